@@ -1,0 +1,86 @@
+/*
+ * 1x1 convolution, stride 1, no padding, NCHW float32. Per image it is a GEMM:
+ *   out[n][k][p] = sum_c w[k][c] * in[n][c][p] (+ bias[k]) (then ReLU)
+ * with p the flattened pixel index (P = H*W).
+ *
+ * -D values (all optional; the defaults let the file compile alone):
+ *   PB        pixels per work-item, one explicit vector: 4, 8 or 16 (default 8)
+ *   KB        output channels per work-item, 1..16 (default 8)
+ *   HAS_BIAS  1: add bias[k]; 0: the bias argument is not read (may be NULL)
+ *   RELU      1: ReLU fused into the epilogue
+ *
+ * NDRange: {ceil(P / PB), ceil(K / KB), N}, NULL local size. Dimension 0 walks
+ * pixels (unit stride). A work-item holds KB vectors of PB pixels as
+ * accumulators; for each input channel it loads one pixel vector and KB
+ * weights. The last pixel block takes a scalar path when P % PB != 0; output
+ * channels past K re-read row K-1 (so loads stay in bounds) and are not stored.
+ */
+#ifndef PB
+#define PB 8
+#endif
+#ifndef KB
+#define KB 8
+#endif
+#ifndef HAS_BIAS
+#define HAS_BIAS 0
+#endif
+#ifndef RELU
+#define RELU 0
+#endif
+
+#define CLG_CAT_(a, b) a##b
+#define CLG_CAT(a, b) CLG_CAT_(a, b)
+#define VT CLG_CAT(float, PB)
+#define VLOAD CLG_CAT(vload, PB)
+#define VSTORE CLG_CAT(vstore, PB)
+
+__kernel void conv1x1(__global const float *restrict in, __global const float *restrict w,
+                      __global const float *restrict bias, __global float *restrict out,
+                      int C, int K, int P)
+{
+    const int p0 = get_global_id(0) * PB;
+    const int k0 = get_global_id(1) * KB;
+    const int n = get_global_id(2);
+    __global const float *x = in + n * C * P + p0;
+    __global float *y = out + (n * K + k0) * P + p0;
+
+    /* Weight row of each output channel; rows past K clamp to the last one. */
+    int wrow[KB];
+#pragma unroll
+    for (int i = 0; i < KB; i++) wrow[i] = min(k0 + i, K - 1) * C;
+
+    float b[KB];
+#pragma unroll
+    for (int i = 0; i < KB; i++) b[i] = HAS_BIAS ? bias[min(k0 + i, K - 1)] : 0.0f;
+
+    if (p0 + PB <= P) {
+        VT acc[KB];
+#pragma unroll
+        for (int i = 0; i < KB; i++) acc[i] = (VT)(b[i]);
+        for (int c = 0; c < C; c++) {
+            const VT v = VLOAD(0, x + c * P);
+#pragma unroll
+            for (int i = 0; i < KB; i++) acc[i] += w[wrow[i] + c] * v;
+        }
+#pragma unroll
+        for (int i = 0; i < KB; i++) {
+            if (k0 + i < K) VSTORE(RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i], 0, y + i * P);
+        }
+    } else {
+        /* Tail block: fewer than PB pixels remain. */
+        for (int j = 0; j < P - p0; j++) {
+            float acc[KB];
+#pragma unroll
+            for (int i = 0; i < KB; i++) acc[i] = b[i];
+            for (int c = 0; c < C; c++) {
+                const float v = x[c * P + j];
+#pragma unroll
+                for (int i = 0; i < KB; i++) acc[i] += w[wrow[i] + c] * v;
+            }
+#pragma unroll
+            for (int i = 0; i < KB; i++) {
+                if (k0 + i < K) y[i * P + j] = RELU ? fmax(acc[i], 0.0f) : acc[i];
+            }
+        }
+    }
+}

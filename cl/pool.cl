@@ -1,0 +1,129 @@
+/*
+ * Pooling over NCHW float32 tensors.
+ *
+ * maxpool2d, avgpool2d: each work-item computes 4 neighbouring output pixels
+ * of one row (float4 lanes). NDRange: dim 0 = ceil(OW / 4) groups along the
+ * output row (unit stride), dim 1 = OH, dim 2 = N * C planes. Window loops
+ * run over the full kernel (uniform bounds); reads use clamped indices that
+ * are always inside the input, and a lane mask drops positions outside it, so
+ * padding never takes part in a max and never reads padded zeros.
+ *
+ * global_avgpool: one work-item per (n, c) plane (dim 0 = N * C), summing the
+ * plane with float16 loads and a scalar tail.
+ *
+ * Takes no -D values: sizes and windows are kernel arguments so that one
+ * program serves every layer.
+ */
+
+/* Input x positions of the 4 output lanes starting at output column ox0. */
+static int4 lane_x(int ox0, int SW, int PL)
+{
+    return (ox0 + (int4)(0, 1, 2, 3)) * SW - PL;
+}
+
+/* Gathers row[clamp(ix)] for 4 lanes; clamped reads stay inside the row. */
+static float4 gather4(__global const float *row, int4 cx)
+{
+    return (float4)(row[cx.s0], row[cx.s1], row[cx.s2], row[cx.s3]);
+}
+
+/* Stores the lanes that fall inside the output row (the last group may be partial). */
+static void store4(__global float *dst, int ox0, int OW, float4 v)
+{
+    if (ox0 + 4 <= OW) {
+        vstore4(v, 0, dst + ox0);
+    } else {
+        float t[4];
+        vstore4(v, 0, t);
+        for (int j = 0; j < 4; j++)
+            if (ox0 + j < OW) dst[ox0 + j] = t[j];
+    }
+}
+
+__kernel void maxpool2d(__global const float *restrict in, __global float *restrict out,
+                        int H, int W, int OH, int OW, int KH, int KW, int SH, int SW,
+                        int PT, int PL)
+{
+    const int ox0 = (int)get_global_id(0) * 4;
+    const int oy = (int)get_global_id(1);
+    const int plane = (int)get_global_id(2);
+    __global const float *src = in + (size_t)plane * H * W;
+    const int y0 = oy * SH - PT;
+    const int4 x0 = lane_x(ox0, SW, PL);
+
+    float4 m = (float4)(-INFINITY);
+    for (int ky = 0; ky < KH; ky++) {
+        const int iy = y0 + ky;
+        const int cy = clamp(iy, 0, H - 1);
+        const int4 row_ok = (int4)(iy == cy ? -1 : 0);
+        __global const float *row = src + cy * W;
+        for (int kx = 0; kx < KW; kx++) {
+            const int4 ix = x0 + kx;
+            const int4 cx = clamp(ix, 0, W - 1);
+            const float4 v = gather4(row, cx);
+            m = select(m, fmax(m, v), row_ok & (ix == cx));
+        }
+    }
+    store4(out + ((size_t)plane * OH + oy) * OW, ox0, OW, m);
+}
+
+/*
+ * count_include_pad != 0: the divisor counts window positions inside the
+ * padded extent [-pad_begin, size + pad_end), but not those that exist only
+ * because of ceil_mode (as PyTorch and ONNX's reference do). Otherwise it
+ * counts valid input positions. A window with nothing to count yields 0.
+ */
+__kernel void avgpool2d(__global const float *restrict in, __global float *restrict out,
+                        int H, int W, int OH, int OW, int KH, int KW, int SH, int SW,
+                        int PT, int PL, int PB, int PR, int count_include_pad)
+{
+    const int ox0 = (int)get_global_id(0) * 4;
+    const int oy = (int)get_global_id(1);
+    const int plane = (int)get_global_id(2);
+    __global const float *src = in + (size_t)plane * H * W;
+    const int y0 = oy * SH - PT;
+    const int4 x0 = lane_x(ox0, SW, PL);
+
+    float4 sum = (float4)(0.0f);
+    for (int ky = 0; ky < KH; ky++) {
+        const int iy = y0 + ky;
+        const int cy = clamp(iy, 0, H - 1);
+        const int4 row_ok = (int4)(iy == cy ? -1 : 0);
+        __global const float *row = src + cy * W;
+        for (int kx = 0; kx < KW; kx++) {
+            const int4 ix = x0 + kx;
+            const int4 cx = clamp(ix, 0, W - 1);
+            sum += select((float4)(0.0f), gather4(row, cx), row_ok & (ix == cx));
+        }
+    }
+
+    int ph;
+    int4 pw;
+    if (count_include_pad) {
+        /* Windows never start before -pad_begin, so only the end is clipped. */
+        ph = min(y0 + KH, H + PB) - y0;
+        pw = min(x0 + KW, W + PR) - x0;
+    } else {
+        ph = min(y0 + KH, H) - max(y0, 0);
+        pw = min(x0 + KW, W) - max(x0, 0);
+    }
+    const int4 count = max(ph, 0) * max(pw, 0);
+    const float4 avg = select((float4)(0.0f), sum / convert_float4(max(count, 1)), count > 0);
+    store4(out + ((size_t)plane * OH + oy) * OW, ox0, OW, avg);
+}
+
+__kernel void global_avgpool(__global const float *restrict in, __global float *restrict out,
+                             int HW)
+{
+    const int plane = (int)get_global_id(0);
+    __global const float *src = in + (size_t)plane * HW;
+    /* 16 partial sums: vector loads, and less rounding error on big planes. */
+    float16 acc = (float16)(0.0f);
+    int i = 0;
+    for (; i + 16 <= HW; i += 16) acc += vload16(0, src + i);
+    float8 a8 = acc.lo + acc.hi;
+    float4 a4 = a8.lo + a8.hi;
+    float s = (a4.x + a4.y) + (a4.z + a4.w);
+    for (; i < HW; i++) s += src[i];
+    out[plane] = s / (float)HW;
+}

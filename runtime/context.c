@@ -1,0 +1,75 @@
+#include "context.h"
+
+#include <stdlib.h>
+
+#include "device.h"
+#include "error.h"
+#include "kernels.h"
+
+clg_status clg_cl_fail(cl_int err, const char *call, const char *where)
+{
+    return clg_fail(CLG_ERR_OPENCL, "%s failed: %s%s%s%s", call, clg_cl_error_name(err),
+                    where ? " (" : "", where ? where : "", where ? ")" : "");
+}
+
+clg_status clg_context_create(const char *device_spec, clg_context **out)
+{
+    if (!out) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_create: out is NULL");
+    *out = NULL;
+    clg_device_info *devices = NULL;
+    size_t count = 0, chosen = 0;
+    CLG_TRY(clg_devices_list(&devices, &count));
+    const char *spec = device_spec ? device_spec : getenv(CLG_DEVICE_ENV);
+    clg_status st = clg_device_select(devices, count, spec, &chosen);
+    if (st != CLG_OK) {
+        free(devices);
+        return st;
+    }
+    clg_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) {
+        free(devices);
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory creating a context");
+    }
+    ctx->info = devices[chosen];
+    free(devices);
+    st = clg_device_open(&ctx->info, &ctx->platform, &ctx->device);
+    if (st != CLG_OK) {
+        free(ctx);
+        return st;
+    }
+    cl_int err;
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)ctx->platform, 0};
+    ctx->context = clCreateContext(props, 1, &ctx->device, NULL, NULL, &err);
+    if (err != CL_SUCCESS) {
+        st = clg_cl_fail(err, "clCreateContext", ctx->info.device_name);
+        free(ctx);
+        return st;
+    }
+    ctx->queue = clCreateCommandQueue(ctx->context, ctx->device, 0, &err);
+    if (err != CL_SUCCESS) {
+        st = clg_cl_fail(err, "clCreateCommandQueue", NULL);
+        clg_context_destroy(ctx);
+        return st;
+    }
+    ctx->programs = clg_program_cache_create();
+    if (!ctx->programs) {
+        clg_context_destroy(ctx);
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory creating a context");
+    }
+    *out = ctx;
+    return CLG_OK;
+}
+
+void clg_context_destroy(clg_context *ctx)
+{
+    if (!ctx) return;
+    if (ctx->queue) {
+        clFinish(ctx->queue);
+        clReleaseCommandQueue(ctx->queue);
+    }
+    clg_program_cache_destroy(ctx->programs);
+    if (ctx->context) clReleaseContext(ctx->context);
+    free(ctx);
+}
+
+const clg_device_info *clg_context_device(const clg_context *ctx) { return ctx ? &ctx->info : NULL; }

@@ -1,0 +1,28 @@
+/* Status plumbing: record a message for clg_last_error() and return. */
+#ifndef CLG_ERROR_H
+#define CLG_ERROR_H
+
+#include "clgooglenet.h"
+
+#if defined(__GNUC__)
+#define CLG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CLG_PRINTF(a, b)
+#endif
+
+/* Stores the formatted message as this thread's last error; returns status. */
+clg_status clg_fail(clg_status status, const char *fmt, ...) CLG_PRINTF(2, 3);
+
+/* Prefixes the current last error with more context ("node conv1: ..."). */
+clg_status clg_fail_context(clg_status status, const char *fmt, ...) CLG_PRINTF(2, 3);
+
+/* OpenCL error code name, e.g. "CL_OUT_OF_RESOURCES". */
+const char *clg_cl_error_name(int err);
+
+#define CLG_TRY(expr)                                                                             \
+    do {                                                                                          \
+        clg_status clg_try_status_ = (expr);                                                      \
+        if (clg_try_status_ != CLG_OK) return clg_try_status_;                                    \
+    } while (0)
+
+#endif

@@ -1,0 +1,269 @@
+#include "graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+static const char *const op_names[CLG_OP_COUNT] = {
+    [CLG_OP_CONV] = "Conv",
+    [CLG_OP_RELU] = "Relu",
+    [CLG_OP_MAXPOOL] = "MaxPool",
+    [CLG_OP_AVGPOOL] = "AveragePool",
+    [CLG_OP_GLOBAL_AVGPOOL] = "GlobalAveragePool",
+    [CLG_OP_CONCAT] = "Concat",
+    [CLG_OP_FLATTEN] = "Flatten",
+    [CLG_OP_RESHAPE] = "Reshape",
+    [CLG_OP_GEMM] = "Gemm",
+    [CLG_OP_MATMUL] = "MatMul",
+    [CLG_OP_ADD] = "Add",
+    [CLG_OP_SOFTMAX] = "Softmax",
+    [CLG_OP_LRN] = "LRN",
+    [CLG_OP_IDENTITY] = "Identity",
+};
+
+const char *clg_op_name(clg_op_type op)
+{
+    return (op >= 0 && op < CLG_OP_COUNT) ? op_names[op] : "?";
+}
+
+int clg_dims_count(int rank, const int64_t *dims, size_t *count)
+{
+    /* Keep the byte size of a float tensor within what size_t can address. */
+    const uint64_t limit = (uint64_t)(SIZE_MAX / sizeof(float)) < (UINT64_C(1) << 62)
+                               ? (uint64_t)(SIZE_MAX / sizeof(float))
+                               : (UINT64_C(1) << 62);
+    uint64_t n = 1;
+    if (rank < 0 || rank > CLG_MAX_RANK) return 0;
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] < 0) return 0;
+        if (dims[i] != 0 && n > limit / (uint64_t)dims[i]) return 0;
+        n *= (uint64_t)dims[i];
+    }
+    *count = (size_t)n;
+    return 1;
+}
+
+clg_attrs clg_attrs_default(void)
+{
+    clg_attrs a;
+    memset(&a, 0, sizeof a);
+    a.win.stride[0] = a.win.stride[1] = 1;
+    a.alpha = 1.0f;
+    a.beta = 1.0f;
+    a.axis = 1;
+    return a;
+}
+
+clg_graph *clg_graph_create(void) { return calloc(1, sizeof(clg_graph)); }
+
+void clg_graph_destroy(clg_graph *g)
+{
+    if (!g) return;
+    for (size_t i = 0; i < g->n_values; i++) {
+        free(g->values[i].name);
+        free(g->values[i].data);
+        free(g->values[i].int_data);
+    }
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        free(g->nodes[i].name);
+        free(g->nodes[i].inputs);
+    }
+    free(g->values);
+    free(g->nodes);
+    free(g->inputs);
+    free(g->outputs);
+    free(g);
+}
+
+int clg_graph_find_value(const clg_graph *g, const char *name)
+{
+    /* Linear search: graphs hold a few hundred values; lookups happen at load. */
+    for (size_t i = 0; i < g->n_values; i++)
+        if (strcmp(g->values[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+static int grow(void **items, size_t *cap, size_t count, size_t size)
+{
+    if (count < *cap) return 1;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *p = realloc(*items, ncap * size);
+    if (!p) return 0;
+    *items = p;
+    *cap = ncap;
+    return 1;
+}
+
+clg_status clg_graph_add_value(clg_graph *g, const char *name, clg_value_kind kind, int rank,
+                               const int64_t *dims, int *index)
+{
+    if (!name || rank > CLG_MAX_RANK || rank < -1 || (rank > 0 && !dims))
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "value '%s': invalid rank %d",
+                        name ? name : "(null)", rank);
+    if (clg_graph_find_value(g, name) >= 0)
+        return clg_fail(CLG_ERR_PARSE, "value '%s' is defined twice", name);
+    if (g->n_values >= INT32_MAX / 2 ||
+        !grow((void **)&g->values, &g->cap_values, g->n_values, sizeof(clg_value)))
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory adding value '%s'", name);
+    clg_value *v = &g->values[g->n_values];
+    memset(v, 0, sizeof *v);
+    v->name = strdup(name);
+    if (!v->name) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory adding value '%s'", name);
+    v->kind = kind;
+    v->rank = rank;
+    for (int i = 0; i < rank; i++) v->dims[i] = dims[i];
+    v->producer = -1;
+    if (index) *index = (int)g->n_values;
+    g->n_values++;
+    return CLG_OK;
+}
+
+clg_status clg_graph_add_initializer(clg_graph *g, const char *name, int rank,
+                                     const int64_t *dims, const float *data, int *index)
+{
+    size_t count;
+    if (!clg_dims_count(rank, dims, &count))
+        return clg_fail(CLG_ERR_SHAPE, "initializer '%s': invalid or overflowing shape", name);
+    float *copy = malloc((count ? count : 1) * sizeof(float));
+    if (!copy) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "initializer '%s': out of memory", name);
+    if (count) memcpy(copy, data, count * sizeof(float));
+    int idx;
+    clg_status st = clg_graph_add_value(g, name, CLG_VALUE_INITIALIZER, rank, dims, &idx);
+    if (st != CLG_OK) {
+        free(copy);
+        return st;
+    }
+    g->values[idx].data = copy;
+    if (index) *index = idx;
+    return CLG_OK;
+}
+
+clg_status clg_graph_add_node(clg_graph *g, const char *name, clg_op_type op,
+                              const int *inputs, int n_inputs, const char *output,
+                              const clg_attrs *attrs, int *index)
+{
+    if (n_inputs < 0 || n_inputs > CLG_MAX_NODE_INPUTS)
+        return clg_fail(CLG_ERR_UNSUPPORTED, "node '%s': %d inputs (at most %d supported)", name,
+                        n_inputs, CLG_MAX_NODE_INPUTS);
+    for (int i = 0; i < n_inputs; i++)
+        if (inputs[i] < -1 || inputs[i] >= (int)g->n_values)
+            return clg_fail(CLG_ERR_INVALID_ARGUMENT, "node '%s': input %d out of range", name, i);
+    /* An output may already exist as a placeholder made by a node that reads it
+       earlier in the file (unsorted graphs); adopt it then. */
+    int out = clg_graph_find_value(g, output);
+    if (out >= 0) {
+        if (g->values[out].kind != CLG_VALUE_INTERMEDIATE || g->values[out].producer >= 0)
+            return clg_fail(CLG_ERR_PARSE, "node '%s': output '%s' is defined twice", name, output);
+    } else {
+        CLG_TRY(clg_graph_add_value(g, output, CLG_VALUE_INTERMEDIATE, -1, NULL, &out));
+    }
+    if (!grow((void **)&g->nodes, &g->cap_nodes, g->n_nodes, sizeof(clg_node)))
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory adding node '%s'", name);
+    clg_node *nd = &g->nodes[g->n_nodes];
+    memset(nd, 0, sizeof *nd);
+    nd->name = strdup(name);
+    nd->inputs = malloc((n_inputs ? n_inputs : 1) * sizeof(int));
+    if (!nd->name || !nd->inputs) {
+        free(nd->name);
+        free(nd->inputs);
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory adding node '%s'", name);
+    }
+    if (n_inputs) memcpy(nd->inputs, inputs, n_inputs * sizeof(int));
+    nd->n_inputs = n_inputs;
+    nd->op = op;
+    nd->output = out;
+    nd->attrs = attrs ? *attrs : clg_attrs_default();
+    g->values[out].producer = (int)g->n_nodes;
+    if (index) *index = (int)g->n_nodes;
+    g->n_nodes++;
+    return CLG_OK;
+}
+
+static clg_status append_index(int **list, size_t *n, int value)
+{
+    int *p = realloc(*list, (*n + 1) * sizeof(int));
+    if (!p) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+    p[(*n)++] = value;
+    *list = p;
+    return CLG_OK;
+}
+
+clg_status clg_graph_mark_input(clg_graph *g, int value)
+{
+    if (value < 0 || value >= (int)g->n_values || g->values[value].kind != CLG_VALUE_INPUT)
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "graph input %d is not an input value", value);
+    return append_index(&g->inputs, &g->n_inputs, value);
+}
+
+clg_status clg_graph_mark_output(clg_graph *g, int value)
+{
+    if (value < 0 || value >= (int)g->n_values)
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "graph output %d out of range", value);
+    g->values[value].is_output = 1;
+    return append_index(&g->outputs, &g->n_outputs, value);
+}
+
+clg_status clg_graph_validate(const clg_graph *g)
+{
+    if (g->n_outputs == 0) return clg_fail(CLG_ERR_PARSE, "graph has no outputs");
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const clg_node *nd = &g->nodes[i];
+        for (int k = 0; k < nd->n_inputs; k++) {
+            int v = nd->inputs[k];
+            if (v < 0) continue;
+            if (g->values[v].kind == CLG_VALUE_INTERMEDIATE && g->values[v].producer < 0)
+                return clg_fail(CLG_ERR_PARSE, "node '%s' (%s): input '%s' is never produced",
+                                nd->name, clg_op_name(nd->op), g->values[v].name);
+        }
+    }
+    for (size_t i = 0; i < g->n_outputs; i++) {
+        const clg_value *v = &g->values[g->outputs[i]];
+        if (v->kind == CLG_VALUE_INTERMEDIATE && v->producer < 0)
+            return clg_fail(CLG_ERR_PARSE, "graph output '%s' is never produced", v->name);
+    }
+    return CLG_OK;
+}
+
+clg_status clg_graph_topo_order(const clg_graph *g, int *order)
+{
+    /* Kahn's algorithm over node -> node edges through values. */
+    size_t n = g->n_nodes;
+    int *pending = calloc(n ? n : 1, sizeof(int));
+    int *ready = malloc((n ? n : 1) * sizeof(int));
+    if (!pending || !ready) {
+        free(pending);
+        free(ready);
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory ordering the graph");
+    }
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < g->nodes[i].n_inputs; k++) {
+            int v = g->nodes[i].inputs[k];
+            if (v >= 0 && g->values[v].producer >= 0) pending[i]++;
+        }
+    size_t head = 0, tail = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pending[i] == 0) ready[tail++] = (int)i;
+    size_t done = 0;
+    while (head < tail) {
+        int cur = ready[head++];
+        order[done++] = cur;
+        int out = g->nodes[cur].output;
+        /* Consumers of this node's output lose one pending input per use. */
+        for (size_t i = 0; i < n; i++)
+            for (int k = 0; k < g->nodes[i].n_inputs; k++)
+                if (g->nodes[i].inputs[k] == out && --pending[i] == 0) ready[tail++] = (int)i;
+    }
+    clg_status st = CLG_OK;
+    if (done != n) {
+        for (size_t i = 0; i < n; i++)
+            if (pending[i] > 0) {
+                st = clg_fail(CLG_ERR_PARSE, "graph has a cycle through node '%s' (%s)",
+                              g->nodes[i].name, clg_op_name(g->nodes[i].op));
+                break;
+            }
+    }
+    free(pending);
+    free(ready);
+    return st;
+}

@@ -1,0 +1,136 @@
+/*
+ * Graph IR: values (tensors) and nodes (ops) in the order they were added.
+ * The ONNX importer and the tests build graphs through this interface; the
+ * planner turns a graph plus concrete input shapes into device work.
+ */
+#ifndef CLG_GRAPH_H
+#define CLG_GRAPH_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "clgooglenet.h"
+
+typedef enum clg_op_type {
+    CLG_OP_CONV,
+    CLG_OP_RELU,
+    CLG_OP_MAXPOOL,
+    CLG_OP_AVGPOOL,
+    CLG_OP_GLOBAL_AVGPOOL,
+    CLG_OP_CONCAT,
+    CLG_OP_FLATTEN,
+    CLG_OP_RESHAPE,
+    CLG_OP_GEMM,
+    CLG_OP_MATMUL,
+    CLG_OP_ADD,
+    CLG_OP_SOFTMAX,
+    CLG_OP_LRN,
+    CLG_OP_IDENTITY, /* Identity and Dropout in inference */
+    CLG_OP_COUNT
+} clg_op_type;
+
+const char *clg_op_name(clg_op_type op);
+
+typedef enum clg_value_kind {
+    CLG_VALUE_INPUT,       /* fed by the caller at run time */
+    CLG_VALUE_INITIALIZER, /* constant data from the model */
+    CLG_VALUE_INTERMEDIATE /* produced by a node */
+} clg_value_kind;
+
+typedef struct clg_value {
+    char *name;
+    clg_value_kind kind;
+    int rank;                   /* declared rank; -1 when unknown */
+    int64_t dims[CLG_MAX_RANK]; /* declared dims; -1 symbolic */
+    float *data;                /* initializer data (owned), else NULL */
+    int64_t *int_data;          /* int64 initializer (Reshape shapes), owned */
+    size_t int_count;
+    int producer;               /* node index, -1 for inputs/initializers */
+    int is_output;
+} clg_value;
+
+typedef enum clg_auto_pad {
+    CLG_PAD_NOTSET,
+    CLG_PAD_VALID,
+    CLG_PAD_SAME_UPPER,
+    CLG_PAD_SAME_LOWER
+} clg_auto_pad;
+
+/* Window attributes shared by Conv and the pools (2-D spatial). */
+typedef struct clg_window {
+    int kernel[2];  /* kh, kw (Conv: from the weight shape when 0) */
+    int stride[2];
+    int pads[4];    /* top, left, bottom, right */
+    clg_auto_pad auto_pad;
+    int ceil_mode;
+    int count_include_pad;
+} clg_window;
+
+typedef struct clg_attrs {
+    clg_window win;       /* Conv, MaxPool, AveragePool */
+    int fused_relu;       /* Conv: ReLU folded into the epilogue */
+    int axis;             /* Concat, Flatten, Softmax */
+    int softmax_legacy;   /* Softmax before opset 13: flatten at axis */
+    float alpha, beta;    /* Gemm, LRN */
+    int trans_a, trans_b; /* Gemm */
+    float bias;           /* LRN */
+    int size;             /* LRN */
+} clg_attrs;
+
+#define CLG_MAX_NODE_INPUTS 64
+
+typedef struct clg_node {
+    char *name;
+    clg_op_type op;
+    int n_inputs;
+    int *inputs; /* value indices; -1 for an omitted optional input */
+    int output;  /* value index (every supported op has one output) */
+    clg_attrs attrs;
+} clg_node;
+
+typedef struct clg_graph {
+    clg_value *values;
+    size_t n_values, cap_values;
+    clg_node *nodes;
+    size_t n_nodes, cap_nodes;
+    int *inputs; /* graph inputs the caller feeds, in order */
+    size_t n_inputs;
+    int *outputs;
+    size_t n_outputs;
+} clg_graph;
+
+clg_graph *clg_graph_create(void);
+void clg_graph_destroy(clg_graph *g);
+
+/* Finds a value by name; -1 when absent. */
+int clg_graph_find_value(const clg_graph *g, const char *name);
+
+/* Adds a value; dims may be NULL when rank is -1. Returns its index in *index. */
+clg_status clg_graph_add_value(clg_graph *g, const char *name, clg_value_kind kind, int rank,
+                               const int64_t *dims, int *index);
+
+/* Adds an initializer, copying count floats. */
+clg_status clg_graph_add_initializer(clg_graph *g, const char *name, int rank,
+                                     const int64_t *dims, const float *data, int *index);
+
+/* Adds a node; the output value is created here (it must not exist yet). */
+clg_status clg_graph_add_node(clg_graph *g, const char *name, clg_op_type op,
+                              const int *inputs, int n_inputs, const char *output,
+                              const clg_attrs *attrs, int *index);
+
+clg_status clg_graph_mark_input(clg_graph *g, int value);
+clg_status clg_graph_mark_output(clg_graph *g, int value);
+
+/* Default attributes for an op (strides 1, Gemm alpha/beta 1, ...). */
+clg_attrs clg_attrs_default(void);
+
+/* Checks names resolve, outputs are produced and there is no cycle. */
+clg_status clg_graph_validate(const clg_graph *g);
+
+/* Fills order[n_nodes] with a topological order; a cycle is CLG_ERR_PARSE. */
+clg_status clg_graph_topo_order(const clg_graph *g, int *order);
+
+/* Overflow-checked element count; 0 on overflow or negative dims with ok=0. */
+int clg_dims_count(int rank, const int64_t *dims, size_t *count);
+
+#endif

@@ -1,0 +1,458 @@
+#include "onnx_import.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "onnx.pb-c.h"
+#include "tensor_io.h"
+
+#define ONNX_FLOAT 1
+#define ONNX_INT64 7
+
+typedef struct importer {
+    clg_graph *g;
+    const Onnx__GraphProto *graph;
+    int64_t opset;
+} importer;
+
+typedef struct node_ctx {
+    const Onnx__NodeProto *proto;
+    const char *name;
+    const char *op;
+} node_ctx;
+
+static clg_status node_error(const node_ctx *n, clg_status st, const char *fmt, const char *detail)
+{
+    char what[512];
+    snprintf(what, sizeof what, fmt, detail);
+    return clg_fail(st, "node '%s' (%s): %s", n->name, n->op, what);
+}
+
+/* ---- attributes --------------------------------------------------------- */
+
+static const Onnx__AttributeProto *find_attr(const node_ctx *n, const char *name)
+{
+    for (size_t i = 0; i < n->proto->n_attribute; i++)
+        if (n->proto->attribute[i]->name && strcmp(n->proto->attribute[i]->name, name) == 0)
+            return n->proto->attribute[i];
+    return NULL;
+}
+
+static clg_status attr_int(const node_ctx *n, const char *name, int64_t lo, int64_t hi, int *value)
+{
+    const Onnx__AttributeProto *a = find_attr(n, name);
+    if (!a) return CLG_OK;
+    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT)
+        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be an int", name);
+    if (a->i < lo || a->i > hi) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "attribute '%s' = %lld is not supported (expected %lld..%lld)", name,
+                 (long long)a->i, (long long)lo, (long long)hi);
+        return node_error(n, CLG_ERR_UNSUPPORTED, "%s", msg);
+    }
+    *value = (int)a->i;
+    return CLG_OK;
+}
+
+static clg_status attr_float(const node_ctx *n, const char *name, float *value)
+{
+    const Onnx__AttributeProto *a = find_attr(n, name);
+    if (!a) return CLG_OK;
+    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT)
+        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a float", name);
+    *value = a->f;
+    return CLG_OK;
+}
+
+/* Reads an ints attribute of exactly `count` values in [lo, hi]; absent is fine. */
+static clg_status attr_ints(const node_ctx *n, const char *name, size_t count, int64_t lo, int64_t hi,
+                            int *values)
+{
+    const Onnx__AttributeProto *a = find_attr(n, name);
+    if (!a) return CLG_OK;
+    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
+        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a list of ints", name);
+    if (a->n_ints != count) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "attribute '%s' has %zu values; only 2-D spatial ops (%zu values) are supported",
+                 name, a->n_ints, count);
+        return node_error(n, CLG_ERR_UNSUPPORTED, "%s", msg);
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (a->ints[i] < lo || a->ints[i] > hi)
+            return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has a value out of the supported range", name);
+        values[i] = (int)a->ints[i];
+    }
+    return CLG_OK;
+}
+
+static clg_status attr_auto_pad(const node_ctx *n, clg_auto_pad *pad)
+{
+    const Onnx__AttributeProto *a = find_attr(n, "auto_pad");
+    if (!a) return CLG_OK;
+    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
+        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a string", "auto_pad");
+    static const struct { const char *name; clg_auto_pad pad; } modes[] = {
+        {"NOTSET", CLG_PAD_NOTSET}, {"VALID", CLG_PAD_VALID},
+        {"SAME_UPPER", CLG_PAD_SAME_UPPER}, {"SAME_LOWER", CLG_PAD_SAME_LOWER}};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        if (a->s.len == strlen(modes[i].name) && memcmp(a->s.data, modes[i].name, a->s.len) == 0) {
+            *pad = modes[i].pad;
+            return CLG_OK;
+        }
+    return node_error(n, CLG_ERR_UNSUPPORTED, "auto_pad value is not one of %s",
+                      "NOTSET, VALID, SAME_UPPER, SAME_LOWER");
+}
+
+/* Every attribute must be one this op understands (NULL-terminated list). */
+static clg_status check_attrs(const node_ctx *n, const char *const *known)
+{
+    for (size_t i = 0; i < n->proto->n_attribute; i++) {
+        const char *name = n->proto->attribute[i]->name ? n->proto->attribute[i]->name : "";
+        int ok = 0;
+        for (const char *const *k = known; *k && !ok; k++) ok = strcmp(*k, name) == 0;
+        if (!ok) return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' is not supported", name);
+    }
+    return CLG_OK;
+}
+
+/* Conv and pool window attributes. */
+static clg_status window_attrs(const node_ctx *n, clg_window *w, int need_kernel)
+{
+    int ones[2] = {1, 1};
+    const Onnx__AttributeProto *k = find_attr(n, "kernel_shape");
+    if (need_kernel && !k) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "kernel_shape");
+    CLG_TRY(attr_ints(n, "kernel_shape", 2, 1, 4096, w->kernel));
+    CLG_TRY(attr_ints(n, "strides", 2, 1, 4096, w->stride));
+    CLG_TRY(attr_ints(n, "pads", 4, 0, 4096, w->pads));
+    CLG_TRY(attr_ints(n, "dilations", 2, 1, 1, ones));
+    CLG_TRY(attr_auto_pad(n, &w->auto_pad));
+    return CLG_OK;
+}
+
+/* ---- values --------------------------------------------------------------- */
+
+static clg_status add_int64_initializer(importer *im, const Onnx__TensorProto *t)
+{
+    size_t count = 0;
+    int64_t dims[CLG_MAX_RANK];
+    if (t->n_dims > 1) /* only shape vectors are needed as int64 data */
+        return clg_fail(CLG_ERR_UNSUPPORTED, "initializer '%s': INT64 tensors of rank > 1 are not supported", t->name);
+    for (size_t i = 0; i < t->n_dims; i++) dims[i] = t->dims[i];
+    if (!clg_dims_count((int)t->n_dims, dims, &count) || count > CLG_MAX_RANK)
+        return clg_fail(CLG_ERR_UNSUPPORTED, "initializer '%s': INT64 data is only supported as a short shape vector", t->name);
+    int64_t *data = calloc(CLG_MAX_RANK, sizeof(int64_t));
+    if (!data) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+    if (t->has_raw_data && t->raw_data.len == count * sizeof(int64_t)) {
+        for (size_t i = 0; i < count; i++) {
+            uint64_t u = 0;
+            for (int b = 7; b >= 0; b--) u = (u << 8) | t->raw_data.data[i * 8 + (size_t)b];
+            data[i] = (int64_t)u;
+        }
+    } else if (!t->has_raw_data && t->n_int64_data == count) {
+        memcpy(data, t->int64_data, count * sizeof(int64_t));
+    } else {
+        free(data);
+        return clg_fail(CLG_ERR_PARSE, "initializer '%s': INT64 data does not match its shape", t->name);
+    }
+    int idx;
+    clg_status st = clg_graph_add_value(im->g, t->name, CLG_VALUE_INITIALIZER, (int)t->n_dims, dims, &idx);
+    if (st != CLG_OK) {
+        free(data);
+        return st;
+    }
+    im->g->values[idx].int_data = data;
+    im->g->values[idx].int_count = count;
+    return CLG_OK;
+}
+
+static clg_status add_initializer(importer *im, const Onnx__TensorProto *t)
+{
+    if (!t->name || !*t->name) return clg_fail(CLG_ERR_PARSE, "an initializer has no name");
+    if (t->has_data_type && t->data_type == ONNX_INT64) return add_int64_initializer(im, t);
+    char where[300];
+    snprintf(where, sizeof where, "initializer '%.200s'", t->name);
+    int rank;
+    int64_t dims[CLG_MAX_RANK];
+    float *data;
+    CLG_TRY(clg_tensor_from_proto(t, where, &rank, dims, &data));
+    int idx;
+    clg_status st = clg_graph_add_value(im->g, t->name, CLG_VALUE_INITIALIZER, rank, dims, &idx);
+    if (st == CLG_OK) im->g->values[idx].data = data;
+    else free(data);
+    return st;
+}
+
+static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
+{
+    if (!vi->name || !*vi->name) return clg_fail(CLG_ERR_PARSE, "a graph input has no name");
+    int existing = clg_graph_find_value(im->g, vi->name);
+    if (existing >= 0 && im->g->values[existing].kind == CLG_VALUE_INITIALIZER)
+        return CLG_OK; /* older exporters list initializers as inputs too */
+    int rank = -1;
+    int64_t dims[CLG_MAX_RANK];
+    const Onnx__TypeProto *tp = vi->type;
+    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->tensor_type) {
+        const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+        if (tt->has_elem_type && tt->elem_type != ONNX_FLOAT)
+            return clg_fail(CLG_ERR_UNSUPPORTED, "graph input '%s' has type %s; only float32 inputs are supported",
+                            vi->name, clg_onnx_type_name(tt->elem_type));
+        if (tt->shape) {
+            if (tt->shape->n_dim > CLG_MAX_RANK)
+                return clg_fail(CLG_ERR_UNSUPPORTED, "graph input '%s' has rank %zu (at most %d)", vi->name,
+                                tt->shape->n_dim, CLG_MAX_RANK);
+            rank = (int)tt->shape->n_dim;
+            for (int i = 0; i < rank; i++) {
+                const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+                dims[i] = d && d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ? d->dim_value : -1;
+                if (dims[i] < -1) dims[i] = -1;
+            }
+        }
+    } else if (tp && tp->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET) {
+        return clg_fail(CLG_ERR_UNSUPPORTED, "graph input '%s' is not a tensor", vi->name);
+    }
+    int idx;
+    CLG_TRY(clg_graph_add_value(im->g, vi->name, CLG_VALUE_INPUT, rank, rank > 0 ? dims : NULL, &idx));
+    return clg_graph_mark_input(im->g, idx);
+}
+
+/* Value index for a node input name; "" is an omitted optional input (-1). */
+static clg_status resolve_input(importer *im, const node_ctx *n, const char *name, int *index)
+{
+    if (!name || !*name) {
+        *index = -1;
+        return CLG_OK;
+    }
+    *index = clg_graph_find_value(im->g, name);
+    if (*index >= 0) return CLG_OK;
+    /* Produced by a later node (an unsorted graph): make a placeholder. */
+    for (size_t i = 0; i < im->graph->n_node; i++) {
+        const Onnx__NodeProto *p = im->graph->node[i];
+        if (p->n_output > 0 && p->output[0] && strcmp(p->output[0], name) == 0)
+            return clg_graph_add_value(im->g, name, CLG_VALUE_INTERMEDIATE, -1, NULL, index);
+    }
+    return node_error(n, CLG_ERR_PARSE, "input '%s' is not defined by any initializer, graph input or node", name);
+}
+
+/* ---- nodes ----------------------------------------------------------------- */
+
+static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const none[] = {NULL};
+    static const char *const conv_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad", "group", NULL};
+    static const char *const maxpool_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad",
+                                               "ceil_mode", "storage_order", NULL};
+    static const char *const avgpool_keys[] = {"kernel_shape", "strides", "pads", "auto_pad", "ceil_mode",
+                                               "count_include_pad", NULL};
+    static const char *const axis_keys[] = {"axis", NULL};
+    static const char *const gemm_keys[] = {"alpha", "beta", "transA", "transB", "broadcast", NULL};
+    static const char *const lrn_keys[] = {"size", "alpha", "beta", "bias", NULL};
+    static const char *const dropout_keys[] = {"ratio", "is_test", "seed", NULL};
+    static const char *const reshape_keys[] = {"allowzero", "shape", NULL};
+    const char *t = n->op;
+    int zero = 0;
+    *a = clg_attrs_default();
+    if (strcmp(t, "Conv") == 0) {
+        *op = CLG_OP_CONV;
+        int group = 1;
+        CLG_TRY(check_attrs(n, conv_keys));
+        CLG_TRY(attr_int(n, "group", 1, 1, &group));
+        return window_attrs(n, &a->win, 0);
+    }
+    if (strcmp(t, "MaxPool") == 0) {
+        *op = CLG_OP_MAXPOOL;
+        CLG_TRY(check_attrs(n, maxpool_keys));
+        CLG_TRY(attr_int(n, "ceil_mode", 0, 1, &a->win.ceil_mode));
+        CLG_TRY(attr_int(n, "storage_order", 0, 0, &zero));
+        if (n->proto->n_output > 1 && n->proto->output[1] && *n->proto->output[1])
+            return node_error(n, CLG_ERR_UNSUPPORTED, "the %s output is not supported", "Indices");
+        return window_attrs(n, &a->win, 1);
+    }
+    if (strcmp(t, "AveragePool") == 0) {
+        *op = CLG_OP_AVGPOOL;
+        CLG_TRY(check_attrs(n, avgpool_keys));
+        CLG_TRY(attr_int(n, "ceil_mode", 0, 1, &a->win.ceil_mode));
+        CLG_TRY(attr_int(n, "count_include_pad", 0, 1, &a->win.count_include_pad));
+        return window_attrs(n, &a->win, 1);
+    }
+    if (strcmp(t, "GlobalAveragePool") == 0) {
+        *op = CLG_OP_GLOBAL_AVGPOOL;
+        return check_attrs(n, none);
+    }
+    if (strcmp(t, "Relu") == 0) {
+        *op = CLG_OP_RELU;
+        return check_attrs(n, none);
+    }
+    if (strcmp(t, "Identity") == 0) {
+        *op = CLG_OP_IDENTITY;
+        return check_attrs(n, none);
+    }
+    if (strcmp(t, "Dropout") == 0) {
+        *op = CLG_OP_IDENTITY;
+        if (n->proto->n_output > 1 && n->proto->output[1] && *n->proto->output[1])
+            return node_error(n, CLG_ERR_UNSUPPORTED, "the %s output is not supported in inference", "mask");
+        return check_attrs(n, dropout_keys);
+    }
+    if (strcmp(t, "Concat") == 0 || strcmp(t, "Flatten") == 0 || strcmp(t, "Softmax") == 0) {
+        *op = t[0] == 'C' ? CLG_OP_CONCAT : t[0] == 'F' ? CLG_OP_FLATTEN : CLG_OP_SOFTMAX;
+        /* Softmax: axis defaults to -1 and covers one axis from opset 13; before,
+           it defaulted to 1 and flattened everything from the axis on. */
+        a->axis = (*op == CLG_OP_SOFTMAX && im->opset >= 13) ? -1 : 1;
+        a->softmax_legacy = *op == CLG_OP_SOFTMAX && im->opset < 13;
+        CLG_TRY(check_attrs(n, axis_keys));
+        return attr_int(n, "axis", -CLG_MAX_RANK, CLG_MAX_RANK, &a->axis);
+    }
+    if (strcmp(t, "Reshape") == 0) {
+        *op = CLG_OP_RESHAPE;
+        CLG_TRY(check_attrs(n, reshape_keys));
+        CLG_TRY(attr_int(n, "allowzero", 0, 0, &zero));
+        if (find_attr(n, "shape")) /* opsets before 5 */
+            return node_error(n, CLG_ERR_UNSUPPORTED, "the %s attribute (opset < 5) is not supported", "shape");
+        return CLG_OK;
+    }
+    if (strcmp(t, "Gemm") == 0) {
+        *op = CLG_OP_GEMM;
+        CLG_TRY(check_attrs(n, gemm_keys));
+        CLG_TRY(attr_float(n, "alpha", &a->alpha));
+        CLG_TRY(attr_float(n, "beta", &a->beta));
+        CLG_TRY(attr_int(n, "transA", 0, 1, &a->trans_a));
+        return attr_int(n, "transB", 0, 1, &a->trans_b);
+    }
+    if (strcmp(t, "MatMul") == 0) {
+        *op = CLG_OP_MATMUL;
+        return check_attrs(n, none);
+    }
+    if (strcmp(t, "Add") == 0) {
+        *op = CLG_OP_ADD;
+        return check_attrs(n, none); /* legacy broadcast/axis attributes are refused */
+    }
+    if (strcmp(t, "LRN") == 0) {
+        *op = CLG_OP_LRN;
+        a->alpha = 1e-4f;
+        a->beta = 0.75f;
+        a->bias = 1.0f;
+        CLG_TRY(check_attrs(n, lrn_keys));
+        if (!find_attr(n, "size")) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "size");
+        CLG_TRY(attr_int(n, "size", 1, 4096, &a->size));
+        CLG_TRY(attr_float(n, "alpha", &a->alpha));
+        CLG_TRY(attr_float(n, "beta", &a->beta));
+        return attr_float(n, "bias", &a->bias);
+    }
+    return node_error(n, CLG_ERR_UNSUPPORTED, "operator '%s' is not supported", t);
+}
+
+/* How many inputs an op reads (extra optional ones, like Dropout's ratio, are ignored). */
+static int used_inputs(clg_op_type op, int given)
+{
+    switch (op) {
+    case CLG_OP_CONV:
+    case CLG_OP_GEMM: return given < 3 ? given : 3;
+    case CLG_OP_IDENTITY:
+    case CLG_OP_RELU:
+    case CLG_OP_MAXPOOL:
+    case CLG_OP_AVGPOOL:
+    case CLG_OP_GLOBAL_AVGPOOL:
+    case CLG_OP_FLATTEN:
+    case CLG_OP_SOFTMAX:
+    case CLG_OP_LRN: return given < 1 ? given : 1;
+    case CLG_OP_RESHAPE:
+    case CLG_OP_MATMUL:
+    case CLG_OP_ADD: return given < 2 ? given : 2;
+    default: return given;
+    }
+}
+
+static int required_inputs(clg_op_type op)
+{
+    switch (op) {
+    case CLG_OP_CONV:
+    case CLG_OP_GEMM:
+    case CLG_OP_RESHAPE:
+    case CLG_OP_MATMUL:
+    case CLG_OP_ADD: return 2;
+    default: return 1;
+    }
+}
+
+static clg_status add_node(importer *im, const Onnx__NodeProto *p, size_t index)
+{
+    char fallback[64];
+    node_ctx n = {p, p->name, p->op_type ? p->op_type : ""};
+    if (!n.name || !*n.name) {
+        snprintf(fallback, sizeof fallback, "%s_%zu", n.op, index);
+        n.name = fallback;
+    }
+    if (p->domain && *p->domain && strcmp(p->domain, "ai.onnx") != 0)
+        return node_error(&n, CLG_ERR_UNSUPPORTED, "operator domain '%s' is not supported", p->domain);
+    if (p->n_output < 1 || !p->output[0] || !*p->output[0])
+        return node_error(&n, CLG_ERR_PARSE, "%s", "node has no output");
+    clg_op_type op = CLG_OP_COUNT;
+    clg_attrs attrs;
+    CLG_TRY(convert_attrs(im, &n, &op, &attrs));
+    for (size_t i = 1; i < p->n_output; i++)
+        if (p->output[i] && *p->output[i] && op != CLG_OP_IDENTITY)
+            return node_error(&n, CLG_ERR_UNSUPPORTED, "%s", "extra outputs are not supported");
+    if (p->n_input > CLG_MAX_NODE_INPUTS)
+        return node_error(&n, CLG_ERR_UNSUPPORTED, "%s", "too many inputs");
+    int count = used_inputs(op, (int)p->n_input);
+    if (count < required_inputs(op))
+        return node_error(&n, CLG_ERR_PARSE, "%s", "missing required inputs");
+    int inputs[CLG_MAX_NODE_INPUTS];
+    for (int i = 0; i < count; i++) CLG_TRY(resolve_input(im, &n, p->input[i], &inputs[i]));
+    if (inputs[0] < 0 && op != CLG_OP_CONCAT) return node_error(&n, CLG_ERR_PARSE, "%s", "first input is empty");
+    clg_status st = clg_graph_add_node(im->g, n.name, op, inputs, count, p->output[0], &attrs, NULL);
+    return st == CLG_OK ? CLG_OK : clg_fail_context(st, "node '%s' (%s)", n.name, n.op);
+}
+
+static int64_t default_opset(const Onnx__ModelProto *m)
+{
+    for (size_t i = 0; i < m->n_opset_import; i++) {
+        const Onnx__OperatorSetIdProto *o = m->opset_import[i];
+        if (!o->domain || !*o->domain || strcmp(o->domain, "ai.onnx") == 0) return o->has_version ? o->version : 0;
+    }
+    return m->n_opset_import ? -1 : 1; /* IR version 1 files predate opset_import */
+}
+
+static clg_status import_graph(importer *im)
+{
+    const Onnx__GraphProto *gp = im->graph;
+    for (size_t i = 0; i < gp->n_initializer; i++) CLG_TRY(add_initializer(im, gp->initializer[i]));
+    if (gp->n_sparse_initializer) return clg_fail(CLG_ERR_UNSUPPORTED, "sparse initializers are not supported");
+    for (size_t i = 0; i < gp->n_input; i++) CLG_TRY(add_input(im, gp->input[i]));
+    for (size_t i = 0; i < gp->n_node; i++) CLG_TRY(add_node(im, gp->node[i], i));
+    if (gp->n_output == 0) return clg_fail(CLG_ERR_PARSE, "the graph has no outputs");
+    for (size_t i = 0; i < gp->n_output; i++) {
+        const char *name = gp->output[i]->name ? gp->output[i]->name : "";
+        int v = clg_graph_find_value(im->g, name);
+        if (v < 0) return clg_fail(CLG_ERR_PARSE, "graph output '%s' is not produced by any node", name);
+        CLG_TRY(clg_graph_mark_output(im->g, v));
+    }
+    return clg_graph_validate(im->g);
+}
+
+clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out)
+{
+    *out = NULL;
+    if (size == 0) return clg_fail(CLG_ERR_PARSE, "empty file: not an ONNX model");
+    Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, size, data);
+    if (!m) return clg_fail(CLG_ERR_PARSE, "not a valid ONNX model (protobuf parsing failed; truncated or corrupt?)");
+    clg_status st = CLG_OK;
+    importer im = {NULL, m->graph, default_opset(m)};
+    if (!m->graph || (m->graph->n_node == 0 && m->graph->n_output == 0))
+        st = clg_fail(CLG_ERR_PARSE, "not an ONNX model: it has no graph");
+    else if (im.opset < CLG_ONNX_OPSET_MIN || im.opset > CLG_ONNX_OPSET_MAX)
+        st = clg_fail(CLG_ERR_UNSUPPORTED, "opset %lld of the default domain is not supported (%d to %d)",
+                      (long long)im.opset, CLG_ONNX_OPSET_MIN, CLG_ONNX_OPSET_MAX);
+    else if (!(im.g = clg_graph_create()))
+        st = clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+    if (st == CLG_OK) st = import_graph(&im);
+    onnx__model_proto__free_unpacked(m, NULL);
+    if (st != CLG_OK) {
+        clg_graph_destroy(im.g);
+        return st;
+    }
+    *out = im.g;
+    return CLG_OK;
+}

@@ -1,0 +1,20 @@
+/* ONNX import: a serialized ModelProto becomes a clg_graph. */
+#ifndef CLG_ONNX_IMPORT_H
+#define CLG_ONNX_IMPORT_H
+
+#include <stddef.h>
+
+#include "graph.h"
+
+/* Opsets of the default domain this importer understands. */
+#define CLG_ONNX_OPSET_MIN 1
+#define CLG_ONNX_OPSET_MAX 17
+
+/*
+ * Parses and validates the model. Unsupported ops, attributes and data
+ * types are CLG_ERR_UNSUPPORTED naming the node and op; a corrupt file is
+ * CLG_ERR_PARSE.
+ */
+clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * Gemm and MatMul planners. Both become CLBlast SGEMM steps (row-major); the
+ * scheduler makes the call. Gemm's C input is first broadcast into Y by a
+ * small kernel (cl/gemm.cl) so that SGEMM's beta applies it.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "kernels.h"
+#include "plan.h"
+
+static clg_status node_fail(const clg_plan *plan, int n, clg_status st, const char *what)
+{
+    const clg_node *nd = CLG_NODE(plan, n);
+    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
+}
+
+/* Appends one SGEMM step; the caller fills everything in args but the flags. */
+static clg_status add_sgemm(clg_plan *plan, int n, const clg_gemm_args *args)
+{
+    clg_step step;
+    memset(&step, 0, sizeof step);
+    step.kind = CLG_STEP_SGEMM;
+    step.node = n;
+    snprintf(step.variant, sizeof step.variant, "sgemm%s%s", args->trans_a ? "_ta" : "",
+             args->trans_b ? "_tb" : "");
+    step.gemm = *args;
+    step.flops = 2.0 * (double)args->m * (double)args->n * (double)args->k;
+    step.bytes = 4.0 * ((double)args->m * (double)args->k + (double)args->k * (double)args->n +
+                        (double)args->m * (double)args->n * (args->beta != 0.0f ? 2.0 : 1.0));
+    return clg_plan_add_step(plan, &step);
+}
+
+/* Writes C broadcast to [m, n] into the node's output (Y). */
+static clg_status add_bias_broadcast(clg_plan *plan, int n, size_t m, size_t cols)
+{
+    const clg_shape *c = CLG_IN_SHAPE(plan, n, 2);
+    /* Right-aligned dims of C; a missing or size-1 dim repeats (stride 0). */
+    int64_t cm = c->rank >= 2 ? c->dims[c->rank - 2] : 1;
+    int64_t cn = c->rank >= 1 ? c->dims[c->rank - 1] : 1;
+    if (c->rank > 2 || (cm != 1 && cm != (int64_t)m) || (cn != 1 && cn != (int64_t)cols))
+        return node_fail(plan, n, CLG_ERR_SHAPE, "C does not broadcast to [M, N]");
+    const int stride_m = cm == 1 ? 0 : (int)cn, stride_n = cn == 1 ? 0 : 1;
+
+    clg_step step;
+    cl_mem cbuf = CLG_IN_BUF(plan, n, 2), ybuf = CLG_OUT_BUF(plan, n);
+    CLG_TRY(clg_plan_kernel_step(plan, n, "gemm.cl", NULL, "gemm_bias_broadcast", &step));
+    clg_status st = CLG_ARG_MEM(step.kernel, 0, cbuf);
+    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, ybuf);
+    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 2, cols);
+    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 3, stride_m);
+    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 4, stride_n);
+    if (st != CLG_OK) {
+        clReleaseKernel(step.kernel);
+        return st;
+    }
+    step.work_dim = 2;
+    step.global[0] = cols;
+    step.global[1] = m;
+    step.bytes = 4.0 * (double)(m * cols + clg_shape_count(c));
+    return clg_plan_add_step(plan, &step);
+}
+
+clg_status clg_plan_gemm(clg_plan *plan, int n)
+{
+    const clg_node *nd = CLG_NODE(plan, n);
+    const clg_shape *a = CLG_IN_SHAPE(plan, n, 0);
+    const clg_shape *b = CLG_IN_SHAPE(plan, n, 1);
+    const clg_shape *y = CLG_OUT_SHAPE(plan, n);
+    const int ta = nd->attrs.trans_a != 0, tb = nd->attrs.trans_b != 0;
+    if (a->rank != 2 || b->rank != 2 || y->rank != 2)
+        return node_fail(plan, n, CLG_ERR_SHAPE, "A, B and Y must be matrices");
+    const int64_t m = ta ? a->dims[1] : a->dims[0], k = ta ? a->dims[0] : a->dims[1];
+    const int64_t kb = tb ? b->dims[1] : b->dims[0], cols = tb ? b->dims[0] : b->dims[1];
+    if (k != kb || y->dims[0] != m || y->dims[1] != cols)
+        return node_fail(plan, n, CLG_ERR_SHAPE, "shapes of A, B and Y do not fit op(A)*op(B)");
+    if (m == 0 || cols == 0) return CLG_OK; /* empty output */
+    if (k == 0) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
+    if (clg_shape_count(y) > INT_MAX)
+        return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "output too large (over 2^31 elements)");
+
+    /* With beta == 0, C contributes nothing: skip the copy. */
+    const int use_c = CLG_HAS_INPUT(plan, n, 2) && nd->attrs.beta != 0.0f;
+    if (use_c) CLG_TRY(add_bias_broadcast(plan, n, (size_t)m, (size_t)cols));
+
+    clg_gemm_args g;
+    memset(&g, 0, sizeof g);
+    g.trans_a = ta;
+    g.trans_b = tb;
+    g.m = (size_t)m;
+    g.n = (size_t)cols;
+    g.k = (size_t)k;
+    g.alpha = nd->attrs.alpha;
+    g.beta = use_c ? nd->attrs.beta : 0.0f;
+    g.a = CLG_IN_BUF(plan, n, 0);
+    g.b = CLG_IN_BUF(plan, n, 1);
+    g.c = CLG_OUT_BUF(plan, n);
+    /* Row-major: the leading dimension is the stored row length, transposed or not. */
+    g.lda = (size_t)a->dims[1];
+    g.ldb = (size_t)b->dims[1];
+    g.ldc = (size_t)cols;
+    return add_sgemm(plan, n, &g);
+}
+
+clg_status clg_plan_matmul(clg_plan *plan, int n)
+{
+    const clg_shape *a = CLG_IN_SHAPE(plan, n, 0);
+    const clg_shape *b = CLG_IN_SHAPE(plan, n, 1);
+    const clg_shape *y = CLG_OUT_SHAPE(plan, n);
+    if (a->rank < 1 || b->rank < 1)
+        return node_fail(plan, n, CLG_ERR_SHAPE, "operands must have rank >= 1");
+
+    /* numpy: a 1-D A is a row [1, K], a 1-D B a column [K, 1]; both dims are dropped later. */
+    const int a_vec = a->rank == 1, b_vec = b->rank == 1;
+    const int64_t m = a_vec ? 1 : a->dims[a->rank - 2], k = a->dims[a->rank - 1];
+    const int64_t kb = b_vec ? b->dims[0] : b->dims[b->rank - 2];
+    const int64_t cols = b_vec ? 1 : b->dims[b->rank - 1];
+    const int a_batch_rank = a_vec ? 0 : a->rank - 2, b_batch_rank = b_vec ? 0 : b->rank - 2;
+    const int batch_rank = y->rank - !a_vec - !b_vec;
+    if (k != kb || batch_rank < 0 || batch_rank < a_batch_rank || batch_rank < b_batch_rank ||
+        (!a_vec && y->dims[batch_rank] != m) || (!b_vec && y->dims[y->rank - 1] != cols))
+        return node_fail(plan, n, CLG_ERR_SHAPE, "output shape does not match the operands");
+
+    /* Per output batch dim: element strides of A's and B's matrices (0 = broadcast). */
+    int64_t a_stride[CLG_MAX_RANK], b_stride[CLG_MAX_RANK];
+    size_t batch = 1, a_batch = 1, b_batch = 1;
+    int64_t sa = m * k, sb = k * cols;
+    for (int i = batch_rank - 1; i >= 0; i--) {
+        const int ia = i - (batch_rank - a_batch_rank), ib = i - (batch_rank - b_batch_rank);
+        const int64_t da = ia >= 0 ? a->dims[ia] : 1, db = ib >= 0 ? b->dims[ib] : 1;
+        const int64_t d = y->dims[i];
+        if ((da != d && da != 1) || (db != d && db != 1))
+            return node_fail(plan, n, CLG_ERR_SHAPE, "batch dimensions do not broadcast");
+        a_stride[i] = da == 1 ? 0 : sa;
+        b_stride[i] = db == 1 ? 0 : sb;
+        sa *= da;
+        sb *= db;
+        batch *= (size_t)d;
+        a_batch *= (size_t)da;
+        b_batch *= (size_t)db;
+    }
+    if (clg_shape_count(y) == 0) return CLG_OK; /* empty output */
+    if (k == 0) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
+
+    clg_gemm_args g;
+    memset(&g, 0, sizeof g);
+    g.m = (size_t)m;
+    g.n = (size_t)cols;
+    g.k = (size_t)k;
+    g.alpha = 1.0f;
+    g.beta = 0.0f;
+    g.a = CLG_IN_BUF(plan, n, 0);
+    g.b = CLG_IN_BUF(plan, n, 1);
+    g.c = CLG_OUT_BUF(plan, n);
+    g.lda = (size_t)k;
+    g.ldb = (size_t)cols;
+    g.ldc = (size_t)cols;
+
+    /* One shared B and an unbroadcast A: the batch stacks into the rows of one GEMM. */
+    if (b_batch == 1 && a_batch == batch) {
+        g.m = batch * (size_t)m;
+        return add_sgemm(plan, n, &g);
+    }
+    for (size_t i = 0; i < batch; i++) {
+        size_t rest = i;
+        g.a_offset = g.b_offset = 0;
+        for (int d = batch_rank - 1; d >= 0; d--) {
+            const size_t idx = rest % (size_t)y->dims[d];
+            rest /= (size_t)y->dims[d];
+            g.a_offset += idx * (size_t)a_stride[d];
+            g.b_offset += idx * (size_t)b_stride[d];
+        }
+        g.c_offset = i * (size_t)(m * cols);
+        CLG_TRY(add_sgemm(plan, n, &g));
+    }
+    return CLG_OK;
+}

@@ -1,0 +1,160 @@
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "kernels.h"
+#include "planner.h"
+
+clg_status clg_plan_add_step(clg_plan *plan, const clg_step *step)
+{
+    if (step->kind == CLG_STEP_KERNEL) {
+        for (cl_uint d = 0; d < step->work_dim; d++)
+            if (step->global[d] == 0) { /* empty tensor: nothing to launch */
+                clReleaseKernel(step->kernel);
+                return CLG_OK;
+            }
+    }
+    if (plan->n_steps == plan->cap_steps) {
+        size_t ncap = plan->cap_steps ? plan->cap_steps * 2 : 64;
+        clg_step *p = realloc(plan->steps, ncap * sizeof *p);
+        if (!p) {
+            if (step->kernel) clReleaseKernel(step->kernel);
+            return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
+        }
+        plan->steps = p;
+        plan->cap_steps = ncap;
+    }
+    plan->steps[plan->n_steps++] = *step;
+    return CLG_OK;
+}
+
+clg_status clg_plan_kernel_step(clg_plan *plan, int node, const char *file, const char *options,
+                                const char *kernel_name, clg_step *step)
+{
+    memset(step, 0, sizeof *step);
+    step->kind = CLG_STEP_KERNEL;
+    step->node = node;
+    snprintf(step->variant, sizeof step->variant, "%s", kernel_name);
+    clg_status st = clg_kernel_create(plan->ctx, file, options, kernel_name, &step->kernel);
+    if (st != CLG_OK) {
+        const clg_node *nd = &plan->graph->nodes[node];
+        return clg_fail_context(st, "node '%s' (%s)", nd->name, clg_op_name(nd->op));
+    }
+    return CLG_OK;
+}
+
+static int is_view(clg_op_type op)
+{
+    return op == CLG_OP_FLATTEN || op == CLG_OP_RESHAPE || op == CLG_OP_IDENTITY;
+}
+
+static clg_status plan_node(clg_plan *plan, int n)
+{
+    switch (plan->graph->nodes[n].op) {
+    case CLG_OP_CONV: return clg_plan_conv(plan, n);
+    case CLG_OP_RELU: return clg_plan_relu(plan, n);
+    case CLG_OP_MAXPOOL: return clg_plan_maxpool(plan, n);
+    case CLG_OP_AVGPOOL: return clg_plan_avgpool(plan, n);
+    case CLG_OP_GLOBAL_AVGPOOL: return clg_plan_global_avgpool(plan, n);
+    case CLG_OP_CONCAT: return clg_plan_concat(plan, n);
+    case CLG_OP_GEMM: return clg_plan_gemm(plan, n);
+    case CLG_OP_MATMUL: return clg_plan_matmul(plan, n);
+    case CLG_OP_ADD: return clg_plan_add(plan, n);
+    case CLG_OP_SOFTMAX: return clg_plan_softmax(plan, n);
+    case CLG_OP_LRN: return clg_plan_lrn(plan, n);
+    case CLG_OP_FLATTEN:
+    case CLG_OP_RESHAPE:
+    case CLG_OP_IDENTITY:
+    case CLG_OP_COUNT: break;
+    }
+    return CLG_OK;
+}
+
+static clg_status create_buffer(clg_plan *plan, int value)
+{
+    size_t count = clg_shape_count(&plan->shapes[value]);
+    cl_int err;
+    /* OpenCL forbids empty buffers; an empty tensor gets one unused float. */
+    plan->buffers[value] = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE,
+                                          (count ? count : 1) * sizeof(float), NULL, &err);
+    if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateBuffer", plan->graph->values[value].name);
+    plan->buffer_bytes += (count ? count : 1) * sizeof(float);
+    return CLG_OK;
+}
+
+clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
+                           const clg_shape *input_shapes, clg_plan **out)
+{
+    *out = NULL;
+    clg_plan *plan = calloc(1, sizeof *plan);
+    if (!plan) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
+    plan->ctx = ctx;
+    plan->graph = g;
+    size_t nv = g->n_values ? g->n_values : 1, nn = g->n_nodes ? g->n_nodes : 1;
+    plan->order = malloc(nn * sizeof(int));
+    plan->shapes = calloc(nv, sizeof(clg_shape));
+    plan->windows = calloc(nn, sizeof(clg_window));
+    plan->buffers = calloc(nv, sizeof(cl_mem));
+    if (!plan->order || !plan->shapes || !plan->windows || !plan->buffers) {
+        clg_plan_destroy(plan);
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
+    }
+    memcpy(plan->order, order, g->n_nodes * sizeof(int));
+    clg_status st = clg_shape_infer(g, input_shapes, order, plan->shapes, plan->windows);
+
+    /* 1. Buffers: weights are shared with the model, inputs get their own. */
+    for (size_t v = 0; st == CLG_OK && v < g->n_values; v++) {
+        if (g->values[v].kind == CLG_VALUE_INITIALIZER) {
+            if ((plan->buffers[v] = weights[v])) clRetainMemObject(weights[v]);
+        } else if (g->values[v].kind == CLG_VALUE_INPUT) {
+            st = create_buffer(plan, (int)v);
+        }
+    }
+    /* 2. Node outputs in order; views (Flatten, Reshape, Identity) alias their input. */
+    for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
+        const clg_node *nd = &g->nodes[order[k]];
+        if (is_view(nd->op) && plan->buffers[nd->inputs[0]]) {
+            plan->buffers[nd->output] = plan->buffers[nd->inputs[0]];
+            clRetainMemObject(plan->buffers[nd->output]);
+        } else if (is_view(nd->op)) {
+            st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input has no float data",
+                          nd->name, clg_op_name(nd->op));
+        } else {
+            st = create_buffer(plan, nd->output);
+        }
+    }
+    /* 3. Steps, in topological order. */
+    for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
+        const clg_node *nd = &g->nodes[order[k]];
+        for (int i = 0; st == CLG_OK && i < nd->n_inputs; i++)
+            if (nd->inputs[i] >= 0 && !plan->buffers[nd->inputs[i]] && nd->op != CLG_OP_RESHAPE)
+                st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input '%s' is not float data",
+                              nd->name, clg_op_name(nd->op), g->values[nd->inputs[i]].name);
+        if (st == CLG_OK) st = plan_node(plan, order[k]);
+    }
+    if (st != CLG_OK) {
+        clg_plan_destroy(plan);
+        return st;
+    }
+    *out = plan;
+    return CLG_OK;
+}
+
+void clg_plan_destroy(clg_plan *plan)
+{
+    if (!plan) return;
+    for (size_t i = 0; i < plan->n_steps; i++)
+        if (plan->steps[i].kernel) clReleaseKernel(plan->steps[i].kernel);
+    if (plan->buffers)
+        for (size_t v = 0; v < plan->graph->n_values; v++)
+            if (plan->buffers[v]) clReleaseMemObject(plan->buffers[v]);
+    free(plan->steps);
+    free(plan->buffers);
+    free(plan->windows);
+    free(plan->shapes);
+    free(plan->order);
+    free(plan);
+}

@@ -1,0 +1,88 @@
+/*
+ * A plan is a graph made concrete for one set of input shapes: a device
+ * buffer per value (views such as Flatten share their input's buffer) and
+ * the list of device steps, in a topological order, that the scheduler
+ * enqueues. Ops append their steps through the clg_plan_* functions below.
+ */
+#ifndef CLG_PLAN_H
+#define CLG_PLAN_H
+
+#include <CL/cl.h>
+
+#include "context.h"
+#include "graph.h"
+#include "shape.h"
+
+typedef enum clg_step_kind {
+    CLG_STEP_KERNEL, /* clEnqueueNDRangeKernel */
+    CLG_STEP_SGEMM   /* CLBlast row-major SGEMM: C = alpha*op(A)*op(B) + beta*C */
+} clg_step_kind;
+
+typedef struct clg_gemm_args {
+    int trans_a, trans_b;
+    size_t m, n, k;
+    float alpha, beta;
+    cl_mem a, b, c; /* not owned */
+    size_t a_offset, b_offset, c_offset; /* in floats */
+    size_t lda, ldb, ldc;
+} clg_gemm_args;
+
+typedef struct clg_step {
+    clg_step_kind kind;
+    int node;             /* graph node this step belongs to */
+    char variant[48];     /* kernel variant name, for errors and traces */
+    cl_kernel kernel;     /* owned by the plan */
+    cl_uint work_dim;
+    size_t global[3];
+    size_t local[3];
+    int use_local;        /* 0: let the driver choose the local size */
+    clg_gemm_args gemm;
+    double flops;         /* useful floating point operations */
+    double bytes;         /* bytes read and written (estimate) */
+} clg_step;
+
+typedef struct clg_plan {
+    clg_context *ctx;
+    const clg_graph *graph;
+    int *order;            /* node indices, topological */
+    clg_shape *shapes;     /* per value */
+    clg_window *windows;   /* per node, resolved */
+    cl_mem *buffers;       /* per value; retained references */
+    clg_step *steps;
+    size_t n_steps, cap_steps;
+    uint64_t buffer_bytes; /* device memory this plan allocated itself */
+} clg_plan;
+
+/* Appends a step (the plan takes ownership of step->kernel). */
+clg_status clg_plan_add_step(clg_plan *plan, const clg_step *step);
+
+/*
+ * Creates a kernel and fills a KERNEL step for `node` (variant = kernel name);
+ * the caller sets args on step->kernel, global sizes, then adds it.
+ */
+clg_status clg_plan_kernel_step(clg_plan *plan, int node, const char *file, const char *options,
+                                const char *kernel_name, clg_step *step);
+
+/* Input i / output of a node: buffer and shape. */
+#define CLG_NODE(plan, n) (&(plan)->graph->nodes[(n)])
+#define CLG_IN_BUF(plan, n, i) ((plan)->buffers[CLG_NODE(plan, n)->inputs[(i)]])
+#define CLG_IN_SHAPE(plan, n, i) (&(plan)->shapes[CLG_NODE(plan, n)->inputs[(i)]])
+#define CLG_OUT_BUF(plan, n) ((plan)->buffers[CLG_NODE(plan, n)->output])
+#define CLG_OUT_SHAPE(plan, n) (&(plan)->shapes[CLG_NODE(plan, n)->output])
+#define CLG_HAS_INPUT(plan, n, i)                                                                 \
+    (CLG_NODE(plan, n)->n_inputs > (i) && CLG_NODE(plan, n)->inputs[(i)] >= 0)
+
+/* Per-op planners (ops_*.c): append the steps that compute node n. */
+clg_status clg_plan_conv(clg_plan *plan, int n);
+clg_status clg_plan_relu(clg_plan *plan, int n);
+clg_status clg_plan_maxpool(clg_plan *plan, int n);
+clg_status clg_plan_avgpool(clg_plan *plan, int n);
+clg_status clg_plan_global_avgpool(clg_plan *plan, int n);
+clg_status clg_plan_concat(clg_plan *plan, int n);
+clg_status clg_plan_gemm(clg_plan *plan, int n);
+clg_status clg_plan_matmul(clg_plan *plan, int n);
+clg_status clg_plan_add(clg_plan *plan, int n);
+clg_status clg_plan_softmax(clg_plan *plan, int n);
+clg_status clg_plan_lrn(clg_plan *plan, int n);
+
+#endif

@@ -1,0 +1,22 @@
+/* Making and running plans (plan.c, scheduler.c). */
+#ifndef CLG_PLANNER_H
+#define CLG_PLANNER_H
+
+#include "plan.h"
+
+/*
+ * Infers shapes for input_shapes, allocates buffers (initializers share the
+ * model's weights[value] buffers) and plans every node's steps.
+ */
+clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
+                           const clg_shape *input_shapes, clg_plan **out);
+void clg_plan_destroy(clg_plan *plan);
+
+/*
+ * Writes the inputs, enqueues every step with event dependencies on the
+ * steps that produce its inputs, waits, and reads the graph outputs into
+ * new tensors.
+ */
+clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor **outputs);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * Scheduler: enqueues a plan on the context's in-order queue. Each step
+ * waits on the events that produce its inputs, so the same code stays
+ * correct when steps are later spread over several queues.
+ */
+#include <clblast_c.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "planner.h"
+
+typedef struct run_state {
+    clg_plan *plan;
+    cl_event *value_event; /* per value: the event after which it is ready */
+} run_state;
+
+static void set_event(cl_event *slot, cl_event ev)
+{
+    if (*slot) clReleaseEvent(*slot);
+    *slot = ev;
+}
+
+static clg_status write_inputs(run_state *rs, const clg_tensor *const *inputs)
+{
+    const clg_graph *g = rs->plan->graph;
+    for (size_t i = 0; i < g->n_inputs; i++) {
+        int v = g->inputs[i];
+        size_t count = clg_shape_count(&rs->plan->shapes[v]);
+        if (count == 0) continue;
+        cl_event ev;
+        cl_int err = clEnqueueWriteBuffer(rs->plan->ctx->queue, rs->plan->buffers[v], CL_FALSE, 0,
+                                          count * sizeof(float), inputs[i]->data, 0, NULL, &ev);
+        if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueWriteBuffer", g->values[v].name);
+        set_event(&rs->value_event[v], ev);
+    }
+    return CLG_OK;
+}
+
+static clg_status enqueue_step(run_state *rs, const clg_step *s, cl_event after, cl_event *done)
+{
+    const clg_graph *g = rs->plan->graph;
+    const clg_node *nd = &g->nodes[s->node];
+    cl_event wait[CLG_MAX_NODE_INPUTS + 1];
+    cl_uint n_wait = 0;
+    for (int i = 0; i < nd->n_inputs; i++)
+        if (nd->inputs[i] >= 0 && rs->value_event[nd->inputs[i]])
+            wait[n_wait++] = rs->value_event[nd->inputs[i]];
+    if (after) wait[n_wait++] = after;
+
+    if (s->kind == CLG_STEP_KERNEL) {
+        cl_int err = clEnqueueNDRangeKernel(rs->plan->ctx->queue, s->kernel, s->work_dim, NULL,
+                                            s->global, s->use_local ? s->local : NULL, n_wait,
+                                            n_wait ? wait : NULL, done);
+        if (err != CL_SUCCESS)
+            return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): clEnqueueNDRangeKernel(%s) failed: %s",
+                            nd->name, clg_op_name(nd->op), s->variant, clg_cl_error_name(err));
+        return CLG_OK;
+    }
+    /* CLBlast takes no wait list; the in-order queue orders it after its inputs. */
+    const clg_gemm_args *a = &s->gemm;
+    cl_command_queue queue = rs->plan->ctx->queue;
+    CLBlastStatusCode code = CLBlastSgemm(
+        CLBlastLayoutRowMajor, a->trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
+        a->trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, a->m, a->n, a->k, a->alpha, a->a,
+        a->a_offset, a->lda, a->b, a->b_offset, a->ldb, a->beta, a->c, a->c_offset, a->ldc, &queue,
+        done);
+    if (code != CLBlastSuccess)
+        return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): CLBlastSgemm failed with status %d%s%s",
+                        nd->name, clg_op_name(nd->op), (int)code, code > -1000 ? ": " : "",
+                        code > -1000 ? clg_cl_error_name((int)code) : "");
+    return CLG_OK;
+}
+
+static clg_status enqueue_all(run_state *rs)
+{
+    const clg_plan *plan = rs->plan;
+    const clg_graph *g = plan->graph;
+    size_t s = 0;
+    for (size_t k = 0; k < g->n_nodes; k++) {
+        int n = plan->order[k];
+        const clg_node *nd = &g->nodes[n];
+        cl_event last = NULL;
+        /* Steps of one node are contiguous and in plan order. */
+        for (; s < plan->n_steps && plan->steps[s].node == n; s++) {
+            cl_event ev = NULL;
+            clg_status st = enqueue_step(rs, &plan->steps[s], last, &ev);
+            if (last) clReleaseEvent(last);
+            if (st != CLG_OK) return st;
+            last = ev;
+        }
+        if (last) {
+            set_event(&rs->value_event[nd->output], last);
+        } else if (nd->inputs[0] >= 0 && rs->value_event[nd->inputs[0]]) {
+            /* A view: ready when its input is. */
+            clRetainEvent(rs->value_event[nd->inputs[0]]);
+            set_event(&rs->value_event[nd->output], rs->value_event[nd->inputs[0]]);
+        }
+    }
+    return CLG_OK;
+}
+
+static clg_status read_outputs(run_state *rs, clg_tensor **outputs)
+{
+    const clg_plan *plan = rs->plan;
+    const clg_graph *g = plan->graph;
+    for (size_t i = 0; i < g->n_outputs; i++) {
+        int v = g->outputs[i];
+        const clg_shape *sh = &plan->shapes[v];
+        clg_tensor *t;
+        CLG_TRY(clg_tensor_create(sh->rank, sh->dims, &t));
+        outputs[i] = t;
+        size_t count = clg_tensor_element_count(t);
+        if (count == 0) continue;
+        if (g->values[v].kind == CLG_VALUE_INITIALIZER && g->values[v].data) {
+            memcpy(t->data, g->values[v].data, count * sizeof(float));
+            continue;
+        }
+        cl_event *ev = &rs->value_event[v];
+        cl_int err = clEnqueueReadBuffer(plan->ctx->queue, plan->buffers[v], CL_TRUE, 0,
+                                         count * sizeof(float), t->data, *ev ? 1 : 0,
+                                         *ev ? ev : NULL, NULL);
+        if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueReadBuffer", g->values[v].name);
+    }
+    return CLG_OK;
+}
+
+clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor **outputs)
+{
+    const clg_graph *g = plan->graph;
+    run_state rs = {plan, calloc(g->n_values ? g->n_values : 1, sizeof(cl_event))};
+    if (!rs.value_event) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory running");
+    for (size_t i = 0; i < g->n_outputs; i++) outputs[i] = NULL;
+
+    clg_status st = write_inputs(&rs, inputs);
+    if (st == CLG_OK) st = enqueue_all(&rs);
+    if (st == CLG_OK) st = read_outputs(&rs, outputs);
+    /* Whatever happened, nothing may still reference the caller's memory. */
+    cl_int err = clFinish(plan->ctx->queue);
+    if (st == CLG_OK && err != CL_SUCCESS) st = clg_cl_fail(err, "clFinish", NULL);
+    for (size_t v = 0; v < g->n_values; v++)
+        if (rs.value_event[v]) clReleaseEvent(rs.value_event[v]);
+    free(rs.value_event);
+    if (st != CLG_OK)
+        for (size_t i = 0; i < g->n_outputs; i++) {
+            clg_tensor_destroy(outputs[i]);
+            outputs[i] = NULL;
+        }
+    return st;
+}

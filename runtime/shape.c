@@ -1,0 +1,347 @@
+#include "shape.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+size_t clg_shape_count(const clg_shape *s)
+{
+    size_t n = 0;
+    return clg_dims_count(s->rank, s->dims, &n) ? n : 0;
+}
+
+static void shape_text(const clg_shape *s, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (s->rank == 0) snprintf(buf, size, "scalar");
+    for (int i = 0; i < s->rank && used + 24 < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%lld", i ? "x" : "",
+                                 (long long)s->dims[i]);
+}
+
+static clg_status node_fail(const clg_node *nd, clg_status st, const char *what)
+{
+    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
+}
+
+/* Normalises an axis in [-rank, rank - 1 + extra]; returns 0 when out of range. */
+static int normalise_axis(int *axis, int rank, int extra)
+{
+    int a = *axis < 0 ? *axis + rank : *axis;
+    if (a < 0 || a > rank - 1 + extra) return 0;
+    *axis = a;
+    return 1;
+}
+
+/* Output extent of one spatial axis; pads[0]/pads[1] are begin/end. */
+static int64_t window_extent(int64_t in, int k, int stride, int *pad_begin, int *pad_end,
+                             clg_auto_pad auto_pad, int ceil_mode)
+{
+    if (auto_pad == CLG_PAD_VALID) {
+        *pad_begin = *pad_end = 0;
+    } else if (auto_pad == CLG_PAD_SAME_UPPER || auto_pad == CLG_PAD_SAME_LOWER) {
+        int64_t out = (in + stride - 1) / stride;
+        int64_t total = (out - 1) * stride + k - in;
+        if (total < 0) total = 0;
+        int small = (int)(total / 2), large = (int)(total - total / 2);
+        *pad_begin = auto_pad == CLG_PAD_SAME_UPPER ? small : large;
+        *pad_end = auto_pad == CLG_PAD_SAME_UPPER ? large : small;
+        return out;
+    }
+    int64_t span = in + *pad_begin + *pad_end - k;
+    if (span < 0) return 0;
+    int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+    /* As PyTorch: the last window must start inside the input or its begin pad. */
+    if (ceil_mode && (out - 1) * stride >= in + *pad_begin) out--;
+    return out;
+}
+
+static clg_status infer_window(const clg_node *nd, const clg_shape *x, int kh, int kw,
+                               clg_window *w, int64_t *oh, int64_t *ow)
+{
+    *w = nd->attrs.win;
+    w->kernel[0] = kh;
+    w->kernel[1] = kw;
+    if (w->stride[0] < 1 || w->stride[1] < 1) return node_fail(nd, CLG_ERR_UNSUPPORTED, "strides must be >= 1");
+    for (int i = 0; i < 4; i++)
+        if (w->pads[i] < 0) return node_fail(nd, CLG_ERR_UNSUPPORTED, "negative pads are not supported");
+    if (kh < 1 || kw < 1) return node_fail(nd, CLG_ERR_SHAPE, "kernel size must be >= 1");
+    *oh = window_extent(x->dims[2], kh, w->stride[0], &w->pads[0], &w->pads[2], w->auto_pad, w->ceil_mode);
+    *ow = window_extent(x->dims[3], kw, w->stride[1], &w->pads[1], &w->pads[3], w->auto_pad, w->ceil_mode);
+    if (*oh < 1 || *ow < 1) {
+        char in[96], msg[256];
+        shape_text(x, in, sizeof in);
+        snprintf(msg, sizeof msg, "window %dx%d does not fit input %s", kh, kw, in);
+        return node_fail(nd, CLG_ERR_SHAPE, msg);
+    }
+    return CLG_OK;
+}
+
+static clg_status infer_conv(const clg_node *nd, const clg_shape *x, const clg_shape *wt,
+                             const clg_shape *bias, clg_shape *out, clg_window *win)
+{
+    char msg[256], xs[96], ws[96];
+    if (x->rank != 4) return node_fail(nd, CLG_ERR_UNSUPPORTED, "only 2-D convolution (NCHW input) is supported");
+    if (wt->rank != 4) return node_fail(nd, CLG_ERR_SHAPE, "weight must be rank 4 (KxCxKHxKW)");
+    if (wt->dims[1] != x->dims[1]) {
+        shape_text(x, xs, sizeof xs);
+        shape_text(wt, ws, sizeof ws);
+        snprintf(msg, sizeof msg, "weight %s does not match input %s (channels)", ws, xs);
+        return node_fail(nd, CLG_ERR_SHAPE, msg);
+    }
+    const clg_window *a = &nd->attrs.win;
+    if ((a->kernel[0] && a->kernel[0] != wt->dims[2]) || (a->kernel[1] && a->kernel[1] != wt->dims[3]))
+        return node_fail(nd, CLG_ERR_SHAPE, "kernel_shape does not match the weight shape");
+    if (bias && (bias->rank != 1 || bias->dims[0] != wt->dims[0]))
+        return node_fail(nd, CLG_ERR_SHAPE, "bias must have one value per output channel");
+    if (wt->dims[2] > 4096 || wt->dims[3] > 4096) return node_fail(nd, CLG_ERR_UNSUPPORTED, "kernel too large");
+    int64_t oh, ow;
+    CLG_TRY(infer_window(nd, x, (int)wt->dims[2], (int)wt->dims[3], win, &oh, &ow));
+    *out = (clg_shape){4, {x->dims[0], wt->dims[0], oh, ow}};
+    return CLG_OK;
+}
+
+static clg_status infer_pool(const clg_node *nd, const clg_shape *x, clg_shape *out, clg_window *win)
+{
+    if (x->rank != 4) return node_fail(nd, CLG_ERR_UNSUPPORTED, "only 2-D pooling (NCHW input) is supported");
+    int64_t oh, ow;
+    CLG_TRY(infer_window(nd, x, nd->attrs.win.kernel[0], nd->attrs.win.kernel[1], win, &oh, &ow));
+    *out = (clg_shape){4, {x->dims[0], x->dims[1], oh, ow}};
+    return CLG_OK;
+}
+
+/* numpy broadcasting of two shapes. */
+static clg_status broadcast(const clg_node *nd, const clg_shape *a, const clg_shape *b, clg_shape *out)
+{
+    int rank = a->rank > b->rank ? a->rank : b->rank;
+    out->rank = rank;
+    for (int i = 0; i < rank; i++) {
+        int ia = i - (rank - a->rank), ib = i - (rank - b->rank);
+        int64_t da = ia >= 0 ? a->dims[ia] : 1, db = ib >= 0 ? b->dims[ib] : 1;
+        if (da != db && da != 1 && db != 1) {
+            char as[96], bs[96], msg[256];
+            shape_text(a, as, sizeof as);
+            shape_text(b, bs, sizeof bs);
+            snprintf(msg, sizeof msg, "shapes %s and %s do not broadcast", as, bs);
+            return node_fail(nd, CLG_ERR_SHAPE, msg);
+        }
+        out->dims[i] = da == 1 ? db : da;
+    }
+    return CLG_OK;
+}
+
+static clg_status infer_matmul(const clg_node *nd, const clg_shape *a0, const clg_shape *b0, clg_shape *out)
+{
+    clg_shape a = *a0, b = *b0;
+    if (a.rank < 1 || b.rank < 1) return node_fail(nd, CLG_ERR_SHAPE, "operands must have rank >= 1");
+    int a_vec = a.rank == 1, b_vec = b.rank == 1;
+    if (a_vec) a = (clg_shape){2, {1, a0->dims[0]}};
+    if (b_vec) b = (clg_shape){2, {b0->dims[0], 1}};
+    if (a.dims[a.rank - 1] != b.dims[b.rank - 2]) return node_fail(nd, CLG_ERR_SHAPE, "inner dimensions differ");
+    clg_shape ab = {a.rank - 2, {0}}, bb = {b.rank - 2, {0}}, batch;
+    memcpy(ab.dims, a.dims, sizeof(int64_t) * (size_t)ab.rank);
+    memcpy(bb.dims, b.dims, sizeof(int64_t) * (size_t)bb.rank);
+    CLG_TRY(broadcast(nd, &ab, &bb, &batch));
+    if (batch.rank + 2 > CLG_MAX_RANK) return node_fail(nd, CLG_ERR_UNSUPPORTED, "rank too large");
+    *out = batch;
+    if (!a_vec) out->dims[out->rank++] = a.dims[a.rank - 2];
+    if (!b_vec) out->dims[out->rank++] = b.dims[b.rank - 1];
+    return CLG_OK;
+}
+
+static clg_status infer_gemm(const clg_node *nd, const clg_shape *a, const clg_shape *b,
+                             const clg_shape *c, clg_shape *out)
+{
+    if (a->rank != 2 || b->rank != 2) return node_fail(nd, CLG_ERR_SHAPE, "A and B must be matrices");
+    int64_t m = nd->attrs.trans_a ? a->dims[1] : a->dims[0];
+    int64_t k = nd->attrs.trans_a ? a->dims[0] : a->dims[1];
+    int64_t kb = nd->attrs.trans_b ? b->dims[1] : b->dims[0];
+    int64_t n = nd->attrs.trans_b ? b->dims[0] : b->dims[1];
+    if (k != kb) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "inner dimensions differ (%lld vs %lld)", (long long)k, (long long)kb);
+        return node_fail(nd, CLG_ERR_SHAPE, msg);
+    }
+    *out = (clg_shape){2, {m, n}};
+    if (c) {
+        clg_shape y;
+        if (c->rank > 2) return node_fail(nd, CLG_ERR_SHAPE, "C must have rank <= 2");
+        CLG_TRY(broadcast(nd, out, c, &y));
+        if (y.dims[0] != m || y.dims[1] != n) return node_fail(nd, CLG_ERR_SHAPE, "C does not broadcast to MxN");
+    }
+    return CLG_OK;
+}
+
+static clg_status infer_reshape(const clg_graph *g, const clg_node *nd, const clg_shape *x,
+                                int64_t declared_batch, clg_shape *out)
+{
+    const clg_value *sv = nd->n_inputs > 1 && nd->inputs[1] >= 0 ? &g->values[nd->inputs[1]] : NULL;
+    if (!sv || !sv->int_data)
+        return node_fail(nd, CLG_ERR_UNSUPPORTED, "the target shape must be a constant int64 initializer");
+    if (sv->int_count > CLG_MAX_RANK) return node_fail(nd, CLG_ERR_UNSUPPORTED, "target rank too large");
+    size_t total;
+    if (!clg_dims_count(x->rank, x->dims, &total)) return node_fail(nd, CLG_ERR_SHAPE, "input too large");
+    out->rank = (int)sv->int_count;
+    int infer = -1;
+    uint64_t known = 1;
+    for (int i = 0; i < out->rank; i++) {
+        int64_t d = sv->int_data[i];
+        if (i == 0 && declared_batch > 0 && x->rank > 0 && d == declared_batch && x->dims[0] != declared_batch)
+            d = x->dims[0]; /* the model runs at another batch size */
+        if (d == 0) {
+            if (i >= x->rank) return node_fail(nd, CLG_ERR_SHAPE, "0 in the target refers to a missing input dim");
+            d = x->dims[i];
+        }
+        if (d == -1) {
+            if (infer >= 0) return node_fail(nd, CLG_ERR_SHAPE, "more than one -1 in the target shape");
+            infer = i;
+            d = 1;
+        } else if (d < 0) {
+            return node_fail(nd, CLG_ERR_SHAPE, "negative dimension in the target shape");
+        }
+        out->dims[i] = d;
+        if (d != 0 && known > (UINT64_C(1) << 62) / (uint64_t)d) return node_fail(nd, CLG_ERR_SHAPE, "target too large");
+        known *= (uint64_t)d;
+    }
+    if (infer >= 0) {
+        if (known == 0 || total % known) return node_fail(nd, CLG_ERR_SHAPE, "cannot infer the -1 dimension");
+        out->dims[infer] = (int64_t)(total / known);
+        known = total;
+    }
+    if (known != total) return node_fail(nd, CLG_ERR_SHAPE, "target shape has a different element count");
+    return CLG_OK;
+}
+
+static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes,
+                             int64_t declared_batch, clg_shape *out, clg_window *win)
+{
+    const clg_shape *in[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < nd->n_inputs && i < 3; i++)
+        if (nd->inputs[i] >= 0) in[i] = &shapes[nd->inputs[i]];
+    if (!in[0] && nd->op != CLG_OP_CONCAT) return node_fail(nd, CLG_ERR_PARSE, "missing input");
+    clg_attrs *at = &nd->attrs;
+    switch (nd->op) {
+    case CLG_OP_CONV:
+        if (!in[1]) return node_fail(nd, CLG_ERR_PARSE, "missing weight input");
+        return infer_conv(nd, in[0], in[1], in[2], out, win);
+    case CLG_OP_MAXPOOL:
+    case CLG_OP_AVGPOOL:
+        return infer_pool(nd, in[0], out, win);
+    case CLG_OP_GLOBAL_AVGPOOL:
+        if (in[0]->rank != 4) return node_fail(nd, CLG_ERR_UNSUPPORTED, "only NCHW input is supported");
+        *out = (clg_shape){4, {in[0]->dims[0], in[0]->dims[1], 1, 1}};
+        return CLG_OK;
+    case CLG_OP_RELU:
+    case CLG_OP_IDENTITY:
+        *out = *in[0];
+        return CLG_OK;
+    case CLG_OP_LRN:
+        if (in[0]->rank != 4) return node_fail(nd, CLG_ERR_UNSUPPORTED, "only NCHW input is supported");
+        if (at->size < 1) return node_fail(nd, CLG_ERR_UNSUPPORTED, "size must be >= 1");
+        *out = *in[0];
+        return CLG_OK;
+    case CLG_OP_SOFTMAX:
+        if (!normalise_axis(&at->axis, in[0]->rank, 0)) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+        *out = *in[0];
+        return CLG_OK;
+    case CLG_OP_FLATTEN: {
+        if (!normalise_axis(&at->axis, in[0]->rank, 1)) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+        size_t outer, inner;
+        if (!clg_dims_count(at->axis, in[0]->dims, &outer) ||
+            !clg_dims_count(in[0]->rank - at->axis, in[0]->dims + at->axis, &inner))
+            return node_fail(nd, CLG_ERR_SHAPE, "input too large");
+        *out = (clg_shape){2, {(int64_t)outer, (int64_t)inner}};
+        return CLG_OK;
+    }
+    case CLG_OP_RESHAPE:
+        return infer_reshape(g, nd, in[0], declared_batch, out);
+    case CLG_OP_CONCAT: {
+        if (nd->n_inputs < 1 || nd->inputs[0] < 0) return node_fail(nd, CLG_ERR_PARSE, "no inputs");
+        const clg_shape *first = &shapes[nd->inputs[0]];
+        if (!normalise_axis(&at->axis, first->rank, 0)) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+        *out = *first;
+        for (int i = 1; i < nd->n_inputs; i++) {
+            if (nd->inputs[i] < 0) return node_fail(nd, CLG_ERR_PARSE, "empty input name");
+            const clg_shape *s = &shapes[nd->inputs[i]];
+            if (s->rank != first->rank) return node_fail(nd, CLG_ERR_SHAPE, "inputs differ in rank");
+            for (int d = 0; d < s->rank; d++)
+                if (d != at->axis && s->dims[d] != first->dims[d])
+                    return node_fail(nd, CLG_ERR_SHAPE, "inputs differ outside the concat axis");
+            out->dims[at->axis] += s->dims[at->axis];
+        }
+        return CLG_OK;
+    }
+    case CLG_OP_GEMM:
+        if (!in[1]) return node_fail(nd, CLG_ERR_PARSE, "missing input B");
+        return infer_gemm(nd, in[0], in[1], in[2], out);
+    case CLG_OP_MATMUL:
+        if (!in[1]) return node_fail(nd, CLG_ERR_PARSE, "missing input B");
+        return infer_matmul(nd, in[0], in[1], out);
+    case CLG_OP_ADD:
+        if (!in[1]) return node_fail(nd, CLG_ERR_PARSE, "missing input B");
+        return broadcast(nd, in[0], in[1], out);
+    case CLG_OP_COUNT:
+        break;
+    }
+    return node_fail(nd, CLG_ERR_UNSUPPORTED, "unknown op");
+}
+
+static clg_status check_input(const clg_value *v, const clg_shape *given)
+{
+    char want[128], got[96];
+    if (v->rank < 0) return CLG_OK;
+    int ok = given->rank == v->rank;
+    /* Dim 0 is the batch: a declared 1 or a symbolic dim accepts any size. */
+    for (int i = 0; ok && i < v->rank; i++)
+        if (v->dims[i] >= 0 && v->dims[i] != given->dims[i] && !(i == 0 && v->dims[0] == 1)) ok = 0;
+    if (ok) return CLG_OK;
+    size_t used = 0;
+    for (int i = 0; i < v->rank && used + 24 < sizeof want; i++)
+        used += (size_t)(v->dims[i] >= 0
+                             ? snprintf(want + used, sizeof want - used, "%s%lld", i ? "x" : "", (long long)v->dims[i])
+                             : snprintf(want + used, sizeof want - used, "%s?", i ? "x" : ""));
+    if (v->rank == 0) snprintf(want, sizeof want, "scalar");
+    shape_text(given, got, sizeof got);
+    return clg_fail(CLG_ERR_SHAPE, "input '%s': expected shape %s, got %s", v->name, want, got);
+}
+
+clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes, const int *order,
+                           clg_shape *shapes, clg_window *windows)
+{
+    for (size_t i = 0; i < g->n_values; i++) {
+        const clg_value *v = &g->values[i];
+        shapes[i].rank = v->kind == CLG_VALUE_INITIALIZER ? v->rank : -1;
+        if (v->kind == CLG_VALUE_INITIALIZER) {
+            memcpy(shapes[i].dims, v->dims, sizeof v->dims);
+            if (v->int_data) shapes[i] = (clg_shape){1, {(int64_t)v->int_count}};
+        }
+    }
+    int64_t declared_batch = -1;
+    for (size_t i = 0; i < g->n_inputs; i++) {
+        const clg_value *v = &g->values[g->inputs[i]];
+        CLG_TRY(check_input(v, &input_shapes[i]));
+        shapes[g->inputs[i]] = input_shapes[i];
+        if (i == 0 && v->rank > 0) declared_batch = v->dims[0];
+    }
+    if (declared_batch > 0 && g->n_inputs > 0 && input_shapes[0].dims[0] == declared_batch)
+        declared_batch = -1; /* running at the declared batch: nothing to rescale */
+    for (size_t k = 0; k < g->n_nodes; k++) {
+        clg_node *nd = &g->nodes[order[k]];
+        for (int i = 0; i < nd->n_inputs; i++)
+            if (nd->inputs[i] >= 0 && shapes[nd->inputs[i]].rank < 0)
+                return clg_fail(CLG_ERR_PARSE, "node '%s' (%s): input '%s' has no value (missing graph input?)",
+                                nd->name, clg_op_name(nd->op), g->values[nd->inputs[i]].name);
+        clg_window win;
+        memset(&win, 0, sizeof win);
+        clg_shape out;
+        CLG_TRY(infer_node(g, nd, shapes, declared_batch, &out, &win));
+        size_t count;
+        if (!clg_dims_count(out.rank, out.dims, &count))
+            return clg_fail(CLG_ERR_SHAPE, "node '%s' (%s): output shape overflows", nd->name, clg_op_name(nd->op));
+        shapes[nd->output] = out;
+        windows[order[k]] = win;
+    }
+    return CLG_OK;
+}

@@ -1,0 +1,71 @@
+/*
+ * Plain C references for pooling, Concat, Relu, Add, Softmax and LRN,
+ * written for clarity, not speed. Sums accumulate in double. Layout is
+ * NCHW / C order.
+ */
+#ifndef CLG_REFERENCE_MISC_H
+#define CLG_REFERENCE_MISC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Output extent of one pooled axis: floor (or ceil with ceil_mode) of
+ * (in + pad_begin + pad_end - k) / stride, plus 1; with ceil_mode a last
+ * window starting at or past in + pad_begin is dropped (as in PyTorch).
+ */
+int ref_pool_out_size(int in, int k, int stride, int pad_begin, int pad_end, int ceil_mode);
+
+/*
+ * y[N][C][OH][OW] = max over the window positions inside the input (padding
+ * never takes part; a window with none gives -INFINITY). pads are
+ * {top, left, bottom, right}; OH/OW are given (from shape inference).
+ */
+void ref_maxpool2d(const float *x, int n, int c, int h, int w, int kh, int kw, int sh, int sw,
+                   const int pads[4], int oh, int ow, float *y);
+
+/*
+ * Average pooling. count_include_pad: divide by the window positions inside
+ * the padded extent [-pad_begin, size + pad_end) (positions past it, made by
+ * ceil_mode, do not count); otherwise by the positions inside the input.
+ * A window with nothing to count gives 0.
+ */
+void ref_avgpool2d(const float *x, int n, int c, int h, int w, int kh, int kw, int sh, int sw,
+                   const int pads[4], int count_include_pad, int oh, int ow, float *y);
+
+/* y[N][C] = mean of each h x w plane. */
+void ref_global_avgpool(const float *x, int n, int c, int h, int w, float *y);
+
+/*
+ * Concatenates n_inputs tensors of rank `rank` along axis; dims[i] is input
+ * i's shape (all equal off the axis).
+ */
+void ref_concat(const float *const *inputs, const int64_t (*dims)[8], int n_inputs, int rank,
+                int axis, float *y);
+
+void ref_relu(const float *x, size_t count, float *y);
+
+/*
+ * numpy broadcasting add. Writes the output shape to y_rank / y_dims (room
+ * for 8 dims); returns 0 when the shapes do not broadcast. y may be NULL to
+ * get the shape only.
+ */
+int ref_add(const float *a, int ra, const int64_t *a_dims, const float *b, int rb,
+            const int64_t *b_dims, float *y, int *y_rank, int64_t *y_dims);
+
+/*
+ * Softmax of x (rank, dims) at axis. legacy (opset < 13): over the input
+ * flattened to 2-D at axis, i.e. over all of dims[axis:] together;
+ * otherwise over dims[axis] alone.
+ */
+void ref_softmax(const float *x, int rank, const int64_t *dims, int axis, int legacy, float *y);
+
+/*
+ * ONNX LRN on x[N][C][P] (P = product of the spatial dims): square sums over
+ * channels [c - floor((size-1)/2), c + ceil((size-1)/2)] clipped to [0, C),
+ * y = x / (bias + alpha / size * sum)^beta.
+ */
+void ref_lrn(const float *x, int n, int c, int p, int size, float alpha, float beta, float bias,
+             float *y);
+
+#endif

@@ -1,0 +1,523 @@
+/*
+ * Tests for the convolution and matrix-product ops (runtime/ops_conv.c,
+ * runtime/ops_gemm.c, cl/conv2d.cl, cl/conv1x1.cl, cl/gemm.cl): each op runs
+ * as a one-node graph through the public model API and is compared with the
+ * plain C references in reference_conv.c, on seeded random shapes and on
+ * hand-picked edge cases.
+ *
+ * OpenCL objects are only created inside tests: Check forks each test and
+ * the ICD and PoCL's threads do not survive a fork.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clgooglenet.h"
+#include "graph.h"
+#include "model.h"
+#include "reference_conv.h"
+
+/* ---- Helpers ----------------------------------------------------------- */
+
+/* xorshift32: the same sequence on every platform, unlike rand(). */
+static uint32_t rng_state;
+
+static void rng_seed(uint32_t seed) { rng_state = seed ? seed : 1; }
+
+static uint32_t rng_next(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+/* Uniform integer in [lo, hi]. */
+static int rng_int(int lo, int hi) { return lo + (int)(rng_next() % (uint32_t)(hi - lo + 1)); }
+
+/* Picks one of n values. */
+static int rng_pick(const int *values, int n) { return values[rng_int(0, n - 1)]; }
+
+static float *random_floats(size_t count)
+{
+    float *p = malloc((count ? count : 1) * sizeof(float));
+    ck_assert_ptr_nonnull(p);
+    for (size_t i = 0; i < count; i++) p[i] = (float)(rng_next() % 20001) / 10000.0f - 1.0f;
+    return p;
+}
+
+static size_t dims_count(int rank, const int64_t *dims)
+{
+    size_t n = 1;
+    for (int i = 0; i < rank; i++) n *= (size_t)dims[i];
+    return n;
+}
+
+/* The context for this test, or NULL (test skipped) when there is no device. */
+static clg_context *open_context(void)
+{
+    clg_context *ctx = NULL;
+    clg_status st = clg_context_create(NULL, &ctx);
+    if (st == CLG_ERR_DEVICE_NOT_FOUND) {
+        printf("SKIP: no OpenCL device: %s\n", clg_last_error());
+        return NULL;
+    }
+    ck_assert_msg(st == CLG_OK, "clg_context_create: %s: %s", clg_status_to_string(st),
+                  clg_last_error());
+    return ctx;
+}
+
+/* Adds input value `name` with the given shape and marks it as a graph input. */
+static int add_input(clg_graph *g, const char *name, int rank, const int64_t *dims)
+{
+    int v;
+    ck_assert_int_eq(clg_graph_add_value(g, name, CLG_VALUE_INPUT, rank, dims, &v), CLG_OK);
+    ck_assert_int_eq(clg_graph_mark_input(g, v), CLG_OK);
+    return v;
+}
+
+static int add_weight(clg_graph *g, const char *name, int rank, const int64_t *dims,
+                      const float *data)
+{
+    int v;
+    clg_status st = clg_graph_add_initializer(g, name, rank, dims, data, &v);
+    ck_assert_msg(st == CLG_OK, "initializer %s: %s", name, clg_last_error());
+    return v;
+}
+
+/* Adds the node, marks its output and runs the graph on `inputs`; returns the output. */
+static clg_tensor *run_node(clg_context *ctx, clg_graph *g, clg_op_type op, const int *in,
+                            int n_in, const clg_attrs *attrs, const clg_tensor *const *inputs,
+                            size_t n_inputs, const char *what)
+{
+    int node;
+    ck_assert_int_eq(clg_graph_add_node(g, "node0", op, in, n_in, "y", attrs, &node), CLG_OK);
+    ck_assert_int_eq(clg_graph_mark_output(g, g->nodes[node].output), CLG_OK);
+    clg_model *model = NULL;
+    clg_status st = clg_model_from_graph(ctx, g, &model);
+    ck_assert_msg(st == CLG_OK, "%s: model: %s", what, clg_last_error());
+    clg_tensor *out = NULL;
+    st = clg_model_run(model, inputs, n_inputs, &out, 1);
+    ck_assert_msg(st == CLG_OK, "%s: run: %s: %s", what, clg_status_to_string(st),
+                  clg_last_error());
+    clg_model_destroy(model);
+    return out;
+}
+
+static clg_tensor *make_tensor(int rank, const int64_t *dims, const float *data)
+{
+    clg_tensor *t = NULL;
+    ck_assert_int_eq(clg_tensor_create(rank, dims, &t), CLG_OK);
+    memcpy(t->data, data, dims_count(rank, dims) * sizeof(float));
+    return t;
+}
+
+/* Shape must match; max abs error <= 1e-4 * max(1, max|ref|). */
+static void expect_close(const clg_tensor *got, const float *ref, int rank, const int64_t *dims,
+                         const char *what)
+{
+    ck_assert_msg(got->rank == rank, "%s: rank %d, expected %d", what, got->rank, rank);
+    for (int i = 0; i < rank; i++)
+        ck_assert_msg(got->dims[i] == dims[i], "%s: dim %d is %lld, expected %lld", what, i,
+                      (long long)got->dims[i], (long long)dims[i]);
+    size_t count = dims_count(rank, dims);
+    double scale = 1.0, worst = 0.0;
+    size_t worst_at = 0;
+    for (size_t i = 0; i < count; i++)
+        if (fabs(ref[i]) > scale) scale = fabs(ref[i]);
+    for (size_t i = 0; i < count; i++) {
+        double e = fabs((double)got->data[i] - ref[i]);
+        if (!(e <= worst)) { /* also catches NaN */
+            worst = isnan(e) ? INFINITY : e;
+            worst_at = i;
+        }
+    }
+    ck_assert_msg(worst <= 1e-4 * scale, "%s: element %zu is %g, expected %g (error %g)", what,
+                  worst_at, (double)got->data[worst_at], (double)ref[worst_at], worst);
+}
+
+/* ---- Conv -------------------------------------------------------------- */
+
+typedef struct conv_case {
+    int n, c, h, w, k, kh, kw, sh, sw;
+    int pads[4]; /* top, left, bottom, right */
+    int bias, relu;
+} conv_case;
+
+static void describe_conv(const conv_case *t, char *buf, size_t size)
+{
+    snprintf(buf, size,
+             "conv x=%dx%dx%dx%d k=%d %dx%d stride %dx%d pads %d,%d,%d,%d bias=%d relu=%d", t->n,
+             t->c, t->h, t->w, t->k, t->kh, t->kw, t->sh, t->sw, t->pads[0], t->pads[1],
+             t->pads[2], t->pads[3], t->bias, t->relu);
+}
+
+static void check_conv(clg_context *ctx, const conv_case *t)
+{
+    char what[256];
+    describe_conv(t, what, sizeof what);
+    const int oh = ref_conv_out_size(t->h, t->kh, t->sh, t->pads[0], t->pads[2]);
+    const int ow = ref_conv_out_size(t->w, t->kw, t->sw, t->pads[1], t->pads[3]);
+    ck_assert_msg(oh >= 1 && ow >= 1, "%s: bad test case", what);
+
+    const int64_t xd[4] = {t->n, t->c, t->h, t->w}, wd[4] = {t->k, t->c, t->kh, t->kw};
+    const int64_t bd[1] = {t->k}, yd[4] = {t->n, t->k, oh, ow};
+    float *x = random_floats(dims_count(4, xd)), *w = random_floats(dims_count(4, wd));
+    float *b = t->bias ? random_floats((size_t)t->k) : NULL;
+    float *ref = malloc(dims_count(4, yd) * sizeof(float));
+    ck_assert_ptr_nonnull(ref);
+    ref_conv2d(x, t->n, t->c, t->h, t->w, w, t->k, t->kh, t->kw, b, t->sh, t->sw, t->pads,
+               t->relu, ref);
+
+    clg_graph *g = clg_graph_create();
+    ck_assert_ptr_nonnull(g);
+    int in[3] = {add_input(g, "x", 4, xd), add_weight(g, "w", 4, wd, w), -1};
+    if (b) in[2] = add_weight(g, "b", 1, bd, b);
+    clg_attrs at = clg_attrs_default();
+    at.win.kernel[0] = t->kh;
+    at.win.kernel[1] = t->kw;
+    at.win.stride[0] = t->sh;
+    at.win.stride[1] = t->sw;
+    memcpy(at.win.pads, t->pads, sizeof at.win.pads);
+    at.fused_relu = t->relu;
+    clg_tensor *xt = make_tensor(4, xd, x);
+    const clg_tensor *inputs[1] = {xt};
+    clg_tensor *y = run_node(ctx, g, CLG_OP_CONV, in, b ? 3 : 2, &at, inputs, 1, what);
+    expect_close(y, ref, 4, yd, what);
+
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(xt);
+    free(x);
+    free(w);
+    free(b);
+    free(ref);
+}
+
+START_TEST(conv_direct_random)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0xC0417u);
+    static const int sizes[] = {1, 3, 5, 7}, chans[] = {1, 3, 5, 17, 33};
+    for (int i = 0; i < 20; i++) {
+        conv_case t;
+        t.kh = rng_pick(sizes, 4);
+        t.kw = rng_int(0, 3) ? t.kh : rng_pick(sizes, 4); /* mostly square */
+        t.sh = rng_int(1, 2);
+        t.sw = rng_int(0, 3) ? t.sh : 3 - t.sh;
+        for (int p = 0; p < 4; p++) t.pads[p] = rng_int(0, (p % 2 ? t.kw : t.kh) / 2 + 1);
+        t.n = rng_int(1, 3);
+        t.c = rng_pick(chans, 5);
+        t.k = rng_int(1, 20);
+        /* The input must hold at least one window. */
+        t.h = rng_int(1, 20);
+        t.w = rng_int(1, 30);
+        if (t.h + t.pads[0] + t.pads[2] < t.kh) t.h = t.kh;
+        if (t.w + t.pads[1] + t.pads[3] < t.kw) t.w = t.kw;
+        t.bias = rng_int(0, 1);
+        t.relu = rng_int(0, 1);
+        check_conv(ctx, &t);
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(conv_pointwise_random)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x1A1u);
+    for (int i = 0; i < 20; i++) {
+        conv_case t = {0};
+        t.kh = t.kw = t.sh = t.sw = 1;
+        t.n = rng_int(1, 3);
+        t.c = rng_int(1, 70);
+        t.k = rng_int(1, 40);
+        t.h = rng_int(1, 20);
+        t.w = rng_int(1, 20);
+        t.bias = rng_int(0, 1);
+        t.relu = rng_int(0, 1);
+        check_conv(ctx, &t);
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(conv_edge_cases)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0xED6Eu);
+    static const conv_case cases[] = {
+        /*  n  c   h   w   k kh kw sh sw  pads          bias relu */
+        {1, 3, 1, 1, 5, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 0},     /* 1x1 spatial, padded 3x3 */
+        {1, 5, 1, 1, 7, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},     /* 1x1 spatial, pointwise */
+        {3, 17, 9, 11, 9, 3, 3, 2, 2, {1, 1, 1, 1}, 1, 1},   /* batch 3, stride 2, odd */
+        {1, 3, 8, 9, 6, 3, 3, 1, 1, {0, 2, 1, 0}, 1, 0},     /* asymmetric pads */
+        {2, 1, 13, 13, 3, 5, 5, 2, 2, {2, 1, 0, 2}, 0, 1},   /* asymmetric, stride 2 */
+        {1, 1, 48, 48, 8, 7, 7, 2, 2, {3, 3, 3, 3}, 1, 1},   /* stem: 7x7/2 on 48x48 */
+        {1, 1, 25, 25, 5, 7, 7, 2, 2, {3, 3, 3, 3}, 1, 1},   /* stem, odd size */
+        {1, 9, 24, 24, 12, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},  /* 24x24 inception 3x3 */
+        {1, 6, 40, 40, 9, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 0},   /* wide rows: 16-wide vectors */
+        {1, 4, 12, 12, 5, 5, 5, 1, 1, {2, 2, 2, 2}, 1, 1},   /* 12x12 inception 5x5 */
+        {1, 6, 3, 3, 10, 5, 5, 1, 1, {2, 2, 2, 2}, 1, 1},    /* 5x5 on 3x3 maps */
+        {1, 2, 2, 2, 3, 5, 5, 1, 1, {2, 2, 2, 2}, 0, 0},     /* kernel larger than input */
+        {1, 3, 7, 8, 4, 1, 1, 2, 2, {0, 0, 0, 0}, 1, 0},     /* 1x1 stride 2: direct path */
+        {1, 3, 5, 6, 4, 1, 1, 1, 1, {1, 0, 0, 1}, 1, 0},     /* 1x1 padded: direct path */
+        {2, 5, 9, 10, 3, 1, 7, 1, 1, {0, 3, 0, 3}, 1, 0},    /* 1x7 */
+        {1, 5, 10, 9, 3, 7, 1, 1, 1, {3, 0, 3, 0}, 1, 0},    /* 7x1 */
+        {1, 3, 17, 19, 4, 3, 3, 3, 3, {1, 1, 1, 1}, 1, 0},   /* stride 3: gathered loads */
+        {1, 2, 11, 40, 3, 3, 3, 2, 2, {1, 1, 1, 1}, 1, 0},   /* stride 2, wide rows */
+        {1, 3, 9, 35, 2, 3, 3, 1, 2, {0, 1, 0, 1}, 1, 0},    /* mixed strides */
+        {1, 33, 3, 3, 37, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},   /* 9 pixels, K % 8 != 0 */
+        {1, 20, 6, 6, 21, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},   /* 36 pixels */
+        {1, 16, 12, 12, 19, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 1}, /* 144 pixels, no bias */
+        {3, 7, 17, 17, 3, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 0},   /* 289 pixels, K < 4 */
+        {1, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 0},     /* smallest */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* A d2l GoogLeNet-sized layer with real channel counts (b3: 256 -> 128 at 12x12). */
+START_TEST(conv_large_channels)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0xB16u);
+    static const conv_case cases[] = {
+        {1, 256, 12, 12, 128, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},
+        {1, 128, 12, 12, 192, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {1, 160, 3, 3, 320, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* Shape errors are reported with the node's name, not a crash. */
+START_TEST(conv_bad_channels)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    const int64_t xd[4] = {1, 3, 5, 5}, wd[4] = {2, 4, 3, 3};
+    float w[2 * 4 * 3 * 3] = {0}, x[75] = {0};
+    clg_graph *g = clg_graph_create();
+    int in[2] = {add_input(g, "x", 4, xd), add_weight(g, "w", 4, wd, w)};
+    int node;
+    ck_assert_int_eq(clg_graph_add_node(g, "conv_bad", CLG_OP_CONV, in, 2, "y", NULL, &node),
+                     CLG_OK);
+    ck_assert_int_eq(clg_graph_mark_output(g, g->nodes[node].output), CLG_OK);
+    clg_model *model = NULL;
+    clg_status st = clg_model_from_graph(ctx, g, &model);
+    if (st == CLG_OK) {
+        clg_tensor *xt = make_tensor(4, xd, x), *y = NULL;
+        const clg_tensor *inputs[1] = {xt};
+        st = clg_model_run(model, inputs, 1, &y, 1);
+        ck_assert_ptr_null(y);
+        clg_tensor_destroy(xt);
+        clg_model_destroy(model);
+    }
+    ck_assert_int_eq(st, CLG_ERR_SHAPE);
+    ck_assert_msg(strstr(clg_last_error(), "conv_bad") != NULL, "message: %s", clg_last_error());
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* ---- Gemm -------------------------------------------------------------- */
+
+/* C forms: rank and dims in terms of M and N (-1 = M, -2 = N). */
+typedef struct c_form {
+    const char *name;
+    int rank;
+    int dims[2];
+} c_form;
+
+static const c_form c_forms[] = {
+    {"none", -1, {0, 0}},  {"scalar", 0, {0, 0}}, {"[1]", 1, {1, 0}},
+    {"[N]", 1, {-2, 0}},   {"[1,1]", 2, {1, 1}},  {"[M,1]", 2, {-1, 1}},
+    {"[1,N]", 2, {1, -2}}, {"[M,N]", 2, {-1, -2}},
+};
+
+static void check_gemm(clg_context *ctx, int m, int n, int k, int ta, int tb, float alpha,
+                       float beta, const c_form *cf)
+{
+    char what[160];
+    snprintf(what, sizeof what, "gemm M=%d N=%d K=%d ta=%d tb=%d alpha=%g beta=%g C=%s", m, n, k,
+             ta, tb, alpha, beta, cf->name);
+    const int64_t ad[2] = {ta ? k : m, ta ? m : k}, bd[2] = {tb ? n : k, tb ? k : n};
+    const int64_t yd[2] = {m, n};
+    int64_t cd[2] = {1, 1};
+    for (int i = 0; i < cf->rank; i++) cd[i] = cf->dims[i] == -1 ? m : cf->dims[i] == -2 ? n : 1;
+    float *a = random_floats(dims_count(2, ad)), *b = random_floats(dims_count(2, bd));
+    float *c = cf->rank >= 0 ? random_floats(dims_count(cf->rank, cd)) : NULL;
+    float *ref = malloc((size_t)m * n * sizeof(float));
+    ck_assert_ptr_nonnull(ref);
+    ref_gemm(a, b, c, cf->rank, cd, m, n, k, ta, tb, alpha, beta, ref);
+
+    clg_graph *g = clg_graph_create();
+    int in[3] = {add_input(g, "a", 2, ad), add_weight(g, "b", 2, bd, b), -1};
+    if (c) in[2] = add_weight(g, "c", cf->rank, cd, c);
+    clg_attrs at = clg_attrs_default();
+    at.alpha = alpha;
+    at.beta = beta;
+    at.trans_a = ta;
+    at.trans_b = tb;
+    clg_tensor *at_in = make_tensor(2, ad, a);
+    const clg_tensor *inputs[1] = {at_in};
+    clg_tensor *y = run_node(ctx, g, CLG_OP_GEMM, in, c ? 3 : 2, &at, inputs, 1, what);
+    expect_close(y, ref, 2, yd, what);
+
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(at_in);
+    free(a);
+    free(b);
+    free(c);
+    free(ref);
+}
+
+START_TEST(conv_gemm)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x6E33u);
+    const int n_forms = (int)(sizeof c_forms / sizeof c_forms[0]);
+    /* Every transpose pair with every C form. */
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++)
+            for (int f = 0; f < n_forms; f++) {
+                float alpha = rng_int(0, 1) ? 1.0f : (float)rng_int(-20, 20) / 8.0f;
+                float beta = rng_int(0, 1) ? 1.0f : (float)rng_int(-20, 20) / 8.0f;
+                check_gemm(ctx, rng_int(1, 17), rng_int(1, 19), rng_int(1, 40), ta, tb, alpha,
+                           beta, &c_forms[f]);
+            }
+    /* beta = 0 ignores C; the classifier shape (batch 3, 1024 -> 10); 1x1 results. */
+    check_gemm(ctx, 5, 6, 7, 0, 1, 1.0f, 0.0f, &c_forms[7]);
+    check_gemm(ctx, 3, 10, 1024, 0, 1, 1.0f, 1.0f, &c_forms[3]);
+    check_gemm(ctx, 1, 1, 1, 1, 1, 0.5f, 2.0f, &c_forms[1]);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* ---- MatMul ------------------------------------------------------------ */
+
+static void check_matmul(clg_context *ctx, int ra, const int64_t *a_dims, int rb,
+                         const int64_t *b_dims, int b_is_input)
+{
+    char what[256];
+    int used = snprintf(what, sizeof what, "matmul a=");
+    for (int i = 0; i < ra; i++)
+        used += snprintf(what + used, sizeof what - (size_t)used, "%s%lld", i ? "x" : "",
+                         (long long)a_dims[i]);
+    used += snprintf(what + used, sizeof what - (size_t)used, " b=");
+    for (int i = 0; i < rb; i++)
+        used += snprintf(what + used, sizeof what - (size_t)used, "%s%lld", i ? "x" : "",
+                         (long long)b_dims[i]);
+    float *a = random_floats(dims_count(ra, a_dims)), *b = random_floats(dims_count(rb, b_dims));
+    int yr;
+    int64_t yd[8];
+    ref_matmul(a, ra, a_dims, b, rb, b_dims, NULL, &yr, yd);
+    float *ref = malloc(dims_count(yr, yd) * sizeof(float));
+    ck_assert_ptr_nonnull(ref);
+    ref_matmul(a, ra, a_dims, b, rb, b_dims, ref, &yr, yd);
+
+    clg_graph *g = clg_graph_create();
+    int in[2] = {add_input(g, "a", ra, a_dims),
+                 b_is_input ? add_input(g, "b", rb, b_dims) : add_weight(g, "b", rb, b_dims, b)};
+    clg_tensor *ta = make_tensor(ra, a_dims, a), *tb = make_tensor(rb, b_dims, b);
+    const clg_tensor *inputs[2] = {ta, tb};
+    clg_attrs at = clg_attrs_default();
+    clg_tensor *y =
+        run_node(ctx, g, CLG_OP_MATMUL, in, 2, &at, inputs, b_is_input ? 2 : 1, what);
+    expect_close(y, ref, yr, yd, what);
+
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(ta);
+    clg_tensor_destroy(tb);
+    free(a);
+    free(b);
+    free(ref);
+}
+
+START_TEST(conv_matmul)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x3A7u);
+#define MM(ra, rb, bin, ...)                                                                      \
+    do {                                                                                          \
+        const int64_t d[] = {__VA_ARGS__};                                                        \
+        check_matmul(ctx, ra, d, rb, d + ra, bin);                                                \
+    } while (0)
+    MM(2, 2, 0, 5, 7, 7, 3);                   /* 2-D */
+    MM(2, 2, 1, 1, 33, 33, 10);                /* 2-D, both inputs fed */
+    MM(1, 2, 0, 6, 6, 4);                      /* vector x matrix */
+    MM(2, 1, 1, 4, 6, 6);                      /* matrix x vector */
+    MM(1, 1, 1, 9, 9);                         /* dot product: a scalar */
+    MM(3, 3, 1, 4, 5, 6, 4, 6, 3);             /* batched */
+    MM(3, 2, 0, 3, 5, 6, 6, 2);                /* batched A, shared B: one stacked GEMM */
+    MM(2, 3, 1, 5, 6, 3, 6, 2);                /* shared A, batched B */
+    MM(4, 3, 1, 2, 1, 3, 4, 3, 4, 5);          /* broadcast batch dims 2x1 with 3 */
+    MM(3, 4, 1, 1, 3, 4, 2, 3, 4, 5);          /* broadcast A's 1 against B's 2x3 */
+    MM(1, 3, 1, 4, 2, 4, 3);                   /* vector x batched matrices */
+    MM(3, 1, 1, 2, 3, 4, 4);                   /* batched matrices x vector */
+#undef MM
+    /* Random batched shapes with broadcasting. */
+    for (int i = 0; i < 10; i++) {
+        int64_t ad[4], bd[4];
+        int ra = rng_int(1, 4), rb = rng_int(1, 4);
+        int m = rng_int(1, 9), k = rng_int(1, 12), n = rng_int(1, 9);
+        for (int j = 0; j < 4; j++) ad[j] = bd[j] = rng_int(1, 3);
+        /* Some batch dims become 1 on one side to broadcast. */
+        for (int j = 0; j < 2; j++)
+            if (rng_int(0, 1)) ad[j] = 1;
+            else if (rng_int(0, 1)) bd[j] = 1;
+        int64_t a_dims[4], b_dims[4];
+        for (int j = 0; j < ra - 2; j++) a_dims[j] = ad[j + 4 - ra];
+        for (int j = 0; j < rb - 2; j++) b_dims[j] = bd[j + 4 - rb];
+        if (ra == 1) a_dims[0] = k;
+        else a_dims[ra - 2] = m, a_dims[ra - 1] = k;
+        if (rb == 1) b_dims[0] = k;
+        else b_dims[rb - 2] = k, b_dims[rb - 1] = n;
+        check_matmul(ctx, ra, a_dims, rb, b_dims, rng_int(0, 1));
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+static Suite *conv_suite(void)
+{
+    Suite *s = suite_create("conv");
+    struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"conv:direct_random", conv_direct_random},
+        {"conv:pointwise_random", conv_pointwise_random},
+        {"conv:edge_cases", conv_edge_cases},
+        {"conv:large_channels", conv_large_channels},
+        {"conv:bad_channels", conv_bad_channels},
+        {"conv:gemm", conv_gemm},
+        {"conv:matmul", conv_matmul},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_set_timeout(tc, 120); /* PoCL compiles each kernel variant on first use */
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(conv_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,108 @@
+/*
+ * End to end: the d2l GoogLeNet exported by tools/export-golden.py runs
+ * through the whole library and matches PyTorch's logits (max error within
+ * 1e-4 of the largest logit, same top-1 for every item).
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "clgooglenet.h"
+
+static const char *data_dir(void)
+{
+    const char *d = getenv("CLGOOGLENET_TEST_DATA");
+    return d && *d ? d : "tests/data";
+}
+
+static clg_tensor *load(const char *name, const char *suffix)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s%s", data_dir(), name, suffix);
+    clg_tensor *t = NULL;
+    clg_status st = clg_tensor_load(path, &t);
+    ck_assert_msg(st == CLG_OK, "%s: %s", path, clg_last_error());
+    return t;
+}
+
+static size_t argmax(const float *row, size_t n)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (row[i] > row[best]) best = i;
+    return best;
+}
+
+/* Compares logits item by item; returns the max error relative to max |ref|. */
+static double compare_logits(const clg_tensor *got, const clg_tensor *want)
+{
+    ck_assert_int_eq(got->rank, want->rank);
+    for (int i = 0; i < got->rank; i++) ck_assert_int_eq(got->dims[i], want->dims[i]);
+    size_t n = clg_tensor_element_count(want), items = (size_t)want->dims[0], per = n / items;
+    double max_ref = 0, max_err = 0;
+    for (size_t i = 0; i < n; i++) {
+        max_ref = fmax(max_ref, fabs(want->data[i]));
+        max_err = fmax(max_err, fabs((double)got->data[i] - want->data[i]));
+    }
+    for (size_t b = 0; b < items; b++)
+        ck_assert_uint_eq(argmax(got->data + b * per, per), argmax(want->data + b * per, per));
+    return max_err / (max_ref > 0 ? max_ref : 1);
+}
+
+/* Runs NAME.onnx on its first `batch` items (0 = all) and checks the output. */
+static void run_golden(const char *name, int64_t batch)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.onnx", data_dir(), name);
+    clg_context *ctx = NULL;
+    clg_model *model = NULL;
+    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
+    ck_assert_msg(clg_model_load(ctx, path, &model) == CLG_OK, "%s", clg_last_error());
+    clg_tensor *in = load(name, ".input.npy"), *want = load(name, ".output.npy");
+    if (batch > 0 && batch < in->dims[0]) { /* keep the first items only */
+        in->dims[0] = batch;
+        want->dims[0] = batch;
+    }
+    clg_tensor *out = NULL;
+    const clg_tensor *inputs[] = {in};
+    /* Twice: the second run reuses the plan and must give the same answer. */
+    for (int round = 0; round < 2; round++) {
+        clg_status st = clg_model_run(model, inputs, 1, &out, 1);
+        ck_assert_msg(st == CLG_OK, "%s", clg_last_error());
+        double rel = compare_logits(out, want);
+        ck_assert_msg(rel <= 1e-4, "%s batch %lld: relative error %g", name, (long long)in->dims[0], rel);
+        printf("%s batch %lld on %s: max error %.2e of the largest logit\n", name,
+               (long long)in->dims[0], clg_context_device(ctx)->device_name, rel);
+        clg_tensor_destroy(out);
+    }
+    clg_tensor_destroy(in);
+    clg_tensor_destroy(want);
+    clg_model_destroy(model);
+    clg_context_destroy(ctx);
+}
+
+START_TEST(batch_three) { run_golden("d2l_small", 0); }
+END_TEST
+
+START_TEST(batch_one) { run_golden("d2l_small", 1); }
+END_TEST
+
+START_TEST(size_112x80) { run_golden("d2l_small_112x80", 0); }
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("end_to_end");
+    TCase *tc = tcase_create("end_to_end:d2l");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, batch_one);
+    tcase_add_test(tc, batch_three);
+    tcase_add_test(tc, size_112x80);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,303 @@
+/* clgooglenet: command-line front end of the library. */
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "clgooglenet.h"
+
+static const char usage_text[] =
+    "usage: clgooglenet [--help] [--version] COMMAND [ARGS]\n"
+    "\n"
+    "Run GoogLeNet / Inception ONNX models on an OpenCL device.\n"
+    "\n"
+    "commands:\n"
+    "  devices                         list OpenCL devices and which one is selected\n"
+    "  infer MODEL INPUT... [options]  run a model on .npy or .pb tensors\n"
+    "      -o, --output FILE.npy       write the first output as float32 .npy\n"
+    "      -k, --top K                 print the K best classes per item (default 5)\n"
+    "      -b, --batch N               repeat a batch-1 input N times\n"
+    "  bench MODEL [options]           time a model on random input\n"
+    "      -b, --batch N               batch size (default 1)\n"
+    "      -r, --runs N                timed runs (default 20)\n"
+    "      -w, --warmup N              untimed runs first (default 3)\n"
+    "      --json                      print a JSON summary as the last line\n"
+    "\n"
+    "common options:\n"
+    "  -d, --device SPEC   device to use (overrides $" CLG_DEVICE_ENV ")\n"
+    "\n"
+    "device SPEC: an index from 'clgooglenet devices', P:D (platform:device),\n"
+    "cpu, gpu, accelerator, or part of the platform or device name.\n"
+    "Unset: the first GPU, else the first device.\n";
+
+int cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("clgooglenet: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_FAILURE;
+}
+
+int cli_status_error(clg_status st, const char *what)
+{
+    const char *msg = clg_last_error();
+    cli_error("%s: %s", what, *msg ? msg : clg_status_to_string(st));
+    (void)st;
+    return CLI_FAILURE;
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("clgooglenet: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n(see clgooglenet --help)\n", stderr);
+    return CLI_USAGE;
+}
+
+int cli_parse_count(const char *option, const char *text, long max, long *value)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (!*text || *end || v < 1 || v > max) {
+        cli_usage_error("%s expects a whole number from 1 to %ld, got '%s'", option, max, text);
+        return 0;
+    }
+    *value = v;
+    return 1;
+}
+
+double cli_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int cli_open_device(const char *spec, clg_context **ctx)
+{
+    clg_status st = clg_context_create(spec, ctx);
+    if (st != CLG_OK) return cli_status_error(st, "cannot open an OpenCL device");
+    const clg_device_info *d = clg_context_device(*ctx);
+    fprintf(stderr, "clgooglenet: device %d: %s / %s (%s)\n", d->index, d->platform_name,
+            d->device_name, d->driver_version);
+    return CLI_OK;
+}
+
+static const char *type_name(clg_device_type t)
+{
+    switch (t) {
+    case CLG_DEVICE_CPU: return "cpu";
+    case CLG_DEVICE_GPU: return "gpu";
+    case CLG_DEVICE_ACCELERATOR: return "accelerator";
+    default: return "other";
+    }
+}
+
+static int cmd_devices(int argc, char **argv, const char *spec)
+{
+    if (argc > 1) return cli_usage_error("devices takes no arguments");
+    (void)argv;
+    clg_device_info *list;
+    size_t count, chosen = 0;
+    clg_status st = clg_devices_list(&list, &count);
+    if (st != CLG_OK) return cli_status_error(st, "cannot list OpenCL devices");
+    if (!spec) spec = getenv(CLG_DEVICE_ENV);
+    int selected = clg_device_select(list, count, spec, &chosen) == CLG_OK;
+    for (size_t i = 0; i < count; i++) {
+        const clg_device_info *d = &list[i];
+        printf("%s%d  [%d:%d] %s / %s\n", selected && i == chosen ? "* " : "  ", d->index,
+               d->platform_index, d->device_index, d->platform_name, d->device_name);
+        printf("      type %s, driver %s, %s\n", type_name(d->type), d->driver_version,
+               d->opencl_c_version);
+        printf("      %u compute units, %.1f GiB global memory, %.0f KiB local memory, fp16 %s\n",
+               d->compute_units, d->global_memory_bytes / 1073741824.0,
+               d->local_memory_bytes / 1024.0, d->has_fp16 ? "yes" : "no");
+    }
+    if (selected)
+        printf("\n* selected by %s=%s\n", CLG_DEVICE_ENV, spec && *spec ? spec : "(unset: first GPU, else first device)");
+    else
+        printf("\n%s=%s matches no device\n", CLG_DEVICE_ENV, spec);
+    free(list);
+    return selected ? CLI_OK : CLI_FAILURE;
+}
+
+/* Repeats a batch-1 tensor n times along dim 0. */
+static int tile_batch(clg_tensor **t, long n, const char *path)
+{
+    clg_tensor *in = *t;
+    if (in->rank < 1 || in->dims[0] == n) return CLI_OK;
+    if (in->dims[0] != 1)
+        return cli_error("%s: --batch %ld needs a batch-1 input, this one has batch %lld", path, n,
+                         (long long)in->dims[0]);
+    int64_t dims[CLG_MAX_RANK];
+    memcpy(dims, in->dims, sizeof dims);
+    dims[0] = n;
+    clg_tensor *out;
+    clg_status st = clg_tensor_create(in->rank, dims, &out);
+    if (st != CLG_OK) return cli_status_error(st, path);
+    size_t item = clg_tensor_element_count(in);
+    for (long i = 0; i < n; i++) memcpy(out->data + (size_t)i * item, in->data, item * sizeof(float));
+    clg_tensor_destroy(in);
+    *t = out;
+    return CLI_OK;
+}
+
+static void print_shape(const clg_tensor *t)
+{
+    printf("output shape: (");
+    for (int i = 0; i < t->rank; i++) printf("%s%lld", i ? ", " : "", (long long)t->dims[i]);
+    printf(")\n");
+}
+
+/* Prints, for each batch item, the K largest values and their indices. */
+static void print_top(const clg_tensor *t, long k)
+{
+    size_t items = t->rank >= 1 ? (size_t)t->dims[0] : 1;
+    size_t total = clg_tensor_element_count(t);
+    size_t per = items ? total / items : 0;
+    if ((size_t)k > per) k = (long)per;
+    for (size_t b = 0; b < items; b++) {
+        const float *row = t->data + b * per;
+        printf("item %zu:", b);
+        unsigned char *used = calloc(per ? per : 1, 1);
+        for (long j = 0; j < k && used; j++) {
+            size_t best = per;
+            for (size_t c = 0; c < per; c++)
+                if (!used[c] && (best == per || row[c] > row[best] || (isnan(row[best]) && !isnan(row[c]))))
+                    best = c;
+            used[best] = 1;
+            printf("  %zu (%.4f)", best, row[best]);
+        }
+        free(used);
+        printf("\n");
+    }
+}
+
+static int cmd_infer(int argc, char **argv, const char *spec)
+{
+    static const struct option options[] = {
+        {"output", required_argument, NULL, 'o'}, {"top", required_argument, NULL, 'k'},
+        {"batch", required_argument, NULL, 'b'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *output = NULL;
+    long top = 5, batch = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+o:k:b:h", options, NULL)) != -1) {
+        switch (c) {
+        case 'o': output = optarg; break;
+        case 'k': if (!cli_parse_count("--top", optarg, 1000000, &top)) return CLI_USAGE; break;
+        case 'b': if (!cli_parse_count("--batch", optarg, 65536, &batch)) return CLI_USAGE; break;
+        case 'h': fputs(usage_text, stdout); return CLI_OK;
+        default: return cli_usage_error("infer: unknown or incomplete option");
+        }
+    }
+    if (argc - optind < 2) return cli_usage_error("infer needs a MODEL and at least one INPUT file");
+    const char *model_path = argv[optind];
+    int n_files = argc - optind - 1;
+
+    clg_context *ctx = NULL;
+    clg_model *model = NULL;
+    clg_tensor **inputs = calloc((size_t)n_files, sizeof *inputs);
+    clg_tensor *out[64] = {NULL};
+    int rc = CLI_FAILURE;
+    if (!inputs) return cli_error("out of memory");
+    for (int i = 0; i < n_files; i++) {
+        const char *path = argv[optind + 1 + i];
+        clg_status st = clg_tensor_load(path, &inputs[i]);
+        if (st != CLG_OK) {
+            rc = cli_status_error(st, "cannot read input");
+            goto done;
+        }
+        if (batch && tile_batch(&inputs[i], batch, path) != CLI_OK) goto done;
+    }
+    if (cli_open_device(spec, &ctx) != CLI_OK) goto done;
+    clg_status st = clg_model_load(ctx, model_path, &model);
+    if (st != CLG_OK) {
+        rc = cli_status_error(st, "cannot load model");
+        goto done;
+    }
+    size_t n_in = clg_model_input_count(model), n_out = clg_model_output_count(model);
+    if ((size_t)n_files != n_in) {
+        rc = cli_usage_error("%s takes %zu input(s), %d file(s) given", model_path, n_in, n_files);
+        goto done;
+    }
+    if (n_out > 64) {
+        rc = cli_error("%s has %zu outputs; at most 64 are supported", model_path, n_out);
+        goto done;
+    }
+    st = clg_model_run(model, (const clg_tensor *const *)inputs, n_in, out, n_out);
+    if (st != CLG_OK) {
+        rc = cli_status_error(st, "inference failed");
+        goto done;
+    }
+    if (output) {
+        st = clg_tensor_save_npy(output, out[0]);
+        if (st != CLG_OK) {
+            rc = cli_status_error(st, "cannot write output");
+            goto done;
+        }
+        fprintf(stderr, "clgooglenet: wrote %s\n", output);
+    } else {
+        print_shape(out[0]);
+        print_top(out[0], top);
+    }
+    rc = CLI_OK;
+done:
+    for (size_t i = 0; i < 64; i++) clg_tensor_destroy(out[i]);
+    for (int i = 0; i < n_files; i++) clg_tensor_destroy(inputs[i]);
+    free(inputs);
+    clg_model_destroy(model);
+    clg_context_destroy(ctx);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *device = NULL;
+    int i = 1;
+    /* Global options come before the command. */
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage_text, stdout);
+            return CLI_OK;
+        }
+        if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+            printf("clgooglenet %s\n", CLG_VERSION_STRING);
+            return CLI_OK;
+        }
+        if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--device")) && i + 1 < argc) {
+            device = argv[++i];
+            continue;
+        }
+        if (!strncmp(argv[i], "--device=", 9)) {
+            device = argv[i] + 9;
+            continue;
+        }
+        return cli_usage_error("unknown option '%s'", argv[i]);
+    }
+    if (i >= argc) {
+        fputs(usage_text, stderr);
+        return CLI_USAGE;
+    }
+    const char *cmd = argv[i];
+    int sub_argc = argc - i;
+    char **sub_argv = argv + i;
+    if (!strcmp(cmd, "devices")) return cmd_devices(sub_argc, sub_argv, device);
+    if (!strcmp(cmd, "infer")) return cmd_infer(sub_argc, sub_argv, device);
+    if (!strcmp(cmd, "bench")) return cli_bench(sub_argc, sub_argv, device);
+    if (!strcmp(cmd, "help")) {
+        fputs(usage_text, stdout);
+        return CLI_OK;
+    }
+    return cli_usage_error("unknown command '%s'", cmd);
+}
