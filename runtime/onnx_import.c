@@ -386,11 +386,11 @@ static clg_status add_node(importer *im, const Onnx__NodeProto *p, size_t index)
     }
     if (p->domain && *p->domain && strcmp(p->domain, "ai.onnx") != 0)
         return node_error(&n, CLG_ERR_UNSUPPORTED, "operator domain '%s' is not supported", p->domain);
-    if (p->n_output < 1 || !p->output[0] || !*p->output[0])
-        return node_error(&n, CLG_ERR_PARSE, "%s", "node has no output");
     clg_op_type op = CLG_OP_COUNT;
     clg_attrs attrs;
     CLG_TRY(convert_attrs(im, &n, &op, &attrs));
+    if (p->n_output < 1 || !p->output[0] || !*p->output[0])
+        return node_error(&n, CLG_ERR_PARSE, "%s", "node has no output");
     for (size_t i = 1; i < p->n_output; i++)
         if (p->output[i] && *p->output[i] && op != CLG_OP_IDENTITY)
             return node_error(&n, CLG_ERR_UNSUPPORTED, "%s", "extra outputs are not supported");

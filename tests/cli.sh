@@ -1,1 +1,92 @@
 #!/bin/bash
+# CLI behaviour: exit codes (0 ok, 2 usage, 1 other failure) and error text
+# for bad input of every kind. Usage: cli.sh CLGOOGLENET DATA_DIR
+set -u
+bin=$1
+data=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export CLGOOGLENET_DEVICE=${CLGOOGLENET_DEVICE:-cpu}
+failures=0
+
+# expect CODE PATTERN -- ARGS...: runs the CLI, checks exit code and that the
+# combined output matches PATTERN (an extended regex).
+expect() {
+    local code=$1 pattern=$2
+    shift 3
+    local out rc
+    out=$("$bin" "$@" 2>&1)
+    rc=$?
+    if [ "$rc" -ne "$code" ] || ! grep -Eq -- "$pattern" <<<"$out"; then
+        echo "FAIL: clgooglenet $* -> exit $rc (want $code), output:"
+        sed 's/^/    /' <<<"$out"
+        failures=$((failures + 1))
+    else
+        echo "ok:   clgooglenet $* -> $rc"
+    fi
+}
+
+model=$data/d2l_small.onnx
+input=$data/d2l_small.input.npy
+
+# Good paths.
+expect 0 'usage: clgooglenet' -- --help
+expect 0 '^clgooglenet [0-9]+\.[0-9]+\.[0-9]+' -- --version
+expect 0 'selected by' -- devices
+expect 0 'item 2: +6|item 2: +1' -- infer "$model" "$input"
+expect 0 'item 0:( +[0-9]+ \([-0-9.]+\)){3}$' -- infer "$model" "$input" --top 3
+expect 0 'wrote' -- infer "$model" "$input" --output "$tmp/out.npy"
+[ -s "$tmp/out.npy" ] || { echo "FAIL: --output wrote nothing"; failures=$((failures + 1)); }
+expect 0 'device: |device [0-9]+: ' -- infer "$model" "$input"
+expect 0 '"latency_ms_median"' -- bench "$model" --runs 2 --warmup 0 --json
+
+# Usage errors: exit 2.
+expect 2 'unknown command' -- frobnicate
+expect 2 'unknown option' -- --bogus
+expect 2 'needs a MODEL' -- infer
+expect 2 'needs a MODEL' -- infer "$model"
+expect 2 '--top expects' -- infer "$model" "$input" --top 0
+expect 2 '--batch expects' -- infer "$model" "$input" --batch abc
+expect 2 'takes 1 input' -- infer "$model" "$input" "$input"
+expect 2 'exactly one MODEL' -- bench
+
+# Bad models: exit 1 with a message naming the problem.
+expect 1 'error: .*No such file' -- infer "$tmp/missing.onnx" "$input"
+: > "$tmp/empty.onnx"
+expect 1 'error: .*empty file' -- infer "$tmp/empty.onnx" "$input"
+head -c 5000 "$model" > "$tmp/truncated.onnx"
+expect 1 'error: .*(not a valid ONNX|truncated|corrupt)' -- infer "$tmp/truncated.onnx" "$input"
+head -c 4096 /dev/urandom > "$tmp/garbage.onnx"
+expect 1 'error: ' -- infer "$tmp/garbage.onnx" "$input"
+expect 1 'error: .*not a valid ONNX|error: .*no graph' -- infer "$input" "$input"
+unsupported=/usr/share/libonnx-testdata/data/node/test_sigmoid/model.onnx
+if [ -f "$unsupported" ]; then
+    expect 1 "error: .*node .*\(Sigmoid\).*not supported" -- infer "$unsupported" "$input"
+fi
+
+# Bad inputs.
+expect 1 'error: .*No such file' -- infer "$model" "$tmp/missing.npy"
+printf 'not numpy' > "$tmp/bad.npy"
+expect 1 'error: .*bad.npy' -- infer "$model" "$tmp/bad.npy"
+expect 1 'error: .*unknown tensor format' -- infer "$model" "$model"
+head -c 200 "$input" > "$tmp/short.npy"
+expect 1 'error: .*truncated' -- infer "$model" "$tmp/short.npy"
+# A float32 tensor of the wrong shape (1x1x64x64), written by the CLI's own writer.
+"$bin" infer "$model" "$input" --output "$tmp/logits.npy" >/dev/null 2>&1
+expect 1 "error: .*input 'input': expected shape" -- infer "$model" "$tmp/logits.npy"
+# A float64 .npy file.
+printf '\x93NUMPY\x01\x00\x76\x00{'"'"'descr'"'"': '"'"'<f8'"'"', '"'"'fortran_order'"'"': False, '"'"'shape'"'"': (1,), }' > "$tmp/f64.npy"
+while [ "$(stat -c %s "$tmp/f64.npy")" -lt 127 ]; do printf ' ' >> "$tmp/f64.npy"; done
+printf '\n\0\0\0\0\0\0\0\0' >> "$tmp/f64.npy"
+expect 1 'error: .*<f8' -- infer "$model" "$tmp/f64.npy"
+expect 1 'error: .*cannot write output' -- infer "$model" "$input" --output "$tmp/no/such/dir/out.npy"
+
+# Unknown device: exit 1 and the list of devices.
+CLGOOGLENET_DEVICE=no-such-device expect 1 'no OpenCL device matches.*devices: ' -- infer "$model" "$input"
+expect 1 'no OpenCL device matches' -- --device 99 infer "$model" "$input"
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures CLI check(s) failed"
+    exit 1
+fi
+echo "all CLI checks passed"

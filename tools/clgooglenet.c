@@ -192,7 +192,7 @@ static int cmd_infer(int argc, char **argv, const char *spec)
     long top = 5, batch = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:k:b:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:k:b:h", options, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case 'k': if (!cli_parse_count("--top", optarg, 1000000, &top)) return CLI_USAGE; break;

@@ -54,7 +54,7 @@ int cli_bench(int argc, char **argv, const char *device_spec)
     long batch = 1, runs = 20, warmup = 3;
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+b:r:w:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "b:r:w:", options, NULL)) != -1) {
         switch (c) {
         case 'b': if (!cli_parse_count("--batch", optarg, 65536, &batch)) return CLI_USAGE; break;
         case 'r': if (!cli_parse_count("--runs", optarg, 1000000, &runs)) return CLI_USAGE; break;

@@ -1,0 +1,27 @@
+#!/bin/bash
+# Installs what clgooglenet needs on Debian 12 (run as root).
+#   tools/setup-debian.sh          build, run and test
+#   tools/setup-debian.sh --tools  also the Python tooling (golden data, peer benchmark)
+set -euo pipefail
+
+packages=(
+    gcc pkg-config meson ninja-build python3
+    ocl-icd-opencl-dev opencl-headers clinfo pocl-opencl-icd
+    libclblast-dev
+    libprotobuf-c-dev protobuf-c-compiler libonnx-dev
+    check libsubunit-dev
+    libonnx-testdata
+)
+if [ "${1:-}" = "--tools" ]; then
+    packages+=(python3-numpy python3-torch python3-torchvision python3-onnx python3-opencv)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
