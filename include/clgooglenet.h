@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -91,6 +92,12 @@ typedef struct clg_context clg_context;
 
 /* Opens the device chosen by spec (NULL: the CLGOOGLENET_DEVICE variable). */
 clg_status clg_context_create(const char *device_spec, clg_context **out);
+
+/* Context flags. */
+#define CLG_CONTEXT_PROFILING 1u /* profiling queue, needed for tracing */
+
+/* clg_context_create with flags (CLG_CONTEXT_*). */
+clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg_context **out);
 void clg_context_destroy(clg_context *ctx);
 const clg_device_info *clg_context_device(const clg_context *ctx);
 
@@ -145,6 +152,40 @@ clg_status clg_model_output_info(const clg_model *model, size_t i, clg_io_info *
  */
 clg_status clg_model_run(clg_model *model, const clg_tensor *const *inputs, size_t n_inputs,
                          clg_tensor **outputs, size_t n_outputs);
+
+/* ---- Tracing ---------------------------------------------------------- */
+
+/*
+ * A trace collects every command a model enqueues (kernels, buffer writes
+ * and reads) with OpenCL's profiling timestamps. The model's context must
+ * have been made with CLG_CONTEXT_PROFILING.
+ */
+typedef struct clg_trace clg_trace;
+
+clg_status clg_trace_create(clg_trace **out);
+void clg_trace_destroy(clg_trace *trace);
+size_t clg_trace_event_count(const clg_trace *trace);
+
+/* Records the commands of each later clg_model_run into trace; NULL stops. */
+clg_status clg_model_set_trace(clg_model *model, clg_trace *trace);
+
+/* Chrome trace-event JSON (Perfetto, chrome://tracing). */
+clg_status clg_trace_write_json(const clg_trace *trace, const char *path);
+
+/*
+ * Per-layer table: node, op, variant, calls, total ms, share, GFLOP/s and,
+ * when peak_gflops > 0, the share of that peak; sorted by time.
+ */
+clg_status clg_trace_print_table(const clg_trace *trace, FILE *out, double peak_gflops);
+
+/* Sum of the device time of all recorded commands, in milliseconds. */
+double clg_trace_total_ms(const clg_trace *trace);
+
+/*
+ * The device's float32 FMA peak in GFLOP/s, measured once by a small kernel
+ * and cached per device and driver under $XDG_CACHE_HOME/clgooglenet/.
+ */
+clg_status clg_context_peak_gflops(clg_context *ctx, double *gflops);
 
 /* Device memory the model holds now: weights plus the buffers of its plans. */
 uint64_t clg_model_device_bytes(const clg_model *model);

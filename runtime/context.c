@@ -14,6 +14,11 @@ clg_status clg_cl_fail(cl_int err, const char *call, const char *where)
 
 clg_status clg_context_create(const char *device_spec, clg_context **out)
 {
+    return clg_context_create_flags(device_spec, 0, out);
+}
+
+clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg_context **out)
+{
     if (!out) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_create: out is NULL");
     *out = NULL;
     clg_device_info *devices = NULL;
@@ -45,7 +50,10 @@ clg_status clg_context_create(const char *device_spec, clg_context **out)
         free(ctx);
         return st;
     }
-    ctx->queue = clCreateCommandQueue(ctx->context, ctx->device, 0, &err);
+    /* Profiling only when asked: it can cost time on some drivers. */
+    ctx->flags = flags;
+    cl_command_queue_properties props_queue = (flags & CLG_CONTEXT_PROFILING) ? CL_QUEUE_PROFILING_ENABLE : 0;
+    ctx->queue = clCreateCommandQueue(ctx->context, ctx->device, props_queue, &err);
     if (err != CL_SUCCESS) {
         st = clg_cl_fail(err, "clCreateCommandQueue", NULL);
         clg_context_destroy(ctx);

@@ -15,6 +15,7 @@ struct clg_context {
     cl_context context;
     cl_command_queue queue;
     struct clg_program_cache *programs;
+    unsigned flags; /* CLG_CONTEXT_* */
 };
 
 /* Wraps a failed OpenCL call: CLG_ERR_OPENCL, "call failed: CL_NAME (where)". */

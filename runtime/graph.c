@@ -227,35 +227,46 @@ clg_status clg_graph_validate(const clg_graph *g)
 
 clg_status clg_graph_topo_order(const clg_graph *g, int *order)
 {
-    /* Kahn's algorithm over node -> node edges through values. */
-    size_t n = g->n_nodes;
+    /* Kahn's algorithm over node -> node edges through values. The readers of
+       value v are listed once up front, in readers[first[v] .. first[v + 1]),
+       so ordering stays linear in the size of the graph. */
+    size_t n = g->n_nodes, nv = g->n_values, edges = 0;
+    for (size_t i = 0; i < n; i++) edges += (size_t)g->nodes[i].n_inputs;
     int *pending = calloc(n ? n : 1, sizeof(int));
     int *ready = malloc((n ? n : 1) * sizeof(int));
-    if (!pending || !ready) {
-        free(pending);
-        free(ready);
-        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory ordering the graph");
+    int *readers = malloc((edges ? edges : 1) * sizeof(int));
+    size_t *first = calloc(nv + 1, sizeof(size_t));
+    size_t *next = malloc((nv ? nv : 1) * sizeof(size_t));
+    clg_status st = CLG_OK;
+    if (!pending || !ready || !readers || !first || !next) {
+        st = clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory ordering the graph");
+        goto done;
     }
     for (size_t i = 0; i < n; i++)
         for (int k = 0; k < g->nodes[i].n_inputs; k++) {
             int v = g->nodes[i].inputs[k];
-            if (v >= 0 && g->values[v].producer >= 0) pending[i]++;
+            if (v < 0) continue;
+            first[v + 1]++;
+            if (g->values[v].producer >= 0) pending[i]++;
         }
-    size_t head = 0, tail = 0;
+    for (size_t v = 0; v < nv; v++) first[v + 1] += first[v];
+    memcpy(next, first, nv * sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < g->nodes[i].n_inputs; k++)
+            if (g->nodes[i].inputs[k] >= 0) readers[next[g->nodes[i].inputs[k]]++] = (int)i;
+
+    size_t head = 0, tail = 0, placed = 0;
     for (size_t i = 0; i < n; i++)
         if (pending[i] == 0) ready[tail++] = (int)i;
-    size_t done = 0;
     while (head < tail) {
         int cur = ready[head++];
-        order[done++] = cur;
+        order[placed++] = cur;
         int out = g->nodes[cur].output;
-        /* Consumers of this node's output lose one pending input per use. */
-        for (size_t i = 0; i < n; i++)
-            for (int k = 0; k < g->nodes[i].n_inputs; k++)
-                if (g->nodes[i].inputs[k] == out && --pending[i] == 0) ready[tail++] = (int)i;
+        /* Readers of this node's output lose one pending input per use. */
+        for (size_t r = first[out]; r < first[out + 1]; r++)
+            if (--pending[readers[r]] == 0) ready[tail++] = readers[r];
     }
-    clg_status st = CLG_OK;
-    if (done != n) {
+    if (placed != n) {
         for (size_t i = 0; i < n; i++)
             if (pending[i] > 0) {
                 st = clg_fail(CLG_ERR_PARSE, "graph has a cycle through node '%s' (%s)",
@@ -263,7 +274,11 @@ clg_status clg_graph_topo_order(const clg_graph *g, int *order)
                 break;
             }
     }
+done:
     free(pending);
     free(ready);
+    free(readers);
+    free(first);
+    free(next);
     return st;
 }

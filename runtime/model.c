@@ -22,6 +22,7 @@ struct clg_model {
     clg_plan *plans[CLG_PLAN_SLOTS];
     clg_shape *plan_inputs[CLG_PLAN_SLOTS];
     size_t next_slot;
+    clg_trace *trace; /* not owned */
 };
 
 static clg_status upload_weights(clg_model *m)
@@ -193,7 +194,7 @@ clg_status clg_model_run(clg_model *m, const clg_tensor *const *inputs, size_t n
     clg_status st = plan_for(m, shapes, &plan);
     free(shapes);
     CLG_TRY(st);
-    return clg_schedule_run(plan, inputs, outputs);
+    return clg_schedule_run(plan, inputs, outputs, m->trace);
 }
 
 uint64_t clg_model_device_bytes(const clg_model *m)
@@ -203,4 +204,14 @@ uint64_t clg_model_device_bytes(const clg_model *m)
     for (size_t i = 0; i < CLG_PLAN_SLOTS; i++)
         if (m->plans[i]) total += m->plans[i]->buffer_bytes;
     return total;
+}
+
+clg_status clg_model_set_trace(clg_model *m, clg_trace *trace)
+{
+    if (!m) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_model_set_trace: model is NULL");
+    if (trace && !(m->ctx->flags & CLG_CONTEXT_PROFILING))
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT,
+                        "tracing needs a context made with CLG_CONTEXT_PROFILING");
+    m->trace = trace;
+    return CLG_OK;
 }

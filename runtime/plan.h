@@ -39,6 +39,7 @@ typedef struct clg_step {
     clg_gemm_args gemm;
     double flops;         /* useful floating point operations */
     double bytes;         /* bytes read and written (estimate) */
+    int launched;         /* set after the first enqueue (first launches compile on some drivers) */
 } clg_step;
 
 typedef struct clg_plan {

@@ -15,8 +15,9 @@ void clg_plan_destroy(clg_plan *plan);
 /*
  * Writes the inputs, enqueues every step with event dependencies on the
  * steps that produce its inputs, waits, and reads the graph outputs into
- * new tensors.
+ * new tensors. With a trace, every command is recorded with its timestamps.
  */
-clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor **outputs);
+clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor **outputs,
+                            clg_trace *trace);
 
 #endif

@@ -4,16 +4,56 @@
  * correct when steps are later spread over several queues.
  */
 #include <clblast_c.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "planner.h"
+#include "trace.h"
+
+typedef struct pending_record {
+    clg_trace_event info;
+    cl_event event;
+} pending_record;
 
 typedef struct run_state {
     clg_plan *plan;
     cl_event *value_event; /* per value: the event after which it is ready */
+    clg_trace *trace;      /* NULL unless tracing */
+    pending_record *records;
+    size_t n_records, cap_records;
 } run_state;
+
+/* Keeps ev (retained) with its description until the run has finished. */
+static clg_status record(run_state *rs, const clg_trace_event *info, cl_event ev)
+{
+    if (!rs->trace || !ev) return CLG_OK;
+    if (rs->n_records == rs->cap_records) {
+        size_t ncap = rs->cap_records ? rs->cap_records * 2 : 128;
+        pending_record *p = realloc(rs->records, ncap * sizeof *p);
+        if (!p) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory tracing");
+        rs->records = p;
+        rs->cap_records = ncap;
+    }
+    clRetainEvent(ev);
+    rs->records[rs->n_records].info = *info;
+    rs->records[rs->n_records++].event = ev;
+    return CLG_OK;
+}
+
+static clg_status record_transfer(run_state *rs, const char *op, const char *call, int value, size_t bytes,
+                                  cl_event ev)
+{
+    if (!rs->trace) return CLG_OK;
+    clg_trace_event info;
+    memset(&info, 0, sizeof info);
+    snprintf(info.name, sizeof info.name, "%s", rs->plan->graph->values[value].name);
+    snprintf(info.op, sizeof info.op, "%s", op);
+    snprintf(info.variant, sizeof info.variant, "%s", call);
+    info.bytes = (double)bytes;
+    return record(rs, &info, ev);
+}
 
 static void set_event(cl_event *slot, cl_event ev)
 {
@@ -33,8 +73,28 @@ static clg_status write_inputs(run_state *rs, const clg_tensor *const *inputs)
                                           count * sizeof(float), inputs[i]->data, 0, NULL, &ev);
         if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueWriteBuffer", g->values[v].name);
         set_event(&rs->value_event[v], ev);
+        CLG_TRY(record_transfer(rs, "write", "clEnqueueWriteBuffer", v, count * sizeof(float), ev));
     }
     return CLG_OK;
+}
+
+static clg_status record_step(run_state *rs, clg_step *s, cl_event ev)
+{
+    if (!rs->trace) return CLG_OK;
+    const clg_node *nd = &rs->plan->graph->nodes[s->node];
+    clg_trace_event info;
+    memset(&info, 0, sizeof info);
+    snprintf(info.name, sizeof info.name, "%s", nd->name);
+    snprintf(info.op, sizeof info.op, "%s", clg_op_name(nd->op));
+    snprintf(info.variant, sizeof info.variant, "%s", s->kind == CLG_STEP_SGEMM ? "CLBlastSgemm" : s->variant);
+    info.work_dim = s->work_dim;
+    memcpy(info.global, s->global, sizeof info.global);
+    memcpy(info.local, s->local, sizeof info.local);
+    info.use_local = s->use_local;
+    info.flops = s->flops;
+    info.bytes = s->bytes;
+    info.first_launch = !s->launched;
+    return record(rs, &info, ev);
 }
 
 static clg_status enqueue_step(run_state *rs, const clg_step *s, cl_event after, cl_event *done)
@@ -74,7 +134,7 @@ static clg_status enqueue_step(run_state *rs, const clg_step *s, cl_event after,
 
 static clg_status enqueue_all(run_state *rs)
 {
-    const clg_plan *plan = rs->plan;
+    clg_plan *plan = rs->plan;
     const clg_graph *g = plan->graph;
     size_t s = 0;
     for (size_t k = 0; k < g->n_nodes; k++) {
@@ -86,7 +146,12 @@ static clg_status enqueue_all(run_state *rs)
             cl_event ev = NULL;
             clg_status st = enqueue_step(rs, &plan->steps[s], last, &ev);
             if (last) clReleaseEvent(last);
-            if (st != CLG_OK) return st;
+            if (st == CLG_OK) st = record_step(rs, &plan->steps[s], ev);
+            plan->steps[s].launched = 1;
+            if (st != CLG_OK) {
+                if (ev) clReleaseEvent(ev);
+                return st;
+            }
             last = ev;
         }
         if (last) {
@@ -116,19 +181,23 @@ static clg_status read_outputs(run_state *rs, clg_tensor **outputs)
             memcpy(t->data, g->values[v].data, count * sizeof(float));
             continue;
         }
-        cl_event *ev = &rs->value_event[v];
+        cl_event *ev = &rs->value_event[v], done = NULL;
         cl_int err = clEnqueueReadBuffer(plan->ctx->queue, plan->buffers[v], CL_TRUE, 0,
                                          count * sizeof(float), t->data, *ev ? 1 : 0,
-                                         *ev ? ev : NULL, NULL);
+                                         *ev ? ev : NULL, rs->trace ? &done : NULL);
         if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueReadBuffer", g->values[v].name);
+        clg_status st = record_transfer(rs, "read", "clEnqueueReadBuffer", v, count * sizeof(float), done);
+        if (done) clReleaseEvent(done);
+        CLG_TRY(st);
     }
     return CLG_OK;
 }
 
-clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor **outputs)
+clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor **outputs,
+                            clg_trace *trace)
 {
     const clg_graph *g = plan->graph;
-    run_state rs = {plan, calloc(g->n_values ? g->n_values : 1, sizeof(cl_event))};
+    run_state rs = {plan, calloc(g->n_values ? g->n_values : 1, sizeof(cl_event)), trace, NULL, 0, 0};
     if (!rs.value_event) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory running");
     for (size_t i = 0; i < g->n_outputs; i++) outputs[i] = NULL;
 
@@ -141,6 +210,13 @@ clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg
     for (size_t v = 0; v < g->n_values; v++)
         if (rs.value_event[v]) clReleaseEvent(rs.value_event[v]);
     free(rs.value_event);
+    /* Timestamps are read only now, once every command has completed. */
+    if (trace) clg_trace_begin_run(trace, plan->ctx->info.device_name);
+    for (size_t i = 0; i < rs.n_records; i++) {
+        if (st == CLG_OK) st = clg_trace_add(trace, &rs.records[i].info, rs.records[i].event);
+        clReleaseEvent(rs.records[i].event);
+    }
+    free(rs.records);
     if (st != CLG_OK)
         for (size_t i = 0; i < g->n_outputs; i++) {
             clg_tensor_destroy(outputs[i]);

@@ -40,6 +40,25 @@ expect 0 'wrote' -- infer "$model" "$input" --output "$tmp/out.npy"
 expect 0 'device: |device [0-9]+: ' -- infer "$model" "$input"
 expect 0 '"latency_ms_median"' -- bench "$model" --runs 2 --warmup 0 --json
 
+# --trace writes Chrome trace JSON and a per-layer table; bench --json is consistent.
+expect 0 'wrote [0-9]+ trace events' -- infer "$model" "$input" --trace "$tmp/trace.json"
+python3 "$(dirname "$0")/check_trace.py" "$tmp/trace.json" || failures=$((failures + 1))
+expect 0 'total +[0-9]+ +[0-9.]+ +100.0%' -- bench "$model" --runs 2 --trace "$tmp/bench-trace.json"
+"$bin" bench "$model" --batch 2 --runs 3 --warmup 1 --json 2>/dev/null | tail -n 1 > "$tmp/bench.json"
+python3 - "$tmp/bench.json" <<'PY' || failures=$((failures + 1))
+import json, sys
+b = json.load(open(sys.argv[1]))
+for key in ('latency_ms_median', 'latency_ms_min', 'latency_ms_max', 'throughput_img_s', 'batch',
+            'cold_start_ms', 'device', 'device_memory_bytes', 'latencies_ms'):
+    assert key in b, 'bench --json lacks ' + key
+assert b['batch'] == 2 and b['runs'] == 3 and len(b['latencies_ms']) == 3
+assert 0 < b['latency_ms_min'] <= b['latency_ms_median'] <= b['latency_ms_max']
+assert abs(b['throughput_img_s'] - 2000.0 / b['latency_ms_median']) < 1e-3 * b['throughput_img_s']
+assert b['cold_start_ms'] >= b['latency_ms_min'] and b['device_memory_bytes'] > 400000
+print('ok:   bench --json fields consistent')
+PY
+expect 1 'cannot write the trace' -- infer "$model" "$input" --trace "$tmp/no/such/dir/t.json"
+
 # Usage errors: exit 2.
 expect 2 'unknown command' -- frobnicate
 expect 2 'unknown option' -- --bogus

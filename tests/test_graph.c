@@ -1,2 +1,1289 @@
+/*
+ * Graph IR, ONNX import, shape inference and the conv+relu pass.
+ *
+ * Models are built in memory with protobuf-c (the mb_* helpers below),
+ * packed, and fed to clg_onnx_import (no device needed) or to
+ * clg_model_load_memory + clg_model_run. Check forks every test, so each
+ * test that needs OpenCL makes its own context; without a device those
+ * tests print SKIP and pass.
+ */
 #include <check.h>
-int main(void) { return 0; }
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clgooglenet.h"
+#include "graph.h"
+#include "model.h"
+#include "onnx.pb-c.h"
+#include "onnx_import.h"
+#include "passes.h"
+
+/* ---- Model builder ------------------------------------------------------ */
+
+/* A ModelProto under construction. Every allocation is owned by the builder. */
+typedef struct mb {
+    Onnx__ModelProto model;
+    Onnx__GraphProto graph;
+    Onnx__OperatorSetIdProto opset;
+    Onnx__OperatorSetIdProto *opsets[1];
+    void **allocs; /* freed by mb_free */
+    size_t n_allocs, cap_allocs;
+} mb;
+
+enum { MB_MAX_ATTRS = 8 };
+
+static void *mb_alloc(mb *b, size_t size)
+{
+    if (b->n_allocs == b->cap_allocs) {
+        b->cap_allocs = b->cap_allocs ? 2 * b->cap_allocs : 256;
+        b->allocs = realloc(b->allocs, b->cap_allocs * sizeof *b->allocs);
+        ck_assert_ptr_nonnull(b->allocs);
+    }
+    void *p = calloc(1, size ? size : 1);
+    ck_assert_ptr_nonnull(p);
+    b->allocs[b->n_allocs++] = p;
+    return p;
+}
+
+static char *mb_str(mb *b, const char *s)
+{
+    char *p = mb_alloc(b, strlen(s) + 1);
+    memcpy(p, s, strlen(s) + 1);
+    return p;
+}
+
+/* Appends item to a realloc'd array of pointers (the graph's lists). */
+#define MB_PUSH(array, count, item)                                                               \
+    do {                                                                                          \
+        void *grown_ = realloc((array), ((count) + 1) * sizeof *(array));                         \
+        ck_assert_ptr_nonnull(grown_);                                                            \
+        (array) = grown_;                                                                         \
+        (array)[(count)++] = (item);                                                              \
+    } while (0)
+
+/* A model importing the default domain at `opset`, with an empty graph. */
+static mb *mb_new(int64_t opset)
+{
+    mb *b = calloc(1, sizeof *b);
+    ck_assert_ptr_nonnull(b);
+    b->model = (Onnx__ModelProto)ONNX__MODEL_PROTO__INIT;
+    b->graph = (Onnx__GraphProto)ONNX__GRAPH_PROTO__INIT;
+    b->opset = (Onnx__OperatorSetIdProto)ONNX__OPERATOR_SET_ID_PROTO__INIT;
+    b->opset.domain = mb_str(b, "");
+    b->opset.has_version = 1;
+    b->opset.version = opset;
+    b->opsets[0] = &b->opset;
+    b->model.has_ir_version = 1;
+    b->model.ir_version = 8;
+    b->model.n_opset_import = 1;
+    b->model.opset_import = b->opsets;
+    b->model.graph = &b->graph;
+    b->graph.name = mb_str(b, "test");
+    return b;
+}
+
+static void mb_free(mb *b)
+{
+    if (!b) return;
+    for (size_t i = 0; i < b->n_allocs; i++) free(b->allocs[i]);
+    free(b->allocs);
+    free(b->graph.node);
+    free(b->graph.initializer);
+    free(b->graph.input);
+    free(b->graph.output);
+    free(b);
+}
+
+/* Splits "a,b,,c" into strings ("" stays, as ONNX's omitted inputs). */
+static char **mb_split(mb *b, const char *list, size_t *count)
+{
+    *count = 0;
+    if (!*list) return NULL;
+    size_t n = 1;
+    for (const char *p = list; *p; p++) n += *p == ',';
+    char **out = mb_alloc(b, n * sizeof *out);
+    const char *start = list;
+    for (size_t i = 0; i < n; i++) {
+        const char *end = strchr(start, ',');
+        size_t len = end ? (size_t)(end - start) : strlen(start);
+        out[i] = mb_alloc(b, len + 1);
+        memcpy(out[i], start, len);
+        start += len + 1;
+    }
+    *count = n;
+    return out;
+}
+
+static size_t dims_product(int rank, const int64_t *dims)
+{
+    size_t n = 1;
+    for (int i = 0; i < rank; i++) n *= (size_t)dims[i];
+    return n;
+}
+
+/* A FLOAT initializer holding n floats from data (n may disagree with dims). */
+static Onnx__TensorProto *mb_init_n(mb *b, const char *name, int rank, const int64_t *dims,
+                                    const float *data, size_t n)
+{
+    Onnx__TensorProto *t = mb_alloc(b, sizeof *t);
+    *t = (Onnx__TensorProto)ONNX__TENSOR_PROTO__INIT;
+    t->name = mb_str(b, name);
+    t->has_data_type = 1;
+    t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+    t->n_dims = (size_t)rank;
+    t->dims = mb_alloc(b, (size_t)rank * sizeof(int64_t));
+    memcpy(t->dims, dims, (size_t)rank * sizeof(int64_t));
+    t->n_float_data = n;
+    t->float_data = mb_alloc(b, n * sizeof(float));
+    if (n) memcpy(t->float_data, data, n * sizeof(float));
+    MB_PUSH(b->graph.initializer, b->graph.n_initializer, t);
+    return t;
+}
+
+static Onnx__TensorProto *mb_init(mb *b, const char *name, int rank, const int64_t *dims,
+                                  const float *data)
+{
+    return mb_init_n(b, name, rank, dims, data, dims_product(rank, dims));
+}
+
+/* A 1-D INT64 initializer (Reshape's target shape). */
+static void mb_init_i64(mb *b, const char *name, size_t n, const int64_t *values)
+{
+    Onnx__TensorProto *t = mb_alloc(b, sizeof *t);
+    *t = (Onnx__TensorProto)ONNX__TENSOR_PROTO__INIT;
+    t->name = mb_str(b, name);
+    t->has_data_type = 1;
+    t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
+    t->n_dims = 1;
+    t->dims = mb_alloc(b, sizeof(int64_t));
+    t->dims[0] = (int64_t)n;
+    t->n_int64_data = n;
+    t->int64_data = mb_alloc(b, n * sizeof(int64_t));
+    memcpy(t->int64_data, values, n * sizeof(int64_t));
+    MB_PUSH(b->graph.initializer, b->graph.n_initializer, t);
+}
+
+/* A graph input of element type elem; rank -1 leaves the shape out, a
+ * negative dim is symbolic ("N"). */
+static void mb_input_typed(mb *b, const char *name, int32_t elem, int rank, const int64_t *dims)
+{
+    Onnx__ValueInfoProto *vi = mb_alloc(b, sizeof *vi);
+    *vi = (Onnx__ValueInfoProto)ONNX__VALUE_INFO_PROTO__INIT;
+    vi->name = mb_str(b, name);
+    Onnx__TypeProto *tp = mb_alloc(b, sizeof *tp);
+    *tp = (Onnx__TypeProto)ONNX__TYPE_PROTO__INIT;
+    Onnx__TypeProto__Tensor *tt = mb_alloc(b, sizeof *tt);
+    *tt = (Onnx__TypeProto__Tensor)ONNX__TYPE_PROTO__TENSOR__INIT;
+    tt->has_elem_type = 1;
+    tt->elem_type = elem;
+    if (rank >= 0) {
+        Onnx__TensorShapeProto *sp = mb_alloc(b, sizeof *sp);
+        *sp = (Onnx__TensorShapeProto)ONNX__TENSOR_SHAPE_PROTO__INIT;
+        sp->n_dim = (size_t)rank;
+        sp->dim = mb_alloc(b, (size_t)rank * sizeof *sp->dim);
+        for (int i = 0; i < rank; i++) {
+            Onnx__TensorShapeProto__Dimension *d = mb_alloc(b, sizeof *d);
+            *d = (Onnx__TensorShapeProto__Dimension)ONNX__TENSOR_SHAPE_PROTO__DIMENSION__INIT;
+            if (dims[i] >= 0) {
+                d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+                d->dim_value = dims[i];
+            } else {
+                d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+                d->dim_param = mb_str(b, "N");
+            }
+            sp->dim[i] = d;
+        }
+        tt->shape = sp;
+    }
+    tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    tp->tensor_type = tt;
+    vi->type = tp;
+    MB_PUSH(b->graph.input, b->graph.n_input, vi);
+}
+
+static void mb_input(mb *b, const char *name, int rank, const int64_t *dims)
+{
+    mb_input_typed(b, name, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, rank, dims);
+}
+
+static void mb_output(mb *b, const char *name)
+{
+    Onnx__ValueInfoProto *vi = mb_alloc(b, sizeof *vi);
+    *vi = (Onnx__ValueInfoProto)ONNX__VALUE_INFO_PROTO__INIT;
+    vi->name = mb_str(b, name);
+    MB_PUSH(b->graph.output, b->graph.n_output, vi);
+}
+
+/* A node; inputs and outputs are comma-separated names ("X,W,B"). */
+static Onnx__NodeProto *mb_node(mb *b, const char *op, const char *name, const char *inputs,
+                                const char *outputs)
+{
+    Onnx__NodeProto *n = mb_alloc(b, sizeof *n);
+    *n = (Onnx__NodeProto)ONNX__NODE_PROTO__INIT;
+    n->op_type = mb_str(b, op);
+    if (name) n->name = mb_str(b, name);
+    n->input = mb_split(b, inputs, &n->n_input);
+    n->output = mb_split(b, outputs, &n->n_output);
+    n->attribute = mb_alloc(b, MB_MAX_ATTRS * sizeof *n->attribute);
+    MB_PUSH(b->graph.node, b->graph.n_node, n);
+    return n;
+}
+
+static Onnx__AttributeProto *mb_attr(mb *b, Onnx__NodeProto *n, const char *name,
+                                     Onnx__AttributeProto__AttributeType type)
+{
+    ck_assert_uint_lt(n->n_attribute, MB_MAX_ATTRS);
+    Onnx__AttributeProto *a = mb_alloc(b, sizeof *a);
+    *a = (Onnx__AttributeProto)ONNX__ATTRIBUTE_PROTO__INIT;
+    a->name = mb_str(b, name);
+    a->has_type = 1;
+    a->type = type;
+    n->attribute[n->n_attribute++] = a;
+    return a;
+}
+
+static void mb_attr_i(mb *b, Onnx__NodeProto *n, const char *name, int64_t value)
+{
+    Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+    a->has_i = 1;
+    a->i = value;
+}
+
+static void mb_attr_f(mb *b, Onnx__NodeProto *n, const char *name, float value)
+{
+    Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+    a->has_f = 1;
+    a->f = value;
+}
+
+static void mb_attr_s(mb *b, Onnx__NodeProto *n, const char *name, const char *value)
+{
+    Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+    a->has_s = 1;
+    a->s.len = strlen(value);
+    a->s.data = (uint8_t *)mb_str(b, value);
+}
+
+/* An INTS attribute with count values given as ints. */
+static void mb_attr_ints(mb *b, Onnx__NodeProto *n, const char *name, int count, ...)
+{
+    Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+    a->n_ints = (size_t)count;
+    a->ints = mb_alloc(b, (size_t)count * sizeof(int64_t));
+    va_list ap;
+    va_start(ap, count);
+    for (int i = 0; i < count; i++) a->ints[i] = va_arg(ap, int);
+    va_end(ap);
+}
+
+/* The packed model (malloc'd); the builder is freed. */
+static uint8_t *mb_pack_free(mb *b, size_t *len)
+{
+    *len = onnx__model_proto__get_packed_size(&b->model);
+    uint8_t *buf = malloc(*len ? *len : 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(onnx__model_proto__pack(&b->model, buf), *len);
+    mb_free(b);
+    return buf;
+}
+
+/* Imports the packed builder (freed); asserts success. */
+static clg_graph *import_ok(mb *b)
+{
+    size_t len;
+    uint8_t *buf = mb_pack_free(b, &len);
+    clg_graph *g = NULL;
+    clg_status st = clg_onnx_import(buf, len, &g);
+    free(buf);
+    ck_assert_msg(st == CLG_OK, "import: %s: %s", clg_status_to_string(st), clg_last_error());
+    ck_assert_ptr_nonnull(g);
+    return g;
+}
+
+/* Asserts an exact status and a substring of the message. */
+static void check_error(clg_status st, clg_status want, const char *substr, int line)
+{
+    ck_assert_msg(st == want, "line %d: got %s (\"%s\"), want %s", line, clg_status_to_string(st),
+                  clg_last_error(), clg_status_to_string(want));
+    ck_assert_msg(strstr(clg_last_error(), substr) != NULL, "line %d: message \"%s\" lacks \"%s\"",
+                  line, clg_last_error(), substr);
+}
+
+static void import_error_at(mb *b, clg_status want, const char *substr, int line)
+{
+    size_t len;
+    uint8_t *buf = mb_pack_free(b, &len);
+    clg_graph *g = NULL;
+    clg_status st = clg_onnx_import(buf, len, &g);
+    free(buf);
+    if (st == CLG_OK) clg_graph_destroy(g);
+    else ck_assert_ptr_null(g);
+    check_error(st, want, substr, line);
+}
+#define IMPORT_ERROR(b, want, substr) import_error_at((b), (want), (substr), __LINE__)
+
+/* ---- Device helpers ---------------------------------------------------- */
+
+/* The context for this test, or NULL (test skipped) when there is no device. */
+static clg_context *open_context(void)
+{
+    clg_context *ctx = NULL;
+    clg_status st = clg_context_create(NULL, &ctx);
+    if (st == CLG_ERR_DEVICE_NOT_FOUND) {
+        printf("SKIP: no OpenCL device: %s\n", clg_last_error());
+        return NULL;
+    }
+    ck_assert_msg(st == CLG_OK, "clg_context_create: %s: %s", clg_status_to_string(st),
+                  clg_last_error());
+    return ctx;
+}
+
+/* Packs the builder (freed) and loads it; returns the status. */
+static clg_status load(clg_context *ctx, mb *b, clg_model **m)
+{
+    size_t len;
+    uint8_t *buf = mb_pack_free(b, &len);
+    *m = NULL;
+    clg_status st = clg_model_load_memory(ctx, buf, len, m);
+    free(buf);
+    if (st != CLG_OK) ck_assert_ptr_null(*m);
+    return st;
+}
+
+static clg_model *load_ok(clg_context *ctx, mb *b)
+{
+    clg_model *m;
+    clg_status st = load(ctx, b, &m);
+    ck_assert_msg(st == CLG_OK, "load: %s: %s", clg_status_to_string(st), clg_last_error());
+    return m;
+}
+
+static clg_tensor *tensor_of(int rank, const int64_t *dims, const float *data)
+{
+    clg_tensor *t = NULL;
+    ck_assert_int_eq(clg_tensor_create(rank, dims, &t), CLG_OK);
+    if (data) memcpy(t->data, data, clg_tensor_element_count(t) * sizeof(float));
+    return t;
+}
+
+/* Runs a one-input, one-output model; *y is NULL on failure. */
+static clg_status run1(clg_model *m, const clg_tensor *x, clg_tensor **y)
+{
+    *y = NULL;
+    const clg_tensor *in[1] = {x};
+    return clg_model_run(m, in, 1, y, 1);
+}
+
+static clg_tensor *run1_ok(clg_model *m, const clg_tensor *x)
+{
+    clg_tensor *y;
+    clg_status st = run1(m, x, &y);
+    ck_assert_msg(st == CLG_OK, "run: %s: %s", clg_status_to_string(st), clg_last_error());
+    return y;
+}
+
+static void expect_close(const clg_tensor *got, int rank, const int64_t *dims, const float *want,
+                         float tol)
+{
+    ck_assert_int_eq(got->rank, rank);
+    for (int i = 0; i < rank; i++) ck_assert_int_eq(got->dims[i], dims[i]);
+    size_t n = dims_product(rank, dims);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(fabsf(got->data[i] - want[i]) <= tol * (1.0f + fabsf(want[i])),
+                      "element %zu: got %g, want %g", i, (double)got->data[i], (double)want[i]);
+}
+
+/* Deterministic values in [-1, 1). */
+static void fill(float *p, size_t n, unsigned seed)
+{
+    uint32_t s = seed * 2654435761u + 1u;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 1664525u + 1013904223u;
+        p[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
+    }
+}
+
+/* ---- Models used by several tests -------------------------------------- */
+
+static const int64_t conv_x_dims[4] = {1, 1, 4, 4};
+
+/* X[1,1,4,4] -> Conv(W[2,1,3,3], B[2], pads 1) -> C -> Relu -> Y. */
+static mb *conv_relu_model(void)
+{
+    static const int64_t wd[4] = {2, 1, 3, 3}, bd[1] = {2};
+    float w[18], bias[2] = {0.1f, -0.2f};
+    fill(w, 18, 1);
+    mb *b = mb_new(13);
+    mb_init(b, "W", 4, wd, w);
+    mb_init(b, "B", 1, bd, bias);
+    mb_input(b, "X", 4, conv_x_dims);
+    Onnx__NodeProto *conv = mb_node(b, "Conv", "conv", "X,W,B", "C");
+    mb_attr_ints(b, conv, "kernel_shape", 2, 3, 3);
+    mb_attr_ints(b, conv, "pads", 4, 1, 1, 1, 1);
+    mb_node(b, "Relu", "relu", "C", "Y");
+    mb_output(b, "Y");
+    return b;
+}
+
+/* The small network: X[1,1,6,6] -> Conv(2x1x3x3, pad 1) -> Relu -> MaxPool 2x2/2
+ * -> Flatten -> Gemm(transB, alpha 0.5, beta 2) -> Y[N,3]. */
+enum { NET_C = 2, NET_HW = 6, NET_P = 3, NET_F = NET_C * NET_P * NET_P, NET_K = 3 };
+static float net_w1[NET_C * 9], net_b1[NET_C], net_w2[NET_K * NET_F], net_b2[NET_K];
+static const float net_alpha = 0.5f, net_beta = 2.0f;
+
+static mb *small_net_model(int reverse)
+{
+    static const int64_t xd[4] = {1, 1, NET_HW, NET_HW}, w1d[4] = {NET_C, 1, 3, 3},
+                         b1d[1] = {NET_C}, w2d[2] = {NET_K, NET_F}, b2d[1] = {NET_K};
+    fill(net_w1, NET_C * 9, 2);
+    fill(net_b1, NET_C, 3);
+    fill(net_w2, NET_K * NET_F, 4);
+    fill(net_b2, NET_K, 5);
+    mb *b = mb_new(13);
+    mb_init(b, "w1", 4, w1d, net_w1);
+    mb_init(b, "b1", 1, b1d, net_b1);
+    mb_init(b, "w2", 2, w2d, net_w2);
+    mb_init(b, "b2", 1, b2d, net_b2);
+    mb_input(b, "X", 4, xd);
+    Onnx__NodeProto *n = mb_node(b, "Conv", "conv1", "X,w1,b1", "c1");
+    mb_attr_ints(b, n, "pads", 4, 1, 1, 1, 1);
+    mb_node(b, "Relu", "relu1", "c1", "r1");
+    n = mb_node(b, "MaxPool", "pool1", "r1", "p1");
+    mb_attr_ints(b, n, "kernel_shape", 2, 2, 2);
+    mb_attr_ints(b, n, "strides", 2, 2, 2);
+    mb_node(b, "Flatten", "flat", "p1", "f1");
+    n = mb_node(b, "Gemm", "fc", "f1,w2,b2", "Y");
+    mb_attr_i(b, n, "transB", 1);
+    mb_attr_f(b, n, "alpha", net_alpha);
+    mb_attr_f(b, n, "beta", net_beta);
+    mb_output(b, "Y");
+    if (reverse)
+        for (size_t i = 0; i < b->graph.n_node / 2; i++) {
+            Onnx__NodeProto *t = b->graph.node[i];
+            b->graph.node[i] = b->graph.node[b->graph.n_node - 1 - i];
+            b->graph.node[b->graph.n_node - 1 - i] = t;
+        }
+    return b;
+}
+
+/* Plain C forward pass of the small network for `batch` items. */
+static void small_net_reference(const float *x, int batch, float *y)
+{
+    for (int nb = 0; nb < batch; nb++) {
+        const float *xi = x + (size_t)nb * NET_HW * NET_HW;
+        float act[NET_C][NET_HW][NET_HW], flat[NET_F];
+        for (int c = 0; c < NET_C; c++)
+            for (int i = 0; i < NET_HW; i++)
+                for (int j = 0; j < NET_HW; j++) {
+                    float s = net_b1[c];
+                    for (int ki = 0; ki < 3; ki++)
+                        for (int kj = 0; kj < 3; kj++) {
+                            int r = i + ki - 1, q = j + kj - 1;
+                            if (r >= 0 && r < NET_HW && q >= 0 && q < NET_HW)
+                                s += net_w1[c * 9 + ki * 3 + kj] * xi[r * NET_HW + q];
+                        }
+                    act[c][i][j] = s > 0 ? s : 0;
+                }
+        for (int c = 0; c < NET_C; c++)
+            for (int i = 0; i < NET_P; i++)
+                for (int j = 0; j < NET_P; j++) {
+                    float mx = act[c][2 * i][2 * j];
+                    for (int di = 0; di < 2; di++)
+                        for (int dj = 0; dj < 2; dj++)
+                            mx = fmaxf(mx, act[c][2 * i + di][2 * j + dj]);
+                    flat[(c * NET_P + i) * NET_P + j] = mx;
+                }
+        for (int k = 0; k < NET_K; k++) {
+            float s = 0;
+            for (int f = 0; f < NET_F; f++) s += flat[f] * net_w2[k * NET_F + f];
+            y[nb * NET_K + k] = net_alpha * s + net_beta * net_b2[k];
+        }
+    }
+}
+
+/* Runs the small network at `batch` and compares with the reference. */
+static void check_small_net(clg_model *m, int batch, unsigned seed)
+{
+    const int64_t xd[4] = {batch, 1, NET_HW, NET_HW}, yd[2] = {batch, NET_K};
+    size_t n = (size_t)batch * NET_HW * NET_HW;
+    float *x = malloc(n * sizeof(float)), *want = malloc((size_t)batch * NET_K * sizeof(float));
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(want);
+    fill(x, n, seed);
+    small_net_reference(x, batch, want);
+    clg_tensor *xt = tensor_of(4, xd, x), *y = run1_ok(m, xt);
+    expect_close(y, 2, yd, want, 1e-4f);
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(xt);
+    free(x);
+    free(want);
+}
+
+/* ---- Import of valid graphs and the fusion pass ------------------------- */
+
+START_TEST(import_conv_relu)
+{
+    clg_graph *g = import_ok(conv_relu_model());
+    /* W, B, X, C, Y */
+    ck_assert_uint_eq(g->n_values, 5);
+    ck_assert_uint_eq(g->n_nodes, 2);
+    ck_assert_uint_eq(g->n_inputs, 1);
+    ck_assert_uint_eq(g->n_outputs, 1);
+    int x = clg_graph_find_value(g, "X"), w = clg_graph_find_value(g, "W");
+    int c = clg_graph_find_value(g, "C"), y = clg_graph_find_value(g, "Y");
+    ck_assert_int_ge(x, 0);
+    ck_assert_int_ge(c, 0);
+    ck_assert_int_eq(clg_graph_find_value(g, "nothing"), -1);
+    ck_assert_int_eq(g->inputs[0], x);
+    ck_assert_int_eq(g->outputs[0], y);
+    ck_assert_int_eq(g->values[x].kind, CLG_VALUE_INPUT);
+    ck_assert_int_eq(g->values[w].kind, CLG_VALUE_INITIALIZER);
+    ck_assert_int_eq(g->values[w].rank, 4);
+    ck_assert_int_eq(g->values[c].kind, CLG_VALUE_INTERMEDIATE);
+    ck_assert_int_eq(g->values[c].producer, 0);
+    ck_assert_int_eq(g->values[y].producer, 1);
+    ck_assert_int_eq(g->values[y].is_output, 1);
+    const clg_node *conv = &g->nodes[0];
+    ck_assert_str_eq(conv->name, "conv");
+    ck_assert_int_eq(conv->op, CLG_OP_CONV);
+    ck_assert_int_eq(conv->n_inputs, 3);
+    ck_assert_int_eq(conv->inputs[1], w);
+    ck_assert_int_eq(conv->attrs.win.kernel[0], 3);
+    ck_assert_int_eq(conv->attrs.win.pads[3], 1);
+    ck_assert_int_eq(conv->attrs.win.stride[0], 1);
+    int order[2];
+    ck_assert_int_eq(clg_graph_topo_order(g, order), CLG_OK);
+    ck_assert_int_eq(order[0], 0);
+    ck_assert_int_eq(order[1], 1);
+
+    ck_assert_uint_eq(clg_pass_fuse_conv_relu(g), 1);
+    ck_assert_int_eq(g->nodes[0].attrs.fused_relu, 1);
+    ck_assert_int_eq(g->nodes[1].op, CLG_OP_IDENTITY);
+    ck_assert_uint_eq(clg_pass_fuse_conv_relu(g), 0); /* nothing left to fuse */
+    clg_graph_destroy(g);
+}
+END_TEST
+
+START_TEST(fuse_blocked)
+{
+    /* The conv output is also a graph output. */
+    mb *b = conv_relu_model();
+    mb_output(b, "C");
+    clg_graph *g = import_ok(b);
+    ck_assert_uint_eq(g->n_outputs, 2);
+    ck_assert_uint_eq(clg_pass_fuse_conv_relu(g), 0);
+    ck_assert_int_eq(g->nodes[0].attrs.fused_relu, 0);
+    ck_assert_int_eq(g->nodes[1].op, CLG_OP_RELU);
+    clg_graph_destroy(g);
+
+    /* The conv output has a second reader. */
+    b = conv_relu_model();
+    mb_node(b, "Identity", "other", "C", "C2");
+    mb_output(b, "C2");
+    g = import_ok(b);
+    ck_assert_uint_eq(clg_pass_fuse_conv_relu(g), 0);
+    ck_assert_int_eq(g->nodes[0].attrs.fused_relu, 0);
+    ck_assert_int_eq(g->nodes[1].op, CLG_OP_RELU);
+    clg_graph_destroy(g);
+
+    /* The same Relu reading the conv output twice is no second reader either:
+       a Relu has one input, so build a Relu after a non-conv instead. */
+    b = mb_new(13);
+    mb_input(b, "X", 4, conv_x_dims);
+    Onnx__NodeProto *n = mb_node(b, "MaxPool", "pool", "X", "P");
+    mb_attr_ints(b, n, "kernel_shape", 2, 2, 2);
+    mb_node(b, "Relu", "relu", "P", "Y");
+    mb_output(b, "Y");
+    g = import_ok(b);
+    ck_assert_uint_eq(clg_pass_fuse_conv_relu(g), 0);
+    ck_assert_int_eq(g->nodes[1].op, CLG_OP_RELU);
+    clg_graph_destroy(g);
+}
+END_TEST
+
+/* ---- Running small models --------------------------------------------------- */
+
+START_TEST(run_small_net)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    clg_model *m = load_ok(ctx, small_net_model(0));
+    const clg_graph *g = clg_model_graph(m);
+    ck_assert_int_eq(g->nodes[0].attrs.fused_relu, 1); /* the pass ran at load */
+    ck_assert_int_eq(g->nodes[1].op, CLG_OP_IDENTITY);
+    ck_assert_uint_eq(clg_model_input_count(m), 1);
+    ck_assert_uint_eq(clg_model_output_count(m), 1);
+    clg_io_info info;
+    ck_assert_int_eq(clg_model_input_info(m, 0, &info), CLG_OK);
+    ck_assert_str_eq(info.name, "X");
+    ck_assert_int_eq(info.rank, 4);
+    ck_assert_int_eq(info.dims[2], NET_HW);
+    check_small_net(m, 1, 10);
+    uint64_t bytes1 = clg_model_device_bytes(m);
+    check_small_net(m, 4, 11); /* a second plan */
+    ck_assert_uint_gt(clg_model_device_bytes(m), bytes1);
+    uint64_t bytes2 = clg_model_device_bytes(m);
+    check_small_net(m, 1, 12); /* the first plan again, from the cache */
+    check_small_net(m, 4, 13);
+    ck_assert_uint_eq(clg_model_device_bytes(m), bytes2);
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(unsorted_graph)
+{
+    /* Nodes listed consumer first: import makes placeholders, the model sorts. */
+    clg_graph *g = import_ok(small_net_model(1));
+    ck_assert_uint_eq(g->n_nodes, 5);
+    ck_assert_str_eq(g->nodes[0].name, "fc");
+    int order[5];
+    ck_assert_int_eq(clg_graph_topo_order(g, order), CLG_OK);
+    for (int i = 0; i < 5; i++) ck_assert_int_eq(order[i], 4 - i);
+    clg_graph_destroy(g);
+
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    clg_model *m = load_ok(ctx, small_net_model(1));
+    check_small_net(m, 2, 20);
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(cycle)
+{
+    /* a and b read each other's outputs: import accepts it, the model refuses. */
+    static const int64_t d[2] = {1, 4};
+    mb *b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Relu", "loop_a", "B", "A");
+    mb_node(b, "Relu", "loop_b", "A", "B");
+    mb_node(b, "Identity", "out", "B", "Y");
+    mb_output(b, "Y");
+    clg_graph *g = import_ok(b);
+    int order[3];
+    check_error(clg_graph_topo_order(g, order), CLG_ERR_PARSE, "cycle through node 'loop_a' (Relu)",
+                __LINE__);
+    clg_graph_destroy(g);
+
+    /* A node reading its own output. */
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Relu", "self", "S", "S");
+    mb_output(b, "S");
+    g = import_ok(b);
+    check_error(clg_graph_topo_order(g, order), CLG_ERR_PARSE, "cycle through node 'self'", __LINE__);
+    clg_graph_destroy(g);
+
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Relu", "loop_a", "B", "A");
+    mb_node(b, "Relu", "loop_b", "A", "B");
+    mb_output(b, "B");
+    clg_model *m;
+    check_error(load(ctx, b, &m), CLG_ERR_PARSE, "cycle", __LINE__);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* ---- Import errors ------------------------------------------------------- */
+
+START_TEST(import_file_errors)
+{
+    clg_graph *g = NULL;
+    check_error(clg_onnx_import("", 0, &g), CLG_ERR_PARSE, "empty", __LINE__);
+    ck_assert_ptr_null(g);
+    unsigned char junk[64];
+    memset(junk, 0xff, sizeof junk);
+    check_error(clg_onnx_import(junk, sizeof junk, &g), CLG_ERR_PARSE, "protobuf parsing failed",
+                __LINE__);
+    ck_assert_ptr_null(g);
+    static const char text[] = "this is not an ONNX model, just some text\n";
+    check_error(clg_onnx_import(text, sizeof text - 1, &g), CLG_ERR_PARSE, "protobuf parsing failed",
+                __LINE__);
+    ck_assert_ptr_null(g);
+
+    /* A ModelProto without a graph. */
+    mb *b = mb_new(13);
+    b->model.graph = NULL;
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "no graph");
+
+    /* Opsets outside what the importer knows. */
+    b = conv_relu_model();
+    b->opset.version = 18;
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "opset 18");
+    b = conv_relu_model();
+    b->opset.version = 0;
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "opset 0");
+    b = conv_relu_model();
+    b->opset.version = 17; /* the newest supported */
+    clg_graph_destroy(import_ok(b));
+
+    /* No graph outputs. */
+    b = conv_relu_model();
+    b->graph.n_output = 0;
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "no outputs");
+}
+END_TEST
+
+START_TEST(truncated_prefixes)
+{
+    size_t len;
+    uint8_t *full = mb_pack_free(small_net_model(0), &len);
+    int ok = 0, failed = 0;
+    for (size_t n = 0; n <= len; n++) {
+        /* A copy of exactly n bytes, so valgrind sees any read past the end. */
+        uint8_t *part = malloc(n ? n : 1);
+        ck_assert_ptr_nonnull(part);
+        memcpy(part, full, n);
+        clg_graph *g = NULL;
+        clg_status st = clg_onnx_import(part, n, &g);
+        free(part);
+        if (st == CLG_OK) {
+            ck_assert_ptr_nonnull(g);
+            clg_graph_destroy(g);
+            ok++;
+            continue;
+        }
+        ck_assert_ptr_null(g);
+        ck_assert_msg(st == CLG_ERR_PARSE || st == CLG_ERR_UNSUPPORTED, "prefix %zu: %s: %s", n,
+                      clg_status_to_string(st), clg_last_error());
+        ck_assert_msg(clg_last_error()[0] != '\0', "prefix %zu: empty message", n);
+        failed++;
+    }
+    printf("truncated_prefixes: %zu prefixes: %d imported, %d refused\n", len + 1, ok, failed);
+    ck_assert_int_ge(ok, 1); /* at least the whole model */
+    ck_assert_int_gt(failed, (int)len / 2);
+    free(full);
+}
+END_TEST
+
+START_TEST(node_errors)
+{
+    static const int64_t d[2] = {1, 4};
+    mb *b;
+    Onnx__NodeProto *n;
+
+    /* Unknown operator: message names the node and the op. */
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Sigmoid", "sig1", "X", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'sig1' (Sigmoid): operator 'Sigmoid' is not supported");
+    /* An unnamed node gets a name from its op and position. */
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Relu", NULL, "X", "R");
+    mb_node(b, "Sigmoid", NULL, "R", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'Sigmoid_1' (Sigmoid)");
+
+    /* Non-default domain. */
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    n = mb_node(b, "Relu", "ms", "X", "Y");
+    n->domain = mb_str(b, "com.microsoft");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'ms' (Relu): operator domain 'com.microsoft'");
+
+    /* Conv group 2, dilations 2, a 1-D kernel_shape. */
+    b = conv_relu_model();
+    mb_attr_i(b, b->graph.node[0], "group", 2);
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'conv' (Conv): attribute 'group' = 2");
+    b = conv_relu_model();
+    mb_attr_ints(b, b->graph.node[0], "dilations", 2, 2, 2);
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'conv' (Conv): attribute 'dilations'");
+    b = conv_relu_model();
+    b->graph.node[0]->attribute[0]->n_ints = 1; /* kernel_shape [3] */
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "attribute 'kernel_shape' has 1 values");
+    b = conv_relu_model();
+    mb_attr_s(b, b->graph.node[0], "auto_pad", "SAME_SIDEWAYS");
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'conv' (Conv): auto_pad value");
+    b = conv_relu_model();
+    mb_attr_s(b, b->graph.node[0], "auto_pad", "SAME_UPPER"); /* a known mode */
+    clg_graph *g = import_ok(b);
+    ck_assert_int_eq(g->nodes[0].attrs.win.auto_pad, CLG_PAD_SAME_UPPER);
+    clg_graph_destroy(g);
+
+    /* Unknown attribute on Relu; an attribute of the wrong type. */
+    b = conv_relu_model();
+    mb_attr_f(b, b->graph.node[1], "slope", 0.1f);
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'relu' (Relu): attribute 'slope' is not supported");
+    b = mb_new(13);
+    static const int64_t wd[2] = {4, 3};
+    float w[12] = {0};
+    mb_init(b, "W", 2, wd, w);
+    mb_input(b, "X", 2, d);
+    n = mb_node(b, "Gemm", "fc", "X,W", "Y");
+    mb_attr_i(b, n, "alpha", 2);
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "node 'fc' (Gemm): attribute 'alpha' must be a float");
+    b = conv_relu_model();
+    mb_attr_f(b, b->graph.node[0], "group", 1.0f);
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "node 'conv' (Conv): attribute 'group' must be an int");
+    b = conv_relu_model();
+    mb_attr_i(b, b->graph.node[0], "strides", 1);
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "attribute 'strides' must be a list of ints");
+
+    /* MaxPool without kernel_shape, with the Indices output. */
+    b = mb_new(13);
+    mb_input(b, "X", 4, conv_x_dims);
+    mb_node(b, "MaxPool", "pool", "X", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "node 'pool' (MaxPool): missing attribute 'kernel_shape'");
+    b = mb_new(13);
+    mb_input(b, "X", 4, conv_x_dims);
+    n = mb_node(b, "MaxPool", "pool", "X", "Y,I");
+    mb_attr_ints(b, n, "kernel_shape", 2, 2, 2);
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'pool' (MaxPool): the Indices output");
+
+    /* Dropout: the mask output is refused, a plain Dropout is an Identity. */
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Dropout", "drop", "X", "Y,M");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'drop' (Dropout): the mask output");
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Dropout", "drop", "X", "Y");
+    mb_output(b, "Y");
+    g = import_ok(b);
+    ck_assert_int_eq(g->nodes[0].op, CLG_OP_IDENTITY);
+    clg_graph_destroy(g);
+
+    /* Missing required inputs, a node without outputs. */
+    b = mb_new(13);
+    mb_input(b, "X", 4, conv_x_dims);
+    mb_node(b, "Conv", "conv", "X", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "node 'conv' (Conv): missing required inputs");
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Relu", "mute", "X", "");
+    mb_output(b, "X");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "node 'mute' (Relu): node has no output");
+}
+END_TEST
+
+START_TEST(value_errors)
+{
+    static const int64_t d[2] = {1, 4};
+    mb *b;
+
+    /* An input nothing defines. */
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Add", "add", "X,ghost", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "node 'add' (Add): input 'ghost' is not defined");
+
+    /* A value defined twice: by two nodes, by a node and an input, by two initializers. */
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Relu", "first", "X", "Y");
+    mb_node(b, "Relu", "second", "X", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "'Y' is defined twice");
+    b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Relu", "clobber", "X", "X");
+    mb_output(b, "X");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "'X' is defined twice");
+    b = mb_new(13);
+    float w[4] = {1, 2, 3, 4};
+    mb_init(b, "W", 2, d, w);
+    mb_init(b, "W", 2, d, w);
+    mb_input(b, "X", 2, d);
+    mb_node(b, "Add", "add", "X,W", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "value 'W' is defined twice");
+
+    /* A graph output nothing produces. */
+    b = conv_relu_model();
+    mb_output(b, "nowhere");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "graph output 'nowhere' is not produced");
+
+    /* Non-float graph inputs. */
+    b = mb_new(13);
+    mb_input_typed(b, "X", ONNX__TENSOR_PROTO__DATA_TYPE__INT64, 2, d);
+    mb_node(b, "Relu", "relu", "X", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "graph input 'X' has type INT64");
+
+    /* An initializer listed as a graph input too (older exporters) is fine. */
+    b = mb_new(13);
+    mb_init(b, "W", 2, d, w);
+    mb_input(b, "X", 2, d);
+    mb_input(b, "W", 2, d);
+    mb_node(b, "Add", "add", "X,W", "Y");
+    mb_output(b, "Y");
+    clg_graph *g = import_ok(b);
+    ck_assert_uint_eq(g->n_inputs, 1);
+    clg_graph_destroy(g);
+
+    /* Initializer data shorter than its dims; dims whose product overflows;
+       a negative dim. */
+    b = mb_new(13);
+    static const int64_t d22[2] = {2, 2};
+    mb_init_n(b, "W", 2, d22, w, 3);
+    mb_input(b, "X", 2, d22);
+    mb_node(b, "Add", "add", "X,W", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "initializer 'W': float_data holds 3 values but shape (2, 2) needs 4");
+    b = mb_new(13);
+    static const int64_t huge[3] = {INT64_C(1) << 31, INT64_C(1) << 31, INT64_C(1) << 31};
+    mb_init_n(b, "W", 3, huge, w, 4);
+    mb_input(b, "X", 2, d22);
+    mb_node(b, "Add", "add", "X,W", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "initializer 'W': tensor shape");
+    b = mb_new(13);
+    static const int64_t neg[2] = {2, -2};
+    mb_init_n(b, "W", 2, neg, w, 4);
+    mb_input(b, "X", 2, d22);
+    mb_node(b, "Add", "add", "X,W", "Y");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "initializer 'W': negative dimension");
+}
+END_TEST
+
+START_TEST(graph_api_errors)
+{
+    /* The IR's own checks, as the importer relies on them. */
+    clg_graph *g = clg_graph_create();
+    ck_assert_ptr_nonnull(g);
+    int x, y;
+    static const int64_t d[2] = {1, 4};
+    ck_assert_int_eq(clg_graph_add_value(g, "X", CLG_VALUE_INPUT, 2, d, &x), CLG_OK);
+    ck_assert_int_eq(clg_graph_mark_input(g, x), CLG_OK);
+    check_error(clg_graph_add_value(g, "X", CLG_VALUE_INPUT, 2, d, NULL), CLG_ERR_PARSE,
+                "value 'X' is defined twice", __LINE__);
+    check_error(clg_graph_add_value(g, "Z", CLG_VALUE_INPUT, CLG_MAX_RANK + 1, d, NULL),
+                CLG_ERR_INVALID_ARGUMENT, "value 'Z': invalid rank", __LINE__);
+    static const int64_t huge[3] = {INT64_C(1) << 31, INT64_C(1) << 31, INT64_C(1) << 31};
+    check_error(clg_graph_add_initializer(g, "H", 3, huge, NULL, NULL), CLG_ERR_SHAPE,
+                "initializer 'H': invalid or overflowing shape", __LINE__);
+    int bad = 99;
+    check_error(clg_graph_add_node(g, "n", CLG_OP_RELU, &bad, 1, "Y", NULL, NULL),
+                CLG_ERR_INVALID_ARGUMENT, "node 'n': input 0 out of range", __LINE__);
+    check_error(clg_graph_validate(g), CLG_ERR_PARSE, "graph has no outputs", __LINE__);
+    ck_assert_int_eq(clg_graph_add_node(g, "relu", CLG_OP_RELU, &x, 1, "Y", NULL, NULL), CLG_OK);
+    check_error(clg_graph_add_node(g, "again", CLG_OP_RELU, &x, 1, "Y", NULL, NULL), CLG_ERR_PARSE,
+                "node 'again': output 'Y' is defined twice", __LINE__);
+    y = clg_graph_find_value(g, "Y");
+    ck_assert_int_eq(clg_graph_mark_output(g, y), CLG_OK);
+    ck_assert_int_eq(clg_graph_validate(g), CLG_OK);
+    /* A value read but never produced. */
+    int ghost;
+    ck_assert_int_eq(clg_graph_add_value(g, "ghost", CLG_VALUE_INTERMEDIATE, -1, NULL, &ghost),
+                     CLG_OK);
+    ck_assert_int_eq(clg_graph_add_node(g, "reader", CLG_OP_RELU, &ghost, 1, "R", NULL, NULL), CLG_OK);
+    check_error(clg_graph_validate(g), CLG_ERR_PARSE, "node 'reader' (Relu): input 'ghost' is never produced",
+                __LINE__);
+    clg_graph_destroy(g);
+
+    size_t count = 7;
+    ck_assert_int_eq(clg_dims_count(3, huge, &count), 0);
+    ck_assert_uint_eq(count, 7);
+    ck_assert_int_eq(clg_dims_count(2, d, &count), 1);
+    ck_assert_uint_eq(count, 4);
+    static const int64_t zero[2] = {0, INT64_MAX};
+    ck_assert_int_eq(clg_dims_count(2, zero, &count), 1);
+    ck_assert_uint_eq(count, 0);
+}
+END_TEST
+
+/* ---- Errors found when a plan is made ----------------------------------- */
+
+START_TEST(run_shape_errors)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    clg_model *m;
+    clg_tensor *x, *y;
+
+    /* Wrong rank and a wrong non-batch dim against the declared input. */
+    m = load_ok(ctx, conv_relu_model());
+    static const int64_t rank3[3] = {1, 4, 4}, chans[4] = {1, 2, 4, 4};
+    x = tensor_of(3, rank3, NULL);
+    check_error(run1(m, x, &y), CLG_ERR_SHAPE, "input 'X': expected shape 1x1x4x4, got 1x4x4",
+                __LINE__);
+    ck_assert_ptr_null(y);
+    clg_tensor_destroy(x);
+    x = tensor_of(4, chans, NULL);
+    check_error(run1(m, x, &y), CLG_ERR_SHAPE, "expected shape 1x1x4x4, got 1x2x4x4", __LINE__);
+    clg_tensor_destroy(x);
+    /* The wrong number of inputs. */
+    check_error(clg_model_run(m, NULL, 0, &y, 1), CLG_ERR_INVALID_ARGUMENT, "takes 1 input(s), 0 given",
+                __LINE__);
+    clg_model_destroy(m);
+
+    /* Conv weights whose channels do not match the input. */
+    static const int64_t x3[4] = {1, 3, 4, 4}, w2[4] = {2, 2, 3, 3};
+    float w[36] = {0};
+    mb *b = mb_new(13);
+    mb_init(b, "W", 4, w2, w);
+    mb_input(b, "X", 4, x3);
+    mb_node(b, "Conv", "conv", "X,W", "Y");
+    mb_output(b, "Y");
+    m = load_ok(ctx, b);
+    x = tensor_of(4, x3, NULL);
+    check_error(run1(m, x, &y), CLG_ERR_SHAPE, "node 'conv' (Conv): weight 2x2x3x3 does not match input 1x3x4x4",
+                __LINE__);
+    clg_tensor_destroy(x);
+    clg_model_destroy(m);
+
+    /* Gemm whose inner dimensions differ. */
+    static const int64_t x15[2] = {1, 5}, w43[2] = {4, 3};
+    b = mb_new(13);
+    mb_init(b, "W", 2, w43, w);
+    mb_input(b, "X", 2, x15);
+    mb_node(b, "Gemm", "fc", "X,W", "Y");
+    mb_output(b, "Y");
+    m = load_ok(ctx, b);
+    x = tensor_of(2, x15, NULL);
+    check_error(run1(m, x, &y), CLG_ERR_SHAPE, "node 'fc' (Gemm): inner dimensions differ (5 vs 4)",
+                __LINE__);
+    clg_tensor_destroy(x);
+    clg_model_destroy(m);
+
+    /* A pooling window larger than the input. */
+    b = mb_new(13);
+    mb_input(b, "X", 4, conv_x_dims);
+    Onnx__NodeProto *n = mb_node(b, "MaxPool", "pool", "X", "Y");
+    mb_attr_ints(b, n, "kernel_shape", 2, 5, 5);
+    mb_output(b, "Y");
+    m = load_ok(ctx, b);
+    x = tensor_of(4, conv_x_dims, NULL);
+    check_error(run1(m, x, &y), CLG_ERR_SHAPE, "node 'pool' (MaxPool): window 5x5 does not fit input 1x1x4x4",
+                __LINE__);
+    clg_tensor_destroy(x);
+    clg_model_destroy(m);
+
+    /* Reshape whose target shape is not a constant initializer. */
+    static const int64_t x23[3] = {1, 2, 3}, s2[1] = {2};
+    b = mb_new(13);
+    mb_input(b, "X", 3, x23);
+    mb_input(b, "S", 1, s2);
+    mb_node(b, "Reshape", "reshape", "X,S", "Y");
+    mb_output(b, "Y");
+    m = load_ok(ctx, b);
+    x = tensor_of(3, x23, NULL);
+    clg_tensor *s = tensor_of(1, s2, NULL);
+    const clg_tensor *ins[2] = {x, s};
+    y = NULL;
+    check_error(clg_model_run(m, ins, 2, &y, 1), CLG_ERR_UNSUPPORTED,
+                "node 'reshape' (Reshape): the target shape must be a constant int64 initializer",
+                __LINE__);
+    ck_assert_ptr_null(y);
+    clg_tensor_destroy(s);
+    clg_tensor_destroy(x);
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(reshape_batch_follows)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    static const int64_t xd[3] = {1, 2, 3}, target[2] = {1, -1};
+    mb *b = mb_new(13);
+    mb_init_i64(b, "shape", 2, target);
+    mb_input(b, "X", 3, xd);
+    mb_node(b, "Relu", "relu", "X", "R");
+    mb_node(b, "Reshape", "reshape", "R,shape", "Y");
+    mb_output(b, "Y");
+    clg_model *m = load_ok(ctx, b);
+    for (int batch = 1; batch <= 3; batch += 2) {
+        const int64_t in_dims[3] = {batch, 2, 3}, out_dims[2] = {batch, 6};
+        float x[18], want[18];
+        fill(x, (size_t)batch * 6, (unsigned)batch);
+        for (int i = 0; i < batch * 6; i++) want[i] = x[i] > 0 ? x[i] : 0;
+        clg_tensor *xt = tensor_of(3, in_dims, x), *y = run1_ok(m, xt);
+        expect_close(y, 2, out_dims, want, 0);
+        clg_tensor_destroy(y);
+        clg_tensor_destroy(xt);
+    }
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* Softmax over the middle of an [outer, len, inner] view. */
+static void softmax_reference(const float *x, size_t outer, size_t len, size_t inner, float *y)
+{
+    for (size_t o = 0; o < outer; o++)
+        for (size_t i = 0; i < inner; i++) {
+            const float *xp = x + o * len * inner + i;
+            float *yp = y + o * len * inner + i;
+            float mx = xp[0], sum = 0;
+            for (size_t k = 1; k < len; k++) mx = fmaxf(mx, xp[k * inner]);
+            for (size_t k = 0; k < len; k++) sum += yp[k * inner] = expf(xp[k * inner] - mx);
+            for (size_t k = 0; k < len; k++) yp[k * inner] /= sum;
+        }
+}
+
+START_TEST(softmax_opsets)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    static const int64_t xd[3] = {2, 3, 4};
+    float x[24], want[24];
+    for (int i = 0; i < 24; i++) x[i] = (float)((i * 7) % 11) * 0.3f - 1.5f;
+    clg_tensor *xt = tensor_of(3, xd, x);
+    static const struct {
+        int opset, axis; /* axis 99: attribute left out */
+        size_t outer, len, inner;
+    } cases[] = {
+        {11, 99, 2, 12, 1}, /* legacy: flattened from axis 1 */
+        {11, 2, 6, 4, 1},
+        {13, 99, 6, 4, 1},  /* one axis, -1 by default */
+        {13, 1, 2, 3, 4},
+        {13, -2, 2, 3, 4},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        mb *b = mb_new(cases[c].opset);
+        mb_input(b, "X", 3, xd);
+        Onnx__NodeProto *n = mb_node(b, "Softmax", "softmax", "X", "Y");
+        if (cases[c].axis != 99) mb_attr_i(b, n, "axis", cases[c].axis);
+        mb_output(b, "Y");
+        clg_model *m = load_ok(ctx, b);
+        softmax_reference(x, cases[c].outer, cases[c].len, cases[c].inner, want);
+        clg_tensor *y = run1_ok(m, xt);
+        expect_close(y, 3, xd, want, 1e-5f);
+        clg_tensor_destroy(y);
+        clg_model_destroy(m);
+    }
+    clg_tensor_destroy(xt);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* ---- Scale ------------------------------------------------------------------ */
+
+enum { CHAIN_NODES = 10000 };
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+}
+
+/* X -> Relu -> Relu -> ... (CHAIN_NODES) -> Y, in order or reversed. */
+static mb *chain_model(int reverse)
+{
+    static const int64_t d[2] = {1, 16};
+    mb *b = mb_new(13);
+    mb_input(b, "X", 2, d);
+    char in[32], out[32];
+    for (int i = 0; i < CHAIN_NODES; i++) {
+        snprintf(in, sizeof in, i ? "v%d" : "X", i - 1);
+        snprintf(out, sizeof out, i == CHAIN_NODES - 1 ? "Y" : "v%d", i);
+        mb_node(b, "Relu", NULL, in, out);
+    }
+    mb_output(b, "Y");
+    if (reverse)
+        for (size_t i = 0; i < b->graph.n_node / 2; i++) {
+            Onnx__NodeProto *t = b->graph.node[i];
+            b->graph.node[i] = b->graph.node[b->graph.n_node - 1 - i];
+            b->graph.node[b->graph.n_node - 1 - i] = t;
+        }
+    return b;
+}
+
+START_TEST(long_chain)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clg_graph *g = import_ok(chain_model(0));
+    ck_assert_uint_eq(g->n_nodes, CHAIN_NODES);
+    ck_assert_uint_eq(g->n_values, CHAIN_NODES + 1);
+    int *order = malloc(CHAIN_NODES * sizeof(int));
+    ck_assert_ptr_nonnull(order);
+    ck_assert_int_eq(clg_graph_topo_order(g, order), CLG_OK);
+    for (int i = 0; i < CHAIN_NODES; i++) ck_assert_int_eq(order[i], i);
+    ck_assert_uint_eq(clg_pass_fuse_conv_relu(g), 0);
+    clg_graph_destroy(g);
+    /* Listed backwards: every input is a placeholder until its node comes. */
+    g = import_ok(chain_model(1));
+    ck_assert_int_eq(clg_graph_topo_order(g, order), CLG_OK);
+    for (int i = 0; i < CHAIN_NODES; i++) ck_assert_int_eq(order[i], CHAIN_NODES - 1 - i);
+    clg_graph_destroy(g);
+    free(order);
+    double import_s = seconds_since(&t0);
+    printf("long_chain: %d nodes imported and ordered twice in %.2f s\n", CHAIN_NODES, import_s);
+    ck_assert_msg(import_s < 5.0, "import of %d nodes took %.1f s", CHAIN_NODES, import_s);
+
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clg_model *m = load_ok(ctx, chain_model(0));
+    static const int64_t d[2] = {1, 16};
+    float x[16], want[16];
+    fill(x, 16, 30);
+    for (int i = 0; i < 16; i++) want[i] = x[i] > 0 ? x[i] : 0;
+    clg_tensor *xt = tensor_of(2, d, x), *y = run1_ok(m, xt);
+    expect_close(y, 2, d, want, 0);
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(xt);
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+    double run_s = seconds_since(&t0);
+    printf("long_chain: loaded and ran in %.2f s\n", run_s);
+    ck_assert_msg(run_s < 20.0, "load and run of %d nodes took %.1f s", CHAIN_NODES, run_s);
+}
+END_TEST
+
+/* ---- Runner ------------------------------------------------------------ */
+
+static Suite *graph_suite(void)
+{
+    Suite *s = suite_create("graph");
+    /* Not static: Check's test handles are not constant expressions. */
+    const struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"graph:import_conv_relu", import_conv_relu},
+        {"graph:fuse_blocked", fuse_blocked},
+        {"graph:run_small_net", run_small_net},
+        {"graph:unsorted_graph", unsorted_graph},
+        {"graph:cycle", cycle},
+        {"graph:import_file_errors", import_file_errors},
+        {"graph:truncated_prefixes", truncated_prefixes},
+        {"graph:node_errors", node_errors},
+        {"graph:value_errors", value_errors},
+        {"graph:graph_api_errors", graph_api_errors},
+        {"graph:run_shape_errors", run_shape_errors},
+        {"graph:reshape_batch_follows", reshape_batch_follows},
+        {"graph:softmax_opsets", softmax_opsets},
+        {"graph:long_chain", long_chain},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_set_timeout(tc, 120); /* PoCL compiles each kernel on first use */
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(graph_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -20,11 +20,14 @@ static const char usage_text[] =
     "      -o, --output FILE.npy       write the first output as float32 .npy\n"
     "      -k, --top K                 print the K best classes per item (default 5)\n"
     "      -b, --batch N               repeat a batch-1 input N times\n"
+    "      -t, --trace FILE.json       profile every command (Chrome trace JSON) and\n"
+    "                                  print a per-layer table on stderr\n"
     "  bench MODEL [options]           time a model on random input\n"
     "      -b, --batch N               batch size (default 1)\n"
     "      -r, --runs N                timed runs (default 20)\n"
     "      -w, --warmup N              untimed runs first (default 3)\n"
     "      --json                      print a JSON summary as the last line\n"
+    "      -t, --trace FILE.json       profile the timed runs (see infer)\n"
     "\n"
     "common options:\n"
     "  -d, --device SPEC   device to use (overrides $" CLG_DEVICE_ENV ")\n"
@@ -82,9 +85,9 @@ double cli_now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-int cli_open_device(const char *spec, clg_context **ctx)
+int cli_open_device(const char *spec, unsigned flags, clg_context **ctx)
 {
-    clg_status st = clg_context_create(spec, ctx);
+    clg_status st = clg_context_create_flags(spec, flags, ctx);
     if (st != CLG_OK) return cli_status_error(st, "cannot open an OpenCL device");
     const clg_device_info *d = clg_context_device(*ctx);
     fprintf(stderr, "clgooglenet: device %d: %s / %s (%s)\n", d->index, d->platform_name,
@@ -187,16 +190,17 @@ static int cmd_infer(int argc, char **argv, const char *spec)
     static const struct option options[] = {
         {"output", required_argument, NULL, 'o'}, {"top", required_argument, NULL, 'k'},
         {"batch", required_argument, NULL, 'b'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *output = NULL;
+        {"trace", required_argument, NULL, 't'},  {NULL, 0, NULL, 0}};
+    const char *output = NULL, *trace_path = NULL;
     long top = 5, batch = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:k:b:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:k:b:t:h", options, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case 'k': if (!cli_parse_count("--top", optarg, 1000000, &top)) return CLI_USAGE; break;
         case 'b': if (!cli_parse_count("--batch", optarg, 65536, &batch)) return CLI_USAGE; break;
+        case 't': trace_path = optarg; break;
         case 'h': fputs(usage_text, stdout); return CLI_OK;
         default: return cli_usage_error("infer: unknown or incomplete option");
         }
@@ -209,6 +213,7 @@ static int cmd_infer(int argc, char **argv, const char *spec)
     clg_model *model = NULL;
     clg_tensor **inputs = calloc((size_t)n_files, sizeof *inputs);
     clg_tensor *out[64] = {NULL};
+    clg_trace *trace = NULL;
     int rc = CLI_FAILURE;
     if (!inputs) return cli_error("out of memory");
     for (int i = 0; i < n_files; i++) {
@@ -220,7 +225,7 @@ static int cmd_infer(int argc, char **argv, const char *spec)
         }
         if (batch && tile_batch(&inputs[i], batch, path) != CLI_OK) goto done;
     }
-    if (cli_open_device(spec, &ctx) != CLI_OK) goto done;
+    if (cli_open_device(spec, trace_path ? CLG_CONTEXT_PROFILING : 0, &ctx) != CLI_OK) goto done;
     clg_status st = clg_model_load(ctx, model_path, &model);
     if (st != CLG_OK) {
         rc = cli_status_error(st, "cannot load model");
@@ -235,11 +240,15 @@ static int cmd_infer(int argc, char **argv, const char *spec)
         rc = cli_error("%s has %zu outputs; at most 64 are supported", model_path, n_out);
         goto done;
     }
+    if (cli_trace_start(trace_path, ctx, model, &trace) != CLI_OK) goto done;
+    double t0 = cli_now_ms();
     st = clg_model_run(model, (const clg_tensor *const *)inputs, n_in, out, n_out);
+    double wall_ms = cli_now_ms() - t0;
     if (st != CLG_OK) {
         rc = cli_status_error(st, "inference failed");
         goto done;
     }
+    if (cli_trace_finish(trace_path, ctx, trace, wall_ms) != CLI_OK) goto done;
     if (output) {
         st = clg_tensor_save_npy(output, out[0]);
         if (st != CLG_OK) {
@@ -257,6 +266,7 @@ done:
     for (int i = 0; i < n_files; i++) clg_tensor_destroy(inputs[i]);
     free(inputs);
     clg_model_destroy(model);
+    clg_trace_destroy(trace);
     clg_context_destroy(ctx);
     return rc;
 }

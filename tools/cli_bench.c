@@ -50,11 +50,12 @@ int cli_bench(int argc, char **argv, const char *device_spec)
     static const struct option options[] = {
         {"batch", required_argument, NULL, 'b'}, {"runs", required_argument, NULL, 'r'},
         {"warmup", required_argument, NULL, 'w'}, {"json", no_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0}};
+        {"trace", required_argument, NULL, 't'},  {NULL, 0, NULL, 0}};
+    const char *trace_path = NULL;
     long batch = 1, runs = 20, warmup = 3;
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "b:r:w:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "b:r:w:t:", options, NULL)) != -1) {
         switch (c) {
         case 'b': if (!cli_parse_count("--batch", optarg, 65536, &batch)) return CLI_USAGE; break;
         case 'r': if (!cli_parse_count("--runs", optarg, 1000000, &runs)) return CLI_USAGE; break;
@@ -63,6 +64,7 @@ int cli_bench(int argc, char **argv, const char *device_spec)
             else if (!cli_parse_count("--warmup", optarg, 1000000, &warmup)) return CLI_USAGE;
             break;
         case 'j': json = 1; break;
+        case 't': trace_path = optarg; break;
         default: return cli_usage_error("bench: unknown or incomplete option");
         }
     }
@@ -72,11 +74,12 @@ int cli_bench(int argc, char **argv, const char *device_spec)
     clg_context *ctx = NULL;
     clg_model *model = NULL;
     clg_tensor *inputs[64] = {NULL};
+    clg_trace *trace = NULL;
     double *times = calloc((size_t)runs, sizeof *times);
     int rc = CLI_FAILURE;
     size_t n_in = 0, n_out = 0;
     if (!times) return cli_error("out of memory");
-    if (cli_open_device(device_spec, &ctx) != CLI_OK) goto done;
+    if (cli_open_device(device_spec, trace_path ? CLG_CONTEXT_PROFILING : 0, &ctx) != CLI_OK) goto done;
     clg_status st = clg_model_load(ctx, path, &model);
     if (st != CLG_OK) {
         cli_status_error(st, "cannot load model");
@@ -95,11 +98,16 @@ int cli_bench(int argc, char **argv, const char *device_spec)
     double cold_ms = cli_now_ms() - t_start;
     for (long i = 0; i < warmup; i++)
         if (run_once(model, inputs, n_in, n_out) != CLI_OK) goto done;
+    /* Only the timed runs are traced: warm-up and compile stay out of the table. */
+    if (cli_trace_start(trace_path, ctx, model, &trace) != CLI_OK) goto done;
+    double wall_ms = 0;
     for (long i = 0; i < runs; i++) {
         double t0 = cli_now_ms();
         if (run_once(model, inputs, n_in, n_out) != CLI_OK) goto done;
         times[i] = cli_now_ms() - t0;
+        wall_ms += times[i];
     }
+    if (cli_trace_finish(trace_path, ctx, trace, wall_ms) != CLI_OK) goto done;
     double *sorted = malloc((size_t)runs * sizeof *sorted);
     if (!sorted) {
         cli_error("out of memory");
@@ -141,6 +149,7 @@ done:
     for (size_t i = 0; i < 64; i++) clg_tensor_destroy(inputs[i]);
     free(times);
     clg_model_destroy(model);
+    clg_trace_destroy(trace);
     clg_context_destroy(ctx);
     return rc;
 }

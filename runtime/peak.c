@@ -1,0 +1,115 @@
+/*
+ * Device FMA peak: measured once per device and driver by cl/peak.cl, and
+ * cached in $XDG_CACHE_HOME/clgooglenet/peak.txt (or ~/.cache/...), one
+ * "gflops<TAB>platform|device|driver" line per device.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "context.h"
+#include "error.h"
+#include "kernels.h"
+
+#define PEAK_ITERS 4096
+#define PEAK_ACCUMULATORS 8
+#define PEAK_LANES 16
+
+static int cache_path(char *path, size_t size, int make_dir)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char dir[3000];
+    if (xdg && *xdg) snprintf(dir, sizeof dir, "%s/clgooglenet", xdg);
+    else if (home && *home) snprintf(dir, sizeof dir, "%s/.cache/clgooglenet", home);
+    else return 0;
+    if (make_dir) {
+        char parent[3000];
+        snprintf(parent, sizeof parent, "%.*s", (int)(strrchr(dir, '/') - dir), dir);
+        mkdir(parent, 0755);
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST) return 0;
+    }
+    snprintf(path, size, "%s/peak.txt", dir);
+    return 1;
+}
+
+static void device_key(const clg_context *ctx, char *key, size_t size)
+{
+    snprintf(key, size, "%s|%s|%s", ctx->info.platform_name, ctx->info.device_name, ctx->info.driver_version);
+}
+
+static int cached_peak(const char *key, double *gflops)
+{
+    char path[3100], line[1024];
+    if (!cache_path(path, sizeof path, 0)) return 0;
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        char *tab = strchr(line, '\t');
+        if (!tab) continue;
+        tab[strcspn(tab, "\n")] = '\0';
+        if (strcmp(tab + 1, key) == 0) {
+            *gflops = strtod(line, NULL);
+            found = *gflops > 0;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static clg_status measure(clg_context *ctx, double *gflops)
+{
+    char options[64];
+    snprintf(options, sizeof options, "-DITERS=%d", PEAK_ITERS);
+    cl_kernel k;
+    CLG_TRY(clg_kernel_create(ctx, "peak.cl", options, "fma_peak", &k));
+    size_t global = (size_t)(ctx->info.compute_units ? ctx->info.compute_units : 1) * 2048;
+    cl_int err;
+    cl_mem out = clCreateBuffer(ctx->context, CL_MEM_WRITE_ONLY, global * sizeof(float), NULL, &err);
+    clg_status st = err == CL_SUCCESS ? CLG_OK : clg_cl_fail(err, "clCreateBuffer", "peak probe");
+    if (st == CLG_OK) st = CLG_ARG_MEM(k, 0, out);
+    /* a * x + b with a just below 1 keeps values finite and normal. */
+    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 1, 0.999f);
+    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 2, 0.001f);
+    double best = 0;
+    /* The first launch compiles; the best of the rest is the peak. */
+    for (int rep = 0; st == CLG_OK && rep < 4; rep++) {
+        double t0 = now_s();
+        err = clEnqueueNDRangeKernel(ctx->queue, k, 1, NULL, &global, NULL, 0, NULL, NULL);
+        if (err == CL_SUCCESS) err = clFinish(ctx->queue);
+        if (err != CL_SUCCESS) st = clg_cl_fail(err, "clEnqueueNDRangeKernel", "fma_peak");
+        double rate = (double)global * PEAK_ITERS * PEAK_ACCUMULATORS * PEAK_LANES * 2 / (now_s() - t0) / 1e9;
+        if (rep > 0 && rate > best) best = rate;
+    }
+    if (out) clReleaseMemObject(out);
+    clReleaseKernel(k);
+    *gflops = best;
+    return st;
+}
+
+clg_status clg_context_peak_gflops(clg_context *ctx, double *gflops)
+{
+    if (!ctx || !gflops) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_peak_gflops: NULL argument");
+    char key[512], path[3100];
+    device_key(ctx, key, sizeof key);
+    if (cached_peak(key, gflops)) return CLG_OK;
+    CLG_TRY(measure(ctx, gflops));
+    if (cache_path(path, sizeof path, 1)) { /* a cache that cannot be written is not an error */
+        FILE *f = fopen(path, "a");
+        if (f) {
+            fprintf(f, "%.3f\t%s\n", *gflops, key);
+            fclose(f);
+        }
+    }
+    return CLG_OK;
+}

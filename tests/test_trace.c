@@ -1,0 +1,151 @@
+/*
+ * Tracing: profiling only when asked, every node of the model recorded,
+ * positive durations, no overlap within a lane, and JSON that parses
+ * (checked by tests/check_trace.py with the system's python3).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "model.h"
+#include "trace.h"
+
+static const char *data_path(const char *name, char *buf, size_t size)
+{
+    const char *d = getenv("CLGOOGLENET_TEST_DATA");
+    snprintf(buf, size, "%s/%s", d && *d ? d : "tests/data", name);
+    return buf;
+}
+
+static void load_model(unsigned flags, clg_context **ctx, clg_model **model, clg_tensor **input)
+{
+    char path[1024];
+    ck_assert_msg(clg_context_create_flags(NULL, flags, ctx) == CLG_OK, "%s", clg_last_error());
+    ck_assert_msg(clg_model_load(*ctx, data_path("d2l_small.onnx", path, sizeof path), model) == CLG_OK,
+                  "%s", clg_last_error());
+    ck_assert_msg(clg_tensor_load(data_path("d2l_small.input.npy", path, sizeof path), input) == CLG_OK,
+                  "%s", clg_last_error());
+}
+
+START_TEST(off_by_default)
+{
+    clg_context *ctx;
+    clg_model *model;
+    clg_tensor *input;
+    load_model(0, &ctx, &model, &input);
+    cl_command_queue_properties props = 0;
+    ck_assert_int_eq(clGetCommandQueueInfo(ctx->queue, CL_QUEUE_PROPERTIES, sizeof props, &props, NULL), CL_SUCCESS);
+    ck_assert_msg(!(props & CL_QUEUE_PROFILING_ENABLE), "profiling is on without tracing");
+    clg_trace *trace;
+    ck_assert_int_eq(clg_trace_create(&trace), CLG_OK);
+    ck_assert_int_eq(clg_model_set_trace(model, trace), CLG_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(clg_last_error(), "CLG_CONTEXT_PROFILING"));
+    clg_trace_destroy(trace);
+    clg_tensor_destroy(input);
+    clg_model_destroy(model);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(records_every_node)
+{
+    clg_context *ctx;
+    clg_model *model;
+    clg_tensor *input, *out = NULL;
+    load_model(CLG_CONTEXT_PROFILING, &ctx, &model, &input);
+    clg_trace *trace;
+    ck_assert_int_eq(clg_trace_create(&trace), CLG_OK);
+    ck_assert_int_eq(clg_model_set_trace(model, trace), CLG_OK);
+    const clg_tensor *inputs[] = {input};
+    for (int run = 0; run < 2; run++) {
+        ck_assert_msg(clg_model_run(model, inputs, 1, &out, 1) == CLG_OK, "%s", clg_last_error());
+        clg_tensor_destroy(out);
+    }
+    size_t n;
+    const clg_trace_event *ev = clg_trace_events(trace, &n);
+    const clg_graph *g = clg_model_graph(model);
+    size_t computing = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const clg_node *nd = &g->nodes[i];
+        if (nd->op == CLG_OP_IDENTITY || nd->op == CLG_OP_FLATTEN || nd->op == CLG_OP_RESHAPE) continue;
+        computing++;
+        int seen = 0;
+        for (size_t k = 0; k < n; k++) seen += strcmp(ev[k].name, nd->name) == 0;
+        ck_assert_msg(seen >= 2, "node %s appears %d times in 2 runs", nd->name, seen);
+    }
+    ck_assert_uint_gt(computing, 50);
+    /* One in-order queue: commands follow each other, each taking time. */
+    for (size_t k = 0; k < n; k++) {
+        ck_assert_msg(ev[k].end > ev[k].start, "%s: end %llu <= start %llu", ev[k].name,
+                      (unsigned long long)ev[k].end, (unsigned long long)ev[k].start);
+        ck_assert(ev[k].start >= ev[k].submit && ev[k].submit >= ev[k].queued);
+        if (k > 0 && ev[k].lane == ev[k - 1].lane)
+            ck_assert_msg(ev[k].start >= ev[k - 1].end, "%s overlaps %s", ev[k].name, ev[k - 1].name);
+    }
+    ck_assert(clg_trace_total_ms(trace) > 0);
+
+    char dir[] = "/tmp/clg-trace-XXXXXX", path[128], cmd[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/trace.json", dir);
+    ck_assert_msg(clg_trace_write_json(trace, path) == CLG_OK, "%s", clg_last_error());
+    const char *src = getenv("CLGOOGLENET_TEST_DATA");
+    snprintf(cmd, sizeof cmd, "python3 %s/../check_trace.py %s", src && *src ? src : "tests/data", path);
+    if (system("python3 -c 'import json' 2>/dev/null") == 0)
+        ck_assert_msg(system(cmd) == 0, "trace JSON check failed: %s", cmd);
+    else
+        printf("SKIP: no python3 to parse the JSON\n");
+    FILE *table = tmpfile();
+    ck_assert_int_eq(clg_trace_print_table(trace, table, 100.0), CLG_OK);
+    long size = ftell(table);
+    ck_assert_int_gt(size, 1000);
+    fclose(table);
+    remove(path);
+    rmdir(dir);
+    ck_assert_int_eq(clg_trace_write_json(trace, "/nonexistent-dir/trace.json"), CLG_ERR_IO);
+    clg_trace_destroy(trace);
+    clg_tensor_destroy(input);
+    clg_model_destroy(model);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(peak_is_measured)
+{
+    clg_context *ctx;
+    ck_assert_int_eq(clg_context_create(NULL, &ctx), CLG_OK);
+    char dir[] = "/tmp/clg-cache-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    setenv("XDG_CACHE_HOME", dir, 1);
+    double first = 0, second = 0;
+    ck_assert_msg(clg_context_peak_gflops(ctx, &first) == CLG_OK, "%s", clg_last_error());
+    ck_assert(first > 0.1);
+    ck_assert_int_eq(clg_context_peak_gflops(ctx, &second), CLG_OK); /* from the cache */
+    ck_assert_double_eq_tol(first, second, 0.01);
+    char path[256];
+    snprintf(path, sizeof path, "%s/clgooglenet/peak.txt", dir);
+    ck_assert_int_eq(remove(path), 0);
+    snprintf(path, sizeof path, "%s/clgooglenet", dir);
+    rmdir(path);
+    rmdir(dir);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("trace");
+    TCase *tc = tcase_create("trace:profiling");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, off_by_default);
+    tcase_add_test(tc, records_every_node);
+    tcase_add_test(tc, peak_is_measured);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
