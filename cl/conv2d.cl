@@ -52,7 +52,7 @@
 #define SPAN ((XB - 1) * SW + KW)
 
 /* XB samples row[0], row[SW], ... known to be inside the row. */
-inline VT load_inside(__global const float *row)
+static inline VT load_inside(__global const float *row)
 {
 #if SW == 1
     return VLOAD(0, row);
@@ -69,7 +69,7 @@ inline VT load_inside(__global const float *row)
 }
 
 /* XB samples starting at column x of a row of width W, zero outside it. */
-inline VT load_checked(__global const float *row, int x, int W)
+static inline VT load_checked(__global const float *row, int x, int W)
 {
     float t[XB];
 #pragma unroll

@@ -13,7 +13,7 @@ packages=(
     libonnx-testdata
 )
 if [ "${1:-}" = "--tools" ]; then
-    packages+=(python3-numpy python3-torch python3-torchvision python3-onnx python3-opencv)
+    packages+=(python3-numpy python3-torch python3-torchvision python3-onnx python3-opencv python3-matplotlib)
 fi
 
 missing=()
