@@ -187,6 +187,9 @@ double clg_trace_total_ms(const clg_trace *trace);
  */
 clg_status clg_context_peak_gflops(clg_context *ctx, double *gflops);
 
+/* A metadata_props value of the model's ONNX file, or NULL when absent. */
+const char *clg_model_metadata(const clg_model *model, const char *key);
+
 /* Device memory the model holds now: weights plus the buffers of its plans. */
 uint64_t clg_model_device_bytes(const clg_model *model);
 

@@ -69,6 +69,8 @@ void clg_graph_destroy(clg_graph *g)
         free(g->nodes[i].name);
         free(g->nodes[i].inputs);
     }
+    for (size_t i = 0; i < 2 * g->n_metadata; i++) free(g->metadata[i]);
+    free(g->metadata);
     free(g->values);
     free(g->nodes);
     free(g->inputs);
@@ -281,4 +283,17 @@ done:
     free(first);
     free(next);
     return st;
+}
+
+clg_status clg_graph_add_metadata(clg_graph *g, const char *key, const char *value)
+{
+    char **p = realloc(g->metadata, (2 * g->n_metadata + 2) * sizeof(char *));
+    if (!p) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory reading metadata");
+    g->metadata = p;
+    p[2 * g->n_metadata] = strdup(key ? key : "");
+    p[2 * g->n_metadata + 1] = strdup(value ? value : "");
+    g->n_metadata++; /* counted before the check so destroy frees what was made */
+    if (!p[2 * g->n_metadata - 2] || !p[2 * g->n_metadata - 1])
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory reading metadata");
+    return CLG_OK;
 }

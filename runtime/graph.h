@@ -97,6 +97,8 @@ typedef struct clg_graph {
     size_t n_inputs;
     int *outputs;
     size_t n_outputs;
+    char **metadata; /* key, value, key, value, ... (ONNX metadata_props) */
+    size_t n_metadata;
 } clg_graph;
 
 clg_graph *clg_graph_create(void);
@@ -120,6 +122,9 @@ clg_status clg_graph_add_node(clg_graph *g, const char *name, clg_op_type op,
 
 clg_status clg_graph_mark_input(clg_graph *g, int value);
 clg_status clg_graph_mark_output(clg_graph *g, int value);
+
+/* Adds a metadata entry (copies both strings). */
+clg_status clg_graph_add_metadata(clg_graph *g, const char *key, const char *value);
 
 /* Default attributes for an op (strides 1, Gemm alpha/beta 1, ...). */
 clg_attrs clg_attrs_default(void);

@@ -215,3 +215,12 @@ clg_status clg_model_set_trace(clg_model *m, clg_trace *trace)
     m->trace = trace;
     return CLG_OK;
 }
+
+const char *clg_model_metadata(const clg_model *m, const char *key)
+{
+    if (!m || !key) return NULL;
+    const clg_graph *g = m->graph;
+    for (size_t i = 0; i < g->n_metadata; i++)
+        if (strcmp(g->metadata[2 * i], key) == 0) return g->metadata[2 * i + 1];
+    return NULL;
+}

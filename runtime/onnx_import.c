@@ -448,6 +448,8 @@ clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out)
     else if (!(im.g = clg_graph_create()))
         st = clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
     if (st == CLG_OK) st = import_graph(&im);
+    for (size_t i = 0; st == CLG_OK && i < m->n_metadata_props; i++)
+        st = clg_graph_add_metadata(im.g, m->metadata_props[i]->key, m->metadata_props[i]->value);
     onnx__model_proto__free_unpacked(m, NULL);
     if (st != CLG_OK) {
         clg_graph_destroy(im.g);
