@@ -9,6 +9,10 @@
  *   HAS_BIAS  1: add bias[k]; 0: the bias argument is not read (may be NULL)
  *   RELU      1: ReLU fused into the epilogue
  *
+ * Output element (n, k, p) goes to out[out_offset + n * out_image_stride + k * P + p]:
+ * with out_image_stride = K * P and out_offset = 0 that is a plain NCHW tensor;
+ * other values write into a channel slice of a concatenated tensor.
+ *
  * NDRange: {ceil(P / PB), ceil(K / KB), N}, NULL local size. Dimension 0 walks
  * pixels (unit stride). A work-item holds KB vectors of PB pixels as
  * accumulators; for each input channel it loads one pixel vector and KB
@@ -36,13 +40,14 @@
 
 __kernel void conv1x1(__global const float *restrict in, __global const float *restrict w,
                       __global const float *restrict bias, __global float *restrict out,
-                      int C, int K, int P)
+                      int C, int K, int P, int out_offset, int out_image_stride)
 {
     const int p0 = get_global_id(0) * PB;
     const int k0 = get_global_id(1) * KB;
     const int n = get_global_id(2);
     __global const float *x = in + n * C * P + p0;
-    __global float *y = out + (n * K + k0) * P + p0;
+    /* The output may be a channel slice of a larger (concat) tensor. */
+    __global float *y = out + out_offset + n * out_image_stride + k0 * P + p0;
 
     /* Weight row of each output channel; rows past K clamp to the last one. */
     int wrow[KB];

@@ -11,6 +11,10 @@
  *   HAS_BIAS  1: add bias[k]; 0: the bias argument is not read (may be NULL)
  *   RELU      1: ReLU fused into the epilogue
  *
+ * Output (n, k, oy, ox) goes to out[out_offset + n * out_image_stride + (k * OH + oy) * OW + ox],
+ * which is plain NCHW for out_offset = 0, out_image_stride = K * OH * OW, and a
+ * channel slice of a concatenated tensor otherwise.
+ *
  * NDRange: {ceil(OW / XB), OH, N * ceil(K / KB)}, NULL local size. Dimension 0
  * walks output x (unit stride). A work-item computes XB consecutive outputs of
  * one row for KB output channels. Work-items whose input span lies inside the
@@ -83,7 +87,7 @@ static inline VT load_checked(__global const float *row, int x, int W)
 __kernel void conv2d(__global const float *restrict in, __global const float *restrict w,
                      __global const float *restrict bias, __global float *restrict out,
                      int C, int H, int W, int K, int OH, int OW, int pad_top, int pad_left,
-                     int kblocks)
+                     int kblocks, int out_offset, int out_image_stride)
 {
     const int ox0 = get_global_id(0) * XB;
     const int oy = get_global_id(1);
@@ -125,7 +129,8 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
         }
     }
 
-    __global float *y = out + ((n * K + k0) * OH + oy) * OW + ox0;
+    /* The output may be a channel slice of a larger (concat) tensor. */
+    __global float *y = out + out_offset + n * out_image_stride + (k0 * OH + oy) * OW + ox0;
     const int plane_out = OH * OW;
 #pragma unroll
     for (int i = 0; i < KB; i++) {

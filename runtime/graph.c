@@ -55,7 +55,23 @@ clg_attrs clg_attrs_default(void)
     return a;
 }
 
-clg_graph *clg_graph_create(void) { return calloc(1, sizeof(clg_graph)); }
+/*
+ * Every graph comes from clg_graph_create, which allocates this wrapper: the
+ * public struct plus an index of value names private to this file, so that
+ * lookups stay O(1) in graphs of many thousand values. Values are only added
+ * by clg_graph_add_value and never renamed, which keeps the index exact.
+ */
+typedef struct graph_impl {
+    clg_graph pub;  /* first member: a clg_graph * points at its graph_impl */
+    int *slots;     /* open addressing with linear probing; -1 is empty */
+    size_t n_slots; /* a power of two, more than twice n_values */
+} graph_impl;
+
+clg_graph *clg_graph_create(void)
+{
+    graph_impl *gi = calloc(1, sizeof *gi);
+    return gi ? &gi->pub : NULL;
+}
 
 void clg_graph_destroy(clg_graph *g)
 {
@@ -75,15 +91,53 @@ void clg_graph_destroy(clg_graph *g)
     free(g->nodes);
     free(g->inputs);
     free(g->outputs);
+    free(((graph_impl *)g)->slots);
     free(g);
+}
+
+static size_t name_hash(const char *s)
+{
+    uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+    return (size_t)h;
 }
 
 int clg_graph_find_value(const clg_graph *g, const char *name)
 {
-    /* Linear search: graphs hold a few hundred values; lookups happen at load. */
-    for (size_t i = 0; i < g->n_values; i++)
-        if (strcmp(g->values[i].name, name) == 0) return (int)i;
-    return -1;
+    const graph_impl *gi = (const graph_impl *)g;
+    if (gi->n_slots == 0) return -1;
+    /* The table is never more than half full, so an empty slot ends the probe. */
+    size_t mask = gi->n_slots - 1;
+    for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask) {
+        int v = gi->slots[i];
+        if (v < 0) return -1;
+        if (strcmp(g->values[v].name, name) == 0) return v;
+    }
+}
+
+static void index_insert(graph_impl *gi, int v)
+{
+    size_t mask = gi->n_slots - 1, i = name_hash(gi->pub.values[v].name) & mask;
+    while (gi->slots[i] >= 0) i = (i + 1) & mask;
+    gi->slots[i] = v;
+}
+
+/* Adds value v (its name set) to the index, first doubling the table when it
+   would be half full. Returns 0 when out of memory, the index unchanged. */
+static int index_add(graph_impl *gi, int v)
+{
+    if (2 * ((size_t)v + 1) > gi->n_slots) {
+        size_t n = gi->n_slots ? 2 * gi->n_slots : 64;
+        int *slots = malloc(n * sizeof *slots);
+        if (!slots) return 0;
+        for (size_t i = 0; i < n; i++) slots[i] = -1;
+        free(gi->slots);
+        gi->slots = slots;
+        gi->n_slots = n;
+        for (int k = 0; k < v; k++) index_insert(gi, k);
+    }
+    index_insert(gi, v);
+    return 1;
 }
 
 static int grow(void **items, size_t *cap, size_t count, size_t size)
@@ -111,7 +165,10 @@ clg_status clg_graph_add_value(clg_graph *g, const char *name, clg_value_kind ki
     clg_value *v = &g->values[g->n_values];
     memset(v, 0, sizeof *v);
     v->name = strdup(name);
-    if (!v->name) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory adding value '%s'", name);
+    if (!v->name || !index_add((graph_impl *)g, (int)g->n_values)) {
+        free(v->name);
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory adding value '%s'", name);
+    }
     v->kind = kind;
     v->rank = rank;
     for (int i = 0; i < rank; i++) v->dims[i] = dims[i];

@@ -78,6 +78,9 @@ clg_status clg_plan_conv(clg_plan *plan, int n)
         clg_shape_count(y) > INT_MAX)
         return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large (over 2^31 elements)");
 
+    const clg_placement *place = &plan->placement[CLG_NODE(plan, n)->output];
+    if (place->offset + (size_t)N * place->image_stride > INT_MAX)
+        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large (over 2^31 elements)");
     cl_mem mems[4] = {CLG_IN_BUF(plan, n, 0), CLG_IN_BUF(plan, n, 1),
                       has_bias ? CLG_IN_BUF(plan, n, 2) : NULL, CLG_OUT_BUF(plan, n)};
     char options[160];
@@ -94,8 +97,8 @@ clg_status clg_plan_conv(clg_plan *plan, int n)
                  has_bias, relu);
         CLG_TRY(clg_plan_kernel_step(plan, n, "conv1x1.cl", options, "conv1x1", &step));
         snprintf(step.variant, sizeof step.variant, "conv1x1_p%dk%d", pb, kb);
-        const int ints[] = {(int)C, (int)K, (int)P};
-        CLG_TRY(set_args(&step, mems, ints, 3));
+        const int ints[] = {(int)C, (int)K, (int)P, (int)place->offset, (int)place->image_stride};
+        CLG_TRY(set_args(&step, mems, ints, 5));
         step.work_dim = 3;
         step.global[0] = (size_t)((P + pb - 1) / pb);
         step.global[1] = (size_t)((K + kb - 1) / kb);
@@ -114,8 +117,9 @@ clg_status clg_plan_conv(clg_plan *plan, int n)
         snprintf(step.variant, sizeof step.variant, "conv2d_%dx%ds%dx%d_x%dk%d", (int)KH, (int)KW,
                  win->stride[0], win->stride[1], xb, kb);
         const int ints[] = {(int)C, (int)H, (int)W, (int)K, (int)OH, (int)OW,
-                            win->pads[0], win->pads[1], (int)kblocks};
-        CLG_TRY(set_args(&step, mems, ints, 9));
+                            win->pads[0], win->pads[1], (int)kblocks, (int)place->offset,
+                            (int)place->image_stride};
+        CLG_TRY(set_args(&step, mems, ints, 11));
         step.work_dim = 3;
         step.global[0] = (size_t)((OW + xb - 1) / xb);
         step.global[1] = (size_t)OH;

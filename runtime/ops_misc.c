@@ -89,6 +89,10 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
     size_t offset = 0;
     for (int i = 0; i < nd->n_inputs; i++) {
         const size_t chunk = (size_t)CLG_IN_SHAPE(plan, n, i)->dims[axis] * inner;
+        if (plan->placement[nd->inputs[i]].into == nd->output) { /* written in place (pass 2) */
+            offset += chunk;
+            continue;
+        }
         cl_mem in = CLG_IN_BUF(plan, n, i);
         clg_step step;
         CLG_TRY(clg_plan_kernel_step(plan, n, "concat.cl", NULL, "concat_copy", &step));

@@ -33,10 +33,14 @@ size_t clg_pass_fuse_conv_relu(clg_graph *g)
     return fused;
 }
 
-clg_status clg_passes_run(clg_graph *g)
+int clg_passes_enabled(void)
 {
     const char *off = getenv(CLG_NO_FUSION_ENV);
-    if (off && *off && strcmp(off, "0") != 0) return CLG_OK;
-    clg_pass_fuse_conv_relu(g);
+    return !(off && *off && strcmp(off, "0") != 0);
+}
+
+clg_status clg_passes_run(clg_graph *g)
+{
+    if (clg_passes_enabled()) clg_pass_fuse_conv_relu(g);
     return CLG_OK;
 }

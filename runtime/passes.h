@@ -1,8 +1,13 @@
 /*
- * Graph passes run once when a model is made, before any plan.
+ * Optimisation passes, numbered in the order they run.
+ * On the graph, once when a model is made:
  *   1. conv+relu: a Relu that is the only reader of a Conv's output is folded
  *      into the convolution's epilogue and becomes a view.
- * CLGOOGLENET_NO_FUSION=1 switches the passes off (for A/B comparisons).
+ * On each plan, after shape inference and before buffers are made:
+ *   2. concat elimination: a Conv whose output is read only by a channel
+ *      Concat writes straight into its slice of the concat output, at any
+ *      batch size; the Concat then copies only its other inputs.
+ * CLGOOGLENET_NO_FUSION=1 switches all passes off (for A/B comparisons).
  */
 #ifndef CLG_PASSES_H
 #define CLG_PASSES_H
@@ -13,7 +18,14 @@
 
 clg_status clg_passes_run(clg_graph *g);
 
+/* 0 when CLGOOGLENET_NO_FUSION asks for the passes to be off. */
+int clg_passes_enabled(void);
+
 /* Pass 1, exposed for tests. Returns the number of fused pairs. */
 size_t clg_pass_fuse_conv_relu(clg_graph *g);
+
+struct clg_plan;
+/* Pass 2: sets plan->placement for concat inputs; returns how many were placed. */
+size_t clg_pass_place_concat_inputs(struct clg_plan *plan);
 
 #endif

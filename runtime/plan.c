@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "passes.h"
 #include "planner.h"
 
 clg_status clg_plan_add_step(clg_plan *plan, const clg_step *step)
@@ -75,6 +76,13 @@ static clg_status plan_node(clg_plan *plan, int n)
 
 static clg_status create_buffer(clg_plan *plan, int value)
 {
+    int into = plan->placement[value].into;
+    if (into >= 0) { /* lives inside another value's buffer (concat elimination) */
+        if (!plan->buffers[into]) CLG_TRY(create_buffer(plan, into));
+        plan->buffers[value] = plan->buffers[into];
+        clRetainMemObject(plan->buffers[value]);
+        return CLG_OK;
+    }
     size_t count = clg_shape_count(&plan->shapes[value]);
     cl_int err;
     /* OpenCL forbids empty buffers; an empty tensor gets one unused float. */
@@ -98,12 +106,20 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
     plan->shapes = calloc(nv, sizeof(clg_shape));
     plan->windows = calloc(nn, sizeof(clg_window));
     plan->buffers = calloc(nv, sizeof(cl_mem));
-    if (!plan->order || !plan->shapes || !plan->windows || !plan->buffers) {
+    plan->placement = calloc(nv, sizeof(clg_placement));
+    if (!plan->order || !plan->shapes || !plan->windows || !plan->buffers || !plan->placement) {
         clg_plan_destroy(plan);
         return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
     }
     memcpy(plan->order, order, g->n_nodes * sizeof(int));
     clg_status st = clg_shape_infer(g, input_shapes, order, plan->shapes, plan->windows);
+    for (size_t v = 0; st == CLG_OK && v < g->n_values; v++) {
+        const clg_shape *s = &plan->shapes[v];
+        size_t count = clg_shape_count(s);
+        plan->placement[v].into = -1;
+        plan->placement[v].image_stride = s->rank >= 1 && s->dims[0] > 0 ? count / (size_t)s->dims[0] : count;
+    }
+    if (st == CLG_OK && clg_passes_enabled()) clg_pass_place_concat_inputs(plan);
 
     /* 1. Buffers: weights are shared with the model, inputs get their own. */
     for (size_t v = 0; st == CLG_OK && v < g->n_values; v++) {
@@ -122,7 +138,7 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
         } else if (is_view(nd->op)) {
             st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input has no float data",
                           nd->name, clg_op_name(nd->op));
-        } else {
+        } else if (!plan->buffers[nd->output]) { /* a concat output may exist already */
             st = create_buffer(plan, nd->output);
         }
     }
@@ -153,6 +169,7 @@ void clg_plan_destroy(clg_plan *plan)
             if (plan->buffers[v]) clReleaseMemObject(plan->buffers[v]);
     free(plan->steps);
     free(plan->buffers);
+    free(plan->placement);
     free(plan->windows);
     free(plan->shapes);
     free(plan->order);

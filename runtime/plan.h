@@ -42,6 +42,18 @@ typedef struct clg_step {
     int launched;         /* set after the first enqueue (first launches compile on some drivers) */
 } clg_step;
 
+/*
+ * Where a value's elements live in its buffer: image n starts at
+ * offset + n * image_stride (floats). A value written straight into a channel
+ * slice of a Concat output shares that buffer with a non-zero offset and the
+ * concat's image stride; every other value has offset 0 and a dense stride.
+ */
+typedef struct clg_placement {
+    int into;            /* value whose buffer this one lives in; -1: its own */
+    size_t offset;       /* floats */
+    size_t image_stride; /* floats between consecutive batch items */
+} clg_placement;
+
 typedef struct clg_plan {
     clg_context *ctx;
     const clg_graph *graph;
@@ -49,6 +61,7 @@ typedef struct clg_plan {
     clg_shape *shapes;     /* per value */
     clg_window *windows;   /* per node, resolved */
     cl_mem *buffers;       /* per value; retained references */
+    clg_placement *placement; /* per value */
     clg_step *steps;
     size_t n_steps, cap_steps;
     uint64_t buffer_bytes; /* device memory this plan allocated itself */

@@ -132,6 +132,30 @@ static clg_status enqueue_step(run_state *rs, const clg_step *s, cl_event after,
     return CLG_OK;
 }
 
+/*
+ * A node without steps (a view, or a concat whose inputs were all written in
+ * place) is ready when all of its inputs are: one input's event is reused,
+ * several are joined by a marker.
+ */
+static clg_status join_inputs(run_state *rs, const clg_node *nd)
+{
+    cl_event wait[CLG_MAX_NODE_INPUTS];
+    cl_uint n_wait = 0;
+    for (int i = 0; i < nd->n_inputs; i++)
+        if (nd->inputs[i] >= 0 && rs->value_event[nd->inputs[i]]) wait[n_wait++] = rs->value_event[nd->inputs[i]];
+    if (n_wait == 0) return CLG_OK;
+    if (n_wait == 1) {
+        clRetainEvent(wait[0]);
+        set_event(&rs->value_event[nd->output], wait[0]);
+        return CLG_OK;
+    }
+    cl_event ev;
+    cl_int err = clEnqueueMarkerWithWaitList(rs->plan->ctx->queue, n_wait, wait, &ev);
+    if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueMarkerWithWaitList", nd->name);
+    set_event(&rs->value_event[nd->output], ev);
+    return CLG_OK;
+}
+
 static clg_status enqueue_all(run_state *rs)
 {
     clg_plan *plan = rs->plan;
@@ -156,10 +180,8 @@ static clg_status enqueue_all(run_state *rs)
         }
         if (last) {
             set_event(&rs->value_event[nd->output], last);
-        } else if (nd->inputs[0] >= 0 && rs->value_event[nd->inputs[0]]) {
-            /* A view: ready when its input is. */
-            clRetainEvent(rs->value_event[nd->inputs[0]]);
-            set_event(&rs->value_event[nd->output], rs->value_event[nd->inputs[0]]);
+        } else {
+            CLG_TRY(join_inputs(rs, nd));
         }
     }
     return CLG_OK;

@@ -1,0 +1,48 @@
+/*
+ * Pass 2, concat elimination (see passes.h). GoogLeNet ends every Inception
+ * block with a channel Concat of four branches; letting each branch's last
+ * Conv write into its slice removes a copy of every block's output.
+ */
+#include "passes.h"
+#include "plan.h"
+
+static size_t readers(const clg_graph *g, int value)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_inputs; k++)
+            if (g->nodes[i].inputs[k] == value) n++;
+    return n;
+}
+
+size_t clg_pass_place_concat_inputs(clg_plan *plan)
+{
+    const clg_graph *g = plan->graph;
+    size_t placed = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const clg_node *cat = &g->nodes[i];
+        const clg_shape *out = &plan->shapes[cat->output];
+        /* Channel concat of NCHW tensors that is itself a plain tensor. */
+        if (cat->op != CLG_OP_CONCAT || cat->attrs.axis != 1 || out->rank != 4 ||
+            plan->placement[cat->output].into >= 0)
+            continue;
+        const size_t plane = (size_t)(out->dims[2] * out->dims[3]);
+        size_t channel = 0;
+        for (int k = 0; k < cat->n_inputs; k++) {
+            int v = cat->inputs[k];
+            const clg_shape *in = &plan->shapes[v];
+            int producer = g->values[v].producer;
+            int twice = 0; /* the same value fed twice needs two copies */
+            for (int j = 0; j < cat->n_inputs; j++) twice += j != k && cat->inputs[j] == v;
+            if (producer >= 0 && g->nodes[producer].op == CLG_OP_CONV && !g->values[v].is_output &&
+                !twice && plan->placement[v].into < 0 && readers(g, v) == 1) {
+                plan->placement[v].into = cat->output;
+                plan->placement[v].offset = channel * plane;
+                plan->placement[v].image_stride = (size_t)out->dims[1] * plane;
+                placed++;
+            }
+            channel += (size_t)in->dims[1];
+        }
+    }
+    return placed;
+}
