@@ -31,16 +31,26 @@ size_t clg_pass_place_concat_inputs(clg_plan *plan)
         for (int k = 0; k < cat->n_inputs; k++) {
             int v = cat->inputs[k];
             const clg_shape *in = &plan->shapes[v];
-            int producer = g->values[v].producer;
             int twice = 0; /* the same value fed twice needs two copies */
             for (int j = 0; j < cat->n_inputs; j++) twice += j != k && cat->inputs[j] == v;
-            if (producer >= 0 && g->nodes[producer].op == CLG_OP_CONV && !g->values[v].is_output &&
-                !twice && plan->placement[v].into < 0 && readers(g, v) == 1) {
-                plan->placement[v].into = cat->output;
-                plan->placement[v].offset = channel * plane;
-                plan->placement[v].image_stride = (size_t)out->dims[1] * plane;
-                placed++;
+            /* Look through Identity views (a Relu fused by pass 1 is one) to the Conv. */
+            int chain[8], depth = 0, ok = !twice;
+            for (int cur = v; ok; ) {
+                int producer = g->values[cur].producer;
+                ok = depth < 8 && producer >= 0 && !g->values[cur].is_output && readers(g, cur) == 1 &&
+                     plan->placement[cur].into < 0;
+                if (!ok) break;
+                chain[depth++] = cur;
+                if (g->nodes[producer].op == CLG_OP_CONV) break;
+                ok = g->nodes[producer].op == CLG_OP_IDENTITY;
+                cur = g->nodes[producer].inputs[0];
             }
+            for (int d = 0; ok && d < depth; d++) {
+                plan->placement[chain[d]].into = cat->output;
+                plan->placement[chain[d]].offset = channel * plane;
+                plan->placement[chain[d]].image_stride = (size_t)out->dims[1] * plane;
+            }
+            placed += ok;
             channel += (size_t)in->dims[1];
         }
     }

@@ -132,7 +132,10 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
     /* 2. Node outputs in order; views (Flatten, Reshape, Identity) alias their input. */
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
         const clg_node *nd = &g->nodes[order[k]];
-        if (is_view(nd->op) && plan->buffers[nd->inputs[0]]) {
+        if (is_view(nd->op) && plan->placement[nd->output].into >= 0) {
+            /* A view placed by pass 2 shares the concat buffer like its input. */
+            st = create_buffer(plan, nd->output);
+        } else if (is_view(nd->op) && plan->buffers[nd->inputs[0]]) {
             plan->buffers[nd->output] = plan->buffers[nd->inputs[0]];
             clRetainMemObject(plan->buffers[nd->output]);
         } else if (is_view(nd->op)) {
