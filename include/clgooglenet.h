@@ -190,6 +190,16 @@ clg_status clg_context_peak_gflops(clg_context *ctx, double *gflops);
 /* A metadata_props value of the model's ONNX file, or NULL when absent. */
 const char *clg_model_metadata(const clg_model *model, const char *key);
 
+/* Device memory of the plan used by the last clg_model_run. */
+typedef struct clg_memory_info {
+    uint64_t weight_bytes;           /* initializers, shared by all plans */
+    uint64_t plan_bytes;             /* buffers of the last plan (inputs + activations) */
+    uint64_t activation_bytes;       /* intermediate tensors after memory planning */
+    uint64_t naive_activation_bytes; /* the same with one buffer per tensor */
+} clg_memory_info;
+
+clg_status clg_model_memory(const clg_model *model, clg_memory_info *info);
+
 /* Device memory the model holds now: weights plus the buffers of its plans. */
 uint64_t clg_model_device_bytes(const clg_model *model);
 

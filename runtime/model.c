@@ -23,6 +23,7 @@ struct clg_model {
     clg_shape *plan_inputs[CLG_PLAN_SLOTS];
     size_t next_slot;
     clg_trace *trace; /* not owned */
+    const clg_plan *last_plan;
 };
 
 static clg_status upload_weights(clg_model *m)
@@ -160,6 +161,7 @@ static clg_status plan_for(clg_model *m, const clg_shape *shapes, clg_plan **out
         return st;
     }
     size_t slot = m->next_slot++ % CLG_PLAN_SLOTS;
+    if (m->last_plan == m->plans[slot]) m->last_plan = NULL;
     clg_plan_destroy(m->plans[slot]);
     free(m->plan_inputs[slot]);
     m->plans[slot] = plan;
@@ -194,6 +196,7 @@ clg_status clg_model_run(clg_model *m, const clg_tensor *const *inputs, size_t n
     clg_status st = plan_for(m, shapes, &plan);
     free(shapes);
     CLG_TRY(st);
+    m->last_plan = plan;
     return clg_schedule_run(plan, inputs, outputs, m->trace);
 }
 
@@ -223,4 +226,17 @@ const char *clg_model_metadata(const clg_model *m, const char *key)
     for (size_t i = 0; i < g->n_metadata; i++)
         if (strcmp(g->metadata[2 * i], key) == 0) return g->metadata[2 * i + 1];
     return NULL;
+}
+
+clg_status clg_model_memory(const clg_model *m, clg_memory_info *info)
+{
+    if (!m || !info) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_model_memory: NULL argument");
+    memset(info, 0, sizeof *info);
+    info->weight_bytes = m->weight_bytes;
+    if (m->last_plan) {
+        info->plan_bytes = m->last_plan->buffer_bytes;
+        info->activation_bytes = m->last_plan->activation_bytes;
+        info->naive_activation_bytes = m->last_plan->naive_activation_bytes;
+    }
+    return CLG_OK;
 }

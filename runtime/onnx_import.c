@@ -225,14 +225,9 @@ static clg_status resolve_input(importer *im, const node_ctx *n, const char *nam
         *index = -1;
         return CLG_OK;
     }
+    /* Node outputs already have placeholders (see import_graph). */
     *index = clg_graph_find_value(im->g, name);
     if (*index >= 0) return CLG_OK;
-    /* Produced by a later node (an unsorted graph): make a placeholder. */
-    for (size_t i = 0; i < im->graph->n_node; i++) {
-        const Onnx__NodeProto *p = im->graph->node[i];
-        if (p->n_output > 0 && p->output[0] && strcmp(p->output[0], name) == 0)
-            return clg_graph_add_value(im->g, name, CLG_VALUE_INTERMEDIATE, -1, NULL, index);
-    }
     return node_error(n, CLG_ERR_PARSE, "input '%s' is not defined by any initializer, graph input or node", name);
 }
 
@@ -421,6 +416,13 @@ static clg_status import_graph(importer *im)
     for (size_t i = 0; i < gp->n_initializer; i++) CLG_TRY(add_initializer(im, gp->initializer[i]));
     if (gp->n_sparse_initializer) return clg_fail(CLG_ERR_UNSUPPORTED, "sparse initializers are not supported");
     for (size_t i = 0; i < gp->n_input; i++) CLG_TRY(add_input(im, gp->input[i]));
+    /* A placeholder for each node's output first, so that a node may read a value
+       made later in the file (unsorted graphs); clg_graph_add_node adopts it. */
+    for (size_t i = 0; i < gp->n_node; i++) {
+        const char *out = gp->node[i]->n_output > 0 ? gp->node[i]->output[0] : NULL;
+        if (out && *out && clg_graph_find_value(im->g, out) < 0)
+            CLG_TRY(clg_graph_add_value(im->g, out, CLG_VALUE_INTERMEDIATE, -1, NULL, NULL));
+    }
     for (size_t i = 0; i < gp->n_node; i++) CLG_TRY(add_node(im, gp->node[i], i));
     if (gp->n_output == 0) return clg_fail(CLG_ERR_PARSE, "the graph has no outputs");
     for (size_t i = 0; i < gp->n_output; i++) {

@@ -7,6 +7,8 @@
  *   2. concat elimination: a Conv whose output is read only by a channel
  *      Concat writes straight into its slice of the concat output, at any
  *      batch size; the Concat then copies only its other inputs.
+ *   3. memory planning: intermediate tensors whose lifetimes do not overlap
+ *      share device buffers (runtime/memory_plan.c).
  * CLGOOGLENET_NO_FUSION=1 switches all passes off (for A/B comparisons).
  */
 #ifndef CLG_PASSES_H

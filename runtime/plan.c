@@ -74,25 +74,6 @@ static clg_status plan_node(clg_plan *plan, int n)
     return CLG_OK;
 }
 
-static clg_status create_buffer(clg_plan *plan, int value)
-{
-    int into = plan->placement[value].into;
-    if (into >= 0) { /* lives inside another value's buffer (concat elimination) */
-        if (!plan->buffers[into]) CLG_TRY(create_buffer(plan, into));
-        plan->buffers[value] = plan->buffers[into];
-        clRetainMemObject(plan->buffers[value]);
-        return CLG_OK;
-    }
-    size_t count = clg_shape_count(&plan->shapes[value]);
-    cl_int err;
-    /* OpenCL forbids empty buffers; an empty tensor gets one unused float. */
-    plan->buffers[value] = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE,
-                                          (count ? count : 1) * sizeof(float), NULL, &err);
-    if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateBuffer", plan->graph->values[value].name);
-    plan->buffer_bytes += (count ? count : 1) * sizeof(float);
-    return CLG_OK;
-}
-
 clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
                            const clg_shape *input_shapes, clg_plan **out)
 {
@@ -121,29 +102,13 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
     }
     if (st == CLG_OK && clg_passes_enabled()) clg_pass_place_concat_inputs(plan);
 
-    /* 1. Buffers: weights are shared with the model, inputs get their own. */
-    for (size_t v = 0; st == CLG_OK && v < g->n_values; v++) {
-        if (g->values[v].kind == CLG_VALUE_INITIALIZER) {
-            if ((plan->buffers[v] = weights[v])) clRetainMemObject(weights[v]);
-        } else if (g->values[v].kind == CLG_VALUE_INPUT) {
-            st = create_buffer(plan, (int)v);
-        }
-    }
-    /* 2. Node outputs in order; views (Flatten, Reshape, Identity) alias their input. */
+    /* Buffers: inputs own theirs, weights are the model's, the rest is pooled (pass 3). */
+    if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_passes_enabled());
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
         const clg_node *nd = &g->nodes[order[k]];
-        if (is_view(nd->op) && plan->placement[nd->output].into >= 0) {
-            /* A view placed by pass 2 shares the concat buffer like its input. */
-            st = create_buffer(plan, nd->output);
-        } else if (is_view(nd->op) && plan->buffers[nd->inputs[0]]) {
-            plan->buffers[nd->output] = plan->buffers[nd->inputs[0]];
-            clRetainMemObject(plan->buffers[nd->output]);
-        } else if (is_view(nd->op)) {
-            st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input has no float data",
-                          nd->name, clg_op_name(nd->op));
-        } else if (!plan->buffers[nd->output]) { /* a concat output may exist already */
-            st = create_buffer(plan, nd->output);
-        }
+        if (is_view(nd->op) && !plan->buffers[nd->output])
+            st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input has no float data", nd->name,
+                          clg_op_name(nd->op));
     }
     /* 3. Steps, in topological order. */
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {

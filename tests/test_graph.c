@@ -37,15 +37,21 @@ typedef struct mb {
 
 enum { MB_MAX_ATTRS = 8 };
 
+/* Check logs every passing assertion (a write per call), so hot helpers only
+   call into Check when something is wrong. */
+static void *need(void *p)
+{
+    if (!p) ck_abort_msg("out of memory");
+    return p;
+}
+
 static void *mb_alloc(mb *b, size_t size)
 {
     if (b->n_allocs == b->cap_allocs) {
         b->cap_allocs = b->cap_allocs ? 2 * b->cap_allocs : 256;
-        b->allocs = realloc(b->allocs, b->cap_allocs * sizeof *b->allocs);
-        ck_assert_ptr_nonnull(b->allocs);
+        b->allocs = need(realloc(b->allocs, b->cap_allocs * sizeof *b->allocs));
     }
-    void *p = calloc(1, size ? size : 1);
-    ck_assert_ptr_nonnull(p);
+    void *p = need(calloc(1, size ? size : 1));
     b->allocs[b->n_allocs++] = p;
     return p;
 }
@@ -60,9 +66,7 @@ static char *mb_str(mb *b, const char *s)
 /* Appends item to a realloc'd array of pointers (the graph's lists). */
 #define MB_PUSH(array, count, item)                                                               \
     do {                                                                                          \
-        void *grown_ = realloc((array), ((count) + 1) * sizeof *(array));                         \
-        ck_assert_ptr_nonnull(grown_);                                                            \
-        (array) = grown_;                                                                         \
+        (array) = need(realloc((array), ((count) + 1) * sizeof *(array)));                        \
         (array)[(count)++] = (item);                                                              \
     } while (0)
 
@@ -237,7 +241,7 @@ static Onnx__NodeProto *mb_node(mb *b, const char *op, const char *name, const c
 static Onnx__AttributeProto *mb_attr(mb *b, Onnx__NodeProto *n, const char *name,
                                      Onnx__AttributeProto__AttributeType type)
 {
-    ck_assert_uint_lt(n->n_attribute, MB_MAX_ATTRS);
+    if (n->n_attribute >= MB_MAX_ATTRS) ck_abort_msg("more than %d attributes", MB_MAX_ATTRS);
     Onnx__AttributeProto *a = mb_alloc(b, sizeof *a);
     *a = (Onnx__AttributeProto)ONNX__ATTRIBUTE_PROTO__INIT;
     a->name = mb_str(b, name);
@@ -394,8 +398,8 @@ static void expect_close(const clg_tensor *got, int rank, const int64_t *dims, c
     for (int i = 0; i < rank; i++) ck_assert_int_eq(got->dims[i], dims[i]);
     size_t n = dims_product(rank, dims);
     for (size_t i = 0; i < n; i++)
-        ck_assert_msg(fabsf(got->data[i] - want[i]) <= tol * (1.0f + fabsf(want[i])),
-                      "element %zu: got %g, want %g", i, (double)got->data[i], (double)want[i]);
+        if (!(fabsf(got->data[i] - want[i]) <= tol * (1.0f + fabsf(want[i]))))
+            ck_abort_msg("element %zu: got %g, want %g", i, (double)got->data[i], (double)want[i]);
 }
 
 /* Deterministic values in [-1, 1). */
@@ -1212,13 +1216,15 @@ START_TEST(long_chain)
     int *order = malloc(CHAIN_NODES * sizeof(int));
     ck_assert_ptr_nonnull(order);
     ck_assert_int_eq(clg_graph_topo_order(g, order), CLG_OK);
-    for (int i = 0; i < CHAIN_NODES; i++) ck_assert_int_eq(order[i], i);
+    for (int i = 0; i < CHAIN_NODES; i++)
+        if (order[i] != i) ck_abort_msg("order[%d] = %d", i, order[i]);
     ck_assert_uint_eq(clg_pass_fuse_conv_relu(g), 0);
     clg_graph_destroy(g);
     /* Listed backwards: every input is a placeholder until its node comes. */
     g = import_ok(chain_model(1));
     ck_assert_int_eq(clg_graph_topo_order(g, order), CLG_OK);
-    for (int i = 0; i < CHAIN_NODES; i++) ck_assert_int_eq(order[i], CHAIN_NODES - 1 - i);
+    for (int i = 0; i < CHAIN_NODES; i++)
+        if (order[i] != CHAIN_NODES - 1 - i) ck_abort_msg("reversed: order[%d] = %d", i, order[i]);
     clg_graph_destroy(g);
     free(order);
     double import_s = seconds_since(&t0);

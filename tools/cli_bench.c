@@ -127,7 +127,11 @@ int cli_bench(int argc, char **argv, const char *device_spec)
     printf("cold start     %.1f ms (process start to first result, compile included)\n", cold_ms);
     printf("latency        median %.3f ms, min %.3f ms, max %.3f ms over %ld runs\n", median, min, max, runs);
     printf("throughput     %.1f img/s\n", throughput);
-    printf("device memory  %.2f MiB\n", mem / 1048576.0);
+    clg_memory_info mi;
+    clg_model_memory(model, &mi);
+    printf("device memory  %.2f MiB (weights %.2f MiB, activations %.2f MiB planned, %.2f MiB naive)\n",
+           mem / 1048576.0, mi.weight_bytes / 1048576.0, mi.activation_bytes / 1048576.0,
+           mi.naive_activation_bytes / 1048576.0);
     if (json) {
         printf("{\"model\": \"");
         for (const char *p = path; *p; p++)
@@ -139,8 +143,10 @@ int cli_bench(int argc, char **argv, const char *device_spec)
             else if ((unsigned char)*p >= 0x20) putchar(*p);
         printf("\", \"batch\": %ld, \"runs\": %ld, \"warmup\": %ld, \"cold_start_ms\": %.3f, "
                "\"latency_ms_median\": %.4f, \"latency_ms_min\": %.4f, \"latency_ms_max\": %.4f, "
-               "\"throughput_img_s\": %.3f, \"device_memory_bytes\": %llu, \"latencies_ms\": [",
-               batch, runs, warmup, cold_ms, median, min, max, throughput, (unsigned long long)mem);
+               "\"throughput_img_s\": %.3f, \"device_memory_bytes\": %llu, \"activation_bytes\": %llu, "
+               "\"naive_activation_bytes\": %llu, \"latencies_ms\": [",
+               batch, runs, warmup, cold_ms, median, min, max, throughput, (unsigned long long)mem,
+               (unsigned long long)mi.activation_bytes, (unsigned long long)mi.naive_activation_bytes);
         for (long i = 0; i < runs; i++) printf("%s%.4f", i ? ", " : "", times[i]);
         printf("]}\n");
     }

@@ -1,0 +1,142 @@
+/*
+ * Pass 3, memory planning by liveness. Every value is stored in the buffer
+ * of its root: itself, the concat output it was placed into (pass 2), or the
+ * input of the view (Flatten, Reshape, Identity) that produced it. A root
+ * is live from the first node that writes any value stored in it to the last
+ * node that reads one (graph outputs: to the end). Intermediate roots whose
+ * lifetimes do not overlap share device buffers.
+ *
+ * Safe because one in-order queue runs the plan: a buffer is rewritten only
+ * after every earlier reader has been enqueued before the writer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "planner.h"
+
+typedef struct pooled {
+    cl_mem mem;
+    size_t bytes;
+    int busy_until; /* order position of the last reader of its current root */
+} pooled;
+
+static int is_view(clg_op_type op)
+{
+    return op == CLG_OP_FLATTEN || op == CLG_OP_RESHAPE || op == CLG_OP_IDENTITY;
+}
+
+static int root_of(const clg_plan *plan, int v)
+{
+    const clg_graph *g = plan->graph;
+    for (size_t guard = 0; guard <= g->n_values; guard++) {
+        if (plan->placement[v].into >= 0) {
+            v = plan->placement[v].into;
+            continue;
+        }
+        int p = g->values[v].producer;
+        if (p >= 0 && is_view(g->nodes[p].op) && g->nodes[p].inputs[0] >= 0) {
+            v = g->nodes[p].inputs[0];
+            continue;
+        }
+        break;
+    }
+    return v;
+}
+
+static clg_status new_buffer(clg_plan *plan, size_t bytes, const char *name, cl_mem *out)
+{
+    cl_int err;
+    *out = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateBuffer", name);
+    plan->buffer_bytes += bytes;
+    return CLG_OK;
+}
+
+typedef struct root_info {
+    int value;
+    int start, end;
+    size_t bytes;
+} root_info;
+
+static int compare_start(const void *a, const void *b)
+{
+    const root_info *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
+{
+    const clg_graph *g = plan->graph;
+    size_t nv = g->n_values, nn = g->n_nodes;
+    int *root = malloc((nv ? nv : 1) * sizeof(int));
+    int *pos = malloc((nn ? nn : 1) * sizeof(int));
+    root_info *info = calloc(nv ? nv : 1, sizeof(root_info));
+    pooled *pool = calloc(nv ? nv : 1, sizeof(pooled));
+    clg_status st = (root && pos && info && pool) ? CLG_OK : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
+    size_t n_pool = 0, n_roots = 0;
+
+    for (size_t k = 0; st == CLG_OK && k < nn; k++) pos[plan->order[k]] = (int)k;
+    for (size_t v = 0; st == CLG_OK && v < nv; v++) {
+        root[v] = root_of(plan, (int)v);
+        info[v].value = (int)v;
+        info[v].start = (int)nn;
+        info[v].end = -1;
+    }
+    /* Lifetimes of roots, from every value stored in them. */
+    for (size_t v = 0; st == CLG_OK && v < nv; v++) {
+        root_info *r = &info[root[v]];
+        int p = g->values[v].producer;
+        if (p >= 0 && !is_view(g->nodes[p].op) && pos[p] < r->start) r->start = pos[p];
+        if (g->values[v].is_output) r->end = (int)nn;
+    }
+    for (size_t k = 0; st == CLG_OK && k < nn; k++) {
+        const clg_node *nd = &g->nodes[plan->order[k]];
+        for (int i = 0; i < nd->n_inputs; i++)
+            if (nd->inputs[i] >= 0 && info[root[nd->inputs[i]]].end < (int)k) info[root[nd->inputs[i]]].end = (int)k;
+    }
+    /* Inputs and weights keep their own buffers; intermediate roots are pooled. */
+    root_info *roots = info; /* reuse the array front for the sorted intermediate roots */
+    for (size_t v = 0; st == CLG_OK && v < nv; v++) {
+        if ((size_t)root[v] != v) continue;
+        const clg_value *val = &g->values[v];
+        size_t count = clg_shape_count(&plan->shapes[v]);
+        size_t bytes = (count ? count : 1) * sizeof(float); /* OpenCL forbids empty buffers */
+        if (val->kind == CLG_VALUE_INITIALIZER) {
+            if ((plan->buffers[v] = weights[v])) clRetainMemObject(weights[v]);
+        } else if (val->kind == CLG_VALUE_INPUT) {
+            st = new_buffer(plan, bytes, val->name, &plan->buffers[v]);
+        } else if (info[v].start < (int)nn) {
+            root_info r = {(int)v, info[v].start, info[v].end < info[v].start ? info[v].start : info[v].end, bytes};
+            roots[n_roots++] = r; /* n_roots <= v, so this never overwrites an unread entry */
+            plan->naive_activation_bytes += bytes;
+        }
+    }
+    qsort(roots, n_roots, sizeof *roots, compare_start);
+    for (size_t i = 0; st == CLG_OK && i < n_roots; i++) {
+        pooled *best = NULL;
+        for (size_t j = 0; reuse && j < n_pool; j++)
+            if (pool[j].busy_until < roots[i].start && pool[j].bytes >= roots[i].bytes &&
+                (!best || pool[j].bytes < best->bytes))
+                best = &pool[j];
+        if (!best) {
+            best = &pool[n_pool++];
+            st = new_buffer(plan, roots[i].bytes, g->values[roots[i].value].name, &best->mem);
+            if (st != CLG_OK) break;
+            best->bytes = roots[i].bytes;
+            plan->activation_bytes += best->bytes;
+        }
+        best->busy_until = roots[i].end;
+        plan->buffers[roots[i].value] = best->mem;
+        clRetainMemObject(best->mem);
+    }
+    /* Every other value shares its root's buffer. */
+    for (size_t v = 0; st == CLG_OK && v < nv; v++)
+        if ((size_t)root[v] != v && (plan->buffers[v] = plan->buffers[root[v]])) clRetainMemObject(plan->buffers[v]);
+    for (size_t j = 0; j < n_pool; j++) clReleaseMemObject(pool[j].mem);
+    free(pool);
+    free(info);
+    free(pos);
+    free(root);
+    return st;
+}
