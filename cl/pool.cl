@@ -21,7 +21,22 @@ static int4 lane_x(int ox0, int SW, int PL)
     return (ox0 + (int4)(0, 1, 2, 3)) * SW - PL;
 }
 
-/* Gathers row[clamp(ix)] for 4 lanes; clamped reads stay inside the row. */
+/*
+ * Whether the lanes can use vector loads: stride 1 or 2 and every column any
+ * lane reads (vload8 for stride 2 reads one past its last lane) inside the row.
+ */
+static int lanes_inside(int4 x0, int KW, int SW, int W)
+{
+    return x0.s0 >= 0 && ((SW == 1 && x0.s3 + KW <= W) || (SW == 2 && x0.s3 + KW < W));
+}
+
+/* The 4 lanes' inputs at column x (lane 0) of row, for lanes_inside windows. */
+static float4 load_lanes(__global const float *row, int x, int SW)
+{
+    return SW == 1 ? vload4(0, row + x) : vload8(0, row + x).even;
+}
+
+/* Gathers row[cx] for 4 lanes; clamped indices keep the reads inside the row. */
 static float4 gather4(__global const float *row, int4 cx)
 {
     return (float4)(row[cx.s0], row[cx.s1], row[cx.s2], row[cx.s3]);
@@ -40,6 +55,54 @@ static void store4(__global float *dst, int ox0, int OW, float4 v)
     }
 }
 
+/*
+ * Max (is_max) or sum over the window of 4 lanes whose top-left corners are
+ * (y0, x0.sN), counting only positions inside the H x W plane. Interior
+ * lanes use vector loads (about 3x faster on PoCL than the gathers);
+ * windows crossing a left/right edge gather with clamped indices and a mask.
+ */
+static float4 window_reduce(__global const float *src, int H, int W, int y0, int4 x0, int KH,
+                            int KW, int SW, int is_max)
+{
+    float4 acc = is_max ? (float4)(-INFINITY) : (float4)(0.0f);
+    const int fast = lanes_inside(x0, KW, SW, W);
+    /* Stride 1 near an edge: one clamped 8-wide span per row serves every kx. */
+    const int span = !fast && SW == 1 && KW <= 5;
+    const int8 pos = x0.s0 + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    const int8 cpos = clamp(pos, 0, W - 1);
+    for (int ky = 0; ky < KH; ky++) {
+        const int iy = y0 + ky;
+        const int cy = clamp(iy, 0, H - 1);
+        const int row_ok = iy == cy ? -1 : 0;
+        __global const float *row = src + cy * W;
+        if (span) {
+            float8 v = (float8)(row[cpos.s0], row[cpos.s1], row[cpos.s2], row[cpos.s3],
+                                row[cpos.s4], row[cpos.s5], row[cpos.s6], row[cpos.s7]);
+            int8 ok = (pos == cpos) & row_ok;
+            for (int kx = 0; kx < KW; kx++) {
+                acc = select(acc, is_max ? fmax(acc, v.lo) : acc + v.lo, ok.lo);
+                v = v.s12345677;
+                ok = ok.s12345677;
+            }
+            continue;
+        }
+        for (int kx = 0; kx < KW; kx++) {
+            int4 ok = (int4)(row_ok);
+            float4 v;
+            if (fast) {
+                v = load_lanes(row, x0.s0 + kx, SW);
+            } else {
+                const int4 ix = x0 + kx;
+                const int4 cx = clamp(ix, 0, W - 1);
+                v = gather4(row, cx);
+                ok &= ix == cx;
+            }
+            acc = select(acc, is_max ? fmax(acc, v) : acc + v, ok);
+        }
+    }
+    return acc;
+}
+
 __kernel void maxpool2d(__global const float *restrict in, __global float *restrict out,
                         int H, int W, int OH, int OW, int KH, int KW, int SH, int SW,
                         int PT, int PL)
@@ -47,23 +110,8 @@ __kernel void maxpool2d(__global const float *restrict in, __global float *restr
     const int ox0 = (int)get_global_id(0) * 4;
     const int oy = (int)get_global_id(1);
     const int plane = (int)get_global_id(2);
-    __global const float *src = in + (size_t)plane * H * W;
-    const int y0 = oy * SH - PT;
-    const int4 x0 = lane_x(ox0, SW, PL);
-
-    float4 m = (float4)(-INFINITY);
-    for (int ky = 0; ky < KH; ky++) {
-        const int iy = y0 + ky;
-        const int cy = clamp(iy, 0, H - 1);
-        const int4 row_ok = (int4)(iy == cy ? -1 : 0);
-        __global const float *row = src + cy * W;
-        for (int kx = 0; kx < KW; kx++) {
-            const int4 ix = x0 + kx;
-            const int4 cx = clamp(ix, 0, W - 1);
-            const float4 v = gather4(row, cx);
-            m = select(m, fmax(m, v), row_ok & (ix == cx));
-        }
-    }
+    const float4 m = window_reduce(in + (size_t)plane * H * W, H, W, oy * SH - PT,
+                                   lane_x(ox0, SW, PL), KH, KW, SW, 1);
     store4(out + ((size_t)plane * OH + oy) * OW, ox0, OW, m);
 }
 
@@ -80,22 +128,9 @@ __kernel void avgpool2d(__global const float *restrict in, __global float *restr
     const int ox0 = (int)get_global_id(0) * 4;
     const int oy = (int)get_global_id(1);
     const int plane = (int)get_global_id(2);
-    __global const float *src = in + (size_t)plane * H * W;
     const int y0 = oy * SH - PT;
     const int4 x0 = lane_x(ox0, SW, PL);
-
-    float4 sum = (float4)(0.0f);
-    for (int ky = 0; ky < KH; ky++) {
-        const int iy = y0 + ky;
-        const int cy = clamp(iy, 0, H - 1);
-        const int4 row_ok = (int4)(iy == cy ? -1 : 0);
-        __global const float *row = src + cy * W;
-        for (int kx = 0; kx < KW; kx++) {
-            const int4 ix = x0 + kx;
-            const int4 cx = clamp(ix, 0, W - 1);
-            sum += select((float4)(0.0f), gather4(row, cx), row_ok & (ix == cx));
-        }
-    }
+    const float4 sum = window_reduce(in + (size_t)plane * H * W, H, W, y0, x0, KH, KW, SW, 0);
 
     int ph;
     int4 pw;

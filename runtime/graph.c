@@ -233,6 +233,8 @@ clg_status clg_graph_add_node(clg_graph *g, const char *name, clg_op_type op,
     nd->op = op;
     nd->output = out;
     nd->attrs = attrs ? *attrs : clg_attrs_default();
+    /* Shape inference resolves a negative axis per plan from this copy. */
+    nd->attrs.axis_attr = nd->attrs.axis;
     g->values[out].producer = (int)g->n_nodes;
     if (index) *index = (int)g->n_nodes;
     g->n_nodes++;

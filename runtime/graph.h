@@ -69,7 +69,8 @@ typedef struct clg_window {
 typedef struct clg_attrs {
     clg_window win;       /* Conv, MaxPool, AveragePool */
     int fused_relu;       /* Conv: ReLU folded into the epilogue */
-    int axis;             /* Concat, Flatten, Softmax */
+    int axis;             /* Concat, Flatten, Softmax: resolved (>= 0) by shape inference */
+    int axis_attr;        /* the axis as the model gives it (may be negative) */
     int softmax_legacy;   /* Softmax before opset 13: flatten at axis */
     float alpha, beta;    /* Gemm, LRN */
     int trans_a, trans_b; /* Gemm */

@@ -243,10 +243,12 @@ static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes
         *out = *in[0];
         return CLG_OK;
     case CLG_OP_SOFTMAX:
+        at->axis = at->axis_attr;
         if (!normalise_axis(&at->axis, in[0]->rank, 0)) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
         *out = *in[0];
         return CLG_OK;
     case CLG_OP_FLATTEN: {
+        at->axis = at->axis_attr;
         if (!normalise_axis(&at->axis, in[0]->rank, 1)) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
         size_t outer, inner;
         if (!clg_dims_count(at->axis, in[0]->dims, &outer) ||
@@ -260,6 +262,7 @@ static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes
     case CLG_OP_CONCAT: {
         if (nd->n_inputs < 1 || nd->inputs[0] < 0) return node_fail(nd, CLG_ERR_PARSE, "no inputs");
         const clg_shape *first = &shapes[nd->inputs[0]];
+        at->axis = at->axis_attr;
         if (!normalise_axis(&at->axis, first->rank, 0)) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
         *out = *first;
         for (int i = 1; i < nd->n_inputs; i++) {

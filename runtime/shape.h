@@ -13,8 +13,8 @@ typedef struct clg_shape {
  * Fills shapes[value] for every value and windows[node] for every Conv and
  * pool node (auto_pad resolved into explicit pads, kernel filled from the
  * weight shape). input_shapes follow g->inputs; order is a topological
- * order of the nodes. Negative axes in the graph's attributes are normalised
- * in place. When the inputs' batch differs from a declared batch of 1, a
+ * order of the nodes. Each node's attrs.axis is set from attrs.axis_attr,
+ * resolved for this plan's ranks (plans consume it when they are made). When the inputs' batch differs from a declared batch of 1, a
  * constant Reshape target that starts with that 1 follows the new batch.
  */
 clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes,

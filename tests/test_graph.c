@@ -1173,6 +1173,38 @@ START_TEST(softmax_opsets)
 }
 END_TEST
 
+/* An undeclared input whose rank changes between runs: the default axis -1
+   must resolve per plan, not once for the model. */
+START_TEST(axis_follows_rank)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    mb *b = mb_new(13);
+    mb_input(b, "X", -1, NULL);
+    mb_node(b, "Softmax", "softmax", "X", "Y");
+    mb_output(b, "Y");
+    clg_model *m = load_ok(ctx, b);
+    static const int64_t d2[2] = {2, 3}, d3[3] = {2, 3, 4};
+    float x[24], want[24];
+    for (int i = 0; i < 24; i++) x[i] = (float)((i * 5) % 7) * 0.4f - 1.0f;
+    for (int round = 0; round < 2; round++) { /* twice: the cached plans must stay right */
+        clg_tensor *t2 = tensor_of(2, d2, x), *t3 = tensor_of(3, d3, x);
+        clg_tensor *y = run1_ok(m, t2);
+        softmax_reference(x, 2, 3, 1, want);
+        expect_close(y, 2, d2, want, 1e-5f);
+        clg_tensor_destroy(y);
+        y = run1_ok(m, t3);
+        softmax_reference(x, 6, 4, 1, want);
+        expect_close(y, 3, d3, want, 1e-5f);
+        clg_tensor_destroy(y);
+        clg_tensor_destroy(t2);
+        clg_tensor_destroy(t3);
+    }
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* ---- Scale ------------------------------------------------------------------ */
 
 enum { CHAIN_NODES = 10000 };
@@ -1274,6 +1306,7 @@ static Suite *graph_suite(void)
         {"graph:run_shape_errors", run_shape_errors},
         {"graph:reshape_batch_follows", reshape_batch_follows},
         {"graph:softmax_opsets", softmax_opsets},
+        {"graph:axis_follows_rank", axis_follows_rank},
         {"graph:long_chain", long_chain},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
