@@ -356,3 +356,12 @@ clg_status clg_graph_add_metadata(clg_graph *g, const char *key, const char *val
         return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory reading metadata");
     return CLG_OK;
 }
+
+size_t clg_graph_reader_count(const clg_graph *g, int value)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_inputs; k++)
+            if (g->nodes[i].inputs[k] == value) n++;
+    return n;
+}

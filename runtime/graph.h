@@ -133,6 +133,9 @@ clg_attrs clg_attrs_default(void);
 /* Checks names resolve, outputs are produced and there is no cycle. */
 clg_status clg_graph_validate(const clg_graph *g);
 
+/* How many node inputs read value (a node reading it twice counts twice). */
+size_t clg_graph_reader_count(const clg_graph *g, int value);
+
 /* Fills order[n_nodes] with a topological order; a cycle is CLG_ERR_PARSE. */
 clg_status clg_graph_topo_order(const clg_graph *g, int *order);
 

@@ -6,15 +6,6 @@
 #include "passes.h"
 #include "plan.h"
 
-static size_t readers(const clg_graph *g, int value)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < g->n_nodes; i++)
-        for (int k = 0; k < g->nodes[i].n_inputs; k++)
-            if (g->nodes[i].inputs[k] == value) n++;
-    return n;
-}
-
 size_t clg_pass_place_concat_inputs(clg_plan *plan)
 {
     const clg_graph *g = plan->graph;
@@ -37,7 +28,7 @@ size_t clg_pass_place_concat_inputs(clg_plan *plan)
             int chain[8], depth = 0, ok = !twice;
             for (int cur = v; ok; ) {
                 int producer = g->values[cur].producer;
-                ok = depth < 8 && producer >= 0 && !g->values[cur].is_output && readers(g, cur) == 1 &&
+                ok = depth < 8 && producer >= 0 && !g->values[cur].is_output && clg_graph_reader_count(g, cur) == 1 &&
                      plan->placement[cur].into < 0;
                 if (!ok) break;
                 chain[depth++] = cur;

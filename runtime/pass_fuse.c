@@ -3,15 +3,6 @@
 
 #include "passes.h"
 
-static size_t readers(const clg_graph *g, int value)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < g->n_nodes; i++)
-        for (int k = 0; k < g->nodes[i].n_inputs; k++)
-            if (g->nodes[i].inputs[k] == value) n++;
-    return n;
-}
-
 size_t clg_pass_fuse_conv_relu(clg_graph *g)
 {
     size_t fused = 0;
@@ -24,7 +15,7 @@ size_t clg_pass_fuse_conv_relu(clg_graph *g)
         clg_node *conv = &g->nodes[producer];
         /* The conv output must not be seen by anyone but this Relu. */
         if (conv->op != CLG_OP_CONV || conv->attrs.fused_relu || g->values[x].is_output ||
-            readers(g, x) != 1)
+            clg_graph_reader_count(g, x) != 1)
             continue;
         conv->attrs.fused_relu = 1;
         relu->op = CLG_OP_IDENTITY; /* now a view of the conv output */
