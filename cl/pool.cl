@@ -4,9 +4,10 @@
  * maxpool2d, avgpool2d: each work-item computes 4 neighbouring output pixels
  * of one row (float4 lanes). NDRange: dim 0 = ceil(OW / 4) groups along the
  * output row (unit stride), dim 1 = OH, dim 2 = N * C planes. Window loops
- * run over the full kernel (uniform bounds); reads use clamped indices that
- * are always inside the input, and a lane mask drops positions outside it, so
- * padding never takes part in a max and never reads padded zeros.
+ * run over the full kernel (uniform bounds). Lanes whose windows lie inside
+ * the row use vector loads; near an edge, reads use clamped indices that stay
+ * inside the input and a lane mask drops positions outside it, so padding
+ * never takes part in a max and padded zeros are never read.
  *
  * global_avgpool: one work-item per (n, c) plane (dim 0 = N * C), summing the
  * plane with float16 loads and a scalar tail.
@@ -57,9 +58,11 @@ static void store4(__global float *dst, int ox0, int OW, float4 v)
 
 /*
  * Max (is_max) or sum over the window of 4 lanes whose top-left corners are
- * (y0, x0.sN), counting only positions inside the H x W plane. Interior
- * lanes use vector loads (about 3x faster on PoCL than the gathers);
- * windows crossing a left/right edge gather with clamped indices and a mask.
+ * (y0, x0.sN), counting only positions inside the H x W plane. Three ways
+ * to read a row, fastest first (on PoCL 3.1, 4 scalar gathers per tap cost
+ * about 3x a vector load): vector loads when every lane is inside the row;
+ * for stride 1 near an edge, one clamped 8-wide span shifted once per tap;
+ * otherwise clamped gathers per tap. Edge paths mask positions outside.
  */
 static float4 window_reduce(__global const float *src, int H, int W, int y0, int4 x0, int KH,
                             int KW, int SW, int is_max)
