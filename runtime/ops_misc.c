@@ -9,19 +9,6 @@
 #include "kernels.h"
 #include "plan.h"
 
-static clg_status node_fail(const clg_plan *plan, int n, clg_status st, const char *what)
-{
-    const clg_node *nd = CLG_NODE(plan, n);
-    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
-}
-
-/* Kernels index with int: every tensor they touch must fit. */
-static int fits_int(const clg_shape *s)
-{
-    size_t count;
-    return clg_dims_count(s->rank, s->dims, &count) && count <= INT_MAX;
-}
-
 static int same_shape(const clg_shape *a, const clg_shape *b)
 {
     if (a->rank != b->rank) return 0;
@@ -38,16 +25,6 @@ static size_t dims_product(const clg_shape *s, int begin, int end)
     return p;
 }
 
-/* Adds a step whose arguments were set, or drops the kernel if setting one failed. */
-static clg_status finish_step(clg_plan *plan, clg_step *step, clg_status args)
-{
-    if (args != CLG_OK) {
-        clReleaseKernel(step->kernel);
-        return args;
-    }
-    return clg_plan_add_step(plan, step);
-}
-
 /* ---- Concat ------------------------------------------------------------ */
 
 static clg_status check_concat(const clg_plan *plan, int n)
@@ -55,22 +32,22 @@ static clg_status check_concat(const clg_plan *plan, int n)
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
     const int axis = nd->attrs.axis;
-    if (nd->n_inputs < 1) return node_fail(plan, n, CLG_ERR_SHAPE, "needs at least one input");
+    if (nd->n_inputs < 1) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "needs at least one input");
     if (axis < 0 || axis >= y->rank)
-        return node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
-    if (!fits_int(y)) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "output too large");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
+    if (!clg_shape_fits_int(y)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "output too large");
     int64_t total = 0;
     for (int i = 0; i < nd->n_inputs; i++) {
-        if (!CLG_HAS_INPUT(plan, n, i)) return node_fail(plan, n, CLG_ERR_SHAPE, "missing input");
+        if (!CLG_HAS_INPUT(plan, n, i)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "missing input");
         const clg_shape *x = CLG_IN_SHAPE(plan, n, i);
-        if (x->rank != y->rank) return node_fail(plan, n, CLG_ERR_SHAPE, "inputs differ in rank");
+        if (x->rank != y->rank) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "inputs differ in rank");
         for (int d = 0; d < y->rank; d++)
             if (d != axis && x->dims[d] != y->dims[d])
-                return node_fail(plan, n, CLG_ERR_SHAPE, "inputs differ off the concat axis");
+                return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "inputs differ off the concat axis");
         total += x->dims[axis];
     }
     if (total != y->dims[axis])
-        return node_fail(plan, n, CLG_ERR_SHAPE, "inputs do not add up to the output");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "inputs do not add up to the output");
     return CLG_OK;
 }
 
@@ -106,7 +83,7 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
         step.global[0] = (chunk + 3) / 4;
         step.global[1] = outer;
         step.bytes = 2.0 * (double)(chunk * outer) * sizeof(float);
-        CLG_TRY(finish_step(plan, &step, st));
+        CLG_TRY(clg_plan_finish_step(plan, &step, st));
         offset += chunk;
     }
     return CLG_OK;
@@ -117,8 +94,8 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
 clg_status clg_plan_relu(clg_plan *plan, int n)
 {
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
-    if (!same_shape(x, y)) return node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
-    if (!fits_int(y)) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
+    if (!same_shape(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
+    if (!clg_shape_fits_int(y)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
     const size_t count = clg_shape_count(y);
 
     clg_step step;
@@ -131,7 +108,7 @@ clg_status clg_plan_relu(clg_plan *plan, int n)
     step.global[0] = (count + 3) / 4;
     step.flops = (double)count;
     step.bytes = 2.0 * (double)count * sizeof(float);
-    return finish_step(plan, &step, st);
+    return clg_plan_finish_step(plan, &step, st);
 }
 
 /* ---- Add --------------------------------------------------------------- */
@@ -159,12 +136,12 @@ static int broadcast_strides(const clg_shape *x, const clg_shape *y, cl_int8 *st
 clg_status clg_plan_add(clg_plan *plan, int n)
 {
     if (!CLG_HAS_INPUT(plan, n, 0) || !CLG_HAS_INPUT(plan, n, 1))
-        return node_fail(plan, n, CLG_ERR_SHAPE, "needs two inputs");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "needs two inputs");
     const clg_shape *a = CLG_IN_SHAPE(plan, n, 0), *b = CLG_IN_SHAPE(plan, n, 1);
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
-    if (y->rank > CLG_MAX_RANK) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "rank above 8");
-    if (!fits_int(a) || !fits_int(b) || !fits_int(y))
-        return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
+    if (y->rank > CLG_MAX_RANK) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "rank above 8");
+    if (!clg_shape_fits_int(a) || !clg_shape_fits_int(b) || !clg_shape_fits_int(y))
+        return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
     cl_mem ma = CLG_IN_BUF(plan, n, 0), mb = CLG_IN_BUF(plan, n, 1), out = CLG_OUT_BUF(plan, n);
     const size_t count = clg_shape_count(y);
     clg_step step;
@@ -186,7 +163,7 @@ clg_status clg_plan_add(clg_plan *plan, int n)
             dims.s[d] = src >= 0 ? (cl_int)y->dims[src] : 1;
         }
         if (!broadcast_strides(a, y, &sa) || !broadcast_strides(b, y, &sb))
-            return node_fail(plan, n, CLG_ERR_SHAPE, "input shapes do not broadcast to the output");
+            return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "input shapes do not broadcast to the output");
         CLG_TRY(clg_plan_kernel_step(plan, n, "elementwise.cl", NULL, "add_broadcast", &step));
         st = CLG_ARG_MEM(step.kernel, 0, ma);
         if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, mb);
@@ -201,7 +178,7 @@ clg_status clg_plan_add(clg_plan *plan, int n)
     step.flops = (double)count;
     step.bytes = ((double)clg_shape_count(a) + (double)clg_shape_count(b) + (double)count) *
                  sizeof(float);
-    return finish_step(plan, &step, st);
+    return clg_plan_finish_step(plan, &step, st);
 }
 
 /* ---- Softmax ----------------------------------------------------------- */
@@ -211,9 +188,9 @@ clg_status clg_plan_softmax(clg_plan *plan, int n)
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
     const int axis = nd->attrs.axis;
-    if (!same_shape(x, y)) return node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
-    if (axis < 0 || axis >= x->rank) return node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
-    if (!fits_int(x)) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
+    if (!same_shape(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
+    if (axis < 0 || axis >= x->rank) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
+    if (!clg_shape_fits_int(x)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
 
     /* View as [outer, axis_len, inner]; before opset 13 the input is flattened at axis. */
     const size_t outer = dims_product(x, 0, axis);
@@ -233,7 +210,7 @@ clg_status clg_plan_softmax(clg_plan *plan, int n)
     step.global[1] = axis_len ? outer : 0; /* an empty axis has nothing to normalise */
     step.flops = 4.0 * (double)clg_shape_count(x);
     step.bytes = 3.0 * (double)clg_shape_count(x) * sizeof(float);
-    return finish_step(plan, &step, st);
+    return clg_plan_finish_step(plan, &step, st);
 }
 
 /* ---- LRN --------------------------------------------------------------- */
@@ -242,10 +219,10 @@ clg_status clg_plan_lrn(clg_plan *plan, int n)
 {
     const clg_attrs *at = &CLG_NODE(plan, n)->attrs;
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
-    if (!same_shape(x, y)) return node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
-    if (x->rank < 2) return node_fail(plan, n, CLG_ERR_SHAPE, "input must be [N, C, ...]");
-    if (at->size < 1) return node_fail(plan, n, CLG_ERR_SHAPE, "size must be >= 1");
-    if (!fits_int(x)) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
+    if (!same_shape(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
+    if (x->rank < 2) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "input must be [N, C, ...]");
+    if (at->size < 1) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "size must be >= 1");
+    if (!clg_shape_fits_int(x)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
     const size_t pixels = dims_product(x, 2, x->rank);
 
     clg_step step;
@@ -266,5 +243,5 @@ clg_status clg_plan_lrn(clg_plan *plan, int n)
     step.global[2] = (size_t)x->dims[0];
     step.flops = (2.0 * at->size + 4.0) * (double)clg_shape_count(x);
     step.bytes = 2.0 * (double)clg_shape_count(x) * sizeof(float);
-    return finish_step(plan, &step, st);
+    return clg_plan_finish_step(plan, &step, st);
 }

@@ -5,48 +5,25 @@
 #include "kernels.h"
 #include "plan.h"
 
-static clg_status node_fail(const clg_plan *plan, int n, clg_status st, const char *what)
-{
-    const clg_node *nd = CLG_NODE(plan, n);
-    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
-}
-
-/* Kernels index with int: every tensor they touch must fit. */
-static int fits_int(const clg_shape *s)
-{
-    size_t count;
-    return clg_dims_count(s->rank, s->dims, &count) && count <= INT_MAX;
-}
-
-/* Adds a step whose arguments were set, or drops the kernel if setting one failed. */
-static clg_status finish_step(clg_plan *plan, clg_step *step, clg_status args)
-{
-    if (args != CLG_OK) {
-        clReleaseKernel(step->kernel);
-        return args;
-    }
-    return clg_plan_add_step(plan, step);
-}
-
 /* Checks the input/output shapes a 2-D pool needs. */
 static clg_status check_pool_shapes(const clg_plan *plan, int n, const clg_shape *x,
                                     const clg_shape *y)
 {
     if (x->rank != 4 || y->rank != 4)
-        return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "pooling needs NCHW (rank 4) tensors");
+        return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "pooling needs NCHW (rank 4) tensors");
     if (x->dims[0] != y->dims[0] || x->dims[1] != y->dims[1])
-        return node_fail(plan, n, CLG_ERR_SHAPE, "output batch/channels differ from the input");
-    if (!fits_int(x) || !fits_int(y))
-        return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large for the pool kernels");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output batch/channels differ from the input");
+    if (!clg_shape_fits_int(x) || !clg_shape_fits_int(y))
+        return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large for the pool kernels");
     return CLG_OK;
 }
 
 static clg_status check_window(const clg_plan *plan, int n, const clg_window *w)
 {
     if (w->kernel[0] < 1 || w->kernel[1] < 1 || w->stride[0] < 1 || w->stride[1] < 1)
-        return node_fail(plan, n, CLG_ERR_SHAPE, "kernel and strides must be >= 1");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "kernel and strides must be >= 1");
     for (int i = 0; i < 4; i++)
-        if (w->pads[i] < 0) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "negative pads");
+        if (w->pads[i] < 0) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "negative pads");
     return CLG_OK;
 }
 
@@ -80,7 +57,7 @@ static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
     step.global[2] = (size_t)(y->dims[0] * y->dims[1]);
     step.flops = (double)out_count * w->kernel[0] * w->kernel[1];
     step.bytes = ((double)clg_shape_count(x) + (double)out_count) * sizeof(float);
-    return finish_step(plan, &step, st);
+    return clg_plan_finish_step(plan, &step, st);
 }
 
 clg_status clg_plan_maxpool(clg_plan *plan, int n) { return plan_pool2d(plan, n, 1); }
@@ -92,7 +69,7 @@ clg_status clg_plan_global_avgpool(clg_plan *plan, int n)
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
     CLG_TRY(check_pool_shapes(plan, n, x, y));
     if (y->dims[2] != 1 || y->dims[3] != 1)
-        return node_fail(plan, n, CLG_ERR_SHAPE, "output must be NxCx1x1");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output must be NxCx1x1");
 
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "pool.cl", NULL, "global_avgpool", &step));
@@ -106,5 +83,5 @@ clg_status clg_plan_global_avgpool(clg_plan *plan, int n)
     step.global[0] = (size_t)(x->dims[0] * x->dims[1]);
     step.flops = (double)clg_shape_count(x);
     step.bytes = ((double)clg_shape_count(x) + (double)clg_shape_count(y)) * sizeof(float);
-    return finish_step(plan, &step, st);
+    return clg_plan_finish_step(plan, &step, st);
 }

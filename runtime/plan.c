@@ -1,5 +1,6 @@
 #include "plan.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,27 @@ clg_status clg_plan_kernel_step(clg_plan *plan, int node, const char *file, cons
         return clg_fail_context(st, "node '%s' (%s)", nd->name, clg_op_name(nd->op));
     }
     return CLG_OK;
+}
+
+clg_status clg_plan_node_fail(const clg_plan *plan, int n, clg_status st, const char *what)
+{
+    const clg_node *nd = &plan->graph->nodes[n];
+    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
+}
+
+int clg_shape_fits_int(const clg_shape *s)
+{
+    size_t count;
+    return clg_dims_count(s->rank, s->dims, &count) && count <= INT_MAX;
+}
+
+clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args)
+{
+    if (args != CLG_OK) {
+        clReleaseKernel(step->kernel);
+        return args;
+    }
+    return clg_plan_add_step(plan, step);
 }
 
 static int is_view(clg_op_type op)

@@ -79,6 +79,16 @@ clg_status clg_plan_add_step(clg_plan *plan, const clg_step *step);
 clg_status clg_plan_kernel_step(clg_plan *plan, int node, const char *file, const char *options,
                                 const char *kernel_name, clg_step *step);
 
+/* Sets "node 'NAME' (OP): what" as the message and returns st. */
+clg_status clg_plan_node_fail(const clg_plan *plan, int n, clg_status st, const char *what);
+
+/* Kernels index with int: 1 when every element of s has an int index. */
+int clg_shape_fits_int(const clg_shape *s);
+
+/* Adds a step whose arguments were set (args == CLG_OK); otherwise releases
+   its kernel and returns args. */
+clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args);
+
 /* Input i / output of a node: buffer and shape. */
 #define CLG_NODE(plan, n) (&(plan)->graph->nodes[(n)])
 #define CLG_IN_BUF(plan, n, i) ((plan)->buffers[CLG_NODE(plan, n)->inputs[(i)]])
