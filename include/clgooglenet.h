@@ -203,6 +203,88 @@ clg_status clg_model_memory(const clg_model *model, clg_memory_info *info);
 /* Device memory the model holds now: weights plus the buffers of its plans. */
 uint64_t clg_model_device_bytes(const clg_model *model);
 
+/* ---- Images and preprocessing ------------------------------------------ */
+
+/* A decoded 8-bit image: rows top to bottom, channels interleaved. */
+typedef struct clg_image {
+    int width;
+    int height;
+    int channels;          /* 1: gray, 3: RGB */
+    unsigned char *pixels; /* width * height * channels bytes */
+} clg_image;
+
+/* Larger images are refused (CLG_ERR_UNSUPPORTED) before pixels are allocated. */
+#define CLG_IMAGE_MAX_SIDE 16384
+#define CLG_IMAGE_MAX_PIXELS 100000000
+
+/*
+ * Decodes a PNG (libpng) or JPEG (TurboJPEG) image, recognised by its first
+ * bytes, not by a file name. Gray files give 1 channel, colour files 3 (RGB);
+ * transparent pixels are composited onto black; 16-bit PNGs are reduced to 8
+ * bits; JPEG EXIF orientation is not applied. `name` (a path, or NULL)
+ * starts error messages. A corrupt or truncated file (a JPEG decoder warning
+ * included) is CLG_ERR_PARSE with the decoder's reason; another format,
+ * CMYK JPEG or an image over the size limits is CLG_ERR_UNSUPPORTED.
+ */
+clg_status clg_image_decode(const void *data, size_t size, const char *name, clg_image **out);
+/* Reads and decodes an image file (a missing file is CLG_ERR_IO). */
+clg_status clg_image_load(const char *path, clg_image **out);
+/* Frees an image made by clg_image_decode / clg_image_load. */
+void clg_image_destroy(clg_image *image);
+/* 1 when data starts like a PNG or JPEG file, else 0. */
+int clg_image_sniff(const void *data, size_t size);
+/* 1 when the file starts like a PNG or JPEG file, else 0 (also when unreadable). */
+int clg_image_file_sniff(const char *path);
+
+/*
+ * How images become a model input: each image is converted to `channels`
+ * (RGB to gray by the 8-bit ITU-R 601 luma of PIL's convert('L'); gray to
+ * RGB by copying), multiplied by `scale`, resized to height x width with
+ * PyTorch's bilinear interpolation (align_corners=False, no antialias), then
+ * normalised per channel as (x - mean) / std, and laid out NCHW float32.
+ */
+#define CLG_PREPROCESS_MAX_CHANNELS 3
+typedef struct clg_preprocess {
+    int channels;      /* 1 or 3 */
+    int height, width; /* the size images are resized to */
+    int bgr;           /* 3 channels: feed B, G, R instead of R, G, B */
+    double scale;
+    float mean[CLG_PREPROCESS_MAX_CHANNELS];
+    float std[CLG_PREPROCESS_MAX_CHANNELS];
+} clg_preprocess;
+
+/*
+ * Reads the preprocessing from the model's metadata_props, for a model with
+ * one rank-4 NCHW input:
+ *   clgooglenet.input_channels  "1" or "3"     default: the input's dim 1
+ *   clgooglenet.resize          "HxW"          default: the input's dims 2, 3
+ *   clgooglenet.resize_method   "bilinear"     (the only one)
+ *   clgooglenet.resize_align_corners, clgooglenet.resize_antialias  "0" (only)
+ *   clgooglenet.input_layout    "NCHW"         (the only one)
+ *   clgooglenet.scale           a number       default 1/255
+ *   clgooglenet.mean, .std      one number, or one per channel "a,b,c"
+ *                                              default 0 and 1
+ *   clgooglenet.channel_order   "RGB" or "BGR" default RGB
+ * A malformed value is CLG_ERR_PARSE naming the key; a value this runtime
+ * does not implement is CLG_ERR_UNSUPPORTED; a value that contradicts the
+ * model's input shape is CLG_ERR_SHAPE.
+ */
+clg_status clg_preprocess_from_model(const clg_model *model, clg_preprocess *pp);
+
+/* Preprocesses count images into a new [count, channels, height, width] tensor. */
+clg_status clg_preprocess_images(const clg_preprocess *pp, const clg_image *const *images,
+                                 size_t count, clg_tensor **out);
+/* The same from image files, decoded one at a time, in order. */
+clg_status clg_preprocess_files(const clg_preprocess *pp, const char *const *paths, size_t count,
+                                clg_tensor **out);
+
+/*
+ * The class names of the model's clgooglenet.classes metadata (a comma
+ * separated list). *names is one malloc'd block (release with free()); with
+ * no such key it is NULL and *count 0.
+ */
+clg_status clg_model_class_names(const clg_model *model, char ***names, size_t *count);
+
 #ifdef __cplusplus
 }
 #endif

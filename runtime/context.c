@@ -53,12 +53,26 @@ clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg
     /* Profiling only when asked: it can cost time on some drivers. */
     ctx->flags = flags;
     cl_command_queue_properties props_queue = (flags & CLG_CONTEXT_PROFILING) ? CL_QUEUE_PROFILING_ENABLE : 0;
-    ctx->queue = clCreateCommandQueue(ctx->context, ctx->device, props_queue, &err);
-    if (err != CL_SUCCESS) {
-        st = clg_cl_fail(err, "clCreateCommandQueue", NULL);
+    /* Independent branches may run on several in-order queues; one is the
+       default until measured to win on a device (CLGOOGLENET_QUEUES=N). */
+    const char *nq = getenv(CLG_QUEUES_ENV);
+    char *end = NULL;
+    long n_queues = nq && *nq ? strtol(nq, &end, 10) : 1;
+    ctx->n_queues = (end && *end) || n_queues < 1 || n_queues > CLG_MAX_QUEUES ? 0 : (int)n_queues;
+    if (ctx->n_queues == 0) {
         clg_context_destroy(ctx);
-        return st;
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s=%s: expected a number from 1 to %d", CLG_QUEUES_ENV, nq,
+                        CLG_MAX_QUEUES);
     }
+    for (int q = 0; q < ctx->n_queues; q++) {
+        ctx->queues[q] = clCreateCommandQueue(ctx->context, ctx->device, props_queue, &err);
+        if (err != CL_SUCCESS) {
+            st = clg_cl_fail(err, "clCreateCommandQueue", NULL);
+            clg_context_destroy(ctx);
+            return st;
+        }
+    }
+    ctx->queue = ctx->queues[0];
     ctx->programs = clg_program_cache_create();
     if (!ctx->programs) {
         clg_context_destroy(ctx);
@@ -71,10 +85,11 @@ clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg
 void clg_context_destroy(clg_context *ctx)
 {
     if (!ctx) return;
-    if (ctx->queue) {
-        clFinish(ctx->queue);
-        clReleaseCommandQueue(ctx->queue);
-    }
+    for (int q = 0; q < CLG_MAX_QUEUES; q++)
+        if (ctx->queues[q]) {
+            clFinish(ctx->queues[q]);
+            clReleaseCommandQueue(ctx->queues[q]);
+        }
     clg_program_cache_destroy(ctx->programs);
     if (ctx->context) clReleaseContext(ctx->context);
     free(ctx);

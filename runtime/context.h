@@ -8,12 +8,17 @@
 
 struct clg_program_cache;
 
+#define CLG_MAX_QUEUES 4
+#define CLG_QUEUES_ENV "CLGOOGLENET_QUEUES"
+
 struct clg_context {
     clg_device_info info;
     cl_platform_id platform;
     cl_device_id device;
     cl_context context;
-    cl_command_queue queue;
+    cl_command_queue queue; /* queues[0]: transfers, single-queue work */
+    cl_command_queue queues[CLG_MAX_QUEUES];
+    int n_queues;           /* in-order queues the scheduler spreads branches over */
     struct clg_program_cache *programs;
     unsigned flags; /* CLG_CONTEXT_* */
 };

@@ -96,6 +96,29 @@ static clg_status plan_node(clg_plan *plan, int n)
     return CLG_OK;
 }
 
+/*
+ * Spreads independent branches over the context's queues: a node continues
+ * on the queue of an input it alone reads (a chain stays on one queue); any
+ * other node, such as each branch head of an Inception block, takes the next
+ * queue in turn. Dependencies across queues are events (scheduler.c).
+ */
+static void assign_queues(clg_plan *plan)
+{
+    const clg_graph *g = plan->graph;
+    int next = 0;
+    for (size_t k = 0; k < g->n_nodes; k++) {
+        const clg_node *nd = &g->nodes[plan->order[k]];
+        int q = -1;
+        for (int i = 0; q < 0 && i < nd->n_inputs; i++) {
+            int v = nd->inputs[i];
+            if (v >= 0 && g->values[v].producer >= 0 && clg_graph_reader_count(g, v) == 1)
+                q = plan->queue_of[g->values[v].producer];
+        }
+        if (q < 0) q = next++ % plan->ctx->n_queues;
+        plan->queue_of[plan->order[k]] = q;
+    }
+}
+
 clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
                            const clg_shape *input_shapes, clg_plan **out)
 {
@@ -110,7 +133,9 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
     plan->windows = calloc(nn, sizeof(clg_window));
     plan->buffers = calloc(nv, sizeof(cl_mem));
     plan->placement = calloc(nv, sizeof(clg_placement));
-    if (!plan->order || !plan->shapes || !plan->windows || !plan->buffers || !plan->placement) {
+    plan->queue_of = calloc(nn, sizeof(int));
+    if (!plan->order || !plan->shapes || !plan->windows || !plan->buffers || !plan->placement ||
+        !plan->queue_of) {
         clg_plan_destroy(plan);
         return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
     }
@@ -124,8 +149,10 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
     }
     if (st == CLG_OK && clg_passes_enabled()) clg_pass_place_concat_inputs(plan);
 
-    /* Buffers: inputs own theirs, weights are the model's, the rest is pooled (pass 3). */
-    if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_passes_enabled());
+    if (st == CLG_OK) assign_queues(plan);
+    /* Buffers: inputs own theirs, weights are the model's, the rest is pooled (pass 3).
+       Pooling relies on one in-order queue, so several queues get one buffer each. */
+    if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_passes_enabled() && ctx->n_queues == 1);
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
         const clg_node *nd = &g->nodes[order[k]];
         if (is_view(nd->op) && !plan->buffers[nd->output])
@@ -160,6 +187,7 @@ void clg_plan_destroy(clg_plan *plan)
     free(plan->steps);
     free(plan->buffers);
     free(plan->placement);
+    free(plan->queue_of);
     free(plan->windows);
     free(plan->shapes);
     free(plan->order);

@@ -62,6 +62,7 @@ typedef struct clg_plan {
     clg_window *windows;   /* per node, resolved */
     cl_mem *buffers;       /* per value; retained references */
     clg_placement *placement; /* per value */
+    int *queue_of;         /* per node: index into ctx->queues */
     clg_step *steps;
     size_t n_steps, cap_steps;
     uint64_t buffer_bytes; /* device memory this plan allocated itself */

@@ -1,7 +1,8 @@
 /*
- * Scheduler: enqueues a plan on the context's in-order queue. Each step
- * waits on the events that produce its inputs, so the same code stays
- * correct when steps are later spread over several queues.
+ * Scheduler: enqueues a plan on the context's in-order queues (one unless
+ * CLGOOGLENET_QUEUES asks for more; plan.c assigns a queue per node). Each
+ * step waits on the events that produce its inputs, which is what orders
+ * work across queues.
  */
 #include <clblast_c.h>
 #include <stdio.h>
@@ -94,6 +95,7 @@ static clg_status record_step(run_state *rs, clg_step *s, cl_event ev)
     info.flops = s->flops;
     info.bytes = s->bytes;
     info.first_launch = !s->launched;
+    info.lane = rs->plan->queue_of[s->node];
     return record(rs, &info, ev);
 }
 
@@ -107,9 +109,10 @@ static clg_status enqueue_step(run_state *rs, const clg_step *s, cl_event after,
         if (nd->inputs[i] >= 0 && rs->value_event[nd->inputs[i]])
             wait[n_wait++] = rs->value_event[nd->inputs[i]];
     if (after) wait[n_wait++] = after;
+    cl_command_queue queue = rs->plan->ctx->queues[rs->plan->queue_of[s->node]];
 
     if (s->kind == CLG_STEP_KERNEL) {
-        cl_int err = clEnqueueNDRangeKernel(rs->plan->ctx->queue, s->kernel, s->work_dim, NULL,
+        cl_int err = clEnqueueNDRangeKernel(queue, s->kernel, s->work_dim, NULL,
                                             s->global, s->use_local ? s->local : NULL, n_wait,
                                             n_wait ? wait : NULL, done);
         if (err != CL_SUCCESS)
@@ -117,9 +120,12 @@ static clg_status enqueue_step(run_state *rs, const clg_step *s, cl_event after,
                             nd->name, clg_op_name(nd->op), s->variant, clg_cl_error_name(err));
         return CLG_OK;
     }
-    /* CLBlast takes no wait list; the in-order queue orders it after its inputs. */
+    /* CLBlast takes no wait list: a marker holds this in-order queue until the inputs are ready. */
+    if (n_wait) {
+        cl_int err = clEnqueueMarkerWithWaitList(queue, n_wait, wait, NULL);
+        if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueMarkerWithWaitList", nd->name);
+    }
     const clg_gemm_args *a = &s->gemm;
-    cl_command_queue queue = rs->plan->ctx->queue;
     CLBlastStatusCode code = CLBlastSgemm(
         CLBlastLayoutRowMajor, a->trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
         a->trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, a->m, a->n, a->k, a->alpha, a->a,
@@ -137,8 +143,9 @@ static clg_status enqueue_step(run_state *rs, const clg_step *s, cl_event after,
  * place) is ready when all of its inputs are: one input's event is reused,
  * several are joined by a marker.
  */
-static clg_status join_inputs(run_state *rs, const clg_node *nd)
+static clg_status join_inputs(run_state *rs, int node)
 {
+    const clg_node *nd = &rs->plan->graph->nodes[node];
     cl_event wait[CLG_MAX_NODE_INPUTS];
     cl_uint n_wait = 0;
     for (int i = 0; i < nd->n_inputs; i++)
@@ -150,7 +157,7 @@ static clg_status join_inputs(run_state *rs, const clg_node *nd)
         return CLG_OK;
     }
     cl_event ev;
-    cl_int err = clEnqueueMarkerWithWaitList(rs->plan->ctx->queue, n_wait, wait, &ev);
+    cl_int err = clEnqueueMarkerWithWaitList(rs->plan->ctx->queues[rs->plan->queue_of[node]], n_wait, wait, &ev);
     if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueMarkerWithWaitList", nd->name);
     set_event(&rs->value_event[nd->output], ev);
     return CLG_OK;
@@ -181,7 +188,7 @@ static clg_status enqueue_all(run_state *rs)
         if (last) {
             set_event(&rs->value_event[nd->output], last);
         } else {
-            CLG_TRY(join_inputs(rs, nd));
+            CLG_TRY(join_inputs(rs, n));
         }
     }
     return CLG_OK;
@@ -227,8 +234,10 @@ clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg
     if (st == CLG_OK) st = enqueue_all(&rs);
     if (st == CLG_OK) st = read_outputs(&rs, outputs);
     /* Whatever happened, nothing may still reference the caller's memory. */
-    cl_int err = clFinish(plan->ctx->queue);
-    if (st == CLG_OK && err != CL_SUCCESS) st = clg_cl_fail(err, "clFinish", NULL);
+    for (int q = 0; q < plan->ctx->n_queues; q++) {
+        cl_int err = clFinish(plan->ctx->queues[q]);
+        if (st == CLG_OK && err != CL_SUCCESS) st = clg_cl_fail(err, "clFinish", NULL);
+    }
     for (size_t v = 0; v < g->n_values; v++)
         if (rs.value_event[v]) clReleaseEvent(rs.value_event[v]);
     free(rs.value_event);

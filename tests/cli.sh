@@ -100,6 +100,10 @@ printf '\n\0\0\0\0\0\0\0\0' >> "$tmp/f64.npy"
 expect 1 'error: .*<f8' -- infer "$model" "$tmp/f64.npy"
 expect 1 'error: .*cannot write output' -- infer "$model" "$input" --output "$tmp/no/such/dir/out.npy"
 
+# A bad queue count is refused with the variable named.
+CLGOOGLENET_QUEUES=9 expect 1 'CLGOOGLENET_QUEUES=9: expected a number from 1 to' -- infer "$model" "$input"
+CLGOOGLENET_QUEUES=2x expect 1 'CLGOOGLENET_QUEUES=2x' -- infer "$model" "$input"
+
 # Unknown device: exit 1 and the list of devices.
 CLGOOGLENET_DEVICE=no-such-device expect 1 'no OpenCL device matches.*devices: ' -- infer "$model" "$input"
 expect 1 'no OpenCL device matches' -- --device 99 infer "$model" "$input"

@@ -16,12 +16,24 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  devices                         list OpenCL devices and which one is selected\n"
-    "  infer MODEL INPUT... [options]  run a model on .npy or .pb tensors\n"
+    "  infer [MODEL] [INPUT...] [options]\n"
+    "                                  run a model on .npy / .pb tensors or on images\n"
+    "                                  (PNG, JPEG: one batch, preprocessed as the model's\n"
+    "                                  metadata says); no MODEL.onnx: the bundled model;\n"
+    "                                  no INPUT: the bundled sample images\n"
     "      -o, --output FILE.npy       write the first output as float32 .npy\n"
     "      -k, --top K                 print the K best classes per item (default 5)\n"
     "      -b, --batch N               repeat a batch-1 input N times\n"
     "      -t, --trace FILE.json       profile every command (Chrome trace JSON) and\n"
     "                                  print a per-layer table on stderr\n"
+    "  eval [MODEL] [options]          top-1 accuracy on the Fashion-MNIST test set\n"
+    "      -n, --limit N               only the first N test images\n"
+    "      -b, --batch N               images per run (default 64)\n"
+    "      --data DIR                  where t10k-*-ubyte.gz are\n"
+    "                                  (default /usr/share/datasets/fashion-mnist)\n"
+    "      -p, --predictions FILE      write the predicted class of each image, one a line\n"
+    "      --logits FILE.npy           write all outputs as float32 .npy\n"
+    "      -t, --trace FILE.json       profile every command (see infer)\n"
     "  bench MODEL [options]           time a model on random input\n"
     "      -b, --batch N               batch size (default 1)\n"
     "      -r, --runs N                timed runs (default 20)\n"
@@ -31,6 +43,10 @@ static const char usage_text[] =
     "\n"
     "common options:\n"
     "  -d, --device SPEC   device to use (overrides $" CLG_DEVICE_ENV ")\n"
+    "\n"
+    "The bundled model is $" CLI_MODEL_ENV " if set, else " CLI_BUNDLED_MODEL "\n"
+    "in the source tree's models/ or its installed copy; its samples are in samples/\n"
+    "next to it.\n"
     "\n"
     "device SPEC: an index from 'clgooglenet devices', P:D (platform:device),\n"
     "cpu, gpu, accelerator, or part of the platform or device name.\n"
@@ -205,9 +221,24 @@ static int cmd_infer(int argc, char **argv, const char *spec)
         default: return cli_usage_error("infer: unknown or incomplete option");
         }
     }
-    if (argc - optind < 2) return cli_usage_error("infer needs a MODEL and at least one INPUT file");
-    const char *model_path = argv[optind];
-    int n_files = argc - optind - 1;
+    /* A first argument that is not an .onnx file is an input: the bundled model runs. */
+    char bundled[4096];
+    const char *model_path = bundled;
+    if (optind < argc && cli_is_model_path(argv[optind])) model_path = argv[optind++];
+    else if (cli_bundled_model(bundled, sizeof bundled) != CLI_OK) return CLI_FAILURE;
+    char **files = argv + optind, **samples = NULL;
+    size_t n_samples = 0;
+    int n_files = argc - optind, n_images = 0;
+    if (n_files == 0) {
+        if (cli_bundled_samples(&samples, &n_samples) != CLI_OK) return CLI_FAILURE;
+        files = samples;
+        n_files = (int)n_samples;
+    }
+    for (int i = 0; i < n_files; i++) n_images += cli_is_image_path(files[i]);
+    if (n_images && n_images != n_files) {
+        cli_free_list(samples, n_samples);
+        return cli_usage_error("infer: image files and tensor files cannot be mixed");
+    }
 
     clg_context *ctx = NULL;
     clg_model *model = NULL;
@@ -215,15 +246,17 @@ static int cmd_infer(int argc, char **argv, const char *spec)
     clg_tensor *out[64] = {NULL};
     clg_trace *trace = NULL;
     int rc = CLI_FAILURE;
-    if (!inputs) return cli_error("out of memory");
-    for (int i = 0; i < n_files; i++) {
-        const char *path = argv[optind + 1 + i];
-        clg_status st = clg_tensor_load(path, &inputs[i]);
+    if (!inputs) {
+        cli_free_list(samples, n_samples);
+        return cli_error("out of memory");
+    }
+    for (int i = 0; i < n_files && !n_images; i++) {
+        clg_status st = clg_tensor_load(files[i], &inputs[i]);
         if (st != CLG_OK) {
             rc = cli_status_error(st, "cannot read input");
             goto done;
         }
-        if (batch && tile_batch(&inputs[i], batch, path) != CLI_OK) goto done;
+        if (batch && tile_batch(&inputs[i], batch, files[i]) != CLI_OK) goto done;
     }
     if (cli_open_device(spec, trace_path ? CLG_CONTEXT_PROFILING : 0, &ctx) != CLI_OK) goto done;
     clg_status st = clg_model_load(ctx, model_path, &model);
@@ -232,7 +265,11 @@ static int cmd_infer(int argc, char **argv, const char *spec)
         goto done;
     }
     size_t n_in = clg_model_input_count(model), n_out = clg_model_output_count(model);
-    if ((size_t)n_files != n_in) {
+    /* Images make one batch for a one-input model. */
+    if (n_images) {
+        if (cli_load_images(model, files, (size_t)n_files, &inputs[0]) != CLI_OK) goto done;
+        if (batch && tile_batch(&inputs[0], batch, files[0]) != CLI_OK) goto done;
+    } else if ((size_t)n_files != n_in) {
         rc = cli_usage_error("%s takes %zu input(s), %d file(s) given", model_path, n_in, n_files);
         goto done;
     }
@@ -256,6 +293,8 @@ static int cmd_infer(int argc, char **argv, const char *spec)
             goto done;
         }
         fprintf(stderr, "clgooglenet: wrote %s\n", output);
+    } else if (n_images) {
+        if (cli_print_classes(model, out[0], files, (size_t)n_files, top) != CLI_OK) goto done;
     } else {
         print_shape(out[0]);
         print_top(out[0], top);
@@ -265,6 +304,7 @@ done:
     for (size_t i = 0; i < 64; i++) clg_tensor_destroy(out[i]);
     for (int i = 0; i < n_files; i++) clg_tensor_destroy(inputs[i]);
     free(inputs);
+    cli_free_list(samples, n_samples);
     clg_model_destroy(model);
     clg_trace_destroy(trace);
     clg_context_destroy(ctx);
@@ -305,6 +345,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "devices")) return cmd_devices(sub_argc, sub_argv, device);
     if (!strcmp(cmd, "infer")) return cmd_infer(sub_argc, sub_argv, device);
     if (!strcmp(cmd, "bench")) return cli_bench(sub_argc, sub_argv, device);
+    if (!strcmp(cmd, "eval")) return cli_eval(sub_argc, sub_argv, device);
     if (!strcmp(cmd, "help")) {
         fputs(usage_text, stdout);
         return CLI_OK;

@@ -31,5 +31,32 @@ int cli_trace_finish(const char *path, clg_context *ctx, clg_trace *trace, doubl
 double cli_now_ms(void);
 
 int cli_bench(int argc, char **argv, const char *device_spec);
+int cli_eval(int argc, char **argv, const char *device_spec);
+
+/* ---- The bundled model and image inputs (cli_images.c) ---- */
+
+#define CLI_MODEL_ENV "CLGOOGLENET_MODEL"
+#define CLI_BUNDLED_MODEL "googlenet-fashion-mnist.onnx"
+
+/* 1 when path names an ONNX model (ends in .onnx). */
+int cli_is_model_path(const char *path);
+/* 1 when path is a PNG or JPEG file, by extension or by content. */
+int cli_is_image_path(const char *path);
+/* The bundled model: $CLGOOGLENET_MODEL, else models/ of the source tree,
+   else the installed copy. Prints an error when there is none. */
+int cli_bundled_model(char *path, size_t size);
+/* The images in samples/ next to the bundled model, sorted by name; free
+   with cli_free_list. Prints an error when there are none. */
+int cli_bundled_samples(char ***paths, size_t *count);
+void cli_free_list(char **list, size_t count);
+/* Decodes and preprocesses image files (model metadata) into one batch. */
+int cli_load_images(const clg_model *model, char *const *paths, size_t count, clg_tensor **out);
+/* Class names of the model, or NULL (indices are printed then); free() it. */
+char **cli_class_names(const clg_model *model, size_t n_outputs);
+/* Per image: its path and the top-K classes with softmax probabilities. */
+int cli_print_classes(const clg_model *model, const clg_tensor *out, char *const *paths,
+                      size_t n_paths, long top);
+/* Index of the largest value (NaN never wins). */
+size_t cli_argmax(const float *row, size_t n);
 
 #endif
