@@ -8,6 +8,8 @@
  *   KB        output channels per work-item, 1..16 (default 8)
  *   HAS_BIAS  1: add bias[k]; 0: the bias argument is not read (may be NULL)
  *   RELU      1: ReLU fused into the epilogue
+ *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
+ *             a * b + c into FMA instructions); 0: mad()
  *
  * Output element (n, k, p) goes to out[out_offset + n * out_image_stride + k * P + p]:
  * with out_image_stride = K * P and out_offset = 0 that is a plain NCHW tensor;
@@ -30,6 +32,15 @@
 #endif
 #ifndef RELU
 #define RELU 0
+#endif
+
+#ifndef FMA
+#define FMA 1
+#endif
+#if FMA
+#define MADD(a, b, c) fma((a), (b), (c))
+#else
+#define MADD(a, b, c) mad((a), (b), (c))
 #endif
 
 #define CLG_CAT_(a, b) a##b
@@ -65,7 +76,7 @@ __kernel void conv1x1(__global const float *restrict in, __global const float *r
         for (int c = 0; c < C; c++) {
             const VT v = VLOAD(0, x + c * P);
 #pragma unroll
-            for (int i = 0; i < KB; i++) acc[i] += w[wrow[i] + c] * v;
+            for (int i = 0; i < KB; i++) acc[i] = MADD((VT)(w[wrow[i] + c]), v, acc[i]);
         }
 #pragma unroll
         for (int i = 0; i < KB; i++) {

@@ -2,20 +2,26 @@
  * Direct 2-D convolution, NCHW float32, any kernel size, stride and padding:
  *   out[n][k][oy][ox] = sum_{c,ky,kx} w[k][c][ky][kx] * in[n][c][oy*SH-pt+ky][ox*SW-pl+kx]
  *                       (+ bias[k]) (then ReLU); samples outside the input are zero.
+ * Two kernels: conv2d (vectorised over output pixels, plain weights) and
+ * conv2d_kvec (vectorised over output channels, re-laid weights; see below).
  *
  * -D values (all optional; the defaults let the file compile alone):
  *   KH, KW    kernel height and width (default 3)
  *   SH, SW    stride (default 1)
- *   XB        output pixels along x per work-item, one explicit vector: 4, 8 or 16 (default 8)
- *   KB        output channels per work-item, 1..16 (default 4)
+ *   XB        conv2d: output pixels along x per work-item, one vector: 4, 8 or 16 (default 8)
+ *   KB        conv2d: output channels per work-item, 1..16 (default 4)
+ *   PX        conv2d_kvec: output pixels along x per work-item, 1..16 (default 4)
+ *   KV        conv2d_kvec: 16-wide output-channel vectors per work-item, 1..4 (default 2)
  *   HAS_BIAS  1: add bias[k]; 0: the bias argument is not read (may be NULL)
  *   RELU      1: ReLU fused into the epilogue
+ *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
+ *             a * b + c into FMA instructions); 0: mad()
  *
  * Output (n, k, oy, ox) goes to out[out_offset + n * out_image_stride + (k * OH + oy) * OW + ox],
  * which is plain NCHW for out_offset = 0, out_image_stride = K * OH * OW, and a
  * channel slice of a concatenated tensor otherwise.
  *
- * NDRange: {ceil(OW / XB), OH, N * ceil(K / KB)}, NULL local size. Dimension 0
+ * conv2d NDRange: {ceil(OW / XB), OH, N * ceil(K / KB)}, NULL local size. Dimension 0
  * walks output x (unit stride). A work-item computes XB consecutive outputs of
  * one row for KB output channels. Work-items whose input span lies inside the
  * row use plain vector loads; the ones at the borders use bounds-checked loads.
@@ -44,6 +50,14 @@
 #endif
 #ifndef RELU
 #define RELU 0
+#endif
+#ifndef FMA
+#define FMA 1
+#endif
+#if FMA
+#define MADD(a, b, c) fma((a), (b), (c))
+#else
+#define MADD(a, b, c) mad((a), (b), (c))
 #endif
 
 #define CLG_CAT_(a, b) a##b
@@ -124,7 +138,7 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
 #pragma unroll
             for (int kx = 0; kx < KW; kx++) {
 #pragma unroll
-                for (int i = 0; i < KB; i++) acc[i] += w[wk[i] + wo + kx] * v[kx];
+                for (int i = 0; i < KB; i++) acc[i] = MADD((VT)(w[wk[i] + wo + kx]), v[kx], acc[i]);
             }
         }
     }
@@ -143,6 +157,106 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
             float t[XB];
             VSTORE(r, 0, t);
             for (int j = 0; j < OW - ox0; j++) y[i * plane_out + j] = t[j];
+        }
+    }
+}
+
+/*
+ * conv2d_kvec: the same convolution vectorised over output channels, for
+ * small maps (where a row holds few pixels) and in general on CPUs.
+ *
+ * -D values: KH, KW, SH, SW, PX, KV (KBV = 16 * KV channels), HAS_BIAS, RELU, FMA.
+ *
+ * Weights come re-laid once at plan time (runtime/ops_conv.c) as
+ * wt[K / KB][C][KH][KW][KB], K padded with zero filters to a multiple of KB,
+ * so the KB channels of one tap are KV vector loads; bias is padded the same
+ * way (zeros when the node has none; HAS_BIAS=0 skips reading it).
+ * NDRange: {ceil(OW / PX), OH, N * ceil(K / KB)}. A work-item keeps PX x KV
+ * float16 accumulators; per input channel and kernel row it reads the
+ * (PX - 1) * SW + KW input samples it needs once (bounds-checked at the
+ * borders) and broadcasts each against the weight vectors.
+ * The output placement is the same as conv2d's.
+ */
+#ifndef PX
+#define PX 4
+#endif
+#ifndef KV
+#define KV 2
+#endif
+#define KBV (16 * KV)
+#define SPANP ((PX - 1) * SW + KW)
+
+__kernel void conv2d_kvec(__global const float *restrict in, __global const float *restrict wt,
+                          __global const float *restrict bias, __global float *restrict out,
+                          int C, int H, int W, int K, int OH, int OW, int pad_top, int pad_left,
+                          int kblocks, int out_offset, int out_image_stride)
+{
+    const int ox0 = get_global_id(0) * PX;
+    const int oy = get_global_id(1);
+    const int n = get_global_id(2) / kblocks;
+    const int kb = get_global_id(2) - n * kblocks;
+    const int ix0 = ox0 * SW - pad_left;
+    const int iy0 = oy * SH - pad_top;
+    const int inside = ix0 >= 0 && ix0 + SPANP <= W;
+
+    float16 acc[KV][PX];
+#pragma unroll
+    for (int v = 0; v < KV; v++) {
+        const float16 b0 = HAS_BIAS ? vload16(0, bias + kb * KBV + v * 16) : (float16)(0.0f);
+#pragma unroll
+        for (int j = 0; j < PX; j++) acc[v][j] = b0;
+    }
+
+    __global const float *wk = wt + (size_t)kb * C * KH * KW * KBV;
+    __global const float *plane = in + (size_t)n * C * H * W;
+    for (int c = 0; c < C; c++, plane += H * W, wk += KH * KW * KBV) {
+#pragma unroll
+        for (int ky = 0; ky < KH; ky++) {
+            const int iy = iy0 + ky;
+            if (iy < 0 || iy >= H) continue; /* zero padding row */
+            __global const float *row = plane + iy * W;
+            float xs[SPANP];
+            if (inside) {
+#pragma unroll
+                for (int t = 0; t < SPANP; t++) xs[t] = row[ix0 + t];
+            } else {
+#pragma unroll
+                for (int t = 0; t < SPANP; t++) {
+                    const int xi = ix0 + t;
+                    xs[t] = (xi >= 0 && xi < W) ? row[xi] : 0.0f;
+                }
+            }
+#pragma unroll
+            for (int kx = 0; kx < KW; kx++) {
+#pragma unroll
+                for (int v = 0; v < KV; v++) {
+                    const float16 wv = vload16(0, wk + (ky * KW + kx) * KBV + v * 16);
+#pragma unroll
+                    for (int j = 0; j < PX; j++) acc[v][j] = MADD((float16)(xs[j * SW + kx]), wv, acc[v][j]);
+                }
+            }
+        }
+    }
+
+    __global float *y = out + out_offset + n * out_image_stride + oy * OW + ox0;
+    const int plane_out = OH * OW;
+    const int k0 = kb * KBV;
+    const int full = ox0 + PX <= OW && k0 + KBV <= K;
+#pragma unroll
+    for (int v = 0; v < KV; v++) {
+#pragma unroll
+        for (int j = 0; j < PX; j++) {
+            float16 r = acc[v][j];
+            if (RELU) r = fmax(r, (float16)(0.0f));
+            float t[16];
+            vstore16(r, 0, t);
+            __global float *yj = y + (k0 + v * 16) * plane_out + j;
+            if (full) {
+#pragma unroll
+                for (int l = 0; l < 16; l++) yj[l * plane_out] = t[l];
+            } else if (ox0 + j < OW) {
+                for (int l = 0; l < 16 && k0 + v * 16 + l < K; l++) yj[l * plane_out] = t[l];
+            }
         }
     }
 }

@@ -104,12 +104,19 @@ static clg_status decode_jpeg(const unsigned char *data, size_t size, const char
     tjhandle tj = tjInitDecompress();
     if (!tj) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: cannot start TurboJPEG: %s", name,
                              tjGetErrorStr2(NULL));
-    int width, height, subsamp, colorspace;
+    int width = 0, height = 0, subsamp = -1, colorspace = -1;
     clg_image *img = NULL;
     clg_status st = CLG_OK;
     if (tjDecompressHeader3(tj, data, (unsigned long)size, &width, &height, &subsamp,
                             &colorspace) != 0) {
         st = clg_fail(CLG_ERR_PARSE, "%s: corrupt JPEG: %s", name, tjGetErrorStr2(tj));
+        goto done;
+    }
+    /* A stream cut before its frame header reads as tables-only: "success"
+       with no size (TurboJPEG 2.1); its last message says why. */
+    if (width < 1 || height < 1) {
+        st = clg_fail(CLG_ERR_PARSE, "%s: corrupt or truncated JPEG: no image header (%s)", name,
+                      tjGetErrorStr2(tj));
         goto done;
     }
     if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) {

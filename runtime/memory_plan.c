@@ -44,11 +44,35 @@ static int root_of(const clg_plan *plan, int v)
     return v;
 }
 
-static clg_status new_buffer(clg_plan *plan, size_t bytes, const char *name, cl_mem *out)
+/* A device buffer for value v (an input, or the root of intermediates). A
+   size over the device's one-buffer limit is refused here, naming the node,
+   before any driver is asked for it (hostile shapes can ask for terabytes). */
+static clg_status new_buffer(clg_plan *plan, size_t bytes, int v, cl_mem *out)
 {
+    const clg_graph *g = plan->graph;
+    const clg_value *val = &g->values[v];
+    const clg_node *nd = val->producer >= 0 ? &g->nodes[val->producer] : NULL;
+    cl_ulong max_alloc = 0;
+    if (clGetDeviceInfo(plan->ctx->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc,
+                        &max_alloc, NULL) == CL_SUCCESS &&
+        max_alloc > 0 && (cl_ulong)bytes > max_alloc) {
+        if (nd)
+            return clg_fail(CLG_ERR_SHAPE,
+                            "node '%s' (%s): output '%s' needs %zu bytes, more than the device's "
+                            "largest buffer (%llu bytes)", nd->name, clg_op_name(nd->op), val->name,
+                            bytes, (unsigned long long)max_alloc);
+        return clg_fail(CLG_ERR_SHAPE,
+                        "input '%s' needs %zu bytes, more than the device's largest buffer "
+                        "(%llu bytes)", val->name, bytes, (unsigned long long)max_alloc);
+    }
     cl_int err;
     *out = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
-    if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateBuffer", name);
+    if (err != CL_SUCCESS) {
+        if (nd)
+            return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): clCreateBuffer failed: %s (%s)",
+                            nd->name, clg_op_name(nd->op), clg_cl_error_name(err), val->name);
+        return clg_cl_fail(err, "clCreateBuffer", val->name);
+    }
     plan->buffer_bytes += bytes;
     return CLG_OK;
 }
@@ -105,7 +129,7 @@ clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
         if (val->kind == CLG_VALUE_INITIALIZER) {
             if ((plan->buffers[v] = weights[v])) clRetainMemObject(weights[v]);
         } else if (val->kind == CLG_VALUE_INPUT) {
-            st = new_buffer(plan, bytes, val->name, &plan->buffers[v]);
+            st = new_buffer(plan, bytes, (int)v, &plan->buffers[v]);
         } else if (info[v].start < (int)nn) {
             root_info r = {(int)v, info[v].start, info[v].end < info[v].start ? info[v].start : info[v].end, bytes};
             roots[n_roots++] = r; /* n_roots <= v, so this never overwrites an unread entry */
@@ -121,7 +145,7 @@ clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
                 best = &pool[j];
         if (!best) {
             best = &pool[n_pool++];
-            st = new_buffer(plan, roots[i].bytes, g->values[roots[i].value].name, &best->mem);
+            st = new_buffer(plan, roots[i].bytes, roots[i].value, &best->mem);
             if (st != CLG_OK) break;
             best->bytes = roots[i].bytes;
             plan->activation_bytes += best->bytes;

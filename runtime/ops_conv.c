@@ -1,16 +1,42 @@
 /*
- * Conv planner. Two kernels:
- *   conv1x1 (cl/conv1x1.cl): 1x1 kernel, stride 1, no padding; a GEMM per image.
- *   conv2d  (cl/conv2d.cl):  direct convolution for everything else.
- * Both add the optional bias and the fused ReLU in their epilogue. The
- * register-block sizes are picked here from the output shape.
+ * Conv planner. Kernels:
+ *   conv2d_kvec (cl/conv2d.cl): direct convolution vectorised over output
+ *       channels (16 per vector, KV vectors per work-item) with PX pixels of a
+ *       row per work-item; weights re-laid at plan time into a buffer the step
+ *       owns (clg_step.owned). 1x1 stride-1 convolutions run through it as one
+ *       row of H*W pixels.
+ *   wino_* (cl/winograd.cl): Winograd F(4x4,3x3) / F(2x2,3x3) for 3x3 stride-1
+ *       convolutions: input transform, one small GEMM per transform point,
+ *       output transform; filters transformed here once; scratch buffers owned
+ *       by the steps.
+ *   conv1x1 (cl/conv1x1.cl): 1x1, stride 1, no padding, vectorised over pixels.
+ *   conv2d  (cl/conv2d.cl): direct convolution vectorised over pixels, plain
+ *       weights: the reference every tuned variant is checked against.
+ * conv1x1 / conv2d also serve convolutions whose weights are not constant
+ * (no host copy to re-lay). All add the optional bias and the fused ReLU in
+ * their epilogue and honour the output placement (a concat slice).
+ *
+ * Choice (choose()): heuristic() from the shape, measured on PoCL 3.1 /
+ * AVX-512; a per-device cache entry overrides it; CLGOOGLENET_TUNE=1|force
+ * times the candidates of new shapes (runtime/tuning.h). CLGOOGLENET_CONV
+ * forces one family for tests and A/B runs: legacy (conv1x1/conv2d), kvec,
+ * wino (F(4x4)), wino2 (F(2x2)) where it applies.
  */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 #include "kernels.h"
 #include "plan.h"
+#include "tuning.h"
+
+/* CLGOOGLENET_CONV (A/B comparisons and tests): legacy = the pixel-vectorised kernels only;
+   kvec = conv2d_kvec for every convolution with constant weights, no Winograd; wino / wino2 =
+   Winograd F(4x4,3x3) / F(2x2,3x3) for every 3x3 stride-1 convolution with constant weights. */
+#define CLG_CONV_ENV "CLGOOGLENET_CONV"
 
 static clg_status conv_fail(const clg_plan *plan, int n, clg_status st, const char *what)
 {
@@ -30,6 +56,229 @@ static int pick_width(int64_t len, int widest)
     return 4;
 }
 
+/*
+ * Output pixels per conv2d_kvec work-item along a row of `ow` outputs, at most
+ * `widest`: the fewest "pixel + overhead" slots, so the last block wastes little.
+ */
+static int pick_px(int64_t ow, int widest)
+{
+    int best = 1;
+    int64_t best_cost = INT64_MAX;
+    for (int px = widest; px >= 1; px--) {
+        int64_t cost = (ow + px - 1) / px * (px + 2);
+        if (cost < best_cost) best = px, best_cost = cost;
+    }
+    return best;
+}
+
+/*
+ * Re-lays weights w[K][C][KH][KW] as wt[K / kb][C][KH][KW][kb] (K padded with
+ * zero filters to a multiple of kb) and the bias padded to the same length
+ * (zeros without one) into two new buffers.
+ */
+static clg_status relayout_weights(clg_plan *plan, int n, const float *w, const float *bias,
+                                   int64_t K, int64_t C, int64_t KH, int64_t KW, int kb,
+                                   cl_mem *wt_out, cl_mem *bias_out)
+{
+    const int64_t kblocks = (K + kb - 1) / kb, taps = C * KH * KW;
+    const size_t wcount = (size_t)(kblocks * kb * taps), bcount = (size_t)(kblocks * kb);
+    float *wt = calloc(wcount, sizeof(float)), *bp = calloc(bcount, sizeof(float));
+    if (!wt || !bp) {
+        free(wt);
+        free(bp);
+        return conv_fail(plan, n, CLG_ERR_OUT_OF_MEMORY, "out of memory re-laying weights");
+    }
+    for (int64_t k = 0; k < K; k++) {
+        const int64_t blk = k / kb, lane = k % kb;
+        for (int64_t t = 0; t < taps; t++) wt[(blk * taps + t) * kb + lane] = w[k * taps + t];
+        if (bias) bp[k] = bias[k];
+    }
+    cl_int err = CL_SUCCESS;
+    cl_context cx = plan->ctx->context;
+    *wt_out = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, wcount * sizeof(float),
+                             wt, &err);
+    if (err == CL_SUCCESS)
+        *bias_out = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                   bcount * sizeof(float), bp, &err);
+    free(wt);
+    free(bp);
+    if (err != CL_SUCCESS) {
+        if (*wt_out) clReleaseMemObject(*wt_out);
+        *wt_out = NULL;
+        return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[n].name);
+    }
+    plan->buffer_bytes += (wcount + bcount) * sizeof(float);
+    return CLG_OK;
+}
+
+/*
+ * Work-groups of one row of dimension 0 (local = {global[0], 1, 1}): PoCL's
+ * own choice for a NULL local size packs small launches into one or two
+ * work-groups, which leaves a core idle; rows give every launch
+ * global[1] * global[2] groups, each a few heavy work-items.
+ */
+static void row_groups(clg_step *step)
+{
+    step->use_local = 1;
+    step->local[0] = step->global[0];
+    step->local[1] = 1;
+    step->local[2] = 1;
+}
+
+/* A new read-write scratch buffer of `count` floats (contents unspecified). */
+static clg_status scratch_buffer(clg_plan *plan, int n, size_t count, cl_mem *out)
+{
+    cl_int err = CL_SUCCESS;
+    *out = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, (count ? count : 1) * sizeof(float),
+                          NULL, &err);
+    if (err != CL_SUCCESS) {
+        *out = NULL;
+        return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[n].name);
+    }
+    plan->buffer_bytes += (count ? count : 1) * sizeof(float);
+    return CLG_OK;
+}
+
+/* A new read-only buffer holding a copy of `count` host floats. */
+static clg_status const_buffer(clg_plan *plan, int n, const float *data, size_t count, cl_mem *out)
+{
+    cl_int err = CL_SUCCESS;
+    *out = clCreateBuffer(plan->ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                          count * sizeof(float), (void *)data, &err);
+    if (err != CL_SUCCESS) {
+        *out = NULL;
+        return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[n].name);
+    }
+    plan->buffer_bytes += count * sizeof(float);
+    return CLG_OK;
+}
+
+/*
+ * Winograd F(wm x wm, 3x3), stride 1 (cl/winograd.cl): three steps for node n.
+ * The filter transform U = G g G^T runs here once, in double precision.
+ */
+static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, const float *bias,
+                                int64_t N, int64_t C, int64_t H, int64_t W, int64_t K, int64_t OH,
+                                int64_t OW, const clg_window *win, int relu, cl_mem in, cl_mem out,
+                                const clg_placement *place)
+{
+    static const double G4[6][3] = {{1.0 / 4, 0, 0},
+                                     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                     {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                     {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                     {0, 0, 1}};
+    static const double G2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+    const int A = wm + 2;
+    const int64_t TH = (OH + wm - 1) / wm, TW = (OW + wm - 1) / wm, T = N * TH * TW;
+    int kv = K > 16 ? 2 : 1;
+    const int px = pick_px(T, kv == 2 ? 6 : 12);
+    const int64_t Tp = (T + px - 1) / px * px;
+    const int64_t KB = 16 * kv, kblocks = (K + KB - 1) / KB, Kp = kblocks * KB;
+    const size_t ucount = (size_t)(A * A) * (size_t)Kp * (size_t)C;
+    const size_t vcount = (size_t)(A * A) * (size_t)C * (size_t)Tp;
+    const size_t mcount = (size_t)(A * A) * (size_t)Tp * (size_t)Kp;
+    if (vcount > INT_MAX || mcount > INT_MAX || ucount > INT_MAX)
+        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large for Winograd");
+
+    float *U = calloc(ucount, sizeof(float)), *bp = calloc((size_t)Kp, sizeof(float));
+    if (!U || !bp) {
+        free(U);
+        free(bp);
+        return conv_fail(plan, n, CLG_ERR_OUT_OF_MEMORY, "out of memory transforming weights");
+    }
+    for (int64_t k = 0; k < K; k++) {
+        if (bias) bp[k] = bias[k];
+        for (int64_t c = 0; c < C; c++) {
+            const float *g = w + (k * C + c) * 9;
+            double tg[6][3]; /* G g */
+            for (int i = 0; i < A; i++)
+                for (int j = 0; j < 3; j++) {
+                    double acc = 0;
+                    for (int l = 0; l < 3; l++) acc += (wm == 4 ? G4[i][l] : G2[i][l]) * g[l * 3 + j];
+                    tg[i][j] = acc;
+                }
+            for (int i = 0; i < A; i++)
+                for (int j = 0; j < A; j++) {
+                    double acc = 0;
+                    for (int l = 0; l < 3; l++) acc += tg[i][l] * (wm == 4 ? G4[j][l] : G2[j][l]);
+                    const int64_t xi = i * A + j;
+                    U[((xi * kblocks + k / KB) * C + c) * KB + k % KB] = (float)acc;
+                }
+        }
+    }
+    char options[160];
+    clg_step s_in, s_gemm, s_out;
+    clg_status st;
+
+    /* 1. input transform */
+    snprintf(options, sizeof options, "-DWM=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d", wm, px,
+             kv, bias != NULL, relu);
+    st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_input", &s_in);
+    if (st == CLG_OK) {
+        snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
+        st = scratch_buffer(plan, n, vcount, &s_in.owned[0]);
+        const int ints[] = {(int)C, (int)H, (int)W, (int)TH, (int)TW, (int)T, (int)Tp,
+                            win->pads[0], win->pads[1]};
+        if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 0, in);
+        if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 1, s_in.owned[0]);
+        for (cl_uint i = 0; st == CLG_OK && i < 9; i++) st = CLG_ARG_INT(s_in.kernel, 2 + i, ints[i]);
+        s_in.work_dim = 2;
+        s_in.global[0] = (size_t)Tp;
+        s_in.global[1] = (size_t)C;
+        row_groups(&s_in);
+        s_in.bytes = 4.0 * (double)(N * C * H * W + (int64_t)vcount);
+        st = clg_plan_finish_step(plan, &s_in, st);
+    }
+    cl_mem vbuf = st == CLG_OK ? plan->steps[plan->n_steps - 1].owned[0] : NULL;
+
+    /* 2. batched GEMM */
+    if (st == CLG_OK) st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_gemm", &s_gemm);
+    if (st == CLG_OK) {
+        snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_p%dk%d", wm, px, (int)KB);
+        st = const_buffer(plan, n, U, ucount, &s_gemm.owned[0]);
+        if (st == CLG_OK) st = scratch_buffer(plan, n, mcount, &s_gemm.owned[1]);
+        if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 0, s_gemm.owned[0]);
+        if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 1, vbuf);
+        if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 2, s_gemm.owned[1]);
+        if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 3, C);
+        if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 4, Tp);
+        if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 5, Kp);
+        s_gemm.work_dim = 3;
+        s_gemm.global[0] = (size_t)(Tp / px);
+        s_gemm.global[1] = (size_t)kblocks;
+        s_gemm.global[2] = (size_t)(A * A);
+        row_groups(&s_gemm);
+        /* The convolution's useful work is counted here. */
+        s_gemm.flops = 2.0 * (double)(N * K * OH * OW) * (double)(C * 9);
+        s_gemm.bytes = 4.0 * (double)(ucount + vcount + mcount);
+        st = clg_plan_finish_step(plan, &s_gemm, st);
+    }
+    cl_mem mbuf = st == CLG_OK ? plan->steps[plan->n_steps - 1].owned[1] : NULL;
+    free(U);
+
+    /* 3. output transform, bias, ReLU, placement */
+    if (st == CLG_OK) st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_output", &s_out);
+    if (st == CLG_OK) {
+        snprintf(s_out.variant, sizeof s_out.variant, "wino%d_output", wm);
+        st = const_buffer(plan, n, bp, (size_t)Kp, &s_out.owned[0]);
+        const int ints[] = {(int)K, (int)OH, (int)OW, (int)TH, (int)TW, (int)Tp, (int)Kp,
+                            (int)place->offset, (int)place->image_stride};
+        if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 0, mbuf);
+        if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 1, s_out.owned[0]);
+        if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 2, out);
+        for (cl_uint i = 0; st == CLG_OK && i < 9; i++) st = CLG_ARG_INT(s_out.kernel, 3 + i, ints[i]);
+        s_out.work_dim = 2;
+        s_out.global[0] = (size_t)T;
+        s_out.global[1] = (size_t)(Kp / 16);
+        row_groups(&s_out);
+        s_out.bytes = 4.0 * (double)(mcount + (size_t)(N * K * OH * OW));
+        st = clg_plan_finish_step(plan, &s_out, st);
+    }
+    free(bp);
+    return st;
+}
+
 /* Sets the kernel's args; on failure the kernel is released. */
 static clg_status set_args(clg_step *step, const cl_mem *mems, const int *ints, int n_ints)
 {
@@ -42,6 +291,367 @@ static clg_status set_args(clg_step *step, const cl_mem *mems, const int *ints, 
         step->kernel = NULL;
     }
     return st;
+}
+
+/* Everything the kernel choices need about one Conv node. */
+typedef struct conv_desc {
+    int n; /* node */
+    int64_t N, C, H, W, K, KH, KW, OH, OW;
+    const clg_window *win;
+    int relu, has_bias, pointwise;
+    const clg_placement *place;
+    const float *wdata, *bdata; /* host copies of constant weights / bias, else NULL */
+    int relayable;              /* conv2d_kvec and Winograd need constant weights */
+    cl_mem in, w, b, out;
+    double flops, bytes;
+} conv_desc;
+
+typedef enum conv_algo { ALGO_DIRECT, ALGO_1X1, ALGO_KVEC, ALGO_WINO } conv_algo;
+
+typedef struct conv_choice {
+    conv_algo algo;
+    int px, kv; /* ALGO_KVEC; 0: picked from the shape */
+    int wm;     /* ALGO_WINO: 2 or 4 */
+} conv_choice;
+
+static int is_3x3s1(const conv_desc *d)
+{
+    return d->KH == 3 && d->KW == 3 && d->win->stride[0] == 1 && d->win->stride[1] == 1;
+}
+
+/* 1 when the choice can run this convolution. */
+static int eligible(const conv_desc *d, const conv_choice *ch)
+{
+    switch (ch->algo) {
+    case ALGO_DIRECT: return 1;
+    case ALGO_1X1: return d->pointwise;
+    case ALGO_KVEC: return d->relayable && ch->px >= 0 && ch->px <= 16 && ch->kv >= 0 && ch->kv <= 2;
+    case ALGO_WINO: return d->relayable && is_3x3s1(d) && (ch->wm == 2 || ch->wm == 4);
+    }
+    return 0;
+}
+
+/*
+ * The default choice, from measurements on PoCL 3.1 / AVX-512 (2 cores):
+ * conv2d_kvec beats the pixel-vectorised kernels at every GoogLeNet shape; for
+ * 3x3 stride-1 convolutions Winograd F(4x4,3x3) wins from 12x12 maps up and
+ * F(2x2,3x3) on 6x6 to 11x11 maps (9 or more tiles per image); on 3x3 maps
+ * the larger transformed filters make Winograd lose. CLGOOGLENET_CONV forces
+ * one family (tests, A/B runs).
+ */
+static void heuristic(const conv_desc *d, conv_choice *ch)
+{
+    memset(ch, 0, sizeof *ch);
+    const char *force = getenv(CLG_CONV_ENV);
+    if (!d->relayable || (force && strcmp(force, "legacy") == 0)) {
+        ch->algo = d->pointwise ? ALGO_1X1 : ALGO_DIRECT;
+        return;
+    }
+    ch->algo = ALGO_KVEC;
+    if (force && strcmp(force, "kvec") == 0) return;
+    if (is_3x3s1(d)) {
+        int wm = 0;
+        if (force && strcmp(force, "wino") == 0) wm = 4;
+        else if (force && strcmp(force, "wino2") == 0) wm = 2;
+        else wm = d->OH >= 12 && d->OW >= 12 ? 4 : d->OH >= 6 && d->OW >= 6 ? 2 : 0;
+        if (wm) {
+            ch->algo = ALGO_WINO;
+            ch->wm = wm;
+        }
+    }
+}
+
+static void choice_format(const conv_choice *ch, char *buf, size_t size)
+{
+    switch (ch->algo) {
+    case ALGO_DIRECT: snprintf(buf, size, "direct"); break;
+    case ALGO_1X1: snprintf(buf, size, "1x1"); break;
+    case ALGO_KVEC: snprintf(buf, size, "kvec %d %d", ch->px, ch->kv); break;
+    case ALGO_WINO: snprintf(buf, size, "wino %d", ch->wm); break;
+    }
+}
+
+static int choice_parse(const char *text, conv_choice *ch)
+{
+    memset(ch, 0, sizeof *ch);
+    if (strcmp(text, "direct") == 0) ch->algo = ALGO_DIRECT;
+    else if (strcmp(text, "1x1") == 0) ch->algo = ALGO_1X1;
+    else if (sscanf(text, "kvec %d %d", &ch->px, &ch->kv) == 2) ch->algo = ALGO_KVEC;
+    else if (sscanf(text, "wino %d", &ch->wm) == 1) ch->algo = ALGO_WINO;
+    else return 0;
+    return 1;
+}
+
+/* Appends the steps of choice ch, reading `in` and writing `out` (with d's placement). */
+static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch, cl_mem in,
+                       cl_mem out)
+{
+    const int n = d->n, has_bias = d->has_bias, relu = d->relu;
+    const int64_t N = d->N, C = d->C, H = d->H, W = d->W, K = d->K, KH = d->KH, KW = d->KW;
+    const int64_t OH = d->OH, OW = d->OW;
+    const clg_window *win = d->win;
+    const clg_placement *place = d->place;
+    cl_mem mems[4] = {in, d->w, d->b, out};
+    char options[200];
+    clg_step step;
+
+    if (ch->algo == ALGO_WINO)
+        return plan_winograd(plan, n, ch->wm, d->wdata, d->bdata, N, C, H, W, K, OH, OW, win,
+                             relu, in, out, place);
+    if (ch->algo == ALGO_KVEC) {
+        /* Pointwise convolutions run as one row of H*W pixels. */
+        const int pw = d->pointwise;
+        const int64_t h = pw ? 1 : H, w = pw ? H * W : W;
+        const int64_t oh = pw ? 1 : OH, ow = pw ? OH * OW : OW;
+        int kv = ch->kv ? ch->kv : K > 16 ? 2 : 1;
+        int px = ch->px ? ch->px : pick_px(ow, kv == 2 ? 6 : 12);
+        int64_t kblocks = (K + 16 * kv - 1) / (16 * kv);
+        if (!ch->kv && kv == 2 && N * kblocks * oh * ((ow + px - 1) / px) < 8) {
+            kv = 1; /* more work-items for small launches */
+            px = ch->px ? ch->px : pick_px(ow, 12);
+            kblocks = (K + 15) / 16;
+        }
+        const int sh = pw ? 1 : win->stride[0], sw = pw ? 1 : win->stride[1];
+        snprintf(options, sizeof options,
+                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d",
+                 (int)KH, (int)KW, sh, sw, px, kv, has_bias, relu);
+        CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d_kvec", &step));
+        snprintf(step.variant, sizeof step.variant, "conv2d_kvec_%dx%ds%dx%d_p%dk%d", (int)KH,
+                 (int)KW, sh, sw, px, 16 * kv);
+        clg_status st = relayout_weights(plan, n, d->wdata, d->bdata, K, C, KH, KW, 16 * kv,
+                                         &step.owned[0], &step.owned[1]);
+        if (st != CLG_OK) {
+            clReleaseKernel(step.kernel);
+            return st;
+        }
+        mems[1] = step.owned[0];
+        mems[2] = step.owned[1];
+        const int ints[] = {(int)C, (int)h, (int)w, (int)K, (int)oh, (int)ow,
+                            pw ? 0 : win->pads[0], pw ? 0 : win->pads[1],
+                            (int)kblocks, (int)place->offset, (int)place->image_stride};
+        st = set_args(&step, mems, ints, 11);
+        if (st != CLG_OK) {
+            clReleaseMemObject(step.owned[0]);
+            clReleaseMemObject(step.owned[1]);
+            return st;
+        }
+        step.work_dim = 3;
+        step.global[0] = (size_t)((ow + px - 1) / px);
+        step.global[1] = (size_t)oh;
+        step.global[2] = (size_t)(N * kblocks);
+        row_groups(&step);
+    } else if (ch->algo == ALGO_1X1) {
+        /* PB pixels (one vector) x KB output channels per work-item. */
+        const int64_t P = H * W;
+        const int pb = pick_width(P, 16), kb = K <= 4 ? 4 : 8;
+        snprintf(options, sizeof options, "-DPB=%d -DKB=%d -DHAS_BIAS=%d -DRELU=%d", pb, kb,
+                 has_bias, relu);
+        CLG_TRY(clg_plan_kernel_step(plan, n, "conv1x1.cl", options, "conv1x1", &step));
+        snprintf(step.variant, sizeof step.variant, "conv1x1_p%dk%d", pb, kb);
+        const int ints[] = {(int)C, (int)K, (int)P, (int)place->offset, (int)place->image_stride};
+        CLG_TRY(set_args(&step, mems, ints, 5));
+        step.work_dim = 3;
+        step.global[0] = (size_t)((P + pb - 1) / pb);
+        step.global[1] = (size_t)((K + kb - 1) / kb);
+        step.global[2] = (size_t)N;
+    } else {
+        /* XB output columns (one vector) x KB output channels per work-item. Stride 2
+           loads 2*XB columns and keeps the even ones, so cap XB at 8 there. */
+        const int xb = pick_width(OW, win->stride[1] == 2 ? 8 : 16), kb = K <= 4 ? 4 : 8;
+        const int64_t kblocks = (K + kb - 1) / kb;
+        snprintf(options, sizeof options,
+                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DXB=%d -DKB=%d -DHAS_BIAS=%d -DRELU=%d",
+                 (int)KH, (int)KW, win->stride[0], win->stride[1], xb, kb, has_bias, relu);
+        CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d", &step));
+        snprintf(step.variant, sizeof step.variant, "conv2d_%dx%ds%dx%d_x%dk%d", (int)KH, (int)KW,
+                 win->stride[0], win->stride[1], xb, kb);
+        const int ints[] = {(int)C, (int)H, (int)W, (int)K, (int)OH, (int)OW,
+                            win->pads[0], win->pads[1], (int)kblocks, (int)place->offset,
+                            (int)place->image_stride};
+        CLG_TRY(set_args(&step, mems, ints, 11));
+        step.work_dim = 3;
+        step.global[0] = (size_t)((OW + xb - 1) / xb);
+        step.global[1] = (size_t)OH;
+        step.global[2] = (size_t)(N * kblocks);
+    }
+    step.flops = d->flops;
+    step.bytes = d->bytes;
+    return clg_plan_add_step(plan, &step);
+}
+
+/* ---- Tuning ------------------------------------------------------------ */
+
+/* Removes the steps appended after `mark` (a candidate that was timed). */
+static void rollback(clg_plan *plan, size_t mark, uint64_t bytes)
+{
+    while (plan->n_steps > mark) {
+        clg_step *s = &plan->steps[--plan->n_steps];
+        if (s->kernel) clReleaseKernel(s->kernel);
+        for (int j = 0; j < 2; j++)
+            if (s->owned[j]) clReleaseMemObject(s->owned[j]);
+    }
+    plan->buffer_bytes = bytes;
+}
+
+/* Enqueues steps [mark, n_steps) once and waits. */
+static cl_int run_steps(clg_plan *plan, size_t mark)
+{
+    cl_command_queue q = plan->ctx->queue;
+    for (size_t i = mark; i < plan->n_steps; i++) {
+        const clg_step *s = &plan->steps[i];
+        cl_int err = clEnqueueNDRangeKernel(q, s->kernel, s->work_dim, NULL, s->global,
+                                            s->use_local ? s->local : NULL, 0, NULL, NULL);
+        if (err != CL_SUCCESS) return err;
+    }
+    return clFinish(q);
+}
+
+/*
+ * Emits candidate ch on scratch buffers, checks its output against `ref`
+ * (when given) and times it after a warm-up (the first
+ * launch compiles on PoCL). Returns the time in seconds (the fastest of 5
+ * runs: the least disturbed by other load), or -1 when the
+ * candidate failed or disagreed; with ref == NULL its output is copied out.
+ */
+static double time_candidate(clg_plan *plan, const conv_desc *d, const conv_choice *ch,
+                             cl_mem in, cl_mem out, size_t out_count, const float *ref,
+                             float *got)
+{
+    const size_t mark = plan->n_steps;
+    const uint64_t bytes = plan->buffer_bytes;
+    double result = -1.0;
+    if (emit(plan, d, ch, in, out) != CLG_OK) {
+        rollback(plan, mark, bytes);
+        return -1.0;
+    }
+    const float zero = 0.0f;
+    cl_command_queue q = plan->ctx->queue;
+    if (clEnqueueFillBuffer(q, out, &zero, sizeof zero, 0, out_count * sizeof(float), 0, NULL,
+                            NULL) != CL_SUCCESS ||
+        run_steps(plan, mark) != CL_SUCCESS ||
+        clEnqueueReadBuffer(q, out, CL_TRUE, 0, out_count * sizeof(float), got, 0, NULL, NULL) !=
+            CL_SUCCESS)
+        goto done;
+    if (ref) {
+        double scale = 1.0, worst = 0.0;
+        for (size_t i = 0; i < out_count; i++)
+            if (fabs(ref[i]) > scale) scale = fabs(ref[i]);
+        for (size_t i = 0; i < out_count; i++) {
+            double e = fabs((double)got[i] - ref[i]);
+            if (!(e <= worst)) worst = isnan(e) ? INFINITY : e;
+        }
+        if (!(worst <= 1e-4 * scale)) goto done; /* a wrong variant is never chosen */
+    }
+    double t[5];
+    for (int r = 0; r < 5; r++) {
+        const double t0 = clg_tune_now();
+        if (run_steps(plan, mark) != CL_SUCCESS) goto done;
+        t[r] = clg_tune_now() - t0;
+    }
+    result = t[0];
+    for (int r = 1; r < 5; r++)
+        if (t[r] < result) result = t[r];
+done:
+    rollback(plan, mark, bytes);
+    return result;
+}
+
+/* Candidate choices for d; returns how many (heuristic first). */
+static int candidates(const conv_desc *d, conv_choice *out, int max)
+{
+    int count = 0;
+#define ADD(a, p, k, m)                                                                           \
+    do {                                                                                          \
+        conv_choice c_ = {(a), (p), (k), (m)};                                                    \
+        if (count < max && eligible(d, &c_)) out[count++] = c_;                                   \
+    } while (0)
+    heuristic(d, &out[0]);
+    count = 1;
+    ADD(ALGO_KVEC, 0, 0, 0);
+    ADD(ALGO_KVEC, 0, 1, 0);
+    if (d->K > 16) ADD(ALGO_KVEC, 0, 2, 0);
+    ADD(ALGO_WINO, 0, 0, 4);
+    ADD(ALGO_WINO, 0, 0, 2);
+    ADD(ALGO_1X1, 0, 0, 0);
+#undef ADD
+    /* Drop duplicates of the first entry. */
+    int kept = 1;
+    for (int i = 1; i < count; i++)
+        if (memcmp(&out[i], &out[0], sizeof out[0]) != 0) out[kept++] = out[i];
+    return kept;
+}
+
+/*
+ * Times every candidate on scratch buffers holding random data, each checked
+ * against the plain direct kernel (conv2d), and returns the fastest.
+ */
+static clg_status tune(clg_plan *plan, const conv_desc *d, conv_choice *best)
+{
+    const size_t in_count = (size_t)(d->N * d->C * d->H * d->W);
+    const size_t out_count = d->place->offset + (size_t)d->N * d->place->image_stride;
+    float *host = malloc(in_count * sizeof(float)), *ref = malloc(out_count * sizeof(float));
+    float *got = malloc(out_count * sizeof(float));
+    cl_mem in = NULL, out = NULL;
+    cl_int err = CL_OUT_OF_HOST_MEMORY;
+    if (host && ref && got) {
+        uint32_t r = 0x9E3779B9u;
+        for (size_t i = 0; i < in_count; i++) {
+            r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+            host[i] = (float)(r % 20001) / 10000.0f - 1.0f;
+        }
+        in = clCreateBuffer(plan->ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                            in_count * sizeof(float), host, &err);
+        if (err == CL_SUCCESS)
+            out = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, out_count * sizeof(float),
+                                 NULL, &err);
+    }
+    conv_choice list[8];
+    const int count = candidates(d, list, 8);
+    *best = list[0];
+    if (err == CL_SUCCESS) {
+        const conv_choice direct = {ALGO_DIRECT, 0, 0, 0};
+        double best_t = time_candidate(plan, d, &direct, in, out, out_count, NULL, ref);
+        if (best_t >= 0) {
+            *best = direct;
+            for (int i = 0; i < count; i++) {
+                if (list[i].algo == ALGO_DIRECT) continue;
+                double t = time_candidate(plan, d, &list[i], in, out, out_count, ref, got);
+                if (t >= 0 && t < best_t) best_t = t, *best = list[i];
+            }
+        }
+    }
+    if (in) clReleaseMemObject(in);
+    if (out) clReleaseMemObject(out);
+    free(host);
+    free(ref);
+    free(got);
+    return CLG_OK;
+}
+
+/* The choice for d: cached, tuned (CLGOOGLENET_TUNE) or heuristic. */
+static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
+{
+    heuristic(d, ch);
+    const clg_tune_mode mode = clg_tune_mode_get();
+    /* A forced family (CLGOOGLENET_CONV) or non-constant weights: nothing to tune. */
+    if (mode == CLG_TUNE_OFF || getenv(CLG_CONV_ENV) || !d->relayable) return CLG_OK;
+    char key[256], value[64];
+    const clg_window *w = d->win;
+    snprintf(key, sizeof key, "conv n%lld c%lld h%lld w%lld k%lld %lldx%lld s%dx%d p%d,%d,%d,%d b%d r%d",
+             (long long)d->N, (long long)d->C, (long long)d->H, (long long)d->W, (long long)d->K,
+             (long long)d->KH, (long long)d->KW, w->stride[0], w->stride[1], w->pads[0],
+             w->pads[1], w->pads[2], w->pads[3], d->has_bias, d->relu);
+    conv_choice cached;
+    if (mode != CLG_TUNE_FORCE && clg_tune_lookup(plan->ctx, key, value, sizeof value) &&
+        choice_parse(value, &cached) && eligible(d, &cached)) {
+        *ch = cached;
+        return CLG_OK;
+    }
+    if (mode == CLG_TUNE_CACHED) return CLG_OK;
+    CLG_TRY(tune(plan, d, ch));
+    choice_format(ch, value, sizeof value);
+    clg_tune_store(plan->ctx, key, value);
+    return CLG_OK;
 }
 
 clg_status clg_plan_conv(clg_plan *plan, int n)
@@ -81,52 +691,33 @@ clg_status clg_plan_conv(clg_plan *plan, int n)
     const clg_placement *place = &plan->placement[CLG_NODE(plan, n)->output];
     if (place->offset + (size_t)N * place->image_stride > INT_MAX)
         return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large (over 2^31 elements)");
-    cl_mem mems[4] = {CLG_IN_BUF(plan, n, 0), CLG_IN_BUF(plan, n, 1),
-                      has_bias ? CLG_IN_BUF(plan, n, 2) : NULL, CLG_OUT_BUF(plan, n)};
-    char options[160];
-    clg_step step;
-    const int pointwise = KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
-                          win->pads[0] == 0 && win->pads[1] == 0 && win->pads[2] == 0 &&
-                          win->pads[3] == 0;
+    if (KH > 64 || KW > 64)
+        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "kernels larger than 64x64 are not supported");
 
-    if (pointwise) {
-        /* PB pixels (one vector) x KB output channels per work-item. */
-        const int64_t P = H * W;
-        const int pb = pick_width(P, 16), kb = K <= 4 ? 4 : 8;
-        snprintf(options, sizeof options, "-DPB=%d -DKB=%d -DHAS_BIAS=%d -DRELU=%d", pb, kb,
-                 has_bias, relu);
-        CLG_TRY(clg_plan_kernel_step(plan, n, "conv1x1.cl", options, "conv1x1", &step));
-        snprintf(step.variant, sizeof step.variant, "conv1x1_p%dk%d", pb, kb);
-        const int ints[] = {(int)C, (int)K, (int)P, (int)place->offset, (int)place->image_stride};
-        CLG_TRY(set_args(&step, mems, ints, 5));
-        step.work_dim = 3;
-        step.global[0] = (size_t)((P + pb - 1) / pb);
-        step.global[1] = (size_t)((K + kb - 1) / kb);
-        step.global[2] = (size_t)N;
-    } else {
-        /* XB output columns (one vector) x KB output channels per work-item. Stride 2
-           loads 2*XB columns and keeps the even ones, so cap XB at 8 there. */
-        const int xb = pick_width(OW, win->stride[1] == 2 ? 8 : 16), kb = K <= 4 ? 4 : 8;
-        const int64_t kblocks = (K + kb - 1) / kb;
-        if (KH > 64 || KW > 64)
-            return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "kernels larger than 64x64 are not supported");
-        snprintf(options, sizeof options,
-                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DXB=%d -DKB=%d -DHAS_BIAS=%d -DRELU=%d",
-                 (int)KH, (int)KW, win->stride[0], win->stride[1], xb, kb, has_bias, relu);
-        CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d", &step));
-        snprintf(step.variant, sizeof step.variant, "conv2d_%dx%ds%dx%d_x%dk%d", (int)KH, (int)KW,
-                 win->stride[0], win->stride[1], xb, kb);
-        const int ints[] = {(int)C, (int)H, (int)W, (int)K, (int)OH, (int)OW,
-                            win->pads[0], win->pads[1], (int)kblocks, (int)place->offset,
-                            (int)place->image_stride};
-        CLG_TRY(set_args(&step, mems, ints, 11));
-        step.work_dim = 3;
-        step.global[0] = (size_t)((OW + xb - 1) / xb);
-        step.global[1] = (size_t)OH;
-        step.global[2] = (size_t)(N * kblocks);
-    }
-    step.flops = 2.0 * (double)clg_shape_count(y) * (double)(C * KH * KW);
-    step.bytes = 4.0 * ((double)clg_shape_count(x) + (double)clg_shape_count(wt) +
-                        (double)clg_shape_count(y) + (has_bias ? (double)K : 0.0));
-    return clg_plan_add_step(plan, &step);
+    conv_desc d;
+    memset(&d, 0, sizeof d);
+    d.n = n;
+    d.N = N, d.C = C, d.H = H, d.W = W, d.K = K, d.KH = KH, d.KW = KW, d.OH = OH, d.OW = OW;
+    d.win = win;
+    d.relu = relu;
+    d.has_bias = has_bias;
+    d.place = place;
+    d.pointwise = KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
+                  win->pads[0] == 0 && win->pads[1] == 0 && win->pads[2] == 0 && win->pads[3] == 0;
+    /* Constant weights (and bias) have a host copy that can be re-laid. */
+    const clg_graph *g = plan->graph;
+    d.wdata = g->values[CLG_NODE(plan, n)->inputs[1]].data;
+    d.bdata = has_bias ? g->values[CLG_NODE(plan, n)->inputs[2]].data : NULL;
+    d.relayable = d.wdata && (!has_bias || d.bdata);
+    d.in = CLG_IN_BUF(plan, n, 0);
+    d.w = CLG_IN_BUF(plan, n, 1);
+    d.b = has_bias ? CLG_IN_BUF(plan, n, 2) : NULL;
+    d.out = CLG_OUT_BUF(plan, n);
+    d.flops = 2.0 * (double)clg_shape_count(y) * (double)(C * KH * KW);
+    d.bytes = 4.0 * ((double)clg_shape_count(x) + (double)clg_shape_count(wt) +
+                     (double)clg_shape_count(y) + (has_bias ? (double)K : 0.0));
+
+    conv_choice ch;
+    CLG_TRY(choose(plan, &d, &ch));
+    return emit(plan, &d, &ch, d.in, d.out);
 }

@@ -10,12 +10,20 @@
 #include "passes.h"
 #include "planner.h"
 
+/* Releases what a step that is not added owns. */
+static void release_step(const clg_step *step)
+{
+    if (step->kernel) clReleaseKernel(step->kernel);
+    for (int j = 0; j < 2; j++)
+        if (step->owned[j]) clReleaseMemObject(step->owned[j]);
+}
+
 clg_status clg_plan_add_step(clg_plan *plan, const clg_step *step)
 {
     if (step->kind == CLG_STEP_KERNEL) {
         for (cl_uint d = 0; d < step->work_dim; d++)
             if (step->global[d] == 0) { /* empty tensor: nothing to launch */
-                clReleaseKernel(step->kernel);
+                release_step(step);
                 return CLG_OK;
             }
     }
@@ -23,7 +31,7 @@ clg_status clg_plan_add_step(clg_plan *plan, const clg_step *step)
         size_t ncap = plan->cap_steps ? plan->cap_steps * 2 : 64;
         clg_step *p = realloc(plan->steps, ncap * sizeof *p);
         if (!p) {
-            if (step->kernel) clReleaseKernel(step->kernel);
+            release_step(step);
             return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
         }
         plan->steps = p;
@@ -63,7 +71,7 @@ int clg_shape_fits_int(const clg_shape *s)
 clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args)
 {
     if (args != CLG_OK) {
-        clReleaseKernel(step->kernel);
+        release_step(step);
         return args;
     }
     return clg_plan_add_step(plan, step);
@@ -166,7 +174,12 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
             if (nd->inputs[i] >= 0 && !plan->buffers[nd->inputs[i]] && nd->op != CLG_OP_RESHAPE)
                 st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input '%s' is not float data",
                               nd->name, clg_op_name(nd->op), g->values[nd->inputs[i]].name);
-        if (st == CLG_OK) st = plan_node(plan, order[k]);
+        if (st == CLG_OK) {
+            st = plan_node(plan, order[k]);
+            /* A failure deep in a planner (a kernel argument, a buffer) still names the node. */
+            if (st != CLG_OK && strncmp(clg_last_error(), "node '", 6) != 0)
+                st = clg_fail_context(st, "node '%s' (%s)", nd->name, clg_op_name(nd->op));
+        }
     }
     if (st != CLG_OK) {
         clg_plan_destroy(plan);
@@ -179,8 +192,11 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
 void clg_plan_destroy(clg_plan *plan)
 {
     if (!plan) return;
-    for (size_t i = 0; i < plan->n_steps; i++)
+    for (size_t i = 0; i < plan->n_steps; i++) {
         if (plan->steps[i].kernel) clReleaseKernel(plan->steps[i].kernel);
+        for (int j = 0; j < 2; j++)
+            if (plan->steps[i].owned[j]) clReleaseMemObject(plan->steps[i].owned[j]);
+    }
     if (plan->buffers)
         for (size_t v = 0; v < plan->graph->n_values; v++)
             if (plan->buffers[v]) clReleaseMemObject(plan->buffers[v]);

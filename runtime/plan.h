@@ -40,6 +40,7 @@ typedef struct clg_step {
     double flops;         /* useful floating point operations */
     double bytes;         /* bytes read and written (estimate) */
     int launched;         /* set after the first enqueue (first launches compile on some drivers) */
+    cl_mem owned[2];      /* per-step buffers owned by the plan (re-laid weights, scratch); may be NULL */
 } clg_step;
 
 /*

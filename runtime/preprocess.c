@@ -4,10 +4,14 @@
  * pipeline's: channel conversion, scale, bilinear resize, then (x - mean) / std.
  *
  * The resize reproduces PyTorch's upsample_bilinear2d (CPU, float32,
- * align_corners=False, antialias=False) step by step, in float arithmetic:
- * the source coordinate of output index i is (i + 0.5) * in / out - 0.5,
+ * align_corners=False, antialias=False) bit for bit: the source coordinate
+ * of output index i is (i + 0.5) * scale - 0.5 with scale = (float)in / out,
  * clamped below at 0; the lower pixel is its floor, the upper one
- * min(lower + 1, in - 1); equal sizes copy. Rows are converted to float
+ * min(lower + 1, in - 1); equal sizes copy. The rounding steps are
+ * PyTorch's (found by matching its output exactly, see
+ * tools/make-image-golden.py): the coordinate in double, the weights
+ * rounded to float, each pixel's weight ly * lx a float product, the four
+ * products summed in double and rounded once. Rows are converted to float
  * two at a time, so a large photo never exists as a float image.
  */
 #include <ctype.h>
@@ -201,19 +205,19 @@ typedef struct tap {
     float l0, l1;
 } tap;
 
-/* PyTorch's compute_source_index_and_lambda, float arithmetic throughout. */
+/* PyTorch's compute_source_index_and_lambda (float scale, double coordinate). */
 static void compute_taps(int in, int out, tap *t)
 {
-    float scale = (float)in / (float)out;
+    const float scale = (float)in / (float)out;
     for (int i = 0; i < out; i++) {
         if (in == out) {
             t[i] = (tap){i, i, 1.0f, 0.0f};
             continue;
         }
-        float src = scale * ((float)i + 0.5f) - 0.5f;
+        double src = (double)scale * (i + 0.5) - 0.5;
         if (src < 0) src = 0;
         int i0 = (int)src;
-        float l1 = src - (float)i0;
+        float l1 = (float)(src - i0);
         if (l1 > 1) l1 = 1;
         t[i] = (tap){i0, i0 < in - 1 ? i0 + 1 : i0, 1.0f - l1, l1};
     }
@@ -250,7 +254,7 @@ static clg_status resizer_init(resizer *r, int in_h, int in_w, int out_h, int ou
     return CLG_OK;
 }
 
-/* Interpolates along W in each of the two rows, then along H (PyTorch's order). */
+/* Each output pixel: four float weights, the weighted sum in double. */
 static void resize_plane(resizer *r, row_fn fetch, const void *ctx, float *dst)
 {
     float *r0 = r->rows, *r1 = r->rows + r->in_w;
@@ -261,9 +265,11 @@ static void resize_plane(resizer *r, row_fn fetch, const void *ctx, float *dst)
         float *out = dst + (size_t)oy * r->out_w;
         for (int ox = 0; ox < r->out_w; ox++) {
             const tap tx = r->tx[ox];
-            float t0 = r0[tx.i0] * tx.l0 + r0[tx.i1] * tx.l1;
-            float t1 = r1[tx.i0] * tx.l0 + r1[tx.i1] * tx.l1;
-            out[ox] = t0 * ty.l0 + t1 * ty.l1;
+            const float w00 = ty.l0 * tx.l0, w01 = ty.l0 * tx.l1;
+            const float w10 = ty.l1 * tx.l0, w11 = ty.l1 * tx.l1;
+            double sum = (double)r0[tx.i0] * w00 + (double)r0[tx.i1] * w01 +
+                         (double)r1[tx.i0] * w10 + (double)r1[tx.i1] * w11;
+            out[ox] = (float)sum;
         }
     }
 }

@@ -123,7 +123,9 @@ static clg_status enqueue_step(run_state *rs, const clg_step *s, cl_event after,
     /* CLBlast takes no wait list: a marker holds this in-order queue until the inputs are ready. */
     if (n_wait) {
         cl_int err = clEnqueueMarkerWithWaitList(queue, n_wait, wait, NULL);
-        if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueMarkerWithWaitList", nd->name);
+        if (err != CL_SUCCESS)
+            return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): clEnqueueMarkerWithWaitList failed: %s",
+                            nd->name, clg_op_name(nd->op), clg_cl_error_name(err));
     }
     const clg_gemm_args *a = &s->gemm;
     CLBlastStatusCode code = CLBlastSgemm(
@@ -158,7 +160,9 @@ static clg_status join_inputs(run_state *rs, int node)
     }
     cl_event ev;
     cl_int err = clEnqueueMarkerWithWaitList(rs->plan->ctx->queues[rs->plan->queue_of[node]], n_wait, wait, &ev);
-    if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueMarkerWithWaitList", nd->name);
+    if (err != CL_SUCCESS)
+        return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): clEnqueueMarkerWithWaitList failed: %s",
+                        nd->name, clg_op_name(nd->op), clg_cl_error_name(err));
     set_event(&rs->value_event[nd->output], ev);
     return CLG_OK;
 }

@@ -305,12 +305,30 @@ static clg_status npy_parse_header(const char *path, const char *text, size_t le
 
 /* ---- .npy files -------------------------------------------------------- */
 
-static clg_status npy_read(FILE *f, const char *path, size_t size, clg_tensor **out)
+/* Where .npy bytes come from: an open file, or memory (clg_tensor_parse_npy). */
+typedef struct npy_source {
+    FILE *f;
+    const unsigned char *mem; /* when f is NULL */
+    size_t size, pos;
+} npy_source;
+
+static clg_status npy_take(npy_source *src, const char *path, void *buf, size_t n)
 {
+    if (src->f) return read_exact(src->f, path, buf, n);
+    /* npy_read checks every length against the size first; this is a backstop. */
+    if (n > src->size - src->pos) return clg_fail(CLG_ERR_PARSE, "%s: truncated .npy file", path);
+    if (n) memcpy(buf, src->mem + src->pos, n);
+    src->pos += n;
+    return CLG_OK;
+}
+
+static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
+{
+    size_t size = src->size;
     unsigned char pre[12];
     if (size == 0) return clg_fail(CLG_ERR_PARSE, "%s: empty file, not a .npy file", path);
     size_t n = size < 10 ? size : 10;
-    CLG_TRY(read_exact(f, path, pre, n));
+    CLG_TRY(npy_take(src, path, pre, n));
     if (memcmp(pre, npy_magic, n < 6 ? n : 6) != 0)
         return clg_fail(CLG_ERR_PARSE, "%s: not a .npy file (bad magic, expected \\x93NUMPY)",
                         path);
@@ -324,7 +342,7 @@ static clg_status npy_read(FILE *f, const char *path, size_t size, clg_tensor **
     /* v1 has a 2-byte header length, v2 and v3 a 4-byte one (little-endian). */
     size_t prefix = major == 1 ? 10 : 12;
     if (size < prefix) return clg_fail(CLG_ERR_PARSE, "%s: truncated .npy header", path);
-    if (major > 1) CLG_TRY(read_exact(f, path, pre + 10, 2));
+    if (major > 1) CLG_TRY(npy_take(src, path, pre + 10, 2));
     uint32_t hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
     if (major > 1) hlen |= (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
     if (hlen > NPY_MAX_HEADER)
@@ -339,7 +357,7 @@ static clg_status npy_read(FILE *f, const char *path, size_t size, clg_tensor **
     if (!header) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
     int rank = 0;
     int64_t dims[CLG_MAX_RANK];
-    clg_status st = read_exact(f, path, header, hlen);
+    clg_status st = npy_take(src, path, header, hlen);
     if (st == CLG_OK) st = npy_parse_header(path, header, hlen, &rank, dims);
     free(header);
     if (st != CLG_OK) return st;
@@ -362,7 +380,7 @@ static clg_status npy_read(FILE *f, const char *path, size_t size, clg_tensor **
     clg_tensor *t;
     st = clg_tensor_create(rank, dims, &t);
     if (st != CLG_OK) return clg_fail_context(st, "%s", path);
-    st = read_exact(f, path, t->data, need);
+    st = npy_take(src, path, t->data, need);
     if (st != CLG_OK) {
         clg_tensor_destroy(t);
         return st;
@@ -377,12 +395,20 @@ clg_status clg_tensor_load_npy(const char *path, clg_tensor **out)
     if (!path || !out)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_tensor_load_npy: NULL argument");
     *out = NULL;
-    FILE *f;
-    size_t size;
-    CLG_TRY(open_regular(path, &f, &size));
-    clg_status st = npy_read(f, path, size, out);
-    fclose(f);
+    npy_source src = {0};
+    CLG_TRY(open_regular(path, &src.f, &src.size));
+    clg_status st = npy_read(&src, path, out);
+    fclose(src.f);
     return st;
+}
+
+clg_status clg_tensor_parse_npy(const void *data, size_t size, const char *name, clg_tensor **out)
+{
+    if (!out || (!data && size))
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_tensor_parse_npy: NULL argument");
+    *out = NULL;
+    npy_source src = {NULL, data, size, 0};
+    return npy_read(&src, name ? name : "<memory>", out);
 }
 
 clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t)
@@ -540,12 +566,19 @@ clg_status clg_tensor_load_pb(const char *path, clg_tensor **out)
     unsigned char *buf;
     size_t size;
     CLG_TRY(clg_read_file(path, &buf, &size));
-    if (size == 0) {
-        free(buf);
-        return clg_fail(CLG_ERR_PARSE, "%s: empty file, not an ONNX TensorProto", path);
-    }
-    Onnx__TensorProto *p = onnx__tensor_proto__unpack(NULL, size, buf);
+    clg_status st = clg_tensor_parse_pb(buf, size, path, out);
     free(buf);
+    return st;
+}
+
+clg_status clg_tensor_parse_pb(const void *bytes, size_t size, const char *path, clg_tensor **out)
+{
+    if (!out || (!bytes && size))
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_tensor_parse_pb: NULL argument");
+    *out = NULL;
+    if (!path) path = "<memory>";
+    if (size == 0) return clg_fail(CLG_ERR_PARSE, "%s: empty file, not an ONNX TensorProto", path);
+    Onnx__TensorProto *p = onnx__tensor_proto__unpack(NULL, size, bytes);
     if (!p) return clg_fail(CLG_ERR_PARSE, "%s: not a valid ONNX TensorProto", path);
 
     int rank;

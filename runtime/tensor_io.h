@@ -30,6 +30,14 @@ clg_status clg_read_file(const char *path, unsigned char **data, size_t *size);
 clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, int *rank,
                                  int64_t *dims, float **data);
 
+/*
+ * The .npy and .pb readers on bytes in memory (clg_tensor_load_npy and
+ * clg_tensor_load_pb read the file and parse it with these, so messages
+ * match). `name` (NULL: "<memory>") starts error messages.
+ */
+clg_status clg_tensor_parse_npy(const void *data, size_t size, const char *name, clg_tensor **out);
+clg_status clg_tensor_parse_pb(const void *data, size_t size, const char *name, clg_tensor **out);
+
 /* The ONNX name of a TensorProto data type ("FLOAT", "INT64", ...). */
 const char *clg_onnx_type_name(int32_t data_type);
 

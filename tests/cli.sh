@@ -62,8 +62,9 @@ expect 1 'cannot write the trace' -- infer "$model" "$input" --trace "$tmp/no/su
 # Usage errors: exit 2.
 expect 2 'unknown command' -- frobnicate
 expect 2 'unknown option' -- --bogus
-expect 2 'needs a MODEL' -- infer
-expect 2 'needs a MODEL' -- infer "$model"
+# No MODEL / no INPUT mean the bundled model and its samples (images block below).
+CLGOOGLENET_MODEL=$tmp/none.onnx expect 1 'no MODEL given and CLGOOGLENET_MODEL=.*none.onnx is not a file' -- infer
+CLGOOGLENET_MODEL=$model expect 1 'no INPUT given and no samples directory' -- infer "$model"
 expect 2 '--top expects' -- infer "$model" "$input" --top 0
 expect 2 '--batch expects' -- infer "$model" "$input" --batch abc
 expect 2 'takes 1 input' -- infer "$model" "$input" "$input"
@@ -77,7 +78,8 @@ head -c 5000 "$model" > "$tmp/truncated.onnx"
 expect 1 'error: .*(not a valid ONNX|truncated|corrupt)' -- infer "$tmp/truncated.onnx" "$input"
 head -c 4096 /dev/urandom > "$tmp/garbage.onnx"
 expect 1 'error: ' -- infer "$tmp/garbage.onnx" "$input"
-expect 1 'error: .*not a valid ONNX|error: .*no graph' -- infer "$input" "$input"
+cp "$input" "$tmp/npy.onnx"  # a first argument is a MODEL only when it ends in .onnx
+expect 1 'error: .*not a valid ONNX|error: .*no graph' -- infer "$tmp/npy.onnx" "$input"
 unsupported=/usr/share/libonnx-testdata/data/node/test_sigmoid/model.onnx
 if [ -f "$unsupported" ]; then
     expect 1 "error: .*node .*\(Sigmoid\).*not supported" -- infer "$unsupported" "$input"
@@ -107,6 +109,73 @@ CLGOOGLENET_QUEUES=2x expect 1 'CLGOOGLENET_QUEUES=2x' -- infer "$model" "$input
 # Unknown device: exit 1 and the list of devices.
 CLGOOGLENET_DEVICE=no-such-device expect 1 'no OpenCL device matches.*devices: ' -- infer "$model" "$input"
 expect 1 'no OpenCL device matches' -- --device 99 infer "$model" "$input"
+
+# ---- Images, the bundled model and eval ----------------------------------
+images=$data/images
+models=$(cd "$data/../.." && pwd)/models
+gray=$images/fmnist-0-ankle-boot.png
+rgb=$images/fmnist-2-trouser-rgb.jpg
+# A bundle: a model with samples/ next to it, found through CLGOOGLENET_MODEL.
+mkdir -p "$tmp/bundle/samples"
+cp "$model" "$tmp/bundle/m.onnx"
+cp "$images"/fmnist-*.png "$rgb" "$tmp/bundle/samples/"
+CLGOOGLENET_MODEL=$tmp/bundle/m.onnx expect 0 'samples/fmnist-2-trouser-rgb.jpg: [0-9]+ \(0\.[0-9]{4}\)' -- infer
+CLGOOGLENET_MODEL=$tmp/bundle/m.onnx expect 0 "^$gray: [0-9]+ \([01]\.[0-9]{4}\)$" -- infer "$gray" --top 1
+expect 0 "^$rgb:( [0-9]+ \([01]\.[0-9]{4}\),?){3}$" -- infer "$model" "$gray" "$rgb" --top 3
+expect 0 'wrote' -- infer "$model" "$gray" "$rgb" --output "$tmp/images.npy"
+[ "$(stat -c %s "$tmp/images.npy")" -eq $((128 + 2 * 10 * 4)) ] || { echo "FAIL: --output with 2 images is not 2x10 floats"; failures=$((failures + 1)); }
+cp "$gray" "$tmp/no-extension"
+expect 0 'no-extension: [0-9]+ \(' -- infer "$model" "$tmp/no-extension"
+n=$("$bin" infer "$model" "$gray" --batch 4 2>/dev/null | grep -c "^$gray: ")
+[ "$n" -eq 4 ] || { echo "FAIL: --batch 4 with one image printed $n rows"; failures=$((failures + 1)); }
+expect 2 'image files and tensor files cannot be mixed' -- infer "$model" "$gray" "$input"
+head -c 100 "$gray" > "$tmp/cut.png"
+expect 1 'error: cannot read image: .*cut.png: corrupt or truncated PNG' -- infer "$model" "$tmp/cut.png"
+printf 'GIF89a' > "$tmp/fake.png"
+expect 1 'fake.png: unknown image format' -- infer "$model" "$tmp/fake.png"
+expect 1 'error: .*missing.png' -- infer "$model" "$tmp/missing.png"
+
+# eval: bad usage, missing or hostile data.
+expect 2 '--limit expects' -- eval "$model" --limit 0
+expect 2 '--batch expects' -- eval "$model" --batch x
+expect 2 'at most one MODEL' -- eval "$model" "$model"
+expect 1 'not in .*nodata.*apt-get install dataset-fashion-mnist' -- eval "$model" --data "$tmp/nodata"
+mkdir -p "$tmp/badidx"
+printf 'garbage!' > "$tmp/badidx/t10k-images-idx3-ubyte.gz"
+expect 1 'cannot read the test images: .*t10k-images-idx3-ubyte.gz: not an IDX file' -- eval "$model" --data "$tmp/badidx"
+fmnist=/usr/share/datasets/fashion-mnist
+if [ -f "$fmnist/t10k-images-idx3-ubyte.gz" ]; then
+    expect 0 'accuracy: 0\.[0-9]{4} \([0-9]+/16 correct\)' -- eval "$model" --limit 16 --batch 6 --predictions "$tmp/pred.txt"
+    expect 0 '16 images in [0-9.]+ s: [0-9.]+ images/s' -- eval "$model" --limit 16 --batch 16
+    [ "$(wc -l < "$tmp/pred.txt")" -eq 16 ] || { echo "FAIL: --predictions wrote $(wc -l < "$tmp/pred.txt") lines"; failures=$((failures + 1)); }
+else
+    echo "skip: eval on Fashion-MNIST ($fmnist missing: Debian package dataset-fashion-mnist)"
+fi
+
+# The trained model: class names, the samples, PyTorch's predictions.
+trained=$models/googlenet-fashion-mnist.onnx
+if [ -f "$trained" ] && [ -d "$models/samples" ]; then
+    CLGOOGLENET_MODEL= expect 0 "^$gray: Ankle boot \(" -- infer "$gray" --top 1
+    out=$(CLGOOGLENET_MODEL= "$bin" infer --top 1 2>/dev/null)
+    classes=("T-shirt/top" "Trouser" "Pullover" "Dress" "Coat" "Sandal" "Shirt" "Sneaker" "Bag" "Ankle boot")
+    right=0
+    while IFS= read -r line; do
+        k=$(basename "${line%%:*}" | cut -c1)
+        [[ "$line" == *": ${classes[$k]} ("* ]] && right=$((right + 1))
+    done <<<"$out"
+    if [ "$right" -ge 8 ]; then echo "ok:   bundled samples: $right of $(wc -l <<<"$out") classified right"
+    else echo "FAIL: bundled samples: only $right right:"; sed 's/^/    /' <<<"$out"; failures=$((failures + 1)); fi
+    if [ -f "$fmnist/t10k-images-idx3-ubyte.gz" ] && [ -f "$models/reference/predictions-500.txt" ]; then
+        expect 0 'accuracy: ' -- eval "$trained" --limit 100 --predictions "$tmp/pred100.txt"
+        if head -n 100 "$models/reference/predictions-500.txt" | cmp -s - "$tmp/pred100.txt"; then
+            echo "ok:   eval predictions of the first 100 test images equal PyTorch's"
+        else
+            echo "FAIL: eval predictions differ from models/reference/predictions-500.txt"; failures=$((failures + 1))
+        fi
+    fi
+else
+    echo "skip: trained-model checks ($trained or its samples/ not there yet)"
+fi
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures CLI check(s) failed"

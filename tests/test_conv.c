@@ -1,9 +1,11 @@
 /*
  * Tests for the convolution and matrix-product ops (runtime/ops_conv.c,
- * runtime/ops_gemm.c, cl/conv2d.cl, cl/conv1x1.cl, cl/gemm.cl): each op runs
- * as a one-node graph through the public model API and is compared with the
- * plain C references in reference_conv.c, on seeded random shapes and on
- * hand-picked edge cases.
+ * runtime/ops_gemm.c, cl/conv2d.cl, cl/conv1x1.cl, cl/winograd.cl, cl/gemm.cl):
+ * each op runs as a one-node graph through the public model API and is
+ * compared with the plain C references in reference_conv.c, on seeded random
+ * shapes and on hand-picked edge cases. Every convolution kernel variant
+ * (conv1x1, conv2d, conv2d_kvec, Winograd F(2x2) and F(4x4)) is forced in
+ * turn through CLGOOGLENET_CONV, alone and writing into a concat slice.
  *
  * OpenCL objects are only created inside tests: Check forks each test and
  * the ICD and PoCL's threads do not survive a fork.
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clgooglenet.h"
 #include "graph.h"
@@ -328,6 +331,225 @@ START_TEST(conv_bad_channels)
 }
 END_TEST
 
+/* ---- Every kernel variant ----------------------------------------------- */
+
+/* CLGOOGLENET_CONV values: each forces one kernel family (runtime/ops_conv.c). */
+static const char *const conv_variants[] = {"kvec", "wino", "wino2", "legacy", "default"};
+#define N_CONV_VARIANTS (int)(sizeof conv_variants / sizeof conv_variants[0])
+
+static void use_variant(const char *v)
+{
+    if (strcmp(v, "default") == 0) unsetenv("CLGOOGLENET_CONV");
+    else setenv("CLGOOGLENET_CONV", v, 1);
+}
+
+/* Random shapes through every variant: stride 2, asymmetric pads, odd sizes,
+   batch up to 3, channel counts off multiples of 4 and 16. */
+START_TEST(conv_variants_random)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x7A21u + (uint32_t)_i);
+    use_variant(conv_variants[_i]);
+    static const int chans[] = {1, 3, 5, 16, 17, 33, 40}, ks[] = {1, 5, 16, 17, 31, 32, 33, 48, 50};
+    for (int i = 0; i < 6; i++) {
+        conv_case t = {0};
+        const int kind = i % 3; /* 0: 3x3 stride 1 (Winograd-eligible), 1: 1x1, 2: anything */
+        t.kh = t.kw = kind == 0 ? 3 : kind == 1 ? 1 : rng_pick((const int[]){1, 3, 5, 7}, 4);
+        t.sh = t.sw = kind == 2 ? rng_int(1, 2) : 1;
+        if (kind == 2 && rng_int(0, 3) == 0) t.sw = 3 - t.sh;
+        for (int p = 0; p < 4; p++)
+            t.pads[p] = kind == 1 ? 0 : rng_int(0, (p % 2 ? t.kw : t.kh) / 2 + (kind == 0));
+        if (kind == 0 && rng_int(0, 1)) t.pads[0] = t.pads[1] = t.pads[2] = t.pads[3] = 1;
+        t.n = rng_int(1, 3);
+        t.c = rng_pick(chans, 7);
+        t.k = rng_pick(ks, 9);
+        t.h = rng_int(1, 26);
+        t.w = rng_int(1, 26);
+        if (t.h + t.pads[0] + t.pads[2] < t.kh) t.h = t.kh;
+        if (t.w + t.pads[1] + t.pads[3] < t.kw) t.w = t.kw;
+        t.bias = rng_int(0, 1);
+        t.relu = rng_int(0, 1);
+        check_conv(ctx, &t);
+    }
+    /* Hand-picked: 1x1 spatial, sizes at the tile and block edges, GoogLeNet 3x3 shapes. */
+    static const conv_case cases[] = {
+        /*  n  c   h   w   k kh kw sh sw  pads          bias relu */
+        {1, 3, 1, 1, 5, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},     /* 1x1 spatial */
+        {3, 17, 13, 11, 19, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1}, /* batch 3, odd, partial tiles */
+        {1, 7, 6, 6, 48, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},    /* 6x6 map, K % 32 == 16 */
+        {1, 9, 7, 9, 20, 3, 3, 1, 1, {0, 2, 1, 0}, 1, 1},    /* asymmetric pads */
+        {1, 4, 25, 24, 16, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},  /* many tiles */
+        {1, 2, 2, 2, 3, 3, 3, 1, 1, {2, 2, 2, 2}, 1, 1},     /* pad larger than the input */
+        {3, 17, 9, 11, 9, 3, 3, 2, 2, {1, 1, 1, 1}, 1, 1},   /* stride 2 */
+        {2, 33, 3, 3, 37, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},   /* 1x1 on 3x3 maps */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/*
+ * Two convolutions and the input concatenated on channels, at batch 3: the
+ * convolutions write straight into their slices of the concat output (pass 2),
+ * which exercises out_offset / out_image_stride of every kernel.
+ */
+static void check_conv_concat(clg_context *ctx, const conv_case *t, int k2)
+{
+    char what[300];
+    describe_conv(t, what, sizeof what);
+    strncat(what, " into a concat", sizeof what - strlen(what) - 1);
+    const int oh = ref_conv_out_size(t->h, t->kh, t->sh, t->pads[0], t->pads[2]);
+    const int ow = ref_conv_out_size(t->w, t->kw, t->sw, t->pads[1], t->pads[3]);
+    ck_assert_msg(oh == t->h && ow == t->w, "%s: bad test case", what);
+    const int64_t xd[4] = {t->n, t->c, t->h, t->w}, w1d[4] = {t->k, t->c, t->kh, t->kw};
+    const int64_t w2d[4] = {k2, t->c, 1, 1}, b1d[1] = {t->k}, b2d[1] = {k2};
+    const int64_t yd[4] = {t->n, t->k + t->c + k2, oh, ow};
+    float *x = random_floats(dims_count(4, xd)), *w1 = random_floats(dims_count(4, w1d));
+    float *w2 = random_floats(dims_count(4, w2d));
+    float *b1 = random_floats((size_t)t->k), *b2 = random_floats((size_t)k2);
+    const size_t plane = (size_t)oh * ow;
+    float *r1 = malloc((size_t)t->n * t->k * plane * sizeof(float));
+    float *r2 = malloc((size_t)t->n * k2 * plane * sizeof(float));
+    float *ref = malloc(dims_count(4, yd) * sizeof(float));
+    ck_assert(r1 && r2 && ref);
+    ref_conv2d(x, t->n, t->c, t->h, t->w, w1, t->k, t->kh, t->kw, b1, t->sh, t->sw, t->pads,
+               t->relu, r1);
+    static const int no_pads[4] = {0, 0, 0, 0};
+    ref_conv2d(x, t->n, t->c, t->h, t->w, w2, k2, 1, 1, b2, 1, 1, no_pads, 1, r2);
+    const size_t ystride = (size_t)yd[1] * plane;
+    for (int n = 0; n < t->n; n++) {
+        float *y = ref + n * ystride;
+        memcpy(y, r1 + (size_t)n * t->k * plane, (size_t)t->k * plane * sizeof(float));
+        memcpy(y + (size_t)t->k * plane, x + (size_t)n * t->c * plane,
+               (size_t)t->c * plane * sizeof(float));
+        memcpy(y + (size_t)(t->k + t->c) * plane, r2 + (size_t)n * k2 * plane,
+               (size_t)k2 * plane * sizeof(float));
+    }
+
+    clg_graph *g = clg_graph_create();
+    ck_assert_ptr_nonnull(g);
+    const int xv = add_input(g, "x", 4, xd);
+    int in1[3] = {xv, add_weight(g, "w1", 4, w1d, w1), add_weight(g, "b1", 1, b1d, b1)};
+    int in2[3] = {xv, add_weight(g, "w2", 4, w2d, w2), add_weight(g, "b2", 1, b2d, b2)};
+    clg_attrs a1 = clg_attrs_default(), a2 = clg_attrs_default(), ac = clg_attrs_default();
+    a1.win.kernel[0] = t->kh;
+    a1.win.kernel[1] = t->kw;
+    a1.win.stride[0] = t->sh;
+    a1.win.stride[1] = t->sw;
+    memcpy(a1.win.pads, t->pads, sizeof a1.win.pads);
+    a1.fused_relu = t->relu;
+    a2.win.kernel[0] = a2.win.kernel[1] = 1;
+    a2.fused_relu = 1;
+    ac.axis = ac.axis_attr = 1;
+    int n1, n2, nc;
+    ck_assert_int_eq(clg_graph_add_node(g, "conv1", CLG_OP_CONV, in1, 3, "y1", &a1, &n1), CLG_OK);
+    ck_assert_int_eq(clg_graph_add_node(g, "conv2", CLG_OP_CONV, in2, 3, "y2", &a2, &n2), CLG_OK);
+    const int cin[3] = {g->nodes[n1].output, xv, g->nodes[n2].output};
+    ck_assert_int_eq(clg_graph_add_node(g, "cat", CLG_OP_CONCAT, cin, 3, "y", &ac, &nc), CLG_OK);
+    ck_assert_int_eq(clg_graph_mark_output(g, g->nodes[nc].output), CLG_OK);
+    clg_model *model = NULL;
+    clg_status st = clg_model_from_graph(ctx, g, &model);
+    ck_assert_msg(st == CLG_OK, "%s: model: %s", what, clg_last_error());
+    clg_tensor *xt = make_tensor(4, xd, x), *y = NULL;
+    const clg_tensor *inputs[1] = {xt};
+    st = clg_model_run(model, inputs, 1, &y, 1);
+    ck_assert_msg(st == CLG_OK, "%s: run: %s", what, clg_last_error());
+    expect_close(y, ref, 4, yd, what);
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(xt);
+    clg_model_destroy(model);
+    free(x), free(w1), free(w2), free(b1), free(b2), free(r1), free(r2), free(ref);
+}
+
+START_TEST(conv_variants_concat)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0xCA7u + (uint32_t)_i);
+    use_variant(conv_variants[_i]);
+    static const conv_case cases[] = {
+        /*  n  c   h   w   k kh kw sh sw  pads          bias relu */
+        {3, 5, 12, 12, 19, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {3, 6, 6, 7, 33, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 0},
+        {2, 4, 3, 3, 17, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {3, 3, 9, 10, 21, 5, 5, 1, 1, {2, 2, 2, 2}, 1, 1},
+        {3, 7, 5, 5, 40, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},
+        {2, 3, 13, 13, 8, 3, 3, 1, 1, {0, 2, 2, 0}, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_conv_concat(ctx, &cases[i], 5 + (int)i * 7);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* ---- Tuning (runtime/tuning.c) ------------------------------------------- */
+
+/* Reads a whole small text file into buf; returns its length or -1. */
+static long read_text(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, size - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return (long)n;
+}
+
+/*
+ * CLGOOGLENET_TUNE=1 times the candidates of each new shape and stores the
+ * winner under $XDG_CACHE_HOME/clgooglenet/; later plans read it back. Cache
+ * entries that do not fit the shape or do not parse are ignored.
+ */
+START_TEST(conv_tuning_cache)
+{
+    char dir[] = "/tmp/clg-tune-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    setenv("XDG_CACHE_HOME", dir, 1);
+    unsetenv("CLGOOGLENET_CONV");
+    setenv("CLGOOGLENET_TUNE", "1", 1);
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x7E57u);
+    static const conv_case cases[] = {
+        /*  n  c   h   w   k kh kw sh sw  pads          bias relu */
+        {1, 5, 12, 12, 20, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {2, 7, 5, 5, 18, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 0},
+    };
+    for (int i = 0; i < 2; i++) check_conv(ctx, &cases[i]);
+
+    char path[256], text[4096];
+    snprintf(path, sizeof path, "%s/clgooglenet/tuning.txt", dir);
+    ck_assert_msg(read_text(path, text, sizeof text) > 0, "no tuning cache at %s", path);
+    ck_assert_msg(strstr(text, "conv n1 c5 h12 w12 k20 3x3 s1x1 p1,1,1,1 b1 r1 ") != NULL,
+                  "cache: %s", text);
+    ck_assert_msg(strstr(text, "conv n2 c7 h5 w5 k18 1x1 s1x1 p0,0,0,0 b1 r0 ") != NULL,
+                  "cache: %s", text);
+
+    /* Cached mode reads the winners back. */
+    unsetenv("CLGOOGLENET_TUNE");
+    for (int i = 0; i < 2; i++) check_conv(ctx, &cases[i]);
+
+    /* Entries that do not apply (Winograd for a 1x1, nonsense) fall back to the heuristics. */
+    const char *conv = strstr(text, "conv n");
+    ck_assert_ptr_nonnull(conv);
+    FILE *f = fopen(path, "a");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%.*sconv n2 c7 h5 w5 k18 1x1 s1x1 p0,0,0,0 b1 r0 wino 4\n", (int)(conv - text), text);
+    fprintf(f, "%.*sconv n1 c5 h12 w12 k20 3x3 s1x1 p1,1,1,1 b1 r1 kvec 99 7\n", (int)(conv - text), text);
+    fprintf(f, "garbage line without separators\n");
+    fclose(f);
+    for (int i = 0; i < 2; i++) check_conv(ctx, &cases[i]);
+    setenv("CLGOOGLENET_TUNE", "0", 1);
+    for (int i = 0; i < 2; i++) check_conv(ctx, &cases[i]);
+    clg_context_destroy(ctx);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/clgooglenet", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* ---- Gemm -------------------------------------------------------------- */
 
 /* C forms: rank and dims in terms of M and N (-1 = M, -2 = N). */
@@ -501,6 +723,7 @@ static Suite *conv_suite(void)
         {"conv:edge_cases", conv_edge_cases},
         {"conv:large_channels", conv_large_channels},
         {"conv:bad_channels", conv_bad_channels},
+        {"conv:tuning_cache", conv_tuning_cache},
         {"conv:gemm", conv_gemm},
         {"conv:matmul", conv_matmul},
     };
@@ -510,6 +733,15 @@ static Suite *conv_suite(void)
         tcase_add_test(tc, cases[i].test);
         suite_add_tcase(s, tc);
     }
+    /* One run per kernel variant (the loop index picks it). */
+    TCase *tc = tcase_create("conv:variants_random");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, conv_variants_random, 0, N_CONV_VARIANTS - 1); /* default: the tests above */
+    suite_add_tcase(s, tc);
+    tc = tcase_create("conv:variants_concat");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, conv_variants_concat, 0, N_CONV_VARIANTS);
+    suite_add_tcase(s, tc);
     return s;
 }
 

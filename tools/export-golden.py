@@ -15,6 +15,7 @@ tools/peer-bench.py; load this file with load_export_golden() there.
 """
 
 import argparse
+import inspect
 import os
 import sys
 
@@ -73,11 +74,17 @@ def export_onnx(model, x, path, opset=13, dynamic_batch=True):
     dynamic_axes = None
     if dynamic_batch:
         dynamic_axes = {"input": {0: "batch"}, "logits": {0: "batch"}}
+    extra = {}
+    # torch >= 2.9 defaults to the dynamo exporter (needs onnxscript, names
+    # initializers differently); keep the TorchScript one where there is a
+    # choice (torch >= 2.5).
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        extra["dynamo"] = False
     with torch.no_grad():
         torch.onnx.export(model, x, path, export_params=True,
                           opset_version=opset, do_constant_folding=True,
                           input_names=["input"], output_names=["logits"],
-                          dynamic_axes=dynamic_axes)
+                          dynamic_axes=dynamic_axes, **extra)
 
 
 def onnx_ops(path):

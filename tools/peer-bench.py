@@ -1,26 +1,60 @@
 #!/usr/bin/python3
-"""Compare clgooglenet's latency with peers (OpenCV DNN, PyTorch) on one model.
+"""Compare clgooglenet with peers on one model: batch-1 latency and batch-32
+throughput, measured interleaved, in one run.
 
-Without --model, a full-size (divisor 1) seeded d2l GoogLeNet is exported to a
-temporary directory with tools/export-golden.py's functions, and PyTorch runs
-the very same module (eager, and frozen through torch.jit with oneDNN). With
---model, PyTorch is skipped (no weights to load).
+Peers (each skippable with --skip NAME,...; one that cannot run here is listed
+as unavailable with the reason):
+  clgooglenet        `clgooglenet bench MODEL --batch B --runs R --warmup W
+                     --json` as a subprocess, once per round (its last stdout
+                     line is a JSON object: latency_ms_median, latency_ms_min,
+                     throughput_img_s, batch, device, latencies_ms, ...)
+  opencv-dnn         OpenCV DNN, DNN_BACKEND_OPENCV / DNN_TARGET_CPU
+  opencv-ocl         OpenCV DNN, DNN_TARGET_OPENCL on an OpenCL CPU device
+                     (PoCL here): OPENCV_OPENCL_DEVICE=:CPU: and
+                     OPENCV_DNN_OPENCL_ALLOW_ALL_DEVICES=1 are set before cv2
+                     is imported. Slow (~270 ms/img on the full d2l model), so
+                     it gets --slow-runs timed runs and one warm-up.
+  pytorch            PyTorch eager, this interpreter's torch (Debian 1.13 with
+                     /usr/bin/python3)
+  pytorch-jit        torch.jit.optimize_for_inference(torch.jit.script(m)):
+                     frozen graph, convolutions through oneDNN
+  pytorch-pypi, pytorch-pypi-jit
+                     the same with the torch of --venv PATH (PyPI wheels)
+  onnxruntime        ONNX Runtime (CPU provider) from this interpreter, else
+                     from --venv
+  pytorch-cuda       with --cuda: PyTorch eager on the first CUDA device, fp32
+                     with TF32 off and cudnn.benchmark on; a run includes the
+                     host-to-device copy of the input and the copy back, as
+                     clgooglenet's does
+  onnxruntime-cuda   with --cuda, when ONNX Runtime offers the CUDA provider
 
-Peers run interleaved: the timed runs are split into rounds and every round
-gives each peer its share in a rotating order, so machine noise (this is a
-shared box) hits all peers alike. clgooglenet runs as a subprocess once per
-round:
-    clgooglenet bench MODEL --batch B --runs R --warmup W --json
-whose last stdout line is a JSON object with latency_ms_median,
-latency_ms_min, throughput_img_s, batch, device (and optionally a per-run
-list, latencies_ms). Results are medians/minima in ms plus ratios
-clgooglenet / peer (> 1 means clgooglenet is slower).
+PyTorch needs the weights: without --model a full-size (divisor 1) seeded d2l
+GoogLeNet is built and exported to a temporary directory with
+tools/export-golden.py's functions; with --model the ONNX initializers are
+loaded into the d2l module when their names and shapes fit it (any
+tools/export-golden.py export does), else the PyTorch peers are unavailable.
+
+Every peer but clgooglenet runs in its own worker process (this script with
+--worker, under this interpreter or the --venv one), so imports, thread pools
+and OpenCL runtimes do not mix. Per batch size, every peer gets --warmup
+untimed runs, then the timed runs are split into --rounds rounds and each
+round gives every peer its share in a rotating order, so machine noise hits
+all peers alike. A peer whose warm-up shows it would need more than --budget
+seconds for --runs runs gets fewer (at least 3).
+
+Outputs are checked: after the timing, each peer's output for the same input
+(clgooglenet's through `clgooglenet infer ... --output`) is compared with
+PyTorch eager's (else the first peer that has one) as max |diff| / max |ref|.
+
+Exit status 0; 1 when clgooglenet failed (the other peers are still reported);
+2 on usage errors.
 """
 
 import argparse
 import importlib.util
 import json
 import os
+import select
 import statistics
 import subprocess
 import sys
@@ -31,7 +65,444 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+TAG = "@@peer-bench@@ "     # prefix of the worker's protocol lines
 
+# name -> (kind, spec fields); order is the table's order after clgooglenet.
+PEER_ORDER = ["opencv-dnn", "opencv-ocl", "pytorch", "pytorch-jit",
+              "pytorch-pypi", "pytorch-pypi-jit", "onnxruntime",
+              "pytorch-cuda", "onnxruntime-cuda"]
+SLOW_PEERS = {"opencv-ocl"}
+OCL_ENV = {"OPENCV_OPENCL_DEVICE": ":CPU:",
+           "OPENCV_DNN_OPENCL_ALLOW_ALL_DEVICES": "1"}
+REFERENCES = ["pytorch", "pytorch-pypi", "pytorch-cuda", "onnxruntime",
+              "opencv-dnn"]
+
+
+# --------------------------------------------------------------------------
+# Runners: they live in a worker process and do one inference per run().
+
+class Unavailable(Exception):
+    """The peer cannot run here (a missing module, no device)."""
+
+
+def _import(name):
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        raise Unavailable("%s (%s)" % (e, sys.executable))
+
+
+class TorchRunner:
+    def __init__(self, spec):
+        torch = _import("torch")
+        self.torch = torch
+        if spec.get("threads"):
+            torch.set_num_threads(spec["threads"])
+        sys.path.insert(0, HERE)
+        from d2l_googlenet import googlenet
+        arch = spec["arch"]
+        module = googlenet(in_channels=arch["in_channels"],
+                           num_classes=arch["num_classes"],
+                           divisor=arch["divisor"])
+        with np.load(spec["weights"]) as w:
+            state = {k: torch.from_numpy(np.array(w[k])) for k in w.files}
+        try:
+            module.load_state_dict(state, strict=True)
+        except RuntimeError as e:
+            raise Unavailable("the model's weights do not fit the d2l "
+                              "GoogLeNet module: %s" % str(e)[:300])
+        module.eval()
+        self.device = spec.get("device", "cpu")
+        mode = spec.get("mode", "eager")
+        if self.device == "cuda":
+            if not torch.cuda.is_available():
+                raise Unavailable("torch %s: no CUDA device"
+                                  % torch.__version__)
+            torch.backends.cudnn.benchmark = True
+            torch.backends.cudnn.allow_tf32 = False
+            torch.backends.cuda.matmul.allow_tf32 = False
+            module = module.to("cuda")
+            self.info = "torch %s, %s, cuDNN %s, fp32 (TF32 off)" % (
+                torch.__version__, torch.cuda.get_device_name(0),
+                torch.backends.cudnn.version())
+        else:
+            self.info = "torch %s, %d threads" % (torch.__version__,
+                                                  torch.get_num_threads())
+        if mode == "jit":
+            with torch.no_grad():
+                module = torch.jit.optimize_for_inference(
+                    torch.jit.script(module))
+            self.info += ", frozen jit"
+        elif mode != "eager":
+            raise ValueError("unknown torch mode %r" % mode)
+        self.module = module
+
+    def set_input(self, x):
+        self.x = self.torch.from_numpy(x)
+
+    def run(self):
+        with self.torch.no_grad():
+            if self.device == "cuda":
+                return self.module(self.x.to("cuda")).cpu().numpy()
+            return self.module(self.x).numpy()
+
+
+class OpenCVRunner:
+    def __init__(self, spec):
+        self.target = spec.get("target", "cpu")
+        if self.target == "opencl":
+            for k, v in OCL_ENV.items():    # must precede the cv2 import
+                os.environ[k] = v
+        cv2 = _import("cv2")
+        self.cv2 = cv2
+        if spec.get("threads"):
+            cv2.setNumThreads(spec["threads"])
+        self.net = cv2.dnn.readNetFromONNX(spec["model"])
+        self.net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+        self.info = "opencv %s" % cv2.__version__
+        if self.target == "opencl":
+            if not cv2.ocl.haveOpenCL():
+                raise Unavailable("opencv %s has no OpenCL" % cv2.__version__)
+            cv2.ocl.setUseOpenCL(True)
+            dev = cv2.ocl.Device.getDefault()
+            if not cv2.ocl.useOpenCL() or not dev.name():
+                raise Unavailable("opencv %s: no OpenCL CPU device "
+                                  "(OPENCV_OPENCL_DEVICE=:CPU:)"
+                                  % cv2.__version__)
+            self.net.setPreferableTarget(cv2.dnn.DNN_TARGET_OPENCL)
+            self.info += ", DNN_TARGET_OPENCL on %s (%s)" % (
+                dev.name(), dev.version())
+        else:
+            self.net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+            self.info += ", CPU target, %d threads" % cv2.getNumThreads()
+
+    def set_input(self, x):
+        self.x = x
+
+    def run(self):
+        self.net.setInput(self.x)
+        return self.net.forward()
+
+
+class OrtRunner:
+    def __init__(self, spec):
+        ort = _import("onnxruntime")
+        so = ort.SessionOptions()
+        if spec.get("threads"):
+            so.intra_op_num_threads = spec["threads"]
+        provider = ("CUDAExecutionProvider" if spec.get("device") == "cuda"
+                    else "CPUExecutionProvider")
+        if provider not in ort.get_available_providers():
+            raise Unavailable("onnxruntime %s has no %s" % (ort.__version__,
+                                                            provider))
+        self.sess = ort.InferenceSession(spec["model"], so,
+                                         providers=[provider])
+        if self.sess.get_providers()[0] != provider:
+            raise Unavailable("onnxruntime %s: %s did not load"
+                              % (ort.__version__, provider))
+        self.input_name = self.sess.get_inputs()[0].name
+        self.info = "onnxruntime %s, %s" % (ort.__version__, provider)
+
+    def set_input(self, x):
+        self.x = x
+
+    def run(self):
+        return self.sess.run(None, {self.input_name: self.x})[0]
+
+
+RUNNERS = {"torch": TorchRunner, "opencv": OpenCVRunner, "ort": OrtRunner}
+
+
+def worker_main(spec_json):
+    """--worker SPEC: load one runner, then answer requests on stdin.
+
+    Requests and replies are one JSON object per line; replies go to the
+    original stdout with TAG in front, everything else the libraries print
+    goes to stderr (the parent's log file).
+    """
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    def reply(obj):
+        proto.write(TAG + json.dumps(obj) + "\n")
+        proto.flush()
+
+    spec = json.loads(spec_json)
+    try:
+        runner = RUNNERS[spec["kind"]](spec)
+    except Unavailable as e:
+        reply({"unavailable": str(e)})
+        return 0
+    except Exception as e:
+        reply({"error": "load failed: %s: %s" % (type(e).__name__, e)})
+        return 1
+    reply({"ok": True, "info": runner.info, "python": sys.executable})
+    last = None
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        cmd = req.get("cmd")
+        try:
+            if cmd == "input":
+                runner.set_input(np.ascontiguousarray(np.load(req["path"]),
+                                                      dtype=np.float32))
+                last = None
+                reply({"ok": True})
+            elif cmd == "run":
+                times = []
+                for _ in range(int(req["n"])):
+                    t0 = time.perf_counter()
+                    last = runner.run()
+                    times.append((time.perf_counter() - t0) * 1e3)
+                reply({"ok": True, "times_ms": times})
+            elif cmd == "output":
+                if last is None:
+                    last = runner.run()
+                np.save(req["path"], np.asarray(last, dtype=np.float32))
+                reply({"ok": True})
+            elif cmd == "quit":
+                reply({"ok": True})
+                return 0
+            else:
+                reply({"error": "unknown request %r" % cmd})
+        except Exception as e:
+            reply({"error": "%s failed: %s: %s" % (cmd, type(e).__name__, e)})
+    return 0
+
+
+# --------------------------------------------------------------------------
+# The parent's view of the peers.
+
+class WorkerPeer:
+    """A peer in a worker process; times are kept per batch size."""
+
+    def __init__(self, name, python, spec, env_extra, logdir, timeout):
+        self.name, self.python, self.timeout = name, python, timeout
+        self.slow = name in SLOW_PEERS
+        self.times = {}          # batch -> [ms]
+        self.errors = {}         # batch -> message (that batch only)
+        self.error = None        # fatal: the worker is gone
+        self.unavailable = None
+        self.info = ""
+        self.log = os.path.join(logdir, name + ".log")
+        env = dict(os.environ)
+        env.update(env_extra)
+        env["PYTHONUNBUFFERED"] = "1"
+        with open(self.log, "w") as logf:
+            try:
+                self.proc = subprocess.Popen(
+                    [python, os.path.abspath(__file__), "--worker",
+                     json.dumps(spec)],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=logf, env=env, text=True, cwd=ROOT)
+            except OSError as e:
+                self.proc = None
+                self.unavailable = "%s: %s" % (python, e)
+                return
+        hello = self._read()
+        if hello is None:
+            return
+        if "unavailable" in hello:
+            self.unavailable = hello["unavailable"]
+            self.close()
+        elif "error" in hello:
+            self.error = hello["error"] + self._log_tail()
+            self.close()
+        else:
+            self.info = hello.get("info", "")
+            if python != sys.executable:
+                self.info += " [%s]" % python
+
+    def _log_tail(self, n=600):
+        try:
+            with open(self.log, errors="replace") as f:
+                tail = f.read()[-n:].strip()
+        except OSError:
+            return ""
+        return ("\n    " + tail.replace("\n", "\n    ")) if tail else ""
+
+    def _read(self):
+        deadline = time.monotonic() + self.timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._die("no answer in %d s" % self.timeout)
+                return None
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not ready:
+                continue
+            line = self.proc.stdout.readline()
+            if not line:
+                self.proc.wait()
+                self._die("worker exited with status %s"
+                          % self.proc.returncode)
+                return None
+            if line.startswith(TAG):
+                return json.loads(line[len(TAG):])
+
+    def _die(self, why):
+        self.error = why + self._log_tail()
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def alive(self):
+        return self.proc is not None and not self.error and \
+            not self.unavailable
+
+    def call(self, batch, **req):
+        if not self.alive() or batch in self.errors:
+            return None
+        try:
+            self.proc.stdin.write(json.dumps(req) + "\n")
+            self.proc.stdin.flush()
+        except OSError as e:
+            self._die("worker pipe: %s" % e)
+            return None
+        rep = self._read()
+        if rep is not None and "error" in rep:
+            self.errors[batch] = rep["error"]
+            return None
+        return rep
+
+    def prepare(self, batch, xpath):
+        self.times.setdefault(batch, [])
+        self.call(batch, cmd="input", path=xpath)
+
+    def warm(self, batch, n):
+        rep = self.call(batch, cmd="run", n=n) if n > 0 else None
+        return rep["times_ms"] if rep else []
+
+    def timed(self, batch, n):
+        if n > 0:
+            rep = self.call(batch, cmd="run", n=n)
+            if rep:
+                self.times[batch].extend(rep["times_ms"])
+
+    def output(self, batch, path):
+        rep = self.call(batch, cmd="output", path=path)
+        return np.load(path) if rep else None
+
+    def close(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                self.proc.stdin.write(json.dumps({"cmd": "quit"}) + "\n")
+                self.proc.stdin.close()
+                self.proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+
+    def summary(self, batch):
+        if self.error:
+            return {"error": self.error}
+        if batch in self.errors:
+            return {"error": self.errors[batch] + self._log_tail(300)}
+        t = self.times.get(batch)
+        if not t:
+            return {"error": "no timed runs"}
+        med = statistics.median(t)
+        return {"median_ms": med, "min_ms": min(t),
+                "throughput_img_s": batch * 1e3 / med, "runs": len(t)}
+
+
+class ClgooglenetPeer:
+    """clgooglenet as a subprocess, one `bench` invocation per round."""
+
+    def __init__(self, exe, model, device, warmup, timeout):
+        self.name = "clgooglenet"
+        self.slow = False
+        self.exe, self.model, self.warmup = exe, model, warmup
+        self.pre = ["--device", device] if device else []
+        self.timeout = timeout
+        self.times = {}          # batch -> per-run times
+        self.rounds = {}         # batch -> the JSON object of each round
+        self.errors = {}
+        self.error = None
+        self.unavailable = None
+        self.info = exe
+
+    def alive(self):
+        return not self.error
+
+    def prepare(self, batch, xpath):
+        self.times.setdefault(batch, [])
+        self.rounds.setdefault(batch, [])
+
+    def _run(self, batch, args):
+        cmd = [self.exe] + self.pre + args
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True,
+                               timeout=self.timeout)
+        except (OSError, subprocess.SubprocessError) as e:
+            self.errors[batch] = "%s: %s" % (" ".join(cmd), e)
+            return None
+        if p.returncode != 0:
+            tail = (p.stderr.strip() or p.stdout.strip())[-800:]
+            self.errors[batch] = "%s: exit status %d%s" % (
+                " ".join(cmd), p.returncode, ("\n    " + tail) if tail else "")
+            return None
+        return p
+
+    def timed(self, batch, n):
+        if n <= 0 or batch in self.errors:
+            return
+        p = self._run(batch, ["bench", self.model, "--batch", str(batch),
+                              "--runs", str(n), "--warmup", str(self.warmup),
+                              "--json"])
+        if p is None:
+            return
+        lines = [l for l in p.stdout.splitlines() if l.strip()]
+        try:
+            res = json.loads(lines[-1])
+            for k in ("latency_ms_median", "latency_ms_min"):
+                float(res[k])
+        except (ValueError, IndexError, KeyError, TypeError) as e:
+            self.errors[batch] = "bench --json: unreadable result: %s: %s" % (
+                e, (lines[-1] if lines else "")[:300])
+            return
+        if "batch" in res and res["batch"] != batch:
+            print("warning: clgooglenet reports batch %r, asked for %d"
+                  % (res["batch"], batch), file=sys.stderr)
+        self.rounds[batch].append(res)
+        if "device" in res:
+            self.info = "%s [%s]" % (self.exe, res["device"])
+        if isinstance(res.get("latencies_ms"), list):
+            self.times[batch].extend(float(t) for t in res["latencies_ms"])
+
+    def output(self, batch, xpath, path):
+        if batch in self.errors:
+            return None
+        p = self._run(batch, ["infer", self.model, xpath, "--output", path])
+        return np.load(path) if p is not None else None
+
+    def close(self):
+        pass
+
+    def summary(self, batch):
+        if batch in self.errors:
+            return {"error": self.errors[batch]}
+        rounds = self.rounds.get(batch)
+        if not rounds:
+            return {"error": "no results"}
+        t = self.times[batch]
+        if t:
+            med, mn = statistics.median(t), min(t)
+        else:   # only per-round statistics: median of medians, min of mins
+            med = statistics.median(r["latency_ms_median"] for r in rounds)
+            mn = min(r["latency_ms_min"] for r in rounds)
+        out = {"median_ms": med, "min_ms": mn,
+               "throughput_img_s": batch * 1e3 / med,
+               "runs": len(t) or None, "rounds": len(rounds)}
+        for k in ("device", "device_memory_bytes", "cold_start_ms"):
+            if k in rounds[-1]:
+                out[k] = rounds[-1][k]
+        return out
+
+
+# --------------------------------------------------------------------------
 
 def load_export_golden():
     """Import tools/export-golden.py (its name has a dash) as a module."""
@@ -47,315 +518,403 @@ def default_clgooglenet():
         p = os.path.join(ROOT, rel)
         if os.path.exists(p):
             return p
-    return os.path.join(ROOT, "build/tools/clgooglenet")
+    return os.path.join(ROOT, "build/clgooglenet")
 
 
-def model_input_shape(path, batch):
-    """(batch, C, H, W) from the ONNX graph input; checks a static batch."""
-    import onnx
-    m = onnx.load(path, load_external_data=False)
-    inits = {t.name for t in m.graph.initializer}
+def onnx_model_info(path):
+    """(C, H, W) of the ONNX graph input and its initializers as numpy."""
+    try:
+        import onnx
+        from onnx import numpy_helper
+    except ImportError as e:
+        raise SystemExit("error: --model needs the onnx module (%s)" % e)
+    m = onnx.load(path)
+    inits = {t.name: t for t in m.graph.initializer}
     inp = [i for i in m.graph.input if i.name not in inits][0]
     dims = inp.type.tensor_type.shape.dim
     shape = [d.dim_value if d.HasField("dim_value") else None for d in dims]
     if len(shape) != 4 or any(s is None for s in shape[1:]):
         raise SystemExit("error: %s: input %r has shape %s; need NCHW with "
                          "static C, H, W" % (path, inp.name, shape))
-    if shape[0] is not None and shape[0] != batch:
-        raise SystemExit("error: %s has a static batch of %d, not --batch %d"
-                         % (path, shape[0], batch))
-    return (batch,) + tuple(shape[1:])
+    static_batch = shape[0]
+    weights = {k: numpy_helper.to_array(t) for k, t in inits.items()}
+    return tuple(shape[1:]), static_batch, weights
 
 
-class Peer:
-    """An in-process peer: run() does one timed inference."""
-
-    def __init__(self, name):
-        self.name = name
-        self.times_ms = []
-        self.error = None
-        self.output = None
-
-    def timed(self):
-        t0 = time.perf_counter()
-        self.output = self.run()
-        self.times_ms.append((time.perf_counter() - t0) * 1e3)
+def d2l_arch(weights):
+    """googlenet() arguments that fit these weights, or None."""
+    w0, fc = weights.get("0.0.weight"), weights.get("5.weight")
+    if w0 is None or fc is None or w0.ndim != 4 or fc.ndim != 2:
+        return None
+    out = int(w0.shape[0])
+    divisor = max(1, 64 // out)
+    if max(1, 64 // divisor) != out:
+        return None
+    return {"divisor": divisor, "in_channels": int(w0.shape[1]),
+            "num_classes": int(fc.shape[0])}
 
 
-class OpenCVPeer(Peer):
-    def __init__(self, model, x):
-        super().__init__("opencv-dnn")
-        import cv2
-        self.net = cv2.dnn.readNetFromONNX(model)
-        self.net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
-        self.net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
-        self.x = x
-
-    def run(self):
-        self.net.setInput(self.x)
-        return self.net.forward()
+def split(total, rounds, r):
+    return total // rounds + (1 if r < total % rounds else 0)
 
 
-class TorchPeer(Peer):
-    """PyTorch on the generating module itself.
-
-    mode "eager": the nn.Module as is. On Debian's torch build (generic
-    reference BLAS) eager 1x1 convolutions are slow, so mode "jit" also runs
-    torch.jit.optimize_for_inference(torch.jit.script(module)), which freezes
-    the graph and routes the convolutions to oneDNN (MKL-DNN).
-    """
-
-    def __init__(self, module, x, mode="eager"):
-        super().__init__("pytorch" if mode == "eager" else "pytorch-" + mode)
-        import torch
-        self.torch = torch
-        module = module.eval()
-        if mode == "jit":
-            with torch.no_grad():
-                module = torch.jit.optimize_for_inference(
-                    torch.jit.script(module))
-        elif mode != "eager":
-            raise ValueError("unknown torch mode %r" % mode)
-        self.module = module
-        self.x = torch.from_numpy(x)
-
-    def run(self):
-        with self.torch.no_grad():
-            return self.module(self.x).numpy()
-
-
-class ClgooglenetPeer:
-    """clgooglenet as a subprocess, one `bench` invocation per round."""
-
-    def __init__(self, exe, model, batch, warmup):
-        self.name = "clgooglenet"
-        self.exe, self.model, self.batch, self.warmup = exe, model, batch, warmup
-        self.times_ms = []      # per-run times when the tool reports them
-        self.rounds = []        # the JSON object of each round
-        self.error = None
-
-    def round(self, runs):
-        if self.error:
-            return
-        cmd = [self.exe, "bench", self.model, "--batch", str(self.batch),
-               "--runs", str(runs), "--warmup", str(self.warmup), "--json"]
-        try:
-            p = subprocess.run(cmd, capture_output=True, text=True,
-                               timeout=600)
-        except (OSError, subprocess.SubprocessError) as e:
-            self.error = "%s: %s" % (" ".join(cmd), e)
-            return
-        lines = [l for l in p.stdout.splitlines() if l.strip()]
-        try:
-            if p.returncode != 0:
-                raise ValueError("exit status %d" % p.returncode)
-            res = json.loads(lines[-1])
-            for k in ("latency_ms_median", "latency_ms_min"):
-                float(res[k])
-        except (ValueError, IndexError, KeyError, TypeError) as e:
-            tail = (p.stderr.strip() or p.stdout.strip())[-800:]
-            self.error = "%s: %s%s" % (" ".join(cmd), e,
-                                       ("\n" + tail) if tail else "")
-            return
-        if "batch" in res and res["batch"] != self.batch:
-            print("warning: clgooglenet reports batch %r, asked for %d"
-                  % (res["batch"], self.batch), file=sys.stderr)
-        self.rounds.append(res)
-        if isinstance(res.get("latencies_ms"), list):
-            self.times_ms.extend(float(t) for t in res["latencies_ms"])
-
-
-def summarize(peer, batch):
-    """{median_ms, min_ms, throughput_img_s, runs} or {error}."""
-    if peer.error:
-        return {"error": peer.error}
-    if isinstance(peer, ClgooglenetPeer):
-        if not peer.rounds:
-            return {"error": "no results"}
-        if peer.times_ms:
-            med, mn = statistics.median(peer.times_ms), min(peer.times_ms)
-        else:   # only per-round statistics: median of medians, min of mins
-            med = statistics.median(r["latency_ms_median"] for r in peer.rounds)
-            mn = min(r["latency_ms_min"] for r in peer.rounds)
-        out = {"median_ms": med, "min_ms": mn,
-               "throughput_img_s": batch * 1e3 / med,
-               "runs": len(peer.times_ms) or None,
-               "rounds": len(peer.rounds)}
-        last = peer.rounds[-1]
-        for k in ("device", "batch"):
-            if k in last:
-                out[k] = last[k]
-        return out
-    med = statistics.median(peer.times_ms)
-    return {"median_ms": med, "min_ms": min(peer.times_ms),
-            "throughput_img_s": batch * 1e3 / med, "runs": len(peer.times_ms)}
+def parse_batches(text):
+    try:
+        out = [int(b) for b in text.split(",") if b.strip()]
+    except ValueError:
+        out = []
+    if not out or any(b < 1 for b in out):
+        raise argparse.ArgumentTypeError("need a comma-separated list of "
+                                         "batch sizes >= 1, not %r" % text)
+    return out
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        return worker_main(sys.argv[2])
     ap = argparse.ArgumentParser(
-        description="Batch latency of clgooglenet vs OpenCV DNN and PyTorch "
-                    "on the same ONNX model, measured interleaved.")
+        description="Batch-1 latency and batch-32 throughput of clgooglenet "
+                    "vs OpenCV DNN, PyTorch, ONNX Runtime on the same ONNX "
+                    "model, measured interleaved.")
     ap.add_argument("--model",
                     help="ONNX model (default: export a full-size seeded d2l "
-                         "GoogLeNet to a temp dir; PyTorch runs only then)")
+                         "GoogLeNet to a temp dir)")
     ap.add_argument("--seed", type=int, default=1,
                     help="seed of the generated model and input (default 1)")
     ap.add_argument("--divisor", type=int, default=1,
                     help="channel divisor of the generated model (default 1)")
-    ap.add_argument("--batch", type=int, default=1, help="default 1")
+    ap.add_argument("--batches", type=parse_batches, default=[1, 32],
+                    help="comma-separated batch sizes (default 1,32)")
+    ap.add_argument("--batch", type=int,
+                    help="one batch size (same as --batches B)")
     ap.add_argument("--runs", type=int, default=20,
-                    help="timed runs per peer (default 20)")
+                    help="timed runs per peer and batch size (default 20)")
+    ap.add_argument("--slow-runs", type=int, default=3,
+                    help="timed runs of the slow peers (opencv-ocl; "
+                         "default 3)")
     ap.add_argument("--warmup", type=int, default=3,
-                    help="warm-up runs per peer, and per clgooglenet "
-                         "invocation (default 3)")
+                    help="warm-up runs per peer and batch size, and per "
+                         "clgooglenet invocation (default 3; slow peers 1)")
     ap.add_argument("--rounds", type=int, default=4,
                     help="split the timed runs into this many interleaved "
                          "rounds (default 4)")
+    ap.add_argument("--budget", type=float, default=60,
+                    help="seconds of timed runs one peer may take per batch "
+                         "size, judged from its warm-up; slower peers get "
+                         "fewer runs, at least 3 (default 60; 0: no limit)")
     ap.add_argument("--threads", type=int,
-                    help="torch.set_num_threads / cv2.setNumThreads "
-                         "(default: leave as is; clgooglenet's CPU threads "
-                         "are the OpenCL driver's business)")
-    ap.add_argument("--torch-modes", default="eager,jit",
-                    help="comma-separated PyTorch peers: eager (the module "
-                         "as is), jit (torch.jit.optimize_for_inference, "
-                         "oneDNN); default eager,jit")
+                    default=len(os.sched_getaffinity(0)),
+                    help="threads of the CPU peers (torch.set_num_threads, "
+                         "cv2.setNumThreads, ONNX Runtime intra-op); default: "
+                         "the CPUs this process may use (%(default)s), as "
+                         "PoCL uses them all; 0: each library's own choice")
+    ap.add_argument("--skip", default="",
+                    help="comma-separated peers to leave out, e.g. "
+                         "opencv-ocl,pytorch-jit")
+    ap.add_argument("--venv",
+                    help="a virtual environment whose python runs "
+                         "pytorch-pypi(-jit) and, when this interpreter "
+                         "lacks it, onnxruntime")
+    ap.add_argument("--cuda", action="store_true",
+                    help="also PyTorch (and ONNX Runtime, if it can) on CUDA")
     ap.add_argument("--clgooglenet", default=default_clgooglenet(),
                     help="clgooglenet binary (default build/tools/clgooglenet "
                          "or build/clgooglenet, whichever exists)")
+    ap.add_argument("--device",
+                    help="clgooglenet --device SPEC (default: "
+                         "CLGOOGLENET_DEVICE or its own choice)")
     ap.add_argument("--no-clgooglenet", action="store_true",
                     help="benchmark the peers only")
+    ap.add_argument("--timeout", type=int, default=900,
+                    help="seconds one request to a peer may take (default "
+                         "900: first runs compile kernels)")
     ap.add_argument("--json", action="store_true",
                     help="print a JSON summary object as the last line")
     args = ap.parse_args()
-    for name in ("batch", "runs", "rounds", "divisor"):
+    if args.batch is not None:
+        if args.batch < 1:
+            ap.error("--batch must be >= 1")
+        args.batches = [args.batch]
+    for name in ("runs", "rounds", "divisor", "slow_runs"):
         if getattr(args, name) < 1:
-            ap.error("--%s must be >= 1" % name)
-    if args.warmup < 0:
-        ap.error("--warmup must be >= 0")
-    rounds = min(args.rounds, args.runs)
+            ap.error("--%s must be >= 1" % name.replace("_", "-"))
+    if args.warmup < 0 or args.threads < 0:
+        ap.error("--warmup and --threads must be >= 0")
+    args.threads = args.threads or None
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    known = set(PEER_ORDER) | {"clgooglenet"}
+    if skip - known:
+        ap.error("--skip: unknown peer(s) %s; peers: %s" % (
+            ", ".join(sorted(skip - known)), ", ".join(sorted(known))))
+    if args.no_clgooglenet:
+        skip.add("clgooglenet")
+    venv_python = None
+    if args.venv:
+        venv_python = os.path.join(args.venv, "bin", "python")
+        if not os.access(venv_python, os.X_OK):
+            ap.error("--venv: %s is not executable" % venv_python)
 
-    import cv2
-    import torch
-    if args.threads:
-        torch.set_num_threads(args.threads)
-        cv2.setNumThreads(args.threads)
+    tmp = tempfile.TemporaryDirectory(prefix="peer-bench-")
+    t_start = time.monotonic()
 
-    tmpdir = None
-    module = None
+    # The model, its input shape and (when it is a d2l GoogLeNet) weights.
+    weights = None
     if args.model:
-        model = args.model
+        model = os.path.abspath(args.model)
         if not os.path.exists(model):
-            raise SystemExit("error: %s: no such file" % model)
-        shape = model_input_shape(model, args.batch)
-        rng = np.random.default_rng(args.seed)
-        x = rng.random(shape, dtype=np.float32)
+            raise SystemExit("error: %s: no such file" % args.model)
+        item_shape, static_batch, weights = onnx_model_info(model)
+        if static_batch and any(b != static_batch for b in args.batches):
+            raise SystemExit("error: %s has a static batch of %d; --batches "
+                             "%s" % (args.model, static_batch,
+                                     ",".join(map(str, args.batches))))
+        arch = d2l_arch(weights)
+        model_desc = args.model
     else:
         eg = load_export_golden()
-        tmpdir = tempfile.TemporaryDirectory(prefix="peer-bench-")
-        model = os.path.join(tmpdir.name, "d2l_googlenet_div%d.onnx"
-                             % args.divisor)
         module = eg.build_model(args.seed, args.divisor)
-        xt = eg.make_input(args.seed, args.batch)
-        eg.export_onnx(module, xt, model)
-        x = xt.numpy()
-    x = np.ascontiguousarray(x, dtype=np.float32)
+        model = os.path.join(tmp.name, "d2l_googlenet_div%d.onnx"
+                             % args.divisor)
+        eg.export_onnx(module, eg.make_input(args.seed, 1), model)
+        weights = {k: v.detach().numpy()
+                   for k, v in module.state_dict().items()}
+        arch = {"divisor": args.divisor, "in_channels": 1, "num_classes": 10}
+        item_shape = (1, 96, 96)
+        model_desc = "d2l GoogLeNet (generated: divisor %d, seed %d)" % (
+            args.divisor, args.seed)
+    wpath = None
+    torch_why = None
+    if arch is not None:
+        wpath = os.path.join(tmp.name, "weights.npz")
+        np.savez(wpath, **weights)
+    else:
+        torch_why = ("the model's initializers are not a d2l GoogLeNet "
+                     "state dict (PyTorch needs the module)")
+    weights = None
 
+    # The peers: (name, python, spec, extra environment).
+    here = sys.executable
+    torch_spec = {"kind": "torch", "weights": wpath, "arch": arch,
+                  "threads": args.threads}
+    plan = {
+        "opencv-dnn": (here, {"kind": "opencv", "target": "cpu"}, {}),
+        "opencv-ocl": (here, {"kind": "opencv", "target": "opencl"}, OCL_ENV),
+        "pytorch": (here, dict(torch_spec, mode="eager"), {}),
+        "pytorch-jit": (here, dict(torch_spec, mode="jit"), {}),
+    }
+    if venv_python:
+        plan["pytorch-pypi"] = (venv_python, dict(torch_spec, mode="eager"),
+                                {})
+        plan["pytorch-pypi-jit"] = (venv_python, dict(torch_spec, mode="jit"),
+                                    {})
+    ort_python = here
+    if importlib.util.find_spec("onnxruntime") is None and venv_python:
+        ort_python = venv_python
+    plan["onnxruntime"] = (ort_python, {"kind": "ort", "device": "cpu"}, {})
+    if args.cuda:
+        plan["pytorch-cuda"] = (here, dict(torch_spec, mode="eager",
+                                           device="cuda"), {})
+        plan["onnxruntime-cuda"] = (ort_python, {"kind": "ort",
+                                                 "device": "cuda"}, {})
+
+    unavailable = {}
     peers = []
-    try:
-        peers.append(OpenCVPeer(model, x))
-    except Exception as e:  # cv2.error and friends: report, go on
-        print("opencv-dnn: failed to load: %s" % e, file=sys.stderr)
-    if module is not None:
-        for mode in args.torch_modes.split(","):
-            if mode:
-                try:
-                    peers.append(TorchPeer(module, x, mode))
-                except Exception as e:
-                    print("pytorch %s: failed: %s" % (mode, e),
-                          file=sys.stderr)
     clg = None
-    if not args.no_clgooglenet:
-        clg = ClgooglenetPeer(args.clgooglenet, model, args.batch, args.warmup)
+    if "clgooglenet" not in skip:
+        clg = ClgooglenetPeer(args.clgooglenet, model, args.device,
+                              args.warmup, args.timeout)
         if not os.access(args.clgooglenet, os.X_OK):
             clg.error = "%s: not found or not executable" % args.clgooglenet
-
-    # Warm-up of the in-process peers (clgooglenet warms up per invocation).
-    for p in list(peers):
-        try:
-            for _ in range(args.warmup):
-                p.run()
-        except Exception as e:
-            p.error = "run failed: %s" % e
-
-    # Timed runs, interleaved in rounds with a rotating peer order.
-    everyone = peers + ([clg] if clg else [])
-    for r in range(rounds):
-        n = args.runs // rounds + (1 if r < args.runs % rounds else 0)
-        k = r % len(everyone) if everyone else 0
-        for p in everyone[k:] + everyone[:k]:
-            if p is clg:
-                clg.round(n)
-            elif not p.error:
-                try:
-                    for _ in range(n):
-                        p.timed()
-                except Exception as e:
-                    p.error = "run failed: %s" % e
-
-    results = {p.name: summarize(p, args.batch) for p in everyone}
-
-    # Agreement of the in-process outputs (same input, same weights).
-    agree = {}
-    outs = {p.name: p.output for p in peers if not p.error and
-            p.output is not None}
-    if "pytorch" in outs:
-        ref = outs["pytorch"]
-        scale = max(float(np.abs(ref).max()), 1e-30)
-        for name, out in outs.items():
-            if name != "pytorch":
-                agree[name + "_vs_pytorch_max_rel_err"] = float(
-                    np.abs(out - ref).max() / scale)
-
-    ratios = {}
-    c = results.get("clgooglenet", {})
-    if "median_ms" in c:
-        for name, r in results.items():
-            if name != "clgooglenet" and "median_ms" in r:
-                ratios["clgooglenet/" + name] = c["median_ms"] / r["median_ms"]
-
-    # Table.
-    print("model: %s (%s)" % (model if args.model else "d2l GoogLeNet, "
-                              "divisor %d, seed %d" % (args.divisor, args.seed),
-                              "input %s" % (tuple(x.shape),)))
-    print("batch %d, %d timed runs in %d rounds, %d warm-up; torch threads "
-          "%d, cv2 threads %d" % (args.batch, args.runs, rounds, args.warmup,
-                                  torch.get_num_threads(),
-                                  cv2.getNumThreads()))
-    print("%-14s %12s %12s %12s" % ("peer", "median ms", "min ms", "img/s"))
-    for name, r in results.items():
-        if "error" in r:
-            print("%-14s error: %s" % (name, r["error"]))
+        peers.append(clg)
+    for name in PEER_ORDER:
+        if name not in plan or name in skip:
+            continue
+        python, spec, env = plan[name]
+        if spec["kind"] == "torch" and torch_why:
+            unavailable[name] = torch_why
+            continue
+        spec = dict(spec, model=model, threads=args.threads)
+        print("starting %s ..." % name, file=sys.stderr, flush=True)
+        p = WorkerPeer(name, python, spec, env, tmp.name, args.timeout)
+        if p.unavailable:
+            unavailable[name] = p.unavailable
         else:
-            print("%-14s %12.3f %12.3f %12.1f%s" % (
+            peers.append(p)
+
+    results, ratios, headline, agreement, runs_used = {}, {}, {}, {}, {}
+    for batch in args.batches:
+        shape = (batch,) + tuple(item_shape)
+        rng = np.random.default_rng([args.seed, batch])
+        x = rng.random(shape, dtype=np.float32)
+        xpath = os.path.join(tmp.name, "input_b%d.npy" % batch)
+        np.save(xpath, x)
+        print("batch %d: warming up ..." % batch, file=sys.stderr, flush=True)
+        nruns = {}
+        for p in peers:
+            p.prepare(batch, xpath)
+            if p is clg:
+                nruns[p.name] = args.runs
+                continue
+            warm = p.warm(batch, 1 if p.slow else args.warmup)
+            n = args.slow_runs if p.slow else args.runs
+            if warm and args.budget > 0 and not p.slow:
+                n = max(min(3, n), min(n, int(args.budget * 1e3 / warm[-1])))
+            nruns[p.name] = n
+        rounds = min(args.rounds, max(nruns.values()) if nruns else 1)
+        for r in range(rounds):
+            print("batch %d: round %d/%d ..." % (batch, r + 1, rounds),
+                  file=sys.stderr, flush=True)
+            k = r % len(peers) if peers else 0
+            for p in peers[k:] + peers[:k]:
+                if p.alive():
+                    p.timed(batch, split(nruns[p.name], rounds, r))
+        runs_used[str(batch)] = {"rounds": rounds, "runs": nruns}
+
+        # Outputs for the same input, against the reference.
+        outs = {}
+        for p in peers:
+            if not p.alive():
+                continue
+            path = os.path.join(tmp.name, "out_%s_b%d.npy" % (p.name, batch))
+            try:
+                y = (p.output(batch, xpath, path) if p is clg
+                     else p.output(batch, path))
+            except (OSError, ValueError) as e:
+                y = None
+                print("%s: output: %s" % (p.name, e), file=sys.stderr)
+            if y is not None:
+                outs[p.name] = y
+        ref = next((n for n in REFERENCES if n in outs), None)
+        if ref is None and outs:
+            ref = next(iter(n for n in outs if n != "clgooglenet"), None)
+        errs = {}
+        if ref:
+            scale = max(float(np.abs(outs[ref]).max()), 1e-30)
+            for name, y in outs.items():
+                if name == ref:
+                    continue
+                if y.shape != outs[ref].shape:
+                    errs[name] = "shape %s vs %s" % (y.shape, outs[ref].shape)
+                else:
+                    errs[name] = float(np.abs(y - outs[ref]).max() / scale)
+        agreement[str(batch)] = {"reference": ref, "max_rel_err": errs}
+
+        res = {p.name: p.summary(batch) for p in peers}
+        results[str(batch)] = res
+        c = res.get("clgooglenet", {})
+        rat = {}
+        if "median_ms" in c:
+            for name, r in res.items():
+                if name != "clgooglenet" and "median_ms" in r:
+                    rat[name] = (c["median_ms"] / r["median_ms"]
+                                 if batch == 1 else
+                                 c["throughput_img_s"] / r["throughput_img_s"])
+        ratios[str(batch)] = rat
+        others = [(n, r) for n, r in res.items()
+                  if n != "clgooglenet" and "median_ms" in r]
+        if others:
+            best_name, best = min(others, key=lambda t: t[1]["median_ms"])
+            h = {"best_peer": best_name}
+            if batch == 1:
+                h.update(metric="latency_ms_median", best=best["median_ms"])
+                if "median_ms" in c:
+                    h.update(clgooglenet=c["median_ms"],
+                             ratio=c["median_ms"] / best["median_ms"])
+            else:
+                h.update(metric="throughput_img_s",
+                         best=best["throughput_img_s"])
+                if "median_ms" in c:
+                    h.update(clgooglenet=c["throughput_img_s"],
+                             ratio=c["throughput_img_s"]
+                             / best["throughput_img_s"])
+            headline[str(batch)] = h
+    for p in peers:
+        p.close()
+
+    # Report.
+    print("model: %s, input %s per item" % (model_desc, "x".join(
+        map(str, item_shape))))
+    print("peers:")
+    for p in peers:
+        print("  %-17s %s" % (p.name, p.info))
+    for name, why in unavailable.items():
+        print("  %-17s unavailable: %s" % (name, why))
+    for batch in args.batches:
+        b = str(batch)
+        slow = [n for n in runs_used[b]["runs"] if n in SLOW_PEERS]
+        print("\nbatch %d: up to %d timed runs in %d rounds, "
+              "%d warm-up%s" % (batch, args.runs, runs_used[b]["rounds"],
+                                args.warmup,
+                                "; slow peers (%s): %d runs, 1 warm-up" % (
+                                    ", ".join(slow), args.slow_runs)
+                                if slow else ""))
+        col = "clg/peer ms" if batch == 1 else "clg/peer img/s"
+        print("%-17s %10s %10s %10s %5s %15s %11s" % (
+            "peer", "median ms", "min ms", "img/s", "runs", col,
+            "max rel err"))
+        ag = agreement[b]
+        for name, r in results[b].items():
+            if "error" in r:
+                print("%-17s error: %s" % (name, r["error"]))
+                continue
+            err = ag["max_rel_err"].get(name)
+            if name == ag["reference"]:
+                errs = "(ref)"
+            elif isinstance(err, float):
+                errs = "%.2g%s" % (err, " !" if err > 1e-3 else "")
+            else:
+                errs = err or "-"
+            ratio = ratios[b].get(name)
+            print("%-17s %10.3f %10.3f %10.1f %5s %15s %11s" % (
                 name, r["median_ms"], r["min_ms"], r["throughput_img_s"],
-                ("   [%s]" % r["device"]) if "device" in r else ""))
-    for k, v in ratios.items():
-        print("%s = %.3f (median)" % (k, v))
-    for k, v in agree.items():
-        print("%s = %.3g" % (k, v))
+                r["runs"] if r.get("runs") else "-",
+                "%.3f" % ratio if ratio is not None else "-", errs))
+    print("\nclg/peer ms: clgooglenet's median latency / the peer's (< 1: "
+          "clgooglenet faster);\nclg/peer img/s: clgooglenet's throughput / "
+          "the peer's (> 1: clgooglenet faster);\nmax rel err: max |output - "
+          "reference| / max |reference| for the same input (! above 1e-3)\n")
+    for batch in args.batches:
+        h = headline.get(str(batch))
+        c = results[str(batch)].get("clgooglenet", {})
+        if batch == 1:
+            what = "batch-1 latency"
+        else:
+            what = "batch-%d throughput" % batch
+        if h is None:
+            print("%s: no peer measured" % what)
+        elif "ratio" not in h:
+            print("%s: clgooglenet %s; best peer %s %s" % (
+                what, "failed" if "error" in c else "not run", h["best_peer"],
+                ("%.2f ms" % h["best"]) if batch == 1 else
+                ("%.1f img/s" % h["best"])))
+        elif batch == 1:
+            print("%s: clgooglenet %.2f ms = %.2f x best peer (%s %.2f ms)"
+                  % (what, h["clgooglenet"], h["ratio"], h["best_peer"],
+                     h["best"]))
+        else:
+            print("%s: clgooglenet %.1f img/s = %.2f x best peer (%s %.1f "
+                  "img/s)" % (what, h["clgooglenet"], h["ratio"],
+                              h["best_peer"], h["best"]))
+    print("(%.0f s)" % (time.monotonic() - t_start))
 
     if args.json:
         print(json.dumps({
             "model": args.model or "generated:d2l_googlenet",
             "divisor": None if args.model else args.divisor,
-            "seed": args.seed, "batch": args.batch, "input_shape": list(x.shape),
-            "runs": args.runs, "warmup": args.warmup, "rounds": rounds,
-            "torch_threads": torch.get_num_threads(),
-            "cv2_threads": cv2.getNumThreads(),
-            "peers": results, "ratios": ratios, "agreement": agree}))
-    if tmpdir:
-        tmpdir.cleanup()
-    return 0
+            "seed": args.seed, "batches": args.batches,
+            "input_shape_per_item": list(item_shape),
+            "runs": args.runs, "slow_runs": args.slow_runs,
+            "warmup": args.warmup, "runs_used": runs_used,
+            "threads": args.threads,
+            "peers": {p.name: p.info for p in peers},
+            "unavailable": unavailable,
+            "results": results, "ratios_clgooglenet_per_peer": ratios,
+            "headline": headline, "agreement": agreement}))
+    tmp.cleanup()
+    failed = clg is not None and any(
+        "error" in results[str(b)].get("clgooglenet", {})
+        for b in args.batches)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -11,9 +11,12 @@ packages=(
     libprotobuf-c-dev protobuf-c-compiler libonnx-dev
     check libsubunit-dev
     libonnx-testdata
+    libpng-dev libturbojpeg0-dev zlib1g-dev
 )
 if [ "${1:-}" = "--tools" ]; then
     packages+=(python3-numpy python3-torch python3-torchvision python3-onnx python3-opencv python3-matplotlib)
+    # Fashion-MNIST for `clgooglenet eval` and the eval tests (which skip without it).
+    packages+=(dataset-fashion-mnist python3-pil)
 fi
 
 missing=()

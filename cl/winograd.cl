@@ -1,0 +1,212 @@
+/*
+ * Winograd convolution F(WM x WM, 3x3), stride 1, NCHW float32, for the 3x3
+ * convolutions of Inception blocks. Three kernels, run in this order:
+ *
+ *   wino_input:  V[xi][c][t] = (B^T d B)[xi]   for each input channel c and
+ *                tile t (WM x WM outputs; d is the (WM+2)^2 input patch, zero
+ *                outside the input). Tiles t >= T (padding up to Tp) get zeros.
+ *                NDRange {Tp, C}.
+ *   wino_gemm:   M[xi][t][k] = sum_c U[xi][c][k] * V[xi][c][t], one small GEMM
+ *                per xi (A*A of them), vectorised over output channels: a
+ *                work-item holds PX tiles x KV float16 accumulators.
+ *                NDRange {Tp / PX, Kp / (16 * KV), A * A}.
+ *   wino_output: out = A^T M A (+ bias) (ReLU) for each tile and 16 output
+ *                channels, stored with the usual output placement:
+ *                out[out_offset + n * out_image_stride + (k * OH + oy) * OW + ox].
+ *                NDRange {T, Kp / 16}.
+ *
+ * U = G g G^T (the transformed filters) is computed on the host at plan time
+ * (runtime/ops_conv.c) and laid out as U[xi][K / KB][C][KB] (KB = 16 * KV),
+ * K padded with zero filters to Kp, a multiple of KB; bias is padded to Kp.
+ * Tile t of image n at tile row ty, column tx: t = (n * TH + ty) * TW + tx,
+ * covering outputs [ty * WM, ty * WM + WM) x [tx * WM, tx * WM + WM).
+ *
+ * -D values (all optional; the defaults let the file compile alone):
+ *   WM        output tile size: 2 (F(2x2,3x3)) or 4 (F(4x4,3x3)); default 4
+ *   PX        tiles per wino_gemm work-item, 1..16 (default 4); Tp % PX == 0
+ *   KV        16-wide channel vectors per wino_gemm work-item, 1..4 (default 2)
+ *   HAS_BIAS  1: add bias (wino_output)
+ *   RELU      1: ReLU fused into wino_output
+ *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
+ *             a * b + c into FMA instructions); 0: mad()
+ */
+#ifndef WM
+#define WM 4
+#endif
+#ifndef PX
+#define PX 4
+#endif
+#ifndef KV
+#define KV 2
+#endif
+#ifndef HAS_BIAS
+#define HAS_BIAS 0
+#endif
+#ifndef RELU
+#define RELU 0
+#endif
+
+#define ALPHA (WM + 2)
+#define KBW (16 * KV)
+
+/* FMA=1: multiply-adds through fma() (one instruction on devices with FMA; PoCL 3.1
+   does not contract mad() or a * b + c into FMA); FMA=0: mad(). */
+#ifndef FMA
+#define FMA 1
+#endif
+#if FMA
+#define MADD(a, b, c) fma((a), (b), (c))
+#else
+#define MADD(a, b, c) mad((a), (b), (c))
+#endif
+
+#if WM == 4
+#define BT_INIT                                                                                   \
+    {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},                            \
+     {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}}
+#define AT_INIT {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}}
+#elif WM == 2
+#define BT_INIT {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
+#define AT_INIT {{1, 1, 1, 0}, {0, 1, -1, -1}}
+#else
+#error "WM must be 2 or 4"
+#endif
+
+__kernel void wino_input(__global const float *restrict in, __global float *restrict V, int C,
+                         int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left)
+{
+    const int t = get_global_id(0);
+    const int c = get_global_id(1);
+    const float BT[ALPHA][ALPHA] = BT_INIT;
+    float d[ALPHA][ALPHA];
+    if (t < T) {
+        const int n = t / (TH * TW), r = t - n * (TH * TW);
+        const int ty = r / TW, tx = r - ty * TW;
+        const int y0 = ty * WM - pad_top, x0 = tx * WM - pad_left;
+        __global const float *plane = in + (size_t)(n * C + c) * H * W;
+        const int inside = y0 >= 0 && x0 >= 0 && y0 + ALPHA <= H && x0 + ALPHA <= W;
+#pragma unroll
+        for (int i = 0; i < ALPHA; i++) {
+#pragma unroll
+            for (int j = 0; j < ALPHA; j++) {
+                const int y = y0 + i, x = x0 + j;
+                d[i][j] = (inside || (y >= 0 && y < H && x >= 0 && x < W)) ? plane[y * W + x] : 0.0f;
+            }
+        }
+    } else {
+#pragma unroll
+        for (int i = 0; i < ALPHA; i++)
+#pragma unroll
+            for (int j = 0; j < ALPHA; j++) d[i][j] = 0.0f;
+    }
+    /* tmp = B^T d; v = tmp B */
+    float tmp[ALPHA][ALPHA];
+#pragma unroll
+    for (int i = 0; i < ALPHA; i++)
+#pragma unroll
+        for (int j = 0; j < ALPHA; j++) {
+            float s = 0.0f;
+#pragma unroll
+            for (int l = 0; l < ALPHA; l++) s += BT[i][l] * d[l][j];
+            tmp[i][j] = s;
+        }
+    __global float *v = V + (size_t)c * Tp + t;
+    const size_t xstride = (size_t)C * Tp;
+#pragma unroll
+    for (int i = 0; i < ALPHA; i++)
+#pragma unroll
+        for (int j = 0; j < ALPHA; j++) {
+            float s = 0.0f;
+#pragma unroll
+            for (int l = 0; l < ALPHA; l++) s += tmp[i][l] * BT[j][l];
+            v[(i * ALPHA + j) * xstride] = s;
+        }
+}
+
+__kernel void wino_gemm(__global const float *restrict U, __global const float *restrict V,
+                        __global float *restrict M, int C, int Tp, int Kp)
+{
+    const int t0 = get_global_id(0) * PX;
+    const int kb = get_global_id(1);
+    const int xi = get_global_id(2);
+    const int kblocks = Kp / KBW;
+    __global const float *vp = V + (size_t)xi * C * Tp + t0;
+    __global const float *up = U + ((size_t)xi * kblocks + kb) * C * KBW;
+    float16 acc[KV][PX];
+#pragma unroll
+    for (int v = 0; v < KV; v++)
+#pragma unroll
+        for (int j = 0; j < PX; j++) acc[v][j] = (float16)(0.0f);
+    for (int c = 0; c < C; c++, vp += Tp, up += KBW) {
+        float xs[PX];
+#pragma unroll
+        for (int j = 0; j < PX; j++) xs[j] = vp[j];
+#pragma unroll
+        for (int v = 0; v < KV; v++) {
+            const float16 wv = vload16(0, up + v * 16);
+#pragma unroll
+            for (int j = 0; j < PX; j++) acc[v][j] = MADD((float16)(xs[j]), wv, acc[v][j]);
+        }
+    }
+    __global float *mp = M + ((size_t)xi * Tp + t0) * Kp + kb * KBW;
+#pragma unroll
+    for (int j = 0; j < PX; j++)
+#pragma unroll
+        for (int v = 0; v < KV; v++) vstore16(acc[v][j], 0, mp + j * Kp + v * 16);
+}
+
+__kernel void wino_output(__global const float *restrict M, __global const float *restrict bias,
+                          __global float *restrict out, int K, int OH, int OW, int TH, int TW,
+                          int Tp, int Kp, int out_offset, int out_image_stride)
+{
+    const int t = get_global_id(0);
+    const int k0 = get_global_id(1) * 16;
+    const float AT[WM][ALPHA] = AT_INIT;
+    float16 m[ALPHA][ALPHA];
+#pragma unroll
+    for (int i = 0; i < ALPHA; i++)
+#pragma unroll
+        for (int j = 0; j < ALPHA; j++)
+            m[i][j] = vload16(0, M + ((size_t)(i * ALPHA + j) * Tp + t) * Kp + k0);
+    float16 tmp[WM][ALPHA];
+#pragma unroll
+    for (int i = 0; i < WM; i++)
+#pragma unroll
+        for (int j = 0; j < ALPHA; j++) {
+            float16 s = (float16)(0.0f);
+#pragma unroll
+            for (int l = 0; l < ALPHA; l++)
+                if (AT[i][l] != 0.0f) s += AT[i][l] * m[l][j];
+            tmp[i][j] = s;
+        }
+    const float16 b = HAS_BIAS ? vload16(0, bias + k0) : (float16)(0.0f);
+    float o[WM][WM][16];
+#pragma unroll
+    for (int i = 0; i < WM; i++)
+#pragma unroll
+        for (int j = 0; j < WM; j++) {
+            float16 s = b;
+#pragma unroll
+            for (int l = 0; l < ALPHA; l++)
+                if (AT[j][l] != 0.0f) s += tmp[i][l] * AT[j][l];
+            if (RELU) s = fmax(s, (float16)(0.0f));
+            vstore16(s, 0, &o[i][j][0]);
+        }
+    const int n = t / (TH * TW), r = t - n * (TH * TW);
+    const int ty = r / TW, tx = r - ty * TW;
+    const int oy0 = ty * WM, ox0 = tx * WM;
+    const int plane = OH * OW;
+    __global float *y = out + out_offset + n * out_image_stride + k0 * plane + oy0 * OW + ox0;
+    const int kn = min(16, K - k0);
+    if (oy0 + WM <= OH && ox0 + WM <= OW) {
+        for (int l = 0; l < kn; l++)
+#pragma unroll
+            for (int i = 0; i < WM; i++)
+#pragma unroll
+                for (int j = 0; j < WM; j++) y[l * plane + i * OW + j] = o[i][j][l];
+    } else {
+        for (int l = 0; l < kn; l++)
+            for (int i = 0; i < WM && oy0 + i < OH; i++)
+                for (int j = 0; j < WM && ox0 + j < OW; j++) y[l * plane + i * OW + j] = o[i][j][l];
+    }
+}

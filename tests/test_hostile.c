@@ -1,0 +1,175 @@
+/*
+ * Hostile sizes that only show once a model meets a device: shapes that
+ * pass import but whose activations would not fit (padding that blows a
+ * 4x4 input up to trillions of pixels, or to more than a device buffer may
+ * hold). Each must end in a clear error naming the node before anything that
+ * size is allocated or launched, and the model must keep working for sane
+ * inputs afterwards. (Hostile files are covered by the fuzzers in
+ * tests/fuzz and by tests/test_graph.c.)
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clgooglenet.h"
+#include "context.h"
+#include "graph.h"
+#include "model.h"
+
+static clg_context *open_context(void)
+{
+    clg_context *ctx = NULL;
+    clg_status st = clg_context_create(NULL, &ctx);
+    if (st == CLG_ERR_DEVICE_NOT_FOUND) {
+        printf("SKIP: no OpenCL device: %s\n", clg_last_error());
+        return NULL;
+    }
+    ck_assert_msg(st == CLG_OK, "clg_context_create: %s", clg_last_error());
+    return ctx;
+}
+
+/* X [N,1,H,W] (symbolic batch) -> op -> Y; Conv gets a 1x1x3x3 weight of ones. */
+static clg_model *one_node_model(clg_context *ctx, clg_op_type op, const clg_attrs *attrs)
+{
+    clg_graph *g = clg_graph_create();
+    ck_assert_ptr_nonnull(g);
+    int x, w, node, ins[2];
+    const int64_t xdims[4] = {-1, 1, -1, -1}, wdims[4] = {1, 1, 3, 3};
+    ck_assert_int_eq(clg_graph_add_value(g, "X", CLG_VALUE_INPUT, 4, xdims, &x), CLG_OK);
+    ck_assert_int_eq(clg_graph_mark_input(g, x), CLG_OK);
+    ins[0] = x;
+    int n_in = 1;
+    if (op == CLG_OP_CONV) {
+        const float ones[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        ck_assert_int_eq(clg_graph_add_initializer(g, "W", 4, wdims, ones, &w), CLG_OK);
+        ins[n_in++] = w;
+    }
+    ck_assert_int_eq(clg_graph_add_node(g, "hostile", op, ins, n_in, "Y", attrs, &node), CLG_OK);
+    ck_assert_int_eq(clg_graph_mark_output(g, g->nodes[node].output), CLG_OK);
+    clg_model *m = NULL;
+    clg_status st = clg_model_from_graph(ctx, g, &m);
+    ck_assert_msg(st == CLG_OK, "load: %s", clg_last_error());
+    return m;
+}
+
+static clg_status run(clg_model *m, int64_t h, int64_t w, clg_tensor **out)
+{
+    const int64_t dims[4] = {1, 1, h, w};
+    clg_tensor *x = NULL;
+    ck_assert_int_eq(clg_tensor_create(4, dims, &x), CLG_OK);
+    for (size_t i = 0; i < clg_tensor_element_count(x); i++) x->data[i] = 1.0f;
+    const clg_tensor *in[1] = {x};
+    clg_status st = clg_model_run(m, in, 1, out, 1);
+    clg_tensor_destroy(x);
+    return st;
+}
+
+/* The run fails cleanly and names the node; then the same context still runs a sane model. */
+static void expect_refused(clg_context *ctx, clg_model *m)
+{
+    clg_tensor *y = NULL;
+    clg_status st = run(m, 4, 4, &y);
+    ck_assert_msg(st != CLG_OK, "a hostile run succeeded");
+    ck_assert_ptr_null(y);
+    ck_assert_msg(strstr(clg_last_error(), "node 'hostile'") != NULL, "message names no node: %s",
+                  clg_last_error());
+    printf("refused as expected (%s): %s\n", clg_status_to_string(st), clg_last_error());
+    /* The model keeps no half-made plan: the same failure again. */
+    ck_assert_int_eq(run(m, 4, 4, &y), st);
+    clg_attrs a = clg_attrs_default();
+    for (int i = 0; i < 4; i++) a.win.pads[i] = 1;
+    clg_model *sane = one_node_model(ctx, CLG_OP_CONV, &a);
+    st = run(sane, 4, 4, &y);
+    ck_assert_msg(st == CLG_OK, "a sane run after the refused one failed: %s", clg_last_error());
+    ck_assert_int_eq(y->dims[2], 4);
+    ck_assert_float_eq(y->data[5], 9.0f); /* an inner pixel sums the 3x3 ones */
+    clg_tensor_destroy(y);
+    clg_model_destroy(sane);
+}
+
+START_TEST(conv_padding_explodes)
+{
+    /* 4x4 input, pads of 2^20: about 4.4e12 output pixels (17 TB). */
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    clg_attrs a = clg_attrs_default();
+    for (int i = 0; i < 4; i++) a.win.pads[i] = 1 << 20;
+    clg_model *m = one_node_model(ctx, CLG_OP_CONV, &a);
+    expect_refused(ctx, m);
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(pool_padding_overflows)
+{
+    /* Pads near INT_MAX: the output extent itself overflows 32 bits. */
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    clg_attrs a = clg_attrs_default();
+    a.win.kernel[0] = a.win.kernel[1] = 1;
+    for (int i = 0; i < 4; i++) a.win.pads[i] = 0x7ffffff0;
+    clg_model *m = one_node_model(ctx, CLG_OP_MAXPOOL, &a);
+    expect_refused(ctx, m);
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(activation_over_device_limit)
+{
+    /* An output just over the device's one-buffer limit, yet under 2^31
+       elements (so no 32-bit index check catches it): refused before the
+       driver is asked for the buffer, never half-allocated and written. */
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    cl_ulong max_alloc = 0;
+    ck_assert_int_eq(clGetDeviceInfo(ctx->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc,
+                                     &max_alloc, NULL), CL_SUCCESS);
+    /* Output H x W floats (pads make a 4x4 input that big): 1.25x the limit. */
+    uint64_t target = max_alloc / 4 + max_alloc / 16, w = 32768, h = (target / w + 2) & ~(uint64_t)1;
+    if (h * w >= ((uint64_t)1 << 31)) {
+        printf("SKIP: the device's buffers may hold 2^31 floats (%llu bytes)\n",
+               (unsigned long long)max_alloc);
+    } else {
+        clg_attrs a = clg_attrs_default();
+        a.win.pads[0] = a.win.pads[2] = (int)((h - 2) / 2);
+        a.win.pads[1] = a.win.pads[3] = (int)((w - 2) / 2);
+        clg_model *m = one_node_model(ctx, CLG_OP_CONV, &a);
+        expect_refused(ctx, m);
+        clg_model_destroy(m);
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+static Suite *hostile_suite(void)
+{
+    Suite *s = suite_create("hostile");
+    const struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"hostile:conv_padding_explodes", conv_padding_explodes},
+        {"hostile:pool_padding_overflows", pool_padding_overflows},
+        {"hostile:activation_over_device_limit", activation_over_device_limit},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(hostile_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
