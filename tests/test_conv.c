@@ -505,6 +505,14 @@ START_TEST(conv_tuning_cache)
 {
     char dir[] = "/tmp/clg-tune-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
+    /* PoCL keeps its kernel cache under XDG_CACHE_HOME too: pin it where it was. */
+    if (!getenv("POCL_CACHE_DIR")) {
+        char pocl[1024];
+        const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+        if (xdg && *xdg) snprintf(pocl, sizeof pocl, "%s/pocl/kcache", xdg);
+        else snprintf(pocl, sizeof pocl, "%s/.cache/pocl/kcache", home ? home : "/tmp");
+        setenv("POCL_CACHE_DIR", pocl, 1);
+    }
     setenv("XDG_CACHE_HOME", dir, 1);
     unsetenv("CLGOOGLENET_CONV");
     setenv("CLGOOGLENET_TUNE", "1", 1);
