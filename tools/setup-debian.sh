@@ -12,11 +12,11 @@ packages=(
     check libsubunit-dev
     libonnx-testdata
     libpng-dev libturbojpeg0-dev zlib1g-dev
+    dataset-fashion-mnist
 )
 if [ "${1:-}" = "--tools" ]; then
     packages+=(python3-numpy python3-torch python3-torchvision python3-onnx python3-opencv python3-matplotlib)
-    # Fashion-MNIST for `clgooglenet eval` and the eval tests (which skip without it).
-    packages+=(dataset-fashion-mnist python3-pil)
+    packages+=(python3-pil)
 fi
 
 missing=()
