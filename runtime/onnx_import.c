@@ -444,6 +444,10 @@ clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out)
     importer im = {NULL, m->graph, default_opset(m)};
     if (!m->graph || (m->graph->n_node == 0 && m->graph->n_output == 0))
         st = clg_fail(CLG_ERR_PARSE, "not an ONNX model: it has no graph");
+    else if (im.opset == -1)
+        st = clg_fail(CLG_ERR_UNSUPPORTED, "the model imports no opset of the default ONNX domain "
+                                           "(only other domains, such as '%s')",
+                      m->opset_import[0]->domain ? m->opset_import[0]->domain : "");
     else if (im.opset < CLG_ONNX_OPSET_MIN || im.opset > CLG_ONNX_OPSET_MAX)
         st = clg_fail(CLG_ERR_UNSUPPORTED, "opset %lld of the default domain is not supported (%d to %d)",
                       (long long)im.opset, CLG_ONNX_OPSET_MIN, CLG_ONNX_OPSET_MAX);
