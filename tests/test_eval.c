@@ -35,39 +35,8 @@ static int exists(const char *path)
 
 /* ---- Temp files -------------------------------------------------------- */
 
-#define MAX_TMP 32
-static char tmpdir[512];
-static char *tmp_files[MAX_TMP];
-static int n_tmp;
-
-static void setup(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/clg_eval_XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp failed");
-    n_tmp = 0;
-}
-
-static void teardown(void)
-{
-    for (int i = 0; i < n_tmp; i++) {
-        unlink(tmp_files[i]);
-        free(tmp_files[i]);
-    }
-    n_tmp = 0;
-    ck_assert_msg(rmdir(tmpdir) == 0, "temp dir %s not empty", tmpdir);
-}
-
-static const char *tmp_path(const char *name)
-{
-    ck_assert_int_lt(n_tmp, MAX_TMP);
-    size_t len = strlen(tmpdir) + strlen(name) + 2;
-    char *p = malloc(len);
-    ck_assert_ptr_nonnull(p);
-    snprintf(p, len, "%s/%s", tmpdir, name);
-    tmp_files[n_tmp++] = p;
-    return p;
-}
+#define TMP_FIXTURE_PREFIX "clg_eval"
+#include "tmp_fixture.h"
 
 static const char *write_plain(const char *name, const void *data, size_t n)
 {

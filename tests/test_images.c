@@ -27,44 +27,8 @@ static const char *data_dir(void)
 
 /* ---- Temp files -------------------------------------------------------- */
 
-#define MAX_TMP 32
-static char tmpdir[512];
-static char *tmp_files[MAX_TMP];
-static int n_tmp;
-
-static void setup(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/clg_images_XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp failed");
-    n_tmp = 0;
-}
-
-static void teardown(void)
-{
-    for (int i = 0; i < n_tmp; i++) {
-        unlink(tmp_files[i]);
-        free(tmp_files[i]);
-    }
-    n_tmp = 0;
-    ck_assert_msg(rmdir(tmpdir) == 0, "temp dir %s not empty", tmpdir);
-}
-
-/* Writes n bytes to a new file in the temp dir; returns its path. */
-static const char *tmp_file(const char *name, const void *data, size_t n)
-{
-    ck_assert_int_lt(n_tmp, MAX_TMP);
-    size_t len = strlen(tmpdir) + strlen(name) + 2;
-    char *p = malloc(len);
-    ck_assert_ptr_nonnull(p);
-    snprintf(p, len, "%s/%s", tmpdir, name);
-    tmp_files[n_tmp++] = p;
-    FILE *f = fopen(p, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
-    return p;
-}
+#define TMP_FIXTURE_PREFIX "clg_images"
+#include "tmp_fixture.h"
 
 #define ck_assert_fails(call, want_status, substring)                                             \
     do {                                                                                          \

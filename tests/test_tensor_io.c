@@ -19,40 +19,8 @@
 
 /* ---- Temp files -------------------------------------------------------- */
 
-#define MAX_TMP 64
-static char tmpdir[512];
-static char *tmp_files[MAX_TMP];
-static int n_tmp;
-
-static void setup(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/clg_tensor_io_XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp failed");
-    n_tmp = 0;
-}
-
-static void teardown(void)
-{
-    for (int i = 0; i < n_tmp; i++) {
-        unlink(tmp_files[i]);
-        free(tmp_files[i]);
-    }
-    n_tmp = 0;
-    ck_assert_msg(rmdir(tmpdir) == 0, "temp dir %s not empty", tmpdir);
-}
-
-/* A path inside the temp dir; the file (if any) is removed in teardown. */
-static const char *tmp_path(const char *name)
-{
-    ck_assert_int_lt(n_tmp, MAX_TMP);
-    size_t n = strlen(tmpdir) + strlen(name) + 2;
-    char *p = malloc(n);
-    ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", tmpdir, name);
-    tmp_files[n_tmp++] = p;
-    return p;
-}
+#define TMP_FIXTURE_PREFIX "clg_tensor_io"
+#include "tmp_fixture.h"
 
 static void write_bytes(const char *path, const void *data, size_t n)
 {
