@@ -14,3 +14,27 @@ __kernel void relu(__global const float *restrict in, __global float *restrict o
         for (int j = i; j < n; j++) out[j] = fmax(in[j], 0.0f);
     }
 }
+
+/*
+ * Clip: out = min(max(x, lo), hi). The bounds are the floats lo / hi, or,
+ * when has_lo / has_hi is set, the first element of lo_buf / hi_buf (ONNX
+ * gives them as optional tensor inputs from opset 11). A NaN x stays NaN.
+ */
+__kernel void clip(__global const float *restrict in, __global float *restrict out, int n,
+                   float lo, float hi, __global const float *lo_buf, __global const float *hi_buf,
+                   int has_lo, int has_hi)
+{
+    const float l = has_lo ? lo_buf[0] : lo;
+    const float h = has_hi ? hi_buf[0] : hi;
+    const int i = (int)get_global_id(0) * 4;
+    if (i + 4 <= n) {
+        const float4 x = vload4(0, in + i);
+        const float4 y = select(x, (float4)(l), isless(x, (float4)(l)));
+        vstore4(select(y, (float4)(h), isgreater(y, (float4)(h))), 0, out + i);
+    } else {
+        for (int j = i; j < n; j++) {
+            const float y = in[j] < l ? l : in[j];
+            out[j] = y > h ? h : y;
+        }
+    }
+}

@@ -1,25 +1,48 @@
 /*
- * Binary elementwise ops.
+ * Binary elementwise ops with NumPy broadcasting: Add, Sub, Mul, Div, Max,
+ * Min (and the n-ary Sum, Max, Min as a chain of them, the output buffer
+ * then being input a of the later steps: no restrict on a and out).
  *
- * add_same: both inputs have the output's shape. Each work-item adds 4
+ * -D CLG_BINOP=ADD|SUB|MUL|DIV|MAX|MIN selects the op (default ADD). Max and
+ * Min propagate NaN, as NumPy's maximum/minimum (and ONNX Runtime) do.
+ *
+ * binary_same: both inputs have the output's shape. Each work-item does 4
  * floats (float4 with a scalar tail). NDRange: dim 0 = ceil(n / 4).
  *
- * add_broadcast: NumPy multidirectional broadcasting. The output shape is
- * right-aligned into 8 dims (leading 1s); sa / sb hold each input's element
- * strides per output dim, 0 where that input is broadcast. One work-item per
- * output element. NDRange: dim 0 = dims.s7 (innermost, unit stride in the
- * output), dim 1 = the product of dims.s0 .. dims.s6.
- *
- * Takes no -D values.
+ * binary_broadcast: the output shape is right-aligned into 8 dims (leading
+ * 1s); sa / sb hold each input's element strides per output dim, 0 where
+ * that input is broadcast. One work-item per output element. NDRange:
+ * dim 0 = dims.s7 (innermost, unit stride in the output), dim 1 = the
+ * product of dims.s0 .. dims.s6.
  */
-__kernel void add_same(__global const float *restrict a, __global const float *restrict b,
-                       __global float *restrict out, int n)
+#ifndef CLG_BINOP
+#define CLG_BINOP ADD
+#endif
+#define CLG_CAT_(a, b) a##b
+#define CLG_CAT(a, b) CLG_CAT_(a, b)
+#define CLG_APPLY(a, b) CLG_CAT(CLG_OP_, CLG_BINOP)(a, b)
+
+#define CLG_OP_ADD(a, b) ((a) + (b))
+#define CLG_OP_SUB(a, b) ((a) - (b))
+#define CLG_OP_MUL(a, b) ((a) * (b))
+#define CLG_OP_DIV(a, b) ((a) / (b))
+/* select(b, a, c) takes a where c is true; isnan(a) keeps a NaN a, and a NaN b
+   loses every comparison, so it is kept too. Works for float and float4. */
+#define CLG_OP_MAX(a, b) select((b), (a), isgreater((a), (b)) | isnan(a))
+#define CLG_OP_MIN(a, b) select((b), (a), isless((a), (b)) | isnan(a))
+
+__kernel void binary_same(__global const float *a, __global const float *restrict b,
+                          __global float *out, int n)
 {
     const int i = (int)get_global_id(0) * 4;
     if (i + 4 <= n) {
-        vstore4(vload4(0, a + i) + vload4(0, b + i), 0, out + i);
+        const float4 x = vload4(0, a + i), y = vload4(0, b + i);
+        vstore4(CLG_APPLY(x, y), 0, out + i);
     } else {
-        for (int j = i; j < n; j++) out[j] = a[j] + b[j];
+        for (int j = i; j < n; j++) {
+            const float x = a[j], y = b[j];
+            out[j] = CLG_APPLY(x, y);
+        }
     }
 }
 
@@ -32,8 +55,8 @@ __kernel void add_same(__global const float *restrict a, __global const float *r
         ib += idx_ * sb.d;                                                                        \
     } while (0)
 
-__kernel void add_broadcast(__global const float *restrict a, __global const float *restrict b,
-                            __global float *restrict out, int8 dims, int8 sa, int8 sb)
+__kernel void binary_broadcast(__global const float *a, __global const float *restrict b,
+                               __global float *out, int8 dims, int8 sa, int8 sb)
 {
     const int x = (int)get_global_id(0);
     const int outer = (int)get_global_id(1);
@@ -46,5 +69,6 @@ __kernel void add_broadcast(__global const float *restrict a, __global const flo
     CLG_STEP_DIM(s2);
     CLG_STEP_DIM(s1);
     CLG_STEP_DIM(s0);
-    out[(size_t)outer * dims.s7 + x] = a[ia] + b[ib];
+    const float va = a[ia], vb = b[ib];
+    out[(size_t)outer * dims.s7 + x] = CLG_APPLY(va, vb);
 }

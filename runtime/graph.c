@@ -1,5 +1,7 @@
 #include "graph.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +22,26 @@ static const char *const op_names[CLG_OP_COUNT] = {
     [CLG_OP_SOFTMAX] = "Softmax",
     [CLG_OP_LRN] = "LRN",
     [CLG_OP_IDENTITY] = "Identity",
+    [CLG_OP_SUB] = "Sub",
+    [CLG_OP_MUL] = "Mul",
+    [CLG_OP_DIV] = "Div",
+    [CLG_OP_SUM] = "Sum",
+    [CLG_OP_MAX] = "Max",
+    [CLG_OP_MIN] = "Min",
+    [CLG_OP_CLIP] = "Clip",
+    [CLG_OP_BATCHNORM] = "BatchNormalization",
+    [CLG_OP_GATHER] = "Gather",
+    [CLG_OP_UNSQUEEZE] = "Unsqueeze",
+    [CLG_OP_SQUEEZE] = "Squeeze",
+    [CLG_OP_SHAPE] = "Shape",
+    [CLG_OP_CAST] = "Cast",
 };
+
+int clg_op_is_view(clg_op_type op)
+{
+    return op == CLG_OP_FLATTEN || op == CLG_OP_RESHAPE || op == CLG_OP_IDENTITY ||
+           op == CLG_OP_UNSQUEEZE || op == CLG_OP_SQUEEZE || op == CLG_OP_CAST;
+}
 
 const char *clg_op_name(clg_op_type op)
 {
@@ -52,6 +73,11 @@ clg_attrs clg_attrs_default(void)
     a.alpha = 1.0f;
     a.beta = 1.0f;
     a.axis = 1;
+    a.clip_min = -INFINITY;
+    a.clip_max = INFINITY;
+    a.epsilon = 1e-5f;
+    a.n_axes = -1;
+    a.end = INT32_MAX;
     return a;
 }
 

@@ -26,6 +26,20 @@ typedef enum clg_op_type {
     CLG_OP_SOFTMAX,
     CLG_OP_LRN,
     CLG_OP_IDENTITY, /* Identity and Dropout in inference */
+    /* NumPy-broadcasting elementwise ops; Sum, Max and Min take 1 or more inputs. */
+    CLG_OP_SUB,
+    CLG_OP_MUL,
+    CLG_OP_DIV,
+    CLG_OP_SUM,
+    CLG_OP_MAX,
+    CLG_OP_MIN,
+    CLG_OP_CLIP,      /* inputs: x, optional min, optional max (attributes before opset 11) */
+    CLG_OP_BATCHNORM, /* inference form: x, scale, B, mean, var */
+    CLG_OP_GATHER,    /* indices must be constant */
+    CLG_OP_UNSQUEEZE, /* views; axes from the attribute or a constant input */
+    CLG_OP_SQUEEZE,
+    CLG_OP_SHAPE,     /* int64 result, computed on the host while planning */
+    CLG_OP_CAST,      /* float to float (a view) or int64 to int64 on the host */
     CLG_OP_COUNT
 } clg_op_type;
 
@@ -76,6 +90,12 @@ typedef struct clg_attrs {
     int trans_a, trans_b; /* Gemm */
     float bias;           /* LRN */
     int size;             /* LRN */
+    float clip_min, clip_max; /* Clip before opset 11 (later: inputs 1 and 2) */
+    float epsilon;        /* BatchNormalization */
+    int n_axes;           /* Unsqueeze/Squeeze axes attribute; -1: absent (input 1 or all) */
+    int axes[CLG_MAX_RANK];
+    int start, end;       /* Shape (opset 15): dims [start, end); end INT32_MAX = all */
+    int cast_to;          /* Cast: ONNX TensorProto data type */
 } clg_attrs;
 
 #define CLG_MAX_NODE_INPUTS 64
@@ -138,6 +158,9 @@ size_t clg_graph_reader_count(const clg_graph *g, int value);
 
 /* Fills order[n_nodes] with a topological order; a cycle is CLG_ERR_PARSE. */
 clg_status clg_graph_topo_order(const clg_graph *g, int *order);
+
+/* Ops whose output shares its input's buffer (no device work). */
+int clg_op_is_view(clg_op_type op);
 
 /* Overflow-checked element count; 0 on overflow or negative dims with ok=0. */
 int clg_dims_count(int rank, const int64_t *dims, size_t *count);

@@ -21,11 +21,6 @@ typedef struct pooled {
     int busy_until; /* order position of the last reader of its current root */
 } pooled;
 
-static int is_view(clg_op_type op)
-{
-    return op == CLG_OP_FLATTEN || op == CLG_OP_RESHAPE || op == CLG_OP_IDENTITY;
-}
-
 static int root_of(const clg_plan *plan, int v)
 {
     const clg_graph *g = plan->graph;
@@ -35,7 +30,7 @@ static int root_of(const clg_plan *plan, int v)
             continue;
         }
         int p = g->values[v].producer;
-        if (p >= 0 && is_view(g->nodes[p].op) && g->nodes[p].inputs[0] >= 0) {
+        if (p >= 0 && clg_op_is_view(g->nodes[p].op) && g->nodes[p].inputs[0] >= 0) {
             v = g->nodes[p].inputs[0];
             continue;
         }
@@ -111,7 +106,7 @@ clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
     for (size_t v = 0; st == CLG_OK && v < nv; v++) {
         root_info *r = &info[root[v]];
         int p = g->values[v].producer;
-        if (p >= 0 && !is_view(g->nodes[p].op) && pos[p] < r->start) r->start = pos[p];
+        if (p >= 0 && !clg_op_is_view(g->nodes[p].op) && pos[p] < r->start) r->start = pos[p];
         if (g->values[v].is_output) r->end = (int)nn;
     }
     for (size_t k = 0; st == CLG_OK && k < nn; k++) {
@@ -122,7 +117,7 @@ clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
     /* Inputs and weights keep their own buffers; intermediate roots are pooled. */
     root_info *roots = info; /* reuse the array front for the sorted intermediate roots */
     for (size_t v = 0; st == CLG_OK && v < nv; v++) {
-        if ((size_t)root[v] != v) continue;
+        if ((size_t)root[v] != v || plan->ints[v].valid) continue; /* host int64 data: no buffer */
         const clg_value *val = &g->values[v];
         size_t count = clg_shape_count(&plan->shapes[v]);
         size_t bytes = (count ? count : 1) * sizeof(float); /* OpenCL forbids empty buffers */

@@ -31,18 +31,26 @@ static clg_status upload_weights(clg_model *m)
     clg_graph *g = m->graph;
     m->weights = calloc(g->n_values ? g->n_values : 1, sizeof(cl_mem));
     if (!m->weights) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory loading weights");
-    for (size_t v = 0; v < g->n_values; v++) {
+    /* Constants nothing reads any more (folded batch norms) stay on the host. */
+    size_t *readers = calloc(g->n_values ? g->n_values : 1, sizeof(size_t));
+    if (!readers) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory loading weights");
+    for (size_t i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_inputs; k++)
+            if (g->nodes[i].inputs[k] >= 0) readers[g->nodes[i].inputs[k]]++;
+    clg_status st = CLG_OK;
+    for (size_t v = 0; st == CLG_OK && v < g->n_values; v++) {
         const clg_value *val = &g->values[v];
-        if (val->kind != CLG_VALUE_INITIALIZER || !val->data) continue;
+        if (val->kind != CLG_VALUE_INITIALIZER || !val->data || (!readers[v] && !val->is_output)) continue;
         size_t count = 0;
         clg_dims_count(val->rank, val->dims, &count);
         cl_int err;
         m->weights[v] = clCreateBuffer(m->ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                                        (count ? count : 1) * sizeof(float), val->data, &err);
-        if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateBuffer", val->name);
-        m->weight_bytes += (count ? count : 1) * sizeof(float);
+        if (err != CL_SUCCESS) st = clg_cl_fail(err, "clCreateBuffer", val->name);
+        else m->weight_bytes += (count ? count : 1) * sizeof(float);
     }
-    return CLG_OK;
+    free(readers);
+    return st;
 }
 
 clg_status clg_model_from_graph(clg_context *ctx, clg_graph *g, clg_model **out)

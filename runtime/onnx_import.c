@@ -9,6 +9,7 @@
 #include "tensor_io.h"
 
 #define ONNX_FLOAT 1
+#define ONNX_INT32 6
 #define ONNX_INT64 7
 
 typedef struct importer {
@@ -88,6 +89,24 @@ static clg_status attr_ints(const node_ctx *n, const char *name, size_t count, i
     return CLG_OK;
 }
 
+/* Unsqueeze / Squeeze axes: up to CLG_MAX_RANK values in [-CLG_MAX_RANK, CLG_MAX_RANK]. */
+static clg_status attr_axes(const node_ctx *n, clg_attrs *a)
+{
+    const Onnx__AttributeProto *at = find_attr(n, "axes");
+    if (!at) return CLG_OK;
+    if (at->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
+        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a list of ints", "axes");
+    if (at->n_ints > CLG_MAX_RANK)
+        return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has more than 8 values", "axes");
+    for (size_t i = 0; i < at->n_ints; i++) {
+        if (at->ints[i] < -CLG_MAX_RANK || at->ints[i] > CLG_MAX_RANK)
+            return node_error(n, CLG_ERR_SHAPE, "attribute '%s' has a value out of range", "axes");
+        a->axes[i] = (int)at->ints[i];
+    }
+    a->n_axes = (int)at->n_ints;
+    return CLG_OK;
+}
+
 static clg_status attr_auto_pad(const node_ctx *n, clg_auto_pad *pad)
 {
     const Onnx__AttributeProto *a = find_attr(n, "auto_pad");
@@ -134,55 +153,56 @@ static clg_status window_attrs(const node_ctx *n, clg_window *w, int need_kernel
 
 /* ---- values --------------------------------------------------------------- */
 
-static clg_status add_int64_initializer(importer *im, const Onnx__TensorProto *t)
+/* Reads an INT64 tensor of at most CLG_MAX_RANK values (shapes, indices, axes). */
+static clg_status read_int64_tensor(const Onnx__TensorProto *t, const char *name, int *rank, int64_t *dims,
+                                    int64_t **data, size_t *count)
 {
-    size_t count = 0;
-    int64_t dims[CLG_MAX_RANK];
-    if (t->n_dims > 1) /* only shape vectors are needed as int64 data */
-        return clg_fail(CLG_ERR_UNSUPPORTED, "initializer '%s': INT64 tensors of rank > 1 are not supported", t->name);
+    if (t->n_dims > 1) /* only short vectors are needed as int64 data */
+        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: INT64 tensors of rank > 1 are not supported", name);
     for (size_t i = 0; i < t->n_dims; i++) dims[i] = t->dims[i];
-    if (!clg_dims_count((int)t->n_dims, dims, &count) || count > CLG_MAX_RANK)
-        return clg_fail(CLG_ERR_UNSUPPORTED, "initializer '%s': INT64 data is only supported as a short shape vector", t->name);
-    int64_t *data = calloc(CLG_MAX_RANK, sizeof(int64_t));
-    if (!data) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
-    if (t->has_raw_data && t->raw_data.len == count * sizeof(int64_t)) {
-        for (size_t i = 0; i < count; i++) {
+    *rank = (int)t->n_dims;
+    if (!clg_dims_count(*rank, dims, count) || *count > CLG_MAX_RANK)
+        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: INT64 data is only supported as a vector of at most %d values",
+                        name, CLG_MAX_RANK);
+    *data = calloc(CLG_MAX_RANK, sizeof(int64_t));
+    if (!*data) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+    if (t->has_raw_data && t->raw_data.len == *count * sizeof(int64_t)) {
+        for (size_t i = 0; i < *count; i++) {
             uint64_t u = 0;
             for (int b = 7; b >= 0; b--) u = (u << 8) | t->raw_data.data[i * 8 + (size_t)b];
-            data[i] = (int64_t)u;
+            (*data)[i] = (int64_t)u;
         }
-    } else if (!t->has_raw_data && t->n_int64_data == count) {
-        memcpy(data, t->int64_data, count * sizeof(int64_t));
+    } else if (!t->has_raw_data && t->n_int64_data == *count) {
+        memcpy(*data, t->int64_data, *count * sizeof(int64_t));
     } else {
-        free(data);
-        return clg_fail(CLG_ERR_PARSE, "initializer '%s': INT64 data does not match its shape", t->name);
+        free(*data);
+        *data = NULL;
+        return clg_fail(CLG_ERR_PARSE, "%s: INT64 data does not match its shape", name);
     }
-    int idx;
-    clg_status st = clg_graph_add_value(im->g, t->name, CLG_VALUE_INITIALIZER, (int)t->n_dims, dims, &idx);
-    if (st != CLG_OK) {
-        free(data);
-        return st;
-    }
-    im->g->values[idx].int_data = data;
-    im->g->values[idx].int_count = count;
+    return CLG_OK;
+}
+
+/* Gives value idx (new, or a Constant's output) the tensor's data; `where`
+   names it in errors. */
+static clg_status set_value_data(importer *im, int idx, const Onnx__TensorProto *t, const char *where)
+{
+    clg_value *v = &im->g->values[idx];
+    if (t->has_data_type && t->data_type == ONNX_INT64)
+        CLG_TRY(read_int64_tensor(t, where, &v->rank, v->dims, &v->int_data, &v->int_count));
+    else
+        CLG_TRY(clg_tensor_from_proto(t, where, &v->rank, v->dims, &v->data));
+    v->kind = CLG_VALUE_INITIALIZER;
     return CLG_OK;
 }
 
 static clg_status add_initializer(importer *im, const Onnx__TensorProto *t)
 {
     if (!t->name || !*t->name) return clg_fail(CLG_ERR_PARSE, "an initializer has no name");
-    if (t->has_data_type && t->data_type == ONNX_INT64) return add_int64_initializer(im, t);
+    int idx;
+    CLG_TRY(clg_graph_add_value(im->g, t->name, CLG_VALUE_INITIALIZER, -1, NULL, &idx));
     char where[300];
     snprintf(where, sizeof where, "initializer '%.200s'", t->name);
-    int rank;
-    int64_t dims[CLG_MAX_RANK];
-    float *data;
-    CLG_TRY(clg_tensor_from_proto(t, where, &rank, dims, &data));
-    int idx;
-    clg_status st = clg_graph_add_value(im->g, t->name, CLG_VALUE_INITIALIZER, rank, dims, &idx);
-    if (st == CLG_OK) im->g->values[idx].data = data;
-    else free(data);
-    return st;
+    return set_value_data(im, idx, t, where);
 }
 
 static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
@@ -335,6 +355,61 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
         CLG_TRY(attr_float(n, "beta", &a->beta));
         return attr_float(n, "bias", &a->bias);
     }
+    if (strcmp(t, "Sub") == 0 || strcmp(t, "Mul") == 0 || strcmp(t, "Div") == 0 ||
+        strcmp(t, "Sum") == 0 || strcmp(t, "Max") == 0 || strcmp(t, "Min") == 0) {
+        static const struct { const char *name; clg_op_type op; } ops[] = {
+            {"Sub", CLG_OP_SUB}, {"Mul", CLG_OP_MUL}, {"Div", CLG_OP_DIV},
+            {"Sum", CLG_OP_SUM}, {"Max", CLG_OP_MAX}, {"Min", CLG_OP_MIN}};
+        for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+            if (strcmp(t, ops[i].name) == 0) *op = ops[i].op;
+        return check_attrs(n, none); /* legacy broadcast/axis/consumed_inputs are refused */
+    }
+    if (strcmp(t, "Clip") == 0) {
+        static const char *const clip_keys[] = {"min", "max", NULL};
+        *op = CLG_OP_CLIP;
+        CLG_TRY(check_attrs(n, im->opset < 11 ? clip_keys : none));
+        CLG_TRY(attr_float(n, "min", &a->clip_min));
+        return attr_float(n, "max", &a->clip_max);
+    }
+    if (strcmp(t, "BatchNormalization") == 0) {
+        static const char *const bn_keys[] = {"epsilon", "momentum", "spatial", "is_test",
+                                              "training_mode", "consumed_inputs", NULL};
+        int one = 1;
+        *op = CLG_OP_BATCHNORM;
+        CLG_TRY(check_attrs(n, bn_keys));
+        CLG_TRY(attr_int(n, "spatial", 1, 1, &one));
+        CLG_TRY(attr_int(n, "training_mode", 0, 0, &zero));
+        return attr_float(n, "epsilon", &a->epsilon);
+    }
+    if (strcmp(t, "Gather") == 0) {
+        *op = CLG_OP_GATHER;
+        a->axis = 0;
+        CLG_TRY(check_attrs(n, axis_keys));
+        return attr_int(n, "axis", -CLG_MAX_RANK, CLG_MAX_RANK, &a->axis);
+    }
+    if (strcmp(t, "Unsqueeze") == 0 || strcmp(t, "Squeeze") == 0) {
+        static const char *const axes_keys[] = {"axes", NULL};
+        *op = t[0] == 'U' ? CLG_OP_UNSQUEEZE : CLG_OP_SQUEEZE;
+        CLG_TRY(check_attrs(n, axes_keys));
+        return attr_axes(n, a);
+    }
+    if (strcmp(t, "Shape") == 0) {
+        static const char *const shape_keys[] = {"start", "end", NULL};
+        *op = CLG_OP_SHAPE;
+        CLG_TRY(check_attrs(n, shape_keys));
+        CLG_TRY(attr_int(n, "start", INT32_MIN, INT32_MAX, &a->start));
+        return attr_int(n, "end", INT32_MIN, INT32_MAX, &a->end);
+    }
+    if (strcmp(t, "Cast") == 0) {
+        static const char *const cast_keys[] = {"to", "saturate", NULL};
+        *op = CLG_OP_CAST;
+        CLG_TRY(check_attrs(n, cast_keys));
+        if (!find_attr(n, "to")) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "to");
+        CLG_TRY(attr_int(n, "to", 0, 64, &a->cast_to));
+        if (a->cast_to != ONNX_FLOAT && a->cast_to != ONNX_INT64 && a->cast_to != ONNX_INT32)
+            return node_error(n, CLG_ERR_UNSUPPORTED, "casting to %s is not supported", clg_onnx_type_name(a->cast_to));
+        return CLG_OK;
+    }
     return node_error(n, CLG_ERR_UNSUPPORTED, "operator '%s' is not supported", t);
 }
 
@@ -343,7 +418,11 @@ static int used_inputs(clg_op_type op, int given)
 {
     switch (op) {
     case CLG_OP_CONV:
-    case CLG_OP_GEMM: return given < 3 ? given : 3;
+    case CLG_OP_GEMM:
+    case CLG_OP_CLIP: return given < 3 ? given : 3;
+    case CLG_OP_BATCHNORM: return given < 5 ? given : 5;
+    case CLG_OP_SHAPE:
+    case CLG_OP_CAST:
     case CLG_OP_IDENTITY:
     case CLG_OP_RELU:
     case CLG_OP_MAXPOOL:
@@ -354,8 +433,14 @@ static int used_inputs(clg_op_type op, int given)
     case CLG_OP_LRN: return given < 1 ? given : 1;
     case CLG_OP_RESHAPE:
     case CLG_OP_MATMUL:
+    case CLG_OP_GATHER:
+    case CLG_OP_UNSQUEEZE:
+    case CLG_OP_SQUEEZE:
+    case CLG_OP_SUB:
+    case CLG_OP_MUL:
+    case CLG_OP_DIV:
     case CLG_OP_ADD: return given < 2 ? given : 2;
-    default: return given;
+    default: return given; /* Concat, Sum, Max, Min */
     }
 }
 
@@ -366,9 +451,73 @@ static int required_inputs(clg_op_type op)
     case CLG_OP_GEMM:
     case CLG_OP_RESHAPE:
     case CLG_OP_MATMUL:
+    case CLG_OP_GATHER:
+    case CLG_OP_SUB:
+    case CLG_OP_MUL:
+    case CLG_OP_DIV:
     case CLG_OP_ADD: return 2;
+    case CLG_OP_BATCHNORM: return 5;
     default: return 1;
     }
+}
+
+/*
+ * A Constant node becomes an initializer: its output value (a placeholder
+ * made by import_graph) takes the data of the value / value_float(s) /
+ * value_int(s) attribute.
+ */
+static clg_status add_constant(importer *im, const node_ctx *n)
+{
+    static const char *const keys[] = {"value", "value_float", "value_floats", "value_int", "value_ints", NULL};
+    const Onnx__NodeProto *p = n->proto;
+    if (p->n_input != 0) return node_error(n, CLG_ERR_PARSE, "%s", "a Constant has no inputs");
+    if (p->n_output != 1 || !p->output[0] || !*p->output[0])
+        return node_error(n, CLG_ERR_PARSE, "%s", "a Constant has exactly one output");
+    if (p->n_attribute != 1) return node_error(n, CLG_ERR_PARSE, "%s", "a Constant has exactly one value attribute");
+    CLG_TRY(check_attrs(n, keys));
+    const Onnx__AttributeProto *a = p->attribute[0];
+    int idx = clg_graph_find_value(im->g, p->output[0]);
+    clg_value *v = idx >= 0 ? &im->g->values[idx] : NULL;
+    if (!v || v->kind != CLG_VALUE_INTERMEDIATE || v->producer >= 0 || v->data || v->int_data)
+        return node_error(n, CLG_ERR_PARSE, "output '%s' is defined twice", p->output[0]);
+    char where[300];
+    snprintf(where, sizeof where, "node '%.200s' (Constant)", n->name);
+    switch (a->type) {
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
+        if (!a->t) return node_error(n, CLG_ERR_PARSE, "%s", "empty value");
+        return set_value_data(im, idx, a->t, where);
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT:
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: {
+        const int scalar = a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+        const size_t count = scalar ? 1 : a->n_floats;
+        v->data = malloc((count ? count : 1) * sizeof(float));
+        if (!v->data) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+        if (scalar) v->data[0] = a->f;
+        else if (count) memcpy(v->data, a->floats, count * sizeof(float));
+        v->rank = scalar ? 0 : 1;
+        v->dims[0] = (int64_t)count;
+        break;
+    }
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT:
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS: {
+        const int scalar = a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+        const size_t count = scalar ? 1 : a->n_ints;
+        if (count > CLG_MAX_RANK)
+            return node_error(n, CLG_ERR_UNSUPPORTED, "%s", "INT64 data is only supported as a vector of at most 8 values");
+        v->int_data = calloc(CLG_MAX_RANK, sizeof(int64_t));
+        if (!v->int_data) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+        if (scalar) v->int_data[0] = a->i;
+        else if (count) memcpy(v->int_data, a->ints, count * sizeof(int64_t));
+        v->int_count = count;
+        v->rank = scalar ? 0 : 1;
+        v->dims[0] = (int64_t)count;
+        break;
+    }
+    default:
+        return node_error(n, CLG_ERR_PARSE, "%s", "the value attribute has the wrong type");
+    }
+    v->kind = CLG_VALUE_INITIALIZER;
+    return CLG_OK;
 }
 
 static clg_status add_node(importer *im, const Onnx__NodeProto *p, size_t index)
@@ -381,9 +530,12 @@ static clg_status add_node(importer *im, const Onnx__NodeProto *p, size_t index)
     }
     if (p->domain && *p->domain && strcmp(p->domain, "ai.onnx") != 0)
         return node_error(&n, CLG_ERR_UNSUPPORTED, "operator domain '%s' is not supported", p->domain);
+    if (strcmp(n.op, "Constant") == 0) return add_constant(im, &n);
     clg_op_type op = CLG_OP_COUNT;
     clg_attrs attrs;
     CLG_TRY(convert_attrs(im, &n, &op, &attrs));
+    /* Sum, Max and Min of one input are that input. */
+    if ((op == CLG_OP_SUM || op == CLG_OP_MAX || op == CLG_OP_MIN) && p->n_input == 1) op = CLG_OP_IDENTITY;
     if (p->n_output < 1 || !p->output[0] || !*p->output[0])
         return node_error(&n, CLG_ERR_PARSE, "%s", "node has no output");
     for (size_t i = 1; i < p->n_output; i++)

@@ -1,6 +1,6 @@
 /*
- * Planners for Concat (cl/concat.cl), Relu (cl/activation.cl), Add
- * (cl/elementwise.cl), Softmax (cl/softmax.cl) and LRN (cl/lrn.cl).
+ * Planners for Concat (cl/concat.cl), Relu (cl/activation.cl), Softmax
+ * (cl/softmax.cl) and LRN (cl/lrn.cl).
  */
 #include <limits.h>
 #include <string.h>
@@ -8,22 +8,6 @@
 #include "error.h"
 #include "kernels.h"
 #include "plan.h"
-
-static int same_shape(const clg_shape *a, const clg_shape *b)
-{
-    if (a->rank != b->rank) return 0;
-    for (int i = 0; i < a->rank; i++)
-        if (a->dims[i] != b->dims[i]) return 0;
-    return 1;
-}
-
-/* Product of dims[begin, end). */
-static size_t dims_product(const clg_shape *s, int begin, int end)
-{
-    size_t p = 1;
-    for (int i = begin; i < end; i++) p *= (size_t)s->dims[i];
-    return p;
-}
 
 /* ---- Concat ------------------------------------------------------------ */
 
@@ -57,8 +41,8 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
     const int axis = nd->attrs.axis;
-    const size_t outer = dims_product(y, 0, axis);
-    const size_t inner = dims_product(y, axis + 1, y->rank);
+    const size_t outer = clg_shape_product(y, 0, axis);
+    const size_t inner = clg_shape_product(y, axis + 1, y->rank);
     const size_t out_chunk = (size_t)y->dims[axis] * inner;
     cl_mem out = CLG_OUT_BUF(plan, n);
 
@@ -94,7 +78,7 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
 clg_status clg_plan_relu(clg_plan *plan, int n)
 {
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
-    if (!same_shape(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
+    if (!clg_shape_equal(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
     if (!clg_shape_fits_int(y)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
     const size_t count = clg_shape_count(y);
 
@@ -111,76 +95,6 @@ clg_status clg_plan_relu(clg_plan *plan, int n)
     return clg_plan_finish_step(plan, &step, st);
 }
 
-/* ---- Add --------------------------------------------------------------- */
-
-/*
- * Element strides of input x over the output's dims right-aligned into 8
- * slots (leading slots are size-1 dims); 0 where x is broadcast.
- */
-static int broadcast_strides(const clg_shape *x, const clg_shape *y, cl_int8 *strides)
-{
-    const int lead = CLG_MAX_RANK - y->rank;
-    int stride = 1;
-    memset(strides, 0, sizeof *strides);
-    for (int d = x->rank - 1; d >= 0; d--) {
-        const int slot = d + (CLG_MAX_RANK - x->rank);
-        if (slot < lead) return 0; /* x has more dims than the output */
-        const int64_t xd = x->dims[d], yd = y->dims[slot - lead];
-        if (xd != yd && xd != 1) return 0;
-        strides->s[slot] = xd == 1 ? 0 : stride;
-        stride *= (int)xd;
-    }
-    return 1;
-}
-
-clg_status clg_plan_add(clg_plan *plan, int n)
-{
-    if (!CLG_HAS_INPUT(plan, n, 0) || !CLG_HAS_INPUT(plan, n, 1))
-        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "needs two inputs");
-    const clg_shape *a = CLG_IN_SHAPE(plan, n, 0), *b = CLG_IN_SHAPE(plan, n, 1);
-    const clg_shape *y = CLG_OUT_SHAPE(plan, n);
-    if (y->rank > CLG_MAX_RANK) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "rank above 8");
-    if (!clg_shape_fits_int(a) || !clg_shape_fits_int(b) || !clg_shape_fits_int(y))
-        return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
-    cl_mem ma = CLG_IN_BUF(plan, n, 0), mb = CLG_IN_BUF(plan, n, 1), out = CLG_OUT_BUF(plan, n);
-    const size_t count = clg_shape_count(y);
-    clg_step step;
-    clg_status st;
-
-    if (same_shape(a, y) && same_shape(b, y)) {
-        /* Fast path: a flat, vectorised add. */
-        CLG_TRY(clg_plan_kernel_step(plan, n, "elementwise.cl", NULL, "add_same", &step));
-        st = CLG_ARG_MEM(step.kernel, 0, ma);
-        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, mb);
-        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 2, out);
-        if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 3, count);
-        step.work_dim = 1;
-        step.global[0] = (count + 3) / 4;
-    } else {
-        cl_int8 dims, sa, sb;
-        for (int d = 0; d < CLG_MAX_RANK; d++) {
-            const int src = d - (CLG_MAX_RANK - y->rank);
-            dims.s[d] = src >= 0 ? (cl_int)y->dims[src] : 1;
-        }
-        if (!broadcast_strides(a, y, &sa) || !broadcast_strides(b, y, &sb))
-            return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "input shapes do not broadcast to the output");
-        CLG_TRY(clg_plan_kernel_step(plan, n, "elementwise.cl", NULL, "add_broadcast", &step));
-        st = CLG_ARG_MEM(step.kernel, 0, ma);
-        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, mb);
-        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 2, out);
-        if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 3, sizeof dims, &dims);
-        if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 4, sizeof sa, &sa);
-        if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 5, sizeof sb, &sb);
-        step.work_dim = 2;
-        step.global[0] = (size_t)dims.s[CLG_MAX_RANK - 1];
-        step.global[1] = count / (step.global[0] ? step.global[0] : 1);
-    }
-    step.flops = (double)count;
-    step.bytes = ((double)clg_shape_count(a) + (double)clg_shape_count(b) + (double)count) *
-                 sizeof(float);
-    return clg_plan_finish_step(plan, &step, st);
-}
-
 /* ---- Softmax ----------------------------------------------------------- */
 
 clg_status clg_plan_softmax(clg_plan *plan, int n)
@@ -188,15 +102,15 @@ clg_status clg_plan_softmax(clg_plan *plan, int n)
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
     const int axis = nd->attrs.axis;
-    if (!same_shape(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
+    if (!clg_shape_equal(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
     if (axis < 0 || axis >= x->rank) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
     if (!clg_shape_fits_int(x)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
 
     /* View as [outer, axis_len, inner]; before opset 13 the input is flattened at axis. */
-    const size_t outer = dims_product(x, 0, axis);
-    const size_t axis_len = nd->attrs.softmax_legacy ? dims_product(x, axis, x->rank)
+    const size_t outer = clg_shape_product(x, 0, axis);
+    const size_t axis_len = nd->attrs.softmax_legacy ? clg_shape_product(x, axis, x->rank)
                                                      : (size_t)x->dims[axis];
-    const size_t inner = nd->attrs.softmax_legacy ? 1 : dims_product(x, axis + 1, x->rank);
+    const size_t inner = nd->attrs.softmax_legacy ? 1 : clg_shape_product(x, axis + 1, x->rank);
 
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "softmax.cl", NULL, "softmax", &step));
@@ -219,11 +133,11 @@ clg_status clg_plan_lrn(clg_plan *plan, int n)
 {
     const clg_attrs *at = &CLG_NODE(plan, n)->attrs;
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
-    if (!same_shape(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
+    if (!clg_shape_equal(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
     if (x->rank < 2) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "input must be [N, C, ...]");
     if (at->size < 1) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "size must be >= 1");
     if (!clg_shape_fits_int(x)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
-    const size_t pixels = dims_product(x, 2, x->rank);
+    const size_t pixels = clg_shape_product(x, 2, x->rank);
 
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "lrn.cl", NULL, "lrn", &step));

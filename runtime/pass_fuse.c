@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "passes.h"
 
 size_t clg_pass_fuse_conv_relu(clg_graph *g)
@@ -9,14 +10,23 @@ size_t clg_pass_fuse_conv_relu(clg_graph *g)
     for (size_t i = 0; i < g->n_nodes; i++) {
         clg_node *relu = &g->nodes[i];
         if (relu->op != CLG_OP_RELU || relu->n_inputs < 1 || relu->inputs[0] < 0) continue;
-        int x = relu->inputs[0];
-        int producer = g->values[x].producer;
+        /* Walk back through views (a folded batch norm is one) to a Conv;
+           nothing but this chain may see the values on the way. */
+        int cur = relu->inputs[0], producer = -1;
+        for (int depth = 0; depth < 8; depth++) {
+            if (g->values[cur].is_output || clg_graph_reader_count(g, cur) != 1) break;
+            int p = g->values[cur].producer;
+            if (p < 0) break;
+            if (g->nodes[p].op == CLG_OP_CONV) {
+                producer = p;
+                break;
+            }
+            if (g->nodes[p].op != CLG_OP_IDENTITY || g->nodes[p].inputs[0] < 0) break;
+            cur = g->nodes[p].inputs[0];
+        }
         if (producer < 0) continue;
         clg_node *conv = &g->nodes[producer];
-        /* The conv output must not be seen by anyone but this Relu. */
-        if (conv->op != CLG_OP_CONV || conv->attrs.fused_relu || g->values[x].is_output ||
-            clg_graph_reader_count(g, x) != 1)
-            continue;
+        if (conv->attrs.fused_relu) continue;
         conv->attrs.fused_relu = 1;
         relu->op = CLG_OP_IDENTITY; /* now a view of the conv output */
         fused++;
@@ -32,6 +42,9 @@ int clg_passes_enabled(void)
 
 clg_status clg_passes_run(clg_graph *g)
 {
-    if (clg_passes_enabled()) clg_pass_fuse_conv_relu(g);
+    if (!clg_passes_enabled()) return CLG_OK;
+    size_t folded;
+    CLG_TRY(clg_pass_fold_batchnorm(g, &folded));
+    clg_pass_fuse_conv_relu(g);
     return CLG_OK;
 }

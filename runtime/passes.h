@@ -1,8 +1,12 @@
 /*
  * Optimisation passes, numbered in the order they run.
  * On the graph, once when a model is made:
- *   1. conv+relu: a Relu that is the only reader of a Conv's output is folded
- *      into the convolution's epilogue and becomes a view.
+ *   0. batch-norm folding: a BatchNormalization after a Conv whose output
+ *      nothing else reads, all parameters constant, is folded into the
+ *      convolution's weights and bias and becomes a view (pass_fold_bn.c).
+ *   1. conv+relu: a Relu that is the only reader of a Conv's output (directly
+ *      or through views such as a folded batch norm) is folded into the
+ *      convolution's epilogue and becomes a view.
  * On each plan, after shape inference and before buffers are made:
  *   2. concat elimination: a Conv whose output is read only by a channel
  *      Concat writes straight into its slice of the concat output, at any
@@ -22,6 +26,9 @@ clg_status clg_passes_run(clg_graph *g);
 
 /* 0 when CLGOOGLENET_NO_FUSION asks for the passes to be off. */
 int clg_passes_enabled(void);
+
+/* Pass 0, exposed for tests: *folded gets the number of folded nodes. */
+clg_status clg_pass_fold_batchnorm(clg_graph *g, size_t *folded);
 
 /* Pass 1, exposed for tests. Returns the number of fused pairs. */
 size_t clg_pass_fuse_conv_relu(clg_graph *g);

@@ -77,9 +77,17 @@ clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args)
     return clg_plan_add_step(plan, step);
 }
 
-static int is_view(clg_op_type op)
+/* Inputs that are read while planning (shapes, indices, axes), not on the device. */
+static int reads_on_host(clg_op_type op, int input)
 {
-    return op == CLG_OP_FLATTEN || op == CLG_OP_RESHAPE || op == CLG_OP_IDENTITY;
+    switch (op) {
+    case CLG_OP_RESHAPE:
+    case CLG_OP_GATHER:
+    case CLG_OP_UNSQUEEZE:
+    case CLG_OP_SQUEEZE: return input == 1;
+    case CLG_OP_SHAPE: return 1;
+    default: return 0;
+    }
 }
 
 static clg_status plan_node(clg_plan *plan, int n)
@@ -93,12 +101,25 @@ static clg_status plan_node(clg_plan *plan, int n)
     case CLG_OP_CONCAT: return clg_plan_concat(plan, n);
     case CLG_OP_GEMM: return clg_plan_gemm(plan, n);
     case CLG_OP_MATMUL: return clg_plan_matmul(plan, n);
-    case CLG_OP_ADD: return clg_plan_add(plan, n);
+    case CLG_OP_ADD:
+    case CLG_OP_SUB:
+    case CLG_OP_MUL:
+    case CLG_OP_DIV:
+    case CLG_OP_SUM:
+    case CLG_OP_MAX:
+    case CLG_OP_MIN: return clg_plan_elementwise(plan, n);
+    case CLG_OP_CLIP: return clg_plan_clip(plan, n);
+    case CLG_OP_BATCHNORM: return clg_plan_batchnorm(plan, n);
+    case CLG_OP_GATHER: return clg_plan_gather(plan, n);
     case CLG_OP_SOFTMAX: return clg_plan_softmax(plan, n);
     case CLG_OP_LRN: return clg_plan_lrn(plan, n);
     case CLG_OP_FLATTEN:
     case CLG_OP_RESHAPE:
     case CLG_OP_IDENTITY:
+    case CLG_OP_UNSQUEEZE:
+    case CLG_OP_SQUEEZE:
+    case CLG_OP_CAST:
+    case CLG_OP_SHAPE:
     case CLG_OP_COUNT: break;
     }
     return CLG_OK;
@@ -138,17 +159,22 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
     size_t nv = g->n_values ? g->n_values : 1, nn = g->n_nodes ? g->n_nodes : 1;
     plan->order = malloc(nn * sizeof(int));
     plan->shapes = calloc(nv, sizeof(clg_shape));
+    plan->ints = calloc(nv, sizeof(clg_host_ints));
     plan->windows = calloc(nn, sizeof(clg_window));
     plan->buffers = calloc(nv, sizeof(cl_mem));
     plan->placement = calloc(nv, sizeof(clg_placement));
     plan->queue_of = calloc(nn, sizeof(int));
-    if (!plan->order || !plan->shapes || !plan->windows || !plan->buffers || !plan->placement ||
+    if (!plan->order || !plan->shapes || !plan->ints || !plan->windows || !plan->buffers || !plan->placement ||
         !plan->queue_of) {
         clg_plan_destroy(plan);
         return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
     }
     memcpy(plan->order, order, g->n_nodes * sizeof(int));
-    clg_status st = clg_shape_infer(g, input_shapes, order, plan->shapes, plan->windows);
+    clg_status st = clg_shape_infer(g, input_shapes, order, plan->shapes, plan->windows, plan->ints);
+    for (size_t i = 0; st == CLG_OK && i < g->n_outputs; i++)
+        if (plan->ints[g->outputs[i]].valid)
+            st = clg_fail(CLG_ERR_UNSUPPORTED, "graph output '%s' is int64 data; only float outputs are supported",
+                          g->values[g->outputs[i]].name);
     for (size_t v = 0; st == CLG_OK && v < g->n_values; v++) {
         const clg_shape *s = &plan->shapes[v];
         size_t count = clg_shape_count(s);
@@ -163,15 +189,16 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
     if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_passes_enabled() && ctx->n_queues == 1);
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
         const clg_node *nd = &g->nodes[order[k]];
-        if (is_view(nd->op) && !plan->buffers[nd->output])
+        if (clg_op_is_view(nd->op) && !plan->buffers[nd->output] && !plan->ints[nd->output].valid)
             st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input has no float data", nd->name,
                           clg_op_name(nd->op));
     }
     /* 3. Steps, in topological order. */
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
         const clg_node *nd = &g->nodes[order[k]];
+        if (plan->ints[nd->output].valid) continue; /* computed while planning */
         for (int i = 0; st == CLG_OK && i < nd->n_inputs; i++)
-            if (nd->inputs[i] >= 0 && !plan->buffers[nd->inputs[i]] && nd->op != CLG_OP_RESHAPE)
+            if (nd->inputs[i] >= 0 && !plan->buffers[nd->inputs[i]] && !reads_on_host(nd->op, i))
                 st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input '%s' is not float data",
                               nd->name, clg_op_name(nd->op), g->values[nd->inputs[i]].name);
         if (st == CLG_OK) {
@@ -206,6 +233,7 @@ void clg_plan_destroy(clg_plan *plan)
     free(plan->queue_of);
     free(plan->windows);
     free(plan->shapes);
+    free(plan->ints);
     free(plan->order);
     free(plan);
 }

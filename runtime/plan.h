@@ -60,6 +60,7 @@ typedef struct clg_plan {
     const clg_graph *graph;
     int *order;            /* node indices, topological */
     clg_shape *shapes;     /* per value */
+    clg_host_ints *ints;   /* per value: int64 data known while planning (no buffer) */
     clg_window *windows;   /* per node, resolved */
     cl_mem *buffers;       /* per value; retained references */
     clg_placement *placement; /* per value */
@@ -109,7 +110,10 @@ clg_status clg_plan_global_avgpool(clg_plan *plan, int n);
 clg_status clg_plan_concat(clg_plan *plan, int n);
 clg_status clg_plan_gemm(clg_plan *plan, int n);
 clg_status clg_plan_matmul(clg_plan *plan, int n);
-clg_status clg_plan_add(clg_plan *plan, int n);
+clg_status clg_plan_elementwise(clg_plan *plan, int n);
+clg_status clg_plan_clip(clg_plan *plan, int n);
+clg_status clg_plan_batchnorm(clg_plan *plan, int n);
+clg_status clg_plan_gather(clg_plan *plan, int n);
 clg_status clg_plan_softmax(clg_plan *plan, int n);
 clg_status clg_plan_lrn(clg_plan *plan, int n);
 

@@ -11,6 +11,21 @@ size_t clg_shape_count(const clg_shape *s)
     return clg_dims_count(s->rank, s->dims, &n) ? n : 0;
 }
 
+int clg_shape_equal(const clg_shape *a, const clg_shape *b)
+{
+    if (a->rank != b->rank) return 0;
+    for (int i = 0; i < a->rank; i++)
+        if (a->dims[i] != b->dims[i]) return 0;
+    return 1;
+}
+
+size_t clg_shape_product(const clg_shape *s, int begin, int end)
+{
+    size_t p = 1;
+    for (int i = begin; i < end; i++) p *= (size_t)s->dims[i];
+    return p;
+}
+
 static void shape_text(const clg_shape *s, char *buf, size_t size)
 {
     size_t used = 0;
@@ -175,19 +190,22 @@ static clg_status infer_gemm(const clg_node *nd, const clg_shape *a, const clg_s
 }
 
 static clg_status infer_reshape(const clg_graph *g, const clg_node *nd, const clg_shape *x,
-                                int64_t declared_batch, clg_shape *out)
+                                const clg_host_ints *ints, int64_t declared_batch, clg_shape *out)
 {
-    const clg_value *sv = nd->n_inputs > 1 && nd->inputs[1] >= 0 ? &g->values[nd->inputs[1]] : NULL;
-    if (!sv || !sv->int_data)
-        return node_fail(nd, CLG_ERR_UNSUPPORTED, "the target shape must be a constant int64 initializer");
-    if (sv->int_count > CLG_MAX_RANK) return node_fail(nd, CLG_ERR_UNSUPPORTED, "target rank too large");
+    const int t = nd->n_inputs > 1 ? nd->inputs[1] : -1;
+    if (t < 0 || !ints[t].valid)
+        return node_fail(nd, CLG_ERR_UNSUPPORTED,
+                         "the target shape must be constant (an int64 initializer, Constant or Shape chain)");
+    const clg_host_ints *sv = &ints[t];
+    /* Only a target written into the file carries the declared batch. */
+    if (g->values[t].kind != CLG_VALUE_INITIALIZER) declared_batch = -1;
     size_t total;
     if (!clg_dims_count(x->rank, x->dims, &total)) return node_fail(nd, CLG_ERR_SHAPE, "input too large");
-    out->rank = (int)sv->int_count;
+    out->rank = sv->count;
     int infer = -1;
     uint64_t known = 1;
     for (int i = 0; i < out->rank; i++) {
-        int64_t d = sv->int_data[i];
+        int64_t d = sv->v[i];
         if (i == 0 && declared_batch > 0 && x->rank > 0 && d == declared_batch && x->dims[0] != declared_batch)
             d = x->dims[0]; /* the model runs at another batch size */
         if (d == 0) {
@@ -214,14 +232,228 @@ static clg_status infer_reshape(const clg_graph *g, const clg_node *nd, const cl
     return CLG_OK;
 }
 
-static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes,
-                             int64_t declared_batch, clg_shape *out, clg_window *win)
+/* ---- Host int64 values (shape arithmetic) --------------------------------- */
+
+static int is_host(const clg_host_ints *ints, int v)
+{
+    return v >= 0 && ints[v].valid;
+}
+
+/* Sets a host value's data and its rank-0 or rank-1 shape. */
+static clg_status set_host(const clg_node *nd, clg_host_ints *h, clg_shape *out, int rank,
+                           const int64_t *v, int count)
+{
+    if (count > CLG_MAX_RANK) return node_fail(nd, CLG_ERR_UNSUPPORTED, "int64 result longer than 8 values");
+    h->valid = 1;
+    h->count = count;
+    for (int i = 0; i < count; i++) h->v[i] = v[i];
+    *out = (clg_shape){rank, {count}};
+    return CLG_OK;
+}
+
+static clg_status infer_shape_op(const clg_node *nd, const clg_shape *x, clg_host_ints *h, clg_shape *out)
+{
+    int start = nd->attrs.start, end = nd->attrs.end;
+    if (start < 0) start += x->rank;
+    if (end < 0) end += x->rank;
+    start = start < 0 ? 0 : start > x->rank ? x->rank : start;
+    end = end < start ? start : end > x->rank ? x->rank : end;
+    return set_host(nd, h, out, 1, x->dims + start, end - start);
+}
+
+/* Elementwise arithmetic on host ints: equal lengths or one scalar. */
+static clg_status host_arith(const clg_node *nd, const clg_host_ints *ints, const clg_shape *shapes,
+                             clg_host_ints *h, clg_shape *out)
+{
+    clg_host_ints acc = ints[nd->inputs[0]];
+    clg_shape shape = shapes[nd->inputs[0]];
+    for (int i = 1; i < nd->n_inputs; i++) {
+        const clg_host_ints *b = &ints[nd->inputs[i]];
+        int n = acc.count > b->count ? acc.count : b->count;
+        if (acc.count != b->count && acc.count != 1 && b->count != 1)
+            return node_fail(nd, CLG_ERR_SHAPE, "int64 operands of different lengths");
+        clg_host_ints r = {1, n, {0}};
+        for (int k = 0; k < n; k++) {
+            int64_t x = acc.v[acc.count == 1 ? 0 : k], y = b->v[b->count == 1 ? 0 : k];
+            switch (nd->op) {
+            case CLG_OP_ADD:
+            case CLG_OP_SUM: r.v[k] = x + y; break;
+            case CLG_OP_SUB: r.v[k] = x - y; break;
+            case CLG_OP_MUL: r.v[k] = x * y; break;
+            case CLG_OP_MAX: r.v[k] = x > y ? x : y; break;
+            case CLG_OP_MIN: r.v[k] = x < y ? x : y; break;
+            case CLG_OP_DIV:
+                if (y == 0) return node_fail(nd, CLG_ERR_SHAPE, "int64 division by zero");
+                r.v[k] = x / y;
+                break;
+            default: return node_fail(nd, CLG_ERR_UNSUPPORTED, "op not defined on int64 data");
+            }
+        }
+        if (shapes[nd->inputs[i]].rank > shape.rank) shape = shapes[nd->inputs[i]];
+        acc = r;
+    }
+    CLG_TRY(set_host(nd, h, out, shape.rank, acc.v, acc.count));
+    return CLG_OK;
+}
+
+static clg_status infer_gather(const clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
+                               clg_host_ints *h, clg_shape *out)
+{
+    if (nd->n_inputs < 2 || !is_host(ints, nd->inputs[1]))
+        return node_fail(nd, CLG_ERR_UNSUPPORTED, "indices must be a constant int64 tensor");
+    const clg_shape *x = &shapes[nd->inputs[0]], *ix = &shapes[nd->inputs[1]];
+    const clg_host_ints *idx = &ints[nd->inputs[1]];
+    clg_attrs *at = (clg_attrs *)&nd->attrs;
+    at->axis = at->axis_attr;
+    if (x->rank < 1 || !normalise_axis(&at->axis, x->rank, 0)) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+    const int64_t extent = x->dims[at->axis];
+    for (int i = 0; i < idx->count; i++)
+        if (idx->v[i] < -extent || idx->v[i] >= extent) return node_fail(nd, CLG_ERR_SHAPE, "index out of range");
+    if (x->rank - 1 + ix->rank > CLG_MAX_RANK) return node_fail(nd, CLG_ERR_UNSUPPORTED, "output rank above 8");
+    out->rank = 0;
+    for (int d = 0; d < x->rank; d++) {
+        if (d != at->axis) {
+            out->dims[out->rank++] = x->dims[d];
+            continue;
+        }
+        for (int k = 0; k < ix->rank; k++) out->dims[out->rank++] = ix->dims[k];
+    }
+    if (!is_host(ints, nd->inputs[0])) return CLG_OK;
+    const clg_host_ints *data = &ints[nd->inputs[0]];
+    int64_t v[CLG_MAX_RANK];
+    for (int i = 0; i < idx->count; i++) v[i] = data->v[idx->v[i] < 0 ? idx->v[i] + extent : idx->v[i]];
+    return set_host(nd, h, out, out->rank, v, idx->count);
+}
+
+/* Unsqueeze / Squeeze axes: the attribute (older opsets) or a constant input 1. */
+static clg_status axes_of(const clg_node *nd, const clg_host_ints *ints, int *n_axes, int64_t *axes)
+{
+    if (nd->attrs.n_axes >= 0) {
+        *n_axes = nd->attrs.n_axes;
+        for (int i = 0; i < *n_axes; i++) axes[i] = nd->attrs.axes[i];
+        return CLG_OK;
+    }
+    *n_axes = -1;
+    if (nd->n_inputs < 2 || nd->inputs[1] < 0) return CLG_OK;
+    if (!is_host(ints, nd->inputs[1])) return node_fail(nd, CLG_ERR_UNSUPPORTED, "axes must be a constant int64 tensor");
+    *n_axes = ints[nd->inputs[1]].count;
+    for (int i = 0; i < *n_axes; i++) axes[i] = ints[nd->inputs[1]].v[i];
+    return CLG_OK;
+}
+
+static clg_status infer_unsqueeze(const clg_node *nd, const clg_shape *x, const clg_host_ints *ints,
+                                  clg_shape *out)
+{
+    int n_axes;
+    int64_t axes[CLG_MAX_RANK];
+    CLG_TRY(axes_of(nd, ints, &n_axes, axes));
+    if (n_axes < 0) return node_fail(nd, CLG_ERR_PARSE, "missing axes");
+    const int rank = x->rank + n_axes;
+    if (rank > CLG_MAX_RANK) return node_fail(nd, CLG_ERR_UNSUPPORTED, "output rank above 8");
+    int inserted[CLG_MAX_RANK] = {0};
+    for (int i = 0; i < n_axes; i++) {
+        int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+        if (a < 0 || a >= rank) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+        if (inserted[a]) return node_fail(nd, CLG_ERR_SHAPE, "repeated axis");
+        inserted[a] = 1;
+    }
+    out->rank = rank;
+    for (int d = 0, src = 0; d < rank; d++) out->dims[d] = inserted[d] ? 1 : x->dims[src++];
+    return CLG_OK;
+}
+
+static clg_status infer_squeeze(const clg_node *nd, const clg_shape *x, const clg_host_ints *ints,
+                                clg_shape *out)
+{
+    int n_axes;
+    int64_t axes[CLG_MAX_RANK];
+    CLG_TRY(axes_of(nd, ints, &n_axes, axes));
+    int drop[CLG_MAX_RANK] = {0};
+    for (int d = 0; n_axes < 0 && d < x->rank; d++) drop[d] = x->dims[d] == 1;
+    for (int i = 0; i < n_axes; i++) {
+        int64_t a = axes[i] < 0 ? axes[i] + x->rank : axes[i];
+        if (a < 0 || a >= x->rank) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+        if (x->dims[a] != 1) return node_fail(nd, CLG_ERR_SHAPE, "squeezed dimension is not 1");
+        drop[a] = 1;
+    }
+    out->rank = 0;
+    for (int d = 0; d < x->rank; d++)
+        if (!drop[d]) out->dims[out->rank++] = x->dims[d];
+    return CLG_OK;
+}
+
+static clg_status infer_concat(const clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
+                               clg_host_ints *h, clg_shape *out)
+{
+    if (nd->n_inputs < 1 || nd->inputs[0] < 0) return node_fail(nd, CLG_ERR_PARSE, "no inputs");
+    const clg_shape *first = &shapes[nd->inputs[0]];
+    clg_attrs *at = (clg_attrs *)&nd->attrs;
+    at->axis = at->axis_attr;
+    if (!normalise_axis(&at->axis, first->rank, 0)) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+    *out = *first;
+    int host = 0;
+    for (int i = 0; i < nd->n_inputs; i++) {
+        if (nd->inputs[i] < 0) return node_fail(nd, CLG_ERR_PARSE, "empty input name");
+        host += is_host(ints, nd->inputs[i]);
+        if (i == 0) continue;
+        const clg_shape *s = &shapes[nd->inputs[i]];
+        if (s->rank != first->rank) return node_fail(nd, CLG_ERR_SHAPE, "inputs differ in rank");
+        for (int d = 0; d < s->rank; d++)
+            if (d != at->axis && s->dims[d] != first->dims[d])
+                return node_fail(nd, CLG_ERR_SHAPE, "inputs differ outside the concat axis");
+        out->dims[at->axis] += s->dims[at->axis];
+    }
+    if (host == 0) return CLG_OK;
+    if (host != nd->n_inputs) return node_fail(nd, CLG_ERR_UNSUPPORTED, "mixes int64 and float inputs");
+    int64_t v[CLG_MAX_RANK];
+    int n = 0;
+    for (int i = 0; i < nd->n_inputs; i++) {
+        const clg_host_ints *src = &ints[nd->inputs[i]];
+        if (n + src->count > CLG_MAX_RANK) return node_fail(nd, CLG_ERR_UNSUPPORTED, "int64 result longer than 8 values");
+        for (int k = 0; k < src->count; k++) v[n++] = src->v[k];
+    }
+    return set_host(nd, h, out, 1, v, n);
+}
+
+static clg_status infer_elementwise(const clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
+                                    clg_host_ints *h, clg_shape *out)
+{
+    int host = 0;
+    for (int i = 0; i < nd->n_inputs; i++) {
+        if (nd->inputs[i] < 0) return node_fail(nd, CLG_ERR_PARSE, "empty input name");
+        host += is_host(ints, nd->inputs[i]);
+    }
+    if (host == nd->n_inputs) return host_arith(nd, ints, shapes, h, out);
+    if (host) return node_fail(nd, CLG_ERR_UNSUPPORTED, "mixes int64 and float inputs");
+    *out = shapes[nd->inputs[0]];
+    for (int i = 1; i < nd->n_inputs; i++) {
+        clg_shape acc = *out;
+        CLG_TRY(broadcast(nd, &acc, &shapes[nd->inputs[i]], out));
+    }
+    return CLG_OK;
+}
+
+/* Clip bounds and BatchNormalization parameters: one value, or one per channel. */
+static clg_status check_param(const clg_node *nd, const clg_shape *p, int64_t count, const char *what)
+{
+    size_t n;
+    if (!clg_dims_count(p->rank, p->dims, &n) || p->rank > 1 || (int64_t)n != count) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s must have %lld value%s", what, (long long)count, count == 1 ? "" : "s");
+        return node_fail(nd, CLG_ERR_SHAPE, msg);
+    }
+    return CLG_OK;
+}
+
+static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
+                             int64_t declared_batch, clg_shape *out, clg_window *win, clg_host_ints *h)
 {
     const clg_shape *in[3] = {NULL, NULL, NULL};
     for (int i = 0; i < nd->n_inputs && i < 3; i++)
         if (nd->inputs[i] >= 0) in[i] = &shapes[nd->inputs[i]];
     if (!in[0] && nd->op != CLG_OP_CONCAT) return node_fail(nd, CLG_ERR_PARSE, "missing input");
     clg_attrs *at = &nd->attrs;
+    const int host_in = nd->n_inputs > 0 && is_host(ints, nd->inputs[0]);
     switch (nd->op) {
     case CLG_OP_CONV:
         if (!in[1]) return node_fail(nd, CLG_ERR_PARSE, "missing weight input");
@@ -233,8 +465,16 @@ static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes
         if (in[0]->rank != 4) return node_fail(nd, CLG_ERR_UNSUPPORTED, "only NCHW input is supported");
         *out = (clg_shape){4, {in[0]->dims[0], in[0]->dims[1], 1, 1}};
         return CLG_OK;
-    case CLG_OP_RELU:
     case CLG_OP_IDENTITY:
+        if (host_in) *h = ints[nd->inputs[0]];
+        /* fall through */
+    case CLG_OP_RELU:
+        *out = *in[0];
+        return CLG_OK;
+    case CLG_OP_CAST:
+        if (host_in != (at->cast_to != 1))
+            return node_fail(nd, CLG_ERR_UNSUPPORTED, "only float to float and int64 to int64/int32 casts are supported");
+        if (host_in) *h = ints[nd->inputs[0]];
         *out = *in[0];
         return CLG_OK;
     case CLG_OP_LRN:
@@ -258,24 +498,12 @@ static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes
         return CLG_OK;
     }
     case CLG_OP_RESHAPE:
-        return infer_reshape(g, nd, in[0], declared_batch, out);
-    case CLG_OP_CONCAT: {
-        if (nd->n_inputs < 1 || nd->inputs[0] < 0) return node_fail(nd, CLG_ERR_PARSE, "no inputs");
-        const clg_shape *first = &shapes[nd->inputs[0]];
-        at->axis = at->axis_attr;
-        if (!normalise_axis(&at->axis, first->rank, 0)) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
-        *out = *first;
-        for (int i = 1; i < nd->n_inputs; i++) {
-            if (nd->inputs[i] < 0) return node_fail(nd, CLG_ERR_PARSE, "empty input name");
-            const clg_shape *s = &shapes[nd->inputs[i]];
-            if (s->rank != first->rank) return node_fail(nd, CLG_ERR_SHAPE, "inputs differ in rank");
-            for (int d = 0; d < s->rank; d++)
-                if (d != at->axis && s->dims[d] != first->dims[d])
-                    return node_fail(nd, CLG_ERR_SHAPE, "inputs differ outside the concat axis");
-            out->dims[at->axis] += s->dims[at->axis];
-        }
+        CLG_TRY(infer_reshape(g, nd, in[0], ints, declared_batch, out));
+        if (host_in) CLG_TRY(set_host(nd, h, out, out->rank, ints[nd->inputs[0]].v, ints[nd->inputs[0]].count));
+        if (host_in && out->rank > 1) return node_fail(nd, CLG_ERR_UNSUPPORTED, "int64 data of rank above 1");
         return CLG_OK;
-    }
+    case CLG_OP_CONCAT:
+        return infer_concat(nd, shapes, ints, h, out);
     case CLG_OP_GEMM:
         if (!in[1]) return node_fail(nd, CLG_ERR_PARSE, "missing input B");
         return infer_gemm(nd, in[0], in[1], in[2], out);
@@ -283,8 +511,40 @@ static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes
         if (!in[1]) return node_fail(nd, CLG_ERR_PARSE, "missing input B");
         return infer_matmul(nd, in[0], in[1], out);
     case CLG_OP_ADD:
-        if (!in[1]) return node_fail(nd, CLG_ERR_PARSE, "missing input B");
-        return broadcast(nd, in[0], in[1], out);
+    case CLG_OP_SUB:
+    case CLG_OP_MUL:
+    case CLG_OP_DIV:
+    case CLG_OP_SUM:
+    case CLG_OP_MAX:
+    case CLG_OP_MIN:
+        return infer_elementwise(nd, shapes, ints, h, out);
+    case CLG_OP_CLIP:
+        if (in[1]) CLG_TRY(check_param(nd, in[1], 1, "min"));
+        if (in[2]) CLG_TRY(check_param(nd, in[2], 1, "max"));
+        *out = *in[0];
+        return CLG_OK;
+    case CLG_OP_BATCHNORM: {
+        static const char *const names[] = {"", "scale", "B", "mean", "var"};
+        if (in[0]->rank < 2) return node_fail(nd, CLG_ERR_SHAPE, "input must be [N, C, ...]");
+        if (nd->n_inputs != 5) return node_fail(nd, CLG_ERR_PARSE, "needs 5 inputs");
+        for (int i = 1; i < 5; i++) {
+            if (nd->inputs[i] < 0) return node_fail(nd, CLG_ERR_PARSE, "missing input");
+            CLG_TRY(check_param(nd, &shapes[nd->inputs[i]], in[0]->dims[1], names[i]));
+        }
+        *out = *in[0];
+        return CLG_OK;
+    }
+    case CLG_OP_GATHER:
+        return infer_gather(nd, shapes, ints, h, out);
+    case CLG_OP_UNSQUEEZE:
+    case CLG_OP_SQUEEZE:
+        CLG_TRY(nd->op == CLG_OP_UNSQUEEZE ? infer_unsqueeze(nd, in[0], ints, out)
+                                           : infer_squeeze(nd, in[0], ints, out));
+        if (host_in && out->rank > 1) return node_fail(nd, CLG_ERR_UNSUPPORTED, "int64 data of rank above 1");
+        if (host_in) CLG_TRY(set_host(nd, h, out, out->rank, ints[nd->inputs[0]].v, ints[nd->inputs[0]].count));
+        return CLG_OK;
+    case CLG_OP_SHAPE:
+        return infer_shape_op(nd, in[0], h, out);
     case CLG_OP_COUNT:
         break;
     }
@@ -311,14 +571,19 @@ static clg_status check_input(const clg_value *v, const clg_shape *given)
 }
 
 clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes, const int *order,
-                           clg_shape *shapes, clg_window *windows)
+                           clg_shape *shapes, clg_window *windows, clg_host_ints *ints)
 {
     for (size_t i = 0; i < g->n_values; i++) {
         const clg_value *v = &g->values[i];
         shapes[i].rank = v->kind == CLG_VALUE_INITIALIZER ? v->rank : -1;
+        memset(&ints[i], 0, sizeof ints[i]);
         if (v->kind == CLG_VALUE_INITIALIZER) {
             memcpy(shapes[i].dims, v->dims, sizeof v->dims);
-            if (v->int_data) shapes[i] = (clg_shape){1, {(int64_t)v->int_count}};
+            if (v->int_data) {
+                ints[i].valid = 1;
+                ints[i].count = (int)v->int_count;
+                memcpy(ints[i].v, v->int_data, v->int_count * sizeof(int64_t));
+            }
         }
     }
     int64_t declared_batch = -1;
@@ -339,7 +604,7 @@ clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes, const in
         clg_window win;
         memset(&win, 0, sizeof win);
         clg_shape out;
-        CLG_TRY(infer_node(g, nd, shapes, declared_batch, &out, &win));
+        CLG_TRY(infer_node(g, nd, shapes, ints, declared_batch, &out, &win, &ints[nd->output]));
         size_t count;
         if (!clg_dims_count(out.rank, out.dims, &count))
             return clg_fail(CLG_ERR_SHAPE, "node '%s' (%s): output shape overflows", nd->name, clg_op_name(nd->op));

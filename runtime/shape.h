@@ -10,16 +10,39 @@ typedef struct clg_shape {
 } clg_shape;
 
 /*
+ * Small int64 tensors (rank 0 or 1, at most CLG_MAX_RANK values) that are
+ * known while planning: int64 initializers, Shape outputs and what Gather,
+ * Unsqueeze, Squeeze, Concat, Cast, Identity, Reshape and the elementwise
+ * ops make of them. Exporters build Reshape targets this way from the input
+ * shape; evaluating them per plan makes such models run at any batch size.
+ * These values never reach the device.
+ */
+typedef struct clg_host_ints {
+    int valid;
+    int count;
+    int64_t v[CLG_MAX_RANK];
+} clg_host_ints;
+
+/*
  * Fills shapes[value] for every value and windows[node] for every Conv and
  * pool node (auto_pad resolved into explicit pads, kernel filled from the
- * weight shape). input_shapes follow g->inputs; order is a topological
- * order of the nodes. Each node's attrs.axis is set from attrs.axis_attr,
- * resolved for this plan's ranks (plans consume it when they are made). When the inputs' batch differs from a declared batch of 1, a
- * constant Reshape target that starts with that 1 follows the new batch.
+ * weight shape). input_shapes follow g->inputs; order is a topological order
+ * of the nodes; ints[value] gets the host int64 values (see above). Each
+ * node's attrs.axis is set from attrs.axis_attr, resolved for this plan's
+ * ranks (plans consume it when they are made). When the inputs' batch
+ * differs from a declared batch of 1, a constant Reshape target that starts
+ * with that 1 follows the new batch.
  */
 clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes,
-                           const int *order, clg_shape *shapes, clg_window *windows);
+                           const int *order, clg_shape *shapes, clg_window *windows,
+                           clg_host_ints *ints);
 
 size_t clg_shape_count(const clg_shape *s);
+
+/* 1 when both have the same rank and dims. */
+int clg_shape_equal(const clg_shape *a, const clg_shape *b);
+
+/* Product of dims[begin, end) (callers have checked the count fits). */
+size_t clg_shape_product(const clg_shape *s, int begin, int end);
 
 #endif

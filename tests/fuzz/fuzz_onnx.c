@@ -24,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     clg_shape *inputs = calloc(g->n_inputs ? g->n_inputs : 1, sizeof *inputs);
     clg_shape *shapes = calloc(nv, sizeof *shapes);
     clg_window *windows = calloc(nn, sizeof *windows);
-    if (!order || !inputs || !shapes || !windows) goto done;
+    clg_host_ints *ints = calloc(nv, sizeof *ints);
+    if (!order || !inputs || !shapes || !windows || !ints) goto done;
 
     if (clg_graph_validate(g) != CLG_OK) goto done;
     if (clg_graph_topo_order(g, order) != CLG_OK) goto done;
@@ -34,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         inputs[i].rank = v->rank < 0 ? 0 : v->rank;
         for (int d = 0; d < inputs[i].rank; d++) inputs[i].dims[d] = v->dims[d] < 0 ? 1 : v->dims[d];
     }
-    if (clg_shape_infer(g, inputs, order, shapes, windows) == CLG_OK) {
+    if (clg_shape_infer(g, inputs, order, shapes, windows, ints) == CLG_OK) {
         /* Touch every inferred size the planner would use. */
         volatile size_t total = 0;
         for (size_t v = 0; v < g->n_values; v++) total += clg_shape_count(&shapes[v]);
@@ -45,6 +46,7 @@ done:
     free(inputs);
     free(shapes);
     free(windows);
+    free(ints);
     clg_graph_destroy(g);
     return 0;
 }

@@ -1,0 +1,38 @@
+/*
+ * Planner for BatchNormalization in inference form (cl/batchnorm.cl). Most
+ * models never get here: pass 0 folds a normalisation that follows a Conv
+ * into the convolution's weights and bias (runtime/pass_fold_bn.c).
+ */
+#include "error.h"
+#include "kernels.h"
+#include "plan.h"
+
+clg_status clg_plan_batchnorm(clg_plan *plan, int n)
+{
+    const clg_node *nd = CLG_NODE(plan, n);
+    const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
+    if (!clg_shape_equal(x, y) || x->rank < 2 || nd->n_inputs != 5)
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "needs x [N, C, ...] and four per-channel inputs");
+    if (!clg_shape_fits_int(x)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
+    const size_t inner = clg_shape_product(x, 2, x->rank);
+
+    clg_step step;
+    CLG_TRY(clg_plan_kernel_step(plan, n, "batchnorm.cl", NULL, "batchnorm", &step));
+    cl_kernel k = step.kernel;
+    cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
+    clg_status st = CLG_ARG_MEM(k, 0, in);
+    if (st == CLG_OK) st = CLG_ARG_MEM(k, 1, out);
+    for (int i = 1; st == CLG_OK && i < 5; i++) {
+        cl_mem param = CLG_IN_BUF(plan, n, i);
+        st = CLG_ARG_MEM(k, (cl_uint)(i + 1), param);
+    }
+    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 6, nd->attrs.epsilon);
+    if (st == CLG_OK) st = CLG_ARG_INT(k, 7, inner);
+    step.work_dim = 3;
+    step.global[0] = inner;
+    step.global[1] = (size_t)x->dims[1];
+    step.global[2] = (size_t)x->dims[0];
+    step.flops = 2.0 * (double)clg_shape_count(x);
+    step.bytes = 2.0 * (double)clg_shape_count(x) * sizeof(float);
+    return clg_plan_finish_step(plan, &step, st);
+}

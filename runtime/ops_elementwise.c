@@ -1,0 +1,135 @@
+/*
+ * Planners for the NumPy-broadcasting elementwise ops (cl/elementwise.cl:
+ * Add, Sub, Mul, Div and the n-ary Sum, Max, Min) and Clip
+ * (cl/activation.cl).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "error.h"
+#include "kernels.h"
+#include "plan.h"
+
+/*
+ * Element strides of input x over the output's dims right-aligned into 8
+ * slots (leading slots are size-1 dims); 0 where x is broadcast.
+ */
+static int broadcast_strides(const clg_shape *x, const clg_shape *y, cl_int8 *strides)
+{
+    const int lead = CLG_MAX_RANK - y->rank;
+    int stride = 1;
+    memset(strides, 0, sizeof *strides);
+    for (int d = x->rank - 1; d >= 0; d--) {
+        const int slot = d + (CLG_MAX_RANK - x->rank);
+        if (slot < lead) return 0; /* x has more dims than the output */
+        const int64_t xd = x->dims[d], yd = y->dims[slot - lead];
+        if (xd != yd && xd != 1) return 0;
+        strides->s[slot] = xd == 1 ? 0 : stride;
+        stride *= (int)xd;
+    }
+    return 1;
+}
+
+static const char *binop_option(clg_op_type op)
+{
+    switch (op) {
+    case CLG_OP_SUB: return "-D CLG_BINOP=SUB";
+    case CLG_OP_MUL: return "-D CLG_BINOP=MUL";
+    case CLG_OP_DIV: return "-D CLG_BINOP=DIV";
+    case CLG_OP_MAX: return "-D CLG_BINOP=MAX";
+    case CLG_OP_MIN: return "-D CLG_BINOP=MIN";
+    default: return "-D CLG_BINOP=ADD"; /* Add, Sum */
+    }
+}
+
+/* One step: out = a (op) b, a and b broadcasting to the output shape y. */
+static clg_status binary_step(clg_plan *plan, int n, cl_mem ma, const clg_shape *a, cl_mem mb,
+                              const clg_shape *b, cl_mem out, const clg_shape *y)
+{
+    const char *option = binop_option(CLG_NODE(plan, n)->op);
+    const size_t count = clg_shape_count(y);
+    clg_step step;
+    clg_status st;
+    if (clg_shape_equal(a, y) && clg_shape_equal(b, y)) {
+        CLG_TRY(clg_plan_kernel_step(plan, n, "elementwise.cl", option, "binary_same", &step));
+        st = CLG_ARG_MEM(step.kernel, 0, ma);
+        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, mb);
+        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 2, out);
+        if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 3, count);
+        step.work_dim = 1;
+        step.global[0] = (count + 3) / 4;
+    } else {
+        cl_int8 dims, sa, sb;
+        for (int d = 0; d < CLG_MAX_RANK; d++) {
+            const int src = d - (CLG_MAX_RANK - y->rank);
+            dims.s[d] = src >= 0 ? (cl_int)y->dims[src] : 1;
+        }
+        if (!broadcast_strides(a, y, &sa) || !broadcast_strides(b, y, &sb))
+            return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "input shapes do not broadcast to the output");
+        CLG_TRY(clg_plan_kernel_step(plan, n, "elementwise.cl", option, "binary_broadcast", &step));
+        st = CLG_ARG_MEM(step.kernel, 0, ma);
+        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, mb);
+        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 2, out);
+        if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 3, sizeof dims, &dims);
+        if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 4, sizeof sa, &sa);
+        if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 5, sizeof sb, &sb);
+        step.work_dim = 2;
+        step.global[0] = (size_t)dims.s[CLG_MAX_RANK - 1];
+        step.global[1] = step.global[0] ? count / step.global[0] : 0;
+    }
+    step.flops = (double)count;
+    step.bytes = ((double)clg_shape_count(a) + (double)clg_shape_count(b) + (double)count) * sizeof(float);
+    return clg_plan_finish_step(plan, &step, st);
+}
+
+/* Two inputs: one step. More (Sum, Max, Min): the output accumulates input by input. */
+clg_status clg_plan_elementwise(clg_plan *plan, int n)
+{
+    const clg_node *nd = CLG_NODE(plan, n);
+    const clg_shape *y = CLG_OUT_SHAPE(plan, n);
+    if (nd->n_inputs < 2) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "needs two or more inputs");
+    for (int i = 0; i < nd->n_inputs; i++) {
+        if (!CLG_HAS_INPUT(plan, n, i)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "missing input");
+        if (!clg_shape_fits_int(CLG_IN_SHAPE(plan, n, i)))
+            return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
+    }
+    if (y->rank > CLG_MAX_RANK || !clg_shape_fits_int(y))
+        return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "output too large");
+    cl_mem out = CLG_OUT_BUF(plan, n);
+    CLG_TRY(binary_step(plan, n, CLG_IN_BUF(plan, n, 0), CLG_IN_SHAPE(plan, n, 0), CLG_IN_BUF(plan, n, 1),
+                        CLG_IN_SHAPE(plan, n, 1), out, y));
+    for (int i = 2; i < nd->n_inputs; i++)
+        CLG_TRY(binary_step(plan, n, out, y, CLG_IN_BUF(plan, n, i), CLG_IN_SHAPE(plan, n, i), out, y));
+    return CLG_OK;
+}
+
+clg_status clg_plan_clip(clg_plan *plan, int n)
+{
+    const clg_attrs *at = &CLG_NODE(plan, n)->attrs;
+    const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
+    if (!clg_shape_equal(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
+    if (!clg_shape_fits_int(y)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
+    const size_t count = clg_shape_count(y);
+    cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
+    /* Absent bounds still need a valid buffer argument; the kernel ignores it. */
+    const int has_lo = CLG_HAS_INPUT(plan, n, 1), has_hi = CLG_HAS_INPUT(plan, n, 2);
+    cl_mem lo = has_lo ? CLG_IN_BUF(plan, n, 1) : in, hi = has_hi ? CLG_IN_BUF(plan, n, 2) : in;
+
+    clg_step step;
+    CLG_TRY(clg_plan_kernel_step(plan, n, "activation.cl", NULL, "clip", &step));
+    cl_kernel k = step.kernel;
+    clg_status st = CLG_ARG_MEM(k, 0, in);
+    if (st == CLG_OK) st = CLG_ARG_MEM(k, 1, out);
+    if (st == CLG_OK) st = CLG_ARG_INT(k, 2, count);
+    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 3, at->clip_min);
+    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 4, at->clip_max);
+    if (st == CLG_OK) st = CLG_ARG_MEM(k, 5, lo);
+    if (st == CLG_OK) st = CLG_ARG_MEM(k, 6, hi);
+    if (st == CLG_OK) st = CLG_ARG_INT(k, 7, has_lo);
+    if (st == CLG_OK) st = CLG_ARG_INT(k, 8, has_hi);
+    step.work_dim = 1;
+    step.global[0] = (count + 3) / 4;
+    step.flops = 2.0 * (double)count;
+    step.bytes = 2.0 * (double)count * sizeof(float);
+    return clg_plan_finish_step(plan, &step, st);
+}
