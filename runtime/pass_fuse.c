@@ -34,17 +34,24 @@ size_t clg_pass_fuse_conv_relu(clg_graph *g)
     return fused;
 }
 
-int clg_passes_enabled(void)
+int clg_pass_enabled(int number)
 {
-    const char *off = getenv(CLG_NO_FUSION_ENV);
-    return !(off && *off && strcmp(off, "0") != 0);
+    const char *all_off = getenv(CLG_NO_FUSION_ENV);
+    if (all_off && *all_off && strcmp(all_off, "0") != 0) return 0;
+    const char *list = getenv(CLG_PASSES_OFF_ENV);
+    for (const char *p = list ? list : ""; *p;) {
+        char *end;
+        long n = strtol(p, &end, 10);
+        if (end != p && n == number && (*end == ',' || *end == '\0')) return 0;
+        p = *end ? end + 1 : end; /* anything malformed is skipped, never fatal */
+    }
+    return 1;
 }
 
 clg_status clg_passes_run(clg_graph *g)
 {
-    if (!clg_passes_enabled()) return CLG_OK;
     size_t folded;
-    CLG_TRY(clg_pass_fold_batchnorm(g, &folded));
-    clg_pass_fuse_conv_relu(g);
+    if (clg_pass_enabled(CLG_PASS_FOLD_BATCHNORM)) CLG_TRY(clg_pass_fold_batchnorm(g, &folded));
+    if (clg_pass_enabled(CLG_PASS_FUSE_CONV_RELU)) clg_pass_fuse_conv_relu(g);
     return CLG_OK;
 }

@@ -13,7 +13,8 @@
  *      batch size; the Concat then copies only its other inputs.
  *   3. memory planning: intermediate tensors whose lifetimes do not overlap
  *      share device buffers (runtime/memory_plan.c).
- * CLGOOGLENET_NO_FUSION=1 switches all passes off (for A/B comparisons).
+ * CLGOOGLENET_NO_FUSION=1 switches all passes off, CLGOOGLENET_PASSES_OFF
+ * a comma-separated list of pass numbers ("0,2"), for A/B comparisons.
  */
 #ifndef CLG_PASSES_H
 #define CLG_PASSES_H
@@ -21,11 +22,19 @@
 #include "graph.h"
 
 #define CLG_NO_FUSION_ENV "CLGOOGLENET_NO_FUSION"
+#define CLG_PASSES_OFF_ENV "CLGOOGLENET_PASSES_OFF"
+
+enum {
+    CLG_PASS_FOLD_BATCHNORM = 0,
+    CLG_PASS_FUSE_CONV_RELU = 1,
+    CLG_PASS_PLACE_CONCAT = 2,
+    CLG_PASS_MEMORY_PLAN = 3
+};
 
 clg_status clg_passes_run(clg_graph *g);
 
-/* 0 when CLGOOGLENET_NO_FUSION asks for the passes to be off. */
-int clg_passes_enabled(void);
+/* 0 when CLGOOGLENET_NO_FUSION or CLGOOGLENET_PASSES_OFF switches pass `number` off. */
+int clg_pass_enabled(int number);
 
 /* Pass 0, exposed for tests: *folded gets the number of folded nodes. */
 clg_status clg_pass_fold_batchnorm(clg_graph *g, size_t *folded);
