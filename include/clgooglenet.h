@@ -239,18 +239,26 @@ int clg_image_file_sniff(const char *path);
 /*
  * How images become a model input: each image is converted to `channels`
  * (RGB to gray by the 8-bit ITU-R 601 luma of PIL's convert('L'); gray to
- * RGB by copying), multiplied by `scale`, resized to height x width with
- * PyTorch's bilinear interpolation (align_corners=False, no antialias), then
- * normalised per channel as (x - mean) / std, and laid out NCHW float32.
+ * RGB by copying), multiplied by `scale`, resized with PyTorch's bilinear
+ * interpolation (align_corners=False, no antialias), normalised per channel
+ * as (x - mean) / std, and laid out NCHW float32 at height x width.
+ *
+ * With resize_shorter 0 the resize goes straight to height x width. With
+ * resize_shorter S > 0 it is torchvision's Resize(S) then CenterCrop((height,
+ * width)) on tensors: the shorter side becomes S, the longer int(S * long /
+ * short), and the crop starts at int(round((resized - crop) / 2.0)) (Python's
+ * round, halves to even); an image whose resize is smaller than the crop is
+ * CLG_ERR_SHAPE (torchvision would pad it).
  */
 #define CLG_PREPROCESS_MAX_CHANNELS 3
 typedef struct clg_preprocess {
     int channels;      /* 1 or 3 */
-    int height, width; /* the size images are resized to */
+    int height, width; /* the size of each image in the batch */
     int bgr;           /* 3 channels: feed B, G, R instead of R, G, B */
     double scale;
     float mean[CLG_PREPROCESS_MAX_CHANNELS];
     float std[CLG_PREPROCESS_MAX_CHANNELS];
+    int resize_shorter; /* > 0: shorter side to this, then center crop; 0: off */
 } clg_preprocess;
 
 /*
@@ -258,6 +266,10 @@ typedef struct clg_preprocess {
  * one rank-4 NCHW input:
  *   clgooglenet.input_channels  "1" or "3"     default: the input's dim 1
  *   clgooglenet.resize          "HxW"          default: the input's dims 2, 3
+ *   clgooglenet.resize_shorter  "S"            resize the shorter side to S
+ *                                              (aspect kept), then center crop
+ *   clgooglenet.center_crop     "N" or "HxW"   that crop; default and required
+ *                                              value: the input's dims 2, 3
  *   clgooglenet.resize_method   "bilinear"     (the only one)
  *   clgooglenet.resize_align_corners, clgooglenet.resize_antialias  "0" (only)
  *   clgooglenet.input_layout    "NCHW"         (the only one)
@@ -265,11 +277,39 @@ typedef struct clg_preprocess {
  *   clgooglenet.mean, .std      one number, or one per channel "a,b,c"
  *                                              default 0 and 1
  *   clgooglenet.channel_order   "RGB" or "BGR" default RGB
- * A malformed value is CLG_ERR_PARSE naming the key; a value this runtime
- * does not implement is CLG_ERR_UNSUPPORTED; a value that contradicts the
- * model's input shape is CLG_ERR_SHAPE.
+ * resize and resize_shorter exclude each other; center_crop needs
+ * resize_shorter. A malformed value is CLG_ERR_PARSE naming the key; a value
+ * this runtime does not implement is CLG_ERR_UNSUPPORTED; a value that
+ * contradicts the model's input shape (a crop other than its height and
+ * width included) is CLG_ERR_SHAPE.
  */
 clg_status clg_preprocess_from_model(const clg_model *model, clg_preprocess *pp);
+
+/* A setting that takes the place of the model's metadata value for `key`. */
+typedef struct clg_preprocess_override {
+    const char *key;   /* one of the clgooglenet.* keys above */
+    const char *value; /* written as the metadata would hold it, e.g. "0.485,0.456,0.406" */
+    const char *name;  /* what error messages call it, e.g. "--mean"; NULL: the key */
+} clg_preprocess_override;
+
+/*
+ * clg_preprocess_from_model with the `count` overrides (a command line's
+ * flags, say) in place of the model's values; for a key given twice the
+ * last one counts. An overriding resize_shorter drops the model's resize;
+ * an overriding resize drops its resize_shorter and center_crop. An unknown
+ * key is CLG_ERR_INVALID_ARGUMENT; other errors are those above, naming
+ * the override.
+ */
+clg_status clg_preprocess_from_model_with(const clg_model *model,
+                                          const clg_preprocess_override *overrides, size_t count,
+                                          clg_preprocess *pp);
+/*
+ * Checks one override's value on its own, before a model is at hand (a
+ * list may have up to CLG_PREPROCESS_MAX_CHANNELS values): the errors of a
+ * malformed metadata value, naming the override. What depends on the model
+ * is checked by clg_preprocess_from_model_with.
+ */
+clg_status clg_preprocess_check_override(const clg_preprocess_override *override);
 
 /* Preprocesses count images into a new [count, channels, height, width] tensor. */
 clg_status clg_preprocess_images(const clg_preprocess *pp, const clg_image *const *images,

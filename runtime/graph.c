@@ -35,6 +35,7 @@ static const char *const op_names[CLG_OP_COUNT] = {
     [CLG_OP_SQUEEZE] = "Squeeze",
     [CLG_OP_SHAPE] = "Shape",
     [CLG_OP_CAST] = "Cast",
+    [CLG_OP_TRANSPOSE] = "Transpose",
 };
 
 int clg_op_is_view(clg_op_type op)

@@ -40,6 +40,7 @@ typedef enum clg_op_type {
     CLG_OP_SQUEEZE,
     CLG_OP_SHAPE,     /* int64 result, computed on the host while planning */
     CLG_OP_CAST,      /* float to float (a view) or int64 to int64 on the host */
+    CLG_OP_TRANSPOSE, /* perm in attrs.axes (n_axes -1: reversed) */
     CLG_OP_COUNT
 } clg_op_type;
 
@@ -92,7 +93,7 @@ typedef struct clg_attrs {
     int size;             /* LRN */
     float clip_min, clip_max; /* Clip before opset 11 (later: inputs 1 and 2) */
     float epsilon;        /* BatchNormalization */
-    int n_axes;           /* Unsqueeze/Squeeze axes attribute; -1: absent (input 1 or all) */
+    int n_axes;           /* Unsqueeze/Squeeze axes, Transpose perm; -1: absent */
     int axes[CLG_MAX_RANK];
     int start, end;       /* Shape (opset 15): dims [start, end); end INT32_MAX = all */
     int cast_to;          /* Cast: ONNX TensorProto data type */

@@ -89,18 +89,18 @@ static clg_status attr_ints(const node_ctx *n, const char *name, size_t count, i
     return CLG_OK;
 }
 
-/* Unsqueeze / Squeeze axes: up to CLG_MAX_RANK values in [-CLG_MAX_RANK, CLG_MAX_RANK]. */
-static clg_status attr_axes(const node_ctx *n, clg_attrs *a)
+/* Unsqueeze / Squeeze axes, Transpose perm: up to CLG_MAX_RANK values in [-CLG_MAX_RANK, CLG_MAX_RANK]. */
+static clg_status attr_axes(const node_ctx *n, const char *name, clg_attrs *a)
 {
-    const Onnx__AttributeProto *at = find_attr(n, "axes");
+    const Onnx__AttributeProto *at = find_attr(n, name);
     if (!at) return CLG_OK;
     if (at->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
-        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a list of ints", "axes");
+        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a list of ints", name);
     if (at->n_ints > CLG_MAX_RANK)
-        return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has more than 8 values", "axes");
+        return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has more than 8 values", name);
     for (size_t i = 0; i < at->n_ints; i++) {
         if (at->ints[i] < -CLG_MAX_RANK || at->ints[i] > CLG_MAX_RANK)
-            return node_error(n, CLG_ERR_SHAPE, "attribute '%s' has a value out of range", "axes");
+            return node_error(n, CLG_ERR_SHAPE, "attribute '%s' has a value out of range", name);
         a->axes[i] = (int)at->ints[i];
     }
     a->n_axes = (int)at->n_ints;
@@ -391,7 +391,7 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
         static const char *const axes_keys[] = {"axes", NULL};
         *op = t[0] == 'U' ? CLG_OP_UNSQUEEZE : CLG_OP_SQUEEZE;
         CLG_TRY(check_attrs(n, axes_keys));
-        return attr_axes(n, a);
+        return attr_axes(n, "axes", a);
     }
     if (strcmp(t, "Shape") == 0) {
         static const char *const shape_keys[] = {"start", "end", NULL};
@@ -399,6 +399,12 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
         CLG_TRY(check_attrs(n, shape_keys));
         CLG_TRY(attr_int(n, "start", INT32_MIN, INT32_MAX, &a->start));
         return attr_int(n, "end", INT32_MIN, INT32_MAX, &a->end);
+    }
+    if (strcmp(t, "Transpose") == 0) {
+        static const char *const perm_keys[] = {"perm", NULL};
+        *op = CLG_OP_TRANSPOSE;
+        CLG_TRY(check_attrs(n, perm_keys));
+        return attr_axes(n, "perm", a);
     }
     if (strcmp(t, "Cast") == 0) {
         static const char *const cast_keys[] = {"to", "saturate", NULL};
@@ -423,6 +429,7 @@ static int used_inputs(clg_op_type op, int given)
     case CLG_OP_BATCHNORM: return given < 5 ? given : 5;
     case CLG_OP_SHAPE:
     case CLG_OP_CAST:
+    case CLG_OP_TRANSPOSE:
     case CLG_OP_IDENTITY:
     case CLG_OP_RELU:
     case CLG_OP_MAXPOOL:

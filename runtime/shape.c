@@ -433,6 +433,26 @@ static clg_status infer_elementwise(const clg_node *nd, const clg_shape *shapes,
     return CLG_OK;
 }
 
+/* Output dims follow perm (default: reversed); perm must be a permutation. */
+static clg_status infer_transpose(clg_node *nd, const clg_shape *x, clg_shape *out)
+{
+    clg_attrs *at = &nd->attrs;
+    if (at->n_axes < 0) {
+        for (int d = 0; d < x->rank; d++) at->axes[d] = x->rank - 1 - d;
+        at->n_axes = -1; /* stays the default: ranks may differ per plan */
+    } else if (at->n_axes != x->rank) {
+        return node_fail(nd, CLG_ERR_SHAPE, "perm has a different length than the input rank");
+    }
+    int seen[CLG_MAX_RANK] = {0};
+    out->rank = x->rank;
+    for (int d = 0; d < x->rank; d++) {
+        const int p = at->axes[d];
+        if (p < 0 || p >= x->rank || seen[p]++) return node_fail(nd, CLG_ERR_SHAPE, "perm is not a permutation");
+        out->dims[d] = x->dims[p];
+    }
+    return CLG_OK;
+}
+
 /* Clip bounds and BatchNormalization parameters: one value, or one per channel. */
 static clg_status check_param(const clg_node *nd, const clg_shape *p, int64_t count, const char *what)
 {
@@ -545,6 +565,9 @@ static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes
         return CLG_OK;
     case CLG_OP_SHAPE:
         return infer_shape_op(nd, in[0], h, out);
+    case CLG_OP_TRANSPOSE:
+        if (host_in) return node_fail(nd, CLG_ERR_UNSUPPORTED, "transposing int64 data is not supported");
+        return infer_transpose(nd, in[0], out);
     case CLG_OP_COUNT:
         break;
     }

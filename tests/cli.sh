@@ -135,6 +135,37 @@ printf 'GIF89a' > "$tmp/fake.png"
 expect 1 'fake.png: unknown image format' -- infer "$model" "$tmp/fake.png"
 expect 1 'error: .*missing.png' -- infer "$model" "$tmp/missing.png"
 
+# Preprocessing flags: a malformed value is a usage error, found before anything loads.
+expect 0 '--imagenet +torchvision' -- --help
+expect 2 "--crop: '96x' is not SIZE or HEIGHTxWIDTH" -- infer "$model" "$gray" --crop 96x
+expect 2 "--mean: '1,x' is not one number or a list" -- infer "$model" "$gray" --mean 1,x
+expect 2 "--std: '0\.2,0' has a zero" -- infer "$model" "$rgb" --std 0.2,0
+expect 2 "--scale: '1/255' is not a non-zero number" -- infer "$model" "$gray" --scale 1/255
+expect 2 "--channel-order: 'GRB' is not RGB or BGR" -- infer "$model" "$rgb" --channel-order GRB
+expect 2 "--resize-shorter: '0' is not a side length" -- infer "$model" "$gray" --resize-shorter 0
+expect 2 "--resize-shorter: 'abc'" -- infer --resize-shorter abc
+expect 2 "--crop: 'x'" -- eval "$model" --crop x
+# Values that do not fit the model fail naming the flag.
+expect 1 "--imagenet: a 224x224 center crop but input 'input' is 96x96" -- infer "$model" "$rgb" --imagenet
+expect 1 "--crop: a 97x97 center crop but input 'input' is 96x96" -- infer "$model" "$gray" --resize-shorter 100 --crop 97
+expect 1 "--mean: '1,2,3' has 3 values for 1 channels" -- infer "$model" "$gray" --mean 1,2,3
+expect 1 "--resize-shorter: a 96x96 center crop does not fit" -- infer "$model" "$gray" --resize-shorter 50
+expect 1 "--crop=96: a center crop follows a resize of the shorter side" -- infer "$model" "$gray" --crop 96
+# Flags given with --imagenet win over it, whatever the order.
+expect 0 "^$rgb:( [0-9]+ \([01]\.[0-9]{4}\),?){2}$" -- infer "$model" --imagenet "$gray" "$rgb" --top 2 --resize-shorter 110 --crop 96 --mean 0.5 --std 0.25
+# A square image resized to the crop's size is the plain resize, bit for bit;
+# another size changes the input.
+"$bin" infer "$model" "$gray" "$rgb" --output "$tmp/plain.npy" >/dev/null 2>&1
+"$bin" infer "$model" "$gray" "$rgb" --resize-shorter 96 --crop 96x96 --scale 0.00392156862745098 \
+    --channel-order BGR --output "$tmp/flags.npy" >/dev/null 2>&1
+"$bin" infer "$model" "$gray" "$rgb" --resize-shorter 120 --output "$tmp/cropped.npy" >/dev/null 2>&1
+if cmp -s "$tmp/plain.npy" "$tmp/flags.npy" && [ -s "$tmp/cropped.npy" ] &&
+    ! cmp -s "$tmp/plain.npy" "$tmp/cropped.npy"; then
+    echo "ok:   --resize-shorter 96 --crop 96x96 equals the plain resize; 120 differs"
+else
+    echo "FAIL: preprocessing flags: resize-shorter outputs not as expected"; failures=$((failures + 1))
+fi
+
 # eval: bad usage, missing or hostile data.
 expect 2 '--limit expects' -- eval "$model" --limit 0
 expect 2 '--batch expects' -- eval "$model" --batch x
@@ -147,6 +178,8 @@ fmnist=/usr/share/datasets/fashion-mnist
 if [ -f "$fmnist/t10k-images-idx3-ubyte.gz" ]; then
     expect 0 'accuracy: 0\.[0-9]{4} \([0-9]+/16 correct\)' -- eval "$model" --limit 16 --batch 6 --predictions "$tmp/pred.txt"
     expect 0 '16 images in [0-9.]+ s: [0-9.]+ images/s' -- eval "$model" --limit 16 --batch 16
+    expect 0 'accuracy: 0\.[0-9]{4} \([0-9]+/8 correct\)' -- eval "$model" --limit 8 --resize-shorter 100 --mean 0.5
+    expect 1 "--imagenet: a 224x224 center crop" -- eval "$model" --limit 8 --imagenet
     [ "$(wc -l < "$tmp/pred.txt")" -eq 16 ] || { echo "FAIL: --predictions wrote $(wc -l < "$tmp/pred.txt") lines"; failures=$((failures + 1)); }
 else
     echo "skip: eval on Fashion-MNIST ($fmnist missing: Debian package dataset-fashion-mnist)"

@@ -2,7 +2,9 @@
  * Images: PNG / JPEG decoding (files written here with libpng's and
  * TurboJPEG's encoders), bad and hostile files, the bilinear resize and the
  * whole preprocessing against PyTorch (the .npy files in tests/data/images/, made by
- * tools/make-image-golden.py), and preprocessing read from model metadata.
+ * tools/make-image-golden.py), the resize of the shorter side and center
+ * crop against torchvision, and preprocessing read from model metadata or
+ * given as overrides.
  */
 #include <check.h>
 #include <math.h>
@@ -356,7 +358,7 @@ START_TEST(test_preprocess_golden)
     clg_tensor *want = NULL;
     ck_assert_msg(clg_tensor_load_npy(path, &want) == CLG_OK, "%s", clg_last_error());
     clg_image img = {g->w, g->h, g->c, pattern(g->h, g->w, g->c)};
-    clg_preprocess pp = {g->channels, g->out_h, g->out_w, g->bgr, 1.0 / 255.0, {0}, {0}};
+    clg_preprocess pp = {g->channels, g->out_h, g->out_w, g->bgr, 1.0 / 255.0, {0}, {0}, 0};
     for (int c = 0; c < 3; c++) {
         pp.mean[c] = g->mean[g->channels == 1 ? 0 : c];
         pp.std[c] = g->std[g->channels == 1 ? 0 : c];
@@ -395,7 +397,7 @@ START_TEST(test_preprocess_channels)
     unsigned char px[4] = {0, 51, 102, 255};
     clg_image img = {2, 2, 1, px};
     const clg_image *list[] = {&img};
-    clg_preprocess pp = {3, 2, 2, 0, 1.0 / 255.0, {0, 0, 0}, {1, 1, 1}};
+    clg_preprocess pp = {3, 2, 2, 0, 1.0 / 255.0, {0, 0, 0}, {1, 1, 1}, 0};
     clg_tensor *t = NULL;
     ck_assert_int_eq(clg_preprocess_images(&pp, list, 1, &t), CLG_OK);
     for (int c = 0; c < 3; c++)
@@ -425,7 +427,7 @@ START_TEST(test_preprocess_files)
     unsigned char *jpeg = encode_jpeg(rgb, 30, 20, 3, &n2);
     const char *paths[] = {tmp_file("a.png", png, n1), tmp_file("b.jpg", jpeg, n2),
                            "/nonexistent/c.png"};
-    clg_preprocess pp = {1, 96, 96, 0, 1.0 / 255.0, {0.1f}, {0.5f}};
+    clg_preprocess pp = {1, 96, 96, 0, 1.0 / 255.0, {0.1f}, {0.5f}, 0};
     clg_tensor *from_files = NULL, *from_images = NULL;
     ck_assert_msg(clg_preprocess_files(&pp, paths, 2, &from_files) == CLG_OK, "%s",
                   clg_last_error());
@@ -478,6 +480,7 @@ START_TEST(test_metadata_defaults)
     ck_assert(pp.scale == 1.0 / 255.0);
     ck_assert_float_eq(pp.mean[0], 0.0f);
     ck_assert_float_eq(pp.std[0], 1.0f);
+    ck_assert_int_eq(pp.resize_shorter, 0);
     in = input_info(1, 3, 224, 200);
     ck_assert_int_eq(clg_preprocess_parse(&in, table_get, none, &pp), CLG_OK);
     ck_assert_int_eq(pp.channels, 3);
@@ -563,6 +566,17 @@ static const bad_case bad_metadata[] = {
     {"clgooglenet.std", "0", 1, CLG_ERR_PARSE, "clgooglenet.std"},
     {"clgooglenet.std", "1,0,1", 3, CLG_ERR_PARSE, "clgooglenet.std"},
     {"clgooglenet.channel_order", "GRB", 3, CLG_ERR_PARSE, "clgooglenet.channel_order"},
+    {"clgooglenet.resize_shorter", "0", 1, CLG_ERR_PARSE, "clgooglenet.resize_shorter: '0'"},
+    {"clgooglenet.resize_shorter", "12.5", 1, CLG_ERR_PARSE, "clgooglenet.resize_shorter"},
+    {"clgooglenet.resize_shorter", "99999", 1, CLG_ERR_PARSE, "side length from 1 to 16384"},
+    {"clgooglenet.resize_shorter", "256x256", 1, CLG_ERR_PARSE, "clgooglenet.resize_shorter"},
+    {"clgooglenet.center_crop", "96x", 1, CLG_ERR_PARSE, "SIZE or HEIGHTxWIDTH"},
+    {"clgooglenet.center_crop", "0", 1, CLG_ERR_PARSE, "clgooglenet.center_crop"},
+    {"clgooglenet.center_crop", "-96", 1, CLG_ERR_PARSE, "clgooglenet.center_crop"},
+    {"clgooglenet.center_crop", "abc", 1, CLG_ERR_PARSE, "clgooglenet.center_crop"},
+    /* A crop alone: only after a resize of the shorter side. */
+    {"clgooglenet.center_crop", "96", 1, CLG_ERR_UNSUPPORTED,
+     "center_crop=96: a center crop follows a resize of the shorter side"},
 };
 
 START_TEST(test_metadata_errors)
@@ -590,6 +604,178 @@ START_TEST(test_metadata_shape_errors)
                     "1 or 3 channels");
     in.rank = 2;
     ck_assert_fails(clg_preprocess_parse(&in, table_get, none, &pp), CLG_ERR_UNSUPPORTED, "rank-4");
+}
+END_TEST
+
+/* ---- Resize of the shorter side and center crop ---------------------------------- */
+
+/* Resizing the shorter side to its own length leaves the image as it is, so
+   the crop is a plain window: its offsets are torchvision's, Python's round
+   taking a half to the even neighbour. */
+START_TEST(test_crop_offsets)
+{
+    static const struct {
+        int h, w, crop_h, crop_w, top, left;
+    } cases[] = {
+        {5, 8, 3, 5, 1, 2},  /* (8 - 5) / 2 = 1.5 -> 2 */
+        {5, 9, 3, 4, 1, 2},  /* 2.5 -> 2 */
+        {5, 9, 3, 2, 1, 4},  /* 3.5 -> 4 */
+        {9, 5, 2, 5, 4, 0},  /* portrait: 3.5 -> 4 */
+        {6, 6, 6, 6, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const int h = cases[i].h, w = cases[i].w, ch = cases[i].crop_h, cw = cases[i].crop_w;
+        clg_image img = {w, h, 1, pattern(h, w, 1)};
+        const clg_image *list[] = {&img};
+        clg_preprocess pp = {1, ch, cw, 0, 1.0, {0}, {1}, h < w ? h : w};
+        clg_tensor *t = NULL;
+        ck_assert_msg(clg_preprocess_images(&pp, list, 1, &t) == CLG_OK, "%s", clg_last_error());
+        ck_assert_int_eq(t->dims[2], ch);
+        ck_assert_int_eq(t->dims[3], cw);
+        for (int y = 0; y < ch; y++)
+            for (int x = 0; x < cw; x++)
+                ck_assert_msg(t->data[y * cw + x] ==
+                                  img.pixels[(cases[i].top + y) * w + cases[i].left + x],
+                              "case %zu: (%d, %d)", i, y, x);
+        clg_tensor_destroy(t);
+        free(img.pixels);
+    }
+}
+END_TEST
+
+typedef struct crop_case {
+    const char *name, *file, *crop, *mean, *std, *order;
+    int crop_h, crop_w;
+} crop_case;
+
+/* tools/make-image-golden.py's CROP_CASES: resize the shorter side to 40. */
+static const crop_case crop_golden[] = {
+    {"crop-rgb-45x60-s40-c32", "photo-45x60.jpg", "32", "0.485,0.456,0.406",
+     "0.229,0.224,0.225", "RGB", 32, 32},
+    {"crop-bgr-51x37-s40-c32x30", "photo-51x37.png", "32x30", "0.5", "0.25", "BGR", 32, 30},
+};
+
+/* Metadata to batch, a JPEG and a PNG file, against torchvision's Resize(40),
+   CenterCrop and Normalize on tensors. */
+START_TEST(test_crop_golden)
+{
+    const crop_case *g = &crop_golden[_i];
+    const char *table[] = {"clgooglenet.resize_shorter", "40",      "clgooglenet.center_crop",
+                           g->crop,                      "clgooglenet.mean", g->mean,
+                           "clgooglenet.std",            g->std,    "clgooglenet.channel_order",
+                           g->order,                     NULL};
+    clg_io_info in = input_info(-1, 3, g->crop_h, g->crop_w);
+    clg_preprocess pp;
+    ck_assert_msg(clg_preprocess_parse(&in, table_get, table, &pp) == CLG_OK, "%s",
+                  clg_last_error());
+    ck_assert_int_eq(pp.resize_shorter, 40);
+    ck_assert_int_eq(pp.height, g->crop_h);
+    ck_assert_int_eq(pp.width, g->crop_w);
+    char image[1024], path[1024];
+    snprintf(image, sizeof image, "%s/images/%s", data_dir(), g->file);
+    snprintf(path, sizeof path, "%s/images/%s.npy", data_dir(), g->name);
+    clg_tensor *want = NULL, *got = NULL;
+    ck_assert_msg(clg_tensor_load_npy(path, &want) == CLG_OK, "%s", clg_last_error());
+    const char *paths[] = {image};
+    ck_assert_msg(clg_preprocess_files(&pp, paths, 1, &got) == CLG_OK, "%s", clg_last_error());
+    size_t n = clg_tensor_element_count(want), exact = 0;
+    ck_assert_uint_eq(n, clg_tensor_element_count(got));
+    ck_assert_int_eq(got->dims[1], 3);
+    double max_err = 0;
+    for (size_t i = 0; i < n; i++) {
+        exact += got->data[i] == want->data[i];
+        max_err = fmax(max_err, fabs((double)got->data[i] - want->data[i]));
+    }
+    printf("%s: %zu of %zu values bit-identical to torchvision, max error %.2g\n", g->name, exact,
+           n, max_err);
+    ck_assert_msg(exact >= n - n / 100 && max_err <= 1e-6, "%s: %zu of %zu exact, max error %g",
+                  g->name, exact, n, max_err);
+    clg_tensor_destroy(got);
+    clg_tensor_destroy(want);
+}
+END_TEST
+
+/* A crop that does not fit one image's resize fails for that image. */
+START_TEST(test_crop_too_large)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/images/photo-51x37.png", data_dir());
+    clg_image *portrait = load_ok(path);
+    const clg_image *list[] = {portrait};
+    /* 51x37 -> 55x40: 32 rows fit, 50 columns do not. */
+    clg_preprocess pp = {3, 32, 50, 0, 1.0 / 255.0, {0, 0, 0}, {1, 1, 1}, 40};
+    clg_tensor *t = NULL;
+    ck_assert_fails(clg_preprocess_images(&pp, list, 1, &t), CLG_ERR_SHAPE,
+                    "resized to 55x40 (shorter side 40) is smaller than the 32x50 center crop");
+    ck_assert_ptr_null(t);
+    /* The same crop fits the resize of a landscape image (50 columns of 53). */
+    pp.height = 40;
+    pp.width = 50;
+    clg_image landscape = {60, 45, 3, smooth(45, 60, 3)};
+    list[0] = &landscape;
+    ck_assert_msg(clg_preprocess_images(&pp, list, 1, &t) == CLG_OK, "%s", clg_last_error());
+    clg_tensor_destroy(t);
+    t = NULL;
+    pp.resize_shorter = -1;
+    ck_assert_fails(clg_preprocess_images(&pp, list, 1, &t), CLG_ERR_INVALID_ARGUMENT,
+                    "resize_shorter");
+    clg_image_destroy(portrait);
+    free(landscape.pixels);
+}
+END_TEST
+
+/* resize_shorter and center_crop together, and against the input's size. */
+START_TEST(test_metadata_crop)
+{
+    clg_preprocess pp;
+    clg_io_info in = input_info(-1, 1, 96, 96);
+    const char *shorter[] = {"clgooglenet.resize_shorter", "100", NULL};
+    ck_assert_msg(clg_preprocess_parse(&in, table_get, shorter, &pp) == CLG_OK, "%s",
+                  clg_last_error());
+    ck_assert_int_eq(pp.resize_shorter, 100);
+    ck_assert_int_eq(pp.height, 96);
+    ck_assert_int_eq(pp.width, 96);
+    const char *square[] = {"clgooglenet.resize_shorter", "100", "clgooglenet.center_crop", "96",
+                            NULL};
+    ck_assert_int_eq(clg_preprocess_parse(&in, table_get, square, &pp), CLG_OK);
+    const char *hw[] = {"clgooglenet.resize_shorter", "100", "clgooglenet.center_crop", "96X96",
+                        NULL};
+    ck_assert_int_eq(clg_preprocess_parse(&in, table_get, hw, &pp), CLG_OK);
+    ck_assert_int_eq(pp.width, 96);
+
+    /* The crop must be the input's size. */
+    const char *other[] = {"clgooglenet.resize_shorter", "256", "clgooglenet.center_crop", "224",
+                           NULL};
+    ck_assert_fails(clg_preprocess_parse(&in, table_get, other, &pp), CLG_ERR_SHAPE,
+                    "metadata clgooglenet.center_crop: a 224x224 center crop but input 'input' "
+                    "is 96x96");
+    const char *wide[] = {"clgooglenet.resize_shorter", "100", "clgooglenet.center_crop", "96x90",
+                          NULL};
+    ck_assert_fails(clg_preprocess_parse(&in, table_get, wide, &pp), CLG_ERR_SHAPE,
+                    "clgooglenet.center_crop");
+
+    /* A symbolic input size takes the crop's; without one there is no size. */
+    in = input_info(-1, 3, -1, -1);
+    ck_assert_int_eq(clg_preprocess_parse(&in, table_get, other, &pp), CLG_OK);
+    ck_assert_int_eq(pp.height, 224);
+    ck_assert_int_eq(pp.resize_shorter, 256);
+    ck_assert_fails(clg_preprocess_parse(&in, table_get, shorter, &pp), CLG_ERR_UNSUPPORTED,
+                    "no fixed height and width and there is no clgooglenet.center_crop");
+
+    /* One resize only; a crop larger than the shorter side on both sides never fits. */
+    const char *both[] = {"clgooglenet.resize", "96x96", "clgooglenet.resize_shorter", "100",
+                          NULL};
+    ck_assert_fails(clg_preprocess_parse(&in, table_get, both, &pp), CLG_ERR_PARSE,
+                    "exclude each other");
+    const char *small[] = {"clgooglenet.resize_shorter", "200", "clgooglenet.center_crop", "224",
+                           NULL};
+    ck_assert_fails(clg_preprocess_parse(&in, table_get, small, &pp), CLG_ERR_SHAPE,
+                    "a 224x224 center crop does not fit in an image whose shorter side is "
+                    "resized to 200");
+    /* A crop longer than it on one side only fits the images long that way. */
+    const char *tall[] = {"clgooglenet.resize_shorter", "200", "clgooglenet.center_crop",
+                          "224x200", NULL};
+    ck_assert_int_eq(clg_preprocess_parse(&in, table_get, tall, &pp), CLG_OK);
 }
 END_TEST
 
@@ -671,6 +857,94 @@ START_TEST(test_model_metadata)
 }
 END_TEST
 
+/* Overrides (the CLI's flags) in place of the model's metadata. */
+START_TEST(test_model_overrides)
+{
+    clg_context *ctx = NULL;
+    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
+    const char *kv[] = {"clgooglenet.resize", "96x96", "clgooglenet.std", "0.5", NULL};
+    clg_model *model = model_with_metadata(ctx, kv);
+    clg_preprocess pp;
+    /* An overriding resize_shorter drops the model's resize, keeps the rest. */
+    const clg_preprocess_override shorter[] = {
+        {"clgooglenet.resize_shorter", "110", "--resize-shorter"}};
+    ck_assert_msg(clg_preprocess_from_model_with(model, shorter, 1, &pp) == CLG_OK, "%s",
+                  clg_last_error());
+    ck_assert_int_eq(pp.resize_shorter, 110);
+    ck_assert_int_eq(pp.height, 96);
+    ck_assert_float_eq(pp.std[0], 0.5f);
+    /* Errors name the override; a key given twice: the last counts. */
+    const clg_preprocess_override crop[] = {
+        {"clgooglenet.resize_shorter", "110", "--resize-shorter"},
+        {"clgooglenet.center_crop", "95", "--crop"}};
+    ck_assert_fails(clg_preprocess_from_model_with(model, crop, 2, &pp), CLG_ERR_SHAPE,
+                    "--crop: a 95x95 center crop but input 'input' is 96x96");
+    const clg_preprocess_override mean[] = {{"clgooglenet.mean", "1,2,3", "--mean"}};
+    ck_assert_fails(clg_preprocess_from_model_with(model, mean, 1, &pp), CLG_ERR_PARSE,
+                    "--mean: '1,2,3' has 3 values for 1 channels");
+    const clg_preprocess_override twice[] = {{"clgooglenet.std", "0.1", NULL},
+                                             {"clgooglenet.std", "0.25", NULL}};
+    ck_assert_int_eq(clg_preprocess_from_model_with(model, twice, 2, &pp), CLG_OK);
+    ck_assert_float_eq(pp.std[0], 0.25f);
+    const clg_preprocess_override unnamed[] = {{"clgooglenet.scale", "abc", NULL}};
+    ck_assert_fails(clg_preprocess_from_model_with(model, unnamed, 1, &pp), CLG_ERR_PARSE,
+                    "clgooglenet.scale: 'abc'");
+    const clg_preprocess_override unknown[] = {{"clgooglenet.bogus", "1", "--bogus"}};
+    ck_assert_fails(clg_preprocess_from_model_with(model, unknown, 1, &pp),
+                    CLG_ERR_INVALID_ARGUMENT, "unknown key 'clgooglenet.bogus'");
+    ck_assert_fails(clg_preprocess_from_model_with(model, NULL, 1, &pp),
+                    CLG_ERR_INVALID_ARGUMENT, "NULL");
+    clg_model_destroy(model);
+
+    /* An overriding resize drops the model's resize_shorter and center_crop. */
+    const char *cropped[] = {"clgooglenet.resize_shorter", "110", "clgooglenet.center_crop", "96",
+                             NULL};
+    model = model_with_metadata(ctx, cropped);
+    ck_assert_int_eq(clg_preprocess_from_model(model, &pp), CLG_OK);
+    ck_assert_int_eq(pp.resize_shorter, 110);
+    const clg_preprocess_override resize[] = {{"clgooglenet.resize", "96x96", NULL}};
+    ck_assert_int_eq(clg_preprocess_from_model_with(model, resize, 1, &pp), CLG_OK);
+    ck_assert_int_eq(pp.resize_shorter, 0);
+    clg_model_destroy(model);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* One override's value on its own, as the CLI checks its flags. */
+START_TEST(test_check_override)
+{
+    static const struct {
+        clg_preprocess_override o;
+        clg_status status;
+        const char *message;
+    } cases[] = {
+        {{"clgooglenet.center_crop", "224", "--crop"}, CLG_OK, ""},
+        {{"clgooglenet.center_crop", "224x200", "--crop"}, CLG_OK, ""},
+        {{"clgooglenet.mean", "0.485,0.456,0.406", "--mean"}, CLG_OK, ""},
+        {{"clgooglenet.channel_order", "bgr", NULL}, CLG_OK, ""},
+        {{"clgooglenet.center_crop", "224x", "--crop"}, CLG_ERR_PARSE, "--crop: '224x'"},
+        {{"clgooglenet.mean", "1,2,3,4", "--mean"}, CLG_ERR_PARSE, "--mean: '1,2,3,4'"},
+        {{"clgooglenet.std", "0.2,0", "--std"}, CLG_ERR_PARSE, "--std: '0.2,0' has a zero"},
+        {{"clgooglenet.scale", "1/255", "--scale"}, CLG_ERR_PARSE, "--scale"},
+        {{"clgooglenet.resize_shorter", "0", "--resize-shorter"}, CLG_ERR_PARSE,
+         "--resize-shorter"},
+        {{"clgooglenet.resize_antialias", "1", NULL}, CLG_ERR_UNSUPPORTED,
+         "clgooglenet.resize_antialias=1"},
+        {{"clgooglenet.nope", "1", NULL}, CLG_ERR_INVALID_ARGUMENT, "unknown key"},
+        {{"clgooglenet.mean", NULL, "--mean"}, CLG_ERR_INVALID_ARGUMENT, "NULL"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        if (cases[i].status == CLG_OK)
+            ck_assert_msg(clg_preprocess_check_override(&cases[i].o) == CLG_OK, "%s: %s",
+                          cases[i].o.value, clg_last_error());
+        else
+            ck_assert_fails(clg_preprocess_check_override(&cases[i].o), cases[i].status,
+                            cases[i].message);
+    }
+    ck_assert_fails(clg_preprocess_check_override(NULL), CLG_ERR_INVALID_ARGUMENT, "NULL");
+}
+END_TEST
+
 /* ---- Runner ------------------------------------------------------------------- */
 
 static TCase *add_case(Suite *s, const char *name)
@@ -701,13 +975,20 @@ int main(void)
     tcase_add_loop_test(tc, test_preprocess_golden, 0, (int)(sizeof golden / sizeof *golden));
     tcase_add_test(tc, test_preprocess_channels);
     tcase_add_test(tc, test_preprocess_files);
+    tc = add_case(s, "images:crop");
+    tcase_add_test(tc, test_crop_offsets);
+    tcase_add_loop_test(tc, test_crop_golden, 0, (int)(sizeof crop_golden / sizeof *crop_golden));
+    tcase_add_test(tc, test_crop_too_large);
     tc = add_case(s, "images:metadata");
     tcase_add_test(tc, test_metadata_defaults);
     tcase_add_test(tc, test_metadata_full);
     tcase_add_loop_test(tc, test_metadata_errors, 0,
                         (int)(sizeof bad_metadata / sizeof *bad_metadata));
     tcase_add_test(tc, test_metadata_shape_errors);
+    tcase_add_test(tc, test_metadata_crop);
+    tcase_add_test(tc, test_check_override);
     tcase_add_test(tc, test_model_metadata);
+    tcase_add_test(tc, test_model_overrides);
 
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);

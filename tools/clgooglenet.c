@@ -26,6 +26,17 @@ static const char usage_text[] =
     "      -b, --batch N               repeat a batch-1 input N times\n"
     "      -t, --trace FILE.json       profile every command (Chrome trace JSON) and\n"
     "                                  print a per-layer table on stderr\n"
+    "    image preprocessing (each flag replaces a clgooglenet.* metadata value):\n"
+    "      --resize-shorter N          resize the shorter side to N (aspect kept), then\n"
+    "                                  center crop to the model's input size\n"
+    "      --crop N|HxW                that crop (it must equal the input's size)\n"
+    "      --scale X                   multiply pixel values by X first (default 1/255)\n"
+    "      --mean A[,B,C]              subtract, one value or one per channel (default 0)\n"
+    "      --std A[,B,C]               then divide (default 1)\n"
+    "      --channel-order RGB|BGR     order of a 3-channel input (default RGB)\n"
+    "      --imagenet                  torchvision's ImageNet recipe: --resize-shorter 256\n"
+    "                                  --crop 224, scale 1/255, --mean 0.485,0.456,0.406\n"
+    "                                  --std 0.229,0.224,0.225, RGB; flags given with it win\n"
     "  eval [MODEL] [options]          top-1 accuracy on the Fashion-MNIST test set\n"
     "      -n, --limit N               only the first N test images\n"
     "      -b, --batch N               images per run (default 64)\n"
@@ -34,12 +45,22 @@ static const char usage_text[] =
     "      -p, --predictions FILE      write the predicted class of each image, one a line\n"
     "      --logits FILE.npy           write all outputs as float32 .npy\n"
     "      -t, --trace FILE.json       profile every command (see infer)\n"
+    "      --resize-shorter, --crop, --scale, --mean, --std, --channel-order,\n"
+    "      --imagenet                  preprocessing, as for infer\n"
     "  bench MODEL [options]           time a model on random input\n"
     "      -b, --batch N               batch size (default 1)\n"
     "      -r, --runs N                timed runs (default 20)\n"
     "      -w, --warmup N              untimed runs first (default 3)\n"
     "      --json                      print a JSON summary as the last line\n"
     "      -t, --trace FILE.json       profile the timed runs (see infer)\n"
+    "  conformance [DIR...] [options]  run ONNX's operator tests (libonnx-testdata; default\n"
+    "                                  DIR /usr/share/libonnx-testdata/data): PASS, FAIL or\n"
+    "                                  SKIP with the reason per test, counts per op\n"
+    "      -f, --filter SUBSTR         only tests whose name contains SUBSTR (with a '/':\n"
+    "                                  whose group/test_name does)\n"
+    "      -r, --required FILE         tests that must pass, one group/test_name a line\n"
+    "      -v, --verbose               print PASS lines too\n"
+    "      --skip-missing              exit 77 when a DIR does not exist (meson's skip)\n"
     "\n"
     "common options:\n"
     "  -d, --device SPEC   device to use (overrides $" CLG_DEVICE_ENV ")\n"
@@ -206,9 +227,11 @@ static int cmd_infer(int argc, char **argv, const char *spec)
     static const struct option options[] = {
         {"output", required_argument, NULL, 'o'}, {"top", required_argument, NULL, 'k'},
         {"batch", required_argument, NULL, 'b'},  {"help", no_argument, NULL, 'h'},
-        {"trace", required_argument, NULL, 't'},  {NULL, 0, NULL, 0}};
+        {"trace", required_argument, NULL, 't'},  CLI_PREPROCESS_LONG_OPTIONS,
+        {NULL, 0, NULL, 0}};
     const char *output = NULL, *trace_path = NULL;
     long top = 5, batch = 0;
+    cli_preprocess_flags flags = {0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:k:b:t:h", options, NULL)) != -1) {
@@ -218,7 +241,11 @@ static int cmd_infer(int argc, char **argv, const char *spec)
         case 'b': if (!cli_parse_count("--batch", optarg, 65536, &batch)) return CLI_USAGE; break;
         case 't': trace_path = optarg; break;
         case 'h': fputs(usage_text, stdout); return CLI_OK;
-        default: return cli_usage_error("infer: unknown or incomplete option");
+        default:
+            if (!cli_is_preprocess_flag(c))
+                return cli_usage_error("infer: unknown or incomplete option");
+            if (cli_preprocess_flag(&flags, c, optarg) != CLI_OK) return CLI_USAGE;
+            break;
         }
     }
     /* A first argument that is not an .onnx file is an input: the bundled model runs. */
@@ -267,7 +294,8 @@ static int cmd_infer(int argc, char **argv, const char *spec)
     size_t n_in = clg_model_input_count(model), n_out = clg_model_output_count(model);
     /* Images make one batch for a one-input model. */
     if (n_images) {
-        if (cli_load_images(model, files, (size_t)n_files, &inputs[0]) != CLI_OK) goto done;
+        if (cli_load_images(model, &flags, files, (size_t)n_files, &inputs[0]) != CLI_OK)
+            goto done;
         if (batch && tile_batch(&inputs[0], batch, files[0]) != CLI_OK) goto done;
     } else if ((size_t)n_files != n_in) {
         rc = cli_usage_error("%s takes %zu input(s), %d file(s) given", model_path, n_in, n_files);
@@ -346,6 +374,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "infer")) return cmd_infer(sub_argc, sub_argv, device);
     if (!strcmp(cmd, "bench")) return cli_bench(sub_argc, sub_argv, device);
     if (!strcmp(cmd, "eval")) return cli_eval(sub_argc, sub_argv, device);
+    if (!strcmp(cmd, "conformance")) return cli_conformance(sub_argc, sub_argv, device);
     if (!strcmp(cmd, "help")) {
         fputs(usage_text, stdout);
         return CLI_OK;

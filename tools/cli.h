@@ -32,6 +32,7 @@ double cli_now_ms(void);
 
 int cli_bench(int argc, char **argv, const char *device_spec);
 int cli_eval(int argc, char **argv, const char *device_spec);
+int cli_conformance(int argc, char **argv, const char *device_spec);
 
 /* ---- The bundled model and image inputs (cli_images.c) ---- */
 
@@ -49,8 +50,40 @@ int cli_bundled_model(char *path, size_t size);
    with cli_free_list. Prints an error when there are none. */
 int cli_bundled_samples(char ***paths, size_t *count);
 void cli_free_list(char **list, size_t count);
-/* Decodes and preprocesses image files (model metadata) into one batch. */
-int cli_load_images(const clg_model *model, char *const *paths, size_t count, clg_tensor **out);
+/* Preprocessing flags (infer, eval): getopt_long values and their table entries. */
+enum {
+    CLI_OPT_RESIZE_SHORTER = 0x100,
+    CLI_OPT_CROP,
+    CLI_OPT_MEAN,
+    CLI_OPT_STD,
+    CLI_OPT_SCALE,
+    CLI_OPT_CHANNEL_ORDER,
+    CLI_OPT_IMAGENET,
+};
+#define CLI_PREPROCESS_LONG_OPTIONS                                           \
+    {"resize-shorter", required_argument, NULL, CLI_OPT_RESIZE_SHORTER},      \
+    {"crop", required_argument, NULL, CLI_OPT_CROP},                          \
+    {"mean", required_argument, NULL, CLI_OPT_MEAN},                          \
+    {"std", required_argument, NULL, CLI_OPT_STD},                            \
+    {"scale", required_argument, NULL, CLI_OPT_SCALE},                        \
+    {"channel-order", required_argument, NULL, CLI_OPT_CHANNEL_ORDER},        \
+    {"imagenet", no_argument, NULL, CLI_OPT_IMAGENET}
+
+/* The flags given; each replaces a clgooglenet.* metadata value. */
+typedef struct cli_preprocess_flags {
+    int imagenet; /* --imagenet: the preset the other flags override */
+    const char *value[CLI_OPT_IMAGENET - CLI_OPT_RESIZE_SHORTER]; /* per flag; NULL: not given */
+} cli_preprocess_flags;
+
+/* 1 when option (a getopt_long value) is one of the preprocessing flags. */
+int cli_is_preprocess_flag(int option);
+/* Records one; a malformed value is a usage error (message printed, CLI_USAGE). */
+int cli_preprocess_flag(cli_preprocess_flags *flags, int option, const char *value);
+/* The model's preprocessing with the flags in place of its metadata. */
+int cli_preprocess(const clg_model *model, const cli_preprocess_flags *flags, clg_preprocess *pp);
+/* Decodes and preprocesses image files (model metadata and flags) into one batch. */
+int cli_load_images(const clg_model *model, const cli_preprocess_flags *flags, char *const *paths,
+                    size_t count, clg_tensor **out);
 /* Class names of the model, or NULL (indices are printed then); free() it. */
 char **cli_class_names(const clg_model *model, size_t n_outputs);
 /* Per image: its path and the top-K classes with softmax probabilities. */

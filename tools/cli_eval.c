@@ -1,6 +1,7 @@
 /*
  * clgooglenet eval: top-1 accuracy of a model on the Fashion-MNIST test set
- * (IDX files), preprocessed exactly like image inputs (the model's metadata).
+ * (IDX files), preprocessed exactly like image inputs (the model's metadata
+ * and the same flags).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 typedef struct eval_options {
     const char *model, *data, *predictions, *logits, *trace;
     long limit, batch;
+    cli_preprocess_flags flags;
 } eval_options;
 
 /* What the run collects. */
@@ -37,7 +39,8 @@ static int parse_options(int argc, char **argv, eval_options *o)
         {"limit", required_argument, NULL, 'n'},       {"batch", required_argument, NULL, 'b'},
         {"data", required_argument, NULL, 'D'},        {"trace", required_argument, NULL, 't'},
         {"predictions", required_argument, NULL, 'p'}, {"logits", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},              CLI_PREPROCESS_LONG_OPTIONS,
+        {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->data = DEFAULT_DATA_DIR;
     o->batch = 64;
@@ -54,9 +57,16 @@ static int parse_options(int argc, char **argv, eval_options *o)
         case 'h':
             printf("usage: clgooglenet eval [MODEL] [--limit N] [--batch N] [--data DIR]\n"
                    "                        [--predictions FILE] [--logits FILE.npy] [--trace FILE]\n"
+                   "                        [--imagenet] [--resize-shorter N] [--crop N|HxW]\n"
+                   "                        [--scale X] [--mean A[,B,C]] [--std A[,B,C]]\n"
+                   "                        [--channel-order RGB|BGR]\n"
                    "(see clgooglenet --help)\n");
             return -1;
-        default: return cli_usage_error("eval: unknown or incomplete option");
+        default:
+            if (!cli_is_preprocess_flag(c))
+                return cli_usage_error("eval: unknown or incomplete option");
+            if (cli_preprocess_flag(&o->flags, c, optarg) != CLI_OK) return CLI_USAGE;
+            break;
         }
     }
     if (argc - optind > 1) return cli_usage_error("eval takes at most one MODEL");
@@ -238,11 +248,7 @@ int cli_eval(int argc, char **argv, const char *spec)
         goto done;
     }
     clg_preprocess pp;
-    st = clg_preprocess_from_model(model, &pp);
-    if (st != CLG_OK) {
-        rc = cli_status_error(st, "cannot feed images to this model");
-        goto done;
-    }
+    if (cli_preprocess(model, &o.flags, &pp) != CLI_OK) goto done;
     r.want_logits = o.logits != NULL;
     if (!(r.predicted = calloc(r.n, sizeof *r.predicted))) {
         rc = cli_error("out of memory");

@@ -1,7 +1,7 @@
 /*
  * The CLI's image side: finding the bundled model and its sample images,
- * turning image files into a model input, and printing class names with
- * probabilities.
+ * the preprocessing flags, turning image files into a model input, and
+ * printing class names with probabilities.
  */
 #include <dirent.h>
 #include <math.h>
@@ -141,12 +141,65 @@ int cli_bundled_samples(char ***paths, size_t *count)
     return CLI_OK;
 }
 
-int cli_load_images(const clg_model *model, char *const *paths, size_t count, clg_tensor **out)
+/* Per flag, in CLI_OPT_* order: the metadata key it replaces and --imagenet's
+   value (torchvision's ImageNet recipe; the scale is 1/255 as a double prints). */
+static const struct {
+    const char *flag, *key, *imagenet;
+} preprocess_flags[] = {
+    {"--resize-shorter", "clgooglenet.resize_shorter", "256"},
+    {"--crop", "clgooglenet.center_crop", "224"},
+    {"--mean", "clgooglenet.mean", "0.485,0.456,0.406"},
+    {"--std", "clgooglenet.std", "0.229,0.224,0.225"},
+    {"--scale", "clgooglenet.scale", "0.00392156862745098"},
+    {"--channel-order", "clgooglenet.channel_order", "RGB"},
+};
+#define N_PREPROCESS_FLAGS (sizeof preprocess_flags / sizeof *preprocess_flags)
+_Static_assert(N_PREPROCESS_FLAGS == CLI_OPT_IMAGENET - CLI_OPT_RESIZE_SHORTER,
+               "one table entry per preprocessing flag");
+
+int cli_is_preprocess_flag(int option)
+{
+    return option >= CLI_OPT_RESIZE_SHORTER && option <= CLI_OPT_IMAGENET;
+}
+
+int cli_preprocess_flag(cli_preprocess_flags *flags, int option, const char *value)
+{
+    if (option == CLI_OPT_IMAGENET) {
+        flags->imagenet = 1;
+        return CLI_OK;
+    }
+    const int i = option - CLI_OPT_RESIZE_SHORTER;
+    /* The library's own value parsing, before any model is loaded. */
+    clg_preprocess_override o = {preprocess_flags[i].key, value, preprocess_flags[i].flag};
+    if (clg_preprocess_check_override(&o) != CLG_OK) return cli_usage_error("%s", clg_last_error());
+    flags->value[i] = value;
+    return CLI_OK;
+}
+
+int cli_preprocess(const clg_model *model, const cli_preprocess_flags *flags, clg_preprocess *pp)
+{
+    clg_preprocess_override o[N_PREPROCESS_FLAGS];
+    size_t n = 0;
+    /* A flag given explicitly wins over --imagenet, whatever the order. */
+    for (size_t i = 0; flags && i < N_PREPROCESS_FLAGS; i++) {
+        if (flags->value[i])
+            o[n++] = (clg_preprocess_override){preprocess_flags[i].key, flags->value[i],
+                                               preprocess_flags[i].flag};
+        else if (flags->imagenet)
+            o[n++] = (clg_preprocess_override){preprocess_flags[i].key,
+                                               preprocess_flags[i].imagenet, "--imagenet"};
+    }
+    clg_status st = clg_preprocess_from_model_with(model, o, n, pp);
+    if (st != CLG_OK) return cli_status_error(st, "cannot feed images to this model");
+    return CLI_OK;
+}
+
+int cli_load_images(const clg_model *model, const cli_preprocess_flags *flags, char *const *paths,
+                    size_t count, clg_tensor **out)
 {
     clg_preprocess pp;
-    clg_status st = clg_preprocess_from_model(model, &pp);
-    if (st != CLG_OK) return cli_status_error(st, "cannot feed images to this model");
-    st = clg_preprocess_files(&pp, (const char *const *)paths, count, out);
+    if (cli_preprocess(model, flags, &pp) != CLI_OK) return CLI_FAILURE;
+    clg_status st = clg_preprocess_files(&pp, (const char *const *)paths, count, out);
     if (st != CLG_OK) return cli_status_error(st, "cannot read image");
     return CLI_OK;
 }
