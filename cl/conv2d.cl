@@ -186,15 +186,19 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
 #define KBV (16 * KV)
 #define SPANP ((PX - 1) * SW + KW)
 
-__kernel void conv2d_kvec(__global const float *restrict in, __global const float *restrict wt,
-                          __global const float *restrict bias, __global float *restrict out,
-                          int C, int H, int W, int K, int OH, int OW, int pad_top, int pad_left,
-                          int kblocks, int out_offset, int out_image_stride)
+/*
+ * One work-item's tile: PX outputs of row oy for the KBV channels of weight
+ * block kb, written as channels kb_out * KBV.. of `out` (K channels, with
+ * out's placement). conv2d_kvec has kb_out = kb; conv2d_kvec_split routes
+ * weight blocks to up to three outputs.
+ */
+static void kvec_tile(__global const float *restrict in, __global const float *restrict wt,
+                      __global const float *restrict bias, __global float *restrict out, int C,
+                      int H, int W, int K, int OH, int OW, int pad_top, int pad_left, int n, int kb,
+                      int kb_out, int out_offset, int out_image_stride)
 {
     const int ox0 = get_global_id(0) * PX;
     const int oy = get_global_id(1);
-    const int n = get_global_id(2) / kblocks;
-    const int kb = get_global_id(2) - n * kblocks;
     const int ix0 = ox0 * SW - pad_left;
     const int iy0 = oy * SH - pad_top;
     const int inside = ix0 >= 0 && ix0 + SPANP <= W;
@@ -240,7 +244,7 @@ __kernel void conv2d_kvec(__global const float *restrict in, __global const floa
 
     __global float *y = out + out_offset + n * out_image_stride + oy * OW + ox0;
     const int plane_out = OH * OW;
-    const int k0 = kb * KBV;
+    const int k0 = kb_out * KBV;
     const int full = ox0 + PX <= OW && k0 + KBV <= K;
 #pragma unroll
     for (int v = 0; v < KV; v++) {
@@ -259,4 +263,43 @@ __kernel void conv2d_kvec(__global const float *restrict in, __global const floa
             }
         }
     }
+}
+
+__kernel void conv2d_kvec(__global const float *restrict in, __global const float *restrict wt,
+                          __global const float *restrict bias, __global float *restrict out,
+                          int C, int H, int W, int K, int OH, int OW, int pad_top, int pad_left,
+                          int kblocks, int out_offset, int out_image_stride)
+{
+    const int n = get_global_id(2) / kblocks;
+    const int kb = get_global_id(2) - n * kblocks;
+    kvec_tile(in, wt, bias, out, C, H, W, K, OH, OW, pad_top, pad_left, n, kb, kb, out_offset,
+              out_image_stride);
+}
+
+/*
+ * Horizontal fusion (pass 2, runtime/passes.h): up to three convolutions of
+ * the same input, their weights concatenated (K, K2, K3 channels; K and K2
+ * multiples of KBV so no weight block straddles two outputs), in one launch.
+ * Each output has its own placement. With two, out3 is unused (K3 = 0) and
+ * K2 may be any size.
+ */
+__kernel void conv2d_kvec_split(__global const float *restrict in, __global const float *restrict wt,
+                                __global const float *restrict bias, __global float *out,
+                                int C, int H, int W, int K, int OH, int OW, int pad_top,
+                                int pad_left, int kblocks, int out_offset, int out_image_stride,
+                                __global float *out2, int K2, int out_offset2, int out_image_stride2,
+                                __global float *out3, int K3, int out_offset3, int out_image_stride3)
+{
+    const int n = get_global_id(2) / kblocks;
+    const int kb = get_global_id(2) - n * kblocks;
+    const int kb2 = K / KBV, kb3 = kb2 + (K2 + KBV - 1) / KBV; /* K2 may be the unaligned last */
+    if (kb < kb2)
+        kvec_tile(in, wt, bias, out, C, H, W, K, OH, OW, pad_top, pad_left, n, kb, kb, out_offset,
+                  out_image_stride);
+    else if (kb < kb3)
+        kvec_tile(in, wt, bias, out2, C, H, W, K2, OH, OW, pad_top, pad_left, n, kb, kb - kb2,
+                  out_offset2, out_image_stride2);
+    else
+        kvec_tile(in, wt, bias, out3, C, H, W, K3, OH, OW, pad_top, pad_left, n, kb, kb - kb3,
+                  out_offset3, out_image_stride3);
 }

@@ -26,7 +26,8 @@ typedef enum clg_op_type {
     CLG_OP_SOFTMAX,
     CLG_OP_LRN,
     CLG_OP_IDENTITY, /* Identity and Dropout in inference */
-    /* NumPy-broadcasting elementwise ops; Sum, Max and Min take 1 or more inputs. */
+    /* NumPy-broadcasting elementwise ops; Sum, Max and Min take 2 or more inputs
+       (the importer turns one into Identity). */
     CLG_OP_SUB,
     CLG_OP_MUL,
     CLG_OP_DIV,
@@ -84,6 +85,8 @@ typedef struct clg_window {
 typedef struct clg_attrs {
     clg_window win;       /* Conv, MaxPool, AveragePool */
     int fused_relu;       /* Conv: ReLU folded into the epilogue */
+    int n_hgroup;         /* Conv: 1x1 convolutions of the same input run as one (pass 2) */
+    int hgroup[3];        /* their node indices, in output order (this node among them) */
     int axis;             /* Concat, Flatten, Softmax: resolved (>= 0) by shape inference */
     int axis_attr;        /* the axis as the model gives it (may be negative) */
     int softmax_legacy;   /* Softmax before opset 13: flatten at axis */

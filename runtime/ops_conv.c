@@ -30,6 +30,7 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "passes.h"
 #include "plan.h"
 #include "tuning.h"
 
@@ -654,7 +655,11 @@ static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
     return CLG_OK;
 }
 
-clg_status clg_plan_conv(clg_plan *plan, int n)
+/*
+ * Checks node n's shapes and fills d. *empty is set (and nothing else) for
+ * an empty output: nothing to launch.
+ */
+static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
 {
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0);
     const clg_shape *wt = CLG_IN_SHAPE(plan, n, 1);
@@ -662,6 +667,7 @@ clg_status clg_plan_conv(clg_plan *plan, int n)
     const clg_window *win = &plan->windows[n];
     const int has_bias = CLG_HAS_INPUT(plan, n, 2);
     const int relu = CLG_NODE(plan, n)->attrs.fused_relu != 0;
+    *empty = 0;
 
     if (x->rank != 4 || wt->rank != 4 || y->rank != 4)
         return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "only 2-D NCHW convolution is supported");
@@ -681,7 +687,8 @@ clg_status clg_plan_conv(clg_plan *plan, int n)
         return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "invalid stride or padding");
     /* The kernels index with int: every tensor must stay below INT_MAX elements. */
     if (clg_shape_count(x) == 0 || clg_shape_count(wt) == 0 || clg_shape_count(y) == 0) {
-        if (clg_shape_count(y) == 0) return CLG_OK; /* empty output: nothing to do */
+        *empty = clg_shape_count(y) == 0;
+        if (*empty) return CLG_OK;
         return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "empty input or weight tensor");
     }
     if (clg_shape_count(x) > INT_MAX || clg_shape_count(wt) > INT_MAX ||
@@ -716,7 +723,129 @@ clg_status clg_plan_conv(clg_plan *plan, int n)
     d.flops = 2.0 * (double)clg_shape_count(y) * (double)(C * KH * KW);
     d.bytes = 4.0 * ((double)clg_shape_count(x) + (double)clg_shape_count(wt) +
                      (double)clg_shape_count(y) + (has_bias ? (double)K : 0.0));
+    *dp = d;
+    return CLG_OK;
+}
 
+/*
+ * Pass 2 (runtime/passes.h): the member of node n's group that runs the
+ * whole group as one launch in this plan (the first in the plan's order), or
+ * -1 when n runs alone: one queue only (the members' outputs are written
+ * before their own turn), no forced kernel family, non-empty outputs.
+ */
+static int group_leader(const clg_plan *plan, int n)
+{
+    const clg_attrs *at = &CLG_NODE(plan, n)->attrs;
+    if (at->n_hgroup < 2 || plan->ctx->n_queues != 1 || getenv(CLG_CONV_ENV) ||
+        !clg_pass_enabled(CLG_PASS_GROUP_POINTWISE))
+        return -1;
+    for (int m = 0; m < at->n_hgroup; m++)
+        if (clg_shape_count(CLG_OUT_SHAPE(plan, at->hgroup[m])) == 0) return -1;
+    for (size_t k = 0; k < plan->graph->n_nodes; k++)
+        for (int m = 0; m < at->n_hgroup; m++)
+            if (plan->order[k] == at->hgroup[m]) return at->hgroup[m];
+    return -1;
+}
+
+/* A group's weights (and biases, zeros where a member has none) concatenated. */
+static clg_status concat_weights(clg_plan *plan, const conv_desc *d, int count, int64_t total,
+                                 float **w, float **b)
+{
+    *w = malloc((size_t)(total * d[0].C) * sizeof(float));
+    *b = calloc((size_t)total, sizeof(float));
+    if (!*w || !*b) {
+        free(*w);
+        free(*b);
+        return conv_fail(plan, d[0].n, CLG_ERR_OUT_OF_MEMORY, "out of memory re-laying weights");
+    }
+    for (int i = 0, k0 = 0; i < count; k0 += (int)d[i].K, i++) {
+        memcpy(*w + (size_t)k0 * (size_t)d[0].C, d[i].wdata, (size_t)(d[i].K * d[i].C) * sizeof(float));
+        if (d[i].bdata) memcpy(*b + k0, d[i].bdata, (size_t)d[i].K * sizeof(float));
+    }
+    return CLG_OK;
+}
+
+/* The whole group of `leader` as one conv2d_kvec_split launch. */
+static clg_status plan_group(clg_plan *plan, int leader)
+{
+    const clg_attrs *at = &CLG_NODE(plan, leader)->attrs;
+    const int count = at->n_hgroup;
+    conv_desc d[3];
+    int64_t total = 0;
+    int has_bias = 0, align32 = 1, empty;
+    for (int i = 0; i < count; i++) {
+        CLG_TRY(describe(plan, at->hgroup[i], &d[i], &empty));
+        if (empty || !d[i].pointwise || !d[i].relayable || d[i].relu != d[0].relu || d[i].in != d[0].in ||
+            (i < count - 1 && d[i].K % 16))
+            return conv_fail(plan, at->hgroup[i], CLG_ERR_SHAPE, "does not fit its 1x1 group");
+        total += d[i].K;
+        has_bias |= d[i].has_bias;
+        align32 &= i == count - 1 || d[i].K % 32 == 0;
+    }
+    const int64_t N = d[0].N, C = d[0].C, P = d[0].H * d[0].W;
+    int kv = align32 && total > 16 ? 2 : 1;
+    int px = pick_px(P, kv == 2 ? 6 : 12);
+    int64_t kblocks = (total + 16 * kv - 1) / (16 * kv);
+    if (kv == 2 && N * kblocks * ((P + px - 1) / px) < 8) { /* more work-items for small launches */
+        kv = 1;
+        px = pick_px(P, 12);
+        kblocks = (total + 15) / 16;
+    }
+    char options[200];
+    snprintf(options, sizeof options, "-DKH=1 -DKW=1 -DSH=1 -DSW=1 -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d",
+             px, kv, has_bias, d[0].relu);
+    float *w, *b;
+    CLG_TRY(concat_weights(plan, d, count, total, &w, &b));
+    clg_step step;
+    clg_status st = clg_plan_kernel_step(plan, leader, "conv2d.cl", options, "conv2d_kvec_split", &step);
+    if (st == CLG_OK) {
+        snprintf(step.variant, sizeof step.variant, "conv2d_kvec_split%d_1x1_p%dk%d", count, px, 16 * kv);
+        st = relayout_weights(plan, leader, w, b, total, C, 1, 1, 16 * kv, &step.owned[0], &step.owned[1]);
+        if (st != CLG_OK) {
+            clReleaseKernel(step.kernel);
+            step.kernel = NULL;
+        }
+    }
+    free(w);
+    free(b);
+    CLG_TRY(st);
+    /* Outputs 2 and 3 (unused with two members: K3 = 0). */
+    const conv_desc *d2 = &d[1], *d3 = count > 2 ? &d[2] : &d[1];
+    const int k3 = count > 2 ? (int)d[2].K : 0;
+    cl_kernel k = step.kernel;
+    const cl_mem mems[4] = {d[0].in, step.owned[0], step.owned[1], d[0].out};
+    for (cl_uint i = 0; st == CLG_OK && i < 4; i++) st = CLG_ARG_MEM(k, i, mems[i]);
+    const int ints[] = {(int)C, 1, (int)P, (int)d[0].K, 1, (int)P, 0, 0, (int)kblocks,
+                        (int)d[0].place->offset, (int)d[0].place->image_stride};
+    for (cl_uint i = 0; st == CLG_OK && i < 11; i++) st = CLG_ARG_INT(k, 4 + i, ints[i]);
+    if (st == CLG_OK) st = CLG_ARG_MEM(k, 15, d2->out);
+    if (st == CLG_OK) st = CLG_ARG_INT(k, 16, d2->K);
+    if (st == CLG_OK) st = CLG_ARG_INT(k, 17, d2->place->offset);
+    if (st == CLG_OK) st = CLG_ARG_INT(k, 18, d2->place->image_stride);
+    if (st == CLG_OK) st = CLG_ARG_MEM(k, 19, d3->out);
+    if (st == CLG_OK) st = CLG_ARG_INT(k, 20, k3);
+    if (st == CLG_OK) st = CLG_ARG_INT(k, 21, d3->place->offset);
+    if (st == CLG_OK) st = CLG_ARG_INT(k, 22, d3->place->image_stride);
+    step.work_dim = 3;
+    step.global[0] = (size_t)((P + px - 1) / px);
+    step.global[1] = 1;
+    step.global[2] = (size_t)(N * kblocks);
+    row_groups(&step);
+    for (int i = 0; i < count; i++) {
+        step.flops += d[i].flops;
+        step.bytes += d[i].bytes - (i ? 4.0 * (double)(N * C * P) : 0.0); /* the input is read once */
+    }
+    return clg_plan_finish_step(plan, &step, st);
+}
+
+clg_status clg_plan_conv(clg_plan *plan, int n)
+{
+    const int leader = group_leader(plan, n);
+    if (leader >= 0) return leader == n ? plan_group(plan, n) : CLG_OK; /* the leader's launch computes n */
+    conv_desc d;
+    int empty;
+    CLG_TRY(describe(plan, n, &d, &empty));
+    if (empty) return CLG_OK;
     conv_choice ch;
     CLG_TRY(choose(plan, &d, &ch));
     return emit(plan, &d, &ch, d.in, d.out);

@@ -53,5 +53,6 @@ clg_status clg_passes_run(clg_graph *g)
     size_t folded;
     if (clg_pass_enabled(CLG_PASS_FOLD_BATCHNORM)) CLG_TRY(clg_pass_fold_batchnorm(g, &folded));
     if (clg_pass_enabled(CLG_PASS_FUSE_CONV_RELU)) clg_pass_fuse_conv_relu(g);
+    if (clg_pass_enabled(CLG_PASS_GROUP_POINTWISE)) clg_pass_group_pointwise(g);
     return CLG_OK;
 }

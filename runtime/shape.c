@@ -602,7 +602,7 @@ clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes, const in
         memset(&ints[i], 0, sizeof ints[i]);
         if (v->kind == CLG_VALUE_INITIALIZER) {
             memcpy(shapes[i].dims, v->dims, sizeof v->dims);
-            if (v->int_data) {
+            if (v->int_data && v->int_count <= CLG_MAX_RANK) { /* longer ones stay unusable */
                 ints[i].valid = 1;
                 ints[i].count = (int)v->int_count;
                 memcpy(ints[i].v, v->int_data, v->int_count * sizeof(int64_t));

@@ -95,8 +95,20 @@ void ref_relu(const float *x, size_t count, float *y)
     for (size_t i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-int ref_add(const float *a, int ra, const int64_t *a_dims, const float *b, int rb,
-            const int64_t *b_dims, float *y, int *y_rank, int64_t *y_dims)
+static double binop(ref_binop op, double a, double b)
+{
+    switch (op) {
+    case REF_SUB: return a - b;
+    case REF_MUL: return a * b;
+    case REF_DIV: return a / b;
+    case REF_MAX: return isnan(a) || isnan(b) ? NAN : a > b ? a : b;
+    case REF_MIN: return isnan(a) || isnan(b) ? NAN : a < b ? a : b;
+    default: return a + b;
+    }
+}
+
+int ref_binary(ref_binop op, const float *a, int ra, const int64_t *a_dims, const float *b, int rb,
+               const int64_t *b_dims, float *y, int *y_rank, int64_t *y_dims)
 {
     int rank = ra > rb ? ra : rb;
     int64_t ad[8], bd[8]; /* right-aligned, padded with leading 1s */
@@ -121,9 +133,44 @@ int ref_add(const float *a, int ra, const int64_t *a_dims, const float *b, int r
             sa *= (size_t)ad[d];
             sb *= (size_t)bd[d];
         }
-        y[i] = a[ia] + b[ib];
+        y[i] = (float)binop(op, a[ia], b[ib]);
     }
     return 1;
+}
+
+void ref_clip(const float *x, size_t count, float lo, float hi, float *y)
+{
+    for (size_t i = 0; i < count; i++) {
+        float v = x[i] < lo ? lo : x[i];
+        y[i] = v > hi ? hi : v;
+    }
+}
+
+void ref_batchnorm(const float *x, int n, int c, size_t inner, const float *scale,
+                   const float *bias, const float *mean, const float *var, float eps, float *y)
+{
+    for (int b = 0; b < n; b++)
+        for (int ch = 0; ch < c; ch++) {
+            const double sd = sqrt((double)var[ch] + (double)eps);
+            const size_t at = ((size_t)b * c + ch) * inner;
+            for (size_t i = 0; i < inner; i++)
+                y[at + i] = (float)(((double)x[at + i] - mean[ch]) / sd * scale[ch] + bias[ch]);
+        }
+}
+
+void ref_gather(const float *x, int rank, const int64_t *dims, int axis, const int64_t *indices,
+                size_t n_indices, float *y)
+{
+    size_t outer = 1, inner = 1;
+    const int64_t extent = dims[axis];
+    for (int d = 0; d < axis; d++) outer *= (size_t)dims[d];
+    for (int d = axis + 1; d < rank; d++) inner *= (size_t)dims[d];
+    for (size_t o = 0; o < outer; o++)
+        for (size_t j = 0; j < n_indices; j++) {
+            const size_t src = (size_t)(indices[j] < 0 ? indices[j] + extent : indices[j]);
+            for (size_t i = 0; i < inner; i++)
+                y[(o * n_indices + j) * inner + i] = x[(o * (size_t)extent + src) * inner + i];
+        }
 }
 
 void ref_softmax(const float *x, int rank, const int64_t *dims, int axis, int legacy, float *y)

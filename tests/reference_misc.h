@@ -1,7 +1,8 @@
 /*
- * Plain C references for pooling, Concat, Relu, Add, Softmax and LRN,
- * written for clarity, not speed. Sums accumulate in double. Layout is
- * NCHW / C order.
+ * Plain C references for pooling, Concat, Relu, the broadcasting binary ops
+ * (Add, Sub, Mul, Div, Max, Min), Clip, BatchNormalization, Gather, Softmax
+ * and LRN, written for clarity, not speed. Sums accumulate in double.
+ * Layout is NCHW / C order.
  */
 #ifndef CLG_REFERENCE_MISC_H
 #define CLG_REFERENCE_MISC_H
@@ -45,13 +46,36 @@ void ref_concat(const float *const *inputs, const int64_t (*dims)[8], int n_inpu
 
 void ref_relu(const float *x, size_t count, float *y);
 
+typedef enum ref_binop { REF_ADD, REF_SUB, REF_MUL, REF_DIV, REF_MAX, REF_MIN } ref_binop;
+
 /*
- * numpy broadcasting add. Writes the output shape to y_rank / y_dims (room
- * for 8 dims); returns 0 when the shapes do not broadcast. y may be NULL to
- * get the shape only.
+ * y = a (op) b with numpy broadcasting. Writes the output shape to y_rank /
+ * y_dims (room for 8 dims, not aliasing a_dims or b_dims); returns 0 when
+ * the shapes do not broadcast. y may be NULL to get the shape only. Each
+ * element is computed in double and rounded to float once, which gives
+ * the IEEE float result of + - * /; Max and Min give NaN when either
+ * operand is NaN (NumPy's maximum / minimum).
  */
-int ref_add(const float *a, int ra, const int64_t *a_dims, const float *b, int rb,
-            const int64_t *b_dims, float *y, int *y_rank, int64_t *y_dims);
+int ref_binary(ref_binop op, const float *a, int ra, const int64_t *a_dims, const float *b, int rb,
+               const int64_t *b_dims, float *y, int *y_rank, int64_t *y_dims);
+
+/* y = min(max(x, lo), hi) as ONNX Clip: lo > hi gives hi; NaN stays NaN. */
+void ref_clip(const float *x, size_t count, float lo, float hi, float *y);
+
+/*
+ * BatchNormalization in inference form on x[N][C][inner], in double:
+ * y = (x - mean[c]) / sqrt(var[c] + eps) * scale[c] + bias[c].
+ */
+void ref_batchnorm(const float *x, int n, int c, size_t inner, const float *scale,
+                   const float *bias, const float *mean, const float *var, float eps, float *y);
+
+/*
+ * Gather along axis (0 <= axis < rank): y[o][j][i] = x[o][indices[j]][i]
+ * with x viewed as [outer, dims[axis], inner]; a negative index counts from
+ * the end. Indices must be in range.
+ */
+void ref_gather(const float *x, int rank, const int64_t *dims, int axis, const int64_t *indices,
+                size_t n_indices, float *y);
 
 /*
  * Softmax of x (rank, dims) at axis. legacy (opset < 13): over the input

@@ -1566,6 +1566,81 @@ START_TEST(pattern_errors)
 }
 END_TEST
 
+/*
+ * Pass 2: 1x1 convolutions of one input run as one launch, each writing its
+ * own output. Member sizes 32, 16 and 20 (the unaligned one last), with and
+ * without ReLU and bias; a 1x1 Conv with ReLU off stays alone. Every output
+ * must equal the plain computation, at batch 1 and 3, with the pass on and off.
+ */
+START_TEST(pointwise_groups)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    enum { C = 12, HW = 30, MEMBERS = 4 };
+    static const int ks[MEMBERS] = {20, 32, 16, 8};
+    static const int relu[MEMBERS] = {1, 1, 1, 0};
+    float w[MEMBERS][32 * C], bias[MEMBERS][32];
+    for (int m = 0; m < MEMBERS; m++) {
+        fill(w[m], (size_t)ks[m] * C, (unsigned)(10 + m));
+        fill(bias[m], (size_t)ks[m], (unsigned)(20 + m));
+    }
+    for (int pass_on = 0; pass_on <= 1; pass_on++) {
+        if (!pass_on) setenv("CLGOOGLENET_PASSES_OFF", "2", 1);
+        static const int64_t xd[4] = {-1, C, 5, 6};
+        mb *b = mb_new(13);
+        mb_input(b, "X", 4, xd);
+        char names[32], ins[32];
+        for (int m = 0; m < MEMBERS; m++) {
+            const int64_t wd[4] = {ks[m], C, 1, 1}, bd[1] = {ks[m]};
+            snprintf(names, sizeof names, "W%d", m);
+            mb_init(b, names, 4, wd, w[m]);
+            snprintf(names, sizeof names, "B%d", m);
+            mb_init(b, names, 1, bd, bias[m]);
+            snprintf(ins, sizeof ins, m == 2 ? "X,W%d" : "X,W%d,B%d", m, m); /* member 2 has no bias */
+            snprintf(names, sizeof names, relu[m] ? "C%d" : "Y%d", m);
+            mb_node(b, "Conv", NULL, ins, names);
+            if (relu[m]) {
+                snprintf(ins, sizeof ins, "C%d", m);
+                snprintf(names, sizeof names, "Y%d", m);
+                mb_node(b, "Relu", NULL, ins, names);
+            }
+            mb_output(b, names);
+        }
+        clg_model *model = load_ok(ctx, b);
+        const clg_graph *g = clg_model_graph(model);
+        size_t grouped = 0;
+        for (size_t i = 0; i < g->n_nodes; i++) grouped += g->nodes[i].attrs.n_hgroup == 3;
+        ck_assert_uint_eq(grouped, pass_on ? 3 : 0);
+        for (int batch = 1; batch <= 3; batch += 2) {
+            const int64_t dims[4] = {batch, C, 5, 6};
+            float x[3 * C * HW];
+            fill(x, (size_t)batch * C * HW, (unsigned)(batch + 40));
+            clg_tensor *xt = tensor_of(4, dims, x), *outs[MEMBERS] = {NULL};
+            const clg_tensor *in[1] = {xt};
+            clg_status st = clg_model_run(model, in, 1, outs, MEMBERS);
+            ck_assert_msg(st == CLG_OK, "%s", clg_last_error());
+            for (int m = 0; m < MEMBERS; m++) {
+                float want[3 * 32 * HW];
+                for (int n = 0; n < batch; n++)
+                    for (int k = 0; k < ks[m]; k++)
+                        for (int p = 0; p < HW; p++) {
+                            double acc = m == 2 ? 0.0 : bias[m][k];
+                            for (int c = 0; c < C; c++) acc += (double)w[m][k * C + c] * x[(n * C + c) * HW + p];
+                            want[(n * ks[m] + k) * HW + p] = relu[m] && acc < 0 ? 0.0f : (float)acc;
+                        }
+                const int64_t yd[4] = {batch, ks[m], 5, 6};
+                expect_close(outs[m], 4, yd, want, 1e-5f);
+                clg_tensor_destroy(outs[m]);
+            }
+            clg_tensor_destroy(xt);
+        }
+        clg_model_destroy(model);
+        unsetenv("CLGOOGLENET_PASSES_OFF");
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* ---- Runner ------------------------------------------------------------ */
 
 static Suite *graph_suite(void)
@@ -1595,6 +1670,7 @@ static Suite *graph_suite(void)
         {"graph:channel_transform_pattern", channel_transform_pattern},
         {"graph:batchnorm_fold", batchnorm_fold},
         {"graph:pattern_errors", pattern_errors},
+        {"graph:pointwise_groups", pointwise_groups},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

@@ -19,17 +19,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     clg_graph *g = NULL;
     if (clg_onnx_import(data, size, &g) != CLG_OK) return 0;
-    size_t nn = g->n_nodes ? g->n_nodes : 1, nv = g->n_values ? g->n_values : 1;
-    int *order = malloc(nn * sizeof *order);
-    clg_shape *inputs = calloc(g->n_inputs ? g->n_inputs : 1, sizeof *inputs);
-    clg_shape *shapes = calloc(nv, sizeof *shapes);
-    clg_window *windows = calloc(nn, sizeof *windows);
-    clg_host_ints *ints = calloc(nv, sizeof *ints);
-    if (!order || !inputs || !shapes || !windows || !ints) goto done;
-
+    int *order = NULL;
+    clg_shape *inputs = NULL, *shapes = NULL;
+    clg_window *windows = NULL;
+    clg_host_ints *ints = NULL;
     if (clg_graph_validate(g) != CLG_OK) goto done;
-    if (clg_graph_topo_order(g, order) != CLG_OK) goto done;
+    order = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof *order);
+    if (!order || clg_graph_topo_order(g, order) != CLG_OK) goto done;
     if (clg_passes_run(g) != CLG_OK) goto done;
+    /* Sized after the passes: batch-norm folding may add values (a bias). */
+    size_t nn = g->n_nodes ? g->n_nodes : 1, nv = g->n_values ? g->n_values : 1;
+    inputs = calloc(g->n_inputs ? g->n_inputs : 1, sizeof *inputs);
+    shapes = calloc(nv, sizeof *shapes);
+    windows = calloc(nn, sizeof *windows);
+    ints = calloc(nv, sizeof *ints);
+    if (!inputs || !shapes || !windows || !ints) goto done;
     for (size_t i = 0; i < g->n_inputs; i++) {
         const clg_value *v = &g->values[g->inputs[i]];
         inputs[i].rank = v->rank < 0 ? 0 : v->rank;
