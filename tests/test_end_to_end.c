@@ -9,30 +9,7 @@
 #include <stdlib.h>
 
 #include "clgooglenet.h"
-
-static const char *data_dir(void)
-{
-    const char *d = getenv("CLGOOGLENET_TEST_DATA");
-    return d && *d ? d : "tests/data";
-}
-
-static clg_tensor *load(const char *name, const char *suffix)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s%s", data_dir(), name, suffix);
-    clg_tensor *t = NULL;
-    clg_status st = clg_tensor_load(path, &t);
-    ck_assert_msg(st == CLG_OK, "%s: %s", path, clg_last_error());
-    return t;
-}
-
-static size_t argmax(const float *row, size_t n)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < n; i++)
-        if (row[i] > row[best]) best = i;
-    return best;
-}
+#include "golden.h"
 
 /* Compares logits item by item; returns the max error relative to max |ref|. */
 static double compare_logits(const clg_tensor *got, const clg_tensor *want)
@@ -46,7 +23,7 @@ static double compare_logits(const clg_tensor *got, const clg_tensor *want)
         max_err = fmax(max_err, fabs((double)got->data[i] - want->data[i]));
     }
     for (size_t b = 0; b < items; b++)
-        ck_assert_uint_eq(argmax(got->data + b * per, per), argmax(want->data + b * per, per));
+        ck_assert_uint_eq(golden_argmax(got->data + b * per, per), golden_argmax(want->data + b * per, per));
     return max_err / (max_ref > 0 ? max_ref : 1);
 }
 
@@ -54,12 +31,12 @@ static double compare_logits(const clg_tensor *got, const clg_tensor *want)
 static void run_golden(const char *name, int64_t batch)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s.onnx", data_dir(), name);
+    golden_path(path, sizeof path, "", name, ".onnx");
     clg_context *ctx = NULL;
     clg_model *model = NULL;
     ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
     ck_assert_msg(clg_model_load(ctx, path, &model) == CLG_OK, "%s", clg_last_error());
-    clg_tensor *in = load(name, ".input.npy"), *want = load(name, ".output.npy");
+    clg_tensor *in = golden_load("", name, ".input.npy"), *want = golden_load("", name, ".output.npy");
     if (batch > 0 && batch < in->dims[0]) { /* keep the first items only */
         in->dims[0] = batch;
         want->dims[0] = batch;

@@ -25,32 +25,9 @@
 #include <string.h>
 
 #include "clgooglenet.h"
+#include "golden.h"
 
 #define REL_TOL 1e-4
-
-static const char *data_dir(void)
-{
-    const char *d = getenv("CLGOOGLENET_TEST_DATA");
-    return d && *d ? d : "tests/data";
-}
-
-static clg_tensor *load(const char *name, const char *suffix)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/imagenet/%s%s", data_dir(), name, suffix);
-    clg_tensor *t = NULL;
-    clg_status st = clg_tensor_load(path, &t);
-    ck_assert_msg(st == CLG_OK, "%s: %s", path, clg_last_error());
-    return t;
-}
-
-static size_t argmax(const float *row, size_t n)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < n; i++)
-        if (row[i] > row[best]) best = i;
-    return best;
-}
 
 /* A batch of `batch` items: item i is item (i mod items) of src. */
 static clg_tensor *repeat_items(const clg_tensor *src, int64_t batch)
@@ -94,8 +71,8 @@ static double compare_rows(const char *name, const clg_tensor *got, const clg_te
         double rel = max_err / (max_ref > 0 ? max_ref : 1);
         ck_assert_msg(rel <= REL_TOL, "%s batch %lld row %lld: error %.3g of the row's largest",
                       name, (long long)batch, (long long)b, rel);
-        ck_assert_msg(argmax(g, per) == argmax(w, per), "%s batch %lld row %lld: top-1 %zu, want %zu",
-                      name, (long long)batch, (long long)b, argmax(g, per), argmax(w, per));
+        ck_assert_msg(golden_argmax(g, per) == golden_argmax(w, per), "%s batch %lld row %lld: top-1 %zu, want %zu",
+                      name, (long long)batch, (long long)b, golden_argmax(g, per), golden_argmax(w, per));
         worst = fmax(worst, rel);
     }
     return worst;
@@ -105,14 +82,15 @@ static double compare_rows(const char *name, const clg_tensor *got, const clg_te
 static void run_golden(const char *name, int64_t batch, int rounds)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/imagenet/%s.onnx", data_dir(), name);
+    golden_path(path, sizeof path, "imagenet/", name, ".onnx");
     clg_context *ctx = NULL;
     clg_model *model = NULL;
     ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
     ck_assert_msg(clg_model_load(ctx, path, &model) == CLG_OK, "%s", clg_last_error());
     /* The zoo model lists its weights as graph inputs too: only data_0 is fed. */
     ck_assert_uint_eq(clg_model_input_count(model), 1);
-    clg_tensor *src = load(name, ".input.npy"), *want = load(name, ".output.npy");
+    clg_tensor *src = golden_load("imagenet/", name, ".input.npy");
+    clg_tensor *want = golden_load("imagenet/", name, ".output.npy");
     ck_assert_int_eq(src->dims[0], want->dims[0]);
     clg_tensor *in = repeat_items(src, batch);
     const clg_tensor *inputs[] = {in};
