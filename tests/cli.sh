@@ -31,6 +31,8 @@ input=$data/d2l_small.input.npy
 
 # Good paths.
 expect 0 'usage: clgooglenet' -- --help
+expect 0 'usage: clgooglenet bench MODEL' -- bench --help
+expect 0 'usage: clgooglenet devices' -- devices --help
 expect 0 '^clgooglenet [0-9]+\.[0-9]+\.[0-9]+' -- --version
 expect 0 'selected by' -- devices
 expect 0 'item 2: +6|item 2: +1' -- infer "$model" "$input"

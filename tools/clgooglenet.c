@@ -144,8 +144,11 @@ static const char *type_name(clg_device_type t)
 
 static int cmd_devices(int argc, char **argv, const char *spec)
 {
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: clgooglenet devices\nLists the OpenCL devices; '*' marks the one selected.\n");
+        return CLI_OK;
+    }
     if (argc > 1) return cli_usage_error("devices takes no arguments");
-    (void)argv;
     clg_device_info *list;
     size_t count, chosen = 0;
     clg_status st = clg_devices_list(&list, &count);

@@ -50,13 +50,19 @@ int cli_bench(int argc, char **argv, const char *device_spec)
     static const struct option options[] = {
         {"batch", required_argument, NULL, 'b'}, {"runs", required_argument, NULL, 'r'},
         {"warmup", required_argument, NULL, 'w'}, {"json", no_argument, NULL, 'j'},
-        {"trace", required_argument, NULL, 't'},  {NULL, 0, NULL, 0}};
+        {"trace", required_argument, NULL, 't'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     const char *trace_path = NULL;
     long batch = 1, runs = 20, warmup = 3;
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "b:r:w:t:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "b:r:w:t:h", options, NULL)) != -1) {
         switch (c) {
+        case 'h':
+            printf("usage: clgooglenet bench MODEL [--batch N] [--runs N] [--warmup N] [--json]\n"
+                   "                         [--trace FILE.json]\n"
+                   "Times MODEL on random input: median, min and max latency and images/s.\n");
+            return CLI_OK;
         case 'b': if (!cli_parse_count("--batch", optarg, 65536, &batch)) return CLI_USAGE; break;
         case 'r': if (!cli_parse_count("--runs", optarg, 1000000, &runs)) return CLI_USAGE; break;
         case 'w':
