@@ -14,6 +14,8 @@
  *   KV        conv2d_kvec: 16-wide output-channel vectors per work-item, 1..4 (default 2)
  *   HAS_BIAS  1: add bias[k]; 0: the bias argument is not read (may be NULL)
  *   RELU      1: ReLU fused into the epilogue
+ *   POOL3     conv2d_kvec, 1x1 kernels: 1 = the input is first max-pooled 3x3,
+ *             stride 1, pads 1 (Inception path 4, fused by pass 2)
  *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
  *             a * b + c into FMA instructions); 0: mad()
  *
@@ -50,6 +52,9 @@
 #endif
 #ifndef RELU
 #define RELU 0
+#endif
+#ifndef POOL3
+#define POOL3 0
 #endif
 #ifndef FMA
 #define FMA 1
@@ -220,6 +225,25 @@ static void kvec_tile(__global const float *restrict in, __global const float *r
             if (iy < 0 || iy >= H) continue; /* zero padding row */
             __global const float *row = plane + iy * W;
             float xs[SPANP];
+#if POOL3
+            /* Pass 2: the 3x3 stride-1 max-pool (pads 1) in front of this 1x1
+               convolution, on the fly: column maxima over rows iy-1..iy+1, then
+               the max of three neighbouring columns. */
+            float col[SPANP + 2];
+#pragma unroll
+            for (int t = 0; t < SPANP + 2; t++) {
+                const int xi = ix0 - 1 + t;
+                float m = -INFINITY;
+                if (xi >= 0 && xi < W) {
+                    m = row[xi];
+                    if (iy > 0) m = fmax(m, row[xi - W]);
+                    if (iy + 1 < H) m = fmax(m, row[xi + W]);
+                }
+                col[t] = m;
+            }
+#pragma unroll
+            for (int t = 0; t < SPANP; t++) xs[t] = fmax(fmax(col[t], col[t + 1]), col[t + 2]);
+#else
             if (inside) {
 #pragma unroll
                 for (int t = 0; t < SPANP; t++) xs[t] = row[ix0 + t];
@@ -230,6 +254,7 @@ static void kvec_tile(__global const float *restrict in, __global const float *r
                     xs[t] = (xi >= 0 && xi < W) ? row[xi] : 0.0f;
                 }
             }
+#endif
 #pragma unroll
             for (int kx = 0; kx < KW; kx++) {
 #pragma unroll
@@ -277,7 +302,7 @@ __kernel void conv2d_kvec(__global const float *restrict in, __global const floa
 }
 
 /*
- * Horizontal fusion (pass 2, runtime/passes.h): up to three convolutions of
+ * Horizontal fusion (pass 3, runtime/passes.h): up to three convolutions of
  * the same input, their weights concatenated (K, K2, K3 channels; K and K2
  * multiples of KBV so no weight block straddles two outputs), in one launch.
  * Each output has its own placement. With two, out3 is unused (K3 = 0) and

@@ -85,7 +85,8 @@ typedef struct clg_window {
 typedef struct clg_attrs {
     clg_window win;       /* Conv, MaxPool, AveragePool */
     int fused_relu;       /* Conv: ReLU folded into the epilogue */
-    int n_hgroup;         /* Conv: 1x1 convolutions of the same input run as one (pass 2) */
+    int fused_pool;       /* Conv 1x1: input max-pooled 3x3/1 pad 1 first (pass 2) */
+    int n_hgroup;         /* Conv: 1x1 convolutions of the same input run as one (pass 3) */
     int hgroup[3];        /* their node indices, in output order (this node among them) */
     int axis;             /* Concat, Flatten, Softmax: resolved (>= 0) by shape inference */
     int axis_attr;        /* the axis as the model gives it (may be negative) */

@@ -1,6 +1,6 @@
 /*
- * Pass 4, memory planning by liveness. Every value is stored in the buffer
- * of its root: itself, the concat output it was placed into (pass 3), or the
+ * Pass 5, memory planning by liveness. Every value is stored in the buffer
+ * of its root: itself, the concat output it was placed into (pass 4), or the
  * input of the view (Flatten, Reshape, Identity) that produced it. A root
  * is live from the first node that writes any value stored in it to the last
  * node that reads one (graph outputs: to the end). Intermediate roots whose
@@ -107,7 +107,7 @@ clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
         root_info *r = &info[root[v]];
         int p = g->values[v].producer;
         if (p >= 0 && !clg_op_is_view(g->nodes[p].op)) {
-            /* A pass 2 group may run as one launch, at its first member. */
+            /* A pass 3 group may run as one launch, at its first member. */
             int first = pos[p];
             for (int m = 0; m < g->nodes[p].attrs.n_hgroup; m++)
                 if (pos[g->nodes[p].attrs.hgroup[m]] < first) first = pos[g->nodes[p].attrs.hgroup[m]];

@@ -300,6 +300,7 @@ typedef struct conv_desc {
     int64_t N, C, H, W, K, KH, KW, OH, OW;
     const clg_window *win;
     int relu, has_bias, pointwise;
+    int pool3;                  /* pass 2: max-pool 3x3/1 pad 1 of the input first (conv2d_kvec only) */
     const clg_placement *place;
     const float *wdata, *bdata; /* host copies of constant weights / bias, else NULL */
     int relayable;              /* conv2d_kvec and Winograd need constant weights */
@@ -414,11 +415,11 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
         }
         const int sh = pw ? 1 : win->stride[0], sw = pw ? 1 : win->stride[1];
         snprintf(options, sizeof options,
-                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d",
-                 (int)KH, (int)KW, sh, sw, px, kv, has_bias, relu);
+                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d -DPOOL3=%d",
+                 (int)KH, (int)KW, sh, sw, px, kv, has_bias, relu, d->pool3);
         CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d_kvec", &step));
-        snprintf(step.variant, sizeof step.variant, "conv2d_kvec_%dx%ds%dx%d_p%dk%d", (int)KH,
-                 (int)KW, sh, sw, px, 16 * kv);
+        snprintf(step.variant, sizeof step.variant, "conv2d_kvec_%s%dx%ds%dx%d_p%dk%d",
+                 d->pool3 ? "pool3_" : "", (int)KH, (int)KW, sh, sw, px, 16 * kv);
         clg_status st = relayout_weights(plan, n, d->wdata, d->bdata, K, C, KH, KW, 16 * kv,
                                          &step.owned[0], &step.owned[1]);
         if (st != CLG_OK) {
@@ -709,13 +710,17 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
     d.relu = relu;
     d.has_bias = has_bias;
     d.place = place;
-    d.pointwise = KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
+    d.pool3 = CLG_NODE(plan, n)->attrs.fused_pool != 0;
+    /* A fused pool needs the 2-D layout: not the flattened pointwise paths. */
+    d.pointwise = !d.pool3 && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
                   win->pads[0] == 0 && win->pads[1] == 0 && win->pads[2] == 0 && win->pads[3] == 0;
     /* Constant weights (and bias) have a host copy that can be re-laid. */
     const clg_graph *g = plan->graph;
     d.wdata = g->values[CLG_NODE(plan, n)->inputs[1]].data;
     d.bdata = has_bias ? g->values[CLG_NODE(plan, n)->inputs[2]].data : NULL;
     d.relayable = d.wdata && (!has_bias || d.bdata);
+    if (d.pool3 && (!d.relayable || KH != 1 || KW != 1 || win->stride[0] != 1 || win->stride[1] != 1))
+        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "a fused max-pool needs a 1x1 stride-1 convolution with constant weights");
     d.in = CLG_IN_BUF(plan, n, 0);
     d.w = CLG_IN_BUF(plan, n, 1);
     d.b = has_bias ? CLG_IN_BUF(plan, n, 2) : NULL;
@@ -728,7 +733,7 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
 }
 
 /*
- * Pass 2 (runtime/passes.h): the member of node n's group that runs the
+ * Pass 3 (runtime/passes.h): the member of node n's group that runs the
  * whole group as one launch in this plan (the first in the plan's order), or
  * -1 when n runs alone: one queue only (the members' outputs are written
  * before their own turn), no forced kernel family, non-empty outputs.
@@ -847,6 +852,11 @@ clg_status clg_plan_conv(clg_plan *plan, int n)
     CLG_TRY(describe(plan, n, &d, &empty));
     if (empty) return CLG_OK;
     conv_choice ch;
-    CLG_TRY(choose(plan, &d, &ch));
+    if (d.pool3) {
+        memset(&ch, 0, sizeof ch); /* only conv2d_kvec computes the pool on the fly */
+        ch.algo = ALGO_KVEC;
+    } else {
+        CLG_TRY(choose(plan, &d, &ch));
+    }
     return emit(plan, &d, &ch, d.in, d.out);
 }

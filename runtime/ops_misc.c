@@ -50,7 +50,7 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
     size_t offset = 0;
     for (int i = 0; i < nd->n_inputs; i++) {
         const size_t chunk = (size_t)CLG_IN_SHAPE(plan, n, i)->dims[axis] * inner;
-        if (plan->placement[nd->inputs[i]].into == nd->output) { /* written in place (pass 3) */
+        if (plan->placement[nd->inputs[i]].into == nd->output) { /* written in place (pass 4) */
             offset += chunk;
             continue;
         }

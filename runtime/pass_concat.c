@@ -1,5 +1,5 @@
 /*
- * Pass 3, concat elimination (see passes.h). GoogLeNet ends every Inception
+ * Pass 4, concat elimination (see passes.h). GoogLeNet ends every Inception
  * block with a channel Concat of four branches; letting each branch's last
  * Conv write into its slice removes a copy of every block's output.
  */

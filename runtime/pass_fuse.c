@@ -34,6 +34,44 @@ size_t clg_pass_fuse_conv_relu(clg_graph *g)
     return fused;
 }
 
+/* A 3x3, stride-1 MaxPool padded by 1 on every side (the output keeps the input's size). */
+static int pool3_same(const clg_node *nd)
+{
+    const clg_window *w = &nd->attrs.win;
+    return nd->op == CLG_OP_MAXPOOL && nd->n_inputs >= 1 && nd->inputs[0] >= 0 && w->kernel[0] == 3 &&
+           w->kernel[1] == 3 && w->stride[0] == 1 && w->stride[1] == 1 && w->auto_pad == CLG_PAD_NOTSET &&
+           w->pads[0] == 1 && w->pads[1] == 1 && w->pads[2] == 1 && w->pads[3] == 1;
+}
+
+/* A 1x1, stride-1, unpadded Conv with constant weights. */
+static int conv_1x1(const clg_graph *g, const clg_node *nd)
+{
+    const clg_window *w = &nd->attrs.win;
+    if (nd->op != CLG_OP_CONV || nd->n_inputs < 2 || nd->inputs[1] < 0 || nd->attrs.fused_pool) return 0;
+    const clg_value *wt = &g->values[nd->inputs[1]];
+    return wt->kind == CLG_VALUE_INITIALIZER && wt->data && wt->rank == 4 && wt->dims[2] == 1 &&
+           wt->dims[3] == 1 && w->stride[0] == 1 && w->stride[1] == 1 && !w->pads[0] && !w->pads[1] &&
+           !w->pads[2] && !w->pads[3] && w->auto_pad == CLG_PAD_NOTSET;
+}
+
+size_t clg_pass_fuse_pool_pointwise(clg_graph *g)
+{
+    size_t fused = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        clg_node *conv = &g->nodes[i];
+        if (!conv_1x1(g, conv) || conv->inputs[0] < 0) continue;
+        const int pooled = conv->inputs[0], p = g->values[pooled].producer;
+        if (p < 0 || !pool3_same(&g->nodes[p]) || g->values[pooled].is_output ||
+            clg_graph_reader_count(g, pooled) != 1)
+            continue;
+        conv->attrs.fused_pool = 1;
+        conv->inputs[0] = g->nodes[p].inputs[0];
+        g->nodes[p].op = CLG_OP_IDENTITY; /* nothing reads it any more */
+        fused++;
+    }
+    return fused;
+}
+
 int clg_pass_enabled(int number)
 {
     const char *all_off = getenv(CLG_NO_FUSION_ENV);
@@ -53,6 +91,7 @@ clg_status clg_passes_run(clg_graph *g)
     size_t folded;
     if (clg_pass_enabled(CLG_PASS_FOLD_BATCHNORM)) CLG_TRY(clg_pass_fold_batchnorm(g, &folded));
     if (clg_pass_enabled(CLG_PASS_FUSE_CONV_RELU)) clg_pass_fuse_conv_relu(g);
+    if (clg_pass_enabled(CLG_PASS_FUSE_POOL_POINTWISE)) clg_pass_fuse_pool_pointwise(g);
     if (clg_pass_enabled(CLG_PASS_GROUP_POINTWISE)) clg_pass_group_pointwise(g);
     return CLG_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * Pass 2, horizontal 1x1 fusion (see passes.h). Every Inception block opens
+ * Pass 3, horizontal 1x1 fusion (see passes.h). Every Inception block opens
  * with up to three 1x1 convolutions of the block input (p1_1, p2_1, p3_1);
  * run as one launch, the input is read once and two launches go away, which
  * counts most at batch 1. Here the groups are only recorded; the planner
@@ -32,7 +32,9 @@ static int constant(const clg_graph *g, int v)
 /* A 1x1, stride-1, unpadded Conv with constant weights (and bias). */
 static int pointwise(const clg_graph *g, const clg_node *nd)
 {
-    if (nd->op != CLG_OP_CONV || nd->n_inputs < 2 || nd->inputs[0] < 0 || nd->attrs.n_hgroup) return 0;
+    if (nd->op != CLG_OP_CONV || nd->n_inputs < 2 || nd->inputs[0] < 0 || nd->attrs.n_hgroup ||
+        nd->attrs.fused_pool)
+        return 0;
     const clg_window *w = &nd->attrs.win;
     const clg_value *wt = nd->inputs[1] >= 0 ? &g->values[nd->inputs[1]] : NULL;
     if (!wt || !constant(g, nd->inputs[1]) || wt->rank != 4 || wt->dims[2] != 1 || wt->dims[3] != 1) return 0;

@@ -7,16 +7,20 @@
  *   1. conv+relu: a Relu that is the only reader of a Conv's output (directly
  *      or through views such as a folded batch norm) is folded into the
  *      convolution's epilogue and becomes a view.
- *   2. horizontal 1x1 fusion: up to three 1x1 stride-1 convolutions with
+ *   2. max-pool into 1x1: a 3x3 stride-1 MaxPool with pads 1 whose only
+ *      reader is a 1x1 stride-1 Conv with constant weights (path 4 of an
+ *      Inception block) is computed inside that convolution, which reads
+ *      the pool's input; the pool becomes a view (pass_fuse.c).
+ *   3. horizontal 1x1 fusion: up to three 1x1 stride-1 convolutions with
  *      constant weights that read the same input (p1_1, p2_1, p3_1 of an
  *      Inception block) form a group; the planner runs a group as one
  *      launch with the weights concatenated, each member writing its own
  *      output (pass_group_pointwise.c; one queue only).
  * On each plan, after shape inference and before buffers are made:
- *   3. concat elimination: a Conv whose output is read only by a channel
+ *   4. concat elimination: a Conv whose output is read only by a channel
  *      Concat writes straight into its slice of the concat output, at any
  *      batch size; the Concat then copies only its other inputs.
- *   4. memory planning: intermediate tensors whose lifetimes do not overlap
+ *   5. memory planning: intermediate tensors whose lifetimes do not overlap
  *      share device buffers (runtime/memory_plan.c).
  * CLGOOGLENET_NO_FUSION=1 switches all passes off, CLGOOGLENET_PASSES_OFF
  * a comma-separated list of pass numbers ("0,3"), for A/B comparisons.
@@ -32,9 +36,10 @@
 enum {
     CLG_PASS_FOLD_BATCHNORM = 0,
     CLG_PASS_FUSE_CONV_RELU = 1,
-    CLG_PASS_GROUP_POINTWISE = 2,
-    CLG_PASS_PLACE_CONCAT = 3,
-    CLG_PASS_MEMORY_PLAN = 4
+    CLG_PASS_FUSE_POOL_POINTWISE = 2,
+    CLG_PASS_GROUP_POINTWISE = 3,
+    CLG_PASS_PLACE_CONCAT = 4,
+    CLG_PASS_MEMORY_PLAN = 5
 };
 
 clg_status clg_passes_run(clg_graph *g);
@@ -48,11 +53,14 @@ clg_status clg_pass_fold_batchnorm(clg_graph *g, size_t *folded);
 /* Pass 1, exposed for tests. Returns the number of fused pairs. */
 size_t clg_pass_fuse_conv_relu(clg_graph *g);
 
-/* Pass 2, exposed for tests. Returns the number of groups made. */
+/* Pass 2, exposed for tests. Returns the number of fused pairs. */
+size_t clg_pass_fuse_pool_pointwise(clg_graph *g);
+
+/* Pass 3, exposed for tests. Returns the number of groups made. */
 size_t clg_pass_group_pointwise(clg_graph *g);
 
 struct clg_plan;
-/* Pass 3: sets plan->placement for concat inputs; returns how many were placed. */
+/* Pass 4: sets plan->placement for concat inputs; returns how many were placed. */
 size_t clg_pass_place_concat_inputs(struct clg_plan *plan);
 
 #endif

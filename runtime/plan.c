@@ -185,7 +185,7 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
     if (st == CLG_OK && clg_pass_enabled(CLG_PASS_PLACE_CONCAT)) clg_pass_place_concat_inputs(plan);
 
     if (st == CLG_OK) assign_queues(plan);
-    /* Buffers: inputs own theirs, weights are the model's, the rest is pooled (pass 4).
+    /* Buffers: inputs own theirs, weights are the model's, the rest is pooled (pass 5).
        Pooling relies on one in-order queue, so several queues get one buffer each. */
     if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_pass_enabled(CLG_PASS_MEMORY_PLAN) && ctx->n_queues == 1);
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {

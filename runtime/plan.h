@@ -68,7 +68,7 @@ typedef struct clg_plan {
     clg_step *steps;
     size_t n_steps, cap_steps;
     uint64_t buffer_bytes; /* device memory this plan allocated itself */
-    uint64_t activation_bytes;       /* intermediate buffers after pass 4 */
+    uint64_t activation_bytes;       /* intermediate buffers after pass 5 */
     uint64_t naive_activation_bytes; /* one buffer per intermediate tensor */
 } clg_plan;
 

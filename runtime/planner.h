@@ -12,7 +12,7 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
                            const clg_shape *input_shapes, clg_plan **out);
 void clg_plan_destroy(clg_plan *plan);
 
-/* Pass 4: gives every value a buffer; with reuse, by liveness (memory_plan.c). */
+/* Pass 5: gives every value a buffer; with reuse, by liveness (memory_plan.c). */
 clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse);
 
 /*

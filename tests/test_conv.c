@@ -391,7 +391,7 @@ END_TEST
 
 /*
  * Two convolutions and the input concatenated on channels, at batch 3: the
- * convolutions write straight into their slices of the concat output (pass 3),
+ * convolutions write straight into their slices of the concat output (pass 4),
  * which exercises out_offset / out_image_stride of every kernel.
  */
 static void check_conv_concat(clg_context *ctx, const conv_case *t, int k2)

@@ -1567,7 +1567,7 @@ START_TEST(pattern_errors)
 END_TEST
 
 /*
- * Pass 2: 1x1 convolutions of one input run as one launch, each writing its
+ * Pass 3: 1x1 convolutions of one input run as one launch, each writing its
  * own output. Member sizes 32, 16 and 20 (the unaligned one last), with and
  * without ReLU and bias; a 1x1 Conv with ReLU off stays alone. Every output
  * must equal the plain computation, at batch 1 and 3, with the pass on and off.
@@ -1585,7 +1585,7 @@ START_TEST(pointwise_groups)
         fill(bias[m], (size_t)ks[m], (unsigned)(20 + m));
     }
     for (int pass_on = 0; pass_on <= 1; pass_on++) {
-        if (!pass_on) setenv("CLGOOGLENET_PASSES_OFF", "2", 1);
+        if (!pass_on) setenv("CLGOOGLENET_PASSES_OFF", "3", 1);
         static const int64_t xd[4] = {-1, C, 5, 6};
         mb *b = mb_new(13);
         mb_input(b, "X", 4, xd);
@@ -1641,6 +1641,77 @@ START_TEST(pointwise_groups)
 }
 END_TEST
 
+/*
+ * Pass 2: Inception's path 4, MaxPool 3x3 / stride 1 / pads 1 then a 1x1
+ * Conv, runs as one convolution that pools its input on the fly. Odd sizes
+ * put window edges everywhere; negative inputs check that the padding never
+ * wins. A pool whose output is also a graph output is not fused.
+ */
+START_TEST(pool_into_pointwise)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    enum { C = 5, K = 20, H = 5, W = 7, HW = H * W };
+    float w[K * C], bias[K];
+    fill(w, K * C, 50);
+    fill(bias, K, 51);
+    for (int variant = 0; variant < 3; variant++) { /* fused, pass off, blocked */
+        if (variant == 1) setenv("CLGOOGLENET_PASSES_OFF", "2", 1);
+        static const int64_t xd[4] = {-1, C, H, W}, wd[4] = {K, C, 1, 1}, bd[1] = {K};
+        mb *b = mb_new(13);
+        mb_input(b, "X", 4, xd);
+        mb_init(b, "W", 4, wd, w);
+        mb_init(b, "B", 1, bd, bias);
+        Onnx__NodeProto *pool = mb_node(b, "MaxPool", "pool", "X", "P");
+        mb_attr_ints(b, pool, "kernel_shape", 2, 3, 3);
+        mb_attr_ints(b, pool, "pads", 4, 1, 1, 1, 1);
+        mb_node(b, "Conv", "conv", "P,W,B", "C");
+        mb_node(b, "Relu", "relu", "C", "Y");
+        mb_output(b, "Y");
+        if (variant == 2) mb_output(b, "P");
+        clg_model *model = load_ok(ctx, b);
+        const clg_graph *g = clg_model_graph(model);
+        const int conv = g->values[clg_graph_find_value(g, "C")].producer;
+        ck_assert_int_eq(g->nodes[conv].attrs.fused_pool, variant == 0);
+        for (int batch = 1; batch <= 2; batch++) {
+            const int64_t dims[4] = {batch, C, H, W}, yd[4] = {batch, K, H, W};
+            float x[2 * C * HW], pooled[2 * C * HW], want[2 * K * HW];
+            fill(x, (size_t)batch * C * HW, (unsigned)(60 + batch));
+            for (int i = 0; i < batch * C * HW; i++) x[i] -= 2.0f; /* all negative: padding must lose */
+            for (int nc = 0; nc < batch * C; nc++)
+                for (int y = 0; y < H; y++)
+                    for (int xx = 0; xx < W; xx++) {
+                        float m = -INFINITY;
+                        for (int dy = -1; dy <= 1; dy++)
+                            for (int dx = -1; dx <= 1; dx++)
+                                if (y + dy >= 0 && y + dy < H && xx + dx >= 0 && xx + dx < W)
+                                    m = fmaxf(m, x[nc * HW + (y + dy) * W + xx + dx]);
+                        pooled[nc * HW + y * W + xx] = m;
+                    }
+            for (int n = 0; n < batch; n++)
+                for (int k = 0; k < K; k++)
+                    for (int p = 0; p < HW; p++) {
+                        double acc = bias[k];
+                        for (int c = 0; c < C; c++) acc += (double)w[k * C + c] * pooled[(n * C + c) * HW + p];
+                        want[(n * K + k) * HW + p] = acc > 0 ? (float)acc : 0.0f;
+                    }
+            clg_tensor *xt = tensor_of(4, dims, x), *outs[2] = {NULL, NULL};
+            const clg_tensor *in[1] = {xt};
+            clg_status st = clg_model_run(model, in, 1, outs, variant == 2 ? 2 : 1);
+            ck_assert_msg(st == CLG_OK, "%s", clg_last_error());
+            expect_close(outs[0], 4, yd, want, 1e-5f);
+            if (variant == 2) expect_close(outs[1], 4, dims, pooled, 0);
+            clg_tensor_destroy(outs[0]);
+            clg_tensor_destroy(outs[1]);
+            clg_tensor_destroy(xt);
+        }
+        clg_model_destroy(model);
+        unsetenv("CLGOOGLENET_PASSES_OFF");
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* ---- Runner ------------------------------------------------------------ */
 
 static Suite *graph_suite(void)
@@ -1671,6 +1742,7 @@ static Suite *graph_suite(void)
         {"graph:batchnorm_fold", batchnorm_fold},
         {"graph:pattern_errors", pattern_errors},
         {"graph:pointwise_groups", pointwise_groups},
+        {"graph:pool_into_pointwise", pool_into_pointwise},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

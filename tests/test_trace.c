@@ -51,7 +51,7 @@ START_TEST(off_by_default)
 END_TEST
 
 /* Every computing node appears in the trace; with the passes on, a Concat
-   whose inputs were all written in place (pass 3) has nothing to launch. */
+   whose inputs were all written in place (pass 4) has nothing to launch. */
 static void check_trace(int passes_on)
 {
     if (!passes_on) setenv("CLGOOGLENET_NO_FUSION", "1", 1);
@@ -76,7 +76,7 @@ static void check_trace(int passes_on)
         if (nd->op == CLG_OP_IDENTITY || nd->op == CLG_OP_FLATTEN || nd->op == CLG_OP_RESHAPE) continue;
         if (passes_on && nd->op == CLG_OP_CONCAT) continue;
         computing++;
-        /* A 1x1 group (pass 2) is recorded under the member that launches it. */
+        /* A 1x1 group (pass 3) is recorded under the member that launches it. */
         int seen = 0;
         for (int m = 0; m < (nd->attrs.n_hgroup ? nd->attrs.n_hgroup : 1); m++) {
             const char *name = nd->attrs.n_hgroup ? g->nodes[nd->attrs.hgroup[m]].name : nd->name;
