@@ -384,6 +384,24 @@ clg_status clg_graph_add_metadata(clg_graph *g, const char *key, const char *val
     return CLG_OK;
 }
 
+size_t clg_graph_forward_constants(clg_graph *g)
+{
+    size_t forwarded = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const clg_node *id = &g->nodes[i];
+        if (id->op != CLG_OP_IDENTITY || id->n_inputs < 1 || id->inputs[0] < 0 || id->output < 0) continue;
+        const clg_value *src = &g->values[id->inputs[0]];
+        if (src->kind != CLG_VALUE_INITIALIZER || (!src->data && !src->int_data) ||
+            g->values[id->output].is_output)
+            continue;
+        for (size_t j = 0; j < g->n_nodes; j++)
+            for (int k = 0; k < g->nodes[j].n_inputs; k++)
+                if (g->nodes[j].inputs[k] == id->output) g->nodes[j].inputs[k] = id->inputs[0];
+        forwarded++;
+    }
+    return forwarded;
+}
+
 size_t clg_graph_reader_count(const clg_graph *g, int value)
 {
     size_t n = 0;

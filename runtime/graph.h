@@ -158,6 +158,14 @@ clg_attrs clg_attrs_default(void);
 /* Checks names resolve, outputs are produced and there is no cycle. */
 clg_status clg_graph_validate(const clg_graph *g);
 
+/*
+ * Points every reader of an Identity of a constant (an initializer with data)
+ * at the constant itself, so that the passes and planners see constant
+ * weights. PyTorch's exporter writes such Identities for parameters it
+ * deduplicated. Returns the number of Identities bypassed.
+ */
+size_t clg_graph_forward_constants(clg_graph *g);
+
 /* How many node inputs read value (a node reading it twice counts twice). */
 size_t clg_graph_reader_count(const clg_graph *g, int value);
 

@@ -43,13 +43,20 @@ static int pool3_same(const clg_node *nd)
            w->pads[0] == 1 && w->pads[1] == 1 && w->pads[2] == 1 && w->pads[3] == 1;
 }
 
-/* A 1x1, stride-1, unpadded Conv with constant weights. */
+static int constant(const clg_graph *g, int v)
+{
+    return g->values[v].kind == CLG_VALUE_INITIALIZER && g->values[v].data;
+}
+
+/* A 1x1, stride-1, unpadded Conv with constant weights and bias (the fused
+   kernel needs them re-laid on the host). */
 static int conv_1x1(const clg_graph *g, const clg_node *nd)
 {
     const clg_window *w = &nd->attrs.win;
     if (nd->op != CLG_OP_CONV || nd->n_inputs < 2 || nd->inputs[1] < 0 || nd->attrs.fused_pool) return 0;
+    if (nd->n_inputs > 2 && nd->inputs[2] >= 0 && !constant(g, nd->inputs[2])) return 0;
     const clg_value *wt = &g->values[nd->inputs[1]];
-    return wt->kind == CLG_VALUE_INITIALIZER && wt->data && wt->rank == 4 && wt->dims[2] == 1 &&
+    return constant(g, nd->inputs[1]) && wt->rank == 4 && wt->dims[2] == 1 &&
            wt->dims[3] == 1 && w->stride[0] == 1 && w->stride[1] == 1 && !w->pads[0] && !w->pads[1] &&
            !w->pads[2] && !w->pads[3] && w->auto_pad == CLG_PAD_NOTSET;
 }
@@ -89,6 +96,7 @@ int clg_pass_enabled(int number)
 clg_status clg_passes_run(clg_graph *g)
 {
     size_t folded;
+    clg_graph_forward_constants(g);
     if (clg_pass_enabled(CLG_PASS_FOLD_BATCHNORM)) CLG_TRY(clg_pass_fold_batchnorm(g, &folded));
     if (clg_pass_enabled(CLG_PASS_FUSE_CONV_RELU)) clg_pass_fuse_conv_relu(g);
     if (clg_pass_enabled(CLG_PASS_FUSE_POOL_POINTWISE)) clg_pass_fuse_pool_pointwise(g);

@@ -1,6 +1,7 @@
 /*
  * Optimisation passes, numbered in the order they run.
- * On the graph, once when a model is made:
+ * On the graph, once when a model is made, after Identities of constants are
+ * bypassed (clg_graph_forward_constants, always on):
  *   0. batch-norm folding: a BatchNormalization after a Conv whose output
  *      nothing else reads, all parameters constant, is folded into the
  *      convolution's weights and bias and becomes a view (pass_fold_bn.c).

@@ -1655,24 +1655,28 @@ START_TEST(pool_into_pointwise)
     float w[K * C], bias[K];
     fill(w, K * C, 50);
     fill(bias, K, 51);
-    for (int variant = 0; variant < 3; variant++) { /* fused, pass off, blocked */
+    /* 0 fused; 1 pass off; 2 blocked (pool output read); 3 fused, the bias through
+       an Identity (PyTorch's deduplicated parameters); 4 not fused, the bias an input. */
+    for (int variant = 0; variant < 5; variant++) {
         if (variant == 1) setenv("CLGOOGLENET_PASSES_OFF", "2", 1);
         static const int64_t xd[4] = {-1, C, H, W}, wd[4] = {K, C, 1, 1}, bd[1] = {K};
         mb *b = mb_new(13);
         mb_input(b, "X", 4, xd);
         mb_init(b, "W", 4, wd, w);
-        mb_init(b, "B", 1, bd, bias);
+        if (variant == 4) mb_input(b, "B", 1, bd);
+        else mb_init(b, "B", 1, bd, bias);
+        if (variant == 3) mb_node(b, "Identity", "dedup", "B", "Bi");
         Onnx__NodeProto *pool = mb_node(b, "MaxPool", "pool", "X", "P");
         mb_attr_ints(b, pool, "kernel_shape", 2, 3, 3);
         mb_attr_ints(b, pool, "pads", 4, 1, 1, 1, 1);
-        mb_node(b, "Conv", "conv", "P,W,B", "C");
+        mb_node(b, "Conv", "conv", variant == 3 ? "P,W,Bi" : "P,W,B", "C");
         mb_node(b, "Relu", "relu", "C", "Y");
         mb_output(b, "Y");
         if (variant == 2) mb_output(b, "P");
         clg_model *model = load_ok(ctx, b);
         const clg_graph *g = clg_model_graph(model);
         const int conv = g->values[clg_graph_find_value(g, "C")].producer;
-        ck_assert_int_eq(g->nodes[conv].attrs.fused_pool, variant == 0);
+        ck_assert_int_eq(g->nodes[conv].attrs.fused_pool, variant == 0 || variant == 3);
         for (int batch = 1; batch <= 2; batch++) {
             const int64_t dims[4] = {batch, C, H, W}, yd[4] = {batch, K, H, W};
             float x[2 * C * HW], pooled[2 * C * HW], want[2 * K * HW];
@@ -1695,15 +1699,16 @@ START_TEST(pool_into_pointwise)
                         for (int c = 0; c < C; c++) acc += (double)w[k * C + c] * pooled[(n * C + c) * HW + p];
                         want[(n * K + k) * HW + p] = acc > 0 ? (float)acc : 0.0f;
                     }
-            clg_tensor *xt = tensor_of(4, dims, x), *outs[2] = {NULL, NULL};
-            const clg_tensor *in[1] = {xt};
-            clg_status st = clg_model_run(model, in, 1, outs, variant == 2 ? 2 : 1);
+            clg_tensor *xt = tensor_of(4, dims, x), *bt = tensor_of(1, bd, bias), *outs[2] = {NULL, NULL};
+            const clg_tensor *in[2] = {xt, bt};
+            clg_status st = clg_model_run(model, in, variant == 4 ? 2 : 1, outs, variant == 2 ? 2 : 1);
             ck_assert_msg(st == CLG_OK, "%s", clg_last_error());
             expect_close(outs[0], 4, yd, want, 1e-5f);
             if (variant == 2) expect_close(outs[1], 4, dims, pooled, 0);
             clg_tensor_destroy(outs[0]);
             clg_tensor_destroy(outs[1]);
             clg_tensor_destroy(xt);
+            clg_tensor_destroy(bt);
         }
         clg_model_destroy(model);
         unsetenv("CLGOOGLENET_PASSES_OFF");
