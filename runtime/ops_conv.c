@@ -116,12 +116,24 @@ static clg_status relayout_weights(clg_plan *plan, int n, const float *w, const 
  * Work-groups of one row of dimension 0 (local = {global[0], 1, 1}): PoCL's
  * own choice for a NULL local size packs small launches into one or two
  * work-groups, which leaves a core idle; rows give every launch
- * global[1] * global[2] groups, each a few heavy work-items.
+ * global[1] * global[2] groups, each a few heavy work-items. A row longer
+ * than the kernel's work-group limit (large batches; GPUs allow 256 to 1024)
+ * is split into equal parts: the largest divisor of global[0] that fits.
  */
-static void row_groups(clg_step *step)
+static void row_groups(const clg_plan *plan, clg_step *step)
 {
+    size_t limit = 0, item_sizes[3] = {0, 0, 0};
+    if (clGetKernelWorkGroupInfo(step->kernel, plan->ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
+                                 sizeof limit, &limit, NULL) != CL_SUCCESS || limit == 0)
+        limit = 64; /* every device supports this many */
+    if (clGetDeviceInfo(plan->ctx->device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof item_sizes,
+                        item_sizes, NULL) == CL_SUCCESS &&
+        item_sizes[0] > 0 && item_sizes[0] < limit)
+        limit = item_sizes[0];
+    size_t local = step->global[0] ? step->global[0] : 1;
+    while (local > 1 && (local > limit || step->global[0] % local != 0)) local--;
     step->use_local = 1;
-    step->local[0] = step->global[0];
+    step->local[0] = local;
     step->local[1] = 1;
     step->local[2] = 1;
 }
@@ -227,7 +239,7 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
         s_in.work_dim = 2;
         s_in.global[0] = (size_t)Tp;
         s_in.global[1] = (size_t)C;
-        row_groups(&s_in);
+        row_groups(plan, &s_in);
         s_in.bytes = 4.0 * (double)(N * C * H * W + (int64_t)vcount);
         st = clg_plan_finish_step(plan, &s_in, st);
     }
@@ -249,7 +261,7 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
         s_gemm.global[0] = (size_t)(Tp / px);
         s_gemm.global[1] = (size_t)kblocks;
         s_gemm.global[2] = (size_t)(A * A);
-        row_groups(&s_gemm);
+        row_groups(plan, &s_gemm);
         /* The convolution's useful work is counted here. */
         s_gemm.flops = 2.0 * (double)(N * K * OH * OW) * (double)(C * 9);
         s_gemm.bytes = 4.0 * (double)(ucount + vcount + mcount);
@@ -272,7 +284,7 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
         s_out.work_dim = 2;
         s_out.global[0] = (size_t)T;
         s_out.global[1] = (size_t)(Kp / 16);
-        row_groups(&s_out);
+        row_groups(plan, &s_out);
         s_out.bytes = 4.0 * (double)(mcount + (size_t)(N * K * OH * OW));
         st = clg_plan_finish_step(plan, &s_out, st);
     }
@@ -441,7 +453,7 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
         step.global[0] = (size_t)((ow + px - 1) / px);
         step.global[1] = (size_t)oh;
         step.global[2] = (size_t)(N * kblocks);
-        row_groups(&step);
+        row_groups(plan, &step);
     } else if (ch->algo == ALGO_1X1) {
         /* PB pixels (one vector) x KB output channels per work-item. */
         const int64_t P = H * W;
@@ -835,7 +847,7 @@ static clg_status plan_group(clg_plan *plan, int leader)
     step.global[0] = (size_t)((P + px - 1) / px);
     step.global[1] = 1;
     step.global[2] = (size_t)(N * kblocks);
-    row_groups(&step);
+    row_groups(plan, &step);
     for (int i = 0; i < count; i++) {
         step.flops += d[i].flops;
         step.bytes += d[i].bytes - (i ? 4.0 * (double)(N * C * P) : 0.0); /* the input is read once */

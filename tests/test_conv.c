@@ -343,6 +343,23 @@ static void use_variant(const char *v)
     else setenv("CLGOOGLENET_CONV", v, 1);
 }
 
+/* Rows longer than the work-group limit (PoCL: 4096 work-items): Winograd's
+   tile rows at batch 5 on 128x128 maps, through every variant. */
+START_TEST(conv_long_rows)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x10E6u);
+    static const conv_case t = {5, 2, 128, 128, 4, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1};
+    for (int v = 0; v < N_CONV_VARIANTS; v++) {
+        use_variant(conv_variants[v]);
+        check_conv(ctx, &t);
+    }
+    unsetenv("CLGOOGLENET_CONV");
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* Random shapes through every variant: stride 2, asymmetric pads, odd sizes,
    batch up to 3, channel counts off multiples of 4 and 16. */
 START_TEST(conv_variants_random)
@@ -610,25 +627,36 @@ static void check_gemm(clg_context *ctx, int m, int n, int k, int ta, int tb, fl
     free(ref);
 }
 
+/* The two products ops_gemm.c chooses between, each forced in turn. */
+static const char *const gemm_engines[] = {"kernel", "clblast"};
+
 START_TEST(conv_gemm)
 {
     clg_context *ctx = open_context();
     if (!ctx) return;
-    rng_seed(0x6E33u);
     const int n_forms = (int)(sizeof c_forms / sizeof c_forms[0]);
-    /* Every transpose pair with every C form. */
-    for (int ta = 0; ta < 2; ta++)
-        for (int tb = 0; tb < 2; tb++)
-            for (int f = 0; f < n_forms; f++) {
-                float alpha = rng_int(0, 1) ? 1.0f : (float)rng_int(-20, 20) / 8.0f;
-                float beta = rng_int(0, 1) ? 1.0f : (float)rng_int(-20, 20) / 8.0f;
-                check_gemm(ctx, rng_int(1, 17), rng_int(1, 19), rng_int(1, 40), ta, tb, alpha,
-                           beta, &c_forms[f]);
-            }
-    /* beta = 0 ignores C; the classifier shape (batch 3, 1024 -> 10); 1x1 results. */
-    check_gemm(ctx, 5, 6, 7, 0, 1, 1.0f, 0.0f, &c_forms[7]);
-    check_gemm(ctx, 3, 10, 1024, 0, 1, 1.0f, 1.0f, &c_forms[3]);
-    check_gemm(ctx, 1, 1, 1, 1, 1, 0.5f, 2.0f, &c_forms[1]);
+    for (int e = 0; e < 2; e++) {
+        setenv("CLGOOGLENET_GEMM", gemm_engines[e], 1);
+        rng_seed(0x6E33u);
+        /* Every transpose pair with every C form. */
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++)
+                for (int f = 0; f < n_forms; f++) {
+                    float alpha = rng_int(0, 1) ? 1.0f : (float)rng_int(-20, 20) / 8.0f;
+                    float beta = rng_int(0, 1) ? 1.0f : (float)rng_int(-20, 20) / 8.0f;
+                    check_gemm(ctx, rng_int(1, 17), rng_int(1, 19), rng_int(1, 40), ta, tb, alpha,
+                               beta, &c_forms[f]);
+                }
+        /* beta = 0 ignores C; classifier shapes (1024 -> 10, K with a float4 tail); 1x1. */
+        check_gemm(ctx, 5, 6, 7, 0, 1, 1.0f, 0.0f, &c_forms[7]);
+        check_gemm(ctx, 3, 10, 1024, 0, 1, 1.0f, 1.0f, &c_forms[3]);
+        check_gemm(ctx, 65, 13, 1027, 0, 1, 1.0f, 1.0f, &c_forms[3]);
+        check_gemm(ctx, 1, 1, 1, 1, 1, 0.5f, 2.0f, &c_forms[1]);
+    }
+    unsetenv("CLGOOGLENET_GEMM");
+    /* The default choice on both sides of its row limit. */
+    check_gemm(ctx, 64, 9, 70, 0, 1, 1.0f, 1.0f, &c_forms[3]);
+    check_gemm(ctx, 65, 9, 70, 1, 0, 1.0f, 1.0f, &c_forms[3]);
     clg_context_destroy(ctx);
 }
 END_TEST
@@ -673,10 +701,9 @@ static void check_matmul(clg_context *ctx, int ra, const int64_t *a_dims, int rb
     free(ref);
 }
 
-START_TEST(conv_matmul)
+/* The fixed and random MatMul cases, with whichever product is forced. */
+static void matmul_cases(clg_context *ctx)
 {
-    clg_context *ctx = open_context();
-    if (!ctx) return;
     rng_seed(0x3A7u);
 #define MM(ra, rb, bin, ...)                                                                      \
     do {                                                                                          \
@@ -715,6 +742,17 @@ START_TEST(conv_matmul)
         else b_dims[rb - 2] = k, b_dims[rb - 1] = n;
         check_matmul(ctx, ra, a_dims, rb, b_dims, rng_int(0, 1));
     }
+}
+
+START_TEST(conv_matmul)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    for (int e = 0; e < 2; e++) {
+        setenv("CLGOOGLENET_GEMM", gemm_engines[e], 1);
+        matmul_cases(ctx);
+    }
+    unsetenv("CLGOOGLENET_GEMM");
     clg_context_destroy(ctx);
 }
 END_TEST
@@ -729,6 +767,7 @@ static Suite *conv_suite(void)
         {"conv:direct_random", conv_direct_random},
         {"conv:pointwise_random", conv_pointwise_random},
         {"conv:edge_cases", conv_edge_cases},
+        {"conv:long_rows", conv_long_rows},
         {"conv:large_channels", conv_large_channels},
         {"conv:bad_channels", conv_bad_channels},
         {"conv:tuning_cache", conv_tuning_cache},
