@@ -1,8 +1,9 @@
 /*
- * Helpers around the CLBlast SGEMM that computes Gemm and MatMul.
+ * Gemm and MatMul kernels. Large products go to CLBlast's SGEMM; these cover
+ * the rest (runtime/ops_gemm.c chooses).
  *
  * gemm_bias_broadcast: writes Gemm's C, unidirectionally broadcast to [M, N],
- * into Y before SGEMM runs with beta, so Y = alpha*op(A)*op(B) + beta*C.
+ * into Y before the product runs with beta, so Y = alpha*op(A)*op(B) + beta*C.
  *   y[m][n] = c[m * stride_m + n * stride_n]
  * A stride of 0 repeats C along that axis (scalar, [N], [M,1], [1,N], [M,N]).
  *
@@ -15,4 +16,63 @@ __kernel void gemm_bias_broadcast(__global const float *restrict c, __global flo
     const int n = get_global_id(0);
     const int m = get_global_id(1);
     y[m * N + n] = c[m * stride_m + n * stride_n];
+}
+
+/*
+ * gemm_rows: Y = alpha * op(A) * op(B) + beta * Y, row-major, for the GEMMs of
+ * classifier heads (few rows, K up to a few thousand). Each work-item owns
+ * ROWS rows of one output column, so one read of op(B)'s column serves ROWS
+ * outputs. With TA=0 and TB=1 (torch's Linear, a Gemm with transB) both
+ * operands are contiguous along K and the dot products use float4 loads.
+ *   op(A)[m][k] = TA ? a[k * lda + m] : a[m * lda + k]   (from a + a_off)
+ *   op(B)[k][n] = TB ? b[n * ldb + k] : b[k * ldb + n]   (from b + b_off)
+ * beta == 0 never reads Y (it may hold garbage).
+ *
+ * -D values: TA, TB (0 or 1).
+ * NDRange: {N, ceil(M / ROWS)}, NULL local size.
+ */
+#ifndef TA
+#define TA 0
+#endif
+#ifndef TB
+#define TB 0
+#endif
+#define ROWS 4
+#define A_AT(m, k) a[(TA) ? (size_t)(k) * lda + (m) : (size_t)(m) * lda + (k)]
+#define B_AT(k, n) b[(TB) ? (size_t)(n) * ldb + (k) : (size_t)(k) * ldb + (n)]
+
+__kernel void gemm_rows(__global const float *restrict a, int a_off, int lda,
+                        __global const float *restrict b, int b_off, int ldb,
+                        __global float *restrict y, int y_off, int ldy,
+                        int M, int N, int K, float alpha, float beta)
+{
+    const int n = get_global_id(0);
+    const int m0 = get_global_id(1) * ROWS;
+    if (n >= N) return;
+    a += a_off;
+    b += b_off;
+    y += y_off;
+    const int rows = min(ROWS, M - m0);
+    float acc[ROWS] = {0.0f, 0.0f, 0.0f, 0.0f};
+    int k = 0;
+#if !TA && TB
+    /* Both rows contiguous along K: float4 partial sums, then the tail. */
+    float4 acc4[ROWS] = {(float4)(0.0f), (float4)(0.0f), (float4)(0.0f), (float4)(0.0f)};
+    __global const float *bcol = b + (size_t)n * ldb;
+    for (; k + 4 <= K; k += 4) {
+        const float4 bv = vload4(0, bcol + k);
+        for (int r = 0; r < ROWS; r++)
+            if (r < rows) acc4[r] += vload4(0, a + (size_t)(m0 + r) * lda + k) * bv;
+    }
+    for (int r = 0; r < ROWS; r++) acc[r] = (acc4[r].x + acc4[r].y) + (acc4[r].z + acc4[r].w);
+#endif
+    for (; k < K; k++) {
+        const float bv = B_AT(k, n);
+        for (int r = 0; r < ROWS; r++)
+            if (r < rows) acc[r] += A_AT(m0 + r, k) * bv;
+    }
+    for (int r = 0; r < rows; r++) {
+        __global float *out = y + (size_t)(m0 + r) * ldy + n;
+        *out = beta == 0.0f ? alpha * acc[r] : alpha * acc[r] + beta * *out;
+    }
 }

@@ -654,9 +654,11 @@ START_TEST(conv_gemm)
         check_gemm(ctx, 1, 1, 1, 1, 1, 0.5f, 2.0f, &c_forms[1]);
     }
     unsetenv("CLGOOGLENET_GEMM");
-    /* The default choice on both sides of its row limit. */
+    /* The default choice on both sides of its limits (rows, layout, size). */
     check_gemm(ctx, 64, 9, 70, 0, 1, 1.0f, 1.0f, &c_forms[3]);
-    check_gemm(ctx, 65, 9, 70, 1, 0, 1.0f, 1.0f, &c_forms[3]);
+    check_gemm(ctx, 65, 9, 70, 0, 1, 1.0f, 1.0f, &c_forms[3]);
+    check_gemm(ctx, 30, 31, 70, 1, 0, 1.0f, 1.0f, &c_forms[3]);
+    check_gemm(ctx, 30, 32, 70, 1, 0, 1.0f, 1.0f, &c_forms[3]);
     clg_context_destroy(ctx);
 }
 END_TEST
