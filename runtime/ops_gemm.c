@@ -47,11 +47,18 @@ static clg_status add_sgemm(clg_plan *plan, int n, const clg_gemm_args *args)
     return clg_plan_add_step(plan, &step);
 }
 
+/* Build options of cl/gemm.cl. The bias broadcast uses the product's, so that
+   one Gemm builds one program. */
+static void gemm_options(int trans_a, int trans_b, char *buf, size_t size)
+{
+    snprintf(buf, size, "-DTA=%d -DTB=%d", trans_a, trans_b);
+}
+
 /* Appends one gemm_rows kernel step (cl/gemm.cl). */
 static clg_status add_gemm_rows(clg_plan *plan, int n, const clg_gemm_args *g)
 {
     char options[32];
-    snprintf(options, sizeof options, "-DTA=%d -DTB=%d", g->trans_a, g->trans_b);
+    gemm_options(g->trans_a, g->trans_b, options, sizeof options);
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "gemm.cl", options, "gemm_rows", &step));
     snprintf(step.variant, sizeof step.variant, "gemm_rows%s%s", g->trans_a ? "_ta" : "",
@@ -117,6 +124,9 @@ static clg_status add_product(clg_plan *plan, int n, const clg_gemm_args *g)
 /* Writes C broadcast to [m, n] into the node's output (Y). */
 static clg_status add_bias_broadcast(clg_plan *plan, int n, size_t m, size_t cols)
 {
+    const clg_node *nd = CLG_NODE(plan, n);
+    char options[32];
+    gemm_options(nd->attrs.trans_a != 0, nd->attrs.trans_b != 0, options, sizeof options);
     const clg_shape *c = CLG_IN_SHAPE(plan, n, 2);
     /* Right-aligned dims of C; a missing or size-1 dim repeats (stride 0). */
     int64_t cm = c->rank >= 2 ? c->dims[c->rank - 2] : 1;
@@ -127,7 +137,7 @@ static clg_status add_bias_broadcast(clg_plan *plan, int n, size_t m, size_t col
 
     clg_step step;
     cl_mem cbuf = CLG_IN_BUF(plan, n, 2), ybuf = CLG_OUT_BUF(plan, n);
-    CLG_TRY(clg_plan_kernel_step(plan, n, "gemm.cl", NULL, "gemm_bias_broadcast", &step));
+    CLG_TRY(clg_plan_kernel_step(plan, n, "gemm.cl", options, "gemm_bias_broadcast", &step));
     clg_status st = CLG_ARG_MEM(step.kernel, 0, cbuf);
     if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, ybuf);
     if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 2, cols);
