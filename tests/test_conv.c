@@ -653,6 +653,27 @@ START_TEST(conv_gemm)
         check_gemm(ctx, 65, 13, 1027, 0, 1, 1.0f, 1.0f, &c_forms[3]);
         check_gemm(ctx, 1, 1, 1, 1, 1, 0.5f, 2.0f, &c_forms[1]);
     }
+    /* A value that names neither product is an error at run, naming the variable. */
+    setenv("CLGOOGLENET_GEMM", "cublas", 1);
+    {
+        const int64_t ad[2] = {2, 3}, bd[2] = {3, 4};
+        const float ones[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        clg_graph *g = clg_graph_create();
+        int in[2] = {add_input(g, "a", 2, ad), add_weight(g, "b", 2, bd, ones)}, node;
+        clg_attrs at = clg_attrs_default();
+        ck_assert_int_eq(clg_graph_add_node(g, "fc", CLG_OP_GEMM, in, 2, "y", &at, &node), CLG_OK);
+        ck_assert_int_eq(clg_graph_mark_output(g, g->nodes[node].output), CLG_OK);
+        clg_model *model = NULL;
+        ck_assert_int_eq(clg_model_from_graph(ctx, g, &model), CLG_OK);
+        clg_tensor *x = make_tensor(2, ad, ones), *y = NULL;
+        const clg_tensor *xs[1] = {x};
+        ck_assert_int_eq(clg_model_run(model, xs, 1, &y, 1), CLG_ERR_INVALID_ARGUMENT);
+        ck_assert_msg(strstr(clg_last_error(), "CLGOOGLENET_GEMM=cublas: expected 'clblast' or 'kernel'"),
+                      "%s", clg_last_error());
+        ck_assert_ptr_null(y);
+        clg_tensor_destroy(x);
+        clg_model_destroy(model);
+    }
     unsetenv("CLGOOGLENET_GEMM");
     /* The default choice on both sides of its limits (rows, layout, size). */
     check_gemm(ctx, 64, 9, 70, 0, 1, 1.0f, 1.0f, &c_forms[3]);
