@@ -1,5 +1,6 @@
 #include "kernels.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,14 @@ extern const struct clg_embedded_kernel clg_embedded_kernels[];
 typedef struct cached_program {
     char *file;
     char *options;
-    cl_program program;
+    char *suffix;       /* appended to kernel names: "" or "__vN" in a batched program */
+    cl_program program; /* one reference per entry */
 } cached_program;
 
 struct clg_program_cache {
     cached_program *items;
     size_t count, cap;
+    size_t builds;
 };
 
 struct clg_program_cache *clg_program_cache_create(void)
@@ -39,6 +42,7 @@ void clg_program_cache_destroy(struct clg_program_cache *cache)
     for (size_t i = 0; i < cache->count; i++) {
         free(cache->items[i].file);
         free(cache->items[i].options);
+        free(cache->items[i].suffix);
         clReleaseProgram(cache->items[i].program);
     }
     free(cache->items);
@@ -85,40 +89,42 @@ static clg_status kernel_source(const char *file, char **out)
     return clg_fail(CLG_ERR_INVALID_ARGUMENT, "no kernel file named %s", file);
 }
 
-static clg_status build_program(clg_context *ctx, const char *file, const char *options,
-                                cl_program *out)
+/* Builds source text (what names it in errors: the file) with options. */
+static clg_status build_source(clg_context *ctx, const char *what, const char *source,
+                               const char *options, cl_program *out)
 {
-    char *source = NULL;
-    CLG_TRY(kernel_source(file, &source));
     cl_int err;
-    const char *src = source;
-    cl_program program = clCreateProgramWithSource(ctx->context, 1, &src, NULL, &err);
-    free(source);
-    if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateProgramWithSource", file);
+    cl_program program = clCreateProgramWithSource(ctx->context, 1, &source, NULL, &err);
+    if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateProgramWithSource", what);
     char all_options[1024];
     snprintf(all_options, sizeof all_options, "%s %s", CLG_COMMON_BUILD_OPTIONS, options ? options : "");
+    ctx->programs->builds++;
     err = clBuildProgram(program, 1, &ctx->device, all_options, NULL, NULL);
     if (err != CL_SUCCESS) {
         char log[3000] = "";
         clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log, NULL);
         clReleaseProgram(program);
-        return clg_fail(CLG_ERR_KERNEL_BUILD, "building %s (%s) failed: %s\n%s", file, all_options,
+        return clg_fail(CLG_ERR_KERNEL_BUILD, "building %s (%s) failed: %s\n%s", what, all_options,
                         clg_cl_error_name(err), log);
     }
     *out = program;
     return CLG_OK;
 }
 
-static clg_status cached_build(clg_context *ctx, const char *file, const char *options,
-                               cl_program *out)
+static clg_status build_program(clg_context *ctx, const char *file, const char *options,
+                                cl_program *out)
 {
-    struct clg_program_cache *cache = ctx->programs;
-    const char *opts = options ? options : "";
-    for (size_t i = 0; i < cache->count; i++)
-        if (strcmp(cache->items[i].file, file) == 0 && strcmp(cache->items[i].options, opts) == 0) {
-            *out = cache->items[i].program;
-            return CLG_OK;
-        }
+    char *source = NULL;
+    CLG_TRY(kernel_source(file, &source));
+    clg_status st = build_source(ctx, file, source, options, out);
+    free(source);
+    return st;
+}
+
+/* Adds an entry (taking a new reference to program). */
+static clg_status cache_add(struct clg_program_cache *cache, const char *file, const char *options,
+                            const char *suffix, cl_program program)
+{
     if (cache->count == cache->cap) {
         size_t ncap = cache->cap ? cache->cap * 2 : 16;
         cached_program *p = realloc(cache->items, ncap * sizeof *p);
@@ -126,36 +132,61 @@ static clg_status cached_build(clg_context *ctx, const char *file, const char *o
         cache->items = p;
         cache->cap = ncap;
     }
-    cl_program program = NULL;
-    CLG_TRY(build_program(ctx, file, opts, &program));
     cached_program *item = &cache->items[cache->count];
     item->file = strdup(file);
-    item->options = strdup(opts);
-    if (!item->file || !item->options) {
+    item->options = strdup(options);
+    item->suffix = strdup(suffix);
+    if (!item->file || !item->options || !item->suffix) {
         free(item->file);
         free(item->options);
-        clReleaseProgram(program);
+        free(item->suffix);
         return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
     }
+    clRetainProgram(program);
     item->program = program;
     cache->count++;
-    *out = program;
+    return CLG_OK;
+}
+
+static const cached_program *cache_find(const struct clg_program_cache *cache, const char *file,
+                                        const char *options)
+{
+    for (size_t i = 0; i < cache->count; i++)
+        if (strcmp(cache->items[i].file, file) == 0 && strcmp(cache->items[i].options, options) == 0)
+            return &cache->items[i];
+    return NULL;
+}
+
+static clg_status cached_build(clg_context *ctx, const char *file, const char *options,
+                               const cached_program **out)
+{
+    const char *opts = options ? options : "";
+    if ((*out = cache_find(ctx->programs, file, opts))) return CLG_OK;
+    cl_program program = NULL;
+    CLG_TRY(build_program(ctx, file, opts, &program));
+    clg_status st = cache_add(ctx->programs, file, opts, "", program);
+    clReleaseProgram(program);
+    if (st != CLG_OK) return st;
+    *out = &ctx->programs->items[ctx->programs->count - 1];
     return CLG_OK;
 }
 
 clg_status clg_kernel_create(clg_context *ctx, const char *file, const char *options,
                              const char *name, cl_kernel *out)
 {
-    cl_program program = NULL;
-    CLG_TRY(cached_build(ctx, file, options, &program));
+    const cached_program *entry = NULL;
+    CLG_TRY(cached_build(ctx, file, options, &entry));
+    char full[160];
+    snprintf(full, sizeof full, "%s%s", name, entry->suffix);
     cl_int err;
-    *out = clCreateKernel(program, name, &err);
+    *out = clCreateKernel(entry->program, full, &err);
     if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateKernel", name);
     return CLG_OK;
 }
 
 clg_status clg_kernel_arg(cl_kernel kernel, cl_uint index, size_t size, const void *value)
 {
+    if (!kernel) return CLG_OK; /* a dry planning pass (plan.c) */
     cl_int err = clSetKernelArg(kernel, index, size, value);
     if (err != CL_SUCCESS) {
         char name[128] = "?";
@@ -164,4 +195,240 @@ clg_status clg_kernel_arg(cl_kernel kernel, cl_uint index, size_t size, const vo
                         clg_cl_error_name(err));
     }
     return CLG_OK;
+}
+
+/* ---- Program batching ---------------------------------------------------- */
+
+clg_status clg_program_list_add(clg_program_list *list, const char *file, const char *options,
+                                const char *user)
+{
+    const char *opts = options ? options : "";
+    for (size_t i = 0; i < list->count; i++)
+        if (strcmp(list->items[i].file, file) == 0 && strcmp(list->items[i].options, opts) == 0)
+            return CLG_OK;
+    if (list->count == list->cap) {
+        size_t ncap = list->cap ? list->cap * 2 : 16;
+        struct clg_program_wish *p = realloc(list->items, ncap * sizeof *p);
+        if (!p) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+        list->items = p;
+        list->cap = ncap;
+    }
+    char *f = strdup(file), *o = strdup(opts), *u = strdup(user ? user : file);
+    if (!f || !o || !u) {
+        free(f);
+        free(o);
+        free(u);
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    list->items[list->count].file = f;
+    list->items[list->count].user = u;
+    list->items[list->count++].options = o;
+    return CLG_OK;
+}
+
+void clg_program_list_free(clg_program_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].file);
+        free(list->items[i].options);
+        free(list->items[i].user);
+    }
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+size_t clg_program_cache_builds(const clg_context *ctx)
+{
+    return ctx->programs->builds;
+}
+
+/* A growing string; on allocation failure it stays failed (ok = 0). */
+typedef struct text {
+    char *buf;
+    size_t len, cap;
+    int ok;
+} text;
+
+static void text_add(text *t, const char *s, size_t n)
+{
+    if (!t->ok) return;
+    if (t->len + n + 1 > t->cap) {
+        size_t ncap = (t->len + n + 1) * 2;
+        char *p = realloc(t->buf, ncap);
+        if (!p) {
+            t->ok = 0;
+            return;
+        }
+        t->buf = p;
+        t->cap = ncap;
+    }
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+    t->buf[t->len] = '\0';
+}
+
+static void text_printf(text *t, const char *fmt, const char *a, const char *b)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, fmt, a, b);
+    if (n < 0 || (size_t)n >= sizeof line) t->ok = 0;
+    else text_add(t, line, (size_t)n);
+}
+
+static int ident_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+/*
+ * The names a copy of source must rename and forget: each function defined at
+ * the start of a line (the identifier before its first '('), and each macro
+ * the file #defines. Written to *names as "F name" and "M name" lines.
+ */
+static void scan_names(const char *source, text *names)
+{
+    for (const char *line = source; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        const char *p = line;
+        while (p < line + len && (*p == ' ' || *p == '\t')) p++;
+        if (p < line + len && *p == '#') {
+            p++;
+            while (p < line + len && (*p == ' ' || *p == '\t')) p++;
+            if ((size_t)(line + len - p) > 7 && strncmp(p, "define", 6) == 0 && (p[6] == ' ' || p[6] == '\t')) {
+                p += 7;
+                while (p < line + len && (*p == ' ' || *p == '\t')) p++;
+                const char *q = p;
+                while (q < line + len && ident_char(*q)) q++;
+                if (q > p) {
+                    text_add(names, "M ", 2);
+                    text_add(names, p, (size_t)(q - p));
+                    text_add(names, "\n", 1);
+                }
+            }
+            continue;
+        }
+        if (p != line || !(islower((unsigned char)*p) || *p == '_')) continue;
+        const char *paren = memchr(line, '(', len);
+        if (!paren) continue;
+        const char *q = paren;
+        while (q > line && (q[-1] == ' ' || q[-1] == '\t')) q--;
+        const char *id_end = q;
+        while (q > line && ident_char(q[-1])) q--;
+        if (id_end > q) {
+            text_add(names, "F ", 2);
+            text_add(names, q, (size_t)(id_end - q));
+            text_add(names, "\n", 1);
+        }
+    }
+}
+
+/* Appends "#define NAME VALUE" for each -DNAME[=VALUE] of options; 0 when an
+   option is anything else (that variant is then built on its own). */
+static int add_defines(text *t, text *undefs, const char *options)
+{
+    const char *p = options;
+    while (*p) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        if (strncmp(p, "-D", 2) != 0) return 0;
+        p += 2;
+        const char *name = p;
+        while (ident_char(*p)) p++;
+        if (p == name) return 0;
+        char n[64], v[64] = "1";
+        if ((size_t)(p - name) >= sizeof n) return 0;
+        memcpy(n, name, (size_t)(p - name));
+        n[p - name] = '\0';
+        if (*p == '=') {
+            const char *val = ++p;
+            while (*p && *p != ' ') p++;
+            if ((size_t)(p - val) >= sizeof v || p == val) return 0;
+            memcpy(v, val, (size_t)(p - val));
+            v[p - val] = '\0';
+        }
+        if (*p && *p != ' ') return 0;
+        text_printf(t, "#define %s %s\n", n, v);
+        text_printf(undefs, "#undef %s%s\n", n, "");
+    }
+    return 1;
+}
+
+/* For each line "K name" of names with K == kind, appends fmt(name). */
+static void for_names(text *t, const char *names, char kind, const char *fmt, const char *suffix)
+{
+    for (const char *l = names; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (l[0] != kind) continue;
+        char name[128];
+        const char *end = strchr(l, '\n');
+        size_t n = end ? (size_t)(end - l - 2) : strlen(l + 2);
+        if (n >= sizeof name) continue;
+        memcpy(name, l + 2, n);
+        name[n] = '\0';
+        char line[320];
+        snprintf(line, sizeof line, fmt, name, name, suffix);
+        text_add(t, line, strlen(line));
+    }
+}
+
+/* Appends one copy of source, its functions renamed with suffix and its
+   macros (and the options' -D names) forgotten at the end; 0 when options
+   are not all -D (the variant is then built on its own). */
+static int add_instance(text *src, const char *source, const char *options, const char *suffix)
+{
+    text names = {NULL, 0, 0, 1}, undefs = {NULL, 0, 0, 1};
+    const size_t mark = src->len;
+    int ok = add_defines(src, &undefs, options);
+    if (ok) {
+        scan_names(source, &names);
+        for_names(src, names.buf, 'F', "#define %s %s%s\n", suffix);
+        text_add(src, source, strlen(source));
+        text_add(src, "\n", 1);
+        for_names(src, names.buf, 'M', "#undef %s\n", "");
+        for_names(src, names.buf, 'F', "#undef %s\n", "");
+        if (undefs.buf) text_add(src, undefs.buf, undefs.len);
+        if (!undefs.ok || !names.ok) src->ok = 0;
+    } else {
+        src->len = mark;
+        if (src->buf) src->buf[mark] = '\0';
+    }
+    free(names.buf);
+    free(undefs.buf);
+    return ok;
+}
+
+clg_status clg_programs_prebuild(clg_context *ctx, const clg_program_list *list)
+{
+    enum { MAX_BATCH = 128 };
+    size_t batch[MAX_BATCH], n = 0;
+    text src = {NULL, 0, 0, 1};
+    clg_status st = CLG_OK;
+    for (size_t i = 0; st == CLG_OK && i < list->count && n < MAX_BATCH; i++) {
+        const struct clg_program_wish *w = &list->items[i];
+        if (cache_find(ctx->programs, w->file, w->options)) continue;
+        char *source = NULL, suffix[16];
+        st = kernel_source(w->file, &source);
+        snprintf(suffix, sizeof suffix, "__v%zu", n);
+        if (st == CLG_OK && add_instance(&src, source, w->options, suffix)) batch[n++] = i;
+        free(source);
+    }
+    if (st == CLG_OK && !src.ok) st = clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory batching kernels");
+    /* One variant gains nothing from batching: clg_kernel_create builds it. */
+    if (st == CLG_OK && n >= 2) {
+        char what[64];
+        snprintf(what, sizeof what, "%zu kernel variants in one program", n);
+        cl_program program = NULL;
+        st = build_source(ctx, what, src.buf, "", &program);
+        /* Name a node that needs the program: the first to ask for it. */
+        if (st != CLG_OK) st = clg_fail_context(st, "%s", list->items[batch[0]].user);
+        for (size_t k = 0; st == CLG_OK && k < n; k++) {
+            char suffix[16];
+            snprintf(suffix, sizeof suffix, "__v%zu", k);
+            st = cache_add(ctx->programs, list->items[batch[k]].file, list->items[batch[k]].options,
+                           suffix, program);
+        }
+        if (program) clReleaseProgram(program);
+    }
+    free(src.buf);
+    return st;
 }

@@ -20,13 +20,42 @@
 clg_status clg_kernel_create(clg_context *ctx, const char *file, const char *options,
                              const char *name, cl_kernel *out);
 
-/* clSetKernelArg with a message naming the kernel and argument index. */
+/* clSetKernelArg with a message naming the kernel and argument index; a NULL
+   kernel (from a dry planning pass) takes any argument. */
 clg_status clg_kernel_arg(cl_kernel kernel, cl_uint index, size_t size, const void *value);
 
 /* Convenience for the common argument kinds. */
 #define CLG_ARG_MEM(k, i, m) clg_kernel_arg((k), (i), sizeof(cl_mem), &(m))
 #define CLG_ARG_INT(k, i, v) clg_kernel_arg((k), (i), sizeof(cl_int), &(cl_int){(cl_int)(v)})
 #define CLG_ARG_FLOAT(k, i, v) clg_kernel_arg((k), (i), sizeof(cl_float), &(cl_float){(cl_float)(v)})
+
+/*
+ * Program batching. On PoCL every clBuildProgram costs about 20 ms even when
+ * its kernel cache hits (the source is preprocessed to find the cache entry),
+ * so the kernel variants a plan needs are built as one program: each
+ * variant's -D values become #defines around a copy of its cl file whose
+ * functions are renamed (name__vN) and whose macros are #undef'd after it.
+ * A cl file therefore keeps its file scope to functions and macros. A plan
+ * lists its variants in a dry pass (plan.c) for clg_programs_prebuild.
+ */
+typedef struct clg_program_list {
+    struct clg_program_wish {
+        char *file, *options;
+        char *user; /* who asked first, for errors: "node 'x' (Conv)" */
+    } *items;
+    size_t count, cap;
+} clg_program_list;
+
+clg_status clg_program_list_add(clg_program_list *list, const char *file, const char *options,
+                                const char *user);
+void clg_program_list_free(clg_program_list *list);
+
+/* Builds the variants in list that the context's cache lacks as one program
+   (a single one is left to clg_kernel_create). */
+clg_status clg_programs_prebuild(clg_context *ctx, const clg_program_list *list);
+
+/* Programs the context has built so far (a batched build counts once). */
+size_t clg_program_cache_builds(const clg_context *ctx);
 
 struct clg_program_cache *clg_program_cache_create(void);
 void clg_program_cache_destroy(struct clg_program_cache *cache);

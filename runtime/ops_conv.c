@@ -661,7 +661,8 @@ static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
         *ch = cached;
         return CLG_OK;
     }
-    if (mode == CLG_TUNE_CACHED) return CLG_OK;
+    /* A dry pass (plan.c) runs nothing: the real pass tunes. */
+    if (mode == CLG_TUNE_CACHED || plan->dry) return CLG_OK;
     CLG_TRY(tune(plan, d, ch));
     choice_format(ch, value, sizeof value);
     clg_tune_store(plan->ctx, key, value);

@@ -48,6 +48,12 @@ clg_status clg_plan_kernel_step(clg_plan *plan, int node, const char *file, cons
     step->kind = CLG_STEP_KERNEL;
     step->node = node;
     snprintf(step->variant, sizeof step->variant, "%s", kernel_name);
+    if (plan->dry) {
+        const clg_node *nd = &plan->graph->nodes[node];
+        char user[320];
+        snprintf(user, sizeof user, "node '%.200s' (%s)", nd->name, clg_op_name(nd->op));
+        return clg_program_list_add(plan->dry, file, options, user);
+    }
     clg_status st = clg_kernel_create(plan->ctx, file, options, kernel_name, &step->kernel);
     if (st != CLG_OK) {
         const clg_node *nd = &plan->graph->nodes[node];
@@ -149,13 +155,14 @@ static void assign_queues(clg_plan *plan)
     }
 }
 
-clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
-                           const clg_shape *input_shapes, clg_plan **out)
+static clg_status plan_build(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
+                            const clg_shape *input_shapes, clg_program_list *dry, clg_plan **out)
 {
     *out = NULL;
     clg_plan *plan = calloc(1, sizeof *plan);
     if (!plan) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
     plan->ctx = ctx;
+    plan->dry = dry;
     plan->graph = g;
     size_t nv = g->n_values ? g->n_values : 1, nn = g->n_nodes ? g->n_nodes : 1;
     plan->order = malloc(nn * sizeof(int));
@@ -215,6 +222,30 @@ clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_
     }
     *out = plan;
     return CLG_OK;
+}
+
+/*
+ * The first plan of a context starts with a dry pass that lists the kernel
+ * variants it needs, so that each cl file is built once (kernels.h, program
+ * batching); the dry pass makes the buffers but no kernels. Its errors are
+ * the real pass's errors, so they are returned as they are.
+ */
+clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
+                           const clg_shape *input_shapes, clg_plan **out)
+{
+    if (clg_program_cache_builds(ctx) == 0) {
+        clg_program_list wanted = {NULL, 0, 0};
+        clg_plan *dry = NULL;
+        clg_status st = plan_build(ctx, g, order, weights, input_shapes, &wanted, &dry);
+        clg_plan_destroy(dry);
+        if (st == CLG_OK) st = clg_programs_prebuild(ctx, &wanted);
+        clg_program_list_free(&wanted);
+        if (st != CLG_OK) {
+            *out = NULL;
+            return st;
+        }
+    }
+    return plan_build(ctx, g, order, weights, input_shapes, NULL, out);
 }
 
 void clg_plan_destroy(clg_plan *plan)

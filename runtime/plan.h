@@ -11,6 +11,7 @@
 
 #include "context.h"
 #include "graph.h"
+#include "kernels.h"
 #include "shape.h"
 
 typedef enum clg_step_kind {
@@ -70,6 +71,7 @@ typedef struct clg_plan {
     uint64_t buffer_bytes; /* device memory this plan allocated itself */
     uint64_t activation_bytes;       /* intermediate buffers after pass 5 */
     uint64_t naive_activation_bytes; /* one buffer per intermediate tensor */
+    clg_program_list *dry;           /* dry pass: kernels are only listed here (NULL kernels) */
 } clg_plan;
 
 /* Appends a step (the plan takes ownership of step->kernel). */

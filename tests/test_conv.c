@@ -20,6 +20,7 @@
 
 #include "clgooglenet.h"
 #include "graph.h"
+#include "kernels.h"
 #include "model.h"
 #include "reference_conv.h"
 
@@ -575,6 +576,45 @@ START_TEST(conv_tuning_cache)
 }
 END_TEST
 
+/* ---- Program batching ---------------------------------------------------- */
+
+/* Variants listed together build as one program; kernels come from it under
+   their own names; a variant with options other than -D builds on its own. */
+START_TEST(conv_program_batching)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    const size_t before = clg_program_cache_builds(ctx);
+    static const char *const wishes[][3] = {
+        {"gemm.cl", "-DTA=0 -DTB=1", "gemm_rows"},
+        {"gemm.cl", "-DTA=1 -DTB=0", "gemm_rows"},
+        {"conv2d.cl", "-DKH=3 -DKW=3 -DPX=4 -DKV=1", "conv2d_kvec"},
+        {"conv2d.cl", "-DKH=5 -DKW=5 -DPX=6 -DKV=2 -DRELU=1", "conv2d_kvec"},
+        {"pool.cl", "", "maxpool2d"},
+        {"gemm.cl", "-cl-mad-enable", "gemm_rows"},
+    };
+    const size_t n = sizeof wishes / sizeof wishes[0];
+    clg_program_list list = {NULL, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(clg_program_list_add(&list, wishes[i][0], wishes[i][1], "test"), CLG_OK);
+    ck_assert_int_eq(clg_program_list_add(&list, "gemm.cl", "-DTA=0 -DTB=1", "again"), CLG_OK);
+    ck_assert_uint_eq(list.count, n);
+    ck_assert_int_eq(clg_programs_prebuild(ctx, &list), CLG_OK);
+    ck_assert_uint_eq(clg_program_cache_builds(ctx), before + 1);
+    for (size_t i = 0; i < n; i++) {
+        cl_kernel k = NULL;
+        ck_assert_msg(clg_kernel_create(ctx, wishes[i][0], wishes[i][1], wishes[i][2], &k) == CLG_OK,
+                      "%s %s: %s", wishes[i][0], wishes[i][1], clg_last_error());
+        clReleaseKernel(k);
+    }
+    ck_assert_uint_eq(clg_program_cache_builds(ctx), before + 2); /* the -cl-mad-enable one */
+    ck_assert_int_eq(clg_programs_prebuild(ctx, &list), CLG_OK);  /* all cached: nothing to build */
+    ck_assert_uint_eq(clg_program_cache_builds(ctx), before + 2);
+    clg_program_list_free(&list);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* ---- Gemm -------------------------------------------------------------- */
 
 /* C forms: rank and dims in terms of M and N (-1 = M, -2 = N). */
@@ -794,6 +834,7 @@ static Suite *conv_suite(void)
         {"conv:large_channels", conv_large_channels},
         {"conv:bad_channels", conv_bad_channels},
         {"conv:tuning_cache", conv_tuning_cache},
+        {"conv:program_batching", conv_program_batching},
         {"conv:gemm", conv_gemm},
         {"conv:matmul", conv_matmul},
     };
