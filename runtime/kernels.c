@@ -323,7 +323,7 @@ static void scan_names(const char *source, text *names)
     }
 }
 
-/* Appends "#define NAME VALUE" for each -DNAME[=VALUE] of options; 0 when an
+/* Appends "#define NAME VALUE" for each -D[ ]NAME[=VALUE] of options; 0 when an
    option is anything else (that variant is then built on its own). */
 static int add_defines(text *t, text *undefs, const char *options)
 {
@@ -333,6 +333,7 @@ static int add_defines(text *t, text *undefs, const char *options)
         if (!*p) break;
         if (strncmp(p, "-D", 2) != 0) return 0;
         p += 2;
+        while (*p == ' ') p++; /* "-D NAME" as well as "-DNAME" */
         const char *name = p;
         while (ident_char(*p)) p++;
         if (p == name) return 0;

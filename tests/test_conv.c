@@ -591,6 +591,7 @@ START_TEST(conv_program_batching)
         {"conv2d.cl", "-DKH=3 -DKW=3 -DPX=4 -DKV=1", "conv2d_kvec"},
         {"conv2d.cl", "-DKH=5 -DKW=5 -DPX=6 -DKV=2 -DRELU=1", "conv2d_kvec"},
         {"pool.cl", "", "maxpool2d"},
+        {"elementwise.cl", "-D CLG_BINOP=SUB", "binary_same"},
         {"gemm.cl", "-cl-mad-enable", "gemm_rows"},
     };
     const size_t n = sizeof wishes / sizeof wishes[0];
