@@ -225,8 +225,9 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
     clg_status st;
 
     /* 1. input transform */
-    snprintf(options, sizeof options, "-DWM=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d", wm, px,
-             kv, bias != NULL, relu);
+    /* Each step gets only the -D values it reads, so that layers whose
+       transforms differ only in the GEMM's blocking share them. */
+    snprintf(options, sizeof options, "-DWM=%d", wm);
     st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_input", &s_in);
     if (st == CLG_OK) {
         snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
@@ -246,7 +247,10 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
     cl_mem vbuf = st == CLG_OK ? plan->steps[plan->n_steps - 1].owned[0] : NULL;
 
     /* 2. batched GEMM */
-    if (st == CLG_OK) st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_gemm", &s_gemm);
+    if (st == CLG_OK) {
+        snprintf(options, sizeof options, "-DWM=%d -DPX=%d -DKV=%d", wm, px, kv);
+        st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_gemm", &s_gemm);
+    }
     if (st == CLG_OK) {
         snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_p%dk%d", wm, px, (int)KB);
         st = const_buffer(plan, n, U, ucount, &s_gemm.owned[0]);
@@ -271,7 +275,10 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
     free(U);
 
     /* 3. output transform, bias, ReLU, placement */
-    if (st == CLG_OK) st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_output", &s_out);
+    if (st == CLG_OK) {
+        snprintf(options, sizeof options, "-DWM=%d -DHAS_BIAS=%d -DRELU=%d", wm, bias != NULL, relu);
+        st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_output", &s_out);
+    }
     if (st == CLG_OK) {
         snprintf(s_out.variant, sizeof s_out.variant, "wino%d_output", wm);
         st = const_buffer(plan, n, bp, (size_t)Kp, &s_out.owned[0]);
