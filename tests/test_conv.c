@@ -616,6 +616,38 @@ START_TEST(conv_program_batching)
 }
 END_TEST
 
+/* Every cl file, default options, in one program: no file's functions or
+   macros collide with another's (program batching relies on it). */
+START_TEST(conv_program_batching_all_files)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    static const char *const files[][2] = {
+        {"activation.cl", "relu"},     {"batchnorm.cl", "batchnorm"},
+        {"concat.cl", "concat_copy"},  {"conv1x1.cl", "conv1x1"},
+        {"conv2d.cl", "conv2d_kvec"},  {"elementwise.cl", "binary_broadcast"},
+        {"gather.cl", "gather"},       {"gemm.cl", "gemm_rows"},
+        {"lrn.cl", "lrn"},             {"peak.cl", "fma_peak"},
+        {"pool.cl", "global_avgpool"}, {"softmax.cl", "softmax"},
+        {"transpose.cl", "transpose"}, {"winograd.cl", "wino_output"},
+    };
+    const size_t n = sizeof files / sizeof files[0], before = clg_program_cache_builds(ctx);
+    clg_program_list list = {NULL, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(clg_program_list_add(&list, files[i][0], "", "test"), CLG_OK);
+    ck_assert_msg(clg_programs_prebuild(ctx, &list) == CLG_OK, "%s", clg_last_error());
+    for (size_t i = 0; i < n; i++) {
+        cl_kernel k = NULL;
+        ck_assert_msg(clg_kernel_create(ctx, files[i][0], "", files[i][1], &k) == CLG_OK, "%s: %s",
+                      files[i][0], clg_last_error());
+        clReleaseKernel(k);
+    }
+    ck_assert_uint_eq(clg_program_cache_builds(ctx), before + 1);
+    clg_program_list_free(&list);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* ---- Gemm -------------------------------------------------------------- */
 
 /* C forms: rank and dims in terms of M and N (-1 = M, -2 = N). */
@@ -836,6 +868,7 @@ static Suite *conv_suite(void)
         {"conv:bad_channels", conv_bad_channels},
         {"conv:tuning_cache", conv_tuning_cache},
         {"conv:program_batching", conv_program_batching},
+        {"conv:program_batching_all_files", conv_program_batching_all_files},
         {"conv:gemm", conv_gemm},
         {"conv:matmul", conv_matmul},
     };
