@@ -9,6 +9,13 @@ trap 'rm -rf "$tmp"' EXIT
 export CLGOOGLENET_DEVICE=${CLGOOGLENET_DEVICE:-cpu}
 failures=0
 
+# Under a memory checker (README, Robustness) every run of the CLI reports
+# into $tmp/memcheck.*, whatever its caller does with stderr; any finding
+# fails the test below, even where the expected exit code is 1.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$tmp/memcheck.asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$tmp/memcheck.ubsan"
+export VALGRIND_OPTS="--log-file=$tmp/memcheck.valgrind.%p"
+
 # expect CODE PATTERN -- ARGS...: runs the CLI, checks exit code and that the
 # combined output matches PATTERN (an extended regex).
 expect() {
@@ -210,6 +217,14 @@ if [ -f "$trained" ] && [ -d "$models/samples" ]; then
     fi
 else
     echo "skip: trained-model checks ($trained or its samples/ not there yet)"
+fi
+
+# Valgrind writes a summary for every run; the sanitizers write only findings.
+findings=$(grep -lE 'ERROR SUMMARY: [1-9]|Sanitizer|runtime error' "$tmp"/memcheck.* 2>/dev/null)
+if [ -n "$findings" ]; then
+    echo "FAIL: memory checker findings:"
+    cat $findings
+    failures=$((failures + 1))
 fi
 
 if [ "$failures" -ne 0 ]; then
