@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "onnx.pb-c.h"
+#include "protobuf_depth.h"
 #include "tensor_io.h"
 
 #define ONNX_FLOAT 1
@@ -597,6 +598,9 @@ clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out)
 {
     *out = NULL;
     if (size == 0) return clg_fail(CLG_ERR_PARSE, "empty file: not an ONNX model");
+    if (!clg_protobuf_depth_within(data, size, &onnx__model_proto__descriptor, CLG_PROTOBUF_MAX_DEPTH))
+        return clg_fail(CLG_ERR_PARSE, "the model nests messages more than %d levels deep "
+                                       "(graphs inside attributes inside graphs ...)", CLG_PROTOBUF_MAX_DEPTH);
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, size, data);
     if (!m) return clg_fail(CLG_ERR_PARSE, "not a valid ONNX model (protobuf parsing failed; truncated or corrupt?)");
     clg_status st = CLG_OK;

@@ -771,6 +771,94 @@ START_TEST(truncated_prefixes)
 }
 END_TEST
 
+/* Wire-format writer that fills BUF from the back: nested messages are
+   written inside out, each prefixed by its field header. */
+typedef struct {
+    uint8_t *buf;
+    size_t at, cap;
+} back_writer;
+
+static void prepend_varint(back_writer *w, uint64_t v)
+{
+    uint8_t tmp[10];
+    int n = 0;
+    do {
+        tmp[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    ck_assert_uint_ge(w->at, (size_t)n);
+    w->at -= (size_t)n;
+    memcpy(w->buf + w->at, tmp, (size_t)n);
+}
+
+/* Prefixes everything written so far with a length-delimited field header. */
+static void wrap_field(back_writer *w, unsigned field)
+{
+    prepend_varint(w, w->cap - w->at);
+    prepend_varint(w, field << 3 | 2);
+}
+
+/* A model whose graph's node has an attribute holding a graph whose node has
+   an attribute ... GRAPHS graphs deep below the main one, 1 + 3 * GRAPHS
+   message levels under the ModelProto. Written by hand: packing it with
+   protobuf-c would itself recurse that deep. */
+static uint8_t *nested_graph_model(int graphs, size_t *len)
+{
+    back_writer w = {NULL, 0, (size_t)graphs * 24 + 64};
+    w.buf = malloc(w.cap);
+    ck_assert_ptr_nonnull(w.buf);
+    w.at = w.cap;
+    for (int i = 0; i < graphs; i++) {
+        wrap_field(&w, 6);       /* AttributeProto.g */
+        prepend_varint(&w, 5);   /* AttributeProto.type = GRAPH */
+        prepend_varint(&w, 20 << 3);
+        prepend_varint(&w, 'a'); /* AttributeProto.name = "a" */
+        prepend_varint(&w, 1);
+        prepend_varint(&w, 1 << 3 | 2);
+        wrap_field(&w, 5);       /* NodeProto.attribute */
+        wrap_field(&w, 1);       /* GraphProto.node */
+    }
+    wrap_field(&w, 7);           /* ModelProto.graph */
+    prepend_varint(&w, 8);       /* ModelProto.ir_version = 8 */
+    prepend_varint(&w, 1 << 3);
+    size_t graph_end = w.at;
+    prepend_varint(&w, 13);      /* ModelProto.opset_import = {version 13} */
+    prepend_varint(&w, 2 << 3);
+    prepend_varint(&w, graph_end - w.at);
+    prepend_varint(&w, 8 << 3 | 2);
+    *len = w.cap - w.at;
+    uint8_t *model = malloc(*len);
+    ck_assert_ptr_nonnull(model);
+    memcpy(model, w.buf + w.at, *len);
+    free(w.buf);
+    return model;
+}
+
+START_TEST(deep_nesting)
+{
+    /* 33 graphs deep is exactly protobuf's 100 levels: the importer gets to
+       the nodes (and refuses the empty op); one more, or 200,000 (a stack
+       overflow inside protobuf-c before the depth check), is refused as such. */
+    static const struct {
+        int graphs;
+        clg_status status;
+        const char *message;
+    } cases[] = {
+        {33, CLG_ERR_UNSUPPORTED, "operator '' is not supported"},
+        {34, CLG_ERR_PARSE, "nests messages more than 100 levels deep"},
+        {200000, CLG_ERR_PARSE, "nests messages more than 100 levels deep"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len;
+        uint8_t *model = nested_graph_model(cases[i].graphs, &len);
+        clg_graph *g = NULL;
+        check_error(clg_onnx_import(model, len, &g), cases[i].status, cases[i].message, __LINE__);
+        ck_assert_ptr_null(g);
+        free(model);
+    }
+}
+END_TEST
+
 START_TEST(node_errors)
 {
     static const int64_t d[2] = {1, 4};
@@ -1734,6 +1822,7 @@ static Suite *graph_suite(void)
         {"graph:cycle", cycle},
         {"graph:import_file_errors", import_file_errors},
         {"graph:truncated_prefixes", truncated_prefixes},
+        {"graph:deep_nesting", deep_nesting},
         {"graph:node_errors", node_errors},
         {"graph:value_errors", value_errors},
         {"graph:graph_api_errors", graph_api_errors},
