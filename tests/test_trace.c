@@ -4,6 +4,7 @@
  * (checked by tests/check_trace.py with the system's python3).
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +136,8 @@ START_TEST(peak_is_measured)
     setenv("XDG_CACHE_HOME", dir, 1);
     double first = 0, second = 0;
     ck_assert_msg(clg_context_peak_gflops(ctx, &first) == CLG_OK, "%s", clg_last_error());
-    ck_assert(first > 0.1);
+    /* Any positive rate: under valgrind the device runs hundreds of times slower. */
+    ck_assert_msg(isfinite(first) && first > 0, "peak %g GFLOP/s", first);
     ck_assert_int_eq(clg_context_peak_gflops(ctx, &second), CLG_OK); /* from the cache */
     ck_assert_double_eq_tol(first, second, 0.01);
     char path[256];
