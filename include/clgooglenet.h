@@ -79,8 +79,11 @@ clg_status clg_devices_list(clg_device_info **out, size_t *count);
 /*
  * Picks a device from a spec: an index as clgooglenet devices prints it,
  * "P:D" (platform:device), a type ("cpu", "gpu", "accelerator") or a
- * case-insensitive substring of the platform or device name. NULL or ""
- * picks the first GPU, else the first device. No match is
+ * case-insensitive substring of the platform or device name. A type picks
+ * the device of that type that the runtime's device table ranks first (PoCL
+ * before Intel's CPU runtime before rusticl; list order on a tie). NULL or ""
+ * picks the best GPU, else the best device; a simulator (Oclgrind) only
+ * when named. No match is
  * CLG_ERR_DEVICE_NOT_FOUND with a message listing the devices.
  */
 clg_status clg_device_select(const clg_device_info *devices, size_t count,

@@ -20,6 +20,7 @@ struct clg_context {
     cl_command_queue queues[CLG_MAX_QUEUES];
     int n_queues;           /* in-order queues the scheduler spreads branches over */
     struct clg_program_cache *programs;
+    int program_store;      /* keep compiled programs on disk (program_store.h) */
     unsigned flags; /* CLG_CONTEXT_* */
 };
 
