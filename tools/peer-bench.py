@@ -184,8 +184,12 @@ class TorchRunner:
     def run(self):
         with self.torch.no_grad():
             if self.device == "cuda":
-                return self.module(self.x.to("cuda")).cpu().numpy()
-            return self.module(self.x).numpy()
+                y = self.module(self.x.to("cuda"))
+            else:
+                y = self.module(self.x)
+            if isinstance(y, tuple):    # scripted torchvision GoogLeNet:
+                y = y[0]                # GoogLeNetOutputs(logits, aux2, aux1)
+            return y.cpu().numpy()
 
 
 class OpenCVRunner:
