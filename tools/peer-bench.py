@@ -906,6 +906,8 @@ def run_model(args, which, venv_python, skip):
         p = WorkerPeer(name, python, spec, env, tmp.name, args.timeout)
         if p.unavailable:
             unavailable[name] = p.unavailable
+            if spec["kind"] in ("ort", "openvino") and not venv_python:
+                unavailable[name] += "; --make-venv PATH installs it"
         else:
             peers.append(p)
 
@@ -953,8 +955,10 @@ def run_model(args, which, venv_python, skip):
             if y is not None:
                 outs[p.name] = y
         ref = next((n for n in REFERENCES if n in outs), None)
-        if ref is None and outs:
-            ref = next(iter(n for n in outs if n != "clgooglenet"), None)
+        if ref is None:     # another peer, float32 ones first
+            ref = next((p.name for p in sorted(peers, key=lambda p:
+                                               p.precision != "f32")
+                        if p.name in outs and p is not clg), None)
         errs = {}
         if ref:
             scale = max(float(np.abs(outs[ref]).max()), 1e-30)
