@@ -1,4 +1,5 @@
 /* Tuning cache: see tuning.h. */
+#include "env.h"
 #include "tuning.h"
 
 #include <errno.h>
@@ -10,9 +11,11 @@
 
 clg_tune_mode clg_tune_mode_get(void)
 {
-    const char *v = getenv(CLG_TUNE_ENV);
-    if (!v || !*v) return CLG_TUNE_CACHED;
-    if (strcmp(v, "0") == 0 || strcmp(v, "off") == 0) return CLG_TUNE_OFF;
+    /* Only the listed words count (runtime/env.h); anything else was refused
+       when the context was made, and never means "tune". */
+    const char *v = clg_env_word(CLG_TUNE_ENV);
+    if (!v) return CLG_TUNE_CACHED;
+    if (strcmp(v, "0") == 0) return CLG_TUNE_OFF;
     if (strcmp(v, "force") == 0) return CLG_TUNE_FORCE;
     return CLG_TUNE_ON;
 }
