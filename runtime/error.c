@@ -45,6 +45,16 @@ clg_status clg_fail_log(clg_status status, const char *log, const char *fmt, ...
     return status;
 }
 
+void clg_warn(const char *fmt, ...)
+{
+    char raw[CLG_ERROR_CAPACITY], text[CLG_ERROR_CAPACITY];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "clgooglenet: warning: %s\n", clg_escape(raw, text, sizeof text));
+}
+
 clg_status clg_fail_context(clg_status status, const char *fmt, ...)
 {
     char raw[512], prefix[512];

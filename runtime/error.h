@@ -18,6 +18,10 @@ clg_status clg_fail(clg_status status, const char *fmt, ...) CLG_PRINTF(2, 3);
    for its newlines. */
 clg_status clg_fail_log(clg_status status, const char *log, const char *fmt, ...) CLG_PRINTF(3, 4);
 
+/* Prints "clgooglenet: warning: MESSAGE" (escaped) on stderr: for what the
+   library works around, such as a cache it ignores. Never changes the last error. */
+void clg_warn(const char *fmt, ...) CLG_PRINTF(1, 2);
+
 /* Prefixes the current last error with more context ("node conv1: ..."). */
 clg_status clg_fail_context(clg_status status, const char *fmt, ...) CLG_PRINTF(2, 3);
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,5 +63,31 @@ clg_status clg_open_read(const char *path, const char *what, uint64_t max_bytes,
         return clg_fail(CLG_ERR_IO, "%s: cannot open: %s", path, strerror(err));
     }
     *out = f;
+    return CLG_OK;
+}
+
+clg_status clg_read_file_limit(const char *path, const char *what, uint64_t max_bytes,
+                               unsigned char **data, size_t *size)
+{
+    if (!path || !data || !size) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_read_file: NULL argument");
+    FILE *f;
+    size_t n;
+    CLG_TRY(clg_open_read(path, what, max_bytes, &f, &n));
+    unsigned char *buf = malloc(n ? n : 1);
+    if (!buf) {
+        fclose(f);
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory reading %zu bytes", path, n);
+    }
+    size_t got = n ? fread(buf, 1, n, f) : 0;
+    int err = ferror(f) ? errno : 0;
+    fclose(f);
+    if (got != n) {
+        free(buf);
+        /* The size came from fstat, so a short read means the file changed under us. */
+        if (err) return clg_fail(CLG_ERR_IO, "%s: read error: %s", path, strerror(err));
+        return clg_fail(CLG_ERR_IO, "%s: short read (file changed while reading?)", path);
+    }
+    *data = buf;
+    *size = n;
     return CLG_OK;
 }

@@ -31,6 +31,13 @@ clg_status clg_open_read(const char *path, const char *what, uint64_t max_bytes,
 clg_status clg_open_read_fd(const char *path, const char *what, uint64_t max_bytes, int *fd,
                             size_t *size);
 
+/*
+ * Reads a whole file of at most max_bytes through clg_open_read into *data
+ * (malloc'd, at least one byte; release with free()) and *size.
+ */
+clg_status clg_read_file_limit(const char *path, const char *what, uint64_t max_bytes,
+                               unsigned char **data, size_t *size);
+
 /* "a FIFO", "a directory", ... for a st_mode. */
 const char *clg_file_kind(unsigned mode);
 

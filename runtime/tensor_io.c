@@ -64,30 +64,6 @@ static clg_status read_exact(FILE *f, const char *path, void *buf, size_t n)
     return clg_fail(CLG_ERR_IO, "%s: short read (file changed while reading?)", path);
 }
 
-clg_status clg_read_file_limit(const char *path, const char *what, uint64_t max_bytes,
-                               unsigned char **data, size_t *size)
-{
-    if (!path || !data || !size)
-        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_read_file: NULL argument");
-    FILE *f;
-    size_t n;
-    CLG_TRY(clg_open_read(path, what, max_bytes, &f, &n));
-    unsigned char *buf = malloc(n ? n : 1);
-    if (!buf) {
-        fclose(f);
-        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory reading %zu bytes", path, n);
-    }
-    clg_status st = read_exact(f, path, buf, n);
-    fclose(f);
-    if (st != CLG_OK) {
-        free(buf);
-        return st;
-    }
-    *data = buf;
-    *size = n;
-    return CLG_OK;
-}
-
 clg_status clg_read_file(const char *path, unsigned char **data, size_t *size)
 {
     return clg_read_file_limit(path, "file", CLG_PROTOBUF_MAX_BYTES, data, size);

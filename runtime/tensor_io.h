@@ -17,11 +17,7 @@
  * on success. Failure to open or read is CLG_ERR_IO naming the path.
  */
 clg_status clg_read_file(const char *path, unsigned char **data, size_t *size);
-
-/* clg_read_file for files of at most max_bytes (larger ones are refused from
-   their size, CLG_ERR_UNSUPPORTED); `what` names the kind in messages. */
-clg_status clg_read_file_limit(const char *path, const char *what, uint64_t max_bytes,
-                               unsigned char **data, size_t *size);
+/* (clg_read_file_limit, in file_read.h, takes a size limit.) */
 
 /*
  * Converts a FLOAT TensorProto (raw_data or float_data) into *rank, dims

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "clgooglenet.h"
 #include "device_table.h"
+#include "env.h"
 #include "escape.h"
 
 static const char usage_text[] =
@@ -143,7 +144,10 @@ double cli_now_ms(void)
 
 int cli_open_device(const char *spec, unsigned flags, clg_context **ctx)
 {
-    clg_status st = clg_context_create_flags(spec, flags, ctx);
+    /* A bad CLGOOGLENET_* value is reported as such, not as a device failure. */
+    clg_status st = clg_env_check();
+    if (st != CLG_OK) return cli_status_error(st, "invalid setting");
+    st = clg_context_create_flags(spec, flags, ctx);
     if (st != CLG_OK) return cli_status_error(st, "cannot open an OpenCL device");
     const clg_device_info *d = clg_context_device(*ctx);
     fprintf(stderr, "clgooglenet: device %d: %s / %s (%s)\n", d->index, cli_esc(d->platform_name),
