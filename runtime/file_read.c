@@ -36,13 +36,13 @@ clg_status clg_open_read_fd(const char *path, const char *what, uint64_t max_byt
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return clg_fail(CLG_ERR_IO, "%s: is %s, not a regular file; a %s must be a regular file", path,
-                        clg_file_kind(st.st_mode), what);
+        return clg_fail(CLG_ERR_IO, "%s: cannot read the %s: it is %s, not a regular file", path, what,
+                        clg_file_kind(st.st_mode));
     }
     if ((uint64_t)st.st_size > max_bytes || (uintmax_t)st.st_size > SIZE_MAX) {
         close(fd);
-        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: %llu bytes, more than a %s may have (%llu bytes)", path,
-                        (unsigned long long)st.st_size, what, (unsigned long long)max_bytes);
+        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: cannot read the %s: it has %llu bytes, more than the %llu it may have",
+                        path, what, (unsigned long long)st.st_size, (unsigned long long)max_bytes);
     }
     /* Regular files never block; reads go back to the usual blocking mode. */
     int flags = fcntl(fd, F_GETFL);
