@@ -75,7 +75,8 @@ int main(int argc, char **argv)
     memcpy(props, m->metadata_props, m->n_metadata_props * sizeof *props);
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--dims") && i + 2 < argc) {
-            Onnx__TensorShapeProto *s = in->type->tensor_type->shape;
+            Onnx__TensorShapeProto *s = in->type && in->type->tensor_type ? in->type->tensor_type->shape : NULL;
+            if (!s || s->n_dim < 4) return fprintf(stderr, "--dims needs a rank-4 input\n"), 1;
             set_dim(s->dim[2], argv[i + 1]);
             set_dim(s->dim[3], argv[i + 2]);
             i += 2;
