@@ -24,8 +24,6 @@ static uint64_t proc_kb(const char *path, const char *key)
     return (uint64_t)kb * 1024;
 }
 
-static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
-
 static double gib(uint64_t bytes) { return (double)bytes / 1073741824.0; }
 
 /* Address space left under RLIMIT_AS (ulimit -v); UINT64_MAX when unlimited. */
@@ -35,12 +33,6 @@ static uint64_t address_space_left(void)
     if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return UINT64_MAX;
     uint64_t used = proc_kb("/proc/self/status", "VmSize");
     return (uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used : 0;
-}
-
-uint64_t clg_host_memory_available(void)
-{
-    uint64_t avail = proc_kb("/proc/meminfo", "MemAvailable");
-    return min_u64(avail ? avail : UINT64_MAX, address_space_left());
 }
 
 void clg_memory_budget_get(const clg_context *ctx, uint64_t held, clg_memory_budget *b)

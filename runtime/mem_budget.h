@@ -32,8 +32,4 @@ void clg_memory_budget_get(const clg_context *ctx, uint64_t held, clg_memory_bud
  */
 clg_status clg_memory_budget_check(const clg_context *ctx, uint64_t need, uint64_t held, const char *what);
 
-/* Host memory a new allocation may still take: MemAvailable and the
-   address-space limit left, whichever is smaller (UINT64_MAX when unknown). */
-uint64_t clg_host_memory_available(void);
-
 #endif

@@ -393,13 +393,15 @@ static void choice_format(const conv_choice *ch, char *buf, size_t size)
     }
 }
 
+/* A cached value, whole: anything after it (or missing) makes it no choice. */
 static int choice_parse(const char *text, conv_choice *ch)
 {
     memset(ch, 0, sizeof *ch);
+    int end = -1;
     if (strcmp(text, "direct") == 0) ch->algo = ALGO_DIRECT;
     else if (strcmp(text, "1x1") == 0) ch->algo = ALGO_1X1;
-    else if (sscanf(text, "kvec %d %d", &ch->px, &ch->kv) == 2) ch->algo = ALGO_KVEC;
-    else if (sscanf(text, "wino %d", &ch->wm) == 1) ch->algo = ALGO_WINO;
+    else if (sscanf(text, "kvec %d %d%n", &ch->px, &ch->kv, &end) == 2 && text[end] == '\0') ch->algo = ALGO_KVEC;
+    else if (sscanf(text, "wino %d%n", &ch->wm, &end) == 1 && text[end] == '\0') ch->algo = ALGO_WINO;
     else return 0;
     return 1;
 }

@@ -141,11 +141,11 @@ int cli_bench(int argc, char **argv, const char *device_spec)
            mi.naive_activation_bytes / 1048576.0);
     if (json) {
         printf("{\"model\": \"");
-        for (const char *p = path; *p; p++)
+        for (const char *p = cli_esc(path); *p; p++) /* escaped: valid UTF-8, no controls */
             if (*p == '"' || *p == '\\') printf("\\%c", *p);
             else if ((unsigned char)*p >= 0x20) putchar(*p);
         printf("\", \"device\": \"");
-        for (const char *p = dev->device_name; *p; p++)
+        for (const char *p = cli_esc(dev->device_name); *p; p++)
             if (*p == '"' || *p == '\\') printf("\\%c", *p);
             else if ((unsigned char)*p >= 0x20) putchar(*p);
         printf("\", \"batch\": %ld, \"runs\": %ld, \"warmup\": %ld, \"cold_start_ms\": %.3f, "

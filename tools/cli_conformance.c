@@ -686,7 +686,7 @@ int cli_conformance(int argc, char **argv, const char *device_spec)
     for (size_t i = 0; i < n_dirs; i++) {
         if (is_dir(dirs[i])) continue;
         if (o.skip_missing) {
-            printf("SKIP: %s not found (install libonnx-testdata)\n", dirs[i]);
+            printf("SKIP: %s not found (install libonnx-testdata)\n", cli_esc(dirs[i]));
             return EXIT_SKIPPED;
         }
         return cli_error("%s not found (install libonnx-testdata: apt-get install "

@@ -259,7 +259,7 @@ int cli_eval(int argc, char **argv, const char *spec)
     }
     if (cli_trace_start(o.trace, ctx, model, &trace) != CLI_OK) goto done;
     fprintf(stderr, "clgooglenet: %zu test images from %s, batch %ld, input %dx%dx%d\n", r.n,
-            o.data, o.batch, pp.channels, pp.height, pp.width);
+            cli_esc(o.data), o.batch, pp.channels, pp.height, pp.width);
 
     int bar = isatty(STDERR_FILENO);
     double t0 = cli_now_ms();
