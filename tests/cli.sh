@@ -372,7 +372,7 @@ if mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; then
     dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null
     # check_kept NAME FILE OUTPUT WANT: FILE still says "precious" and OUTPUT matches WANT.
     check_kept() {
-        if [[ "$3" =~ $4 ]] && [ "$(cat "$2")" = precious ] && ! ls "$full" | grep -q '\.tmp$'; then
+        if [[ "$3" =~ $4 ]] && [ "$(cat "$2")" = precious ] && ! ls -A "$full" | grep -q '\.tmp$'; then
             echo "ok:   $1 on a full disk keeps the old file"
         else
             echo "FAIL: $1 on a full disk: $3"; failures=$((failures + 1))
