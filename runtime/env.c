@@ -10,6 +10,7 @@
 #include "error.h"
 #include "kernels.h"
 #include "passes.h"
+#include "program_store.h"
 #include "tuning.h"
 
 /* A word and the canonical word it means (synonyms share one). */
@@ -27,6 +28,7 @@ static const env_word tune_words[] = {{"0", "0"}, {"off", "0"}, {"1", "1"}, {"on
 static const env_word conv_words[] = {{"legacy", "legacy"}, {"kvec", "kvec"}, {"wino", "wino"}, {"wino2", "wino2"}, {NULL, NULL}};
 static const env_word gemm_words[] = {{"clblast", "clblast"}, {"kernel", "kernel"}, {NULL, NULL}};
 static const env_word bool_words[] = {{"0", "0"}, {"1", "1"}, {NULL, NULL}};
+static const env_word switch_words[] = {{"0", "0"}, {"off", "0"}, {"1", "1"}, {"on", "1"}, {NULL, NULL}};
 
 /* "0,3": pass numbers, each once at most. */
 static clg_status check_pass_list(const char *name, const char *value)
@@ -60,6 +62,7 @@ static const env_var table[] = {
     {CLG_NO_FUSION_ENV, bool_words, NULL},
     {CLG_PASSES_OFF_ENV, NULL, check_pass_list},
     {CLG_KERNEL_DIR_ENV, NULL, check_directory},
+    {CLG_PROGRAM_CACHE_ENV, switch_words, NULL},
 };
 
 static const env_var *find(const char *var)

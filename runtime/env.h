@@ -11,6 +11,7 @@
  *   CLGOOGLENET_NO_FUSION   0, 1                     (runtime/passes.h)
  *   CLGOOGLENET_PASSES_OFF  pass numbers 0-5, comma-separated
  *   CLGOOGLENET_KERNEL_DIR  a directory              (runtime/kernels.h)
+ *   CLGOOGLENET_PROGRAM_CACHE  0 | off, 1 | on       (runtime/program_store.h)
  * CLGOOGLENET_DEVICE and CLGOOGLENET_QUEUES are checked where they are
  * read, when a context is made (runtime/device.c, runtime/context.c).
  */
