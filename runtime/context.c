@@ -5,6 +5,7 @@
 
 #include "device.h"
 #include "device_table.h"
+#include "env.h"
 #include "error.h"
 #include "kernels.h"
 #include "program_store.h"
@@ -36,6 +37,7 @@ clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg
 {
     if (!out) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_create: out is NULL");
     *out = NULL;
+    CLG_TRY(clg_env_check()); /* a bad CLGOOGLENET_* value fails here, before any work */
     clg_device_info *devices = NULL;
     size_t count = 0, chosen = 0;
     CLG_TRY(clg_devices_list(&devices, &count));

@@ -5,6 +5,7 @@
 
 #include "context.h"
 #include "error.h"
+#include "file_read.h"
 #include "onnx_import.h"
 #include "passes.h"
 #include "planner.h"
@@ -24,6 +25,7 @@ struct clg_model {
     size_t next_slot;
     clg_trace *trace; /* not owned */
     const clg_plan *last_plan;
+    char *source; /* the file it came from, for messages; NULL: loaded from memory */
 };
 
 static clg_status upload_weights(clg_model *m)
@@ -99,10 +101,12 @@ clg_status clg_model_load(clg_context *ctx, const char *path, clg_model **out)
     *out = NULL;
     unsigned char *data = NULL;
     size_t size = 0;
-    CLG_TRY(clg_read_file(path, &data, &size));
+    /* protobuf cannot parse 2 GiB or more: refused from the size, before reading. */
+    CLG_TRY(clg_read_file_limit(path, "model (ONNX protobuf)", CLG_PROTOBUF_MAX_BYTES, &data, &size));
     clg_status st = clg_model_load_memory(ctx, data, size, out);
     free(data);
     if (st != CLG_OK) return clg_fail_context(st, "%s", path);
+    (*out)->source = strdup(path); /* only for messages: NULL is fine */
     return CLG_OK;
 }
 
@@ -118,6 +122,7 @@ void clg_model_destroy(clg_model *m)
             if (m->weights[v]) clReleaseMemObject(m->weights[v]);
     free(m->weights);
     free(m->order);
+    free(m->source);
     clg_graph_destroy(m->graph);
     free(m);
 }
@@ -162,16 +167,22 @@ static clg_status plan_for(clg_model *m, const clg_shape *shapes, clg_plan **out
     clg_shape *key = malloc((n ? n : 1) * sizeof *key);
     if (!key) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
     memcpy(key, shapes, n * sizeof *key);
+    /* The slot this plan takes is freed first, so its bytes do not count as held. */
+    size_t slot = m->next_slot % CLG_PLAN_SLOTS;
+    uint64_t held = clg_model_device_bytes(m) - (m->plans[slot] ? m->plans[slot]->buffer_bytes : 0);
+    if (m->last_plan == m->plans[slot]) m->last_plan = NULL;
+    clg_plan_destroy(m->plans[slot]);
+    free(m->plan_inputs[slot]);
+    m->plans[slot] = NULL;
+    m->plan_inputs[slot] = NULL;
     clg_plan *plan = NULL;
-    clg_status st = clg_plan_create(m->ctx, m->graph, m->order, m->weights, shapes, &plan);
+    clg_status st = clg_plan_create(m->ctx, m->graph, m->order, m->weights, shapes,
+                                    m->source ? m->source : "model", held, &plan);
     if (st != CLG_OK) {
         free(key);
         return st;
     }
-    size_t slot = m->next_slot++ % CLG_PLAN_SLOTS;
-    if (m->last_plan == m->plans[slot]) m->last_plan = NULL;
-    clg_plan_destroy(m->plans[slot]);
-    free(m->plan_inputs[slot]);
+    m->next_slot++;
     m->plans[slot] = plan;
     m->plan_inputs[slot] = key;
     *out = plan;

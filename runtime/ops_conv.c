@@ -32,12 +32,12 @@
 #include "kernels.h"
 #include "passes.h"
 #include "plan.h"
+#include "env.h"
 #include "tuning.h"
 
 /* CLGOOGLENET_CONV (A/B comparisons and tests): legacy = the pixel-vectorised kernels only;
    kvec = conv2d_kvec for every convolution with constant weights, no Winograd; wino / wino2 =
    Winograd F(4x4,3x3) / F(2x2,3x3) for every 3x3 stride-1 convolution with constant weights. */
-#define CLG_CONV_ENV "CLGOOGLENET_CONV"
 
 static clg_status conv_fail(const clg_plan *plan, int n, clg_status st, const char *what)
 {
@@ -95,11 +95,10 @@ static clg_status relayout_weights(clg_plan *plan, int n, const float *w, const 
         if (bias) bp[k] = bias[k];
     }
     cl_int err = CL_SUCCESS;
-    cl_context cx = plan->ctx->context;
-    *wt_out = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, wcount * sizeof(float),
+    *wt_out = clg_plan_create_buffer(plan, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, wcount * sizeof(float),
                              wt, &err);
     if (err == CL_SUCCESS)
-        *bias_out = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+        *bias_out = clg_plan_create_buffer(plan, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                                    bcount * sizeof(float), bp, &err);
     free(wt);
     free(bp);
@@ -144,7 +143,7 @@ static void row_groups(const clg_plan *plan, clg_step *step)
 static clg_status scratch_buffer(clg_plan *plan, int n, size_t count, cl_mem *out)
 {
     cl_int err = CL_SUCCESS;
-    *out = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, (count ? count : 1) * sizeof(float),
+    *out = clg_plan_create_buffer(plan, CL_MEM_READ_WRITE, (count ? count : 1) * sizeof(float),
                           NULL, &err);
     if (err != CL_SUCCESS) {
         *out = NULL;
@@ -158,8 +157,8 @@ static clg_status scratch_buffer(clg_plan *plan, int n, size_t count, cl_mem *ou
 static clg_status const_buffer(clg_plan *plan, int n, const float *data, size_t count, cl_mem *out)
 {
     cl_int err = CL_SUCCESS;
-    *out = clCreateBuffer(plan->ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                          count * sizeof(float), (void *)data, &err);
+    *out = clg_plan_create_buffer(plan, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                  count * sizeof(float), (void *)data, &err);
     if (err != CL_SUCCESS) {
         *out = NULL;
         return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[n].name);
@@ -365,7 +364,7 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
 static void heuristic(const conv_desc *d, conv_choice *ch)
 {
     memset(ch, 0, sizeof *ch);
-    const char *force = getenv(CLG_CONV_ENV);
+    const char *force = clg_env_word(CLG_CONV_ENV);
     if (!d->relayable || (force && strcmp(force, "legacy") == 0)) {
         ch->algo = d->pointwise ? ALGO_1X1 : ALGO_DIRECT;
         return;
@@ -394,13 +393,15 @@ static void choice_format(const conv_choice *ch, char *buf, size_t size)
     }
 }
 
+/* A cached value, whole: anything after it (or missing) makes it no choice. */
 static int choice_parse(const char *text, conv_choice *ch)
 {
     memset(ch, 0, sizeof *ch);
+    int end = -1;
     if (strcmp(text, "direct") == 0) ch->algo = ALGO_DIRECT;
     else if (strcmp(text, "1x1") == 0) ch->algo = ALGO_1X1;
-    else if (sscanf(text, "kvec %d %d", &ch->px, &ch->kv) == 2) ch->algo = ALGO_KVEC;
-    else if (sscanf(text, "wino %d", &ch->wm) == 1) ch->algo = ALGO_WINO;
+    else if (sscanf(text, "kvec %d %d%n", &ch->px, &ch->kv, &end) == 2 && text[end] == '\0') ch->algo = ALGO_KVEC;
+    else if (sscanf(text, "wino %d%n", &ch->wm, &end) == 1 && text[end] == '\0') ch->algo = ALGO_WINO;
     else return 0;
     return 1;
 }
@@ -655,9 +656,11 @@ static clg_status tune(clg_plan *plan, const conv_desc *d, conv_choice *best)
 static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
 {
     heuristic(d, ch);
+    CLG_TRY(clg_env_check_one(CLG_CONV_ENV));
+    CLG_TRY(clg_env_check_one(CLG_TUNE_ENV));
     const clg_tune_mode mode = clg_tune_mode_get();
     /* A forced family (CLGOOGLENET_CONV) or non-constant weights: nothing to tune. */
-    if (mode == CLG_TUNE_OFF || getenv(CLG_CONV_ENV) || !d->relayable) return CLG_OK;
+    if (mode == CLG_TUNE_OFF || clg_env_word(CLG_CONV_ENV) || !d->relayable) return CLG_OK;
     char key[256], value[64];
     const clg_window *w = d->win;
     snprintf(key, sizeof key, "conv n%lld c%lld h%lld w%lld k%lld %lldx%lld s%dx%d p%d,%d,%d,%d b%d r%d",
@@ -763,7 +766,7 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
 static int group_leader(const clg_plan *plan, int n)
 {
     const clg_attrs *at = &CLG_NODE(plan, n)->attrs;
-    if (at->n_hgroup < 2 || plan->ctx->n_queues != 1 || getenv(CLG_CONV_ENV) ||
+    if (at->n_hgroup < 2 || plan->ctx->n_queues != 1 || clg_env_word(CLG_CONV_ENV) ||
         !clg_pass_enabled(CLG_PASS_GROUP_POINTWISE))
         return -1;
     for (int m = 0; m < at->n_hgroup; m++)

@@ -27,7 +27,7 @@ int cli_trace_finish(const char *path, clg_context *ctx, clg_trace *trace, doubl
     }
     double peak = 0;
     if (clg_context_peak_gflops(ctx, &peak) != CLG_OK) {
-        fprintf(stderr, "clgooglenet: warning: could not measure the device peak: %s\n", clg_last_error());
+        fprintf(stderr, "clgooglenet: warning: could not measure the device peak: %s\n", cli_esc(clg_last_error()));
         peak = 0;
     }
     fputc('\n', stderr);
@@ -35,6 +35,6 @@ int cli_trace_finish(const char *path, clg_context *ctx, clg_trace *trace, doubl
     fprintf(stderr, "device time of traced commands %.3f ms; wall time of the traced runs %.3f ms\n",
             clg_trace_total_ms(trace), wall_ms);
     fprintf(stderr, "clgooglenet: wrote %zu trace events to %s (open in https://ui.perfetto.dev)\n",
-            clg_trace_event_count(trace), path);
+            clg_trace_event_count(trace), cli_esc(path));
     return CLI_OK;
 }
