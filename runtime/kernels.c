@@ -254,7 +254,7 @@ void clg_program_list_free(clg_program_list *list)
 
 size_t clg_program_cache_builds(const clg_context *ctx)
 {
-    return ctx->programs->builds;
+    return ctx->programs->builds + ctx->programs->store_loads;
 }
 
 size_t clg_program_store_loads(const clg_context *ctx)
