@@ -7,20 +7,20 @@
 #include <string.h>
 
 static const clg_device_traits table[] = {
-    {"pocl", "Portable Computing Language", 0, 0, 0, 0,
+    {"pocl", "Portable Computing Language", 0, 0, 0, 0, CLG_FAMILY_CPU,
      "PoCL keeps its own kernel cache (~/.cache/pocl); asking it for binaries costs extra compiles"},
-    {"intel-cpu", "Intel(R) OpenCL", 1, 1, 0, 1,
+    {"intel-cpu", "Intel(R) OpenCL", 1, 1, 0, 1, CLG_FAMILY_SIMT,
      "Intel's CPU runtime keeps no kernel cache: every process would compile for 17-38 s"},
-    {"rusticl", "rusticl", 0, 2, 0, 1,
+    {"rusticl", "rusticl", 0, 2, 0, 1, CLG_FAMILY_CPU,
      "Mesa rusticl (llvmpipe): at most 32 work-items per group; its disk cache still recompiles"},
-    {"oclgrind", "Oclgrind", 0, 9, 1, 0,
+    {"oclgrind", "Oclgrind", 0, 9, 1, 0, CLG_FAMILY_CPU,
      "a simulator that checks memory accesses: never chosen by default, always built from source"},
     /* GPU drivers: binaries kept (not measured here); an entry that fails to
        load is rebuilt from source, so the choice can only cost a file. */
-    {"nvidia", "NVIDIA CUDA", 0, 0, 0, 1, "NVIDIA GPUs: compiled programs are kept"},
-    {"amd", "AMD Accelerated Parallel Processing", 0, 0, 0, 1, "AMD GPUs: compiled programs are kept"},
+    {"nvidia", "NVIDIA CUDA", 0, 0, 0, 1, CLG_FAMILY_SIMT, "NVIDIA GPUs: compiled programs are kept"},
+    {"amd", "AMD Accelerated Parallel Processing", 0, 0, 0, 1, CLG_FAMILY_SIMT, "AMD GPUs: compiled programs are kept"},
     /* Last: any other device (Intel GPUs among them). */
-    {"other", "", 0, 5, 0, 1, "an implementation this table does not name: binaries are kept"},
+    {"other", "", 0, 5, 0, 1, CLG_FAMILY_BY_TYPE, "an implementation this table does not name: binaries are kept"},
 };
 
 /* Whether hay[0..cap) contains needle (names in device info may lack a NUL). */

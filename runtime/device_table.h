@@ -9,6 +9,14 @@
 
 #include "clgooglenet.h"
 
+/* Which kernel family the planners use (runtime/ops_conv_simt.h). */
+typedef enum clg_kernel_family {
+    CLG_FAMILY_CPU,  /* explicit vectors per work-item, no __local: what PoCL vectorises well */
+    CLG_FAMILY_SIMT, /* work-group tiles in __local, small register tiles: GPUs, and CPU
+                        drivers that vectorise across work-items */
+    CLG_FAMILY_BY_TYPE, /* device table only: simt on GPUs, cpu on anything else */
+} clg_kernel_family;
+
 typedef struct clg_device_traits {
     const char *name;        /* short name: "pocl", "intel-cpu", ... (trace, tests) */
     const char *platform;    /* substring of CL_PLATFORM_NAME this row matches ("" = any) */
@@ -21,6 +29,7 @@ typedef struct clg_device_traits {
        that keep no cache of their own, or whose cache still costs more than
        reading a binary back. */
     int program_store;
+    clg_kernel_family kernel_family; /* CLGOOGLENET_KERNELS overrides it */
     const char *why;         /* one line on the row's choices, for `devices --verbose` and docs */
 } clg_device_traits;
 

@@ -88,6 +88,8 @@ static clg_status record_step(run_state *rs, clg_step *s, cl_event ev)
     snprintf(info.name, sizeof info.name, "%s", nd->name);
     snprintf(info.op, sizeof info.op, "%s", clg_op_name(nd->op));
     snprintf(info.variant, sizeof info.variant, "%s", s->kind == CLG_STEP_SGEMM ? "CLBlastSgemm" : s->variant);
+    snprintf(info.program, sizeof info.program, "%s", s->kind == CLG_STEP_SGEMM ? "" : s->program);
+    snprintf(info.options, sizeof info.options, "%s", s->kind == CLG_STEP_SGEMM ? "" : s->options);
     info.work_dim = s->work_dim;
     memcpy(info.global, s->global, sizeof info.global);
     memcpy(info.local, s->local, sizeof info.local);

@@ -1,0 +1,310 @@
+/*
+ * SIMT convolution planner (cl/conv_simt.cl): convolution as an implicit GEMM
+ * (M = output channels, N = batch * OH * OW, K = C * KH * KW) with __local
+ * tiles and small register tiles, for GPUs and CPU drivers that vectorise
+ * across work-items. The kernel family per device (device table,
+ * CLGOOGLENET_KERNELS) is decided here too; runtime/ops_conv.c calls in when
+ * the family is simt.
+ *
+ * Choice of tile (simt_pick): every configuration of `configs` whose
+ * work-group fits the device is costed as padded multiply-adds times a
+ * register-tile factor (local loads per FMA), plus the traffic of split-K;
+ * launches with fewer work-groups than the device wants (4,096 work-items
+ * and two groups per compute unit) split K into up to 64 slices, finished
+ * by conv_simt_reduce.
+ */
+#include "ops_conv_simt.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "device_table.h"
+#include "error.h"
+#include "kernels.h"
+
+clg_status clg_kernel_family_get(const clg_context *ctx, clg_kernel_family *out)
+{
+    const char *force = getenv(CLG_KERNELS_ENV);
+    if (force && *force) {
+        if (strcmp(force, "cpu") == 0) *out = CLG_FAMILY_CPU;
+        else if (strcmp(force, "simt") == 0) *out = CLG_FAMILY_SIMT;
+        else
+            return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s=%s: expected 'cpu' or 'simt'",
+                            CLG_KERNELS_ENV, force);
+        return CLG_OK;
+    }
+    const clg_kernel_family f = clg_device_traits_of(&ctx->info)->kernel_family;
+    *out = f != CLG_FAMILY_BY_TYPE ? f : ctx->info.type == CLG_DEVICE_GPU ? CLG_FAMILY_SIMT : CLG_FAMILY_CPU;
+    return CLG_OK;
+}
+
+const char *clg_kernel_family_name(clg_kernel_family f)
+{
+    return f == CLG_FAMILY_SIMT ? "simt" : "cpu";
+}
+
+/* Tunables of conv_simt.cl, by the kernel's own names. */
+typedef struct simt_cfg {
+    int wgn, wgm; /* work-group: pixels x channels */
+    int rn, rm;   /* register tile: pixels x channels */
+    int tk;       /* reduction depth of a local slice */
+} simt_cfg;
+
+/* Each satisfies the kernel's constraints: WGM % RN == 0, TK * TN and TK * TM
+   multiples of WGN * WGM. The first group has 256 work-items and 16 or more
+   along dimension 0 (a 16-lane vector on Intel's CPU runtime: groups of 8
+   along dimension 0 ran at a tenth of the speed there); the fallbacks serve
+   devices whose work-groups are smaller (rusticl: 32 work-items). */
+static const simt_cfg configs[] = {
+    {16, 16, 4, 4, 16}, /* 64 pixels x 64 channels */
+    {32, 8, 4, 4, 16},  /* 128 x 32 */
+    {64, 4, 4, 4, 16},  /* 256 x 16: few channels, many pixels */
+    {16, 16, 2, 4, 16}, /* 32 x 64 */
+    {16, 16, 1, 4, 16}, /* 16 x 64: small maps */
+};
+static const simt_cfg fallback_configs[] = {
+    {8, 8, 4, 4, 16}, /* 32 x 32, 64 work-items */
+    {8, 4, 4, 4, 16}, /* 32 x 16, 32 work-items */
+};
+
+#define SIMT_MIN_ITEMS 4096 /* no launch of fewer work-items at batch 1 */
+#define SIMT_MAX_SPLITS 64
+
+typedef struct simt_launch {
+    simt_cfg cfg;
+    int64_t tm, tn, mtiles, ntiles, kp, mp;
+    int splits, k_chunk; /* k_chunk: a multiple of tk */
+    double cost;
+} simt_launch;
+
+static int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+/* The cheapest configuration for an M x N x Kt product on a device with
+   `cus` compute units and the work-group limits of device_wg_limits. */
+static int simt_pick_from(const simt_cfg *list, size_t count, int64_t M, int64_t N, int64_t Kt,
+                          int64_t cus, const size_t *limits, simt_launch *best)
+{
+    int found = 0;
+    for (size_t i = 0; i < count; i++) {
+        const simt_cfg *c = &list[i];
+        const int64_t wg = (int64_t)c->wgn * c->wgm;
+        if ((size_t)wg > limits[0] || (size_t)c->wgn > limits[1] || (size_t)c->wgm > limits[2]) continue;
+        simt_launch l;
+        l.cfg = *c;
+        l.tm = (int64_t)c->wgm * c->rm;
+        l.tn = (int64_t)c->wgn * c->rn;
+        l.mtiles = (M + l.tm - 1) / l.tm;
+        l.ntiles = (N + l.tn - 1) / l.tn;
+        l.mp = l.mtiles * l.tm;
+        l.kp = round_up(Kt, c->tk);
+        const int64_t ktiles = l.kp / c->tk, groups = l.mtiles * l.ntiles;
+        /* Enough groups for the device: 4,096 work-items and two per compute unit. */
+        int64_t want = (SIMT_MIN_ITEMS + wg - 1) / wg;
+        if (want < 2 * cus) want = 2 * cus;
+        int64_t splits = groups >= want ? 1 : (want + groups - 1) / groups;
+        if (splits > ktiles / 2) splits = ktiles / 2; /* two slices at least per split */
+        if (splits > SIMT_MAX_SPLITS) splits = SIMT_MAX_SPLITS;
+        if (splits < 1) splits = 1;
+        const int64_t chunk_tiles = (ktiles + splits - 1) / splits;
+        splits = (ktiles + chunk_tiles - 1) / chunk_tiles; /* no empty split */
+        l.splits = (int)splits;
+        l.k_chunk = (int)(chunk_tiles * c->tk);
+        /* Multiply-adds issued, weighted by local loads per FMA ((RM + RN) / (RM * RN)),
+           plus the partial sums written and read back. */
+        const double macs = (double)l.mp * (double)(l.ntiles * l.tn) * (double)l.kp;
+        l.cost = macs * (1.0 + 0.5 * (double)(c->rm + c->rn) / (double)(c->rm * c->rn));
+        if (splits > 1) l.cost += 16.0 * (double)splits * (double)M * (double)N;
+        /* A launch short of work-items leaves the device idle. */
+        const int64_t items = groups * splits * wg;
+        if (items < SIMT_MIN_ITEMS) l.cost *= (double)SIMT_MIN_ITEMS / (double)items;
+        if (!found || l.cost < best->cost) *best = l, found = 1;
+    }
+    return found;
+}
+
+static int simt_pick(int64_t M, int64_t N, int64_t Kt, int64_t cus, const size_t *limits, simt_launch *best)
+{
+    return simt_pick_from(configs, sizeof configs / sizeof configs[0], M, N, Kt, cus, limits, best) ||
+           simt_pick_from(fallback_configs, sizeof fallback_configs / sizeof fallback_configs[0], M, N,
+                          Kt, cus, limits, best);
+}
+
+/* wt[Kp][Mp] (k-major, zero-padded) from the members' w[M][Kt], and bias[Mp]. */
+static clg_status simt_relayout(clg_plan *plan, const clg_simt_conv *cv, int count,
+                                const simt_launch *l, int64_t Kt, cl_mem *wt_out, cl_mem *bias_out)
+{
+    const size_t wcount = (size_t)(l->kp * l->mp), bcount = (size_t)l->mp;
+    float *wt = calloc(wcount, sizeof(float)), *bp = calloc(bcount, sizeof(float));
+    if (!wt || !bp) {
+        free(wt);
+        free(bp);
+        return clg_plan_node_fail(plan, cv[0].node, CLG_ERR_OUT_OF_MEMORY, "out of memory re-laying weights");
+    }
+    for (int i = 0, m0 = 0; i < count; m0 += (int)cv[i].K, i++)
+        for (int64_t m = 0; m < cv[i].K; m++) {
+            const float *row = cv[i].wdata + m * Kt;
+            for (int64_t k = 0; k < Kt; k++) wt[k * l->mp + m0 + m] = row[k];
+            if (cv[i].bdata) bp[m0 + m] = cv[i].bdata[m];
+        }
+    cl_int err = CL_SUCCESS;
+    cl_context cx = plan->ctx->context;
+    *wt_out = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, wcount * sizeof(float), wt, &err);
+    if (err == CL_SUCCESS)
+        *bias_out = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bcount * sizeof(float), bp, &err);
+    free(wt);
+    free(bp);
+    if (err != CL_SUCCESS) {
+        if (*wt_out) clReleaseMemObject(*wt_out);
+        *wt_out = NULL;
+        return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[cv[0].node].name);
+    }
+    plan->buffer_bytes += (wcount + bcount) * sizeof(float);
+    return CLG_OK;
+}
+
+/* Output routing arguments of a group (GROUP=1), from index `first`. */
+static clg_status route_args(cl_kernel k, cl_uint first, const clg_simt_conv *cv, int count)
+{
+    /* Output 2 starts at channel K1, output 3 at K1 + K2; absent ones start past M. */
+    const int64_t total = cv[0].K + (count > 1 ? cv[1].K : 0) + (count > 2 ? cv[2].K : 0);
+    clg_status st = CLG_OK;
+    for (int o = 1; o <= 2 && st == CLG_OK; o++) {
+        const clg_simt_conv *c = count > o ? &cv[o] : &cv[0];
+        const int64_t start = count > o ? (o == 1 ? cv[0].K : cv[0].K + cv[1].K) : total;
+        const cl_uint a = first + (cl_uint)(o - 1) * 4;
+        st = CLG_ARG_MEM(k, a, c->out);
+        if (st == CLG_OK) st = CLG_ARG_INT(k, a + 1, start);
+        if (st == CLG_OK) st = CLG_ARG_INT(k, a + 2, c->out_offset);
+        if (st == CLG_OK) st = CLG_ARG_INT(k, a + 3, c->out_image_stride);
+    }
+    return st;
+}
+
+/* The device's work-group limits: the total and per dimension (0 and 1). */
+static void device_wg_limits(const clg_plan *plan, size_t limits[3])
+{
+    size_t total = 0, sizes[3] = {0, 0, 0};
+    if (clGetDeviceInfo(plan->ctx->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof total, &total,
+                        NULL) != CL_SUCCESS || total == 0)
+        total = 64; /* every device supports this many */
+    if (clGetDeviceInfo(plan->ctx->device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof sizes, sizes,
+                        NULL) != CL_SUCCESS || sizes[0] == 0 || sizes[1] == 0)
+        sizes[0] = sizes[1] = total;
+    limits[0] = total;
+    limits[1] = sizes[0] < total ? sizes[0] : total;
+    limits[2] = sizes[1] < total ? sizes[1] : total;
+}
+
+clg_status clg_plan_conv_simt(clg_plan *plan, const clg_simt_conv *cv, int count)
+{
+    const clg_simt_conv *c0 = &cv[0];
+    const int group = count > 1;
+    int64_t M = 0;
+    int has_bias = 0;
+    for (int i = 0; i < count; i++) M += cv[i].K, has_bias |= cv[i].has_bias;
+    const int64_t Kt = c0->C * c0->KH * c0->KW, N = c0->N * c0->OH * c0->OW;
+    simt_launch l;
+    memset(&l, 0, sizeof l);
+    size_t limits[3];
+    device_wg_limits(plan, limits);
+    if (!simt_pick(M, N, Kt, plan->ctx->info.compute_units ? plan->ctx->info.compute_units : 1, limits, &l))
+        return clg_plan_node_fail(plan, c0->node, CLG_ERR_UNSUPPORTED,
+                                  "the device's work-groups are too small for the SIMT kernels (32 work-items needed)");
+    if (l.kp * l.mp > INT_MAX || (double)l.splits * (double)M * (double)N > INT_MAX)
+        return clg_plan_node_fail(plan, c0->node, CLG_ERR_UNSUPPORTED, "tensor too large for the SIMT kernels");
+    const int split = l.splits > 1;
+    const int pw = c0->pointwise || c0->pool3;
+    char options[256];
+    snprintf(options, sizeof options,
+             "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPW=%d -DPOOL3=%d -DWGN=%d -DWGM=%d -DRN=%d -DRM=%d "
+             "-DTK=%d -DSPLIT=%d -DGROUP=%d -DHAS_BIAS=%d -DRELU=%d",
+             (int)c0->KH, (int)c0->KW, pw ? 1 : c0->stride[0], pw ? 1 : c0->stride[1], pw,
+             c0->pool3, l.cfg.wgn, l.cfg.wgm, l.cfg.rn, l.cfg.rm, l.cfg.tk, split, group,
+             split ? 0 : has_bias, split ? 0 : c0->relu);
+
+    clg_step step;
+    CLG_TRY(clg_plan_kernel_step(plan, c0->node, "conv_simt.cl", options, "conv_simt", &step));
+    snprintf(step.variant, sizeof step.variant, "conv_simt%s_%dx%ds%d_%dx%d%s",
+             group ? "_group" : c0->pool3 ? "_pool3" : "", (int)c0->KH & 127, (int)c0->KW & 127,
+             (pw ? 1 : c0->stride[0]) & 127, (int)l.tm & 255, (int)l.tn & 255, split ? "_splitk" : "");
+    if (step.kernel) {
+        size_t limit = 0;
+        if (clGetKernelWorkGroupInfo(step.kernel, plan->ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
+                                     sizeof limit, &limit, NULL) == CL_SUCCESS &&
+            limit < (size_t)(l.cfg.wgn * l.cfg.wgm)) {
+            clReleaseKernel(step.kernel);
+            return clg_plan_node_fail(plan, c0->node, CLG_ERR_UNSUPPORTED,
+                                      "the SIMT kernel's work-group does not fit the device");
+        }
+    }
+    cl_mem bias_buf = NULL;
+    clg_status st = simt_relayout(plan, cv, count, &l, Kt, &step.owned[0], &bias_buf);
+    cl_mem part = NULL;
+    if (st == CLG_OK && split) {
+        cl_int err = CL_SUCCESS;
+        const size_t pcount = (size_t)l.splits * (size_t)M * (size_t)N;
+        part = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, pcount * sizeof(float), NULL, &err);
+        if (err != CL_SUCCESS) {
+            part = NULL;
+            st = clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[c0->node].name);
+        } else {
+            plan->buffer_bytes += pcount * sizeof(float);
+        }
+    }
+    /* Without split-K the GEMM step owns the bias; with it, the reduce step does. */
+    step.owned[1] = split ? part : bias_buf;
+    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 0, c0->in);
+    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, step.owned[0]);
+    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 2, bias_buf);
+    cl_mem dst = split ? part : c0->out;
+    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 3, dst);
+    const int ints[] = {(int)c0->C, (int)c0->H, (int)c0->W, (int)M, (int)c0->OH, (int)c0->OW,
+                        (int)N, pw ? 0 : c0->pads[0], pw ? 0 : c0->pads[1], (int)l.mp, (int)l.kp,
+                        l.k_chunk, (int)c0->out_offset, (int)c0->out_image_stride};
+    for (cl_uint i = 0; st == CLG_OK && i < 14; i++) st = CLG_ARG_INT(step.kernel, 4 + i, ints[i]);
+    if (st == CLG_OK && group) st = route_args(step.kernel, 18, cv, count);
+    step.work_dim = 3;
+    step.global[0] = (size_t)(l.ntiles * l.cfg.wgn);
+    step.global[1] = (size_t)(l.mtiles * l.cfg.wgm);
+    step.global[2] = (size_t)l.splits;
+    step.use_local = 1;
+    step.local[0] = (size_t)l.cfg.wgn;
+    step.local[1] = (size_t)l.cfg.wgm;
+    step.local[2] = 1;
+    for (int i = 0; i < count; i++) {
+        step.flops += cv[i].flops;
+        step.bytes += cv[i].bytes - (i ? 4.0 * (double)(c0->N * c0->C * c0->H * c0->W) : 0.0);
+    }
+    if (st != CLG_OK && split && bias_buf) clReleaseMemObject(bias_buf);
+    CLG_TRY(clg_plan_finish_step(plan, &step, st));
+    if (!split) return CLG_OK;
+
+    /* Split-K: sum the partials, bias, ReLU, placement. */
+    snprintf(options, sizeof options, "-DGROUP=%d -DHAS_BIAS=%d -DRELU=%d", group, has_bias, c0->relu);
+    st = clg_plan_kernel_step(plan, c0->node, "conv_simt.cl", options, "conv_simt_reduce", &step);
+    if (st != CLG_OK) {
+        clReleaseMemObject(bias_buf);
+        return st;
+    }
+    snprintf(step.variant, sizeof step.variant, "conv_simt_reduce%d", l.splits);
+    step.owned[0] = bias_buf;
+    st = CLG_ARG_MEM(step.kernel, 0, part);
+    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, bias_buf);
+    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 2, c0->out);
+    const int rints[] = {(int)M, (int)N, (int)(c0->OH * c0->OW), l.splits, (int)c0->out_offset,
+                         (int)c0->out_image_stride};
+    for (cl_uint i = 0; st == CLG_OK && i < 6; i++) st = CLG_ARG_INT(step.kernel, 3 + i, rints[i]);
+    if (st == CLG_OK && group) st = route_args(step.kernel, 9, cv, count);
+    const size_t rwg = limits[1] < 256 ? limits[1] : 256;
+    size_t total = (size_t)(M * N);
+    if (total < SIMT_MIN_ITEMS) total = SIMT_MIN_ITEMS;
+    step.work_dim = 1;
+    step.global[0] = (total + rwg - 1) / rwg * rwg;
+    step.use_local = 1;
+    step.local[0] = rwg;
+    step.bytes = 4.0 * (double)((size_t)(l.splits + 1) * (size_t)(M * N));
+    return clg_plan_finish_step(plan, &step, st);
+}
