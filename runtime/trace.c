@@ -133,6 +133,8 @@ clg_status clg_trace_write_json(const clg_trace *t, const char *path)
             json_string(f, e->program);
             fprintf(f, ", \"options\": ");
             json_string(f, e->options);
+            fprintf(f, ", \"kernel\": ");
+            json_string(f, e->kernel);
         }
         fprintf(f, ", \"global\": \"%s\", \"local\": \"%s\", \"gflop\": %.6f, \"bytes\": %.0f, "
                    "\"gflops\": %.3f, \"run\": %d, \"queued_us\": %.3f, \"submit_us\": %.3f, "
