@@ -55,6 +55,18 @@
  * conv_simt_reduce (SPLIT=1 launches): one work-item per output element,
  * global {ceil(max(M * N, 4096) / RWG) * RWG}, local {RWG}: sums the splits,
  * adds bias, ReLU, writes the placement (and the group's routing).
+ *
+ * Winograd F(WM x WM, 3x3) in the same style, three launches:
+ *   wino_input (cl/winograd.cl): one work-item per (tile, input channel),
+ *       V[xi][c][t], tiles padded with zeros to Tp (a multiple of TM).
+ *   gemm_simt: per transform point xi (dimension 2), the same tiled GEMM as
+ *       conv_simt with plain operands: Mx[xi][t][k] = sum_c V[xi][c][t] * U[xi][c][k]
+ *       (GEMM M = tiles, N = output channels, unit stride along N for U and Mx),
+ *       U = G g G^T re-laid at plan time as U[xi][c][ldu], zero-padded.
+ *       global {ceil(Kp / TN) * WGN, Tp / TM * WGM, A * A}, local {WGN, WGM, 1}.
+ *   wino_simt_output: one work-item per (output channel, tile): A^T m A, bias,
+ *       ReLU, output placement. global {ceil(K / 16) * 16, ceil(T / 4) * 4},
+ *       local {16, 4}; -D WM (2 or 4, default 4).
  */
 #ifndef KH
 #define KH 3
@@ -100,6 +112,9 @@
 #endif
 #ifndef RELU
 #define RELU 0
+#endif
+#ifndef WM
+#define WM 4
 #endif
 
 #define TM (WGM * RM)
@@ -301,4 +316,121 @@ __kernel void conv_simt_reduce(__global const float *restrict part, __global con
     __global float *row = simt_row(out, out_offset, out_image_stride, m, ohw, &stride ROUTE_ARGS);
     const int b = n / ohw;
     row[b * stride + n - b * ohw] = r;
+}
+
+/* Batched GEMM, C[b][m][n] = sum_k A[b][k][m] * B[b][k][n], both operands
+   k-major; lda >= M rounded up to TM and ldb >= N rounded up to TN (the
+   padding is read, never stored). */
+__kernel SIMT_WG_SIZE void gemm_simt(__global const float *restrict A, __global const float *restrict B,
+                                     __global float *restrict Cm, int M, int N, int K, int lda,
+                                     int ldb, int ldc, int a_batch, int b_batch, int c_batch)
+{
+    __local float ws[TK][TM];
+    __local float xs[TK][TN];
+
+    const int tx = get_local_id(0), ty = get_local_id(1);
+    const int tid = ty * WGN + tx;
+    const int n0 = get_group_id(0) * TN, m0 = get_group_id(1) * TM;
+    const int batch = get_global_id(2);
+    A += (size_t)batch * a_batch + m0;
+    B += (size_t)batch * b_batch + n0;
+
+    float acc[RM][RN];
+#pragma unroll
+    for (int i = 0; i < RM; i++)
+#pragma unroll
+        for (int j = 0; j < RN; j++) acc[i][j] = 0.0f;
+
+    for (int k0 = 0; k0 < K; k0 += TK) {
+#pragma unroll
+        for (int l = 0; l < WLOADS; l++) {
+            const int e = tid + l * WG;
+            const int kk = e / TM, mm = e - kk * TM;
+            ws[kk][mm] = k0 + kk < K ? A[(k0 + kk) * lda + mm] : 0.0f;
+        }
+#pragma unroll
+        for (int l = 0; l < XLOADS; l++) {
+            const int e = tid + l * WG;
+            const int kk = e / TN, nn = e - kk * TN;
+            xs[kk][nn] = k0 + kk < K ? B[(k0 + kk) * ldb + nn] : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+#pragma unroll
+        for (int kk = 0; kk < TK; kk++) {
+            float a[RM], b[RN];
+#pragma unroll
+            for (int i = 0; i < RM; i++) a[i] = ws[kk][ty + i * WGM];
+#pragma unroll
+            for (int j = 0; j < RN; j++) b[j] = xs[kk][tx + j * WGN];
+#pragma unroll
+            for (int i = 0; i < RM; i++)
+#pragma unroll
+                for (int j = 0; j < RN; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    __global float *c = Cm + (size_t)batch * c_batch;
+#pragma unroll
+    for (int i = 0; i < RM; i++) {
+        const int m = m0 + ty + i * WGM;
+        if (m >= M) continue;
+#pragma unroll
+        for (int j = 0; j < RN; j++) {
+            const int n = n0 + tx + j * WGN;
+            if (n < N) c[m * ldc + n] = acc[i][j];
+        }
+    }
+}
+
+/* Winograd output transform A^T m A for one output channel and one tile. */
+#define WALPHA (WM + 2)
+#if WM == 4
+#define WAT_INIT {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}}
+#elif WM == 2
+#define WAT_INIT {{1, 1, 1, 0}, {0, 1, -1, -1}}
+#else
+#error "conv_simt.cl: WM must be 2 or 4"
+#endif
+
+__kernel void wino_simt_output(__global const float *restrict Mx, __global const float *restrict bias,
+                               __global float *restrict out, int K, int OH, int OW, int TH, int TW,
+                               int T, int Tp, int ldc, int out_offset, int out_image_stride)
+{
+    const int k = get_global_id(0), t = get_global_id(1);
+    if (k >= K || t >= T) return;
+    const float AT[WM][WALPHA] = WAT_INIT;
+    float m[WALPHA][WALPHA];
+#pragma unroll
+    for (int i = 0; i < WALPHA; i++)
+#pragma unroll
+        for (int j = 0; j < WALPHA; j++) m[i][j] = Mx[((size_t)(i * WALPHA + j) * Tp + t) * ldc + k];
+    float tmp[WM][WALPHA];
+#pragma unroll
+    for (int i = 0; i < WM; i++)
+#pragma unroll
+        for (int j = 0; j < WALPHA; j++) {
+            float s = 0.0f;
+#pragma unroll
+            for (int l = 0; l < WALPHA; l++)
+                if (AT[i][l] != 0.0f) s += AT[i][l] * m[l][j];
+            tmp[i][j] = s;
+        }
+    const float b = HAS_BIAS ? bias[k] : 0.0f;
+    const int n = t / (TH * TW), r = t - n * TH * TW;
+    const int oy0 = (r / TW) * WM, ox0 = (r - (r / TW) * TW) * WM;
+    __global float *y = out + out_offset + n * out_image_stride + k * OH * OW;
+#pragma unroll
+    for (int i = 0; i < WM; i++) {
+        if (oy0 + i >= OH) break;
+#pragma unroll
+        for (int j = 0; j < WM; j++) {
+            float s = b;
+#pragma unroll
+            for (int l = 0; l < WALPHA; l++)
+                if (AT[j][l] != 0.0f) s += tmp[i][l] * AT[j][l];
+            if (RELU) s = fmax(s, 0.0f);
+            if (ox0 + j < OW) y[(oy0 + i) * OW + ox0 + j] = s;
+        }
+    }
 }

@@ -30,6 +30,10 @@ typedef struct clg_device_traits {
        reading a binary back. */
     int program_store;
     clg_kernel_family kernel_family; /* CLGOOGLENET_KERNELS overrides it */
+    /* SIMT family: split K (runtime/ops_conv_simt.c) until a launch has 4,096
+       work-items and two work-groups per compute unit; 0: never (CPUs, where
+       an extra launch costs more than the parallelism gives). */
+    int simt_split_k;
     const char *why;         /* one line on the row's choices, for `devices --verbose` and docs */
 } clg_device_traits;
 

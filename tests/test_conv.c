@@ -5,7 +5,9 @@
  * compared with the plain C references in reference_conv.c, on seeded random
  * shapes and on hand-picked edge cases. Every convolution kernel variant
  * (conv1x1, conv2d, conv2d_kvec, Winograd F(2x2) and F(4x4)) is forced in
- * turn through CLGOOGLENET_CONV, alone and writing into a concat slice.
+ * turn through CLGOOGLENET_CONV, alone and writing into a concat slice; the
+ * SIMT family (cl/conv_simt.cl) through CLGOOGLENET_KERNELS=simt, on the
+ * random, edge-case and variant tests and an Inception block's 1x1 part.
  *
  * OpenCL objects are only created inside tests: Check forks each test and
  * the ICD and PoCL's threads do not survive a fork.
@@ -475,16 +477,19 @@ END_TEST
 
 /* CLGOOGLENET_CONV values: each forces one kernel of the CPU family
    (runtime/ops_conv.c); "simt" forces the SIMT family (CLGOOGLENET_KERNELS=simt,
-   cl/conv_simt.cl) instead, on any device. */
-static const char *const conv_variants[] = {"kvec", "wino", "wino2", "legacy", "simt", "default"};
+   cl/conv_simt.cl: implicit GEMM, Winograd for 3x3 stride 1 on 6x6 maps and
+   up), "simt_gemm" the SIMT family's implicit GEMM for every convolution
+   (with CLGOOGLENET_CONV=kvec), on any device. */
+static const char *const conv_variants[] = {"kvec", "wino", "wino2", "legacy", "simt", "simt_gemm", "default"};
 #define N_CONV_VARIANTS (int)(sizeof conv_variants / sizeof conv_variants[0])
 
 static void use_variant(const char *v)
 {
     unsetenv("CLGOOGLENET_CONV");
     unsetenv("CLGOOGLENET_KERNELS");
-    if (strcmp(v, "simt") == 0) setenv("CLGOOGLENET_KERNELS", "simt", 1);
-    else if (strcmp(v, "default") != 0) setenv("CLGOOGLENET_CONV", v, 1);
+    if (strncmp(v, "simt", 4) == 0) setenv("CLGOOGLENET_KERNELS", "simt", 1);
+    if (strcmp(v, "simt_gemm") == 0) setenv("CLGOOGLENET_CONV", "kvec", 1);
+    else if (strcmp(v, "default") != 0 && strcmp(v, "simt") != 0) setenv("CLGOOGLENET_CONV", v, 1);
 }
 
 /* Rows longer than the work-group limit (PoCL: 4096 work-items): Winograd's
