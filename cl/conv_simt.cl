@@ -57,16 +57,19 @@
  * adds bias, ReLU, writes the placement (and the group's routing).
  *
  * Winograd F(WM x WM, 3x3) in the same style, three launches:
- *   wino_input (cl/winograd.cl): one work-item per (tile, input channel),
- *       V[xi][c][t], tiles padded with zeros to Tp (a multiple of TM).
+ *   wino_simt_input: one work-item per (tile, input channel), V[xi][c][t],
+ *       tiles padded with zeros to Tp (a multiple of TM). global
+ *       {ceil(Tp / 16) * 16, C rounded up to 2 (more for 4,096 work-items on
+ *       GPUs)}, local {16, 2}.
  *   gemm_simt: per transform point xi (dimension 2), the same tiled GEMM as
  *       conv_simt with plain operands: Mx[xi][t][k] = sum_c V[xi][c][t] * U[xi][c][k]
  *       (GEMM M = tiles, N = output channels, unit stride along N for U and Mx),
  *       U = G g G^T re-laid at plan time as U[xi][c][ldu], zero-padded.
  *       global {ceil(Kp / TN) * WGN, Tp / TM * WGM, A * A}, local {WGN, WGM, 1}.
  *   wino_simt_output: one work-item per (output channel, tile): A^T m A, bias,
- *       ReLU, output placement. global {ceil(K / 16) * 16, ceil(T / 4) * 4},
- *       local {16, 4}; -D WM (2 or 4, default 4).
+ *       ReLU, output placement. global {ceil(K / 16) * 16, T rounded up to 2
+ *       (more for 4,096 work-items on GPUs)}, local {16, 2}; -D WM (2 or 4,
+ *       default 4).
  */
 #ifndef KH
 #define KH 3
@@ -383,15 +386,64 @@ __kernel SIMT_WG_SIZE void gemm_simt(__global const float *restrict A, __global 
     }
 }
 
-/* Winograd output transform A^T m A for one output channel and one tile. */
+/* Winograd transforms (B^T d B in, A^T m A out), as in cl/winograd.cl. */
 #define WALPHA (WM + 2)
 #if WM == 4
+#define WBT_INIT                                                                                  \
+    {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},                            \
+     {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}}
 #define WAT_INIT {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}}
 #elif WM == 2
+#define WBT_INIT {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
 #define WAT_INIT {{1, 1, 1, 0}, {0, 1, -1, -1}}
 #else
 #error "conv_simt.cl: WM must be 2 or 4"
 #endif
+
+/* V[xi][c][t] = (B^T d B)[xi] for one tile t (zeros for T <= t < Tp) and one
+   input channel c; the global size is padded (work-items past Tp or C return). */
+__kernel void wino_simt_input(__global const float *restrict in, __global float *restrict V, int C,
+                              int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left)
+{
+    const int t = get_global_id(0), c = get_global_id(1);
+    if (t >= Tp || c >= C) return;
+    const float BT[WALPHA][WALPHA] = WBT_INIT;
+    float d[WALPHA][WALPHA];
+    const int n = t / (TH * TW), r = t - n * (TH * TW);
+    const int ty = r / TW, tx = r - ty * TW;
+    const int y0 = ty * WM - pad_top, x0 = tx * WM - pad_left;
+    __global const float *plane = in + (size_t)(n * C + c) * H * W;
+#pragma unroll
+    for (int i = 0; i < WALPHA; i++)
+#pragma unroll
+        for (int j = 0; j < WALPHA; j++) {
+            const int y = y0 + i, x = x0 + j;
+            d[i][j] = t < T && y >= 0 && y < H && x >= 0 && x < W ? plane[y * W + x] : 0.0f;
+        }
+    float tmp[WALPHA][WALPHA];
+#pragma unroll
+    for (int i = 0; i < WALPHA; i++)
+#pragma unroll
+        for (int j = 0; j < WALPHA; j++) {
+            float s = 0.0f;
+#pragma unroll
+            for (int l = 0; l < WALPHA; l++)
+                if (BT[i][l] != 0.0f) s += BT[i][l] * d[l][j];
+            tmp[i][j] = s;
+        }
+    __global float *v = V + (size_t)c * Tp + t;
+    const size_t xstride = (size_t)C * Tp;
+#pragma unroll
+    for (int i = 0; i < WALPHA; i++)
+#pragma unroll
+        for (int j = 0; j < WALPHA; j++) {
+            float s = 0.0f;
+#pragma unroll
+            for (int l = 0; l < WALPHA; l++)
+                if (BT[j][l] != 0.0f) s += tmp[i][l] * BT[j][l];
+            v[(i * WALPHA + j) * xstride] = s;
+        }
+}
 
 __kernel void wino_simt_output(__global const float *restrict Mx, __global const float *restrict bias,
                                __global float *restrict out, int K, int OH, int OW, int TH, int TW,

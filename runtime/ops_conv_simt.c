@@ -225,6 +225,13 @@ static clg_status no_config(const clg_plan *plan, int node)
                               "the device's work-groups are too small for the SIMT kernels (32 work-items needed)");
 }
 
+/* Grows dimension 1 of a 2-D launch with local size {16, 2} (its kernel
+   bounds-checks) until it has the device's minimum of work-items. */
+static void pad_items(clg_step *s, const simt_target *tg)
+{
+    while ((int64_t)(s->global[0] * s->global[1]) < tg->min_items) s->global[1] += 2;
+}
+
 /* A new buffer of `count` floats: a copy of `data`, or uninitialised scratch (data NULL). */
 static clg_status new_buffer(clg_plan *plan, int node, const float *data, size_t count, cl_mem *out)
 {
@@ -240,8 +247,8 @@ static clg_status new_buffer(clg_plan *plan, int node, const float *data, size_t
 }
 
 /*
- * Winograd F(wm x wm, 3x3), stride 1, in the SIMT style: wino_input
- * (cl/winograd.cl), gemm_simt per transform point, wino_simt_output.
+ * Winograd F(wm x wm, 3x3), stride 1, in the SIMT style: wino_simt_input,
+ * gemm_simt per transform point, wino_simt_output (cl/conv_simt.cl).
  * The filter transform U = G g G^T runs here once, in double precision.
  */
 static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int wm, const simt_target *tg)
@@ -296,7 +303,7 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
 
     /* 1. input transform: one work-item per (tile, channel) */
     snprintf(options, sizeof options, "-DWM=%d", wm);
-    st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_input", &s_in);
+    st = clg_plan_kernel_step(plan, n, "conv_simt.cl", options, "wino_simt_input", &s_in);
     if (st == CLG_OK) {
         snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
         st = new_buffer(plan, n, NULL, vcount, &s_in.owned[0]);
@@ -306,8 +313,12 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
         if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 1, s_in.owned[0]);
         for (cl_uint i = 0; st == CLG_OK && i < 9; i++) st = CLG_ARG_INT(s_in.kernel, 2 + i, ints[i]);
         s_in.work_dim = 2;
-        s_in.global[0] = (size_t)Tp;
-        s_in.global[1] = (size_t)C;
+        s_in.global[0] = (size_t)round_up(Tp, 16);
+        s_in.global[1] = (size_t)round_up(C, 2);
+        pad_items(&s_in, tg);
+        s_in.use_local = 1;
+        s_in.local[0] = 16;
+        s_in.local[1] = 2;
         s_in.bytes = 4.0 * (double)((size_t)(c->N * C * c->H * c->W) + vcount);
         st = clg_plan_finish_step(plan, &s_in, st);
     }
@@ -361,10 +372,11 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
         for (cl_uint i = 0; st == CLG_OK && i < 10; i++) st = CLG_ARG_INT(s_out.kernel, 3 + i, ints[i]);
         s_out.work_dim = 2;
         s_out.global[0] = (size_t)round_up(K, 16);
-        s_out.global[1] = (size_t)round_up(T, 4);
+        s_out.global[1] = (size_t)round_up(T, 2);
         s_out.use_local = 1;
         s_out.local[0] = 16;
-        s_out.local[1] = 4;
+        s_out.local[1] = 2;
+        pad_items(&s_out, tg);
         s_out.bytes = 4.0 * (double)(mcount + (size_t)(c->N * K * c->OH * c->OW));
         st = clg_plan_finish_step(plan, &s_out, st);
     }

@@ -14,7 +14,9 @@
 #     read from the kernel metadata.
 # Prints registers, stack, spills / scratch per kernel entry and exits 1 when
 # any has spills, scratch, or more than 128 registers on sm_90.
-# --all reports every program launched, not only cl/conv_simt.cl.
+# Only the convolutions' launches are reported (with CLGOOGLENET_KERNELS=simt
+# all of them are the SIMT family's: cl/conv_simt.cl, and Winograd's input
+# transform from cl/winograd.cl); --all reports every program launched.
 # The variants depend a little on the device (compute units, work-group
 # limits): --device picks the one that plans (any CLGOOGLENET_DEVICE spec).
 set -euo pipefail
@@ -56,6 +58,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # 1. The variants: every launch of a traced run.
 : > "$tmp/variants"
+: > "$tmp/launches"
 for model in "${models[@]}"; do
     [ -f "$model" ] || { echo "gpu-regs.sh: $model not found" >&2; exit 2; }
     for b in ${batches//,/ }; do
@@ -65,20 +68,31 @@ for model in "${models[@]}"; do
             echo "gpu-regs.sh: running $model at batch $b failed" >&2
             exit 2
         fi
-        python3 - "$tmp/trace.json" "$all" >> "$tmp/variants" <<'EOF'
+        python3 - "$tmp/trace.json" "$all" "$b" "$model" >> "$tmp/variants" 2>> "$tmp/launches" <<'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1], encoding='utf-8'))
+smallest = None
 for e in doc['traceEvents']:
     a = e.get('args', {})
+    if a.get('op') == 'Conv' and a.get('global'):
+        items = 1
+        for g in a['global'].split('x'):
+            items *= int(g)
+        if smallest is None or items < smallest[0]:
+            smallest = (items, e['name'], a.get('variant', ''))
+    a = e.get('args', {})
     p = a.get('program', '')
-    if p and (sys.argv[2] == '1' or p == 'conv_simt.cl'):
+    if p and (sys.argv[2] == '1' or a.get('op') == 'Conv'):
         print('%s\t%s\t%s' % (p, a.get('kernel', ''), a.get('options', '')))
+if smallest:
+    sys.stderr.write('%s batch %s: smallest convolution launch %d work-items (%s, %s)\n'
+                     % (sys.argv[4], sys.argv[3], smallest[0], smallest[1], smallest[2]))
 EOF
     done
 done
 sort -u "$tmp/variants" > "$tmp/unique"
 count=$(wc -l < "$tmp/unique")
-[ "$count" -gt 0 ] || { echo "gpu-regs.sh: no SIMT launches in the traces" >&2; exit 2; }
+[ "$count" -gt 0 ] || { echo "gpu-regs.sh: no convolution launches in the traces" >&2; exit 2; }
 echo "$count variant(s) from ${models[*]} (batch $batches, device $device, CLGOOGLENET_KERNELS=simt)"
 
 # 2. Compile each for sm_90 and gfx1030; collect one line per kernel entry.
@@ -139,6 +153,7 @@ for name, k in sorted(kernels.items()):
 EOF
 done < "$tmp/unique"
 
+cat "$tmp/launches"
 printf '%-4s %-18s %-18s   %-27s\n' "" "" "NVIDIA sm_90" "AMD gfx1030"
 printf '%-4s %-18s %4s %6s %6s   %5s %5s %7s %6s  %s\n' "" "kernel" "regs" "stack" "spill" "vgpr" "sgpr" "scratch" "spill" "build options"
 cat "$tmp/report"
