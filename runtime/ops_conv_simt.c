@@ -9,9 +9,13 @@
  * Choice of tile (simt_pick): every configuration of `configs` whose
  * work-group fits the device is costed as padded multiply-adds times a
  * register-tile factor (local loads per FMA), plus the traffic of split-K;
- * launches with fewer work-groups than the device wants (4,096 work-items
- * and two groups per compute unit) split K into up to 64 slices, finished
- * by conv_simt_reduce.
+ * on devices whose table row asks for it (GPUs), launches with fewer
+ * work-groups than the device wants (4,096 work-items and two groups per
+ * compute unit) split K into up to 64 slices, finished by conv_simt_reduce.
+ * 3x3 stride-1 convolutions on maps of 6x6 and up run as Winograd F(4x4) or
+ * F(2x2) (plan_winograd_simt); everything else, the 1x1 group of pass 3 and
+ * the pool-into-1x1 of pass 2 included, as one implicit GEMM. Weights without
+ * a host copy are left to the CPU family (ops_conv.c).
  */
 #include "ops_conv_simt.h"
 
@@ -65,6 +69,7 @@ static const simt_cfg configs[] = {
     {64, 4, 4, 4, 16},  /* 256 x 16: few channels, many pixels */
     {16, 16, 2, 4, 16}, /* 32 x 64 */
     {16, 16, 1, 4, 16}, /* 16 x 64: small maps */
+    {16, 16, 4, 1, 16}, /* 64 x 16: few channels (Winograd: few tiles) */
 };
 static const simt_cfg fallback_configs[] = {
     {8, 8, 4, 4, 16}, /* 32 x 32, 64 work-items */
@@ -126,7 +131,7 @@ static int simt_pick_from(const simt_cfg *list, size_t count, int64_t M, int64_t
         /* Multiply-adds issued, weighted by local loads per FMA ((RM + RN) / (RM * RN)),
            plus the partial sums written and read back. */
         const double macs = (double)l.mp * (double)(l.ntiles * l.tn) * (double)l.kp * (double)batch;
-        l.cost = macs * (1.0 + 0.5 * (double)(c->rm + c->rn) / (double)(c->rm * c->rn));
+        l.cost = macs * (1.0 + (double)(c->rm + c->rn) / (double)(c->rm * c->rn));
         if (splits > 1) l.cost += 16.0 * (double)splits * (double)M * (double)N;
         /* A launch short of work-items leaves the device idle. */
         const int64_t items = groups * splits * wg;
