@@ -124,8 +124,12 @@ static int simt_pick_from(const simt_cfg *list, size_t count, int64_t M, int64_t
         if (splits > ktiles / 2) splits = ktiles / 2; /* two slices at least per split */
         if (splits > SIMT_MAX_SPLITS) splits = SIMT_MAX_SPLITS;
         if (splits < 1) splits = 1;
-        const int64_t chunk_tiles = (ktiles + splits - 1) / splits;
-        splits = (ktiles + chunk_tiles - 1) / chunk_tiles; /* no empty split */
+        /* Slices per split rounded down, so there are at least as many splits as
+           wanted (and none empty). */
+        int64_t chunk_tiles = ktiles / splits > 0 ? ktiles / splits : 1;
+        if ((ktiles + chunk_tiles - 1) / chunk_tiles > SIMT_MAX_SPLITS)
+            chunk_tiles = (ktiles + SIMT_MAX_SPLITS - 1) / SIMT_MAX_SPLITS;
+        splits = (ktiles + chunk_tiles - 1) / chunk_tiles;
         l.splits = (int)splits;
         l.k_chunk = (int)(chunk_tiles * c->tk);
         /* Multiply-adds issued, weighted by local loads per FMA ((RM + RN) / (RM * RN)),
@@ -133,9 +137,10 @@ static int simt_pick_from(const simt_cfg *list, size_t count, int64_t M, int64_t
         const double macs = (double)l.mp * (double)(l.ntiles * l.tn) * (double)l.kp * (double)batch;
         l.cost = macs * (1.0 + (double)(c->rm + c->rn) / (double)(c->rm * c->rn));
         if (splits > 1) l.cost += 16.0 * (double)splits * (double)M * (double)N;
-        /* A launch short of work-items leaves the device idle. */
+        /* A launch short of work-items leaves the device idle: any configuration
+           that reaches the minimum wins over those that do not. */
         const int64_t items = groups * splits * wg;
-        if (items < tg->min_items) l.cost *= (double)tg->min_items / (double)items;
+        if (items < tg->min_items) l.cost *= 4.0 * (double)tg->min_items / (double)items;
         if (groups * splits < tg->min_groups) l.cost *= (double)tg->min_groups / (double)(groups * splits);
         if (!found || l.cost < best->cost) *best = l, found = 1;
     }
