@@ -10,8 +10,8 @@
  * Kernel family (README "Kernel families"): the SIMT family is the default on
  * GPUs; on Intel's CPU runtime, which vectorises across work-items, it was
  * measured against the CPU family (d2l GoogLeNet, same binary, same run, a
- * loaded 2-core machine) and lost at both batch sizes (batch 1: 52-64 ms vs
- * 24-27 ms median; batch 32: 43 vs 66-70 img/s), so the CPU family stays
+ * shared 2-core machine) and lost at both batch sizes (batch 1: 20 ms vs
+ * 7 ms median; batch 32: 96-101 vs 152-156 img/s), so the CPU family stays
  * there; CLGOOGLENET_KERNELS=simt still runs it anywhere. Split-K (the last
  * value) pays on GPUs, where a batch-1 launch must fill the device; on CPU
  * drivers an extra reduction launch costs more than it gives.
