@@ -9,6 +9,14 @@
 
 #include "clgooglenet.h"
 
+/* Which kernel family the planners use (runtime/ops_conv_simt.h). */
+typedef enum clg_kernel_family {
+    CLG_FAMILY_CPU,  /* explicit vectors per work-item, no __local: what PoCL vectorises well */
+    CLG_FAMILY_SIMT, /* work-group tiles in __local, small register tiles: GPUs, and CPU
+                        drivers that vectorise across work-items */
+    CLG_FAMILY_BY_TYPE, /* device table only: simt on GPUs, cpu on anything else */
+} clg_kernel_family;
+
 typedef struct clg_device_traits {
     const char *name;        /* short name: "pocl", "intel-cpu", ... (trace, tests) */
     const char *platform;    /* substring of CL_PLATFORM_NAME this row matches ("" = any) */
@@ -23,6 +31,11 @@ typedef struct clg_device_traits {
     int program_store;
     /* OpenCL profiling timestamps measure the commands (per-layer times). */
     int timestamps;
+    clg_kernel_family kernel_family; /* CLGOOGLENET_KERNELS overrides it */
+    /* SIMT family: split K (runtime/ops_conv_simt.c) until a launch has 4,096
+       work-items and two work-groups per compute unit; 0: never (CPUs, where
+       an extra launch costs more than the parallelism gives). */
+    int simt_split_k;
     const char *why;         /* one line on the row's choices, for `devices --verbose` and docs */
 } clg_device_traits;
 

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "ops_conv_simt.h"
 #include "passes.h"
 #include "program_store.h"
 #include "tuning.h"
@@ -26,6 +27,7 @@ typedef struct env_var {
 
 static const env_word tune_words[] = {{"0", "0"}, {"off", "0"}, {"1", "1"}, {"on", "1"}, {"force", "force"}, {NULL, NULL}};
 static const env_word conv_words[] = {{"legacy", "legacy"}, {"kvec", "kvec"}, {"wino", "wino"}, {"wino2", "wino2"}, {NULL, NULL}};
+static const env_word kernels_words[] = {{"cpu", "cpu"}, {"simt", "simt"}, {NULL, NULL}};
 static const env_word gemm_words[] = {{"clblast", "clblast"}, {"kernel", "kernel"}, {NULL, NULL}};
 static const env_word bool_words[] = {{"0", "0"}, {"1", "1"}, {NULL, NULL}};
 static const env_word switch_words[] = {{"0", "0"}, {"off", "0"}, {"1", "1"}, {"on", "1"}, {NULL, NULL}};
@@ -63,6 +65,7 @@ static const env_var table[] = {
     {CLG_PASSES_OFF_ENV, NULL, check_pass_list},
     {CLG_KERNEL_DIR_ENV, NULL, check_directory},
     {CLG_PROGRAM_CACHE_ENV, switch_words, NULL},
+    {CLG_KERNELS_ENV, kernels_words, NULL},
 };
 
 static const env_var *find(const char *var)

@@ -12,6 +12,7 @@
  *   CLGOOGLENET_PASSES_OFF  pass numbers 0-5, comma-separated
  *   CLGOOGLENET_KERNEL_DIR  a directory              (runtime/kernels.h)
  *   CLGOOGLENET_PROGRAM_CACHE  0 | off, 1 | on       (runtime/program_store.h)
+ *   CLGOOGLENET_KERNELS     cpu, simt                (runtime/ops_conv_simt.h)
  * CLGOOGLENET_DEVICE and CLGOOGLENET_QUEUES are checked where they are
  * read, when a context is made (runtime/device.c, runtime/context.c).
  */

@@ -30,6 +30,7 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "ops_conv_simt.h"
 #include "passes.h"
 #include "plan.h"
 #include "env.h"
@@ -868,8 +869,61 @@ static clg_status plan_group(clg_plan *plan, int leader)
     return clg_plan_finish_step(plan, &step, st);
 }
 
+/* d as the SIMT planner's description. */
+static void simt_conv_of(const conv_desc *d, clg_simt_conv *c)
+{
+    memset(c, 0, sizeof *c);
+    c->node = d->n;
+    c->N = d->N, c->C = d->C, c->H = d->H, c->W = d->W, c->K = d->K;
+    c->KH = d->KH, c->KW = d->KW, c->OH = d->OH, c->OW = d->OW;
+    c->stride[0] = d->win->stride[0], c->stride[1] = d->win->stride[1];
+    c->pads[0] = d->win->pads[0], c->pads[1] = d->win->pads[1];
+    c->relu = d->relu, c->has_bias = d->has_bias, c->pool3 = d->pool3, c->pointwise = d->pointwise;
+    c->wdata = d->wdata, c->bdata = d->bdata;
+    c->in = d->in, c->out = d->out;
+    c->out_offset = d->place->offset, c->out_image_stride = d->place->image_stride;
+    c->flops = d->flops, c->bytes = d->bytes;
+}
+
+/*
+ * The SIMT family (runtime/ops_conv_simt.c): node n alone, or its whole 1x1
+ * group when n leads it. *done stays 0 for what only the CPU family runs
+ * (weights without a host copy).
+ */
+static clg_status plan_conv_simt(clg_plan *plan, int n, int *done)
+{
+    *done = 1;
+    const int leader = group_leader(plan, n);
+    if (leader >= 0 && leader != n) return CLG_OK; /* the leader's launch computes n */
+    const clg_attrs *at = &CLG_NODE(plan, n)->attrs;
+    const int count = leader >= 0 ? at->n_hgroup : 1;
+    conv_desc d[3];
+    clg_simt_conv c[3];
+    int empty;
+    for (int i = 0; i < count; i++) {
+        CLG_TRY(describe(plan, leader >= 0 ? at->hgroup[i] : n, &d[i], &empty));
+        if (empty) return CLG_OK;
+        if (!d[i].relayable) {
+            if (count > 1) return conv_fail(plan, d[i].n, CLG_ERR_SHAPE, "does not fit its 1x1 group");
+            *done = 0;
+            return CLG_OK;
+        }
+        if (i > 0 && (!d[i].pointwise || !d[0].pointwise || d[i].relu != d[0].relu || d[i].in != d[0].in))
+            return conv_fail(plan, d[i].n, CLG_ERR_SHAPE, "does not fit its 1x1 group");
+        simt_conv_of(&d[i], &c[i]);
+    }
+    return clg_plan_conv_simt(plan, c, count);
+}
+
 clg_status clg_plan_conv(clg_plan *plan, int n)
 {
+    clg_kernel_family family;
+    CLG_TRY(clg_kernel_family_get(plan->ctx, &family));
+    if (family == CLG_FAMILY_SIMT) {
+        int done;
+        CLG_TRY(plan_conv_simt(plan, n, &done));
+        if (done) return CLG_OK;
+    }
     const int leader = group_leader(plan, n);
     if (leader >= 0) return leader == n ? plan_group(plan, n) : CLG_OK; /* the leader's launch computes n */
     conv_desc d;

@@ -61,6 +61,8 @@ clg_status clg_plan_kernel_step(clg_plan *plan, int node, const char *file, cons
     step->kind = CLG_STEP_KERNEL;
     step->node = node;
     snprintf(step->variant, sizeof step->variant, "%s", kernel_name);
+    snprintf(step->program, sizeof step->program, "%s", file);
+    snprintf(step->options, sizeof step->options, "%s", options ? options : "");
     if (plan->dry) {
         const clg_node *nd = &plan->graph->nodes[node];
         char user[320];

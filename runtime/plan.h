@@ -32,6 +32,8 @@ typedef struct clg_step {
     clg_step_kind kind;
     int node;             /* graph node this step belongs to */
     char variant[48];     /* kernel variant name, for errors and traces */
+    char program[32];     /* the kernel's source file in cl/ ("" for library calls), for traces */
+    char options[256];    /* its full build options (-D values): the launch can be rebuilt from them */
     cl_kernel kernel;     /* owned by the plan */
     cl_uint work_dim;
     size_t global[3];

@@ -88,6 +88,16 @@ static clg_status record_step(run_state *rs, clg_step *s, cl_event ev)
     snprintf(info.name, sizeof info.name, "%s", nd->name);
     snprintf(info.op, sizeof info.op, "%s", clg_op_name(nd->op));
     snprintf(info.variant, sizeof info.variant, "%s", s->kind == CLG_STEP_SGEMM ? "CLBlastSgemm" : s->variant);
+    snprintf(info.program, sizeof info.program, "%s", s->kind == CLG_STEP_SGEMM ? "" : s->program);
+    snprintf(info.options, sizeof info.options, "%s", s->kind == CLG_STEP_SGEMM ? "" : s->options);
+    if (s->kind != CLG_STEP_SGEMM && s->kernel &&
+        clGetKernelInfo(s->kernel, CL_KERNEL_FUNCTION_NAME, sizeof info.kernel - 1, info.kernel, NULL) == CL_SUCCESS) {
+        /* Programs batched from several variants rename kernels NAME__vN (kernels.c). */
+        char *suffix = strstr(info.kernel, "__v");
+        if (suffix) *suffix = '\0';
+    } else {
+        info.kernel[0] = '\0';
+    }
     info.work_dim = s->work_dim;
     memcpy(info.global, s->global, sizeof info.global);
     memcpy(info.local, s->local, sizeof info.local);

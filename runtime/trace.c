@@ -145,6 +145,14 @@ clg_status clg_trace_write_json(const clg_trace *t, const char *path)
         json_string(f, e->op);
         fprintf(f, ", \"variant\": ");
         json_string(f, e->variant);
+        if (e->program[0]) {
+            fprintf(f, ", \"program\": ");
+            json_string(f, e->program);
+            fprintf(f, ", \"options\": ");
+            json_string(f, e->options);
+            fprintf(f, ", \"kernel\": ");
+            json_string(f, e->kernel);
+        }
         fprintf(f, ", \"global\": \"%s\", \"local\": \"%s\", \"gflop\": %.6f, \"bytes\": %.0f, "
                    "\"gflops\": %.3f, \"run\": %d, \"queued_us\": %.3f, \"submit_us\": %.3f, "
                    "\"submit_to_start_us\": %.3f, \"first_launch\": %s}}",

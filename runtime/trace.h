@@ -10,6 +10,9 @@ typedef struct clg_trace_event {
     char name[128];    /* graph node, or the value written/read */
     char op[32];       /* ONNX op, or "write"/"read" */
     char variant[48];  /* kernel name, "CLBlastSgemm", "clEnqueueWriteBuffer", ... */
+    char program[32];  /* kernel source file in cl/, "" for library calls and transfers */
+    char options[256]; /* its build options (-D values) */
+    char kernel[64];   /* the kernel function's name in that program */
     int lane;          /* queue index */
     int run;           /* index of the clg_model_run within the trace */
     int first_launch;  /* first launch of this kernel object (compile may show) */

@@ -3,8 +3,10 @@
 
 check_trace.py TRACE.json [NODE_NAME...]
 Checks: parses as JSON; metadata names the process and every lane; complete
-events have ts/dur in microseconds with dur > 0; events in one lane do not
-overlap; each NODE_NAME given appears as an event name. Exit 1 on failure.
+events have ts/dur in microseconds with dur > 0; kernel launches name their
+program file and build options (so each can be rebuilt alone); events in one
+lane do not overlap; each NODE_NAME given appears as an event name. Exit 1 on
+failure.
 """
 import json
 import sys
@@ -33,6 +35,11 @@ def main():
         for key in ('op', 'variant', 'gflop', 'bytes', 'global', 'local'):
             if key not in e['args']:
                 errors.append('event %s lacks args.%s' % (e['name'], key))
+        # Kernel launches (not transfers or library calls): a global size and a .cl program.
+        args = e['args']
+        if args.get('global') and args.get('variant') != 'CLBlastSgemm':
+            if not str(args.get('program', '')).endswith('.cl') or 'options' not in args:
+                errors.append('kernel event %s lacks args.program / args.options' % e['name'])
     for lane in lanes:
         ordered = sorted((e for e in spans if e['tid'] == lane), key=lambda e: e['ts'])
         for a, b in zip(ordered, ordered[1:]):

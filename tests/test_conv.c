@@ -5,7 +5,9 @@
  * compared with the plain C references in reference_conv.c, on seeded random
  * shapes and on hand-picked edge cases. Every convolution kernel variant
  * (conv1x1, conv2d, conv2d_kvec, Winograd F(2x2) and F(4x4)) is forced in
- * turn through CLGOOGLENET_CONV, alone and writing into a concat slice.
+ * turn through CLGOOGLENET_CONV, alone and writing into a concat slice; the
+ * SIMT family (cl/conv_simt.cl) through CLGOOGLENET_KERNELS=simt, on the
+ * random, edge-case and variant tests and an Inception block's 1x1 part.
  *
  * OpenCL objects are only created inside tests: Check forks each test and
  * the ICD and PoCL's threads do not survive a fork.
@@ -143,6 +145,15 @@ static void expect_close(const clg_tensor *got, const float *ref, int rank, cons
                   worst_at, (double)got->data[worst_at], (double)ref[worst_at], worst);
 }
 
+/* Loop index 0: the device's own kernel family; 1: the SIMT family forced
+   (CLGOOGLENET_KERNELS=simt), whatever the device. */
+static void use_family(int i)
+{
+    unsetenv("CLGOOGLENET_CONV");
+    if (i) setenv("CLGOOGLENET_KERNELS", "simt", 1);
+    else unsetenv("CLGOOGLENET_KERNELS");
+}
+
 /* ---- Conv -------------------------------------------------------------- */
 
 typedef struct conv_case {
@@ -202,6 +213,7 @@ static void check_conv(clg_context *ctx, const conv_case *t)
 
 START_TEST(conv_direct_random)
 {
+    use_family(_i);
     clg_context *ctx = open_context();
     if (!ctx) return;
     rng_seed(0xC0417u);
@@ -231,6 +243,7 @@ END_TEST
 
 START_TEST(conv_pointwise_random)
 {
+    use_family(_i);
     clg_context *ctx = open_context();
     if (!ctx) return;
     rng_seed(0x1A1u);
@@ -252,6 +265,7 @@ END_TEST
 
 START_TEST(conv_edge_cases)
 {
+    use_family(_i);
     clg_context *ctx = open_context();
     if (!ctx) return;
     rng_seed(0xED6Eu);
@@ -290,6 +304,7 @@ END_TEST
 /* A d2l GoogLeNet-sized layer with real channel counts (b3: 256 -> 128 at 12x12). */
 START_TEST(conv_large_channels)
 {
+    use_family(_i);
     clg_context *ctx = open_context();
     if (!ctx) return;
     rng_seed(0xB16u);
@@ -332,16 +347,149 @@ START_TEST(conv_bad_channels)
 }
 END_TEST
 
+/*
+ * An Inception block's 1x1 part: three 1x1 convolutions of one input (pass 3
+ * runs them as one launch, its outputs routed to three concat slices) and a
+ * 3x3 stride-1 max-pool into a 1x1 convolution (pass 2 fuses the pool into
+ * the convolution's input), all concatenated. Batch 2 on 7x7 maps, and batch
+ * 1 on 3x3 maps with 70 input channels (the SIMT family splits K there).
+ */
+static void check_inception(clg_context *ctx, int n, int c, int h, int w)
+{
+    static const int ks[4] = {32, 16, 5, 7}; /* the last 1x1 member: K % 16 != 0 */
+    char what[128];
+    snprintf(what, sizeof what, "inception 1x1 part x=%dx%dx%dx%d", n, c, h, w);
+    const int64_t xd[4] = {n, c, h, w};
+    const size_t plane = (size_t)h * w, xcount = (size_t)n * c * plane;
+    float *x = random_floats(xcount), *pooled = malloc(xcount * sizeof(float));
+    ck_assert_ptr_nonnull(pooled);
+    for (size_t p = 0; p < (size_t)n * c; p++)
+        for (int y = 0; y < h; y++)
+            for (int xx = 0; xx < w; xx++) {
+                float m = -INFINITY;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                        if (y + dy >= 0 && y + dy < h && xx + dx >= 0 && xx + dx < w)
+                            m = fmaxf(m, x[p * plane + (size_t)(y + dy) * w + xx + dx]);
+                pooled[p * plane + (size_t)y * w + xx] = m;
+            }
+    const int ktotal = ks[0] + ks[1] + ks[2] + ks[3];
+    const int64_t yd[4] = {n, ktotal, h, w};
+    float *ref = malloc(dims_count(4, yd) * sizeof(float));
+    ck_assert_ptr_nonnull(ref);
+    clg_graph *g = clg_graph_create();
+    ck_assert_ptr_nonnull(g);
+    const int xv = add_input(g, "x", 4, xd);
+    int pool_node, outs[4], k0 = 0;
+    clg_attrs ap = clg_attrs_default();
+    ap.win.kernel[0] = ap.win.kernel[1] = 3;
+    ap.win.stride[0] = ap.win.stride[1] = 1;
+    ap.win.pads[0] = ap.win.pads[1] = ap.win.pads[2] = ap.win.pads[3] = 1;
+    ck_assert_int_eq(clg_graph_add_node(g, "pool", CLG_OP_MAXPOOL, &xv, 1, "pooled", &ap, &pool_node), CLG_OK);
+    static const int no_pads[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        char wn[8], bn[8], yn[8], nn[8];
+        snprintf(wn, sizeof wn, "w%d", i), snprintf(bn, sizeof bn, "b%d", i);
+        snprintf(yn, sizeof yn, "y%d", i), snprintf(nn, sizeof nn, "conv%d", i);
+        const int64_t wd[4] = {ks[i], c, 1, 1}, bd[1] = {ks[i]};
+        float *wt = random_floats((size_t)ks[i] * c), *b = random_floats((size_t)ks[i]);
+        const int src = i == 3 ? g->nodes[pool_node].output : xv;
+        int in[3] = {src, add_weight(g, wn, 4, wd, wt), add_weight(g, bn, 1, bd, b)};
+        clg_attrs a = clg_attrs_default();
+        a.win.kernel[0] = a.win.kernel[1] = 1;
+        a.fused_relu = 1;
+        int node;
+        ck_assert_int_eq(clg_graph_add_node(g, nn, CLG_OP_CONV, in, 3, yn, &a, &node), CLG_OK);
+        outs[i] = g->nodes[node].output;
+        float *r = malloc((size_t)n * ks[i] * plane * sizeof(float));
+        ck_assert_ptr_nonnull(r);
+        ref_conv2d(i == 3 ? pooled : x, n, c, h, w, wt, ks[i], 1, 1, b, 1, 1, no_pads, 1, r);
+        for (int b_ = 0; b_ < n; b_++)
+            memcpy(ref + ((size_t)b_ * ktotal + k0) * plane, r + (size_t)b_ * ks[i] * plane,
+                   (size_t)ks[i] * plane * sizeof(float));
+        k0 += ks[i];
+        free(wt), free(b), free(r);
+    }
+    clg_attrs ac = clg_attrs_default();
+    ac.axis = ac.axis_attr = 1;
+    int nc;
+    ck_assert_int_eq(clg_graph_add_node(g, "cat", CLG_OP_CONCAT, outs, 4, "y", &ac, &nc), CLG_OK);
+    ck_assert_int_eq(clg_graph_mark_output(g, g->nodes[nc].output), CLG_OK);
+    clg_model *model = NULL;
+    clg_status st = clg_model_from_graph(ctx, g, &model);
+    ck_assert_msg(st == CLG_OK, "%s: model: %s", what, clg_last_error());
+    clg_tensor *xt = make_tensor(4, xd, x), *y = NULL;
+    const clg_tensor *inputs[1] = {xt};
+    st = clg_model_run(model, inputs, 1, &y, 1);
+    ck_assert_msg(st == CLG_OK, "%s: run: %s", what, clg_last_error());
+    expect_close(y, ref, 4, yd, what);
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(xt);
+    clg_model_destroy(model);
+    free(x), free(pooled), free(ref);
+}
+
+START_TEST(conv_inception_block)
+{
+    use_family(_i);
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x1CE9u);
+    check_inception(ctx, 2, 19, 7, 7);
+    check_inception(ctx, 1, 70, 3, 3);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* CLGOOGLENET_KERNELS: a bad value is an error naming the variable and what it takes. */
+START_TEST(conv_kernels_env)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    setenv("CLGOOGLENET_KERNELS", "gpu", 1);
+    const int64_t xd[4] = {1, 2, 3, 3}, wd[4] = {2, 2, 1, 1};
+    float w[4] = {1, 2, 3, 4};
+    clg_graph *g = clg_graph_create();
+    int in[2] = {add_input(g, "x", 4, xd), add_weight(g, "w", 4, wd, w)};
+    int node;
+    ck_assert_int_eq(clg_graph_add_node(g, "conv_env", CLG_OP_CONV, in, 2, "y", NULL, &node), CLG_OK);
+    ck_assert_int_eq(clg_graph_mark_output(g, g->nodes[node].output), CLG_OK);
+    clg_model *model = NULL;
+    clg_status st = clg_model_from_graph(ctx, g, &model);
+    if (st == CLG_OK) {
+        float x[18] = {0};
+        clg_tensor *xt = make_tensor(4, xd, x), *y = NULL;
+        const clg_tensor *inputs[1] = {xt};
+        st = clg_model_run(model, inputs, 1, &y, 1);
+        ck_assert_ptr_null(y);
+        clg_tensor_destroy(xt);
+        clg_model_destroy(model);
+    }
+    ck_assert_int_eq(st, CLG_ERR_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(clg_last_error(), "CLGOOGLENET_KERNELS=gpu: expected 'cpu' or 'simt'") != NULL,
+                  "message: %s", clg_last_error());
+    unsetenv("CLGOOGLENET_KERNELS");
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* ---- Every kernel variant ----------------------------------------------- */
 
-/* CLGOOGLENET_CONV values: each forces one kernel family (runtime/ops_conv.c). */
-static const char *const conv_variants[] = {"kvec", "wino", "wino2", "legacy", "default"};
+/* CLGOOGLENET_CONV values: each forces one kernel of the CPU family
+   (runtime/ops_conv.c); "simt" forces the SIMT family (CLGOOGLENET_KERNELS=simt,
+   cl/conv_simt.cl: implicit GEMM, Winograd for 3x3 stride 1 on 6x6 maps and
+   up), "simt_gemm" the SIMT family's implicit GEMM for every convolution
+   (with CLGOOGLENET_CONV=kvec), on any device. */
+static const char *const conv_variants[] = {"kvec", "wino", "wino2", "legacy", "simt", "simt_gemm", "default"};
 #define N_CONV_VARIANTS (int)(sizeof conv_variants / sizeof conv_variants[0])
 
 static void use_variant(const char *v)
 {
-    if (strcmp(v, "default") == 0) unsetenv("CLGOOGLENET_CONV");
-    else setenv("CLGOOGLENET_CONV", v, 1);
+    unsetenv("CLGOOGLENET_CONV");
+    unsetenv("CLGOOGLENET_KERNELS");
+    if (strncmp(v, "simt", 4) == 0) setenv("CLGOOGLENET_KERNELS", "simt", 1);
+    if (strcmp(v, "simt_gemm") == 0) setenv("CLGOOGLENET_CONV", "kvec", 1);
+    else if (strcmp(v, "default") != 0 && strcmp(v, "simt") != 0) setenv("CLGOOGLENET_CONV", v, 1);
 }
 
 /* Rows longer than the work-group limit (PoCL: 4096 work-items): Winograd's
@@ -556,6 +704,7 @@ START_TEST(conv_tuning_cache)
     }
     setenv("XDG_CACHE_HOME", dir, 1);
     unsetenv("CLGOOGLENET_CONV");
+    setenv("CLGOOGLENET_KERNELS", "cpu", 1); /* the CPU family's choices are what is tuned */
     setenv("CLGOOGLENET_TUNE", "1", 1);
     clg_context *ctx = open_context();
     if (!ctx) return;
@@ -879,27 +1028,31 @@ END_TEST
 static Suite *conv_suite(void)
 {
     Suite *s = suite_create("conv");
+    /* families 2: once with the device's kernel family, once with SIMT forced. */
     struct {
         const char *name;
         const TTest *test;
+        int families;
     } cases[] = {
-        {"conv:direct_random", conv_direct_random},
-        {"conv:pointwise_random", conv_pointwise_random},
-        {"conv:edge_cases", conv_edge_cases},
-        {"conv:long_rows", conv_long_rows},
-        {"conv:stride2_row_end", conv_stride2_row_end},
-        {"conv:large_channels", conv_large_channels},
-        {"conv:bad_channels", conv_bad_channels},
-        {"conv:tuning_cache", conv_tuning_cache},
-        {"conv:program_batching", conv_program_batching},
-        {"conv:program_batching_all_files", conv_program_batching_all_files},
-        {"conv:gemm", conv_gemm},
-        {"conv:matmul", conv_matmul},
+        {"conv:direct_random", conv_direct_random, 2},
+        {"conv:pointwise_random", conv_pointwise_random, 2},
+        {"conv:edge_cases", conv_edge_cases, 2},
+        {"conv:long_rows", conv_long_rows, 1},
+        {"conv:stride2_row_end", conv_stride2_row_end, 1},
+        {"conv:large_channels", conv_large_channels, 2},
+        {"conv:inception_block", conv_inception_block, 2},
+        {"conv:kernels_env", conv_kernels_env, 1},
+        {"conv:bad_channels", conv_bad_channels, 1},
+        {"conv:tuning_cache", conv_tuning_cache, 1},
+        {"conv:program_batching", conv_program_batching, 1},
+        {"conv:program_batching_all_files", conv_program_batching_all_files, 1},
+        {"conv:gemm", conv_gemm, 1},
+        {"conv:matmul", conv_matmul, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 120); /* PoCL compiles each kernel variant on first use */
-        tcase_add_test(tc, cases[i].test);
+        tcase_set_timeout(tc, 120 * cases[i].families); /* PoCL compiles each kernel variant on first use */
+        tcase_add_loop_test(tc, cases[i].test, 0, cases[i].families);
         suite_add_tcase(s, tc);
     }
     /* One run per kernel variant (the loop index picks it). */
