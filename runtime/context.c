@@ -19,26 +19,37 @@ clg_status clg_context_create(const char *device_spec, clg_context **out)
 
 clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg_context **out)
 {
+    clg_context_options options;
+    clg_context_options_init(&options);
+    options.device = device_spec;
+    options.flags = flags;
+    return clg_context_create_with_options(&options, out);
+}
+
+clg_status clg_context_create_with_options(const clg_context_options *options, clg_context **out)
+{
     if (!out) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_create: out is NULL");
     *out = NULL;
-    clg_device_info *devices = NULL;
-    size_t count = 0, chosen = 0;
-    CLG_TRY(clg_devices_list(&devices, &count));
-    const char *spec = device_spec ? device_spec : getenv(CLG_DEVICE_ENV);
-    clg_status st = clg_device_select(devices, count, spec, &chosen);
+    clg_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory creating a context");
+    clg_status st = clg_context_options_adopt(ctx, options);
     if (st != CLG_OK) {
-        free(devices);
+        free(ctx);
         return st;
     }
-    clg_context *ctx = calloc(1, sizeof *ctx);
-    if (!ctx) {
-        free(devices);
-        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory creating a context");
+    const unsigned flags = ctx->options.flags;
+    clg_device_info *devices = NULL;
+    size_t count = 0, chosen = 0;
+    st = clg_devices_list(&devices, &count);
+    const char *spec = ctx->options.device ? ctx->options.device : getenv(CLG_DEVICE_ENV);
+    if (st == CLG_OK) st = clg_device_select(devices, count, spec, &chosen);
+    if (st == CLG_OK) {
+        ctx->info = devices[chosen];
+        st = clg_device_open(&ctx->info, &ctx->platform, &ctx->device);
     }
-    ctx->info = devices[chosen];
     free(devices);
-    st = clg_device_open(&ctx->info, &ctx->platform, &ctx->device);
     if (st != CLG_OK) {
+        free(ctx->option_strings);
         free(ctx);
         return st;
     }
@@ -47,6 +58,7 @@ clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg
     ctx->context = clCreateContext(props, 1, &ctx->device, NULL, NULL, &err);
     if (err != CL_SUCCESS) {
         st = clg_cl_fail(err, "clCreateContext", ctx->info.device_name);
+        free(ctx->option_strings);
         free(ctx);
         return st;
     }
@@ -55,9 +67,9 @@ clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg
     cl_command_queue_properties props_queue = (flags & CLG_CONTEXT_PROFILING) ? CL_QUEUE_PROFILING_ENABLE : 0;
     /* Independent branches may run on several in-order queues; one is the
        default until measured to win on a device (CLGOOGLENET_QUEUES=N). */
-    const char *nq = getenv(CLG_QUEUES_ENV);
+    const char *nq = ctx->options.queues ? NULL : getenv(CLG_QUEUES_ENV);
     char *end = NULL;
-    long n_queues = nq && *nq ? strtol(nq, &end, 10) : 1;
+    long n_queues = ctx->options.queues ? ctx->options.queues : nq && *nq ? strtol(nq, &end, 10) : 1;
     ctx->n_queues = (end && *end) || n_queues < 1 || n_queues > CLG_MAX_QUEUES ? 0 : (int)n_queues;
     if (ctx->n_queues == 0) {
         clg_context_destroy(ctx);
@@ -73,6 +85,7 @@ clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg
         }
     }
     ctx->queue = ctx->queues[0];
+    ctx->options.queues = ctx->n_queues;
     ctx->programs = clg_program_cache_create();
     if (!ctx->programs) {
         clg_context_destroy(ctx);
@@ -92,6 +105,7 @@ void clg_context_destroy(clg_context *ctx)
         }
     clg_program_cache_destroy(ctx->programs);
     if (ctx->context) clReleaseContext(ctx->context);
+    free(ctx->option_strings);
     free(ctx);
 }
 

@@ -10,6 +10,9 @@ struct clg_program_cache;
 
 #define CLG_MAX_QUEUES 4
 #define CLG_QUEUES_ENV "CLGOOGLENET_QUEUES"
+#define CLG_CONV_ENV "CLGOOGLENET_CONV"
+#define CLG_GEMM_ENV "CLGOOGLENET_GEMM"
+#define CLG_PROGRAM_CACHE_ENV "CLGOOGLENET_PROGRAM_CACHE"
 
 struct clg_context {
     clg_device_info info;
@@ -21,7 +24,23 @@ struct clg_context {
     int n_queues;           /* in-order queues the scheduler spreads branches over */
     struct clg_program_cache *programs;
     unsigned flags; /* CLG_CONTEXT_* */
+    /* The caller's options (runtime/options.c); strings point into option_strings. */
+    clg_context_options options;
+    char *option_strings;
 };
+
+/*
+ * Settings a planner reads: the context's option when set, else its
+ * environment variable read now, else NULL / the default (options.c).
+ */
+const char *clg_context_conv_algorithm(const clg_context *ctx); /* NULL: not forced */
+const char *clg_context_gemm(const clg_context *ctx);           /* NULL: not forced */
+const char *clg_context_kernel_dir(const clg_context *ctx);     /* NULL: embedded */
+int clg_context_pass_enabled(const clg_context *ctx, int pass);
+int clg_context_program_cache(const clg_context *ctx);          /* 1 on, 0 off */
+
+/* Checks options and copies them (strings included) into ctx->options. */
+clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options *options);
 
 /* Wraps a failed OpenCL call: CLG_ERR_OPENCL, "call failed: CL_NAME (where)". */
 clg_status clg_cl_fail(cl_int err, const char *call, const char *where);

@@ -13,7 +13,6 @@
 #include "kernels.h"
 #include "plan.h"
 
-#define CLG_GEMM_ENV "CLGOOGLENET_GEMM"
 /* gemm_rows: rows per work-item (ROWS in cl/gemm.cl), and the most rows it takes. */
 #define GEMM_ROWS 4
 #define GEMM_ROWS_MAX_M 64
@@ -109,7 +108,7 @@ static int fits_int_indexing(const clg_gemm_args *g)
  */
 static clg_status add_product(clg_plan *plan, int n, const clg_gemm_args *g)
 {
-    const char *force = getenv(CLG_GEMM_ENV);
+    const char *force = clg_context_gemm(plan->ctx);
     const double macs = (double)g->m * (double)g->n * (double)g->k;
     int use_clblast = !(g->m <= GEMM_ROWS_MAX_M && ((!g->trans_a && g->trans_b) || macs <= GEMM_TINY_MACS));
     if (force && strcmp(force, "clblast") == 0) use_clblast = 1;

@@ -8,8 +8,15 @@
 #include <sys/stat.h>
 #include <time.h>
 
-clg_tune_mode clg_tune_mode_get(void)
+clg_tune_mode clg_tune_mode_get(const clg_context *ctx)
 {
+    switch (ctx ? ctx->options.tuning : CLG_TUNING_DEFAULT) {
+    case CLG_TUNING_OFF: return CLG_TUNE_OFF;
+    case CLG_TUNING_CACHED: return CLG_TUNE_CACHED;
+    case CLG_TUNING_ON: return CLG_TUNE_ON;
+    case CLG_TUNING_FORCE: return CLG_TUNE_FORCE;
+    case CLG_TUNING_DEFAULT: break;
+    }
     const char *v = getenv(CLG_TUNE_ENV);
     if (!v || !*v) return CLG_TUNE_CACHED;
     if (strcmp(v, "0") == 0 || strcmp(v, "off") == 0) return CLG_TUNE_OFF;
