@@ -143,6 +143,12 @@ def run_local(args, data, labels, options):
     report(labels, np.concatenate(preds), len(labels) / elapsed, f"one process, batch {args.batch_size}")
 
 
+def actor_pool(ray, n):
+    """A fixed pool of n actors: compute= where this Ray has it, concurrency= before."""
+    strategy = getattr(ray.data, "ActorPoolStrategy", None)
+    return {"compute": strategy(size=n)} if strategy else {"concurrency": n}
+
+
 def run_ray(args, data, labels, options):
     import ray
     env = {k: v for k, v in os.environ.items()
@@ -165,8 +171,8 @@ def run_ray(args, data, labels, options):
         ds = ray.data.from_items(items, override_num_blocks=max(1, len(items) // (4 * args.batch_size)))
         start = time.time()
         out = ds.map_batches(Classifier, fn_constructor_args=(args.model, args.device, args.batch_size, options),
-                             batch_size=args.batch_size, concurrency=args.concurrency,
-                             num_cpus=args.cpus_per_actor, batch_format="numpy")
+                             batch_size=args.batch_size, num_cpus=args.cpus_per_actor, batch_format="numpy",
+                             **actor_pool(ray, args.concurrency))
         cols = {"label": [], "pred": [], "t0": [], "t1": [], "pid": []}
         for b in out.iter_batches(batch_size=None, batch_format="numpy"):
             for k in cols:
