@@ -28,3 +28,33 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# --python [--venv DIR]: a venv for the Python package and its tests, default
+# /opt/clgooglenet/venv (the Python tests look there; CLGOOGLENET_PYTHON
+# names another interpreter): numpy, pytest, ray[data] from PyPI and this
+# package (pip install ., which builds the library). Debian 12's system pip
+# is externally managed, hence the venv. --spark adds pyspark and a Java runtime.
+if [[ " $* " == *" --python "* || " $* " == *" --spark "* ]]; then
+    venv=/opt/clgooglenet/venv
+    args=("$@")
+    for i in "${!args[@]}"; do
+        if [ "${args[$i]}" = "--venv" ]; then venv=${args[$((i + 1))]:?--venv needs a directory}; fi
+    done
+    extra=(python3-venv python3-pip)
+    if [[ " $* " == *" --spark "* ]]; then extra+=(default-jre-headless); fi
+    missing=()
+    for p in "${extra[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --upgrade pip
+    "$venv/bin/pip" install -q numpy pytest 'ray[data]'
+    if [[ " $* " == *" --spark "* ]]; then "$venv/bin/pip" install -q pyspark pandas; fi
+    "$venv/bin/pip" install -q "$(cd "$(dirname "$0")/.." && pwd)"
+    echo "Python venv ready: $venv (python -c 'import clgooglenet'; tools/ray-classify.py with $venv/bin/python)"
+fi
