@@ -58,10 +58,11 @@ typedef enum clg_status {
     CLG_ERR_KERNEL_BUILD = -1009,     /* an OpenCL program failed to build */
 } clg_status;
 
-/* A stable name for a status, e.g. "CLG_ERR_PARSE". */
+/* A stable name for a status, e.g. "CLG_ERR_PARSE" (static storage). */
 CLG_API const char *clg_status_to_string(clg_status status);
 
-/* The message of the last failure on this thread ("" if none). */
+/* The message of the last failure on this thread ("" if none); thread-local
+   storage, overwritten by the thread's next failing call; never freed. */
 CLG_API const char *clg_last_error(void);
 
 /* ---- Devices ---------------------------------------------------------- */
@@ -116,12 +117,20 @@ CLG_API clg_status clg_context_create(const char *device_spec, clg_context **out
 
 /* clg_context_create with flags (CLG_CONTEXT_*). */
 CLG_API clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg_context **out);
+/* Destroy a context only after every model made from it. */
 CLG_API void clg_context_destroy(clg_context *ctx);
+/* Borrowed: valid while the context lives. */
 CLG_API const clg_device_info *clg_context_device(const clg_context *ctx);
 
 /* ---- Host tensors ------------------------------------------------------ */
 
-/* A dense float32 tensor in C order, owned by whoever created it. */
+/*
+ * A dense float32 tensor in C order, owned by whoever created it. Tensors the
+ * library makes (clg_tensor_create, the loaders, clg_model_run's outputs,
+ * clg_preprocess_*) are released with clg_tensor_destroy, which frees the
+ * struct and data; a tensor the caller fills in itself (its own struct and
+ * buffer, e.g. for clg_model_run_into) must never be passed to it.
+ */
 typedef struct clg_tensor {
     int rank;
     int64_t dims[CLG_MAX_RANK];
@@ -133,7 +142,7 @@ CLG_API clg_status clg_tensor_create(int rank, const int64_t *dims, clg_tensor *
 CLG_API void clg_tensor_destroy(clg_tensor *t);
 CLG_API size_t clg_tensor_element_count(const clg_tensor *t);
 
-/* NumPy .npy (float32 little-endian, C order). */
+/* NumPy .npy (float32 little-endian, C order). Loaders return new tensors. */
 CLG_API clg_status clg_tensor_load_npy(const char *path, clg_tensor **out);
 CLG_API clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t);
 /* ONNX TensorProto as in ONNX's test data (float32 only). */
@@ -145,6 +154,8 @@ CLG_API clg_status clg_tensor_load(const char *path, clg_tensor **out);
 
 typedef struct clg_model clg_model;
 
+/* A model keeps a pointer to ctx: the context must outlive it. The file or
+   memory is read during the call only. */
 CLG_API clg_status clg_model_load(clg_context *ctx, const char *path, clg_model **out);
 CLG_API clg_status clg_model_load_memory(clg_context *ctx, const void *data, size_t size,
                                  clg_model **out);
@@ -198,7 +209,8 @@ CLG_API clg_status clg_trace_create(clg_trace **out);
 CLG_API void clg_trace_destroy(clg_trace *trace);
 CLG_API size_t clg_trace_event_count(const clg_trace *trace);
 
-/* Records the commands of each later clg_model_run into trace; NULL stops. */
+/* Records the commands of each later run into trace; NULL stops. The model
+   borrows the trace: keep it alive, or detach it, until the model's last run. */
 CLG_API clg_status clg_model_set_trace(clg_model *model, clg_trace *trace);
 
 /* Chrome trace-event JSON (Perfetto, chrome://tracing). */
@@ -219,7 +231,8 @@ CLG_API double clg_trace_total_ms(const clg_trace *trace);
  */
 CLG_API clg_status clg_context_peak_gflops(clg_context *ctx, double *gflops);
 
-/* A metadata_props value of the model's ONNX file, or NULL when absent. */
+/* A metadata_props value of the model's ONNX file, or NULL when absent
+   (borrowed: valid while the model lives). */
 CLG_API const char *clg_model_metadata(const clg_model *model, const char *key);
 
 /* Device memory of the plan used by the last clg_model_run. */
@@ -343,7 +356,8 @@ CLG_API clg_status clg_preprocess_from_model_with(const clg_model *model,
  */
 CLG_API clg_status clg_preprocess_check_override(const clg_preprocess_override *override);
 
-/* Preprocesses count images into a new [count, channels, height, width] tensor. */
+/* Preprocesses count images into a new [count, channels, height, width] tensor
+   (release with clg_tensor_destroy); the images stay the caller's. */
 CLG_API clg_status clg_preprocess_images(const clg_preprocess *pp, const clg_image *const *images,
                                  size_t count, clg_tensor **out);
 /* The same from image files, decoded one at a time, in order. */

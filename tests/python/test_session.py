@@ -198,3 +198,11 @@ def test_close(data_dir):
         sess.run(None, {"input": x})
     with pytest.raises(ValueError, match="closed"):
         sess.run(None, {"input": x})
+
+
+def test_onnxruntime_arguments_are_accepted(data_dir):
+    path, x, want = load_golden(data_dir, "d2l_small")
+    sess = rt.InferenceSession(path, providers=["CPUExecutionProvider"], sess_options=None)
+    assert sess.get_providers() == ["OpenCLExecutionProvider"]
+    got, = sess.run(["logits"], {"input": x})
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()

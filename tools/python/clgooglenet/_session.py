@@ -106,7 +106,9 @@ def _shape_of(info):
     return shape
 
 
-_OPTION_NAMES = ("queues", "tuning", "kernel_family", "conv_algorithm", "gemm", "passes_off", "kernel_dir",
+# Accepted for ONNX Runtime compatibility and ignored (the device is device=).
+_ORT_ARGUMENTS = ("sess_options", "providers", "provider_options")
+_OPTION_NAMES = _ORT_ARGUMENTS + ("queues", "tuning", "kernel_family", "conv_algorithm", "gemm", "passes_off", "kernel_dir",
                  "program_cache", "max_plans", "batch_buckets", "profiling")
 
 
@@ -131,6 +133,8 @@ class InferenceSession:
       max_plans=N           plans kept (one per input shape; each costs a compile)
       batch_buckets=[64]    one plan serves every batch up to 64 (zero padded)
       profiling=True        record a trace of every run (trace_table(), end_profiling())
+    sess_options, providers and provider_options are accepted for ONNX Runtime
+    compatibility and ignored: the device is chosen by device=.
     A session may be shared between threads: calls are serialised by a lock,
     and the GIL is released while the device runs.
     """
@@ -245,6 +249,10 @@ class InferenceSession:
 
     def get_outputs(self):
         return list(self._outputs)
+
+    def get_providers(self):
+        """As ONNX Runtime: the one provider, this library on its OpenCL device."""
+        return ["OpenCLExecutionProvider"]
 
     def get_device(self):
         """The device this session runs on."""
