@@ -73,6 +73,13 @@
 
 /* Input columns one work-item touches: (XB - 1) * SW + KW. */
 #define SPAN ((XB - 1) * SW + KW)
+/* Columns load_inside reads: the stride-2 vector loads read one column past
+   the last sample they keep, which must still be inside the row. */
+#if SW == 2 && (XB == 4 || XB == 8)
+#define LOAD_SPAN (SPAN + 1)
+#else
+#define LOAD_SPAN SPAN
+#endif
 
 /* XB samples row[0], row[SW], ... known to be inside the row. */
 static inline VT load_inside(__global const float *row)
@@ -114,7 +121,7 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
     const int k0 = (get_global_id(2) - n * kblocks) * KB;
     const int ix0 = ox0 * SW - pad_left;
     const int iy0 = oy * SH - pad_top;
-    const int inside = ix0 >= 0 && ix0 + SPAN <= W;
+    const int inside = ix0 >= 0 && ix0 + LOAD_SPAN <= W;
 
     /* Weight block of each output channel; channels past K clamp to the last one. */
     int wk[KB];

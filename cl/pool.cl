@@ -72,7 +72,7 @@ static float4 window_reduce(__global const float *src, int H, int W, int y0, int
     /* Stride 1 near an edge: one clamped 8-wide span per row serves every kx. */
     const int span = !fast && SW == 1 && KW <= 5;
     const int8 pos = x0.s0 + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
-    const int8 cpos = clamp(pos, 0, W - 1);
+    const int8 cpos = clamp(pos, (int8)(0), (int8)(W - 1));
     for (int ky = 0; ky < KH; ky++) {
         const int iy = y0 + ky;
         const int cy = clamp(iy, 0, H - 1);
@@ -96,7 +96,7 @@ static float4 window_reduce(__global const float *src, int H, int W, int y0, int
                 v = load_lanes(row, x0.s0 + kx, SW);
             } else {
                 const int4 ix = x0 + kx;
-                const int4 cx = clamp(ix, 0, W - 1);
+                const int4 cx = clamp(ix, (int4)(0), (int4)(W - 1));
                 v = gather4(row, cx);
                 ok &= ix == cx;
             }
@@ -140,13 +140,13 @@ __kernel void avgpool2d(__global const float *restrict in, __global float *restr
     if (count_include_pad) {
         /* Windows never start before -pad_begin, so only the end is clipped. */
         ph = min(y0 + KH, H + PB) - y0;
-        pw = min(x0 + KW, W + PR) - x0;
+        pw = min(x0 + KW, (int4)(W + PR)) - x0;
     } else {
         ph = min(y0 + KH, H) - max(y0, 0);
-        pw = min(x0 + KW, W) - max(x0, 0);
+        pw = min(x0 + KW, (int4)(W)) - max(x0, (int4)(0));
     }
-    const int4 count = max(ph, 0) * max(pw, 0);
-    const float4 avg = select((float4)(0.0f), sum / convert_float4(max(count, 1)), count > 0);
+    const int4 count = max(ph, 0) * max(pw, (int4)(0));
+    const float4 avg = select((float4)(0.0f), sum / convert_float4(max(count, (int4)(1))), count > 0);
     store4(out + ((size_t)plane * OH + oy) * OW, ox0, OW, avg);
 }
 

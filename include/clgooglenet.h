@@ -98,8 +98,11 @@ CLG_API clg_status clg_devices_list(clg_device_info **out, size_t *count);
 /*
  * Picks a device from a spec: an index as clgooglenet devices prints it,
  * "P:D" (platform:device), a type ("cpu", "gpu", "accelerator") or a
- * case-insensitive substring of the platform or device name. NULL or ""
- * picks the first GPU, else the first device. No match is
+ * case-insensitive substring of the platform or device name. A type picks
+ * the device of that type that the runtime's device table ranks first (PoCL
+ * before Intel's CPU runtime before rusticl; list order on a tie). NULL or ""
+ * picks the best GPU, else the best device; a simulator (Oclgrind) only
+ * when named. No match is
  * CLG_ERR_DEVICE_NOT_FOUND with a message listing the devices.
  */
 CLG_API clg_status clg_device_select(const clg_device_info *devices, size_t count,
@@ -425,8 +428,9 @@ typedef struct clg_context_options {
     /* Directory of cl/ sources to build instead of the embedded copies;
        NULL: CLGOOGLENET_KERNEL_DIR; "": the embedded copies. */
     const char *kernel_dir;
-    /* On-disk cache of compiled programs: 1 on, -1 off; 0: CLGOOGLENET_PROGRAM_CACHE
-       ("0" switches it off), else on. */
+    /* On-disk store of compiled programs: 1 on, -1 off; 0: CLGOOGLENET_PROGRAM_CACHE
+       (0/off, 1/on), else the device table's choice (on where the driver keeps
+       no kernel cache of its own). */
     int program_cache;
     /* Plans each model keeps (one per distinct set of input shapes, least
        recently used evicted); 0: 4. clg_model_set_plan_limit changes one model. */

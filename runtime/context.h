@@ -12,7 +12,6 @@ struct clg_program_cache;
 #define CLG_QUEUES_ENV "CLGOOGLENET_QUEUES"
 #define CLG_CONV_ENV "CLGOOGLENET_CONV"
 #define CLG_GEMM_ENV "CLGOOGLENET_GEMM"
-#define CLG_PROGRAM_CACHE_ENV "CLGOOGLENET_PROGRAM_CACHE"
 
 struct clg_context {
     clg_device_info info;
@@ -23,6 +22,7 @@ struct clg_context {
     cl_command_queue queues[CLG_MAX_QUEUES];
     int n_queues;           /* in-order queues the scheduler spreads branches over */
     struct clg_program_cache *programs;
+    int program_store;      /* keep compiled programs on disk (program_store.h) */
     unsigned flags; /* CLG_CONTEXT_* */
     /* The caller's options (runtime/options.c); strings point into option_strings. */
     clg_context_options options;
@@ -37,7 +37,6 @@ const char *clg_context_conv_algorithm(const clg_context *ctx); /* NULL: not for
 const char *clg_context_gemm(const clg_context *ctx);           /* NULL: not forced */
 const char *clg_context_kernel_dir(const clg_context *ctx);     /* NULL: embedded */
 int clg_context_pass_enabled(const clg_context *ctx, int pass);
-int clg_context_program_cache(const clg_context *ctx);          /* 1 on, 0 off */
 
 /* Checks options and copies them (strings included) into ctx->options. */
 clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options *options);

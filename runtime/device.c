@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_table.h"
 #include "error.h"
 
 /* Returned by the ICD loader when no vendor ICD is installed (cl_khr_icd). */
@@ -436,6 +437,28 @@ static clg_status not_found(const clg_device_info *devices, size_t count, const 
     return clg_fail(CLG_ERR_DEVICE_NOT_FOUND, "%s", msg);
 }
 
+/*
+ * The device of a type (0: any) that the device table ranks best, the first
+ * in the list on a tie; simulators only when allow_simulator. 0 if none.
+ */
+static int best_of_type(const clg_device_info *devices, size_t count, clg_device_type type,
+                        int allow_simulator, size_t *chosen)
+{
+    const clg_device_traits *best = NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (type && devices[i].type != type) continue;
+        const clg_device_traits *t = clg_device_traits_of(&devices[i]);
+        if (t->simulator && !allow_simulator) continue;
+        int better = !best || t->simulator < best->simulator ||
+                     (t->simulator == best->simulator && t->rank < best->rank);
+        if (better) {
+            best = t;
+            *chosen = i;
+        }
+    }
+    return best != NULL;
+}
+
 clg_status clg_device_select(const clg_device_info *devices, size_t count, const char *spec,
                              size_t *chosen)
 {
@@ -449,16 +472,13 @@ clg_status clg_device_select(const clg_device_info *devices, size_t count, const
     while (len > 0 && is_space(*s)) s++, len--;
     while (len > 0 && is_space(s[len - 1])) len--;
 
-    /* Default: the first GPU, since that is why one installs OpenCL; else whatever is first. */
+    /* Default: the best GPU, since that is why one installs OpenCL; else the
+       best device of any type. Simulators come last (device table). */
     if (len == 0) {
         if (count == 0) return clg_fail(CLG_ERR_DEVICE_NOT_FOUND, "no OpenCL devices to choose from");
-        for (size_t i = 0; i < count; i++) {
-            if (devices[i].type == CLG_DEVICE_GPU) {
-                *chosen = i;
-                return CLG_OK;
-            }
-        }
-        *chosen = 0;
+        if (!best_of_type(devices, count, CLG_DEVICE_GPU, 0, chosen) &&
+            !best_of_type(devices, count, 0, 0, chosen))
+            *chosen = 0;
         return CLG_OK;
     }
 
@@ -489,12 +509,7 @@ clg_status clg_device_select(const clg_device_info *devices, size_t count, const
     static const clg_device_type types[] = {CLG_DEVICE_CPU, CLG_DEVICE_GPU, CLG_DEVICE_ACCELERATOR};
     for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
         if (!equals_ci(s, len, clg_device_type_name(types[t]))) continue;
-        for (size_t i = 0; i < count; i++) {
-            if (devices[i].type == types[t]) {
-                *chosen = i;
-                return CLG_OK;
-            }
-        }
+        if (best_of_type(devices, count, types[t], 1, chosen)) return CLG_OK;
         return not_found(devices, count, s, len);
     }
 

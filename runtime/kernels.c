@@ -7,6 +7,7 @@
 
 #include "context.h"
 #include "error.h"
+#include "program_store.h"
 
 struct clg_embedded_kernel {
     const char *name;
@@ -28,7 +29,8 @@ typedef struct cached_program {
 struct clg_program_cache {
     cached_program *items;
     size_t count, cap;
-    size_t builds;
+    size_t builds;      /* compiled from source */
+    size_t store_loads; /* read back from the program store */
 };
 
 struct clg_program_cache *clg_program_cache_create(void)
@@ -89,15 +91,20 @@ static clg_status kernel_source(const clg_context *ctx, const char *file, char *
     return clg_fail(CLG_ERR_INVALID_ARGUMENT, "no kernel file named %s", file);
 }
 
-/* Builds source text (what names it in errors: the file) with options. */
+/* Builds source text (what names it in errors: the file) with options; from
+   the on-disk program store where the device table keeps one. */
 static clg_status build_source(clg_context *ctx, const char *what, const char *source,
                                const char *options, cl_program *out)
 {
+    char all_options[1024];
+    snprintf(all_options, sizeof all_options, "%s %s", CLG_COMMON_BUILD_OPTIONS, options ? options : "");
+    if (ctx->program_store && (*out = clg_program_store_load(ctx, source, all_options))) {
+        ctx->programs->store_loads++;
+        return CLG_OK;
+    }
     cl_int err;
     cl_program program = clCreateProgramWithSource(ctx->context, 1, &source, NULL, &err);
     if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateProgramWithSource", what);
-    char all_options[1024];
-    snprintf(all_options, sizeof all_options, "%s %s", CLG_COMMON_BUILD_OPTIONS, options ? options : "");
     ctx->programs->builds++;
     err = clBuildProgram(program, 1, &ctx->device, all_options, NULL, NULL);
     if (err != CL_SUCCESS) {
@@ -107,6 +114,7 @@ static clg_status build_source(clg_context *ctx, const char *what, const char *s
         return clg_fail(CLG_ERR_KERNEL_BUILD, "building %s (%s) failed: %s\n%s", what, all_options,
                         clg_cl_error_name(err), log);
     }
+    if (ctx->program_store) clg_program_store_save(ctx, source, all_options, program);
     *out = program;
     return CLG_OK;
 }
@@ -240,6 +248,11 @@ void clg_program_list_free(clg_program_list *list)
 size_t clg_program_cache_builds(const clg_context *ctx)
 {
     return ctx->programs->builds;
+}
+
+size_t clg_program_store_loads(const clg_context *ctx)
+{
+    return ctx->programs->store_loads;
 }
 
 /* A growing string; on allocation failure it stays failed (ok = 0). */

@@ -54,8 +54,10 @@ void clg_program_list_free(clg_program_list *list);
    (a single one is left to clg_kernel_create). */
 clg_status clg_programs_prebuild(clg_context *ctx, const clg_program_list *list);
 
-/* Programs the context has built so far (a batched build counts once). */
+/* Programs the context has compiled from source so far (a batched build
+   counts once), and those it read back from the program store instead. */
 size_t clg_program_cache_builds(const clg_context *ctx);
+size_t clg_program_store_loads(const clg_context *ctx);
 
 struct clg_program_cache *clg_program_cache_create(void);
 void clg_program_cache_destroy(struct clg_program_cache *cache);

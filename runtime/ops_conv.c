@@ -122,7 +122,9 @@ static clg_status relayout_weights(clg_plan *plan, int n, const float *w, const 
 static void row_groups(const clg_plan *plan, clg_step *step)
 {
     size_t limit = 0, item_sizes[3] = {0, 0, 0};
-    if (clGetKernelWorkGroupInfo(step->kernel, plan->ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
+    /* A dry planning pass has no kernel yet: any limit does there. */
+    if (!step->kernel ||
+        clGetKernelWorkGroupInfo(step->kernel, plan->ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
                                  sizeof limit, &limit, NULL) != CL_SUCCESS || limit == 0)
         limit = 64; /* every device supports this many */
     if (clGetDeviceInfo(plan->ctx->device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof item_sizes,

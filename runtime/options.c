@@ -105,13 +105,6 @@ int clg_context_pass_enabled(const clg_context *ctx, int pass)
     return clg_pass_enabled_by(ctx ? ctx->options.passes_off : NULL, pass);
 }
 
-int clg_context_program_cache(const clg_context *ctx)
-{
-    if (ctx && ctx->options.program_cache) return ctx->options.program_cache > 0;
-    const char *v = getenv(CLG_PROGRAM_CACHE_ENV);
-    return !(v && strcmp(v, "0") == 0);
-}
-
 clg_status clg_context_get_options(const clg_context *ctx, clg_context_options *options)
 {
     if (!ctx || !options) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_get_options: NULL argument");

@@ -361,6 +361,29 @@ START_TEST(conv_long_rows)
 }
 END_TEST
 
+/* The direct kernel's stride-2 vector loads read one column past the last
+   sample they keep; a work-item whose window ends at the row's last column
+   must take the checked path, or the last row of the last plane reads past
+   the buffer. Results cannot show it: this case fails under the Oclgrind
+   setup (tests/oclgrind.sh) without the fix. Every variant, for the others. */
+START_TEST(conv_stride2_row_end)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x5721u);
+    static const conv_case cases[] = {
+        {2, 33, 18, 19, 17, 5, 5, 2, 2, {1, 0, 1, 0}, 1, 1},
+        {1, 3, 7, 11, 4, 3, 3, 2, 2, {0, 0, 0, 0}, 0, 1}, /* XB 4: vload8 */
+    };
+    for (int v = 0; v < N_CONV_VARIANTS; v++) {
+        use_variant(conv_variants[v]);
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
+    }
+    unsetenv("CLGOOGLENET_CONV");
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* Random shapes through every variant: stride 2, asymmetric pads, odd sizes,
    batch up to 3, channel counts off multiples of 4 and 16. */
 START_TEST(conv_variants_random)
@@ -864,6 +887,7 @@ static Suite *conv_suite(void)
         {"conv:pointwise_random", conv_pointwise_random},
         {"conv:edge_cases", conv_edge_cases},
         {"conv:long_rows", conv_long_rows},
+        {"conv:stride2_row_end", conv_stride2_row_end},
         {"conv:large_channels", conv_large_channels},
         {"conv:bad_channels", conv_bad_channels},
         {"conv:tuning_cache", conv_tuning_cache},

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "clgooglenet.h"
+#include "device_table.h"
 
 static const char usage_text[] =
     "usage: clgooglenet [--help] [--version] COMMAND [ARGS]\n"
@@ -71,7 +72,8 @@ static const char usage_text[] =
     "\n"
     "device SPEC: an index from 'clgooglenet devices', P:D (platform:device),\n"
     "cpu, gpu, accelerator, or part of the platform or device name.\n"
-    "Unset: the first GPU, else the first device.\n";
+    "A type picks the one the device table ranks first (PoCL, Intel's CPU runtime,\n"
+    "rusticl); unset: the best GPU, else the best device, never a simulator.\n";
 
 int cli_error(const char *fmt, ...)
 {
@@ -164,9 +166,11 @@ static int cmd_devices(int argc, char **argv, const char *spec)
         printf("      %u compute units, %.1f GiB global memory, %.0f KiB local memory, fp16 %s\n",
                d->compute_units, d->global_memory_bytes / 1073741824.0,
                d->local_memory_bytes / 1024.0, d->has_fp16 ? "yes" : "no");
+        const clg_device_traits *t = clg_device_traits_of(d);
+        printf("      device table: %s (%s)\n", t->name, t->why);
     }
     if (selected)
-        printf("\n* selected by %s=%s\n", CLG_DEVICE_ENV, spec && *spec ? spec : "(unset: first GPU, else first device)");
+        printf("\n* selected by %s=%s\n", CLG_DEVICE_ENV, spec && *spec ? spec : "(unset: best GPU, else best device)");
     else
         printf("\n%s=%s matches no device\n", CLG_DEVICE_ENV, spec);
     free(list);

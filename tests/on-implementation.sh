@@ -1,0 +1,37 @@
+#!/bin/bash
+# Runs a test program on one OpenCL implementation, or skips it (exit 77,
+# meson's SKIP) saying why:
+#   tests/on-implementation.sh IMPL CLGOOGLENET TEST [ARGS...]
+# IMPL: pocl-pthread, pocl-basic (PoCL's two CPU drivers), intel (Intel's
+# OpenCL CPU runtime), rusticl (Mesa's, on llvmpipe). CLGOOGLENET is the CLI,
+# used to ask whether the implementation's device exists.
+set -u
+impl=$1 cli=$2
+shift 2
+case "$impl" in
+    pocl-pthread) export POCL_DEVICES="pthread basic" CLGOOGLENET_DEVICE=pthread ;;
+    pocl-basic) export POCL_DEVICES="pthread basic" CLGOOGLENET_DEVICE=basic ;;
+    intel)
+        export CLGOOGLENET_DEVICE="Intel(R) OpenCL"
+        # A cold program store compiles every variant (seconds each) inside
+        # one test case: Check's per-case limits get room for that.
+        export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-4}
+        ;;
+    rusticl)
+        export RUSTICL_ENABLE=llvmpipe CLGOOGLENET_DEVICE=rusticl
+        # Mesa 22.3's rusticl runs these kernels at about 0.3 GFLOP/s (PoCL:
+        # ~400): the whole matrix takes hours, so it runs when asked for.
+        if [ "${CLGOOGLENET_TEST_RUSTICL:-0}" != 1 ]; then
+            echo "SKIP: rusticl runs only with CLGOOGLENET_TEST_RUSTICL=1 (about 1000x slower than PoCL here)"
+            exit 77
+        fi
+        export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-100}
+        ;;
+    *) echo "unknown implementation '$impl'" >&2; exit 2 ;;
+esac
+if ! "$cli" devices >/dev/null 2>&1; then
+    echo "SKIP: no device for $impl ($CLGOOGLENET_DEVICE): install it with tools/setup-debian.sh --runtimes"
+    "$cli" devices 2>&1 | sed 's/^/  /'
+    exit 77
+fi
+exec "$@"
