@@ -168,7 +168,10 @@ def run_ray(args, data, labels, options):
             items = [{"image": img, "label": int(l)} for img, l in zip(data, labels)]
         else:
             items = [{"path": p, "label": int(l)} for p, l in zip(data, labels)]
-        ds = ray.data.from_items(items, override_num_blocks=max(1, len(items) // (4 * args.batch_size)))
+        # Enough blocks for every actor to get work, a few batches each.
+        batches = -(-len(items) // args.batch_size)
+        blocks = min(batches, max(4 * args.concurrency, len(items) // (4 * args.batch_size)))
+        ds = ray.data.from_items(items, override_num_blocks=max(1, blocks))
         start = time.time()
         out = ds.map_batches(Classifier, fn_constructor_args=(args.model, args.device, args.batch_size, options),
                              batch_size=args.batch_size, num_cpus=args.cpus_per_actor, batch_format="numpy",
@@ -185,7 +188,8 @@ def run_ray(args, data, labels, options):
     steady = cols["t1"].max() - cols["t0"].min()
     actors = len(np.unique(cols["pid"]))
     report(cols["label"], cols["pred"], n / steady,
-           f"{actors} actor(s), batch {args.batch_size}, from the first batch to the last; "
+           f"a pool of {args.concurrency} actor(s), {actors} of which ran batches, batch {args.batch_size}, "
+           f"from the first batch to the last; "
            f"{n / wall:.1f} images/s over {wall:.1f} s including actor start-up")
 
 

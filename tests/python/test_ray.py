@@ -31,7 +31,7 @@ def test_fashion_mnist_two_actors(root):
     m = re.search(r"accuracy: ([0-9.]+) \(([0-9]+)/1000 correct\)", out)
     assert m, out
     assert float(m.group(1)) > 0.88
-    assert "2 actor(s)" in out
+    assert "a pool of 2 actor(s)" in out
     assert images_per_s(out) > 0
 
 
