@@ -140,7 +140,11 @@ typedef struct clg_tensor {
     float *data;
 } clg_tensor;
 
-/* Allocates a zeroed tensor; dims are checked for overflow. */
+/* Host tensors hold at most this many elements (1 GiB of float32); larger
+   shapes are refused (CLG_ERR_UNSUPPORTED) before anything is allocated. */
+#define CLG_TENSOR_MAX_ELEMENTS ((size_t)1 << 28)
+
+/* Allocates a zeroed tensor; dims are checked for overflow and the limit above. */
 CLG_API clg_status clg_tensor_create(int rank, const int64_t *dims, clg_tensor **out);
 CLG_API void clg_tensor_destroy(clg_tensor *t);
 CLG_API size_t clg_tensor_element_count(const clg_tensor *t);

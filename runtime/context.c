@@ -5,6 +5,7 @@
 
 #include "device.h"
 #include "device_table.h"
+#include "env.h"
 #include "error.h"
 #include "kernels.h"
 #include "program_store.h"
@@ -50,6 +51,7 @@ clg_status clg_context_create_with_options(const clg_context_options *options, c
 {
     if (!out) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_create: out is NULL");
     *out = NULL;
+    CLG_TRY(clg_env_check()); /* a bad CLGOOGLENET_* value fails here, before any work */
     clg_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory creating a context");
     clg_status st = clg_context_options_adopt(ctx, options);

@@ -10,8 +10,6 @@ struct clg_program_cache;
 
 #define CLG_MAX_QUEUES 4
 #define CLG_QUEUES_ENV "CLGOOGLENET_QUEUES"
-#define CLG_CONV_ENV "CLGOOGLENET_CONV"
-#define CLG_GEMM_ENV "CLGOOGLENET_GEMM"
 
 struct clg_context {
     clg_device_info info;

@@ -7,20 +7,25 @@
 #include <string.h>
 
 static const clg_device_traits table[] = {
-    {"pocl", "Portable Computing Language", 0, 0, 0, 0,
-     "PoCL keeps its own kernel cache (~/.cache/pocl); asking it for binaries costs extra compiles"},
-    {"intel-cpu", "Intel(R) OpenCL", 1, 1, 0, 1,
-     "Intel's CPU runtime keeps no kernel cache: every process would compile for 17-38 s"},
-    {"rusticl", "rusticl", 0, 2, 0, 1,
-     "Mesa rusticl (llvmpipe): at most 32 work-items per group; its disk cache still recompiles"},
-    {"oclgrind", "Oclgrind", 0, 9, 1, 0,
-     "a simulator that checks memory accesses: never chosen by default, always built from source"},
+    {.name = "pocl", .platform = "Portable Computing Language", .rank = 0, .timestamps = 1,
+     .why = "PoCL keeps its own kernel cache (~/.cache/pocl); asking it for binaries costs extra compiles"},
+    {.name = "intel-cpu", .platform = "Intel(R) OpenCL", .cpu_only = 1, .rank = 1, .program_store = 1,
+     .timestamps = 1,
+     .why = "Intel's CPU runtime keeps no kernel cache: every process would compile for 17-38 s"},
+    /* Mesa 22.3's rusticl reports every command as lasting 1 ns. */
+    {.name = "rusticl", .platform = "rusticl", .rank = 2, .program_store = 1, .timestamps = 0,
+     .why = "Mesa rusticl (llvmpipe): at most 32 work-items per group, no profiling times"},
+    {.name = "oclgrind", .platform = "Oclgrind", .rank = 9, .simulator = 1, .timestamps = 1,
+     .why = "a simulator that checks memory accesses: never chosen by default, always built from source"},
     /* GPU drivers: binaries kept (not measured here); an entry that fails to
        load is rebuilt from source, so the choice can only cost a file. */
-    {"nvidia", "NVIDIA CUDA", 0, 0, 0, 1, "NVIDIA GPUs: compiled programs are kept"},
-    {"amd", "AMD Accelerated Parallel Processing", 0, 0, 0, 1, "AMD GPUs: compiled programs are kept"},
+    {.name = "nvidia", .platform = "NVIDIA CUDA", .rank = 0, .program_store = 1, .timestamps = 1,
+     .why = "NVIDIA GPUs: compiled programs are kept"},
+    {.name = "amd", .platform = "AMD Accelerated Parallel Processing", .rank = 0, .program_store = 1,
+     .timestamps = 1, .why = "AMD GPUs: compiled programs are kept"},
     /* Last: any other device (Intel GPUs among them). */
-    {"other", "", 0, 5, 0, 1, "an implementation this table does not name: binaries are kept"},
+    {.name = "other", .platform = "", .rank = 5, .program_store = 1, .timestamps = 1,
+     .why = "an implementation this table does not name: binaries are kept"},
 };
 
 /* Whether hay[0..cap) contains needle (names in device info may lack a NUL). */

@@ -21,6 +21,8 @@ typedef struct clg_device_traits {
        that keep no cache of their own, or whose cache still costs more than
        reading a binary back. */
     int program_store;
+    /* OpenCL profiling timestamps measure the commands (per-layer times). */
+    int timestamps;
     const char *why;         /* one line on the row's choices, for `devices --verbose` and docs */
 } clg_device_traits;
 

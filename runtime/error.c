@@ -1,4 +1,5 @@
 #include "error.h"
+#include "escape.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,23 +11,59 @@ static _Thread_local char last_error[CLG_ERROR_CAPACITY];
 
 const char *clg_last_error(void) { return last_error; }
 
+/*
+ * Messages carry names from models, files and the environment: every message
+ * is escaped here, once, so no caller can print a hostile name raw
+ * (runtime/escape.h). The escaped text is printable, so context added later
+ * around it is escaped on its own and the old message kept as it is.
+ */
 clg_status clg_fail(clg_status status, const char *fmt, ...)
 {
+    char raw[CLG_ERROR_CAPACITY];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    clg_escape(raw, last_error, sizeof last_error);
     return status;
+}
+
+clg_status clg_fail_log(clg_status status, const char *log, const char *fmt, ...)
+{
+    char raw[CLG_ERROR_CAPACITY], head[CLG_ERROR_CAPACITY];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    clg_escape(raw, head, sizeof head);
+    size_t used = strlen(head);
+    if (log && *log && used + 2 < sizeof head) {
+        head[used++] = '\n';
+        clg_escape_flags(log, CLG_ESCAPE_KEEP_NEWLINES, head + used, sizeof head - used);
+    }
+    memcpy(last_error, head, sizeof last_error);
+    return status;
+}
+
+void clg_warn(const char *fmt, ...)
+{
+    char raw[CLG_ERROR_CAPACITY], text[CLG_ERROR_CAPACITY];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "clgooglenet: warning: %s\n", clg_escape(raw, text, sizeof text));
 }
 
 clg_status clg_fail_context(clg_status status, const char *fmt, ...)
 {
-    char prefix[512];
+    char raw[512], prefix[512];
     char previous[CLG_ERROR_CAPACITY];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    clg_escape(raw, prefix, sizeof prefix);
     memcpy(previous, last_error, sizeof previous);
     /* Bounded so the combined message always fits (the tail may be cut). */
     snprintf(last_error, sizeof last_error, "%s: %.*s", prefix,

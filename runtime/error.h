@@ -10,8 +10,17 @@
 #define CLG_PRINTF(a, b)
 #endif
 
-/* Stores the formatted message as this thread's last error; returns status. */
+/* Stores the formatted message, escaped (runtime/escape.h), as this thread's
+   last error; returns status. */
 clg_status clg_fail(clg_status status, const char *fmt, ...) CLG_PRINTF(2, 3);
+
+/* clg_fail, then a newline and a multi-line log (a build log), escaped but
+   for its newlines. */
+clg_status clg_fail_log(clg_status status, const char *log, const char *fmt, ...) CLG_PRINTF(3, 4);
+
+/* Prints "clgooglenet: warning: MESSAGE" (escaped) on stderr: for what the
+   library works around, such as a cache it ignores. Never changes the last error. */
+void clg_warn(const char *fmt, ...) CLG_PRINTF(1, 2);
 
 /* Prefixes the current last error with more context ("node conv1: ..."). */
 clg_status clg_fail_context(clg_status status, const char *fmt, ...) CLG_PRINTF(2, 3);

@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "error.h"
+#include "file_read.h"
 
 /* Reports why the last gzread failed or came up short. */
 static clg_status gz_failure(gzFile f, const char *path, const char *what, size_t got,
@@ -113,9 +115,17 @@ clg_status clg_idx_load(const char *path, clg_idx **out)
     *out = NULL;
     clg_idx *idx = calloc(1, sizeof *idx);
     if (!idx) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
+    int fd;
+    size_t size;
+    clg_status opened = clg_open_read_fd(path, "IDX file", UINT64_MAX, &fd, &size);
+    if (opened != CLG_OK) {
+        free(idx);
+        return opened;
+    }
     errno = 0;
-    gzFile f = gzopen(path, "rb");
+    gzFile f = gzdopen(fd, "rb");
     if (!f) {
+        close(fd);
         free(idx);
         return clg_fail(CLG_ERR_IO, "%s: cannot open: %s", path,
                         errno ? strerror(errno) : "out of memory");

@@ -12,8 +12,13 @@
 
 #include "clgooglenet.h"
 #include "error.h"
+#include "file_read.h"
 #include "image.h"
 #include "tensor_io.h"
+
+/* No image within the pixel limits needs a larger file (a 100 Mpixel
+   uncompressed 16-bit RGBA PNG is 800 MB). */
+#define CLG_IMAGE_MAX_FILE_BYTES ((uint64_t)1 << 30)
 
 static const unsigned char png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 static const unsigned char jpeg_magic[3] = {0xff, 0xd8, 0xff};
@@ -36,8 +41,9 @@ int clg_image_sniff(const void *data, size_t size)
 int clg_image_file_sniff(const char *path)
 {
     unsigned char head[8];
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    if (!f) return 0;
+    FILE *f = NULL;
+    size_t size;
+    if (!path || clg_open_read(path, "image", UINT64_MAX, &f, &size) != CLG_OK) return 0;
     size_t n = fread(head, 1, sizeof head, f);
     fclose(f);
     return clg_image_sniff(head, n);
@@ -158,7 +164,7 @@ clg_status clg_image_load(const char *path, clg_image **out)
     if (!path || !out) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_image_load: NULL argument");
     unsigned char *data;
     size_t size;
-    CLG_TRY(clg_read_file(path, &data, &size));
+    CLG_TRY(clg_read_file_limit(path, "image", CLG_IMAGE_MAX_FILE_BYTES, &data, &size));
     clg_status st = clg_image_decode(data, size, path, out);
     free(data);
     return st;

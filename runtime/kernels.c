@@ -7,6 +7,7 @@
 
 #include "context.h"
 #include "error.h"
+#include "file_read.h"
 #include "program_store.h"
 
 struct clg_embedded_kernel {
@@ -58,27 +59,16 @@ static clg_status kernel_source(const clg_context *ctx, const char *file, char *
     if (dir && *dir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, file);
-        FILE *f = fopen(path, "rb");
-        if (!f) return clg_fail(CLG_ERR_IO, "%s=%s: cannot open %s", CLG_KERNEL_DIR_ENV, dir, path);
-        char *buf = NULL;
-        size_t len = 0, cap = 0, n;
-        char chunk[8192];
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-            if (len + n + 1 > cap) {
-                cap = (len + n + 1) * 2;
-                char *p = realloc(buf, cap);
-                if (!p) {
-                    free(buf);
-                    fclose(f);
-                    return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory reading %s", path);
-                }
-                buf = p;
-            }
-            memcpy(buf + len, chunk, n);
-            len += n;
+        unsigned char *data = NULL;
+        size_t len = 0;
+        /* Not a FIFO or a device, and no larger than any kernel source could be. */
+        clg_status st = clg_read_file_limit(path, "kernel source", (uint64_t)16 << 20, &data, &len);
+        if (st != CLG_OK) return clg_fail_context(st, "%s=%s", CLG_KERNEL_DIR_ENV, dir);
+        char *buf = realloc(data, len + 1);
+        if (!buf) {
+            free(data);
+            return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory reading %s", path);
         }
-        fclose(f);
-        if (!buf && !(buf = calloc(1, 1))) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
         buf[len] = '\0';
         *out = buf;
         return CLG_OK;
@@ -89,6 +79,19 @@ static clg_status kernel_source(const clg_context *ctx, const char *file, char *
             return *out ? CLG_OK : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
         }
     return clg_fail(CLG_ERR_INVALID_ARGUMENT, "no kernel file named %s", file);
+}
+
+/* The first line of a build log that reports an error (else its first line). */
+static const char *first_error(const char *log, char *buf, size_t size)
+{
+    const char *line = strstr(log, "error:");
+    if (line)
+        while (line > log && line[-1] != '\n') line--;
+    else
+        line = log;
+    size_t len = strcspn(line, "\n");
+    snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), line);
+    return *buf ? buf : "(empty build log)";
 }
 
 /* Builds source text (what names it in errors: the file) with options; from
@@ -108,11 +111,11 @@ static clg_status build_source(clg_context *ctx, const char *what, const char *s
     ctx->programs->builds++;
     err = clBuildProgram(program, 1, &ctx->device, all_options, NULL, NULL);
     if (err != CL_SUCCESS) {
-        char log[3000] = "";
+        char log[3000] = "", first[300];
         clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log, NULL);
         clReleaseProgram(program);
-        return clg_fail(CLG_ERR_KERNEL_BUILD, "building %s (%s) failed: %s\n%s", what, all_options,
-                        clg_cl_error_name(err), log);
+        return clg_fail_log(CLG_ERR_KERNEL_BUILD, log, "building %s failed: %s: %s (options: %s)", what,
+                            clg_cl_error_name(err), first_error(log, first, sizeof first), all_options);
     }
     if (ctx->program_store) clg_program_store_save(ctx, source, all_options, program);
     *out = program;
@@ -122,9 +125,13 @@ static clg_status build_source(clg_context *ctx, const char *what, const char *s
 static clg_status build_program(clg_context *ctx, const char *file, const char *options,
                                 cl_program *out)
 {
-    char *source = NULL;
+    char *source = NULL, what[4200];
     CLG_TRY(kernel_source(ctx, file, &source));
-    clg_status st = build_source(ctx, file, source, options, out);
+    /* A file from the kernel directory is named by its path. */
+    const char *dir = clg_context_kernel_dir(ctx);
+    if (dir && *dir) snprintf(what, sizeof what, "%s/%s", dir, file);
+    else snprintf(what, sizeof what, "%s", file);
+    clg_status st = build_source(ctx, what, source, options, out);
     free(source);
     return st;
 }
@@ -411,6 +418,26 @@ static int add_instance(text *src, const char *source, const char *options, cons
     return ok;
 }
 
+/*
+ * A batched build that failed names no file: its variants are built one by
+ * one (each on its own, as clg_kernel_create would) until one fails, and
+ * that failure names the file, its first error and the node that needs it.
+ * Failures are rare (a broken file in CLGOOGLENET_KERNEL_DIR); the variants
+ * that build are cached for the plan.
+ */
+static clg_status blame_variant(clg_context *ctx, const clg_program_list *list, const size_t *batch, size_t n)
+{
+    char batched[4096];
+    snprintf(batched, sizeof batched, "%s", clg_last_error());
+    for (size_t k = 0; k < n; k++) {
+        const struct clg_program_wish *w = &list->items[batch[k]];
+        const cached_program *entry;
+        clg_status st = cached_build(ctx, w->file, w->options, &entry);
+        if (st != CLG_OK) return clg_fail_context(st, "%s", w->user);
+    }
+    return clg_fail_log(CLG_ERR_KERNEL_BUILD, batched, "%s", list->items[batch[0]].user);
+}
+
 clg_status clg_programs_prebuild(clg_context *ctx, const clg_program_list *list)
 {
     enum { MAX_BATCH = 128 };
@@ -433,8 +460,8 @@ clg_status clg_programs_prebuild(clg_context *ctx, const clg_program_list *list)
         snprintf(what, sizeof what, "%zu kernel variants in one program", n);
         cl_program program = NULL;
         st = build_source(ctx, what, src.buf, "", &program);
-        /* Name a node that needs the program: the first to ask for it. */
-        if (st != CLG_OK) st = clg_fail_context(st, "%s", list->items[batch[0]].user);
+        if (st == CLG_ERR_KERNEL_BUILD) st = blame_variant(ctx, list, batch, n);
+        else if (st != CLG_OK) st = clg_fail_context(st, "%s", list->items[batch[0]].user);
         for (size_t k = 0; st == CLG_OK && k < n; k++) {
             char suffix[16];
             snprintf(suffix, sizeof suffix, "__v%zu", k);

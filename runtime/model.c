@@ -6,6 +6,7 @@
 
 #include "context.h"
 #include "error.h"
+#include "file_read.h"
 #include "onnx_import.h"
 #include "passes.h"
 #include "planner.h"
@@ -34,6 +35,7 @@ struct clg_model {
     size_t n_buckets;
     clg_trace *trace; /* not owned */
     const clg_plan *last_plan;
+    char *source; /* the file it came from, for messages; NULL: loaded from memory */
 };
 
 static clg_status upload_weights(clg_model *m)
@@ -167,10 +169,12 @@ clg_status clg_model_load(clg_context *ctx, const char *path, clg_model **out)
     *out = NULL;
     unsigned char *data = NULL;
     size_t size = 0;
-    CLG_TRY(clg_read_file(path, &data, &size));
+    /* protobuf cannot parse 2 GiB or more: refused from the size, before reading. */
+    CLG_TRY(clg_read_file_limit(path, "model (ONNX protobuf)", CLG_PROTOBUF_MAX_BYTES, &data, &size));
     clg_status st = clg_model_load_memory(ctx, data, size, out);
     free(data);
     if (st != CLG_OK) return clg_fail_context(st, "%s", path);
+    (*out)->source = strdup(path); /* only for messages: NULL is fine */
     return CLG_OK;
 }
 
@@ -187,6 +191,7 @@ void clg_model_destroy(clg_model *m)
             if (m->weights[v]) clReleaseMemObject(m->weights[v]);
     free(m->weights);
     free(m->order);
+    free(m->source);
     clg_graph_destroy(m->graph);
     free(m);
 }
@@ -257,8 +262,10 @@ static clg_status plan_for(clg_model *m, const clg_shape *shapes, clg_plan **out
         free(m->slots[lru].key);
         m->slots[lru] = m->slots[--m->n_slots];
     }
+    uint64_t held = clg_model_device_bytes(m); /* what the model holds besides the new plan */
     clg_plan *plan = NULL;
-    clg_status st = clg_plan_create(m->ctx, m->graph, m->order, m->weights, shapes, &plan);
+    clg_status st = clg_plan_create(m->ctx, m->graph, m->order, m->weights, shapes,
+                                    m->source ? m->source : "model", held, &plan);
     if (st != CLG_OK) {
         free(key);
         return st;

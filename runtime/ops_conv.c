@@ -32,6 +32,7 @@
 #include "kernels.h"
 #include "passes.h"
 #include "plan.h"
+#include "env.h"
 #include "tuning.h"
 
 /* CLGOOGLENET_CONV (A/B comparisons and tests): legacy = the pixel-vectorised kernels only;
@@ -94,11 +95,10 @@ static clg_status relayout_weights(clg_plan *plan, int n, const float *w, const 
         if (bias) bp[k] = bias[k];
     }
     cl_int err = CL_SUCCESS;
-    cl_context cx = plan->ctx->context;
-    *wt_out = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, wcount * sizeof(float),
+    *wt_out = clg_plan_create_buffer(plan, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, wcount * sizeof(float),
                              wt, &err);
     if (err == CL_SUCCESS)
-        *bias_out = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+        *bias_out = clg_plan_create_buffer(plan, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                                    bcount * sizeof(float), bp, &err);
     free(wt);
     free(bp);
@@ -143,7 +143,7 @@ static void row_groups(const clg_plan *plan, clg_step *step)
 static clg_status scratch_buffer(clg_plan *plan, int n, size_t count, cl_mem *out)
 {
     cl_int err = CL_SUCCESS;
-    *out = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, (count ? count : 1) * sizeof(float),
+    *out = clg_plan_create_buffer(plan, CL_MEM_READ_WRITE, (count ? count : 1) * sizeof(float),
                           NULL, &err);
     if (err != CL_SUCCESS) {
         *out = NULL;
@@ -157,8 +157,8 @@ static clg_status scratch_buffer(clg_plan *plan, int n, size_t count, cl_mem *ou
 static clg_status const_buffer(clg_plan *plan, int n, const float *data, size_t count, cl_mem *out)
 {
     cl_int err = CL_SUCCESS;
-    *out = clCreateBuffer(plan->ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                          count * sizeof(float), (void *)data, &err);
+    *out = clg_plan_create_buffer(plan, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                  count * sizeof(float), (void *)data, &err);
     if (err != CL_SUCCESS) {
         *out = NULL;
         return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[n].name);
@@ -394,13 +394,15 @@ static void choice_format(const conv_choice *ch, char *buf, size_t size)
     }
 }
 
+/* A cached value, whole: anything after it (or missing) makes it no choice. */
 static int choice_parse(const char *text, conv_choice *ch)
 {
     memset(ch, 0, sizeof *ch);
+    int end = -1;
     if (strcmp(text, "direct") == 0) ch->algo = ALGO_DIRECT;
     else if (strcmp(text, "1x1") == 0) ch->algo = ALGO_1X1;
-    else if (sscanf(text, "kvec %d %d", &ch->px, &ch->kv) == 2) ch->algo = ALGO_KVEC;
-    else if (sscanf(text, "wino %d", &ch->wm) == 1) ch->algo = ALGO_WINO;
+    else if (sscanf(text, "kvec %d %d%n", &ch->px, &ch->kv, &end) == 2 && text[end] == '\0') ch->algo = ALGO_KVEC;
+    else if (sscanf(text, "wino %d%n", &ch->wm, &end) == 1 && text[end] == '\0') ch->algo = ALGO_WINO;
     else return 0;
     return 1;
 }
@@ -655,6 +657,9 @@ static clg_status tune(clg_plan *plan, const conv_desc *d, conv_choice *best)
 static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
 {
     heuristic(d, ch);
+    /* The variables count only where the context's options leave them unset. */
+    if (!plan->ctx->options.conv_algorithm) CLG_TRY(clg_env_check_one(CLG_CONV_ENV));
+    if (plan->ctx->options.tuning == CLG_TUNING_DEFAULT) CLG_TRY(clg_env_check_one(CLG_TUNE_ENV));
     const clg_tune_mode mode = clg_tune_mode_get(plan->ctx);
     /* A forced family (CLGOOGLENET_CONV) or non-constant weights: nothing to tune. */
     if (mode == CLG_TUNE_OFF || d->force || !d->relayable) return CLG_OK;

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "env.h"
 #include "plan.h"
 
 /* gemm_rows: rows per work-item (ROWS in cl/gemm.cl), and the most rows it takes. */
@@ -108,14 +109,12 @@ static int fits_int_indexing(const clg_gemm_args *g)
  */
 static clg_status add_product(clg_plan *plan, int n, const clg_gemm_args *g)
 {
+    if (!plan->ctx->options.gemm) CLG_TRY(clg_env_check_one(CLG_GEMM_ENV));
     const char *force = clg_context_gemm(plan->ctx);
     const double macs = (double)g->m * (double)g->n * (double)g->k;
     int use_clblast = !(g->m <= GEMM_ROWS_MAX_M && ((!g->trans_a && g->trans_b) || macs <= GEMM_TINY_MACS));
     if (force && strcmp(force, "clblast") == 0) use_clblast = 1;
     else if (force && strcmp(force, "kernel") == 0) use_clblast = 0;
-    else if (force && *force)
-        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s=%s: expected 'clblast' or 'kernel'",
-                        CLG_GEMM_ENV, force);
     if (!fits_int_indexing(g)) use_clblast = 1;
     return use_clblast ? add_sgemm(plan, n, g) : add_gemm_rows(plan, n, g);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "env.h"
 #include "error.h"
 #include "kernels.h"
 #include "passes.h"
@@ -77,12 +78,11 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
     return CLG_OK;
 }
 
-/* The option when set, else the variable when set and not empty, else NULL. */
+/* The option when set, else the variable's word (runtime/env.h), else NULL. */
 static const char *setting(const char *option, const char *env)
 {
     if (option) return *option ? option : NULL;
-    const char *v = getenv(env);
-    return v && *v ? v : NULL;
+    return clg_env_word(env);
 }
 
 const char *clg_context_conv_algorithm(const clg_context *ctx)
@@ -97,7 +97,10 @@ const char *clg_context_gemm(const clg_context *ctx)
 
 const char *clg_context_kernel_dir(const clg_context *ctx)
 {
-    return setting(ctx ? ctx->options.kernel_dir : NULL, CLG_KERNEL_DIR_ENV);
+    const char *option = ctx ? ctx->options.kernel_dir : NULL;
+    if (option) return *option ? option : NULL;
+    const char *v = getenv(CLG_KERNEL_DIR_ENV); /* a directory, not a word */
+    return v && *v ? v : NULL;
 }
 
 int clg_context_pass_enabled(const clg_context *ctx, int pass)

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "env.h"
 #include "passes.h"
 
 size_t clg_pass_fuse_conv_relu(clg_graph *g)
@@ -81,14 +82,15 @@ size_t clg_pass_fuse_pool_pointwise(clg_graph *g)
 
 int clg_pass_enabled(int number)
 {
-    const char *all_off = getenv(CLG_NO_FUSION_ENV);
-    if (all_off && *all_off && strcmp(all_off, "0") != 0) return 0;
-    const char *list = getenv(CLG_PASSES_OFF_ENV);
+    const char *all_off = clg_env_word(CLG_NO_FUSION_ENV);
+    if (all_off && strcmp(all_off, "1") == 0) return 0;
+    /* A malformed list is refused by clg_passes_run and context creation (env.h). */
+    const char *list = clg_env_check_one(CLG_PASSES_OFF_ENV) == CLG_OK ? getenv(CLG_PASSES_OFF_ENV) : NULL;
     for (const char *p = list ? list : ""; *p;) {
         char *end;
         long n = strtol(p, &end, 10);
         if (end != p && n == number && (*end == ',' || *end == '\0')) return 0;
-        p = *end ? end + 1 : end; /* anything malformed is skipped, never fatal */
+        p = *end ? end + 1 : end;
     }
     return 1;
 }
@@ -122,6 +124,8 @@ int clg_pass_enabled_by(const char *passes_off, int number)
 clg_status clg_passes_run_with(clg_graph *g, const char *passes_off)
 {
     size_t folded;
+    CLG_TRY(clg_env_check_one(CLG_NO_FUSION_ENV));
+    CLG_TRY(clg_env_check_one(CLG_PASSES_OFF_ENV));
     clg_graph_forward_constants(g);
     if (clg_pass_enabled_by(passes_off, CLG_PASS_FOLD_BATCHNORM)) CLG_TRY(clg_pass_fold_batchnorm(g, &folded));
     if (clg_pass_enabled_by(passes_off, CLG_PASS_FUSE_CONV_RELU)) clg_pass_fuse_conv_relu(g);

@@ -3,13 +3,13 @@
  * cached in $XDG_CACHE_HOME/clgooglenet/peak.txt (or ~/.cache/...), one
  * "gflops<TAB>platform|device|driver" line per device.
  */
-#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
+#include "cache_file.h"
 #include "context.h"
 #include "error.h"
 #include "kernels.h"
@@ -18,45 +18,38 @@
 #define PEAK_ACCUMULATORS 8
 #define PEAK_LANES 16
 
-static int cache_path(char *path, size_t size, int make_dir)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    char dir[3000];
-    if (xdg && *xdg) snprintf(dir, sizeof dir, "%s/clgooglenet", xdg);
-    else if (home && *home) snprintf(dir, sizeof dir, "%s/.cache/clgooglenet", home);
-    else return 0;
-    if (make_dir) {
-        char parent[3000];
-        snprintf(parent, sizeof parent, "%.*s", (int)(strrchr(dir, '/') - dir), dir);
-        mkdir(parent, 0755);
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST) return 0;
-    }
-    snprintf(path, size, "%s/peak.txt", dir);
-    return 1;
-}
-
 static void device_key(const clg_context *ctx, char *key, size_t size)
 {
     snprintf(key, size, "%s|%s|%s", ctx->info.platform_name, ctx->info.device_name, ctx->info.driver_version);
 }
 
+/* A measured peak outside this range is not a measurement (1e-300 printed a
+   300-digit share of peak): such a cache line is ignored, with a warning. */
+#define PEAK_MIN_GFLOPS 1e-3
+#define PEAK_MAX_GFLOPS 1e7
+
 static int cached_peak(const char *key, double *gflops)
 {
-    char path[3100], line[1024];
-    if (!cache_path(path, sizeof path, 0)) return 0;
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
+    char path[4096];
+    if (!clg_cache_path("peak.txt", path, sizeof path)) return 0;
+    char *text = clg_cache_read(path), *cursor = text, *line;
     int found = 0;
-    while (!found && fgets(line, sizeof line, f)) {
+    while (!found && (line = clg_cache_next_line(&cursor))) {
         char *tab = strchr(line, '\t');
         if (!tab) continue;
-        tab[strcspn(tab, "\n")] = '\0';
-        if (strcmp(tab + 1, key) == 0) {
-            *gflops = strtod(line, NULL);
-            found = *gflops > 0;
+        tab[strcspn(tab, "\r")] = '\0';
+        if (strcmp(tab + 1, key) != 0) continue;
+        char *end;
+        double v = strtod(line, &end);
+        if (end == line || end != tab || !isfinite(v) || v < PEAK_MIN_GFLOPS || v > PEAK_MAX_GFLOPS) {
+            clg_warn("%s: ignoring the peak '%.*s' for this device: expected GFLOP/s from %g to %g", path,
+                     (int)(tab - line > 64 ? 64 : tab - line), line, PEAK_MIN_GFLOPS, PEAK_MAX_GFLOPS);
+            continue;
         }
+        *gflops = v;
+        found = 1;
     }
-    fclose(f);
+    free(text);
     return found;
 }
 
@@ -100,16 +93,15 @@ static clg_status measure(clg_context *ctx, double *gflops)
 clg_status clg_context_peak_gflops(clg_context *ctx, double *gflops)
 {
     if (!ctx || !gflops) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_peak_gflops: NULL argument");
-    char key[512], path[3100];
+    char key[512], path[4096];
     device_key(ctx, key, sizeof key);
     if (cached_peak(key, gflops)) return CLG_OK;
     CLG_TRY(measure(ctx, gflops));
-    if (cache_path(path, sizeof path, 1)) { /* a cache that cannot be written is not an error */
-        FILE *f = fopen(path, "a");
-        if (f) {
-            fprintf(f, "%.3f\t%s\n", *gflops, key);
-            fclose(f);
-        }
+    /* A cache that cannot be written is not an error (a warning). */
+    if (clg_cache_path("peak.txt", path, sizeof path)) {
+        char line[600];
+        snprintf(line, sizeof line, "%.3f\t%s", *gflops, key);
+        clg_cache_append(path, line);
     }
     return CLG_OK;
 }

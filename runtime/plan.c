@@ -7,8 +7,21 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "mem_budget.h"
 #include "passes.h"
 #include "planner.h"
+
+cl_mem clg_plan_create_buffer(clg_plan *plan, cl_mem_flags flags, size_t size, void *host_ptr, cl_int *err)
+{
+    if (!plan->dry) return clCreateBuffer(plan->ctx->context, flags, size, host_ptr, err);
+    if (!plan->stand_in) {
+        plan->stand_in = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, sizeof(float), NULL, err);
+        if (*err != CL_SUCCESS) return plan->stand_in = NULL;
+    }
+    clRetainMemObject(plan->stand_in);
+    *err = CL_SUCCESS;
+    return plan->stand_in;
+}
 
 /* Releases what a step that is not added owns. */
 static void release_step(const clg_step *step)
@@ -224,27 +237,60 @@ static clg_status plan_build(clg_context *ctx, clg_graph *g, const int *order, c
     return CLG_OK;
 }
 
+/* "input 'x' (1, 1, 8192, 8192), ..." for messages. */
+static void describe_inputs(const clg_graph *g, const clg_shape *shapes, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < g->n_inputs && used + 64 < size; i++) {
+        const clg_shape *s = &shapes[i];
+        used += (size_t)snprintf(buf + used, size - used, "%sinput '%.100s' (", i ? ", " : "",
+                                 g->values[g->inputs[i]].name);
+        for (int d = 0; d < s->rank && used + 24 < size; d++)
+            used += (size_t)snprintf(buf + used, size - used, "%s%lld", d ? ", " : "", (long long)s->dims[d]);
+        if (used + 2 < size) used += (size_t)snprintf(buf + used, size - used, "%s)", s->rank == 1 ? "," : "");
+    }
+}
+
+/* The dry pass's total, and the host tensors the outputs will need, against the budget. */
+static clg_status check_budget(const clg_plan *dry, const clg_shape *input_shapes, const char *what,
+                               uint64_t held)
+{
+    const clg_graph *g = dry->graph;
+    char inputs[512], where[800];
+    describe_inputs(g, input_shapes, inputs, sizeof inputs);
+    snprintf(where, sizeof where, "%s: %s", what ? what : "model", inputs);
+    for (size_t i = 0; i < g->n_outputs; i++) {
+        size_t count = clg_shape_count(&dry->shapes[g->outputs[i]]);
+        if (count > CLG_TENSOR_MAX_ELEMENTS)
+            return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: output '%s' would have %zu elements, more than a host "
+                            "tensor may hold (%zu); nothing was allocated", where, g->values[g->outputs[i]].name,
+                            count, (size_t)CLG_TENSOR_MAX_ELEMENTS);
+    }
+    return clg_memory_budget_check(dry->ctx, dry->buffer_bytes, held, where);
+}
+
 /*
- * The first plan of a context starts with a dry pass that lists the kernel
- * variants it needs, so that each cl file is built once (kernels.h, program
- * batching); the dry pass makes the buffers but no kernels. Its errors are
- * the real pass's errors, so they are returned as they are.
+ * Every plan starts with a dry pass that makes no buffers (each is counted
+ * and stood in for, clg_plan_create_buffer) and no kernels: its total must
+ * fit the memory budget before anything is allocated. For the first plan of
+ * a context it also lists the kernel variants the plan needs, so that each
+ * cl file is built once (kernels.h, program batching). Its errors are the
+ * real pass's errors, so they are returned as they are.
  */
 clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
-                           const clg_shape *input_shapes, clg_plan **out)
+                           const clg_shape *input_shapes, const char *what, uint64_t held,
+                           clg_plan **out)
 {
-    if (clg_program_cache_builds(ctx) == 0) {
-        clg_program_list wanted = {NULL, 0, 0};
-        clg_plan *dry = NULL;
-        clg_status st = plan_build(ctx, g, order, weights, input_shapes, &wanted, &dry);
-        clg_plan_destroy(dry);
-        if (st == CLG_OK) st = clg_programs_prebuild(ctx, &wanted);
-        clg_program_list_free(&wanted);
-        if (st != CLG_OK) {
-            *out = NULL;
-            return st;
-        }
-    }
+    *out = NULL;
+    clg_program_list wanted = {NULL, 0, 0};
+    clg_plan *dry = NULL;
+    clg_status st = plan_build(ctx, g, order, weights, input_shapes, &wanted, &dry);
+    if (st == CLG_OK) st = check_budget(dry, input_shapes, what, held);
+    clg_plan_destroy(dry);
+    if (st == CLG_OK && clg_program_cache_builds(ctx) == 0) st = clg_programs_prebuild(ctx, &wanted);
+    clg_program_list_free(&wanted);
+    if (st != CLG_OK) return st;
     return plan_build(ctx, g, order, weights, input_shapes, NULL, out);
 }
 
@@ -259,6 +305,7 @@ void clg_plan_destroy(clg_plan *plan)
     if (plan->buffers)
         for (size_t v = 0; v < plan->graph->n_values; v++)
             if (plan->buffers[v]) clReleaseMemObject(plan->buffers[v]);
+    if (plan->stand_in) clReleaseMemObject(plan->stand_in);
     free(plan->steps);
     free(plan->buffers);
     free(plan->placement);

@@ -72,7 +72,16 @@ typedef struct clg_plan {
     uint64_t activation_bytes;       /* intermediate buffers after pass 5 */
     uint64_t naive_activation_bytes; /* one buffer per intermediate tensor */
     clg_program_list *dry;           /* dry pass: kernels are only listed here (NULL kernels) */
+    cl_mem stand_in;                 /* dry pass: the one small buffer that stands in for all */
 } clg_plan;
+
+/*
+ * clCreateBuffer for a plan. A dry pass only measures: it gets a retained
+ * reference to a shared 4-byte stand-in (host_ptr is not read), so that the
+ * plan's total is known before any buffer of that size exists.
+ */
+cl_mem clg_plan_create_buffer(clg_plan *plan, cl_mem_flags flags, size_t size, void *host_ptr,
+                              cl_int *err);
 
 /* Appends a step (the plan takes ownership of step->kernel). */
 clg_status clg_plan_add_step(clg_plan *plan, const clg_step *step);

@@ -6,10 +6,14 @@
 
 /*
  * Infers shapes for input_shapes, allocates buffers (initializers share the
- * model's weights[value] buffers) and plans every node's steps.
+ * model's weights[value] buffers) and plans every node's steps. A dry pass
+ * first measures the plan's device memory, which must fit the budget
+ * (mem_budget.h) with `held` bytes already taken by the model; `what`
+ * names the model in the refusal.
  */
 clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
-                           const clg_shape *input_shapes, clg_plan **out);
+                           const clg_shape *input_shapes, const char *what, uint64_t held,
+                           clg_plan **out);
 void clg_plan_destroy(clg_plan *plan);
 
 /* Pass 5: gives every value a buffer; with reuse, by liveness (memory_plan.c). */

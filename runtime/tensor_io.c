@@ -14,10 +14,14 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "file_read.h"
 #include "graph.h"
+#include "safe_write.h"
 
 /* numpy itself refuses headers over 10000 bytes by default; be a bit more lenient. */
 #define NPY_MAX_HEADER (1u << 20)
+/* The largest .npy a host tensor can come from: refused from its size, before reading. */
+#define NPY_MAX_FILE ((uint64_t)CLG_TENSOR_MAX_ELEMENTS * sizeof(float) + 12 + NPY_MAX_HEADER)
 static const unsigned char npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 
 /* ---- Small helpers ----------------------------------------------------- */
@@ -52,31 +56,6 @@ static void floats_le_to_host(float *v, size_t n)
 /* The swap is its own inverse. */
 #define floats_host_to_le floats_le_to_host
 
-/* Opens a regular file for reading and reports its size. Directories and
- * devices are refused here so that the size we check against is real. */
-static clg_status open_regular(const char *path, FILE **out, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return clg_fail(CLG_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0) {
-        int err = errno;
-        fclose(f);
-        return clg_fail(CLG_ERR_IO, "%s: cannot stat: %s", path, strerror(err));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        fclose(f);
-        return clg_fail(CLG_ERR_IO, "%s: not a regular file", path);
-    }
-    if ((uintmax_t)st.st_size > SIZE_MAX) {
-        fclose(f);
-        return clg_fail(CLG_ERR_IO, "%s: file too large to read", path);
-    }
-    *out = f;
-    *size = (size_t)st.st_size;
-    return CLG_OK;
-}
-
 static clg_status read_exact(FILE *f, const char *path, void *buf, size_t n)
 {
     if (n == 0 || fread(buf, 1, n, f) == n) return CLG_OK;
@@ -87,25 +66,7 @@ static clg_status read_exact(FILE *f, const char *path, void *buf, size_t n)
 
 clg_status clg_read_file(const char *path, unsigned char **data, size_t *size)
 {
-    if (!path || !data || !size)
-        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_read_file: NULL argument");
-    FILE *f;
-    size_t n;
-    CLG_TRY(open_regular(path, &f, &n));
-    unsigned char *buf = malloc(n ? n : 1);
-    if (!buf) {
-        fclose(f);
-        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory reading %zu bytes", path, n);
-    }
-    clg_status st = read_exact(f, path, buf, n);
-    fclose(f);
-    if (st != CLG_OK) {
-        free(buf);
-        return st;
-    }
-    *data = buf;
-    *size = n;
-    return CLG_OK;
+    return clg_read_file_limit(path, "file", CLG_PROTOBUF_MAX_BYTES, data, size);
 }
 
 /* ---- Tensors ----------------------------------------------------------- */
@@ -126,6 +87,13 @@ clg_status clg_tensor_create(int rank, const int64_t *dims, clg_tensor **out)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT,
                         "clg_tensor_create: shape %s has a negative dimension or is too large",
                         shape);
+    }
+    if (count > CLG_TENSOR_MAX_ELEMENTS) {
+        char shape[256];
+        format_shape(shape, sizeof shape, rank, dims);
+        return clg_fail(CLG_ERR_UNSUPPORTED,
+                        "a tensor of shape %s has %zu elements, more than a host tensor may hold "
+                        "(%zu, 1 GiB of float32)", shape, count, (size_t)CLG_TENSOR_MAX_ELEMENTS);
     }
     clg_tensor *t = calloc(1, sizeof *t);
     /* At least one float, so data is never NULL even for empty tensors. */
@@ -396,7 +364,7 @@ clg_status clg_tensor_load_npy(const char *path, clg_tensor **out)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_tensor_load_npy: NULL argument");
     *out = NULL;
     npy_source src = {0};
-    CLG_TRY(open_regular(path, &src.f, &src.size));
+    CLG_TRY(clg_open_read(path, ".npy file", NPY_MAX_FILE, &src.f, &src.size));
     clg_status st = npy_read(&src, path, out);
     fclose(src.f);
     return st;
@@ -439,30 +407,20 @@ clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t)
     memset(head + 10 + dlen, ' ', pad);
     head[10 + hlen - 1] = '\n';
 
-    FILE *f = fopen(path, "wb");
-    if (!f) return clg_fail(CLG_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    int ok = fwrite(head, 1, 10 + hlen, f) == 10 + hlen;
+    /* Written beside the destination and renamed into place when complete:
+       a failed write never truncates or removes an existing file. */
+    clg_out_file o;
+    CLG_TRY(clg_out_open(&o, path, ".npy file"));
+    int ok = fwrite(head, 1, 10 + hlen, o.f) == 10 + hlen;
     /* Convert through a small buffer so big-endian hosts also write little-endian. */
     float chunk[1024];
     for (size_t i = 0; ok && i < count; i += 1024) {
         size_t m = count - i < 1024 ? count - i : 1024;
         memcpy(chunk, t->data + i, m * sizeof(float));
         floats_host_to_le(chunk, m);
-        ok = fwrite(chunk, sizeof(float), m, f) == m;
+        ok = fwrite(chunk, sizeof(float), m, o.f) == m;
     }
-    int err = ok ? 0 : errno;
-    /* fclose flushes, so a full disk may only show up here. */
-    if (fclose(f) != 0 && ok) {
-        ok = 0;
-        err = errno;
-    }
-    if (!ok) {
-        /* Leave no half-written file behind, but never unlink a device such as /dev/full. */
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) remove(path);
-        return clg_fail(CLG_ERR_IO, "%s: write failed: %s", path, strerror(err));
-    }
-    return CLG_OK;
+    return clg_out_commit(&o); /* a failed fwrite shows there, with its reason */
 }
 
 /* ---- ONNX TensorProto -------------------------------------------------- */
@@ -565,7 +523,7 @@ clg_status clg_tensor_load_pb(const char *path, clg_tensor **out)
     *out = NULL;
     unsigned char *buf;
     size_t size;
-    CLG_TRY(clg_read_file(path, &buf, &size));
+    CLG_TRY(clg_read_file_limit(path, ".pb tensor (protobuf)", CLG_PROTOBUF_MAX_BYTES, &buf, &size));
     clg_status st = clg_tensor_parse_pb(buf, size, path, out);
     free(buf);
     return st;

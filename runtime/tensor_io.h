@@ -12,11 +12,12 @@
 #include "onnx.pb-c.h"
 
 /*
- * Reads a whole regular file into *data (malloc'd, release with free()).
+ * Reads a whole regular file (at most 2 GiB, protobuf's limit) into *data (malloc'd, release with free()).
  * An empty file gives *size 0 and a 1-byte buffer, so *data is never NULL
  * on success. Failure to open or read is CLG_ERR_IO naming the path.
  */
 clg_status clg_read_file(const char *path, unsigned char **data, size_t *size);
+/* (clg_read_file_limit, in file_read.h, takes a size limit.) */
 
 /*
  * Converts a FLOAT TensorProto (raw_data or float_data) into *rank, dims

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "escape.h"
+#include "safe_write.h"
 
 struct clg_trace {
     clg_trace_event *events;
@@ -72,14 +74,28 @@ double clg_trace_total_ms(const clg_trace *t)
     return ns / 1e6;
 }
 
+/* A JSON string; names come from the model, so bytes that are not valid
+   UTF-8 are written as the text \xNN (as runtime/escape.h prints them). */
 static void json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = clg_utf8_sequence(p);
+        if (n == 0) {
+            fprintf(f, "\\\\x%02x", *p++);
+            continue;
+        }
+        if (n > 1) {
+            if (p[0] == 0xc2 && p[1] < 0xa0) fprintf(f, "\\u%04x", p[1]); /* C1 control */
+            else fwrite(p, 1, n, f);
+            p += n;
+            continue;
+        }
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", *p);
+        else fputc(*p, f);
+        p++;
     }
     fputc('"', f);
 }
@@ -95,8 +111,9 @@ static void sizes_text(const size_t *v, cl_uint n, char *buf, size_t size)
 clg_status clg_trace_write_json(const clg_trace *t, const char *path)
 {
     if (!t || !path) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_trace_write_json: NULL argument");
-    FILE *f = fopen(path, "w");
-    if (!f) return clg_fail(CLG_ERR_IO, "%s: cannot write trace: %s", path, strerror(errno));
+    clg_out_file out;
+    CLG_TRY(clg_out_open(&out, path, "trace"));
+    FILE *f = out.f;
     cl_ulong origin = 0;
     int lanes = 0;
     for (size_t i = 0; i < t->count; i++) {
@@ -136,8 +153,7 @@ clg_status clg_trace_write_json(const clg_trace *t, const char *path)
                 (double)(e->start - e->submit) / 1e3, e->first_launch ? "true" : "false");
     }
     fprintf(f, "\n]}\n");
-    if (ferror(f) | fclose(f)) return clg_fail(CLG_ERR_IO, "%s: writing the trace failed", path);
-    return CLG_OK;
+    return clg_out_commit(&out);
 }
 
 typedef struct layer_row {
@@ -176,8 +192,12 @@ clg_status clg_trace_print_table(const clg_trace *t, FILE *out, double peak)
             "share", "GFLOP/s", peak > 0 ? "  of peak" : "");
     for (size_t r = 0; r < n; r++) {
         double ms = rows[r].ns / 1e6, gflops = rows[r].ns > 0 ? rows[r].flops / rows[r].ns : 0;
-        fprintf(out, "%-32.32s %-18.18s %-24.24s %6zu %10.3f %6.1f%% %9.2f", rows[r].first->name,
-                rows[r].first->op, rows[r].first->variant, rows[r].calls, ms,
+        /* Escaped and cut at whole characters: names come from the model. */
+        char name[33], op[19], variant[25];
+        clg_escape(rows[r].first->name, name, sizeof name);
+        clg_escape(rows[r].first->op, op, sizeof op);
+        clg_escape(rows[r].first->variant, variant, sizeof variant);
+        fprintf(out, "%-32s %-18s %-24s %6zu %10.3f %6.1f%% %9.2f", name, op, variant, rows[r].calls, ms,
                 total_ns > 0 ? 100.0 * rows[r].ns / total_ns : 0.0, gflops);
         if (peak > 0) fprintf(out, "  %6.1f%%", 100.0 * gflops / peak);
         fputc('\n', out);

@@ -1,12 +1,13 @@
 /* Tuning cache: see tuning.h. */
 #include "tuning.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
+
+#include "cache_file.h"
+#include "env.h"
 
 clg_tune_mode clg_tune_mode_get(const clg_context *ctx)
 {
@@ -17,9 +18,11 @@ clg_tune_mode clg_tune_mode_get(const clg_context *ctx)
     case CLG_TUNING_FORCE: return CLG_TUNE_FORCE;
     case CLG_TUNING_DEFAULT: break;
     }
-    const char *v = getenv(CLG_TUNE_ENV);
-    if (!v || !*v) return CLG_TUNE_CACHED;
-    if (strcmp(v, "0") == 0 || strcmp(v, "off") == 0) return CLG_TUNE_OFF;
+    /* Only the listed words count (runtime/env.h); anything else was refused
+       when the context was made, and never means "tune". */
+    const char *v = clg_env_word(CLG_TUNE_ENV);
+    if (!v) return CLG_TUNE_CACHED;
+    if (strcmp(v, "0") == 0) return CLG_TUNE_OFF;
     if (strcmp(v, "force") == 0) return CLG_TUNE_FORCE;
     return CLG_TUNE_ON;
 }
@@ -27,12 +30,7 @@ clg_tune_mode clg_tune_mode_get(const clg_context *ctx)
 const char *clg_tune_cache_path(void)
 {
     static _Thread_local char path[1024];
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    int n;
-    if (xdg && *xdg) n = snprintf(path, sizeof path, "%s/clgooglenet/tuning.txt", xdg);
-    else if (home && *home) n = snprintf(path, sizeof path, "%s/.cache/clgooglenet/tuning.txt", home);
-    else return NULL;
-    return n > 0 && (size_t)n < sizeof path ? path : NULL;
+    return clg_cache_path("tuning.txt", path, sizeof path) ? path : NULL;
 }
 
 /* "device|driver|" prefix of this context's entries ('|' and newlines in names become '_'). */
@@ -55,54 +53,33 @@ int clg_tune_lookup(const clg_context *ctx, const char *key, char *value, size_t
 {
     const char *path = clg_tune_cache_path();
     if (!path || size == 0) return 0;
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    char prefix[400], line[1024];
+    char *text = clg_cache_read(path), *cursor = text, *line;
+    if (!text) return 0;
+    char prefix[400];
     device_prefix(ctx, prefix, sizeof prefix);
     const size_t plen = strlen(prefix), klen = strlen(key);
     int found = 0;
-    while (fgets(line, sizeof line, f)) {
+    while ((line = clg_cache_next_line(&cursor))) {
         size_t len = strlen(line);
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        while (len && line[len - 1] == '\r') line[--len] = '\0';
         if (len > plen + klen + 1 && strncmp(line, prefix, plen) == 0 &&
             strncmp(line + plen, key, klen) == 0 && line[plen + klen] == ' ') {
             snprintf(value, size, "%s", line + plen + klen + 1);
             found = 1; /* keep reading: the last entry wins */
         }
     }
-    fclose(f);
+    free(text);
     return found;
-}
-
-/* mkdir -p for the cache file's directory. */
-static void make_parent_dirs(const char *path)
-{
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash) return;
-    *slash = '\0';
-    for (char *p = dir + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(dir, 0755) != 0 && errno != EEXIST) return;
-            *p = '/';
-        }
-    }
-    mkdir(dir, 0755);
 }
 
 void clg_tune_store(const clg_context *ctx, const char *key, const char *value)
 {
     const char *path = clg_tune_cache_path();
     if (!path) return;
-    make_parent_dirs(path);
-    FILE *f = fopen(path, "a");
-    if (!f) return;
-    char prefix[400];
+    char prefix[400], line[1024];
     device_prefix(ctx, prefix, sizeof prefix);
-    fprintf(f, "%s%s %s\n", prefix, key, value);
-    fclose(f);
+    snprintf(line, sizeof line, "%s%s %s", prefix, key, value);
+    clg_cache_append(path, line);
 }
 
 double clg_tune_now(void)

@@ -6,9 +6,10 @@
  * CLGOOGLENET_TUNE selects the mode (read once per lookup):
  *   unset   use cached winners where present; heuristics otherwise (no timing,
  *           so a cold start costs no tuning time)
- *   1       also tune shapes that are not cached, and store the winners
+ *   1, on   also tune shapes that are not cached, and store the winners
  *   force   retune every shape, replacing cached entries
- *   0       ignore the cache entirely: heuristics only
+ *   0, off  ignore the cache entirely: heuristics only
+ * Any other value is refused when a context is made (runtime/env.h).
  * Tuned variants are checked against the reference kernel's output before
  * they may be chosen (runtime/ops_conv.c).
  */

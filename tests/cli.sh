@@ -1,11 +1,12 @@
 #!/bin/bash
 # CLI behaviour: exit codes (0 ok, 2 usage, 1 other failure) and error text
-# for bad input of every kind. Usage: cli.sh CLGOOGLENET DATA_DIR
+# for bad input of every kind. Usage: cli.sh CLGOOGLENET DATA_DIR HOSTILE_MODEL
 set -u
 bin=$1
 data=$2
+hostile_model=${3:-}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'umount "$tmp/full" 2>/dev/null; rm -rf "$tmp"' EXIT
 export CLGOOGLENET_DEVICE=${CLGOOGLENET_DEVICE:-cpu}
 failures=0
 
@@ -225,6 +226,175 @@ if [ -f "$trained" ] && [ -d "$models/samples" ]; then
     fi
 else
     echo "skip: trained-model checks ($trained or its samples/ not there yet)"
+fi
+
+# ---- Hostile files, sizes and options -----------------------------------
+# Sizes are refused from arithmetic, before allocating: checked under a
+# memory cap where no memory checker runs (ASan and valgrind need the address space).
+capped=1
+if ldd "$bin" 2>/dev/null | grep -q libasan || [[ "${LD_PRELOAD:-}" == *vgpreload* ]]; then capped=0; fi
+# expect_small CODE PATTERN -- ARGS...: expect, run under ulimit -v 3 GB where
+# possible and measured: at most 500 MB resident and 20 s.
+expect_small() {
+    if [ "$capped" != 1 ] || [ ! -x /usr/bin/time ]; then expect "$@"; return; fi
+    local code=$1 pattern=$2
+    shift 3
+    local out rc stats rss wall
+    out=$( (ulimit -v 3000000; /usr/bin/time -o "$tmp/time.txt" -f 'rss_kb=%M wall_s=%e' "$bin" "$@" 2>&1) )
+    rc=$?
+    stats=$(tail -n 1 "$tmp/time.txt")
+    rss=${stats#rss_kb=}; rss=${rss%% *}
+    wall=${stats##*wall_s=}
+    if [ "$rc" -eq "$code" ] && grep -Eq -- "$pattern" <<<"$out" && [ "${rss:-999999999}" -lt 500000 ] &&
+        awk "BEGIN{exit !($wall < 20)}"; then
+        echo "ok:   clgooglenet $* -> $rc within 500 MB ($stats)"
+    else
+        echo "FAIL: clgooglenet $* -> exit $rc (want $code), $stats (want < 500000 kB, < 20 s), output:"
+        sed 's/^/    /' <<<"$out"
+        failures=$((failures + 1))
+    fi
+}
+# A sparse .npy of float32 zeros with the given shape (no disk space used).
+sparse_npy() {
+    python3 - "$@" <<'PY'
+import struct, sys
+path, shape = sys.argv[1], [int(x) for x in sys.argv[2:]]
+d = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }" % ", ".join(map(str, shape))
+h = d + " " * (64 - (10 + len(d) + 1) % 64) + "\n"
+n = 1
+for x in shape: n *= x
+with open(path, "wb") as f:
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode())
+    f.truncate(10 + len(h) + 4 * n)
+PY
+}
+# expect_clean ...: expect, and no terminal control byte (ESC, CR, BEL, ...) in the output.
+expect_clean() {
+    expect "$@"
+    shift 3
+    if "$bin" "$@" 2>&1 | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]'; then
+        echo "FAIL: clgooglenet $* printed a raw control byte"; failures=$((failures + 1))
+    else
+        echo "ok:   clgooglenet $* printed no raw control byte"
+    fi
+}
+sparse_npy "$tmp/small.npy" 1 1 96 96
+if [ -n "$hostile_model" ]; then
+    # A d2l model with dynamic height and width, given 8192x8192: refused by the memory budget.
+    "$hostile_model" "$model" "$tmp/dynamic.onnx" --dims H W
+    sparse_npy "$tmp/big.npy" 1 1 8192 8192
+    # Only under the cap: uncapped, a machine with the memory would run it.
+    if [ "$capped" = 1 ] && [ -x /usr/bin/time ]; then
+        expect_small 1 "dynamic.onnx: input 'input' \(1, 1, 8192, 8192\): needs [0-9]+ bytes .*more than the [0-9]+ bytes .*available" -- infer "$tmp/dynamic.onnx" "$tmp/big.npy"
+    fi
+    # bench on inputs of 3.6e9 and 2^40 elements: refused before allocating.
+    "$hostile_model" "$model" "$tmp/wide.onnx" --dims 60000 60000
+    expect_small 1 'has 3600000000 elements, more than a host tensor may hold' -- bench "$tmp/wide.onnx" --runs 1
+    "$hostile_model" "$model" "$tmp/huge.onnx" --dims 1048576 1048576
+    expect_small 1 'has 1099511627776 elements, more than a host tensor may hold' -- bench "$tmp/huge.onnx" --runs 1
+
+    # Names from the model reach messages escaped: node, op, input, metadata, class names.
+    "$hostile_model" "$model" "$tmp/evil-op.onnx" --node-name '\e[31mred\a\r\xff' --op-type '\e]0;title\a'
+    expect_clean 1 "node '\\\\x1b\[31mred\\\\x07\\\\x0d\\\\xff' \(\\\\x1b\]0;title\\\\x07\).*not supported" -- infer "$tmp/evil-op.onnx" "$input"
+    "$hostile_model" "$model" "$tmp/evil-input.onnx" --input-name 'in\e[2J'
+    expect_clean 1 "input 'in\\\\x1b\[2J'" -- infer "$tmp/evil-input.onnx" "$tmp/logits.npy"
+    "$hostile_model" "$model" "$tmp/evil-meta.onnx" --meta 'clgooglenet.resize=\e[31m96x96'
+    expect_clean 1 'clgooglenet.resize.*\\x1b\[31m96x96' -- infer "$tmp/evil-meta.onnx" "$gray"
+    "$hostile_model" "$model" "$tmp/evil-classes.onnx" --meta 'clgooglenet.classes=zero\e[31m,one\r,two\a,3,4,5,6,7,8,\xc2\x9bnine'
+    expect_clean 0 "$gray: .*(zero\\\\x1b\[31m|one\\\\x0d|two\\\\x07|\\\\xc2\\\\x9bnine)" -- infer "$tmp/evil-classes.onnx" "$gray" --top 10
+fi
+CLGOOGLENET_DEVICE=$'\e[31mred' expect_clean 1 'no OpenCL device matches .*\\x1b\[31mred' -- infer "$model" "$input"
+
+# --batch 65536 and a 3 GiB model file (protobuf's limit is 2 GiB): refused from their sizes.
+expect_small 1 'has 603979776 elements, more than a host tensor may hold' -- infer "$model" "$tmp/small.npy" --batch 65536
+truncate -s 3G "$tmp/3g.onnx"
+expect_small 1 '3g.onnx: cannot read the model .*: it has 3221225472 bytes, more than the 2147483648 it may have' -- infer "$tmp/3g.onnx" "$input"
+rm -f "$tmp/3g.onnx"
+
+# FIFOs, devices and directories are refused before reading; nothing hangs.
+mkfifo "$tmp/fifo.onnx" "$tmp/fifo.npy"
+expect 1 'fifo.onnx: cannot read the .*: it is a FIFO, not a regular file' -- infer "$tmp/fifo.onnx" "$input"
+expect 1 'fifo.npy: cannot read the .*: it is a FIFO, not a regular file' -- infer "$model" "$tmp/fifo.npy"
+ln -s /dev/zero "$tmp/zero.onnx"
+expect 1 'zero.onnx: cannot read the .*: it is a character device, not a regular file' -- infer "$tmp/zero.onnx" "$input"
+mkdir "$tmp/dir.onnx"
+expect 1 'dir.onnx: cannot read the .*: it is a directory, not a regular file' -- infer "$tmp/dir.onnx" "$input"
+expect 1 'fifo.npy: cannot read the .*: it is a FIFO, not a regular file' -- conformance --required "$tmp/fifo.npy" "$tmp"
+
+# Caches: a FIFO or a link to /dev/zero is ignored with a warning; so is one over
+# any real cache's size, and a peak value out of range. PoCL keeps its own cache.
+export POCL_CACHE_DIR=${POCL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pocl/kcache}
+cache=$tmp/cache
+mkdir -p "$cache/clgooglenet"
+mkfifo "$cache/clgooglenet/tuning.txt"
+ln -s /dev/zero "$cache/clgooglenet/peak.txt"
+XDG_CACHE_HOME=$cache expect 0 'warning: ignoring a cache: .*tuning.txt: cannot read the cache file: it is a FIFO' -- infer "$model" "$input"
+XDG_CACHE_HOME=$cache expect 0 'warning: ignoring a cache: .*peak.txt: cannot read the cache file: it is a character device' -- infer "$model" "$input" --trace "$tmp/t0.json"
+rm -f "$cache/clgooglenet/tuning.txt" "$cache/clgooglenet/peak.txt"
+head -c 5000000 /dev/zero | tr '\0' 'x' > "$cache/clgooglenet/tuning.txt"
+XDG_CACHE_HOME=$cache expect 0 'warning: ignoring a cache: .*tuning.txt: cannot read the cache file: it has 5000000 bytes, more than the [0-9]+ it may have' -- infer "$model" "$input"
+rm -f "$cache/clgooglenet/tuning.txt"
+XDG_CACHE_HOME=$cache "$bin" infer "$model" "$input" --trace "$tmp/t1.json" >/dev/null 2>&1
+sed -i 's/^[^\t]*\t/1e-300\t/' "$cache/clgooglenet/peak.txt"
+XDG_CACHE_HOME=$cache expect 0 "warning: .*peak.txt: ignoring the peak '1e-300'" -- infer "$model" "$input" --trace "$tmp/t2.json"
+# CLGOOGLENET_TUNE=OFF does not tune (nor write the tuning cache).
+rm -rf "$cache/clgooglenet"
+CLGOOGLENET_TUNE=OFF XDG_CACHE_HOME=$cache expect 0 'item 2:' -- infer "$model" "$input"
+if [ -e "$cache/clgooglenet/tuning.txt" ]; then echo "FAIL: CLGOOGLENET_TUNE=OFF wrote a tuning cache"; failures=$((failures + 1)); fi
+
+# Every CLGOOGLENET_* value is checked, the error naming the variable and what it takes.
+CLGOOGLENET_TUNE=yes expect 1 "invalid setting: CLGOOGLENET_TUNE=yes: expected '0', 'off', '1', 'on' or 'force'" -- infer "$model" "$input"
+CLGOOGLENET_CONV=garbage expect 1 "CLGOOGLENET_CONV=garbage: expected 'legacy', 'kvec', 'wino' or 'wino2'" -- infer "$model" "$input"
+CLGOOGLENET_CONV=KVEC expect 0 'item 2:' -- infer "$model" "$input"
+CLGOOGLENET_CONV= expect 0 'item 2:' -- infer "$model" "$input"
+CLGOOGLENET_GEMM=cublas expect 1 "CLGOOGLENET_GEMM=cublas: expected 'clblast' or 'kernel'" -- infer "$model" "$input"
+CLGOOGLENET_NO_FUSION=yes expect 1 "CLGOOGLENET_NO_FUSION=yes: expected '0' or '1'" -- infer "$model" "$input"
+CLGOOGLENET_PASSES_OFF=3,9 expect 1 'CLGOOGLENET_PASSES_OFF=3,9: expected pass numbers from 0 to 5' -- infer "$model" "$input"
+CLGOOGLENET_QUEUES=0 expect 1 'CLGOOGLENET_QUEUES=0: expected a number from 1 to 4' -- infer "$model" "$input"
+CLGOOGLENET_KERNEL_DIR=$tmp/nokernels expect 1 'CLGOOGLENET_KERNEL_DIR=.*nokernels: expected a directory' -- infer "$model" "$input"
+# A broken kernel file: the error names the file and the build log's first error.
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+mkdir "$tmp/kernels"
+cp "$srcdir"/cl/*.cl "$tmp/kernels/"
+sed -i '0,/^__kernel/s//int broken = undefined_name;\n__kernel/' "$tmp/kernels/conv2d.cl"
+CLGOOGLENET_KERNEL_DIR=$tmp/kernels expect 1 'building .*kernels/conv2d.cl failed: CL_BUILD_PROGRAM_FAILURE: .*error:' -- infer "$model" "$input"
+rm "$tmp/kernels/conv2d.cl"
+mkfifo "$tmp/kernels/conv2d.cl"
+CLGOOGLENET_KERNEL_DIR=$tmp/kernels expect 1 'kernels/conv2d.cl: cannot read the .*: it is a FIFO, not a regular file' -- infer "$model" "$input"
+
+# Writes cannot lose data: on a full disk (a small tmpfs, where we may mount
+# one) an existing file stays as it was, the error says why, no temporary
+# file is left, and the other outputs are still written.
+full=$tmp/full
+mkdir "$full"
+if mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; then
+    for f in keep.npy keep.json keep.txt; do echo precious > "$full/$f"; done
+    dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null
+    # check_kept NAME FILE OUTPUT WANT: FILE still says "precious" and OUTPUT matches WANT.
+    check_kept() {
+        if [[ "$3" =~ $4 ]] && [ "$(cat "$2")" = precious ] && ! ls -A "$full" | grep -q '\.tmp$'; then
+            echo "ok:   $1 on a full disk keeps the old file"
+        else
+            echo "FAIL: $1 on a full disk: $3"; failures=$((failures + 1))
+        fi
+    }
+    out=$("$bin" infer "$model" "$input" --output "$full/keep.npy" 2>&1)
+    check_kept --output "$full/keep.npy" "$out" 'cannot write output: .*keep.npy: .*No space left on device'
+    out=$("$bin" infer "$model" "$input" --trace "$full/keep.json" --output "$tmp/indep.npy" 2>&1)
+    check_kept --trace "$full/keep.json" "$out" 'cannot write the trace: .*No space left on device.*wrote .*indep.npy'
+    [ -s "$tmp/indep.npy" ] || { echo "FAIL: --output not written after --trace failed"; failures=$((failures + 1)); }
+    if [ -f "$fmnist/t10k-images-idx3-ubyte.gz" ]; then
+        out=$("$bin" eval "$model" --limit 16 --predictions "$full/keep.txt" --logits "$tmp/indep-logits.npy" 2>&1)
+        check_kept --predictions "$full/keep.txt" "$out" 'cannot write the predictions: .*No space left on device'
+        [ -s "$tmp/indep-logits.npy" ] || { echo "FAIL: --logits not written after --predictions failed"; failures=$((failures + 1)); }
+    fi
+    umount "$full"
+else
+    echo "skip: full-disk checks (cannot mount a tmpfs here; test_files covers the write path)"
+fi
+expect 1 'cannot write output: /dev/full: .*No space left on device' -- infer "$model" "$input" --output /dev/full
+if [ -f "$fmnist/t10k-images-idx3-ubyte.gz" ]; then
+    expect 1 'cannot write the predictions: /dev/full: .*No space left on device' -- eval "$model" --limit 4 --predictions /dev/full
 fi
 
 # Valgrind writes a summary for every run; the sanitizers write only findings.

@@ -19,13 +19,14 @@ case "$impl" in
         ;;
     rusticl)
         export RUSTICL_ENABLE=llvmpipe CLGOOGLENET_DEVICE=rusticl
-        # Mesa 22.3's rusticl runs these kernels at about 0.3 GFLOP/s (PoCL:
-        # ~400): the whole matrix takes hours, so it runs when asked for.
+        # Mesa 22.3's rusticl runs the full d2l GoogLeNet at about 13 s an
+        # image (PoCL: 5-20 ms) and starts in about 50 s; the small test models
+        # pass, but its suites add about 20 minutes: they run when asked for.
         if [ "${CLGOOGLENET_TEST_RUSTICL:-0}" != 1 ]; then
-            echo "SKIP: rusticl runs only with CLGOOGLENET_TEST_RUSTICL=1 (about 1000x slower than PoCL here)"
+            echo "SKIP: rusticl runs only with CLGOOGLENET_TEST_RUSTICL=1 (its suites add about 20 minutes)"
             exit 77
         fi
-        export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-100}
+        export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-10}
         ;;
     *) echo "unknown implementation '$impl'" >&2; exit 2 ;;
 esac

@@ -12,11 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "clgooglenet.h"
 #include "context.h"
 #include "graph.h"
+#include "mem_budget.h"
 #include "model.h"
+#include "onnx.pb-c.h"
 
 static clg_context *open_context(void)
 {
@@ -145,6 +149,143 @@ START_TEST(activation_over_device_limit)
 }
 END_TEST
 
+/* tests/data/d2l_small.onnx with symbolic height and width, loaded from memory. */
+static clg_model *dynamic_d2l(clg_context *ctx)
+{
+    const char *dir = getenv("CLGOOGLENET_TEST_DATA");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/d2l_small.onnx", dir ? dir : "tests/data");
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s", path);
+    static unsigned char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, n, buf);
+    ck_assert_ptr_nonnull(m);
+    Onnx__TensorShapeProto *s = m->graph->input[0]->type->tensor_type->shape;
+    ck_assert_uint_eq(s->n_dim, 4);
+    char *names[2] = {"H", "W"};
+    for (int d = 2; d < 4; d++) {
+        s->dim[d]->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+        s->dim[d]->dim_param = names[d - 2];
+    }
+    size_t len = onnx__model_proto__get_packed_size(m);
+    unsigned char *packed = malloc(len);
+    ck_assert_ptr_nonnull(packed);
+    onnx__model_proto__pack(m, packed);
+    for (int d = 2; d < 4; d++) s->dim[d]->dim_param = NULL; /* not the unpacker's to free */
+    onnx__model_proto__free_unpacked(m, NULL);
+    clg_model *model = NULL;
+    clg_status st = clg_model_load_memory(ctx, packed, len, &model);
+    free(packed);
+    ck_assert_msg(st == CLG_OK, "load: %s", clg_last_error());
+    return model;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+START_TEST(memory_budget_refuses_before_allocating)
+{
+    /* The d2l network at 1x1x8192x8192 needs gigabytes of activations and
+       scratch. With the device's memory set to 1 GiB (so that the refusal does
+       not depend on this machine), the plan is refused from its arithmetic:
+       fast, and with no buffer made; then the model still runs sane inputs. */
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    ctx->info.global_memory_bytes = (uint64_t)1 << 30;
+    clg_model *m = dynamic_d2l(ctx);
+    const int64_t dims[4] = {1, 1, 8192, 8192};
+    clg_tensor *x = NULL, *y = NULL;
+    ck_assert_int_eq(clg_tensor_create(4, dims, &x), CLG_OK); /* zero pages: not resident */
+    const clg_tensor *in[1] = {x};
+    double t0 = now_s();
+    clg_status st = clg_model_run(m, in, 1, &y, 1);
+    double seconds = now_s() - t0;
+    printf("refused in %.3f s: %s\n", seconds, clg_last_error());
+    ck_assert_int_eq(st, CLG_ERR_OUT_OF_MEMORY);
+    ck_assert_ptr_null(y);
+    ck_assert_ptr_nonnull(strstr(clg_last_error(), "input 'input' (1, 1, 8192, 8192): needs "));
+    ck_assert_ptr_nonnull(strstr(clg_last_error(), "nothing was allocated"));
+    ck_assert_msg(seconds < 5, "refusal took %.1f s", seconds);
+    ck_assert_uint_eq(clg_model_device_bytes(m) > ((uint64_t)1 << 30), 0);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    ck_assert_msg(ru.ru_maxrss < 500 * 1024, "peak RSS %ld kB", ru.ru_maxrss);
+    clg_tensor_destroy(x);
+    const int64_t sane[4] = {1, 1, 96, 96};
+    ck_assert_int_eq(clg_tensor_create(4, sane, &x), CLG_OK);
+    in[0] = x;
+    st = clg_model_run(m, in, 1, &y, 1);
+    ck_assert_msg(st == CLG_OK, "a sane run after the refusal failed: %s", clg_last_error());
+    ck_assert_int_eq(y->dims[1], 10);
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(x);
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(memory_budget_arithmetic)
+{
+    /* A GPU-like device with 1 GiB: the budget is that less what the model
+       holds, less an eighth; the refusal names the bytes needed and available. */
+    clg_context ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.info.type = CLG_DEVICE_GPU;
+    ctx.info.global_memory_bytes = (uint64_t)1 << 30;
+    clg_memory_budget b;
+    clg_memory_budget_get(&ctx, (uint64_t)1 << 28, &b);
+    ck_assert_uint_eq(b.available, ((uint64_t)3 << 28));
+    ck_assert_uint_eq(b.limit, b.available - b.available / 8);
+    ck_assert_int_eq(clg_memory_budget_check(&ctx, b.limit, (uint64_t)1 << 28, "m"), CLG_OK);
+    ck_assert_int_eq(clg_memory_budget_check(&ctx, b.limit + 1, (uint64_t)1 << 28, "m.onnx: input 'x' (1, 3)"),
+                     CLG_ERR_OUT_OF_MEMORY);
+    char want[200];
+    snprintf(want, sizeof want, "m.onnx: input 'x' (1, 3): needs %llu bytes", (unsigned long long)b.limit + 1);
+    ck_assert_msg(strstr(clg_last_error(), want), "%s", clg_last_error());
+    snprintf(want, sizeof want, "more than the %llu bytes", (unsigned long long)b.limit);
+    ck_assert_msg(strstr(clg_last_error(), want), "%s", clg_last_error());
+    /* Holding more than the device has leaves nothing, without wrapping around. */
+    clg_memory_budget_get(&ctx, (uint64_t)2 << 30, &b);
+    ck_assert_uint_eq(b.limit, 0);
+    /* A CPU device's buffers are host memory: MemAvailable bounds them too. */
+    ctx.info.type = CLG_DEVICE_CPU;
+    ctx.info.global_memory_bytes = UINT64_MAX / 2;
+    clg_memory_budget_get(&ctx, 0, &b);
+    ck_assert_msg(b.available < UINT64_MAX / 2, "host memory not counted: %s", b.source);
+    printf("CPU budget: %llu bytes (%s)\n", (unsigned long long)b.limit, b.source);
+}
+END_TEST
+
+START_TEST(output_over_host_tensor_limit)
+{
+    /* A 4x4 input padded to a 16386x16386 output: more elements than a host
+       tensor may hold, refused while planning (or by the device's buffer
+       limit, whichever is smaller), before anything that size exists. */
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    clg_attrs a = clg_attrs_default();
+    a.win.kernel[0] = a.win.kernel[1] = 1;
+    for (int i = 0; i < 4; i++) a.win.pads[i] = 8191;
+    clg_model *m = one_node_model(ctx, CLG_OP_MAXPOOL, &a);
+    clg_tensor *y = NULL;
+    clg_status st = run(m, 4, 4, &y);
+    printf("refused: %s\n", clg_last_error());
+    ck_assert_int_ne(st, CLG_OK);
+    ck_assert_ptr_null(y);
+    ck_assert_msg(strstr(clg_last_error(), "more than a host tensor may hold") ||
+                      strstr(clg_last_error(), "largest buffer"),
+                  "%s", clg_last_error());
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -155,6 +296,9 @@ static Suite *hostile_suite(void)
         {"hostile:conv_padding_explodes", conv_padding_explodes},
         {"hostile:pool_padding_overflows", pool_padding_overflows},
         {"hostile:activation_over_device_limit", activation_over_device_limit},
+        {"hostile:memory_budget_refuses_before_allocating", memory_budget_refuses_before_allocating},
+        {"hostile:memory_budget_arithmetic", memory_budget_arithmetic},
+        {"hostile:output_over_host_tensor_limit", output_over_host_tensor_limit},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

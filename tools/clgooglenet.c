@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "clgooglenet.h"
 #include "device_table.h"
+#include "env.h"
+#include "escape.h"
 
 static const char usage_text[] =
     "usage: clgooglenet [--help] [--version] COMMAND [ARGS]\n"
@@ -75,15 +77,31 @@ static const char usage_text[] =
     "A type picks the one the device table ranks first (PoCL, Intel's CPU runtime,\n"
     "rusticl); unset: the best GPU, else the best device, never a simulator.\n";
 
+/* Messages name files, models and tensors: escaped as the library's are
+   (runtime/escape.h), keeping the newlines of multi-line messages. */
+static void print_message(const char *fmt, va_list ap)
+{
+    char raw[8192], text[8192];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    fputs(clg_escape_flags(raw, CLG_ESCAPE_KEEP_NEWLINES, text, sizeof text), stderr);
+}
+
 int cli_error(const char *fmt, ...)
 {
     va_list ap;
     fputs("clgooglenet: error: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    print_message(fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
     return CLI_FAILURE;
+}
+
+const char *cli_esc(const char *s)
+{
+    static char ring[4][CLG_ESCAPE_CAP];
+    static unsigned next;
+    return clg_escape(s, ring[next++ % 4], CLG_ESCAPE_CAP);
 }
 
 int cli_status_error(clg_status st, const char *what)
@@ -99,7 +117,7 @@ int cli_usage_error(const char *fmt, ...)
     va_list ap;
     fputs("clgooglenet: error: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    print_message(fmt, ap);
     va_end(ap);
     fputs("\n(see clgooglenet --help)\n", stderr);
     return CLI_USAGE;
@@ -126,11 +144,14 @@ double cli_now_ms(void)
 
 int cli_open_device(const char *spec, unsigned flags, clg_context **ctx)
 {
-    clg_status st = clg_context_create_flags(spec, flags, ctx);
+    /* A bad CLGOOGLENET_* value is reported as such, not as a device failure. */
+    clg_status st = clg_env_check();
+    if (st != CLG_OK) return cli_status_error(st, "invalid setting");
+    st = clg_context_create_flags(spec, flags, ctx);
     if (st != CLG_OK) return cli_status_error(st, "cannot open an OpenCL device");
     const clg_device_info *d = clg_context_device(*ctx);
-    fprintf(stderr, "clgooglenet: device %d: %s / %s (%s)\n", d->index, d->platform_name,
-            d->device_name, d->driver_version);
+    fprintf(stderr, "clgooglenet: device %d: %s / %s (%s)\n", d->index, cli_esc(d->platform_name),
+            cli_esc(d->device_name), cli_esc(d->driver_version));
     return CLI_OK;
 }
 
@@ -160,9 +181,9 @@ static int cmd_devices(int argc, char **argv, const char *spec)
     for (size_t i = 0; i < count; i++) {
         const clg_device_info *d = &list[i];
         printf("%s%d  [%d:%d] %s / %s\n", selected && i == chosen ? "* " : "  ", d->index,
-               d->platform_index, d->device_index, d->platform_name, d->device_name);
-        printf("      type %s, driver %s, %s\n", type_name(d->type), d->driver_version,
-               d->opencl_c_version);
+               d->platform_index, d->device_index, cli_esc(d->platform_name), cli_esc(d->device_name));
+        printf("      type %s, driver %s, %s\n", type_name(d->type), cli_esc(d->driver_version),
+               cli_esc(d->opencl_c_version));
         printf("      %u compute units, %.1f GiB global memory, %.0f KiB local memory, fp16 %s\n",
                d->compute_units, d->global_memory_bytes / 1073741824.0,
                d->local_memory_bytes / 1024.0, d->has_fp16 ? "yes" : "no");
@@ -170,9 +191,9 @@ static int cmd_devices(int argc, char **argv, const char *spec)
         printf("      device table: %s (%s)\n", t->name, t->why);
     }
     if (selected)
-        printf("\n* selected by %s=%s\n", CLG_DEVICE_ENV, spec && *spec ? spec : "(unset: best GPU, else best device)");
+        printf("\n* selected by %s=%s\n", CLG_DEVICE_ENV, spec && *spec ? cli_esc(spec) : "(unset: best GPU, else best device)");
     else
-        printf("\n%s=%s matches no device\n", CLG_DEVICE_ENV, spec);
+        printf("\n%s=%s matches no device\n", CLG_DEVICE_ENV, cli_esc(spec));
     free(list);
     return selected ? CLI_OK : CLI_FAILURE;
 }
@@ -320,21 +341,19 @@ static int cmd_infer(int argc, char **argv, const char *spec)
         rc = cli_status_error(st, "inference failed");
         goto done;
     }
-    if (cli_trace_finish(trace_path, ctx, trace, wall_ms) != CLI_OK) goto done;
+    /* The trace and the output are written independently: one failing does not lose the other. */
+    int failed = cli_trace_finish(trace_path, ctx, trace, wall_ms) != CLI_OK;
     if (output) {
         st = clg_tensor_save_npy(output, out[0]);
-        if (st != CLG_OK) {
-            rc = cli_status_error(st, "cannot write output");
-            goto done;
-        }
-        fprintf(stderr, "clgooglenet: wrote %s\n", output);
+        if (st != CLG_OK) failed |= cli_status_error(st, "cannot write output") != CLI_OK;
+        else fprintf(stderr, "clgooglenet: wrote %s\n", cli_esc(output));
     } else if (n_images) {
         if (cli_print_classes(model, out[0], files, (size_t)n_files, top) != CLI_OK) goto done;
     } else {
         print_shape(out[0]);
         print_top(out[0], top);
     }
-    rc = CLI_OK;
+    rc = failed ? CLI_FAILURE : CLI_OK;
 done:
     for (size_t i = 0; i < 64; i++) clg_tensor_destroy(out[i]);
     for (int i = 0; i < n_files; i++) clg_tensor_destroy(inputs[i]);

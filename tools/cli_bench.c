@@ -25,6 +25,7 @@ static int make_input(const clg_model *model, size_t i, long batch, clg_tensor *
         if (dims[d] < 0)
             return cli_error("input '%s' has a symbolic dimension %d; bench needs a fixed shape", info.name, d);
     }
+    /* A shape over the host tensor limit is refused from its size, before allocating. */
     st = clg_tensor_create(info.rank, dims, out);
     if (st != CLG_OK) return cli_status_error(st, "input tensor");
     uint32_t state = 12345u + (uint32_t)i;
@@ -128,7 +129,7 @@ int cli_bench(int argc, char **argv, const char *device_spec)
     uint64_t mem = clg_model_device_bytes(model);
     const clg_device_info *dev = clg_context_device(ctx);
 
-    printf("model          %s\n", path);
+    printf("model          %s\n", cli_esc(path));
     printf("batch          %ld\n", batch);
     printf("cold start     %.1f ms (process start to first result, compile included)\n", cold_ms);
     printf("latency        median %.3f ms, min %.3f ms, max %.3f ms over %ld runs\n", median, min, max, runs);
@@ -140,11 +141,11 @@ int cli_bench(int argc, char **argv, const char *device_spec)
            mi.naive_activation_bytes / 1048576.0);
     if (json) {
         printf("{\"model\": \"");
-        for (const char *p = path; *p; p++)
+        for (const char *p = cli_esc(path); *p; p++) /* escaped: valid UTF-8, no controls */
             if (*p == '"' || *p == '\\') printf("\\%c", *p);
             else if ((unsigned char)*p >= 0x20) putchar(*p);
         printf("\", \"device\": \"");
-        for (const char *p = dev->device_name; *p; p++)
+        for (const char *p = cli_esc(dev->device_name); *p; p++)
             if (*p == '"' || *p == '\\') printf("\\%c", *p);
             else if ((unsigned char)*p >= 0x20) putchar(*p);
         printf("\", \"batch\": %ld, \"runs\": %ld, \"warmup\": %ld, \"cold_start_ms\": %.3f, "

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "file_read.h"
 
 #define DEFAULT_ROOT "/usr/share/libonnx-testdata/data"
 /* The groups of a data root that are run; the others (real models,
@@ -325,8 +326,10 @@ static void free_strings(string_list *l)
 /* One group/test_name a line; '#' starts a comment; blank lines are ignored. */
 static int read_required(const char *path, string_list *out)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return cli_error("cannot open the required list %s", path);
+    FILE *f = NULL;
+    size_t size;
+    clg_status st = clg_open_read(path, "required list", (uint64_t)16 << 20, &f, &size);
+    if (st != CLG_OK) return cli_status_error(st, "cannot read the required list");
     char *line = NULL;
     size_t line_cap = 0, line_no = 0;
     int rc = CLI_OK;
@@ -542,7 +545,7 @@ static int print_table(const case_list *list)
     printf("\n%-*s %6s %6s %6s %6s\n", (int)width, "op", "pass", "fail", "skip", "total");
     for (size_t r = 0; r < n_rows; r++) {
         const size_t *c = rows[r].counts;
-        printf("%-*s %6zu %6zu %6zu %6zu\n", (int)width, rows[r].op, c[RESULT_PASS],
+        printf("%-*s %6zu %6zu %6zu %6zu\n", (int)width, cli_esc(rows[r].op), c[RESULT_PASS],
                c[RESULT_FAIL], c[RESULT_SKIP], c[0] + c[1] + c[2]);
     }
     printf("%-*s %6zu %6zu %6zu %6zu\n\n", (int)width, "all", total[RESULT_PASS],
@@ -612,7 +615,7 @@ static int run_all(case_list *list, const conformance_options *o, const char *de
     for (size_t i = 0; i < list->count; i++) {
         test_case *tc = &list->items[i];
         if (progress) {
-            fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, list->count, tc->id);
+            fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, list->count, cli_esc(tc->id));
             fflush(stderr);
         }
         char why[1024] = "";
@@ -623,9 +626,9 @@ static int run_all(case_list *list, const conformance_options *o, const char *de
             return cli_error("out of memory");
         }
         if (progress) fputs("\r\033[K", stderr);
-        if (tc->result == RESULT_PASS && o->verbose) printf("PASS %s\n", tc->id);
+        if (tc->result == RESULT_PASS && o->verbose) printf("PASS %s\n", cli_esc(tc->id));
         else if (tc->result != RESULT_PASS)
-            printf("%s %s: %s\n", result_names[tc->result], tc->id, tc->reason);
+            printf("%s %s: %s\n", result_names[tc->result], cli_esc(tc->id), cli_esc(tc->reason));
         fflush(stdout);
     }
     clg_context_destroy(ctx);
@@ -683,7 +686,7 @@ int cli_conformance(int argc, char **argv, const char *device_spec)
     for (size_t i = 0; i < n_dirs; i++) {
         if (is_dir(dirs[i])) continue;
         if (o.skip_missing) {
-            printf("SKIP: %s not found (install libonnx-testdata)\n", dirs[i]);
+            printf("SKIP: %s not found (install libonnx-testdata)\n", cli_esc(dirs[i]));
             return EXIT_SKIPPED;
         }
         return cli_error("%s not found (install libonnx-testdata: apt-get install "

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "idx.h"
+#include "safe_write.h"
 
 #define DEFAULT_DATA_DIR "/usr/share/datasets/fashion-mnist"
 #define IMAGES_FILE "t10k-images-idx3-ubyte"
@@ -193,7 +194,7 @@ static void print_report(const eval_result *r, long batch)
         size_t total = 0;
         for (size_t p = 0; p < r->classes; p++) total += r->confusion[c * r->classes + p];
         size_t right = r->confusion[c * r->classes + c];
-        printf("  %2zu %-14s ", c, r->names ? r->names[c] : "");
+        printf("  %2zu %-14s ", c, r->names ? cli_esc(r->names[c]) : "");
         if (total) printf("%.4f (%zu/%zu)\n", (double)right / total, right, total);
         else printf("n/a (no images)\n");
     }
@@ -211,11 +212,13 @@ static void print_report(const eval_result *r, long batch)
 
 static int write_predictions(const char *path, const eval_result *r)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) return cli_error("cannot write %s", path);
-    for (size_t i = 0; i < r->n; i++) fprintf(f, "%d\n", r->predicted[i]);
-    if (fclose(f) != 0) return cli_error("cannot write %s", path);
-    fprintf(stderr, "clgooglenet: wrote %s\n", path);
+    clg_out_file out;
+    clg_status st = clg_out_open(&out, path, "predictions");
+    if (st != CLG_OK) return cli_status_error(st, "cannot write the predictions");
+    for (size_t i = 0; i < r->n; i++) fprintf(out.f, "%d\n", r->predicted[i]);
+    st = clg_out_commit(&out);
+    if (st != CLG_OK) return cli_status_error(st, "cannot write the predictions");
+    fprintf(stderr, "clgooglenet: wrote %s\n", cli_esc(path));
     return CLI_OK;
 }
 
@@ -256,7 +259,7 @@ int cli_eval(int argc, char **argv, const char *spec)
     }
     if (cli_trace_start(o.trace, ctx, model, &trace) != CLI_OK) goto done;
     fprintf(stderr, "clgooglenet: %zu test images from %s, batch %ld, input %dx%dx%d\n", r.n,
-            o.data, o.batch, pp.channels, pp.height, pp.width);
+            cli_esc(o.data), o.batch, pp.channels, pp.height, pp.width);
 
     int bar = isatty(STDERR_FILENO);
     double t0 = cli_now_ms();
@@ -266,18 +269,16 @@ int cli_eval(int argc, char **argv, const char *spec)
         if (bar) progress(first + count, r.n);
     }
     r.seconds = (cli_now_ms() - t0) / 1e3;
-    if (cli_trace_finish(o.trace, ctx, trace, r.seconds * 1e3) != CLI_OK) goto done;
+    /* Each output is written on its own: one that fails does not stop the others. */
+    int failed = cli_trace_finish(o.trace, ctx, trace, r.seconds * 1e3) != CLI_OK;
     print_report(&r, o.batch);
-    if (o.predictions && write_predictions(o.predictions, &r) != CLI_OK) goto done;
+    if (o.predictions) failed |= write_predictions(o.predictions, &r) != CLI_OK;
     if (o.logits) {
         st = clg_tensor_save_npy(o.logits, r.logits);
-        if (st != CLG_OK) {
-            rc = cli_status_error(st, "cannot write the logits");
-            goto done;
-        }
-        fprintf(stderr, "clgooglenet: wrote %s\n", o.logits);
+        if (st != CLG_OK) failed |= cli_status_error(st, "cannot write the logits") != CLI_OK;
+        else fprintf(stderr, "clgooglenet: wrote %s\n", cli_esc(o.logits));
     }
-    rc = CLI_OK;
+    rc = failed ? CLI_FAILURE : CLI_OK;
 done:
     free(r.names);
     free(r.confusion);

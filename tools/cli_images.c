@@ -265,13 +265,13 @@ int cli_print_classes(const clg_model *model, const clg_tensor *out, char *const
     for (size_t b = 0; b < items; b++) {
         probabilities(out->data + b * per, per, p);
         memset(used, 0, per);
-        printf("%s:", paths[b % n_paths]); /* --batch repeats one image */
+        printf("%s:", cli_esc(paths[b % n_paths])); /* --batch repeats one image */
         for (long j = 0; j < top; j++) {
             size_t best = per;
             for (size_t c = 0; c < per; c++)
                 if (!used[c] && (best == per || p[c] > p[best])) best = c;
             used[best] = 1;
-            if (names) printf("%s %s (%.4f)", j ? "," : "", names[best], p[best]);
+            if (names) printf("%s %s (%.4f)", j ? "," : "", cli_esc(names[best]), p[best]);
             else printf("%s %zu (%.4f)", j ? "," : "", best, p[best]);
         }
         printf("\n");

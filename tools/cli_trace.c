@@ -1,5 +1,6 @@
 /* --trace FILE.json: profiling context, then the JSON file and a per-layer table. */
 #include "cli.h"
+#include "device_table.h"
 
 int cli_trace_start(const char *path, clg_context *ctx, clg_model *model, clg_trace **trace)
 {
@@ -16,9 +17,17 @@ int cli_trace_finish(const char *path, clg_context *ctx, clg_trace *trace, doubl
     if (!path || !trace) return CLI_OK;
     clg_status st = clg_trace_write_json(trace, path);
     if (st != CLG_OK) return cli_status_error(st, "cannot write the trace");
+    const clg_device_traits *traits = clg_device_traits_of(clg_context_device(ctx));
+    if (!traits->timestamps) {
+        fprintf(stderr, "clgooglenet: %s reports no usable profiling times (device table row '%s'): "
+                        "no per-layer table; wall time of the traced runs %.3f ms\n",
+                clg_context_device(ctx)->platform_name, traits->name, wall_ms);
+        fprintf(stderr, "clgooglenet: wrote %zu trace events to %s\n", clg_trace_event_count(trace), path);
+        return CLI_OK;
+    }
     double peak = 0;
     if (clg_context_peak_gflops(ctx, &peak) != CLG_OK) {
-        fprintf(stderr, "clgooglenet: warning: could not measure the device peak: %s\n", clg_last_error());
+        fprintf(stderr, "clgooglenet: warning: could not measure the device peak: %s\n", cli_esc(clg_last_error()));
         peak = 0;
     }
     fputc('\n', stderr);
@@ -26,6 +35,6 @@ int cli_trace_finish(const char *path, clg_context *ctx, clg_trace *trace, doubl
     fprintf(stderr, "device time of traced commands %.3f ms; wall time of the traced runs %.3f ms\n",
             clg_trace_total_ms(trace), wall_ms);
     fprintf(stderr, "clgooglenet: wrote %zu trace events to %s (open in https://ui.perfetto.dev)\n",
-            clg_trace_event_count(trace), path);
+            clg_trace_event_count(trace), cli_esc(path));
     return CLI_OK;
 }

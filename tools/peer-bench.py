@@ -1,6 +1,19 @@
 #!/usr/bin/python3
-"""Compare clgooglenet with peers on one model: batch-1 latency and batch-32
-throughput, measured interleaved, in one run.
+"""Compare clgooglenet with peers: batch-1 latency and batch-32 throughput,
+measured interleaved, in one run, per model.
+
+Models (--model, comma-separated, benchmarked one after the other):
+  d2l-googlenet          default: a full-size (--divisor 1) seeded d2l
+                         GoogLeNet, 1x96x96 input, 10 classes, built and
+                         exported with tools/export-golden.py's functions
+  torchvision-googlenet  torchvision's GoogLeNet (weights=None,
+                         init_weights=True, aux_logits=False,
+                         transform_input=False, eval mode), 3x224x224 input,
+                         1000 classes, seeded weights and calibrated
+                         BatchNorm statistics, BN folded at export: the
+                         tv_googlenet_folded model of
+                         tools/make-imagenet-models.py at full size
+  PATH.onnx              any ONNX file (NCHW input with static C, H, W)
 
 Peers (each skippable with --skip NAME,...; one that cannot run here is listed
 as unavailable with the reason):
@@ -22,17 +35,30 @@ as unavailable with the reason):
                      the same with the torch of --venv PATH (PyPI wheels)
   onnxruntime        ONNX Runtime (CPU provider) from this interpreter, else
                      from --venv
+  openvino-f32       OpenVINO's CPU plugin with INFERENCE_PRECISION_HINT=f32
+                     (float32 throughout); from this interpreter, else from
+                     --venv. PERFORMANCE_HINT=LATENCY, one synchronous infer
+                     request, the model reshaped to a static batch per size
+  openvino-default   the same with OpenVINO's default precision: bfloat16 on
+                     CPUs with AMX; the table names it with the precision
+                     the plugin reports, e.g. openvino-default(bf16)
   pytorch-cuda       with --cuda: PyTorch eager on the first CUDA device, fp32
                      with TF32 off and cudnn.benchmark on; a run includes the
                      host-to-device copy of the input and the copy back, as
                      clgooglenet's does
   onnxruntime-cuda   with --cuda, when ONNX Runtime offers the CUDA provider
 
-PyTorch needs the weights: without --model a full-size (divisor 1) seeded d2l
-GoogLeNet is built and exported to a temporary directory with
-tools/export-golden.py's functions; with --model the ONNX initializers are
-loaded into the d2l module when their names and shapes fit it (any
-tools/export-golden.py export does), else the PyTorch peers are unavailable.
+PyTorch needs the weights: the generated models hand their state dicts to
+the PyTorch peers; for an ONNX file the initializers are loaded into the d2l
+module when their names and shapes fit it (any tools/export-golden.py export
+does), else the PyTorch peers are unavailable.
+
+ONNX Runtime and OpenVINO come from PyPI; Debian 12's pip is externally
+managed, so they live in a virtual environment: --make-venv PATH creates one
+(if need be) with this interpreter's venv module, pip-installs numpy,
+onnxruntime and openvino into it and uses it as --venv PATH. Add torch and
+torchvision there (pip install torch torchvision --index-url
+https://download.pytorch.org/whl/cpu) for the pytorch-pypi peers.
 
 Every peer but clgooglenet runs in its own worker process (this script with
 --worker, under this interpreter or the --venv one), so imports, thread pools
@@ -44,7 +70,12 @@ seconds for --runs runs gets fewer (at least 3).
 
 Outputs are checked: after the timing, each peer's output for the same input
 (clgooglenet's through `clgooglenet infer ... --output`) is compared with
-PyTorch eager's (else the first peer that has one) as max |diff| / max |ref|.
+PyTorch eager's (else the first peer that has one) as max |diff| / max |ref|;
+float32 peers above 1e-3 are flagged, openvino-default(bf16)'s larger error
+is reported, not flagged.
+
+The headline ratios, per batch size: clgooglenet against the best float32
+peer (the fair comparison) and against the best peer of any precision.
 
 Exit status 0; 1 when clgooglenet failed (the other peers are still reported);
 2 on usage errors.
@@ -70,10 +101,13 @@ TAG = "@@peer-bench@@ "     # prefix of the worker's protocol lines
 # name -> (kind, spec fields); order is the table's order after clgooglenet.
 PEER_ORDER = ["opencv-dnn", "opencv-ocl", "pytorch", "pytorch-jit",
               "pytorch-pypi", "pytorch-pypi-jit", "onnxruntime",
-              "pytorch-cuda", "onnxruntime-cuda"]
+              "openvino-f32", "openvino-default", "pytorch-cuda",
+              "onnxruntime-cuda"]
 SLOW_PEERS = {"opencv-ocl"}
 OCL_ENV = {"OPENCV_OPENCL_DEVICE": ":CPU:",
            "OPENCV_DNN_OPENCL_ALLOW_ALL_DEVICES": "1"}
+GENERATED = ("d2l-googlenet", "torchvision-googlenet")   # --model names
+VENV_PACKAGES = ["numpy", "onnxruntime", "openvino"]    # what --make-venv installs
 REFERENCES = ["pytorch", "pytorch-pypi", "pytorch-cuda", "onnxruntime",
               "opencv-dnn"]
 
@@ -98,19 +132,26 @@ class TorchRunner:
         self.torch = torch
         if spec.get("threads"):
             torch.set_num_threads(spec["threads"])
-        sys.path.insert(0, HERE)
-        from d2l_googlenet import googlenet
         arch = spec["arch"]
-        module = googlenet(in_channels=arch["in_channels"],
-                           num_classes=arch["num_classes"],
-                           divisor=arch["divisor"])
+        if arch.get("family") == "torchvision":
+            tv = _import("torchvision")
+            module = tv.models.googlenet(
+                weights=None, aux_logits=False, transform_input=False,
+                init_weights=False, num_classes=arch["num_classes"])
+        else:
+            sys.path.insert(0, HERE)
+            from d2l_googlenet import googlenet
+            module = googlenet(in_channels=arch["in_channels"],
+                               num_classes=arch["num_classes"],
+                               divisor=arch["divisor"])
         with np.load(spec["weights"]) as w:
             state = {k: torch.from_numpy(np.array(w[k])) for k in w.files}
         try:
             module.load_state_dict(state, strict=True)
         except RuntimeError as e:
-            raise Unavailable("the model's weights do not fit the d2l "
-                              "GoogLeNet module: %s" % str(e)[:300])
+            raise Unavailable("the model's weights do not fit the %s "
+                              "GoogLeNet module: %s" % (
+                                  arch.get("family", "d2l"), str(e)[:300]))
         module.eval()
         self.device = spec.get("device", "cpu")
         mode = spec.get("mode", "eager")
@@ -143,8 +184,12 @@ class TorchRunner:
     def run(self):
         with self.torch.no_grad():
             if self.device == "cuda":
-                return self.module(self.x.to("cuda")).cpu().numpy()
-            return self.module(self.x).numpy()
+                y = self.module(self.x.to("cuda"))
+            else:
+                y = self.module(self.x)
+            if isinstance(y, tuple):    # scripted torchvision GoogLeNet:
+                y = y[0]                # GoogLeNetOutputs(logits, aux2, aux1)
+            return y.cpu().numpy()
 
 
 class OpenCVRunner:
@@ -210,7 +255,49 @@ class OrtRunner:
         return self.sess.run(None, {self.input_name: self.x})[0]
 
 
-RUNNERS = {"torch": TorchRunner, "opencv": OpenCVRunner, "ort": OrtRunner}
+class OpenVINORunner:
+    """OpenVINO's CPU plugin, one synchronous infer request, the model
+    reshaped to each input's shape (a static shape compiles faster code than
+    a dynamic batch axis). spec["precision"]: "default" (the plugin's own
+    choice: bfloat16 on CPUs with AMX) or "f32" (INFERENCE_PRECISION_HINT)."""
+
+    def __init__(self, spec):
+        ov = _import("openvino")
+        self.core = ov.Core()
+        self.model = self.core.read_model(spec["model"])
+        self.config = {"PERFORMANCE_HINT": "LATENCY"}
+        if spec.get("threads"):
+            self.config["INFERENCE_NUM_THREADS"] = spec["threads"]
+        if spec.get("precision") == "f32":
+            self.config["INFERENCE_PRECISION_HINT"] = "f32"
+        shape = self.model.inputs[0].get_partial_shape()
+        self._compile([1] + [d.get_length() for d in list(shape)[1:]])
+        prec = self.compiled.get_property("INFERENCE_PRECISION_HINT")
+        self.precision = getattr(prec, "get_type_name", lambda: str(prec))()
+        self.info = "openvino %s, CPU (%s), inference precision %s, %s" % (
+            ov.get_version().split("-")[0],
+            self.core.get_property("CPU", "FULL_DEVICE_NAME"),
+            self.precision, ", ".join("%s=%s" % kv
+                                      for kv in self.config.items()))
+
+    def _compile(self, shape):
+        self.model.reshape(list(shape))
+        self.compiled = self.core.compile_model(self.model, "CPU", self.config)
+        self.request = self.compiled.create_infer_request()
+        self.shape = tuple(shape)
+
+    def set_input(self, x):
+        if x.shape != self.shape:
+            self._compile(x.shape)
+        self.x = x
+
+    def run(self):
+        res = self.request.infer({0: self.x}, share_inputs=True)
+        return next(iter(res.values()))
+
+
+RUNNERS = {"torch": TorchRunner, "opencv": OpenCVRunner, "ort": OrtRunner,
+           "openvino": OpenVINORunner}
 
 
 def worker_main(spec_json):
@@ -237,7 +324,8 @@ def worker_main(spec_json):
     except Exception as e:
         reply({"error": "load failed: %s: %s" % (type(e).__name__, e)})
         return 1
-    reply({"ok": True, "info": runner.info, "python": sys.executable})
+    reply({"ok": True, "info": runner.info, "python": sys.executable,
+           "precision": getattr(runner, "precision", "f32")})
     last = None
     for line in sys.stdin:
         if not line.strip():
@@ -281,6 +369,8 @@ class WorkerPeer:
     def __init__(self, name, python, spec, env_extra, logdir, timeout):
         self.name, self.python, self.timeout = name, python, timeout
         self.slow = name in SLOW_PEERS
+        self.precision = "f32"   # what the worker reports it computes in
+        self.label = name        # the table's name for it
         self.times = {}          # batch -> [ms]
         self.errors = {}         # batch -> message (that batch only)
         self.error = None        # fatal: the worker is gone
@@ -312,6 +402,9 @@ class WorkerPeer:
             self.close()
         else:
             self.info = hello.get("info", "")
+            self.precision = hello.get("precision", "f32")
+            if name.endswith("-default"):   # precision of the library's choice
+                self.label = "%s(%s)" % (name, self.precision)
             if python != sys.executable:
                 self.info += " [%s]" % python
 
@@ -412,8 +505,9 @@ class ClgooglenetPeer:
     """clgooglenet as a subprocess, one `bench` invocation per round."""
 
     def __init__(self, exe, model, device, warmup, timeout):
-        self.name = "clgooglenet"
+        self.name = self.label = "clgooglenet"
         self.slow = False
+        self.precision = "f32"
         self.exe, self.model, self.warmup = exe, model, warmup
         self.pre = ["--device", device] if device else []
         self.timeout = timeout
@@ -504,13 +598,60 @@ class ClgooglenetPeer:
 
 # --------------------------------------------------------------------------
 
-def load_export_golden():
-    """Import tools/export-golden.py (its name has a dash) as a module."""
-    path = os.path.join(HERE, "export-golden.py")
-    spec = importlib.util.spec_from_file_location("export_golden", path)
+def load_tool(filename):
+    """Import a script of tools/ (their names have dashes) as a module."""
+    path = os.path.join(HERE, filename)
+    name = filename[:-3].replace("-", "_")
+    spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def generate_model(which, seed, divisor, tmpdir):
+    """Build a seeded GENERATED model in PyTorch and export it to tmpdir:
+    (ONNX path, input shape per item, arch for TorchRunner, state dict as
+    numpy, description)."""
+    if which == "d2l-googlenet":
+        eg = load_tool("export-golden.py")
+        module = eg.build_model(seed, divisor)
+        path = os.path.join(tmpdir, "d2l_googlenet_div%d.onnx" % divisor)
+        eg.export_onnx(module, eg.make_input(seed, 1), path)
+        arch = {"divisor": divisor, "in_channels": 1, "num_classes": 10}
+        item_shape = (1, 96, 96)
+        desc = "d2l GoogLeNet (generated: divisor %d, seed %d)" % (divisor,
+                                                                  seed)
+    else:
+        # tools/make-imagenet-models.py's tv_googlenet_folded at full size.
+        mim = load_tool("make-imagenet-models.py")
+        item_shape = (3, 224, 224)
+        module = mim.tv_build(seed, 1, 1000, False, item_shape[1:])
+        path = os.path.join(tmpdir, "torchvision_googlenet.onnx")
+        mim.tv_export(module, mim.tv_input(seed, 1, item_shape[1:]), path,
+                      keep_bn=False)
+        arch = {"family": "torchvision", "num_classes": 1000}
+        desc = ("torchvision GoogLeNet (generated: seed %d, aux_logits=False,"
+                " transform_input=False, BN folded)" % seed)
+    weights = {k: v.detach().numpy() for k, v in module.state_dict().items()}
+    return path, item_shape, arch, weights, desc
+
+
+def make_venv(path):
+    """Create the virtual environment PATH with this interpreter's venv
+    module (once) and pip-install VENV_PACKAGES into it (a no-op when they
+    are there); returns PATH."""
+    python = os.path.join(path, "bin", "python")
+    steps = [[python, "-m", "pip", "install", "-q"] + VENV_PACKAGES]
+    if not os.access(python, os.X_OK):
+        steps.insert(0, [sys.executable, "-m", "venv", path])
+    for cmd in steps:
+        print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
+        if subprocess.run(cmd).returncode != 0:
+            raise SystemExit(
+                "error: --make-venv failed; make it by hand:\n  python3 -m "
+                "venv %s && %s/bin/pip install %s\nthen pass --venv %s"
+                % (path, path, " ".join(VENV_PACKAGES), path))
+    return path
 
 
 def default_clgooglenet():
@@ -574,15 +715,18 @@ def main():
         return worker_main(sys.argv[2])
     ap = argparse.ArgumentParser(
         description="Batch-1 latency and batch-32 throughput of clgooglenet "
-                    "vs OpenCV DNN, PyTorch, ONNX Runtime on the same ONNX "
-                    "model, measured interleaved.")
-    ap.add_argument("--model",
-                    help="ONNX model (default: export a full-size seeded d2l "
-                         "GoogLeNet to a temp dir)")
+                    "vs OpenCV DNN, PyTorch, ONNX Runtime and OpenVINO on "
+                    "the same ONNX model, measured interleaved.")
+    ap.add_argument("--model", default="d2l-googlenet",
+                    help="comma-separated models, each benchmarked in turn: "
+                         "an ONNX file, or d2l-googlenet (the default) or "
+                         "torchvision-googlenet, built seeded and exported "
+                         "to a temp dir")
     ap.add_argument("--seed", type=int, default=1,
                     help="seed of the generated model and input (default 1)")
     ap.add_argument("--divisor", type=int, default=1,
-                    help="channel divisor of the generated model (default 1)")
+                    help="channel divisor of the generated d2l model "
+                         "(default 1)")
     ap.add_argument("--batches", type=parse_batches, default=[1, 32],
                     help="comma-separated batch sizes (default 1,32)")
     ap.add_argument("--batch", type=int,
@@ -614,7 +758,11 @@ def main():
     ap.add_argument("--venv",
                     help="a virtual environment whose python runs "
                          "pytorch-pypi(-jit) and, when this interpreter "
-                         "lacks it, onnxruntime")
+                         "lacks them, onnxruntime and openvino-*")
+    ap.add_argument("--make-venv", metavar="PATH",
+                    help="create the virtual environment PATH if need be, "
+                         "pip-install %s into it and use it as --venv" %
+                         " ".join(VENV_PACKAGES))
     ap.add_argument("--cuda", action="store_true",
                     help="also PyTorch (and ONNX Runtime, if it can) on CUDA")
     ap.add_argument("--clgooglenet", default=default_clgooglenet(),
@@ -648,40 +796,53 @@ def main():
             ", ".join(sorted(skip - known)), ", ".join(sorted(known))))
     if args.no_clgooglenet:
         skip.add("clgooglenet")
+    if args.make_venv:
+        if args.venv and os.path.abspath(args.venv) != os.path.abspath(
+                args.make_venv):
+            ap.error("--make-venv and --venv name different directories")
+        args.venv = make_venv(args.make_venv)
     venv_python = None
     if args.venv:
         venv_python = os.path.join(args.venv, "bin", "python")
         if not os.access(venv_python, os.X_OK):
             ap.error("--venv: %s is not executable" % venv_python)
 
+    summaries, failed = [], False
+    for which in args.model.split(","):
+        if summaries:
+            print()
+        summary, model_failed = run_model(args, which.strip(), venv_python,
+                                          skip)
+        summaries.append(summary)
+        failed = failed or model_failed
+    if args.json:
+        print(json.dumps(summaries[0] if len(summaries) == 1
+                         else {"models": summaries}))
+    return 1 if failed else 0
+
+
+def run_model(args, which, venv_python, skip):
+    """Benchmark one model (a name in GENERATED or an ONNX file) and print
+    its report: (JSON summary, whether clgooglenet failed)."""
     tmp = tempfile.TemporaryDirectory(prefix="peer-bench-")
     t_start = time.monotonic()
 
-    # The model, its input shape and (when it is a d2l GoogLeNet) weights.
-    weights = None
-    if args.model:
-        model = os.path.abspath(args.model)
+    # The model, its input shape and (when PyTorch can build it) weights.
+    if which in GENERATED:
+        model, item_shape, arch, weights, model_desc = generate_model(
+            which, args.seed, args.divisor, tmp.name)
+    else:
+        model = os.path.abspath(which)
         if not os.path.exists(model):
-            raise SystemExit("error: %s: no such file" % args.model)
+            raise SystemExit("error: %s: no such file (or a model name: %s)"
+                             % (which, ", ".join(GENERATED)))
         item_shape, static_batch, weights = onnx_model_info(model)
         if static_batch and any(b != static_batch for b in args.batches):
             raise SystemExit("error: %s has a static batch of %d; --batches "
-                             "%s" % (args.model, static_batch,
+                             "%s" % (which, static_batch,
                                      ",".join(map(str, args.batches))))
         arch = d2l_arch(weights)
-        model_desc = args.model
-    else:
-        eg = load_export_golden()
-        module = eg.build_model(args.seed, args.divisor)
-        model = os.path.join(tmp.name, "d2l_googlenet_div%d.onnx"
-                             % args.divisor)
-        eg.export_onnx(module, eg.make_input(args.seed, 1), model)
-        weights = {k: v.detach().numpy()
-                   for k, v in module.state_dict().items()}
-        arch = {"divisor": args.divisor, "in_channels": 1, "num_classes": 10}
-        item_shape = (1, 96, 96)
-        model_desc = "d2l GoogLeNet (generated: divisor %d, seed %d)" % (
-            args.divisor, args.seed)
+        model_desc = which
     wpath = None
     torch_why = None
     if arch is not None:
@@ -711,6 +872,13 @@ def main():
     if importlib.util.find_spec("onnxruntime") is None and venv_python:
         ort_python = venv_python
     plan["onnxruntime"] = (ort_python, {"kind": "ort", "device": "cpu"}, {})
+    ov_python = here
+    if importlib.util.find_spec("openvino") is None and venv_python:
+        ov_python = venv_python
+    plan["openvino-f32"] = (ov_python, {"kind": "openvino",
+                                        "precision": "f32"}, {})
+    plan["openvino-default"] = (ov_python, {"kind": "openvino",
+                                            "precision": "default"}, {})
     if args.cuda:
         plan["pytorch-cuda"] = (here, dict(torch_spec, mode="eager",
                                            device="cuda"), {})
@@ -738,6 +906,8 @@ def main():
         p = WorkerPeer(name, python, spec, env, tmp.name, args.timeout)
         if p.unavailable:
             unavailable[name] = p.unavailable
+            if spec["kind"] in ("ort", "openvino") and not venv_python:
+                unavailable[name] += "; --make-venv PATH installs it"
         else:
             peers.append(p)
 
@@ -785,8 +955,10 @@ def main():
             if y is not None:
                 outs[p.name] = y
         ref = next((n for n in REFERENCES if n in outs), None)
-        if ref is None and outs:
-            ref = next(iter(n for n in outs if n != "clgooglenet"), None)
+        if ref is None:     # another peer, float32 ones first
+            ref = next((p.name for p in sorted(peers, key=lambda p:
+                                               p.precision != "f32")
+                        if p.name in outs and p is not clg), None)
         errs = {}
         if ref:
             scale = max(float(np.abs(outs[ref]).max()), 1e-30)
@@ -799,7 +971,11 @@ def main():
                     errs[name] = float(np.abs(y - outs[ref]).max() / scale)
         agreement[str(batch)] = {"reference": ref, "max_rel_err": errs}
 
-        res = {p.name: p.summary(batch) for p in peers}
+        res = {}
+        for p in peers:
+            res[p.name] = p.summary(batch)
+            if "median_ms" in res[p.name]:
+                res[p.name]["precision"] = p.precision
         results[str(batch)] = res
         c = res.get("clgooglenet", {})
         rat = {}
@@ -810,35 +986,36 @@ def main():
                                  if batch == 1 else
                                  c["throughput_img_s"] / r["throughput_img_s"])
         ratios[str(batch)] = rat
-        others = [(n, r) for n, r in res.items()
-                  if n != "clgooglenet" and "median_ms" in r]
-        if others:
-            best_name, best = min(others, key=lambda t: t[1]["median_ms"])
-            h = {"best_peer": best_name}
-            if batch == 1:
-                h.update(metric="latency_ms_median", best=best["median_ms"])
-                if "median_ms" in c:
-                    h.update(clgooglenet=c["median_ms"],
-                             ratio=c["median_ms"] / best["median_ms"])
-            else:
-                h.update(metric="throughput_img_s",
-                         best=best["throughput_img_s"])
-                if "median_ms" in c:
-                    h.update(clgooglenet=c["throughput_img_s"],
-                             ratio=c["throughput_img_s"]
-                             / best["throughput_img_s"])
+        h = {"metric": "latency_ms_median" if batch == 1
+             else "throughput_img_s"}
+        if "median_ms" in c:
+            h["clgooglenet"] = (c["median_ms"] if batch == 1
+                                else c["throughput_img_s"])
+        for suffix, f32_only in (("", False), ("_f32", True)):
+            others = [(n, r) for n, r in res.items()
+                      if n != "clgooglenet" and "median_ms" in r
+                      and (r["precision"] == "f32" or not f32_only)]
+            if others:
+                name, best = min(others, key=lambda t: t[1]["median_ms"])
+                h["best_peer" + suffix] = name
+                h["best" + suffix] = (best["median_ms"] if batch == 1
+                                      else best["throughput_img_s"])
+                if name in rat:
+                    h["ratio" + suffix] = rat[name]
+        if "best_peer" in h:
             headline[str(batch)] = h
     for p in peers:
         p.close()
 
     # Report.
+    label = {p.name: p.label for p in peers}
     print("model: %s, input %s per item" % (model_desc, "x".join(
         map(str, item_shape))))
     print("peers:")
     for p in peers:
-        print("  %-17s %s" % (p.name, p.info))
+        print("  %-22s %s" % (p.label, p.info))
     for name, why in unavailable.items():
-        print("  %-17s unavailable: %s" % (name, why))
+        print("  %-22s unavailable: %s" % (name, why))
     for batch in args.batches:
         b = str(batch)
         slow = [n for n in runs_used[b]["runs"] if n in SLOW_PEERS]
@@ -849,72 +1026,78 @@ def main():
                                     ", ".join(slow), args.slow_runs)
                                 if slow else ""))
         col = "clg/peer ms" if batch == 1 else "clg/peer img/s"
-        print("%-17s %10s %10s %10s %5s %15s %11s" % (
+        print("%-22s %10s %10s %10s %5s %15s %11s" % (
             "peer", "median ms", "min ms", "img/s", "runs", col,
             "max rel err"))
         ag = agreement[b]
         for name, r in results[b].items():
             if "error" in r:
-                print("%-17s error: %s" % (name, r["error"]))
+                print("%-22s error: %s" % (label[name], r["error"]))
                 continue
             err = ag["max_rel_err"].get(name)
             if name == ag["reference"]:
                 errs = "(ref)"
             elif isinstance(err, float):
-                errs = "%.2g%s" % (err, " !" if err > 1e-3 else "")
+                flag = err > 1e-3 and r["precision"] == "f32"
+                errs = "%.2g%s" % (err, " !" if flag else "")
             else:
                 errs = err or "-"
             ratio = ratios[b].get(name)
-            print("%-17s %10.3f %10.3f %10.1f %5s %15s %11s" % (
-                name, r["median_ms"], r["min_ms"], r["throughput_img_s"],
-                r["runs"] if r.get("runs") else "-",
+            print("%-22s %10.3f %10.3f %10.1f %5s %15s %11s" % (
+                label[name], r["median_ms"], r["min_ms"],
+                r["throughput_img_s"], r["runs"] if r.get("runs") else "-",
                 "%.3f" % ratio if ratio is not None else "-", errs))
     print("\nclg/peer ms: clgooglenet's median latency / the peer's (< 1: "
           "clgooglenet faster);\nclg/peer img/s: clgooglenet's throughput / "
           "the peer's (> 1: clgooglenet faster);\nmax rel err: max |output - "
-          "reference| / max |reference| for the same input (! above 1e-3)\n")
+          "reference| / max |reference| for the same input (! above 1e-3 "
+          "for\nfloat32 peers; a peer in another precision, e.g. "
+          "openvino-default(bf16), is not flagged)\n")
     for batch in args.batches:
         h = headline.get(str(batch))
         c = results[str(batch)].get("clgooglenet", {})
-        if batch == 1:
-            what = "batch-1 latency"
-        else:
-            what = "batch-%d throughput" % batch
+        what = ("batch-1 latency" if batch == 1
+                else "batch-%d throughput" % batch)
+        unit = "%.2f ms" if batch == 1 else "%.1f img/s"
         if h is None:
             print("%s: no peer measured" % what)
-        elif "ratio" not in h:
-            print("%s: clgooglenet %s; best peer %s %s" % (
-                what, "failed" if "error" in c else "not run", h["best_peer"],
-                ("%.2f ms" % h["best"]) if batch == 1 else
-                ("%.1f img/s" % h["best"])))
-        elif batch == 1:
-            print("%s: clgooglenet %.2f ms = %.2f x best peer (%s %.2f ms)"
-                  % (what, h["clgooglenet"], h["ratio"], h["best_peer"],
-                     h["best"]))
-        else:
-            print("%s: clgooglenet %.1f img/s = %.2f x best peer (%s %.1f "
-                  "img/s)" % (what, h["clgooglenet"], h["ratio"],
-                              h["best_peer"], h["best"]))
+            continue
+        for suffix, kind in (("_f32", "best float32 peer"),
+                             ("", "best peer, any precision")):
+            if "best_peer" + suffix not in h:
+                print("%s: no float32 peer measured" % what)
+                continue
+            best = "%s %s" % (label[h["best_peer" + suffix]],
+                              unit % h["best" + suffix])
+            if "ratio" + suffix in h:
+                print("%s: clgooglenet %s = %.2f x %s (%s)" % (
+                    what, unit % h["clgooglenet"], h["ratio" + suffix], kind,
+                    best))
+            else:
+                print("%s: clgooglenet %s; %s %s" % (
+                    what, "failed" if "error" in c else "not run", kind,
+                    best))
     print("(%.0f s)" % (time.monotonic() - t_start))
 
-    if args.json:
-        print(json.dumps({
-            "model": args.model or "generated:d2l_googlenet",
-            "divisor": None if args.model else args.divisor,
-            "seed": args.seed, "batches": args.batches,
-            "input_shape_per_item": list(item_shape),
-            "runs": args.runs, "slow_runs": args.slow_runs,
-            "warmup": args.warmup, "runs_used": runs_used,
-            "threads": args.threads,
-            "peers": {p.name: p.info for p in peers},
-            "unavailable": unavailable,
-            "results": results, "ratios_clgooglenet_per_peer": ratios,
-            "headline": headline, "agreement": agreement}))
+    summary = {
+        "model": ("generated:" + which.replace("-", "_")
+                  if which in GENERATED else which),
+        "divisor": args.divisor if which == "d2l-googlenet" else None,
+        "seed": args.seed, "batches": args.batches,
+        "input_shape_per_item": list(item_shape),
+        "runs": args.runs, "slow_runs": args.slow_runs,
+        "warmup": args.warmup, "runs_used": runs_used,
+        "threads": args.threads,
+        "peers": {p.name: p.info for p in peers},
+        "precision": {p.name: p.precision for p in peers},
+        "unavailable": unavailable,
+        "results": results, "ratios_clgooglenet_per_peer": ratios,
+        "headline": headline, "agreement": agreement}
     tmp.cleanup()
     failed = clg is not None and any(
         "error" in results[str(b)].get("clgooglenet", {})
         for b in args.batches)
-    return 1 if failed else 0
+    return summary, failed
 
 
 if __name__ == "__main__":

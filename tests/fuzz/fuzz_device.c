@@ -2,13 +2,28 @@
  * Fuzz target: the device spec parser (clg_device_select, what
  * CLGOOGLENET_DEVICE goes through) on a synthetic device list. The first
  * byte picks how many devices the list has (0-4) and whether their names
- * fill the whole field without a NUL; the rest is the spec.
+ * fill the whole field without a NUL; the rest is the spec. The failure
+ * message, which echoes the spec, must come out escaped: printable, valid
+ * UTF-8 without controls, and unchanged by escaping it again.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clgooglenet.h"
+#include "escape.h"
+
+/* No control byte, no invalid UTF-8, no C1 control; escaping again is a no-op. */
+static void check_escaped(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = clg_utf8_sequence(p);
+        if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f)) || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) abort();
+        p += n;
+    }
+    char again[4200];
+    if (strcmp(clg_escape(s, again, sizeof again), s) != 0 && strlen(s) + 4 < sizeof again) abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,6 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     clg_status st = clg_device_select(count ? devs : NULL, count, spec, &chosen);
     if (st == CLG_OK && chosen >= count) abort(); /* a choice must be a real entry */
     if (st != CLG_OK && clg_last_error()[0] == '\0') abort(); /* a failure must say why */
+    if (st != CLG_OK) check_escaped(clg_last_error());
+    char escaped[512];
+    check_escaped(clg_escape(spec, escaped, sizeof escaped));
     free(spec);
     return 0;
 }

@@ -1,0 +1,99 @@
+/* Text caches read and extended without trusting them: see cache_file.h. */
+#include "cache_file.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "file_read.h"
+#include "safe_write.h"
+
+int clg_cache_path(const char *name, char *path, size_t size)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int n;
+    if (xdg && *xdg) n = snprintf(path, size, "%s/clgooglenet/%s", xdg, name);
+    else if (home && *home) n = snprintf(path, size, "%s/.cache/clgooglenet/%s", home, name);
+    else return 0;
+    return n > 0 && (size_t)n < size;
+}
+
+char *clg_cache_read(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT) return NULL;
+    /* The caller's last error must survive a cache that is only ignored. */
+    char saved[4096];
+    snprintf(saved, sizeof saved, "%s", clg_last_error());
+    unsigned char *data = NULL;
+    size_t size = 0;
+    char *text = NULL;
+    if (clg_read_file_limit(path, "cache file", CLG_CACHE_MAX_BYTES, &data, &size) != CLG_OK) {
+        /* Once per file and thread: a plan looks its cache up once per layer. */
+        static _Thread_local char warned[1024];
+        if (strncmp(warned, path, sizeof warned - 1) != 0) {
+            clg_warn("ignoring a cache: %s", clg_last_error());
+            snprintf(warned, sizeof warned, "%s", path);
+        }
+    } else if ((text = realloc(data, size + 1))) {
+        text[size] = '\0';
+    } else {
+        free(data);
+    }
+    clg_fail(CLG_OK, "%s", saved);
+    return text;
+}
+
+char *clg_cache_next_line(char **cursor)
+{
+    char *line = *cursor;
+    if (!line || !*line) return NULL;
+    char *nl = strchr(line, '\n');
+    if (nl) {
+        *nl = '\0';
+        *cursor = nl + 1;
+    } else {
+        *cursor = line + strlen(line);
+    }
+    return line;
+}
+
+/* mkdir -p for the cache file's folder. */
+static void make_parent_dirs(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) return;
+    *slash = '\0';
+    for (char *p = dir + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(dir, 0755) != 0 && errno != EEXIST) return;
+            *p = '/';
+        }
+    }
+    mkdir(dir, 0755);
+}
+
+void clg_cache_append(const char *path, const char *line)
+{
+    char saved[4096];
+    snprintf(saved, sizeof saved, "%s", clg_last_error());
+    make_parent_dirs(path);
+    /* The old contents plus the line, renamed into place; an ignored cache starts afresh. */
+    char *old = clg_cache_read(path);
+    clg_out_file out;
+    if (clg_out_open(&out, path, "cache file") == CLG_OK) {
+        if (old) fputs(old, out.f);
+        if (old && *old && old[strlen(old) - 1] != '\n') fputc('\n', out.f);
+        fprintf(out.f, "%s\n", line);
+        if (clg_out_commit(&out) != CLG_OK) clg_warn("%s", clg_last_error());
+    } else {
+        clg_warn("%s", clg_last_error());
+    }
+    free(old);
+    clg_fail(CLG_OK, "%s", saved);
+}

@@ -1,0 +1,40 @@
+/*
+ * The CLGOOGLENET_* environment variables the library reads, in one table,
+ * each with the values it allows. A value outside them is an error naming
+ * the variable and listing what it takes (a mistyped value must not quietly
+ * pick a default: CLGOOGLENET_TUNE=OFF tuned for minutes). Words match
+ * without regard to case; an empty value counts as unset.
+ *
+ *   CLGOOGLENET_TUNE        0 | off, 1 | on, force   (runtime/tuning.h)
+ *   CLGOOGLENET_CONV        legacy, kvec, wino, wino2 (runtime/ops_conv.c)
+ *   CLGOOGLENET_GEMM        clblast, kernel          (runtime/ops_gemm.c)
+ *   CLGOOGLENET_NO_FUSION   0, 1                     (runtime/passes.h)
+ *   CLGOOGLENET_PASSES_OFF  pass numbers 0-5, comma-separated
+ *   CLGOOGLENET_KERNEL_DIR  a directory              (runtime/kernels.h)
+ *   CLGOOGLENET_PROGRAM_CACHE  0 | off, 1 | on       (runtime/program_store.h)
+ * CLGOOGLENET_DEVICE and CLGOOGLENET_QUEUES are checked where they are
+ * read, when a context is made (runtime/device.c, runtime/context.c).
+ */
+#ifndef CLG_ENV_H
+#define CLG_ENV_H
+
+#include "clgooglenet.h"
+
+/* The others are named next to their readers (tuning.h, passes.h, kernels.h). */
+#define CLG_CONV_ENV "CLGOOGLENET_CONV"
+#define CLG_GEMM_ENV "CLGOOGLENET_GEMM"
+
+/* Checks every variable above; the first bad one is CLG_ERR_INVALID_ARGUMENT. */
+clg_status clg_env_check(void);
+
+/* Checks one variable of the table. */
+clg_status clg_env_check_one(const char *var);
+
+/*
+ * A word-valued variable's value in the table's spelling ("kvec" for
+ * KVEC, "0" for off); NULL when it is unset, empty or not allowed (which
+ * clg_env_check reports).
+ */
+const char *clg_env_word(const char *var);
+
+#endif
