@@ -9,6 +9,15 @@
  * - Objects are opaque handles made by a *_create / *_load call and released
  *   by the matching *_destroy, which accepts NULL.
  * - The library never terminates the process.
+ * - Ownership: whatever a call hands out is the caller's until released by
+ *   the function named where it is declared: objects by their *_destroy,
+ *   plain memory blocks (lists, strings) by clg_free(). Strings inside an
+ *   object (names in clg_io_info, metadata values) are borrowed: valid while
+ *   the object lives, never freed by the caller. Buffers and structs the
+ *   caller passes in stay the caller's; the library keeps no pointer into
+ *   them after the call returns unless the declaration says so.
+ * - Only the functions declared here (marked CLG_API) are exported by the
+ *   shared library; everything else is internal.
  *
  * Threads: a clg_context and the models made from it may be used from one
  * thread at a time; distinct contexts are independent.
@@ -22,6 +31,15 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* Marks the exported functions (the library is built with hidden visibility). */
+#if defined(_WIN32)
+#define CLG_API
+#elif defined(__GNUC__) || defined(__clang__)
+#define CLG_API __attribute__((visibility("default")))
+#else
+#define CLG_API
 #endif
 
 #define CLG_VERSION_STRING "0.1.0"
@@ -40,11 +58,12 @@ typedef enum clg_status {
     CLG_ERR_KERNEL_BUILD = -1009,     /* an OpenCL program failed to build */
 } clg_status;
 
-/* A stable name for a status, e.g. "CLG_ERR_PARSE". */
-const char *clg_status_to_string(clg_status status);
+/* A stable name for a status, e.g. "CLG_ERR_PARSE" (static storage). */
+CLG_API const char *clg_status_to_string(clg_status status);
 
-/* The message of the last failure on this thread ("" if none). */
-const char *clg_last_error(void);
+/* The message of the last failure on this thread ("" if none); thread-local
+   storage, overwritten by the thread's next failing call; never freed. */
+CLG_API const char *clg_last_error(void);
 
 /* ---- Devices ---------------------------------------------------------- */
 
@@ -73,8 +92,8 @@ typedef struct clg_device_info {
 /* Environment variable that selects the device. */
 #define CLG_DEVICE_ENV "CLGOOGLENET_DEVICE"
 
-/* Lists every OpenCL device. *out is malloc'd; release with free(). */
-clg_status clg_devices_list(clg_device_info **out, size_t *count);
+/* Lists every OpenCL device. *out is one block; release it with clg_free(). */
+CLG_API clg_status clg_devices_list(clg_device_info **out, size_t *count);
 
 /*
  * Picks a device from a spec: an index as clgooglenet devices prints it,
@@ -86,7 +105,7 @@ clg_status clg_devices_list(clg_device_info **out, size_t *count);
  * when named. No match is
  * CLG_ERR_DEVICE_NOT_FOUND with a message listing the devices.
  */
-clg_status clg_device_select(const clg_device_info *devices, size_t count,
+CLG_API clg_status clg_device_select(const clg_device_info *devices, size_t count,
                              const char *spec, size_t *chosen);
 
 /* ---- Context ---------------------------------------------------------- */
@@ -94,19 +113,27 @@ clg_status clg_device_select(const clg_device_info *devices, size_t count,
 typedef struct clg_context clg_context;
 
 /* Opens the device chosen by spec (NULL: the CLGOOGLENET_DEVICE variable). */
-clg_status clg_context_create(const char *device_spec, clg_context **out);
+CLG_API clg_status clg_context_create(const char *device_spec, clg_context **out);
 
 /* Context flags. */
 #define CLG_CONTEXT_PROFILING 1u /* profiling queue, needed for tracing */
 
 /* clg_context_create with flags (CLG_CONTEXT_*). */
-clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg_context **out);
-void clg_context_destroy(clg_context *ctx);
-const clg_device_info *clg_context_device(const clg_context *ctx);
+CLG_API clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg_context **out);
+/* Destroy a context only after every model made from it. */
+CLG_API void clg_context_destroy(clg_context *ctx);
+/* Borrowed: valid while the context lives. */
+CLG_API const clg_device_info *clg_context_device(const clg_context *ctx);
 
 /* ---- Host tensors ------------------------------------------------------ */
 
-/* A dense float32 tensor in C order, owned by whoever created it. */
+/*
+ * A dense float32 tensor in C order, owned by whoever created it. Tensors the
+ * library makes (clg_tensor_create, the loaders, clg_model_run's outputs,
+ * clg_preprocess_*) are released with clg_tensor_destroy, which frees the
+ * struct and data; a tensor the caller fills in itself (its own struct and
+ * buffer, e.g. for clg_model_run_into) must never be passed to it.
+ */
 typedef struct clg_tensor {
     int rank;
     int64_t dims[CLG_MAX_RANK];
@@ -118,38 +145,54 @@ typedef struct clg_tensor {
 #define CLG_TENSOR_MAX_ELEMENTS ((size_t)1 << 28)
 
 /* Allocates a zeroed tensor; dims are checked for overflow and the limit above. */
-clg_status clg_tensor_create(int rank, const int64_t *dims, clg_tensor **out);
-void clg_tensor_destroy(clg_tensor *t);
-size_t clg_tensor_element_count(const clg_tensor *t);
+CLG_API clg_status clg_tensor_create(int rank, const int64_t *dims, clg_tensor **out);
+CLG_API void clg_tensor_destroy(clg_tensor *t);
+CLG_API size_t clg_tensor_element_count(const clg_tensor *t);
 
-/* NumPy .npy (float32 little-endian, C order). */
-clg_status clg_tensor_load_npy(const char *path, clg_tensor **out);
-clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t);
+/* NumPy .npy (float32 little-endian, C order). Loaders return new tensors. */
+CLG_API clg_status clg_tensor_load_npy(const char *path, clg_tensor **out);
+CLG_API clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t);
 /* ONNX TensorProto as in ONNX's test data (float32 only). */
-clg_status clg_tensor_load_pb(const char *path, clg_tensor **out);
+CLG_API clg_status clg_tensor_load_pb(const char *path, clg_tensor **out);
 /* Chooses the reader by the file's extension (.npy, .pb). */
-clg_status clg_tensor_load(const char *path, clg_tensor **out);
+CLG_API clg_status clg_tensor_load(const char *path, clg_tensor **out);
 
 /* ---- Models ------------------------------------------------------------ */
 
 typedef struct clg_model clg_model;
 
-clg_status clg_model_load(clg_context *ctx, const char *path, clg_model **out);
-clg_status clg_model_load_memory(clg_context *ctx, const void *data, size_t size,
+/* A model keeps a pointer to ctx: the context must outlive it. The file or
+   memory is read during the call only. */
+CLG_API clg_status clg_model_load(clg_context *ctx, const char *path, clg_model **out);
+CLG_API clg_status clg_model_load_memory(clg_context *ctx, const void *data, size_t size,
                                  clg_model **out);
-void clg_model_destroy(clg_model *model);
+CLG_API void clg_model_destroy(clg_model *model);
 
-/* Inputs the caller must feed (graph inputs without an initializer). */
+/* Element types, numbered as ONNX's TensorProto.DataType. */
+typedef enum clg_elem_type {
+    CLG_ELEM_UNDEFINED = 0,
+    CLG_ELEM_FLOAT32 = 1, /* every input and output this runtime runs today */
+} clg_elem_type;
+
+/*
+ * An input or output as the model declares it, known right after load.
+ * rank is -1 only when the file declares no shape and none can be inferred
+ * from the declared inputs. A symbolic dimension is -1 in dims with its
+ * name in dim_names (e.g. "batch"), or NULL when the file gives no name.
+ */
 typedef struct clg_io_info {
-    const char *name; /* valid while the model lives */
+    const char *name; /* borrowed: valid while the model lives */
     int rank;
     int64_t dims[CLG_MAX_RANK]; /* -1 for a symbolic or unknown dimension */
+    clg_elem_type type;
+    const char *dim_names[CLG_MAX_RANK]; /* borrowed; NULL for a fixed or unnamed dimension */
 } clg_io_info;
 
-size_t clg_model_input_count(const clg_model *model);
-clg_status clg_model_input_info(const clg_model *model, size_t i, clg_io_info *info);
-size_t clg_model_output_count(const clg_model *model);
-clg_status clg_model_output_info(const clg_model *model, size_t i, clg_io_info *info);
+/* Inputs the caller must feed (graph inputs without an initializer). */
+CLG_API size_t clg_model_input_count(const clg_model *model);
+CLG_API clg_status clg_model_input_info(const clg_model *model, size_t i, clg_io_info *info);
+CLG_API size_t clg_model_output_count(const clg_model *model);
+CLG_API clg_status clg_model_output_info(const clg_model *model, size_t i, clg_io_info *info);
 
 /*
  * Runs the model. inputs[i] feeds input i. A model declared with batch 1 or
@@ -157,7 +200,7 @@ clg_status clg_model_output_info(const clg_model *model, size_t i, clg_io_info *
  * made once per set of input shapes and reused. outputs[i] receive new
  * tensors the caller destroys.
  */
-clg_status clg_model_run(clg_model *model, const clg_tensor *const *inputs, size_t n_inputs,
+CLG_API clg_status clg_model_run(clg_model *model, const clg_tensor *const *inputs, size_t n_inputs,
                          clg_tensor **outputs, size_t n_outputs);
 
 /* ---- Tracing ---------------------------------------------------------- */
@@ -169,33 +212,35 @@ clg_status clg_model_run(clg_model *model, const clg_tensor *const *inputs, size
  */
 typedef struct clg_trace clg_trace;
 
-clg_status clg_trace_create(clg_trace **out);
-void clg_trace_destroy(clg_trace *trace);
-size_t clg_trace_event_count(const clg_trace *trace);
+CLG_API clg_status clg_trace_create(clg_trace **out);
+CLG_API void clg_trace_destroy(clg_trace *trace);
+CLG_API size_t clg_trace_event_count(const clg_trace *trace);
 
-/* Records the commands of each later clg_model_run into trace; NULL stops. */
-clg_status clg_model_set_trace(clg_model *model, clg_trace *trace);
+/* Records the commands of each later run into trace; NULL stops. The model
+   borrows the trace: keep it alive, or detach it, until the model's last run. */
+CLG_API clg_status clg_model_set_trace(clg_model *model, clg_trace *trace);
 
 /* Chrome trace-event JSON (Perfetto, chrome://tracing). */
-clg_status clg_trace_write_json(const clg_trace *trace, const char *path);
+CLG_API clg_status clg_trace_write_json(const clg_trace *trace, const char *path);
 
 /*
  * Per-layer table: node, op, variant, calls, total ms, share, GFLOP/s and,
  * when peak_gflops > 0, the share of that peak; sorted by time.
  */
-clg_status clg_trace_print_table(const clg_trace *trace, FILE *out, double peak_gflops);
+CLG_API clg_status clg_trace_print_table(const clg_trace *trace, FILE *out, double peak_gflops);
 
 /* Sum of the device time of all recorded commands, in milliseconds. */
-double clg_trace_total_ms(const clg_trace *trace);
+CLG_API double clg_trace_total_ms(const clg_trace *trace);
 
 /*
  * The device's float32 FMA peak in GFLOP/s, measured once by a small kernel
  * and cached per device and driver under $XDG_CACHE_HOME/clgooglenet/.
  */
-clg_status clg_context_peak_gflops(clg_context *ctx, double *gflops);
+CLG_API clg_status clg_context_peak_gflops(clg_context *ctx, double *gflops);
 
-/* A metadata_props value of the model's ONNX file, or NULL when absent. */
-const char *clg_model_metadata(const clg_model *model, const char *key);
+/* A metadata_props value of the model's ONNX file, or NULL when absent
+   (borrowed: valid while the model lives). */
+CLG_API const char *clg_model_metadata(const clg_model *model, const char *key);
 
 /* Device memory of the plan used by the last clg_model_run. */
 typedef struct clg_memory_info {
@@ -205,10 +250,10 @@ typedef struct clg_memory_info {
     uint64_t naive_activation_bytes; /* the same with one buffer per tensor */
 } clg_memory_info;
 
-clg_status clg_model_memory(const clg_model *model, clg_memory_info *info);
+CLG_API clg_status clg_model_memory(const clg_model *model, clg_memory_info *info);
 
 /* Device memory the model holds now: weights plus the buffers of its plans. */
-uint64_t clg_model_device_bytes(const clg_model *model);
+CLG_API uint64_t clg_model_device_bytes(const clg_model *model);
 
 /* ---- Images and preprocessing ------------------------------------------ */
 
@@ -233,15 +278,15 @@ typedef struct clg_image {
  * included) is CLG_ERR_PARSE with the decoder's reason; another format,
  * CMYK JPEG or an image over the size limits is CLG_ERR_UNSUPPORTED.
  */
-clg_status clg_image_decode(const void *data, size_t size, const char *name, clg_image **out);
+CLG_API clg_status clg_image_decode(const void *data, size_t size, const char *name, clg_image **out);
 /* Reads and decodes an image file (a missing file is CLG_ERR_IO). */
-clg_status clg_image_load(const char *path, clg_image **out);
+CLG_API clg_status clg_image_load(const char *path, clg_image **out);
 /* Frees an image made by clg_image_decode / clg_image_load. */
-void clg_image_destroy(clg_image *image);
+CLG_API void clg_image_destroy(clg_image *image);
 /* 1 when data starts like a PNG or JPEG file, else 0. */
-int clg_image_sniff(const void *data, size_t size);
+CLG_API int clg_image_sniff(const void *data, size_t size);
 /* 1 when the file starts like a PNG or JPEG file, else 0 (also when unreadable). */
-int clg_image_file_sniff(const char *path);
+CLG_API int clg_image_file_sniff(const char *path);
 
 /*
  * How images become a model input: each image is converted to `channels`
@@ -290,7 +335,7 @@ typedef struct clg_preprocess {
  * contradicts the model's input shape (a crop other than its height and
  * width included) is CLG_ERR_SHAPE.
  */
-clg_status clg_preprocess_from_model(const clg_model *model, clg_preprocess *pp);
+CLG_API clg_status clg_preprocess_from_model(const clg_model *model, clg_preprocess *pp);
 
 /* A setting that takes the place of the model's metadata value for `key`. */
 typedef struct clg_preprocess_override {
@@ -307,7 +352,7 @@ typedef struct clg_preprocess_override {
  * key is CLG_ERR_INVALID_ARGUMENT; other errors are those above, naming
  * the override.
  */
-clg_status clg_preprocess_from_model_with(const clg_model *model,
+CLG_API clg_status clg_preprocess_from_model_with(const clg_model *model,
                                           const clg_preprocess_override *overrides, size_t count,
                                           clg_preprocess *pp);
 /*
@@ -316,21 +361,155 @@ clg_status clg_preprocess_from_model_with(const clg_model *model,
  * malformed metadata value, naming the override. What depends on the model
  * is checked by clg_preprocess_from_model_with.
  */
-clg_status clg_preprocess_check_override(const clg_preprocess_override *override);
+CLG_API clg_status clg_preprocess_check_override(const clg_preprocess_override *override);
 
-/* Preprocesses count images into a new [count, channels, height, width] tensor. */
-clg_status clg_preprocess_images(const clg_preprocess *pp, const clg_image *const *images,
+/* Preprocesses count images into a new [count, channels, height, width] tensor
+   (release with clg_tensor_destroy); the images stay the caller's. */
+CLG_API clg_status clg_preprocess_images(const clg_preprocess *pp, const clg_image *const *images,
                                  size_t count, clg_tensor **out);
 /* The same from image files, decoded one at a time, in order. */
-clg_status clg_preprocess_files(const clg_preprocess *pp, const char *const *paths, size_t count,
+CLG_API clg_status clg_preprocess_files(const clg_preprocess *pp, const char *const *paths, size_t count,
                                 clg_tensor **out);
 
 /*
  * The class names of the model's clgooglenet.classes metadata (a comma
- * separated list). *names is one malloc'd block (release with free()); with
+ * separated list). *names is one block (release it with clg_free()); with
  * no such key it is NULL and *count 0.
  */
-clg_status clg_model_class_names(const clg_model *model, char ***names, size_t *count);
+CLG_API clg_status clg_model_class_names(const clg_model *model, char ***names, size_t *count);
+
+/* ---- Embedding: version, memory, context options, runs, plans ----------- */
+
+/* The library's version at run time, e.g. "0.1.0" (CLG_VERSION_STRING is the header's). */
+CLG_API const char *clg_version(void);
+
+/*
+ * Releases a block the library handed out as plain memory: the device list
+ * of clg_devices_list, the names of clg_model_class_names, the text of
+ * clg_trace_table. NULL is accepted. Objects (tensors, images, models,
+ * contexts, traces) are released by their own *_destroy instead.
+ */
+CLG_API void clg_free(void *ptr);
+
+/* How kernel variants are chosen (CLGOOGLENET_TUNE). */
+typedef enum clg_tuning_mode {
+    CLG_TUNING_DEFAULT = 0, /* from CLGOOGLENET_TUNE, else CLG_TUNING_CACHED */
+    CLG_TUNING_OFF,         /* heuristics only, the tuning cache is ignored */
+    CLG_TUNING_CACHED,      /* cached winners, else heuristics (no timing) */
+    CLG_TUNING_ON,          /* also time what is not cached and store the winners */
+    CLG_TUNING_FORCE,       /* retime every shape */
+} clg_tuning_mode;
+
+/*
+ * Everything a context can be told. Zero (or clg_context_options_init) is
+ * "the default" in every field: a field left at zero takes its environment
+ * variable, read when the setting is used (at context creation for device,
+ * queues and program cache, when a model is planned for the others), and
+ * else the built-in default. A field that is set wins over its variable.
+ * The context copies the strings; the struct may be released after
+ * clg_context_create_with_options returns.
+ */
+typedef struct clg_context_options {
+    const char *device;      /* a spec as for clg_device_select; NULL: CLGOOGLENET_DEVICE */
+    unsigned flags;          /* CLG_CONTEXT_* */
+    int queues;              /* in-order queues, 1 to 4; 0: CLGOOGLENET_QUEUES, else 1 */
+    clg_tuning_mode tuning;  /* CLG_TUNING_DEFAULT: CLGOOGLENET_TUNE */
+    /*
+     * Kernel family: NULL or "auto" lets the device pick; "cpu" is the
+     * explicitly vectorised family every kernel has today. Another name is
+     * CLG_ERR_UNSUPPORTED until that family exists.
+     */
+    const char *kernel_family;
+    /* Forces one convolution family for A/B runs: "legacy", "kvec", "wino",
+       "wino2"; NULL: CLGOOGLENET_CONV, else chosen per layer. */
+    const char *conv_algorithm;
+    /* Forces one matrix product: "clblast" or "kernel"; NULL: CLGOOGLENET_GEMM. */
+    const char *gemm;
+    /* Optimisation passes switched off: a comma-separated list of pass
+       numbers ("0,3"), "all", or "" for none; NULL: CLGOOGLENET_PASSES_OFF
+       and CLGOOGLENET_NO_FUSION. */
+    const char *passes_off;
+    /* Directory of cl/ sources to build instead of the embedded copies;
+       NULL: CLGOOGLENET_KERNEL_DIR; "": the embedded copies. */
+    const char *kernel_dir;
+    /* On-disk store of compiled programs: 1 on, -1 off; 0: CLGOOGLENET_PROGRAM_CACHE
+       (0/off, 1/on), else the device table's choice (on where the driver keeps
+       no kernel cache of its own). */
+    int program_cache;
+    /* Plans each model keeps (one per distinct set of input shapes, least
+       recently used evicted); 0: 4. clg_model_set_plan_limit changes one model. */
+    size_t max_plans;
+} clg_context_options;
+
+/* Sets every field to its default (zero). */
+CLG_API void clg_context_options_init(clg_context_options *options);
+
+/*
+ * Creates a context from options (NULL: all defaults). A malformed setting
+ * is CLG_ERR_INVALID_ARGUMENT naming the field, or the variable it came from.
+ */
+CLG_API clg_status clg_context_create_with_options(const clg_context_options *options,
+                                                   clg_context **out);
+
+/*
+ * The options a context runs with, as resolved at its creation (strings
+ * borrowed from the context; fields read later from the environment stay
+ * zero/NULL here).
+ */
+CLG_API clg_status clg_context_get_options(const clg_context *ctx, clg_context_options *options);
+
+/*
+ * The output shapes a run with inputs of these shapes gives (only the
+ * rank and dims of inputs[i] are read; data may be NULL). Plans for the
+ * shapes when no kept plan fits: the cost of the first run moves here.
+ */
+CLG_API clg_status clg_model_output_shapes(clg_model *model, const clg_tensor *const *inputs,
+                                           size_t n_inputs, clg_io_info *outputs, size_t n_outputs);
+
+/*
+ * Runs the model into the caller's tensors: outputs[i]->dims must equal the
+ * shape clg_model_output_shapes gives (else CLG_ERR_SHAPE, naming both) and
+ * outputs[i]->data must hold that many floats. Nothing is allocated for the
+ * results; the caller keeps ownership of inputs and outputs. On failure the
+ * outputs' contents are unspecified.
+ */
+CLG_API clg_status clg_model_run_into(clg_model *model, const clg_tensor *const *inputs,
+                                      size_t n_inputs, clg_tensor *const *outputs,
+                                      size_t n_outputs);
+
+/*
+ * How many plans the model keeps (at least 1). A plan is a compiled,
+ * allocated copy of the network for one set of input shapes: making one
+ * costs 0.5 to 4 s on a CPU device (kernels built per shape), so a caller
+ * that feeds many shapes should raise this or use batch buckets. Plans
+ * beyond the new limit are released, least recently used first.
+ */
+CLG_API clg_status clg_model_set_plan_limit(clg_model *model, size_t max_plans);
+
+/*
+ * Batch buckets: a run whose inputs have batch n (dimension 0 of every
+ * input) runs on the plan of the smallest bucket >= n, its inputs padded
+ * with zeros to the bucket's batch, and the outputs keep their first n
+ * rows. Batches larger than every bucket run at their own size. So one
+ * plan serves every batch from 1 to the largest bucket, e.g. {64}, or
+ * {1, 8, 64} to bound the padding cost (a batch of 9 on the 64 bucket does
+ * the work of 64). Valid only for networks whose batch items do not mix
+ * (every GoogLeNet does: no op reduces across dimension 0); a model whose
+ * outputs do not keep the batch as dimension 0 fails with CLG_ERR_SHAPE.
+ * sizes must be ascending and positive (at most 16); count 0 turns buckets off.
+ */
+#define CLG_MAX_BATCH_BUCKETS 16
+CLG_API clg_status clg_model_set_batch_buckets(clg_model *model, const int64_t *sizes,
+                                               size_t count);
+
+/* How many plans the model holds now. */
+CLG_API size_t clg_model_plan_count(const clg_model *model);
+
+/*
+ * The per-layer table of clg_trace_print_table as text: *out is one block
+ * the caller releases with clg_free().
+ */
+CLG_API clg_status clg_trace_table(const clg_trace *trace, double peak_gflops, char **out);
 
 #ifdef __cplusplus
 }

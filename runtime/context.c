@@ -16,9 +16,14 @@ clg_status clg_cl_fail(cl_int err, const char *call, const char *where)
                     where ? " (" : "", where ? where : "", where ? ")" : "");
 }
 
-/* CLGOOGLENET_PROGRAM_CACHE: 0/off, 1/on, or unset for the device table's choice. */
-static clg_status program_store_choice(const clg_device_info *info, int *on)
+/* The program_cache option (1 on, -1 off), else CLGOOGLENET_PROGRAM_CACHE: 0/off,
+   1/on, or unset for the device table's choice. */
+static clg_status program_store_choice(const clg_device_info *info, int option, int *on)
 {
+    if (option) {
+        *on = option > 0;
+        return CLG_OK;
+    }
     const char *v = getenv(CLG_PROGRAM_CACHE_ENV);
     if (!v || !*v) *on = clg_device_traits_of(info)->program_store;
     else if (strcmp(v, "0") == 0 || strcmp(v, "off") == 0) *on = 0;
@@ -35,27 +40,38 @@ clg_status clg_context_create(const char *device_spec, clg_context **out)
 
 clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg_context **out)
 {
+    clg_context_options options;
+    clg_context_options_init(&options);
+    options.device = device_spec;
+    options.flags = flags;
+    return clg_context_create_with_options(&options, out);
+}
+
+clg_status clg_context_create_with_options(const clg_context_options *options, clg_context **out)
+{
     if (!out) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_create: out is NULL");
     *out = NULL;
     CLG_TRY(clg_env_check()); /* a bad CLGOOGLENET_* value fails here, before any work */
-    clg_device_info *devices = NULL;
-    size_t count = 0, chosen = 0;
-    CLG_TRY(clg_devices_list(&devices, &count));
-    const char *spec = device_spec ? device_spec : getenv(CLG_DEVICE_ENV);
-    clg_status st = clg_device_select(devices, count, spec, &chosen);
+    clg_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory creating a context");
+    clg_status st = clg_context_options_adopt(ctx, options);
     if (st != CLG_OK) {
-        free(devices);
+        free(ctx);
         return st;
     }
-    clg_context *ctx = calloc(1, sizeof *ctx);
-    if (!ctx) {
-        free(devices);
-        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory creating a context");
+    const unsigned flags = ctx->options.flags;
+    clg_device_info *devices = NULL;
+    size_t count = 0, chosen = 0;
+    st = clg_devices_list(&devices, &count);
+    const char *spec = ctx->options.device ? ctx->options.device : getenv(CLG_DEVICE_ENV);
+    if (st == CLG_OK) st = clg_device_select(devices, count, spec, &chosen);
+    if (st == CLG_OK) {
+        ctx->info = devices[chosen];
+        st = clg_device_open(&ctx->info, &ctx->platform, &ctx->device);
     }
-    ctx->info = devices[chosen];
     free(devices);
-    st = clg_device_open(&ctx->info, &ctx->platform, &ctx->device);
     if (st != CLG_OK) {
+        free(ctx->option_strings);
         free(ctx);
         return st;
     }
@@ -64,6 +80,7 @@ clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg
     ctx->context = clCreateContext(props, 1, &ctx->device, NULL, NULL, &err);
     if (err != CL_SUCCESS) {
         st = clg_cl_fail(err, "clCreateContext", ctx->info.device_name);
+        free(ctx->option_strings);
         free(ctx);
         return st;
     }
@@ -72,9 +89,9 @@ clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg
     cl_command_queue_properties props_queue = (flags & CLG_CONTEXT_PROFILING) ? CL_QUEUE_PROFILING_ENABLE : 0;
     /* Independent branches may run on several in-order queues; one is the
        default until measured to win on a device (CLGOOGLENET_QUEUES=N). */
-    const char *nq = getenv(CLG_QUEUES_ENV);
+    const char *nq = ctx->options.queues ? NULL : getenv(CLG_QUEUES_ENV);
     char *end = NULL;
-    long n_queues = nq && *nq ? strtol(nq, &end, 10) : 1;
+    long n_queues = ctx->options.queues ? ctx->options.queues : nq && *nq ? strtol(nq, &end, 10) : 1;
     ctx->n_queues = (end && *end) || n_queues < 1 || n_queues > CLG_MAX_QUEUES ? 0 : (int)n_queues;
     if (ctx->n_queues == 0) {
         clg_context_destroy(ctx);
@@ -90,7 +107,8 @@ clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg
         }
     }
     ctx->queue = ctx->queues[0];
-    st = program_store_choice(&ctx->info, &ctx->program_store);
+    ctx->options.queues = ctx->n_queues;
+    st = program_store_choice(&ctx->info, ctx->options.program_cache, &ctx->program_store);
     if (st != CLG_OK) {
         clg_context_destroy(ctx);
         return st;
@@ -114,6 +132,7 @@ void clg_context_destroy(clg_context *ctx)
         }
     clg_program_cache_destroy(ctx->programs);
     if (ctx->context) clReleaseContext(ctx->context);
+    free(ctx->option_strings);
     free(ctx);
 }
 

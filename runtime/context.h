@@ -22,7 +22,22 @@ struct clg_context {
     struct clg_program_cache *programs;
     int program_store;      /* keep compiled programs on disk (program_store.h) */
     unsigned flags; /* CLG_CONTEXT_* */
+    /* The caller's options (runtime/options.c); strings point into option_strings. */
+    clg_context_options options;
+    char *option_strings;
 };
+
+/*
+ * Settings a planner reads: the context's option when set, else its
+ * environment variable read now, else NULL / the default (options.c).
+ */
+const char *clg_context_conv_algorithm(const clg_context *ctx); /* NULL: not forced */
+const char *clg_context_gemm(const clg_context *ctx);           /* NULL: not forced */
+const char *clg_context_kernel_dir(const clg_context *ctx);     /* NULL: embedded */
+int clg_context_pass_enabled(const clg_context *ctx, int pass);
+
+/* Checks options and copies them (strings included) into ctx->options. */
+clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options *options);
 
 /* Wraps a failed OpenCL call: CLG_ERR_OPENCL, "call failed: CL_NAME (where)". */
 clg_status clg_cl_fail(cl_int err, const char *call, const char *where);

@@ -114,6 +114,9 @@ void clg_graph_destroy(clg_graph *g)
     }
     for (size_t i = 0; i < 2 * g->n_metadata; i++) free(g->metadata[i]);
     free(g->metadata);
+    for (size_t i = 0; i < g->n_decls; i++)
+        for (int d = 0; d < CLG_MAX_RANK; d++) free(g->decls[i].dim_names[d]);
+    free(g->decls);
     free(g->values);
     free(g->nodes);
     free(g->inputs);
@@ -382,6 +385,33 @@ clg_status clg_graph_add_metadata(clg_graph *g, const char *key, const char *val
     if (!p[2 * g->n_metadata - 2] || !p[2 * g->n_metadata - 1])
         return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory reading metadata");
     return CLG_OK;
+}
+
+clg_status clg_graph_declare_io(clg_graph *g, int value, int rank, const int64_t *dims,
+                                const char *const *names)
+{
+    if (value < 0 || (size_t)value >= g->n_values || rank < -1 || rank > CLG_MAX_RANK)
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_graph_declare_io: bad value or rank");
+    clg_io_decl *p = realloc(g->decls, (g->n_decls + 1) * sizeof *p);
+    if (!p) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory reading the graph's inputs and outputs");
+    g->decls = p;
+    clg_io_decl *d = &p[g->n_decls++];
+    memset(d, 0, sizeof *d);
+    d->value = value;
+    d->rank = rank;
+    for (int i = 0; i < rank; i++) {
+        d->dims[i] = dims ? dims[i] : -1;
+        if (names && names[i] && *names[i] && !(d->dim_names[i] = strdup(names[i])))
+            return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory reading the graph's inputs and outputs");
+    }
+    return CLG_OK;
+}
+
+const clg_io_decl *clg_graph_io_decl(const clg_graph *g, int value)
+{
+    for (size_t i = g->n_decls; i-- > 0;)
+        if (g->decls[i].value == value) return &g->decls[i];
+    return NULL;
 }
 
 size_t clg_graph_forward_constants(clg_graph *g)

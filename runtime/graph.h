@@ -125,7 +125,24 @@ typedef struct clg_graph {
     size_t n_outputs;
     char **metadata; /* key, value, key, value, ... (ONNX metadata_props) */
     size_t n_metadata;
+    struct clg_io_decl *decls; /* shapes the file declares for graph inputs and outputs */
+    size_t n_decls;
 } clg_graph;
+
+/* A graph input's or output's shape as the file declares it. */
+typedef struct clg_io_decl {
+    int value;
+    int rank;                        /* -1: no shape declared */
+    int64_t dims[CLG_MAX_RANK];      /* -1: symbolic or unknown */
+    char *dim_names[CLG_MAX_RANK];   /* symbolic dimension names (owned), or NULL */
+} clg_io_decl;
+
+/* Records a declared shape for value (names may be NULL; each entry may be NULL). */
+clg_status clg_graph_declare_io(clg_graph *g, int value, int rank, const int64_t *dims,
+                                const char *const *names);
+
+/* The declaration recorded for value, or NULL. */
+const clg_io_decl *clg_graph_io_decl(const clg_graph *g, int value);
 
 clg_graph *clg_graph_create(void);
 void clg_graph_destroy(clg_graph *g);

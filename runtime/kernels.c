@@ -53,9 +53,9 @@ void clg_program_cache_destroy(struct clg_program_cache *cache)
 }
 
 /* Source text of a cl/ file: from $CLGOOGLENET_KERNEL_DIR, else embedded. */
-static clg_status kernel_source(const char *file, char **out)
+static clg_status kernel_source(const clg_context *ctx, const char *file, char **out)
 {
-    const char *dir = getenv(CLG_KERNEL_DIR_ENV);
+    const char *dir = clg_context_kernel_dir(ctx);
     if (dir && *dir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, file);
@@ -126,9 +126,9 @@ static clg_status build_program(clg_context *ctx, const char *file, const char *
                                 cl_program *out)
 {
     char *source = NULL, what[4200];
-    CLG_TRY(kernel_source(file, &source));
-    /* A file from CLGOOGLENET_KERNEL_DIR is named by its path. */
-    const char *dir = getenv(CLG_KERNEL_DIR_ENV);
+    CLG_TRY(kernel_source(ctx, file, &source));
+    /* A file from the kernel directory is named by its path. */
+    const char *dir = clg_context_kernel_dir(ctx);
     if (dir && *dir) snprintf(what, sizeof what, "%s/%s", dir, file);
     else snprintf(what, sizeof what, "%s", file);
     clg_status st = build_source(ctx, what, source, options, out);
@@ -448,7 +448,7 @@ clg_status clg_programs_prebuild(clg_context *ctx, const clg_program_list *list)
         const struct clg_program_wish *w = &list->items[i];
         if (cache_find(ctx->programs, w->file, w->options)) continue;
         char *source = NULL, suffix[16];
-        st = kernel_source(w->file, &source);
+        st = kernel_source(ctx, w->file, &source);
         snprintf(suffix, sizeof suffix, "__v%zu", n);
         if (st == CLG_OK && add_instance(&src, source, w->options, suffix)) batch[n++] = i;
         free(source);

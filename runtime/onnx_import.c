@@ -214,6 +214,7 @@ static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
         return CLG_OK; /* older exporters list initializers as inputs too */
     int rank = -1;
     int64_t dims[CLG_MAX_RANK];
+    const char *names[CLG_MAX_RANK] = {NULL};
     const Onnx__TypeProto *tp = vi->type;
     if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->tensor_type) {
         const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
@@ -229,6 +230,7 @@ static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
                 const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
                 dims[i] = d && d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ? d->dim_value : -1;
                 if (dims[i] < -1) dims[i] = -1;
+                if (d && d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) names[i] = d->dim_param;
             }
         }
     } else if (tp && tp->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET) {
@@ -236,7 +238,27 @@ static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
     }
     int idx;
     CLG_TRY(clg_graph_add_value(im->g, vi->name, CLG_VALUE_INPUT, rank, rank > 0 ? dims : NULL, &idx));
+    CLG_TRY(clg_graph_declare_io(im->g, idx, rank, dims, names));
     return clg_graph_mark_input(im->g, idx);
+}
+
+/* Records the shape a graph output's ValueInfo declares (type checked at plan time). */
+static clg_status declare_output(importer *im, const Onnx__ValueInfoProto *vi, int v)
+{
+    const Onnx__TypeProto *tp = vi->type;
+    if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type ||
+        !tp->tensor_type->shape || tp->tensor_type->shape->n_dim > CLG_MAX_RANK)
+        return CLG_OK;
+    const Onnx__TensorShapeProto *sh = tp->tensor_type->shape;
+    int64_t dims[CLG_MAX_RANK];
+    const char *names[CLG_MAX_RANK] = {NULL};
+    for (size_t i = 0; i < sh->n_dim; i++) {
+        const Onnx__TensorShapeProto__Dimension *d = sh->dim[i];
+        dims[i] = d && d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ? d->dim_value : -1;
+        if (dims[i] < -1) dims[i] = -1;
+        if (d && d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) names[i] = d->dim_param;
+    }
+    return clg_graph_declare_io(im->g, v, (int)sh->n_dim, dims, names);
 }
 
 /* Value index for a node input name; "" is an omitted optional input (-1). */
@@ -590,6 +612,7 @@ static clg_status import_graph(importer *im)
         int v = clg_graph_find_value(im->g, name);
         if (v < 0) return clg_fail(CLG_ERR_PARSE, "graph output '%s' is not produced by any node", name);
         CLG_TRY(clg_graph_mark_output(im->g, v));
+        CLG_TRY(declare_output(im, gp->output[i], v));
     }
     return clg_graph_validate(im->g);
 }

@@ -327,6 +327,7 @@ typedef struct conv_desc {
     int relayable;              /* conv2d_kvec and Winograd need constant weights */
     cl_mem in, w, b, out;
     double flops, bytes;
+    const char *force;          /* a forced family (clg_context_conv_algorithm), or NULL */
 } conv_desc;
 
 typedef enum conv_algo { ALGO_DIRECT, ALGO_1X1, ALGO_KVEC, ALGO_WINO } conv_algo;
@@ -365,7 +366,7 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
 static void heuristic(const conv_desc *d, conv_choice *ch)
 {
     memset(ch, 0, sizeof *ch);
-    const char *force = clg_env_word(CLG_CONV_ENV);
+    const char *force = d->force;
     if (!d->relayable || (force && strcmp(force, "legacy") == 0)) {
         ch->algo = d->pointwise ? ALGO_1X1 : ALGO_DIRECT;
         return;
@@ -657,11 +658,12 @@ static clg_status tune(clg_plan *plan, const conv_desc *d, conv_choice *best)
 static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
 {
     heuristic(d, ch);
-    CLG_TRY(clg_env_check_one(CLG_CONV_ENV));
-    CLG_TRY(clg_env_check_one(CLG_TUNE_ENV));
-    const clg_tune_mode mode = clg_tune_mode_get();
+    /* The variables count only where the context's options leave them unset. */
+    if (!plan->ctx->options.conv_algorithm) CLG_TRY(clg_env_check_one(CLG_CONV_ENV));
+    if (plan->ctx->options.tuning == CLG_TUNING_DEFAULT) CLG_TRY(clg_env_check_one(CLG_TUNE_ENV));
+    const clg_tune_mode mode = clg_tune_mode_get(plan->ctx);
     /* A forced family (CLGOOGLENET_CONV) or non-constant weights: nothing to tune. */
-    if (mode == CLG_TUNE_OFF || clg_env_word(CLG_CONV_ENV) || !d->relayable) return CLG_OK;
+    if (mode == CLG_TUNE_OFF || d->force || !d->relayable) return CLG_OK;
     char key[256], value[64];
     const clg_window *w = d->win;
     snprintf(key, sizeof key, "conv n%lld c%lld h%lld w%lld k%lld %lldx%lld s%dx%d p%d,%d,%d,%d b%d r%d",
@@ -737,6 +739,7 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
     d.has_bias = has_bias;
     d.place = place;
     d.pool3 = CLG_NODE(plan, n)->attrs.fused_pool != 0;
+    d.force = clg_context_conv_algorithm(plan->ctx);
     /* A fused pool needs the 2-D layout: not the flattened pointwise paths. */
     d.pointwise = !d.pool3 && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
                   win->pads[0] == 0 && win->pads[1] == 0 && win->pads[2] == 0 && win->pads[3] == 0;
@@ -767,8 +770,8 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
 static int group_leader(const clg_plan *plan, int n)
 {
     const clg_attrs *at = &CLG_NODE(plan, n)->attrs;
-    if (at->n_hgroup < 2 || plan->ctx->n_queues != 1 || clg_env_word(CLG_CONV_ENV) ||
-        !clg_pass_enabled(CLG_PASS_GROUP_POINTWISE))
+    if (at->n_hgroup < 2 || plan->ctx->n_queues != 1 || clg_context_conv_algorithm(plan->ctx) ||
+        !clg_context_pass_enabled(plan->ctx, CLG_PASS_GROUP_POINTWISE))
         return -1;
     for (int m = 0; m < at->n_hgroup; m++)
         if (clg_shape_count(CLG_OUT_SHAPE(plan, at->hgroup[m])) == 0) return -1;

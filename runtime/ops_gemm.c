@@ -109,8 +109,8 @@ static int fits_int_indexing(const clg_gemm_args *g)
  */
 static clg_status add_product(clg_plan *plan, int n, const clg_gemm_args *g)
 {
-    CLG_TRY(clg_env_check_one(CLG_GEMM_ENV));
-    const char *force = clg_env_word(CLG_GEMM_ENV);
+    if (!plan->ctx->options.gemm) CLG_TRY(clg_env_check_one(CLG_GEMM_ENV));
+    const char *force = clg_context_gemm(plan->ctx);
     const double macs = (double)g->m * (double)g->n * (double)g->k;
     int use_clblast = !(g->m <= GEMM_ROWS_MAX_M && ((!g->trans_a && g->trans_b) || macs <= GEMM_TINY_MACS));
     if (force && strcmp(force, "clblast") == 0) use_clblast = 1;

@@ -95,15 +95,43 @@ int clg_pass_enabled(int number)
     return 1;
 }
 
-clg_status clg_passes_run(clg_graph *g)
+/* A list of pass numbers ("0,3"), "all" or "": 1 when well formed. */
+int clg_passes_off_valid(const char *spec)
+{
+    if (!spec || strcmp(spec, "all") == 0) return 1;
+    for (const char *p = spec; *p;) {
+        char *end;
+        long n = strtol(p, &end, 10);
+        if (end == p || n < 0 || n > CLG_PASS_MEMORY_PLAN || (*end != ',' && *end != '\0')) return 0;
+        p = *end ? end + 1 : end;
+    }
+    return 1;
+}
+
+int clg_pass_enabled_by(const char *passes_off, int number)
+{
+    if (!passes_off) return clg_pass_enabled(number);
+    if (strcmp(passes_off, "all") == 0) return 0;
+    for (const char *p = passes_off; *p;) {
+        char *end;
+        long n = strtol(p, &end, 10);
+        if (end != p && n == number && (*end == ',' || *end == '\0')) return 0;
+        p = *end ? end + 1 : end;
+    }
+    return 1;
+}
+
+clg_status clg_passes_run_with(clg_graph *g, const char *passes_off)
 {
     size_t folded;
     CLG_TRY(clg_env_check_one(CLG_NO_FUSION_ENV));
     CLG_TRY(clg_env_check_one(CLG_PASSES_OFF_ENV));
     clg_graph_forward_constants(g);
-    if (clg_pass_enabled(CLG_PASS_FOLD_BATCHNORM)) CLG_TRY(clg_pass_fold_batchnorm(g, &folded));
-    if (clg_pass_enabled(CLG_PASS_FUSE_CONV_RELU)) clg_pass_fuse_conv_relu(g);
-    if (clg_pass_enabled(CLG_PASS_FUSE_POOL_POINTWISE)) clg_pass_fuse_pool_pointwise(g);
-    if (clg_pass_enabled(CLG_PASS_GROUP_POINTWISE)) clg_pass_group_pointwise(g);
+    if (clg_pass_enabled_by(passes_off, CLG_PASS_FOLD_BATCHNORM)) CLG_TRY(clg_pass_fold_batchnorm(g, &folded));
+    if (clg_pass_enabled_by(passes_off, CLG_PASS_FUSE_CONV_RELU)) clg_pass_fuse_conv_relu(g);
+    if (clg_pass_enabled_by(passes_off, CLG_PASS_FUSE_POOL_POINTWISE)) clg_pass_fuse_pool_pointwise(g);
+    if (clg_pass_enabled_by(passes_off, CLG_PASS_GROUP_POINTWISE)) clg_pass_group_pointwise(g);
     return CLG_OK;
 }
+
+clg_status clg_passes_run(clg_graph *g) { return clg_passes_run_with(g, NULL); }

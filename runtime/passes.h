@@ -48,6 +48,14 @@ clg_status clg_passes_run(clg_graph *g);
 /* 0 when CLGOOGLENET_NO_FUSION or CLGOOGLENET_PASSES_OFF switches pass `number` off. */
 int clg_pass_enabled(int number);
 
+/*
+ * The same from a context's passes_off option ("0,3", "all", ""); NULL falls
+ * back to the variables. clg_passes_run_with runs the graph passes so.
+ */
+int clg_pass_enabled_by(const char *passes_off, int number);
+int clg_passes_off_valid(const char *passes_off);
+clg_status clg_passes_run_with(clg_graph *g, const char *passes_off);
+
 /* Pass 0, exposed for tests: *folded gets the number of folded nodes. */
 clg_status clg_pass_fold_batchnorm(clg_graph *g, size_t *folded);
 

@@ -204,12 +204,12 @@ static clg_status plan_build(clg_context *ctx, clg_graph *g, const int *order, c
         plan->placement[v].into = -1;
         plan->placement[v].image_stride = s->rank >= 1 && s->dims[0] > 0 ? count / (size_t)s->dims[0] : count;
     }
-    if (st == CLG_OK && clg_pass_enabled(CLG_PASS_PLACE_CONCAT)) clg_pass_place_concat_inputs(plan);
+    if (st == CLG_OK && clg_context_pass_enabled(ctx, CLG_PASS_PLACE_CONCAT)) clg_pass_place_concat_inputs(plan);
 
     if (st == CLG_OK) assign_queues(plan);
     /* Buffers: inputs own theirs, weights are the model's, the rest is pooled (pass 5).
        Pooling relies on one in-order queue, so several queues get one buffer each. */
-    if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_pass_enabled(CLG_PASS_MEMORY_PLAN) && ctx->n_queues == 1);
+    if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_context_pass_enabled(ctx, CLG_PASS_MEMORY_PLAN) && ctx->n_queues == 1);
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
         const clg_node *nd = &g->nodes[order[k]];
         if (clg_op_is_view(nd->op) && !plan->buffers[nd->output] && !plan->ints[nd->output].valid)

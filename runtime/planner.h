@@ -27,4 +27,8 @@ clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse);
 clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor **outputs,
                             clg_trace *trace);
 
+/* The same into the caller's tensors, whose shapes match the plan's outputs. */
+clg_status clg_schedule_run_into(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor *const *outputs,
+                                 clg_trace *trace);
+
 #endif

@@ -208,16 +208,19 @@ static clg_status enqueue_all(run_state *rs)
     return CLG_OK;
 }
 
-static clg_status read_outputs(run_state *rs, clg_tensor **outputs)
+/* Into new tensors, or into the caller's (into: their shapes were checked). */
+static clg_status read_outputs(run_state *rs, clg_tensor **outputs, int into)
 {
     const clg_plan *plan = rs->plan;
     const clg_graph *g = plan->graph;
     for (size_t i = 0; i < g->n_outputs; i++) {
         int v = g->outputs[i];
         const clg_shape *sh = &plan->shapes[v];
-        clg_tensor *t;
-        CLG_TRY(clg_tensor_create(sh->rank, sh->dims, &t));
-        outputs[i] = t;
+        clg_tensor *t = outputs[i];
+        if (!into) {
+            CLG_TRY(clg_tensor_create(sh->rank, sh->dims, &t));
+            outputs[i] = t;
+        }
         size_t count = clg_tensor_element_count(t);
         if (count == 0) continue;
         if (g->values[v].kind == CLG_VALUE_INITIALIZER && g->values[v].data) {
@@ -236,17 +239,18 @@ static clg_status read_outputs(run_state *rs, clg_tensor **outputs)
     return CLG_OK;
 }
 
-clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor **outputs,
-                            clg_trace *trace)
+static clg_status schedule(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor **outputs, int into,
+                           clg_trace *trace)
 {
     const clg_graph *g = plan->graph;
     run_state rs = {plan, calloc(g->n_values ? g->n_values : 1, sizeof(cl_event)), trace, NULL, 0, 0};
     if (!rs.value_event) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory running");
-    for (size_t i = 0; i < g->n_outputs; i++) outputs[i] = NULL;
+    if (!into)
+        for (size_t i = 0; i < g->n_outputs; i++) outputs[i] = NULL;
 
     clg_status st = write_inputs(&rs, inputs);
     if (st == CLG_OK) st = enqueue_all(&rs);
-    if (st == CLG_OK) st = read_outputs(&rs, outputs);
+    if (st == CLG_OK) st = read_outputs(&rs, outputs, into);
     /* Whatever happened, nothing may still reference the caller's memory. */
     for (int q = 0; q < plan->ctx->n_queues; q++) {
         cl_int err = clFinish(plan->ctx->queues[q]);
@@ -262,10 +266,22 @@ clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg
         clReleaseEvent(rs.records[i].event);
     }
     free(rs.records);
-    if (st != CLG_OK)
+    if (st != CLG_OK && !into)
         for (size_t i = 0; i < g->n_outputs; i++) {
             clg_tensor_destroy(outputs[i]);
             outputs[i] = NULL;
         }
     return st;
+}
+
+clg_status clg_schedule_run(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor **outputs,
+                            clg_trace *trace)
+{
+    return schedule(plan, inputs, outputs, 0, trace);
+}
+
+clg_status clg_schedule_run_into(clg_plan *plan, const clg_tensor *const *inputs, clg_tensor *const *outputs,
+                                 clg_trace *trace)
+{
+    return schedule(plan, inputs, (clg_tensor **)outputs, 1, trace);
 }

@@ -9,8 +9,15 @@
 #include "cache_file.h"
 #include "env.h"
 
-clg_tune_mode clg_tune_mode_get(void)
+clg_tune_mode clg_tune_mode_get(const clg_context *ctx)
 {
+    switch (ctx ? ctx->options.tuning : CLG_TUNING_DEFAULT) {
+    case CLG_TUNING_OFF: return CLG_TUNE_OFF;
+    case CLG_TUNING_CACHED: return CLG_TUNE_CACHED;
+    case CLG_TUNING_ON: return CLG_TUNE_ON;
+    case CLG_TUNING_FORCE: return CLG_TUNE_FORCE;
+    case CLG_TUNING_DEFAULT: break;
+    }
     /* Only the listed words count (runtime/env.h); anything else was refused
        when the context was made, and never means "tune". */
     const char *v = clg_env_word(CLG_TUNE_ENV);

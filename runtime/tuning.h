@@ -29,7 +29,8 @@ typedef enum clg_tune_mode {
     CLG_TUNE_FORCE   /* retune everything */
 } clg_tune_mode;
 
-clg_tune_mode clg_tune_mode_get(void);
+/* The context's tuning option, else CLGOOGLENET_TUNE (ctx may be NULL). */
+clg_tune_mode clg_tune_mode_get(const clg_context *ctx);
 
 /* Cache path (static storage), or NULL when neither XDG_CACHE_HOME nor HOME is set. */
 const char *clg_tune_cache_path(void);

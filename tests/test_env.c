@@ -58,10 +58,10 @@ START_TEST(words_mean_what_they_say)
     for (size_t i = 0; i < sizeof tune / sizeof tune[0]; i++) {
         setenv(CLG_TUNE_ENV, tune[i].value, 1);
         ck_assert_int_eq(clg_env_check(), CLG_OK);
-        ck_assert_msg(clg_tune_mode_get() == tune[i].mode, "TUNE=%s", tune[i].value);
+        ck_assert_msg(clg_tune_mode_get(NULL) == tune[i].mode, "TUNE=%s", tune[i].value);
     }
     unsetenv(CLG_TUNE_ENV);
-    ck_assert_int_eq(clg_tune_mode_get(), CLG_TUNE_CACHED);
+    ck_assert_int_eq(clg_tune_mode_get(NULL), CLG_TUNE_CACHED);
     setenv(CLG_CONV_ENV, "KVEC", 1);
     ck_assert_str_eq(clg_env_word(CLG_CONV_ENV), "kvec");
     setenv(CLG_CONV_ENV, "", 1); /* empty is unset: no family forced, tuning stays on */

@@ -463,7 +463,7 @@ static const char *table_get(const void *ctx, const char *key)
 
 static clg_io_info input_info(int64_t n, int64_t c, int64_t h, int64_t w)
 {
-    clg_io_info in = {"input", 4, {n, c, h, w}};
+    clg_io_info in = {"input", 4, {n, c, h, w}, CLG_ELEM_FLOAT32, {NULL}};
     return in;
 }
 

@@ -2,6 +2,8 @@
 # Installs what clgooglenet needs on Debian 12 (run as root).
 #   tools/setup-debian.sh          build, run and test
 #   tools/setup-debian.sh --tools  also the Python tooling (golden data, peer benchmark)
+#   tools/setup-debian.sh --python[=VENV]  also a venv (default /opt/clgooglenet/venv)
+#       with the clgooglenet Python package, pytest and ray[data]; --spark adds pyspark
 #   tools/setup-debian.sh --runtimes  also the other OpenCL implementations the
 #       tests run on: Intel's OpenCL CPU runtime (PyPI wheels, unpacked under
 #       /opt/clgooglenet and registered with the ICD loader), Mesa's rusticl
@@ -19,11 +21,15 @@ packages=(
     dataset-fashion-mnist
 )
 runtimes=0
+python=0 spark=0 venv=/opt/clgooglenet/venv
 for arg in "$@"; do
     case "$arg" in
         --tools) ;;
         --runtimes) runtimes=1 ;;
-        *) echo "usage: $0 [--tools] [--runtimes]" >&2; exit 2 ;;
+        --python) python=1 ;;
+        --python=*) python=1 venv=${arg#--python=} ;;
+        --spark) python=1 spark=1 ;;
+        *) echo "usage: $0 [--tools] [--runtimes] [--python[=VENV]] [--spark]" >&2; exit 2 ;;
     esac
 done
 if [ "$runtimes" = 1 ]; then
@@ -46,4 +52,29 @@ fi
 
 if [ "$runtimes" = 1 ]; then
     bash "$(dirname "$0")/install-intel-opencl.sh"
+fi
+
+# --python[=VENV]: a venv for the Python package and its tests, default
+# /opt/clgooglenet/venv (the Python tests look there; CLGOOGLENET_PYTHON
+# names another interpreter): numpy, pytest, ray[data] from PyPI and this
+# package (pip install ., which builds the library). Debian 12's system pip
+# is externally managed, hence the venv. --spark adds pyspark and a Java runtime.
+if [ "$python" = 1 ]; then
+    extra=(python3-venv python3-pip)
+    if [ "$spark" = 1 ]; then extra+=(default-jre-headless); fi
+    missing=()
+    for p in "${extra[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --upgrade pip
+    "$venv/bin/pip" install -q numpy pytest 'ray[data]'
+    if [ "$spark" = 1 ]; then "$venv/bin/pip" install -q pyspark pandas; fi
+    "$venv/bin/pip" install -q "$(cd "$(dirname "$0")/.." && pwd)"
+    echo "Python venv ready: $venv (python -c 'import clgooglenet'; tools/ray-classify.py with $venv/bin/python)"
 fi

@@ -1,0 +1,116 @@
+/*
+ * Context options (clgooglenet.h, clg_context_options): checked and copied
+ * at context creation; each setting falls back to its environment variable
+ * when the caller left it at zero / NULL.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "env.h"
+#include "error.h"
+#include "kernels.h"
+#include "passes.h"
+
+void clg_context_options_init(clg_context_options *options)
+{
+    if (options) memset(options, 0, sizeof *options);
+}
+
+static int one_of(const char *value, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(value, *names) == 0) return 1;
+    return 0;
+}
+
+clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options *options)
+{
+    static const char *const conv_names[] = {"legacy", "kvec", "wino", "wino2", NULL};
+    static const char *const gemm_names[] = {"clblast", "kernel", NULL};
+    static const char *const family_names[] = {"auto", "cpu", NULL};
+    clg_context_options o;
+    if (options) o = *options;
+    else clg_context_options_init(&o);
+    if (o.queues < 0 || o.queues > CLG_MAX_QUEUES)
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.queues=%d: expected 1 to %d (0: default)", o.queues,
+                        CLG_MAX_QUEUES);
+    if ((int)o.tuning < CLG_TUNING_DEFAULT || (int)o.tuning > CLG_TUNING_FORCE)
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.tuning=%d: not a clg_tuning_mode", (int)o.tuning);
+    if (o.kernel_family && *o.kernel_family && !one_of(o.kernel_family, family_names))
+        return clg_fail(CLG_ERR_UNSUPPORTED,
+                        "options.kernel_family='%s': this build has the 'cpu' family only ('auto' or 'cpu')",
+                        o.kernel_family);
+    if (o.conv_algorithm && *o.conv_algorithm && !one_of(o.conv_algorithm, conv_names))
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT,
+                        "options.conv_algorithm='%s': expected 'legacy', 'kvec', 'wino' or 'wino2'",
+                        o.conv_algorithm);
+    if (o.gemm && *o.gemm && !one_of(o.gemm, gemm_names))
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.gemm='%s': expected 'clblast' or 'kernel'", o.gemm);
+    if (!clg_passes_off_valid(o.passes_off))
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT,
+                        "options.passes_off='%s': expected pass numbers 0 to %d separated by commas, "
+                        "'all' or ''",
+                        o.passes_off, CLG_PASS_MEMORY_PLAN);
+    if (o.program_cache < -1 || o.program_cache > 1)
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.program_cache=%d: expected 1, -1 or 0 (default)",
+                        o.program_cache);
+
+    /* One block for every string, so that the context frees one pointer. */
+    const char **fields[] = {&o.device, &o.kernel_family, &o.conv_algorithm, &o.gemm, &o.passes_off,
+                             &o.kernel_dir};
+    const size_t n_fields = sizeof fields / sizeof fields[0];
+    size_t total = 1;
+    for (size_t i = 0; i < n_fields; i++)
+        if (*fields[i]) total += strlen(*fields[i]) + 1;
+    char *block = malloc(total), *p = block;
+    if (!block) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory copying the context options");
+    for (size_t i = 0; i < n_fields; i++)
+        if (*fields[i]) {
+            size_t len = strlen(*fields[i]) + 1;
+            memcpy(p, *fields[i], len);
+            *fields[i] = p;
+            p += len;
+        }
+    free(ctx->option_strings);
+    ctx->option_strings = block;
+    ctx->options = o;
+    return CLG_OK;
+}
+
+/* The option when set, else the variable's word (runtime/env.h), else NULL. */
+static const char *setting(const char *option, const char *env)
+{
+    if (option) return *option ? option : NULL;
+    return clg_env_word(env);
+}
+
+const char *clg_context_conv_algorithm(const clg_context *ctx)
+{
+    return setting(ctx ? ctx->options.conv_algorithm : NULL, CLG_CONV_ENV);
+}
+
+const char *clg_context_gemm(const clg_context *ctx)
+{
+    return setting(ctx ? ctx->options.gemm : NULL, CLG_GEMM_ENV);
+}
+
+const char *clg_context_kernel_dir(const clg_context *ctx)
+{
+    const char *option = ctx ? ctx->options.kernel_dir : NULL;
+    if (option) return *option ? option : NULL;
+    const char *v = getenv(CLG_KERNEL_DIR_ENV); /* a directory, not a word */
+    return v && *v ? v : NULL;
+}
+
+int clg_context_pass_enabled(const clg_context *ctx, int pass)
+{
+    return clg_pass_enabled_by(ctx ? ctx->options.passes_off : NULL, pass);
+}
+
+clg_status clg_context_get_options(const clg_context *ctx, clg_context_options *options)
+{
+    if (!ctx || !options) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_get_options: NULL argument");
+    *options = ctx->options;
+    return CLG_OK;
+}
