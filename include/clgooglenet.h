@@ -415,9 +415,9 @@ typedef struct clg_context_options {
     int queues;              /* in-order queues, 1 to 4; 0: CLGOOGLENET_QUEUES, else 1 */
     clg_tuning_mode tuning;  /* CLG_TUNING_DEFAULT: CLGOOGLENET_TUNE */
     /*
-     * Kernel family: NULL or "auto" lets the device pick; "cpu" is the
-     * explicitly vectorised family every kernel has today. Another name is
-     * CLG_ERR_UNSUPPORTED until that family exists.
+     * Convolution kernel family: "cpu" (explicit vectors per work-item, what
+     * PoCL vectorises well) or "simt" (work-group tiles in local memory, for
+     * GPUs); "auto" lets the device table pick; NULL: CLGOOGLENET_KERNELS.
      */
     const char *kernel_family;
     /* Forces one convolution family for A/B runs: "legacy", "kvec", "wino",

@@ -33,6 +33,7 @@ struct clg_context {
  */
 const char *clg_context_conv_algorithm(const clg_context *ctx); /* NULL: not forced */
 const char *clg_context_gemm(const clg_context *ctx);           /* NULL: not forced */
+const char *clg_context_kernel_family(const clg_context *ctx);  /* "cpu", "simt"; NULL: the device decides */
 const char *clg_context_kernel_dir(const clg_context *ctx);     /* NULL: embedded */
 int clg_context_pass_enabled(const clg_context *ctx, int pass);
 

@@ -32,8 +32,9 @@
 
 clg_status clg_kernel_family_get(const clg_context *ctx, clg_kernel_family *out)
 {
-    const char *force = clg_env_word(CLG_KERNELS_ENV);
-    if (!force) CLG_TRY(clg_env_check_one(CLG_KERNELS_ENV)); /* unset, or a bad value set late */
+    const char *force = clg_context_kernel_family(ctx);
+    if (!force && !ctx->options.kernel_family)
+        CLG_TRY(clg_env_check_one(CLG_KERNELS_ENV)); /* unset, or a bad value set late */
     if (force) {
         *out = strcmp(force, "simt") == 0 ? CLG_FAMILY_SIMT : CLG_FAMILY_CPU;
         return CLG_OK;

@@ -10,6 +10,7 @@
 #include "env.h"
 #include "error.h"
 #include "kernels.h"
+#include "ops_conv_simt.h"
 #include "passes.h"
 
 void clg_context_options_init(clg_context_options *options)
@@ -28,7 +29,7 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
 {
     static const char *const conv_names[] = {"legacy", "kvec", "wino", "wino2", NULL};
     static const char *const gemm_names[] = {"clblast", "kernel", NULL};
-    static const char *const family_names[] = {"auto", "cpu", NULL};
+    static const char *const family_names[] = {"auto", "cpu", "simt", NULL};
     clg_context_options o;
     if (options) o = *options;
     else clg_context_options_init(&o);
@@ -38,8 +39,7 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
     if ((int)o.tuning < CLG_TUNING_DEFAULT || (int)o.tuning > CLG_TUNING_FORCE)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.tuning=%d: not a clg_tuning_mode", (int)o.tuning);
     if (o.kernel_family && *o.kernel_family && !one_of(o.kernel_family, family_names))
-        return clg_fail(CLG_ERR_UNSUPPORTED,
-                        "options.kernel_family='%s': this build has the 'cpu' family only ('auto' or 'cpu')",
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.kernel_family='%s': expected 'auto', 'cpu' or 'simt'",
                         o.kernel_family);
     if (o.conv_algorithm && *o.conv_algorithm && !one_of(o.conv_algorithm, conv_names))
         return clg_fail(CLG_ERR_INVALID_ARGUMENT,
@@ -88,6 +88,13 @@ static const char *setting(const char *option, const char *env)
 const char *clg_context_conv_algorithm(const clg_context *ctx)
 {
     return setting(ctx ? ctx->options.conv_algorithm : NULL, CLG_CONV_ENV);
+}
+
+const char *clg_context_kernel_family(const clg_context *ctx)
+{
+    const char *option = ctx ? ctx->options.kernel_family : NULL;
+    if (option && *option && strcmp(option, "auto") != 0) return option;
+    return option && *option ? NULL : clg_env_word(CLG_KERNELS_ENV); /* "auto": the device decides */
 }
 
 const char *clg_context_gemm(const clg_context *ctx)

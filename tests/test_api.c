@@ -35,7 +35,7 @@ START_TEST(api_options_invalid)
     } cases[] = {
         {"conv_algorithm", "bogus", 0, 0, CLG_ERR_INVALID_ARGUMENT},
         {"gemm", "cublas", 0, 0, CLG_ERR_INVALID_ARGUMENT},
-        {"kernel_family", "simt", 0, 0, CLG_ERR_UNSUPPORTED},
+        {"kernel_family", "gpu", 0, 0, CLG_ERR_INVALID_ARGUMENT},
         {"passes_off", "1,x", 0, 0, CLG_ERR_INVALID_ARGUMENT},
         {"passes_off", "9", 0, 0, CLG_ERR_INVALID_ARGUMENT},
         {"queues", NULL, 9, 0, CLG_ERR_INVALID_ARGUMENT},
