@@ -19,8 +19,8 @@ case "$impl" in
         ;;
     rusticl)
         export RUSTICL_ENABLE=llvmpipe CLGOOGLENET_DEVICE=rusticl
-        # Mesa 22.3's rusticl runs the full d2l GoogLeNet at about 13 s an
-        # image (PoCL: 5-20 ms) and starts in about 50 s; the small test models
+        # Mesa 22.3's rusticl runs the full d2l GoogLeNet at about 2.6 s an
+        # image on an idle 2-core machine (PoCL: 4.9 ms); the small test models
         # pass, but its suites add about 20 minutes: they run when asked for.
         if [ "${CLGOOGLENET_TEST_RUSTICL:-0}" != 1 ]; then
             echo "SKIP: rusticl runs only with CLGOOGLENET_TEST_RUSTICL=1 (its suites add about 20 minutes)"
