@@ -53,7 +53,8 @@ expect 0 '"latency_ms_median"' -- bench "$model" --runs 2 --warmup 0 --json
 # --trace writes Chrome trace JSON and a per-layer table; bench --json is consistent.
 expect 0 'wrote [0-9]+ trace events' -- infer "$model" "$input" --trace "$tmp/trace.json"
 python3 "$(dirname "$0")/check_trace.py" "$tmp/trace.json" || failures=$((failures + 1))
-expect 0 'total +[0-9]+ +[0-9.]+ +100.0%' -- bench "$model" --runs 2 --trace "$tmp/bench-trace.json"
+# (rusticl's row in the device table: no usable profiling times, no table)
+expect 0 'total +[0-9]+ +[0-9.]+ +100.0%|reports no usable profiling times' -- bench "$model" --runs 2 --trace "$tmp/bench-trace.json"
 "$bin" bench "$model" --batch 2 --runs 3 --warmup 1 --json 2>/dev/null | tail -n 1 > "$tmp/bench.json"
 python3 - "$tmp/bench.json" <<'PY' || failures=$((failures + 1))
 import json, sys

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "device_table.h"
 #include "model.h"
 #include "trace.h"
 
@@ -86,15 +87,18 @@ static void check_trace(int passes_on)
         ck_assert_msg(seen >= 2, "node %s appears %d times in 2 runs", nd->name, seen);
     }
     ck_assert_uint_gt(computing, passes_on ? 50 : 120);
-    /* One in-order queue: commands follow each other, each taking time. */
-    for (size_t k = 0; k < n; k++) {
+    /* One in-order queue: commands follow each other, each taking time; not
+       checked where the device table says the timestamps mean nothing. */
+    const int timed = clg_device_traits_of(clg_context_device(ctx))->timestamps;
+    if (!timed) printf("SKIP: %s reports no usable profiling times\n", clg_context_device(ctx)->platform_name);
+    for (size_t k = 0; timed && k < n; k++) {
         ck_assert_msg(ev[k].end > ev[k].start, "%s: end %llu <= start %llu", ev[k].name,
                       (unsigned long long)ev[k].end, (unsigned long long)ev[k].start);
         ck_assert(ev[k].start >= ev[k].submit && ev[k].submit >= ev[k].queued);
         if (k > 0 && ev[k].lane == ev[k - 1].lane)
             ck_assert_msg(ev[k].start >= ev[k - 1].end, "%s overlaps %s", ev[k].name, ev[k - 1].name);
     }
-    ck_assert(clg_trace_total_ms(trace) > 0);
+    ck_assert(!timed || clg_trace_total_ms(trace) > 0);
 
     char dir[] = "/tmp/clg-trace-XXXXXX", path[128], cmd[512];
     ck_assert_ptr_nonnull(mkdtemp(dir));
