@@ -276,6 +276,27 @@ static clg_status resolve_input(importer *im, const node_ctx *n, const char *nam
 
 /* ---- nodes ----------------------------------------------------------------- */
 
+/* Whether a node or a graph output reads the value called name. */
+static int value_is_read(const Onnx__GraphProto *g, const char *name)
+{
+    for (size_t i = 0; i < g->n_node; i++)
+        for (size_t k = 0; k < g->node[i]->n_input; k++)
+            if (g->node[i]->input[k] && strcmp(g->node[i]->input[k], name) == 0) return 1;
+    for (size_t i = 0; i < g->n_output; i++)
+        if (g->output[i]->name && strcmp(g->output[i]->name, name) == 0) return 1;
+    return 0;
+}
+
+/* Optional output i (Dropout's mask, MaxPool's Indices) is not computed: an
+   exporter may name it as long as nothing reads it. */
+static clg_status optional_output_unread(const importer *im, const node_ctx *n, size_t i, const char *what)
+{
+    const char *out = i < n->proto->n_output ? n->proto->output[i] : NULL;
+    if (out && *out && value_is_read(im->graph, out))
+        return node_error(n, CLG_ERR_UNSUPPORTED, "the %s output is read, and it is not computed", what);
+    return CLG_OK;
+}
+
 static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op, clg_attrs *a)
 {
     static const char *const none[] = {NULL};
@@ -304,8 +325,7 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
         CLG_TRY(check_attrs(n, maxpool_keys));
         CLG_TRY(attr_int(n, "ceil_mode", 0, 1, &a->win.ceil_mode));
         CLG_TRY(attr_int(n, "storage_order", 0, 0, &zero));
-        if (n->proto->n_output > 1 && n->proto->output[1] && *n->proto->output[1])
-            return node_error(n, CLG_ERR_UNSUPPORTED, "the %s output is not supported", "Indices");
+        CLG_TRY(optional_output_unread(im, n, 1, "Indices"));
         return window_attrs(n, &a->win, 1);
     }
     if (strcmp(t, "AveragePool") == 0) {
@@ -329,8 +349,7 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
     }
     if (strcmp(t, "Dropout") == 0) {
         *op = CLG_OP_IDENTITY;
-        if (n->proto->n_output > 1 && n->proto->output[1] && *n->proto->output[1])
-            return node_error(n, CLG_ERR_UNSUPPORTED, "the %s output is not supported in inference", "mask");
+        CLG_TRY(optional_output_unread(im, n, 1, "mask"));
         return check_attrs(n, dropout_keys);
     }
     if (strcmp(t, "Concat") == 0 || strcmp(t, "Flatten") == 0 || strcmp(t, "Softmax") == 0) {
@@ -569,7 +588,7 @@ static clg_status add_node(importer *im, const Onnx__NodeProto *p, size_t index)
     if (p->n_output < 1 || !p->output[0] || !*p->output[0])
         return node_error(&n, CLG_ERR_PARSE, "%s", "node has no output");
     for (size_t i = 1; i < p->n_output; i++)
-        if (p->output[i] && *p->output[i] && op != CLG_OP_IDENTITY)
+        if (p->output[i] && *p->output[i] && op != CLG_OP_IDENTITY && op != CLG_OP_MAXPOOL)
             return node_error(&n, CLG_ERR_UNSUPPORTED, "%s", "extra outputs are not supported");
     if (p->n_input > CLG_MAX_NODE_INPUTS)
         return node_error(&n, CLG_ERR_UNSUPPORTED, "%s", "too many inputs");

@@ -932,19 +932,41 @@ START_TEST(node_errors)
     mb_node(b, "MaxPool", "pool", "X", "Y");
     mb_output(b, "Y");
     IMPORT_ERROR(b, CLG_ERR_PARSE, "node 'pool' (MaxPool): missing attribute 'kernel_shape'");
-    b = mb_new(13);
-    mb_input(b, "X", 4, conv_x_dims);
-    n = mb_node(b, "MaxPool", "pool", "X", "Y,I");
-    mb_attr_ints(b, n, "kernel_shape", 2, 2, 2);
-    mb_output(b, "Y");
-    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'pool' (MaxPool): the Indices output");
-
-    /* Dropout: the mask output is refused, a plain Dropout is an Identity. */
-    b = mb_new(13);
-    mb_input(b, "X", 2, d);
-    mb_node(b, "Dropout", "drop", "X", "Y,M");
-    mb_output(b, "Y");
-    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'drop' (Dropout): the mask output");
+    /* MaxPool's Indices and Dropout's mask: named but read by nothing, they
+       are not computed and the model runs (the ONNX zoo's Inception-v1 names
+       its Dropout mask); read by a node or as a graph output, an error. */
+    for (int reader = 0; reader < 3; reader++) {
+        b = mb_new(13);
+        mb_input(b, "X", 4, conv_x_dims);
+        n = mb_node(b, "MaxPool", "pool", "X", "Y,I");
+        mb_attr_ints(b, n, "kernel_shape", 2, 2, 2);
+        if (reader == 1) mb_node(b, "Relu", "user", "I", "Z");
+        mb_output(b, "Y");
+        if (reader == 1) mb_output(b, "Z");
+        if (reader == 2) mb_output(b, "I");
+        if (reader) {
+            IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'pool' (MaxPool): the Indices output is read");
+        } else {
+            g = import_ok(b);
+            ck_assert_int_eq(g->nodes[0].op, CLG_OP_MAXPOOL);
+            clg_graph_destroy(g);
+        }
+        b = mb_new(13);
+        mb_input(b, "X", 2, d);
+        mb_node(b, "Dropout", "drop", "X", "Y,M");
+        if (reader == 1) mb_node(b, "Relu", "user", "M", "Z");
+        mb_output(b, "Y");
+        if (reader == 1) mb_output(b, "Z");
+        if (reader == 2) mb_output(b, "M");
+        if (reader) {
+            IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'drop' (Dropout): the mask output is read");
+        } else {
+            g = import_ok(b);
+            ck_assert_int_eq(g->nodes[0].op, CLG_OP_IDENTITY);
+            clg_graph_destroy(g);
+        }
+    }
+    /* A plain Dropout is an Identity. */
     b = mb_new(13);
     mb_input(b, "X", 2, d);
     mb_node(b, "Dropout", "drop", "X", "Y");
