@@ -60,29 +60,28 @@ char *clg_cache_next_line(char **cursor)
     return line;
 }
 
-/* mkdir -p for the cache file's folder. */
-static void make_parent_dirs(const char *path)
+int clg_cache_make_dirs(const char *path)
 {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) return 0;
     char *slash = strrchr(dir, '/');
-    if (!slash) return;
+    if (!slash) return 1;
     *slash = '\0';
     for (char *p = dir + 1; *p; p++) {
         if (*p == '/') {
             *p = '\0';
-            if (mkdir(dir, 0755) != 0 && errno != EEXIST) return;
+            if (mkdir(dir, 0755) != 0 && errno != EEXIST) return 0;
             *p = '/';
         }
     }
-    mkdir(dir, 0755);
+    return mkdir(dir, 0755) == 0 || errno == EEXIST;
 }
 
 void clg_cache_append(const char *path, const char *line)
 {
     char saved[4096];
     snprintf(saved, sizeof saved, "%s", clg_last_error());
-    make_parent_dirs(path);
+    clg_cache_make_dirs(path);
     /* The old contents plus the line, renamed into place; an ignored cache starts afresh. */
     char *old = clg_cache_read(path);
     clg_out_file out;

@@ -21,6 +21,9 @@
  */
 int clg_cache_path(const char *name, char *path, size_t size);
 
+/* mkdir -p for the folder a cache file goes in; 0 when it cannot be made. */
+int clg_cache_make_dirs(const char *path);
+
 /* The whole cache as NUL-terminated text (free() it); NULL when it is absent
    or ignored (with a warning). */
 char *clg_cache_read(const char *path);

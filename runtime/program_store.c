@@ -2,7 +2,6 @@
 #include "program_store.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache_file.h"
 #include "context.h"
+#include "error.h"
+#include "file_read.h"
+#include "safe_write.h"
 
 #define ENTRY_MAGIC "CLGPROG1"
 /* magic, key length, binary length, binary checksum */
@@ -32,12 +35,7 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 const char *clg_program_store_dir(void)
 {
     static _Thread_local char dir[2048];
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    int n;
-    if (xdg && *xdg) n = snprintf(dir, sizeof dir, "%s/clgooglenet/programs", xdg);
-    else if (home && *home) n = snprintf(dir, sizeof dir, "%s/.cache/clgooglenet/programs", home);
-    else n = -1;
-    if (n < 0 || (size_t)n >= sizeof dir) dir[0] = '\0';
+    if (!clg_cache_path("programs", dir, sizeof dir)) dir[0] = '\0';
     return dir;
 }
 
@@ -62,30 +60,20 @@ static int entry_key(const clg_context *ctx, const char *source, const char *opt
     return n > 0 && (size_t)n < path_size;
 }
 
-/* Reads a regular file of at most MAX_ENTRY_BYTES whole; NULL otherwise.
-   O_NONBLOCK: a FIFO planted in the folder must not hang the open. */
-static unsigned char *read_entry(const char *path, size_t *size)
+/* The entry's bytes, or NULL: *present says whether something (perhaps not
+   a regular file, or too large) is there. Reading refuses FIFOs and devices
+   before opening them for data (file_read.h). A miss is no error, so the
+   caller's last error is kept. */
+static unsigned char *read_entry(const char *path, size_t *size, int *present)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return NULL;
     struct stat st;
+    *present = lstat(path, &st) == 0 || errno != ENOENT;
+    if (!*present) return NULL;
+    char saved[4096];
+    snprintf(saved, sizeof saved, "%s", clg_last_error());
     unsigned char *buf = NULL;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)HEADER_BYTES &&
-        (uint64_t)st.st_size <= MAX_ENTRY_BYTES && (buf = malloc((size_t)st.st_size))) {
-        size_t got = 0;
-        while (got < (size_t)st.st_size) {
-            ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) break;
-            got += (size_t)r;
-        }
-        if (got != (size_t)st.st_size) {
-            free(buf);
-            buf = NULL;
-        }
-        *size = got;
-    }
-    close(fd);
+    if (clg_read_file_limit(path, "program store entry", MAX_ENTRY_BYTES, &buf, size) != CLG_OK) buf = NULL;
+    clg_fail(CLG_OK, "%s", saved);
     return buf;
 }
 
@@ -111,9 +99,10 @@ cl_program clg_program_store_load(clg_context *ctx, const char *source, const ch
     char key[4096], path[2200];
     if (!entry_key(ctx, source, options, key, sizeof key, path, sizeof path)) return NULL;
     size_t size = 0, len = 0;
-    unsigned char *buf = read_entry(path, &size);
-    if (!buf) return NULL; /* no entry (or not a file we would read) */
-    const unsigned char *binary = check_entry(buf, size, key, &len);
+    int present = 0;
+    unsigned char *buf = read_entry(path, &size, &present);
+    if (!present) return NULL;
+    const unsigned char *binary = buf ? check_entry(buf, size, key, &len) : NULL;
     cl_program program = NULL;
     if (binary) {
         cl_int err, status = CL_SUCCESS;
@@ -129,33 +118,6 @@ cl_program clg_program_store_load(clg_context *ctx, const char *source, const ch
     free(buf);
     if (!program) unlink(path); /* unusable: the rebuild writes a fresh one */
     return program;
-}
-
-/* mkdir -p for the store's folder. */
-static int make_dirs(const char *dir)
-{
-    char path[2048];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) return 0;
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST) return 0;
-        *p = '/';
-    }
-    return mkdir(path, 0755) == 0 || errno == EEXIST;
-}
-
-static int write_all(int fd, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return 0;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 1;
 }
 
 /* The program's binary for its one device (malloc'd), or NULL. */
@@ -180,21 +142,24 @@ static unsigned char *program_binary(cl_program program, size_t *len)
 void clg_program_store_save(clg_context *ctx, const char *source, const char *options,
                             cl_program program)
 {
-    char key[4096], path[2200], tmp[2300];
+    char key[4096], path[2200];
     size_t len = 0;
-    if (!entry_key(ctx, source, options, key, sizeof key, path, sizeof path) ||
-        !make_dirs(clg_program_store_dir()))
+    if (!entry_key(ctx, source, options, key, sizeof key, path, sizeof path) || !clg_cache_make_dirs(path))
         return;
     unsigned char *binary = program_binary(program, &len);
     if (!binary) return;
-    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd >= 0) {
+    /* Written beside the old entry and renamed into place (safe_write.h). */
+    char saved[4096];
+    snprintf(saved, sizeof saved, "%s", clg_last_error());
+    clg_out_file out;
+    if (clg_out_open(&out, path, "program store entry") == CLG_OK) {
         const uint64_t h[3] = {strlen(key), len, fnv1a(FNV_BASIS, binary, len)};
-        int ok = write_all(fd, ENTRY_MAGIC, 8) && write_all(fd, h, sizeof h) &&
-                 write_all(fd, key, strlen(key)) && write_all(fd, binary, len);
-        ok = close(fd) == 0 && ok;
-        if (!ok || rename(tmp, path) != 0) unlink(tmp);
+        fwrite(ENTRY_MAGIC, 1, 8, out.f);
+        fwrite(h, sizeof h, 1, out.f);
+        fwrite(key, 1, strlen(key), out.f);
+        fwrite(binary, 1, len, out.f);
+        clg_out_commit(&out); /* a failure only means the next process compiles */
     }
+    clg_fail(CLG_OK, "%s", saved);
     free(binary);
 }
