@@ -18,19 +18,12 @@ clg_status clg_cl_fail(cl_int err, const char *call, const char *where)
 
 /* The program_cache option (1 on, -1 off), else CLGOOGLENET_PROGRAM_CACHE: 0/off,
    1/on, or unset for the device table's choice. */
-static clg_status program_store_choice(const clg_device_info *info, int option, int *on)
+static int program_store_choice(const clg_device_info *info, int option)
 {
-    if (option) {
-        *on = option > 0;
-        return CLG_OK;
-    }
-    const char *v = getenv(CLG_PROGRAM_CACHE_ENV);
-    if (!v || !*v) *on = clg_device_traits_of(info)->program_store;
-    else if (strcmp(v, "0") == 0 || strcmp(v, "off") == 0) *on = 0;
-    else if (strcmp(v, "1") == 0 || strcmp(v, "on") == 0) *on = 1;
-    else
-        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s=%.64s: expected 0, off, 1 or on", CLG_PROGRAM_CACHE_ENV, v);
-    return CLG_OK;
+    if (option) return option > 0;
+    /* Checked with the other variables (env.c): "0" or "1" in any of its spellings. */
+    const char *v = clg_env_word(CLG_PROGRAM_CACHE_ENV);
+    return v ? strcmp(v, "1") == 0 : clg_device_traits_of(info)->program_store;
 }
 
 clg_status clg_context_create(const char *device_spec, clg_context **out)
@@ -108,11 +101,7 @@ clg_status clg_context_create_with_options(const clg_context_options *options, c
     }
     ctx->queue = ctx->queues[0];
     ctx->options.queues = ctx->n_queues;
-    st = program_store_choice(&ctx->info, ctx->options.program_cache, &ctx->program_store);
-    if (st != CLG_OK) {
-        clg_context_destroy(ctx);
-        return st;
-    }
+    ctx->program_store = program_store_choice(&ctx->info, ctx->options.program_cache);
     ctx->programs = clg_program_cache_create();
     if (!ctx->programs) {
         clg_context_destroy(ctx);
