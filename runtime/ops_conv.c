@@ -122,16 +122,9 @@ static clg_status relayout_weights(clg_plan *plan, int n, const float *w, const 
  */
 static void row_groups(const clg_plan *plan, clg_step *step)
 {
-    size_t limit = 0, item_sizes[3] = {0, 0, 0};
-    /* A dry planning pass has no kernel yet: any limit does there. */
-    if (!step->kernel ||
-        clGetKernelWorkGroupInfo(step->kernel, plan->ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
-                                 sizeof limit, &limit, NULL) != CL_SUCCESS || limit == 0)
-        limit = 64; /* every device supports this many */
-    if (clGetDeviceInfo(plan->ctx->device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof item_sizes,
-                        item_sizes, NULL) == CL_SUCCESS &&
-        item_sizes[0] > 0 && item_sizes[0] < limit)
-        limit = item_sizes[0];
+    size_t item_sizes[3];
+    clg_plan_group_limit(plan, step->kernel, item_sizes);
+    const size_t limit = item_sizes[0];
     size_t local = step->global[0] ? step->global[0] : 1;
     while (local > 1 && (local > limit || step->global[0] % local != 0)) local--;
     step->use_local = 1;

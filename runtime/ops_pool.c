@@ -35,9 +35,11 @@ static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
     CLG_TRY(check_pool_shapes(plan, n, x, y));
     CLG_TRY(check_window(plan, n, w));
 
+    /* Max pools at stride 1 or 2 (every GoogLeNet pool): one work-item per output row. */
+    const int rows = is_max && (w->stride[1] == 1 || w->stride[1] == 2);
     clg_step step;
-    CLG_TRY(clg_plan_kernel_step(plan, n, "pool.cl", NULL, is_max ? "maxpool2d" : "avgpool2d",
-                                 &step));
+    CLG_TRY(clg_plan_kernel_step(plan, n, "pool.cl", NULL,
+                                 rows ? "maxpool2d_rows" : is_max ? "maxpool2d" : "avgpool2d", &step));
     cl_kernel k = step.kernel;
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
     const int args[] = {(int)x->dims[2], (int)x->dims[3], (int)y->dims[2], (int)y->dims[3],
@@ -51,10 +53,32 @@ static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
     for (cl_uint i = 0; st == CLG_OK && i < n_args; i++) st = CLG_ARG_INT(k, 2 + i, args[i]);
 
     size_t out_count = clg_shape_count(y);
-    step.work_dim = 3;
-    step.global[0] = (size_t)(y->dims[3] + 3) / 4;
-    step.global[1] = (size_t)y->dims[2];
-    step.global[2] = (size_t)(y->dims[0] * y->dims[1]);
+    if (rows) {
+        step.work_dim = 2;
+        step.global[0] = (size_t)y->dims[2];
+        step.global[1] = (size_t)(y->dims[0] * y->dims[1]);
+        /* PoCL's own local size for this shape is often a row or two per group, and
+           dispatching a group costs more than a row's work: about 64 rows per group
+           (measured fastest at batch 32), whole planes, within the device's limits. */
+        size_t item_sizes[3];
+        const size_t limit = clg_plan_group_limit(plan, step.kernel, item_sizes);
+        if (step.global[0] <= item_sizes[0] && step.global[0] <= limit) {
+            size_t planes = 64 / step.global[0] ? 64 / step.global[0] : 1;
+            if (planes > limit / step.global[0]) planes = limit / step.global[0];
+            if (planes > item_sizes[1]) planes = item_sizes[1];
+            if (planes > step.global[1]) planes = step.global[1];
+            while (step.global[1] % planes) planes--;
+            step.use_local = 1;
+            step.local[0] = step.global[0];
+            step.local[1] = planes;
+            step.local[2] = 1;
+        }
+    } else {
+        step.work_dim = 3;
+        step.global[0] = (size_t)(y->dims[3] + 3) / 4;
+        step.global[1] = (size_t)y->dims[2];
+        step.global[2] = (size_t)(y->dims[0] * y->dims[1]);
+    }
     step.flops = (double)out_count * w->kernel[0] * w->kernel[1];
     step.bytes = ((double)clg_shape_count(x) + (double)out_count) * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);

@@ -89,6 +89,21 @@ int clg_shape_fits_int(const clg_shape *s)
     return clg_dims_count(s->rank, s->dims, &count) && count <= INT_MAX;
 }
 
+size_t clg_plan_group_limit(const clg_plan *plan, cl_kernel kernel, size_t item_sizes[3])
+{
+    size_t limit = 0;
+    if (!kernel ||
+        clGetKernelWorkGroupInfo(kernel, plan->ctx->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof limit,
+                                 &limit, NULL) != CL_SUCCESS || limit == 0)
+        limit = 64;
+    size_t sizes[3] = {0, 0, 0};
+    if (clGetDeviceInfo(plan->ctx->device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof sizes, sizes,
+                        NULL) != CL_SUCCESS)
+        sizes[0] = sizes[1] = sizes[2] = 0; /* unknown: the group limit alone */
+    for (int d = 0; d < 3; d++) item_sizes[d] = sizes[d] && sizes[d] < limit ? sizes[d] : limit;
+    return limit;
+}
+
 clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args)
 {
     if (args != CLG_OK) {

@@ -105,6 +105,13 @@ int clg_shape_fits_int(const clg_shape *s);
    its kernel and returns args. */
 clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args);
 
+/*
+ * The most work-items one group of `kernel` may hold on the plan's device
+ * (returned) and per dimension (item_sizes); a dry planning pass has no
+ * kernel yet, and any device allows 64 (per dimension too, up to its own).
+ */
+size_t clg_plan_group_limit(const clg_plan *plan, cl_kernel kernel, size_t item_sizes[3]);
+
 /* Input i / output of a node: buffer and shape. */
 #define CLG_NODE(plan, n) (&(plan)->graph->nodes[(n)])
 #define CLG_IN_BUF(plan, n, i) ((plan)->buffers[CLG_NODE(plan, n)->inputs[(i)]])

@@ -342,6 +342,32 @@ START_TEST(maxpool_random)
 }
 END_TEST
 
+/*
+ * Wide rows for maxpool2d_rows: its 8-wide vector path needs rows of 8 to 24+
+ * outputs (random_pool's rows are at most 15 wide), at stride 1 and 2, with
+ * the scalar ends on both sides, ceil mode, batch 2 and 1x1 outputs.
+ */
+START_TEST(maxpool_wide_rows)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    static const pool_case cases[] = {
+        {2, 3, 9, 48, 3, 3, 2, 2, {1, 1, 1, 1}, 0, 0},  /* GoogLeNet's stem pool */
+        {1, 5, 7, 41, 3, 3, 2, 2, {0, 0, 0, 0}, 1, 0},  /* ceil mode, odd width */
+        {2, 4, 6, 33, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 0},  /* Inception path 4 */
+        {1, 3, 5, 70, 5, 5, 1, 2, {2, 2, 2, 2}, 0, 0},
+        {1, 2, 4, 57, 2, 2, 2, 2, {0, 0, 0, 0}, 0, 0},
+        {1, 2, 3, 64, 7, 7, 1, 1, {3, 3, 3, 3}, 0, 0},
+        {3, 2, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 0},   /* 1x1 */
+        {1, 2, 3, 3, 3, 3, 2, 2, {1, 1, 1, 1}, 0, 0},
+    };
+    rng_seed(103);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        clg_tensor_destroy(check_pool(ctx, CLG_OP_MAXPOOL, &cases[i], NULL));
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 START_TEST(avgpool_random)
 {
     clg_context *ctx = open_context();
@@ -1160,7 +1186,7 @@ static Suite *ops_suite(void)
         const char *name;
         const TTest *test;
     } cases[] = {
-        {"ops:maxpool_random", maxpool_random}, {"ops:avgpool_random", avgpool_random},
+        {"ops:maxpool_random", maxpool_random}, {"ops:maxpool_wide_rows", maxpool_wide_rows}, {"ops:avgpool_random", avgpool_random},
         {"ops:pool_edge_cases", pool_edge_cases}, {"ops:global_avgpool", global_avgpool},
         {"ops:concat_axes", concat_axes},       {"ops:relu", relu},
         {"ops:add_broadcast", add_broadcast},   {"ops:elementwise_ops", elementwise_ops},
