@@ -16,6 +16,9 @@
  *   RELU      1: ReLU fused into the epilogue
  *   POOL3     conv2d_kvec, 1x1 kernels: 1 = the input is first max-pooled 3x3,
  *             stride 1, pads 1 (Inception path 4, fused by pass 2)
+ *   POOL3_VEC 1: POOL3 reads each of the three rows with one 16-wide vector
+ *             load, which may read up to 15 floats past the input tensor's end:
+ *             only for inputs whose buffer has that slack (runtime/memory_plan.c)
  *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
  *             a * b + c into FMA instructions); 0: mad()
  *
@@ -55,6 +58,9 @@
 #endif
 #ifndef POOL3
 #define POOL3 0
+#endif
+#ifndef POOL3_VEC
+#define POOL3_VEC 0
 #endif
 #ifndef FMA
 #define FMA 1
@@ -232,7 +238,27 @@ static void kvec_tile(__global const float *restrict in, __global const float *r
             if (iy < 0 || iy >= H) continue; /* zero padding row */
             __global const float *row = plane + iy * W;
             float xs[SPANP];
-#if POOL3
+#if POOL3 && POOL3_VEC && SPANP + 2 <= 16
+            /* Pass 2's 3x3 stride-1 max-pool (pads 1) in front of this 1x1
+               convolution, vectorised: lane t of `r` is the max of column
+               ix0 - 1 + t over rows iy-1..iy+1. A row outside the plane is
+               replaced by row iy itself, which is in the window anyway, so
+               the max is unchanged; columns outside the row become -inf. */
+            __global const float *up = row - (iy > 0 ? W : 0);
+            __global const float *down = row + (iy + 1 < H ? W : 0);
+            const int start = ix0 > 0 ? ix0 - 1 : 0;
+            float16 r = fmax(fmax(vload16(0, up + start), vload16(0, row + start)),
+                             vload16(0, down + start));
+            if (ix0 == 0) r = (float16)(-INFINITY, r.s012, r.s3456, r.s789a, r.sbcde); /* column -1 */
+            const int16 column = (ix0 - 1) + (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            r = select(r, (float16)(-INFINITY), column >= W);
+            const float16 pooled = fmax(fmax(r, r.s123456789abcdeff), r.s23456789abcdeff0);
+            /* Lanes straight from the register (clang's vector subscript, constant
+               after unrolling): a trip through private memory stalled on
+               store-to-load forwarding in every broadcast. */
+#pragma unroll
+            for (int t = 0; t < SPANP; t++) xs[t] = pooled[t];
+#elif POOL3
             /* Pass 2: the 3x3 stride-1 max-pool (pads 1) in front of this 1x1
                convolution, on the fly: column maxima over rows iy-1..iy+1, then
                the max of three neighbouring columns. */

@@ -61,7 +61,7 @@ static clg_status new_buffer(clg_plan *plan, size_t bytes, int v, cl_mem *out)
                         "(%llu bytes)", val->name, bytes, (unsigned long long)max_alloc);
     }
     cl_int err;
-    *out = clg_plan_create_buffer(plan, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    *out = clg_plan_create_buffer(plan, CL_MEM_READ_WRITE, bytes + CLG_BUFFER_SLACK, NULL, &err);
     if (err != CL_SUCCESS) {
         if (nd)
             return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): clCreateBuffer failed: %s (%s)",

@@ -315,6 +315,7 @@ typedef struct conv_desc {
     const clg_window *win;
     int relu, has_bias, pointwise;
     int pool3;                  /* pass 2: max-pool 3x3/1 pad 1 of the input first (conv2d_kvec only) */
+    int in_slack;               /* the input's buffer has CLG_BUFFER_SLACK bytes past its end */
     const clg_placement *place;
     const float *wdata, *bdata; /* host copies of constant weights / bias, else NULL */
     int relayable;              /* conv2d_kvec and Winograd need constant weights */
@@ -432,8 +433,9 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
         }
         const int sh = pw ? 1 : win->stride[0], sw = pw ? 1 : win->stride[1];
         snprintf(options, sizeof options,
-                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d -DPOOL3=%d",
-                 (int)KH, (int)KW, sh, sw, px, kv, has_bias, relu, d->pool3);
+                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d -DPOOL3=%d%s",
+                 (int)KH, (int)KW, sh, sw, px, kv, has_bias, relu, d->pool3,
+                 d->pool3 && d->in_slack ? " -DPOOL3_VEC=1" : "");
         CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d_kvec", &step));
         snprintf(step.variant, sizeof step.variant, "conv2d_kvec_%s%dx%ds%dx%d_p%dk%d",
                  d->pool3 ? "pool3_" : "", (int)KH, (int)KW, sh, sw, px, 16 * kv);
@@ -608,7 +610,9 @@ static clg_status tune(clg_plan *plan, const conv_desc *d, conv_choice *best)
 {
     const size_t in_count = (size_t)(d->N * d->C * d->H * d->W);
     const size_t out_count = d->place->offset + (size_t)d->N * d->place->image_stride;
-    float *host = malloc(in_count * sizeof(float)), *ref = malloc(out_count * sizeof(float));
+    /* The input has the slack planned activations have. */
+    float *host = calloc(1, in_count * sizeof(float) + CLG_BUFFER_SLACK);
+    float *ref = malloc(out_count * sizeof(float));
     float *got = malloc(out_count * sizeof(float));
     cl_mem in = NULL, out = NULL;
     cl_int err = CL_OUT_OF_HOST_MEMORY;
@@ -619,7 +623,7 @@ static clg_status tune(clg_plan *plan, const conv_desc *d, conv_choice *best)
             host[i] = (float)(r % 20001) / 10000.0f - 1.0f;
         }
         in = clCreateBuffer(plan->ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                            in_count * sizeof(float), host, &err);
+                            in_count * sizeof(float) + CLG_BUFFER_SLACK, host, &err);
         if (err == CL_SUCCESS)
             out = clCreateBuffer(plan->ctx->context, CL_MEM_READ_WRITE, out_count * sizeof(float),
                                  NULL, &err);
@@ -744,6 +748,8 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
     if (d.pool3 && (!d.relayable || KH != 1 || KW != 1 || win->stride[0] != 1 || win->stride[1] != 1))
         return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "a fused max-pool needs a 1x1 stride-1 convolution with constant weights");
     d.in = CLG_IN_BUF(plan, n, 0);
+    /* Planned activations and inputs have slack (memory_plan.c); constants do not. */
+    d.in_slack = g->values[CLG_NODE(plan, n)->inputs[0]].data == NULL;
     d.w = CLG_IN_BUF(plan, n, 1);
     d.b = has_bias ? CLG_IN_BUF(plan, n, 2) : NULL;
     d.out = CLG_OUT_BUF(plan, n);

@@ -106,6 +106,14 @@ int clg_shape_fits_int(const clg_shape *s);
 clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args);
 
 /*
+ * Bytes every planned activation and input buffer has past its tensor's end
+ * (runtime/memory_plan.c), so that a kernel may read whole vectors across
+ * the end of its last row and mask what it does not use (conv2d.cl's
+ * POOL3_VEC). Never written, never part of a result.
+ */
+#define CLG_BUFFER_SLACK 64
+
+/*
  * The most work-items one group of `kernel` may hold on the plan's device
  * (returned) and per dimension (item_sizes); a dry planning pass has no
  * kernel yet, and any device allows 64 (per dimension too, up to its own).

@@ -1827,6 +1827,75 @@ START_TEST(pool_into_pointwise)
 }
 END_TEST
 
+/*
+ * Pass 2 across map sizes: rows of 1 to 28 columns put the fused pool's
+ * vector loads at both row ends, in the middle and past the tensor's end;
+ * 40 output channels take two channel blocks. Checked against a plain pool
+ * followed by a plain 1x1 convolution.
+ */
+START_TEST(pool_into_pointwise_sizes)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    enum { C = 3, K = 40 };
+    static const int sizes[][2] = {{1, 1}, {3, 3}, {2, 9}, {6, 13}, {7, 14}, {4, 28}, {3, 31}};
+    float w[K * C], bias[K];
+    fill(w, K * C, 70);
+    fill(bias, K, 71);
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        const int H = sizes[s][0], W = sizes[s][1], HW = H * W, batch = 2;
+        const int64_t xd[4] = {-1, C, H, W}, wd[4] = {K, C, 1, 1}, bd[1] = {K};
+        mb *b = mb_new(13);
+        mb_input(b, "X", 4, xd);
+        mb_init(b, "W", 4, wd, w);
+        mb_init(b, "B", 1, bd, bias);
+        Onnx__NodeProto *pool = mb_node(b, "MaxPool", "pool", "X", "P");
+        mb_attr_ints(b, pool, "kernel_shape", 2, 3, 3);
+        mb_attr_ints(b, pool, "pads", 4, 1, 1, 1, 1);
+        mb_node(b, "Conv", "conv", "P,W,B", "Y");
+        mb_output(b, "Y");
+        clg_model *model = load_ok(ctx, b);
+        const clg_graph *g = clg_model_graph(model);
+        ck_assert_int_eq(g->nodes[g->values[clg_graph_find_value(g, "Y")].producer].attrs.fused_pool, 1);
+        float *x = malloc(sizeof(float) * batch * C * HW), *pooled = malloc(sizeof(float) * batch * C * HW);
+        float *want = malloc(sizeof(float) * batch * K * HW);
+        ck_assert(x && pooled && want);
+        fill(x, (size_t)batch * C * HW, (unsigned)(80 + s));
+        for (int i = 0; i < batch * C * HW; i++) x[i] -= 2.0f; /* all negative: padding must lose */
+        for (int nc = 0; nc < batch * C; nc++)
+            for (int y = 0; y < H; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    float m = -INFINITY;
+                    for (int dy = -1; dy <= 1; dy++)
+                        for (int dx = -1; dx <= 1; dx++)
+                            if (y + dy >= 0 && y + dy < H && xx + dx >= 0 && xx + dx < W)
+                                m = fmaxf(m, x[nc * HW + (y + dy) * W + xx + dx]);
+                    pooled[nc * HW + y * W + xx] = m;
+                }
+        for (int n = 0; n < batch; n++)
+            for (int k = 0; k < K; k++)
+                for (int p = 0; p < HW; p++) {
+                    double acc = bias[k];
+                    for (int c = 0; c < C; c++) acc += (double)w[k * C + c] * pooled[(n * C + c) * HW + p];
+                    want[(n * K + k) * HW + p] = (float)acc;
+                }
+        const int64_t dims[4] = {batch, C, H, W}, yd[4] = {batch, K, H, W};
+        clg_tensor *xt = tensor_of(4, dims, x), *out = NULL;
+        const clg_tensor *in[1] = {xt};
+        clg_status st = clg_model_run(model, in, 1, &out, 1);
+        ck_assert_msg(st == CLG_OK, "%dx%d: %s", H, W, clg_last_error());
+        expect_close(out, 4, yd, want, 1e-5f);
+        clg_tensor_destroy(out);
+        clg_tensor_destroy(xt);
+        clg_model_destroy(model);
+        free(x);
+        free(pooled);
+        free(want);
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* ---- Runner ------------------------------------------------------------ */
 
 static Suite *graph_suite(void)
@@ -1859,6 +1928,7 @@ static Suite *graph_suite(void)
         {"graph:pattern_errors", pattern_errors},
         {"graph:pointwise_groups", pointwise_groups},
         {"graph:pool_into_pointwise", pool_into_pointwise},
+        {"graph:pool_into_pointwise_sizes", pool_into_pointwise_sizes},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
