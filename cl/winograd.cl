@@ -5,7 +5,8 @@
  *   wino_input:  V[xi][c][t] = (B^T d B)[xi]   for each input channel c and
  *                tile t (WM x WM outputs; d is the (WM+2)^2 input patch, zero
  *                outside the input). Tiles t >= T (padding up to Tp) get zeros.
- *                NDRange {Tp, C}.
+ *                NDRange {Tp, C}. The three kernels may run on a chunk of the
+ *                batch: `in` from in_offset, the output from out_offset.
  *   wino_gemm:   M[xi][t][k] = sum_c U[xi][c][k] * V[xi][c][t], one small GEMM
  *                per xi (A*A of them), vectorised over output channels: a
  *                work-item holds PX tiles x KV float16 accumulators.
@@ -73,8 +74,10 @@
 #endif
 
 __kernel void wino_input(__global const float *restrict in, __global float *restrict V, int C,
-                         int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left)
+                         int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left,
+                         int in_offset)
 {
+    in += in_offset; /* the first image of this chunk */
     const int t = get_global_id(0);
     const int c = get_global_id(1);
     const float BT[ALPHA][ALPHA] = BT_INIT;

@@ -162,13 +162,13 @@ static clg_status const_buffer(clg_plan *plan, int n, const float *data, size_t 
 }
 
 /*
- * Winograd F(wm x wm, 3x3), stride 1 (cl/winograd.cl): three steps for node n.
- * The filter transform U = G g G^T runs here once, in double precision.
+ * Winograd F(wm x wm, 3x3) filter transform U = G g G^T, in double precision,
+ * laid out as U[xi][K / kb][C][kb] (K padded to Kp with zero filters), and
+ * the bias padded to Kp (zeros without one). Two new host arrays.
  */
-static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, const float *bias,
-                                int64_t N, int64_t C, int64_t H, int64_t W, int64_t K, int64_t OH,
-                                int64_t OW, const clg_window *win, int relu, cl_mem in, cl_mem out,
-                                const clg_placement *place)
+static clg_status winograd_filters(const clg_plan *plan, int n, int wm, const float *w,
+                                   const float *bias, int64_t C, int64_t K, int64_t kb,
+                                   int64_t Kp, float **u_out, float **b_out)
 {
     static const double G4[6][3] = {{1.0 / 4, 0, 0},
                                      {-1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -178,18 +178,9 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
                                      {0, 0, 1}};
     static const double G2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
     const int A = wm + 2;
-    const int64_t TH = (OH + wm - 1) / wm, TW = (OW + wm - 1) / wm, T = N * TH * TW;
-    int kv = K > 16 ? 2 : 1;
-    const int px = pick_px(T, kv == 2 ? 6 : 12);
-    const int64_t Tp = (T + px - 1) / px * px;
-    const int64_t KB = 16 * kv, kblocks = (K + KB - 1) / KB, Kp = kblocks * KB;
-    const size_t ucount = (size_t)(A * A) * (size_t)Kp * (size_t)C;
-    const size_t vcount = (size_t)(A * A) * (size_t)C * (size_t)Tp;
-    const size_t mcount = (size_t)(A * A) * (size_t)Tp * (size_t)Kp;
-    if (vcount > INT_MAX || mcount > INT_MAX || ucount > INT_MAX)
-        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large for Winograd");
-
-    float *U = calloc(ucount, sizeof(float)), *bp = calloc((size_t)Kp, sizeof(float));
+    const int64_t kblocks = Kp / kb;
+    float *U = calloc((size_t)(A * A) * (size_t)Kp * (size_t)C, sizeof(float));
+    float *bp = calloc((size_t)Kp, sizeof(float));
     if (!U || !bp) {
         free(U);
         free(bp);
@@ -211,86 +202,158 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
                     double acc = 0;
                     for (int l = 0; l < 3; l++) acc += tg[i][l] * (wm == 4 ? G4[j][l] : G2[j][l]);
                     const int64_t xi = i * A + j;
-                    U[((xi * kblocks + k / KB) * C + c) * KB + k % KB] = (float)acc;
+                    U[((xi * kblocks + k / kb) * C + c) * kb + k % kb] = (float)acc;
                 }
         }
     }
+    *u_out = U;
+    *b_out = bp;
+    return CLG_OK;
+}
+
+/*
+ * Bytes of transformed input and products (V and M) one chunk of images may
+ * take: the three Winograd steps run image chunk by image chunk so that what
+ * one step writes is still in the cache when the next reads it. One launch
+ * over a whole batch of 32 made V and M tens of MB, and the output transform
+ * as slow as the products themselves on PoCL.
+ */
+#define WINO_CHUNK_BYTES (1u << 20)
+
+/* The Winograd steps' shared state for one node. */
+typedef struct wino_plan {
+    int n, wm, A, px, kv, relu, has_bias;
+    int64_t C, H, W, K, OH, OW, TH, TW, KB, kblocks, Kp;
+    const clg_window *win;
+    const clg_placement *place;
+    cl_mem in, out, vbuf, ubuf, mbuf, bbuf;
+} wino_plan;
+
+/* Appends the three steps for images [n0, n0 + nb). */
+static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t n0, int64_t nb)
+{
+    const int64_t T = nb * wp->TH * wp->TW, Tp = (T + wp->px - 1) / wp->px * wp->px;
+    const int n = wp->n, wm = wp->wm, A = wp->A;
+    const size_t vcount = (size_t)(A * A) * (size_t)wp->C * (size_t)Tp;
+    const size_t mcount = (size_t)(A * A) * (size_t)Tp * (size_t)wp->Kp;
+    const size_t ucount = (size_t)(A * A) * (size_t)wp->Kp * (size_t)wp->C;
     char options[160];
     clg_step s_in, s_gemm, s_out;
     clg_status st;
 
-    /* 1. input transform */
-    /* Each step gets only the -D values it reads, so that layers whose
-       transforms differ only in the GEMM's blocking share them. */
+    /* 1. input transform. Each step gets only the -D values it reads, so that
+       layers whose transforms differ only in the GEMM's blocking share them. */
     snprintf(options, sizeof options, "-DWM=%d", wm);
-    st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_input", &s_in);
-    if (st == CLG_OK) {
-        snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
-        st = scratch_buffer(plan, n, vcount, &s_in.owned[0]);
-        const int ints[] = {(int)C, (int)H, (int)W, (int)TH, (int)TW, (int)T, (int)Tp,
-                            win->pads[0], win->pads[1]};
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 0, in);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 1, s_in.owned[0]);
-        for (cl_uint i = 0; st == CLG_OK && i < 9; i++) st = CLG_ARG_INT(s_in.kernel, 2 + i, ints[i]);
-        s_in.work_dim = 2;
-        s_in.global[0] = (size_t)Tp;
-        s_in.global[1] = (size_t)C;
-        row_groups(plan, &s_in);
-        s_in.bytes = 4.0 * (double)(N * C * H * W + (int64_t)vcount);
-        st = clg_plan_finish_step(plan, &s_in, st);
-    }
-    cl_mem vbuf = st == CLG_OK ? plan->steps[plan->n_steps - 1].owned[0] : NULL;
+    CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_input", &s_in));
+    snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
+    const int in_ints[] = {(int)wp->C, (int)wp->H, (int)wp->W, (int)wp->TH, (int)wp->TW, (int)T,
+                           (int)Tp, wp->win->pads[0], wp->win->pads[1],
+                           (int)(n0 * wp->C * wp->H * wp->W)};
+    st = CLG_ARG_MEM(s_in.kernel, 0, wp->in);
+    if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 1, wp->vbuf);
+    for (cl_uint i = 0; st == CLG_OK && i < 10; i++) st = CLG_ARG_INT(s_in.kernel, 2 + i, in_ints[i]);
+    s_in.work_dim = 2;
+    s_in.global[0] = (size_t)Tp;
+    s_in.global[1] = (size_t)wp->C;
+    row_groups(plan, &s_in);
+    s_in.bytes = 4.0 * (double)(nb * wp->C * wp->H * wp->W + (int64_t)vcount);
+    CLG_TRY(clg_plan_finish_step(plan, &s_in, st));
 
     /* 2. batched GEMM */
-    if (st == CLG_OK) {
-        snprintf(options, sizeof options, "-DWM=%d -DPX=%d -DKV=%d", wm, px, kv);
-        st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_gemm", &s_gemm);
-    }
-    if (st == CLG_OK) {
-        snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_p%dk%d", wm, px, (int)KB);
-        st = const_buffer(plan, n, U, ucount, &s_gemm.owned[0]);
-        if (st == CLG_OK) st = scratch_buffer(plan, n, mcount, &s_gemm.owned[1]);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 0, s_gemm.owned[0]);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 1, vbuf);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 2, s_gemm.owned[1]);
-        if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 3, C);
-        if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 4, Tp);
-        if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 5, Kp);
-        s_gemm.work_dim = 3;
-        s_gemm.global[0] = (size_t)(Tp / px);
-        s_gemm.global[1] = (size_t)kblocks;
-        s_gemm.global[2] = (size_t)(A * A);
-        row_groups(plan, &s_gemm);
-        /* The convolution's useful work is counted here. */
-        s_gemm.flops = 2.0 * (double)(N * K * OH * OW) * (double)(C * 9);
-        s_gemm.bytes = 4.0 * (double)(ucount + vcount + mcount);
-        st = clg_plan_finish_step(plan, &s_gemm, st);
-    }
-    cl_mem mbuf = st == CLG_OK ? plan->steps[plan->n_steps - 1].owned[1] : NULL;
-    free(U);
+    snprintf(options, sizeof options, "-DWM=%d -DPX=%d -DKV=%d", wm, wp->px, wp->kv);
+    CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_gemm", &s_gemm));
+    snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_p%dk%d", wm, wp->px, (int)wp->KB);
+    st = CLG_ARG_MEM(s_gemm.kernel, 0, wp->ubuf);
+    if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 1, wp->vbuf);
+    if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 2, wp->mbuf);
+    if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 3, wp->C);
+    if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 4, Tp);
+    if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 5, wp->Kp);
+    s_gemm.work_dim = 3;
+    s_gemm.global[0] = (size_t)(Tp / wp->px);
+    s_gemm.global[1] = (size_t)wp->kblocks;
+    s_gemm.global[2] = (size_t)(A * A);
+    row_groups(plan, &s_gemm);
+    /* The convolution's useful work is counted here. */
+    s_gemm.flops = 2.0 * (double)(nb * wp->K * wp->OH * wp->OW) * (double)(wp->C * 9);
+    s_gemm.bytes = 4.0 * (double)(ucount + vcount + mcount);
+    CLG_TRY(clg_plan_finish_step(plan, &s_gemm, st));
 
     /* 3. output transform, bias, ReLU, placement */
-    if (st == CLG_OK) {
-        snprintf(options, sizeof options, "-DWM=%d -DHAS_BIAS=%d -DRELU=%d", wm, bias != NULL, relu);
-        st = clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_output", &s_out);
-    }
-    if (st == CLG_OK) {
-        snprintf(s_out.variant, sizeof s_out.variant, "wino%d_output", wm);
-        st = const_buffer(plan, n, bp, (size_t)Kp, &s_out.owned[0]);
-        const int ints[] = {(int)K, (int)OH, (int)OW, (int)TH, (int)TW, (int)Tp, (int)Kp,
-                            (int)place->offset, (int)place->image_stride};
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 0, mbuf);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 1, s_out.owned[0]);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 2, out);
-        for (cl_uint i = 0; st == CLG_OK && i < 9; i++) st = CLG_ARG_INT(s_out.kernel, 3 + i, ints[i]);
-        s_out.work_dim = 2;
-        s_out.global[0] = (size_t)T;
-        s_out.global[1] = (size_t)(Kp / 16);
-        row_groups(plan, &s_out);
-        s_out.bytes = 4.0 * (double)(mcount + (size_t)(N * K * OH * OW));
-        st = clg_plan_finish_step(plan, &s_out, st);
-    }
+    snprintf(options, sizeof options, "-DWM=%d -DHAS_BIAS=%d -DRELU=%d", wm, wp->has_bias, wp->relu);
+    CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_output", &s_out));
+    snprintf(s_out.variant, sizeof s_out.variant, "wino%d_output", wm);
+    const int out_ints[] = {(int)wp->K, (int)wp->OH, (int)wp->OW, (int)wp->TH, (int)wp->TW, (int)Tp,
+                            (int)wp->Kp, (int)(wp->place->offset + n0 * wp->place->image_stride),
+                            (int)wp->place->image_stride};
+    st = CLG_ARG_MEM(s_out.kernel, 0, wp->mbuf);
+    if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 1, wp->bbuf);
+    if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 2, wp->out);
+    for (cl_uint i = 0; st == CLG_OK && i < 9; i++) st = CLG_ARG_INT(s_out.kernel, 3 + i, out_ints[i]);
+    s_out.work_dim = 2;
+    s_out.global[0] = (size_t)T;
+    s_out.global[1] = (size_t)(wp->Kp / 16);
+    row_groups(plan, &s_out);
+    s_out.bytes = 4.0 * (double)(mcount + (size_t)(nb * wp->K * wp->OH * wp->OW));
+    return clg_plan_finish_step(plan, &s_out, st);
+}
+
+/*
+ * Winograd F(wm x wm, 3x3), stride 1 (cl/winograd.cl): for each chunk of
+ * images (WINO_CHUNK_BYTES), an input transform, a GEMM per transform point
+ * and an output transform; all chunks share the transformed filters and
+ * the scratch buffers, which the first chunk's steps own.
+ */
+static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, const float *bias,
+                                int64_t N, int64_t C, int64_t H, int64_t W, int64_t K, int64_t OH,
+                                int64_t OW, const clg_window *win, int relu, cl_mem in, cl_mem out,
+                                const clg_placement *place)
+{
+    wino_plan wp = {.n = n, .wm = wm, .A = wm + 2, .relu = relu, .has_bias = bias != NULL,
+                    .C = C, .H = H, .W = W, .K = K, .OH = OH, .OW = OW, .win = win,
+                    .place = place, .in = in, .out = out};
+    wp.TH = (OH + wm - 1) / wm;
+    wp.TW = (OW + wm - 1) / wm;
+    wp.kv = K > 16 ? 2 : 1;
+    wp.KB = 16 * wp.kv;
+    wp.kblocks = (K + wp.KB - 1) / wp.KB;
+    wp.Kp = wp.kblocks * wp.KB;
+    const int64_t tiles = wp.TH * wp.TW, AA = wp.A * wp.A;
+    /* Images per chunk: V and M of one image are AA * tiles * (C + Kp) floats. */
+    const int64_t per_image = AA * tiles * (C + wp.Kp) * (int64_t)sizeof(float);
+    int64_t nb = per_image > 0 ? (int64_t)WINO_CHUNK_BYTES / per_image : N;
+    if (nb < 1) nb = 1;
+    if (nb > N) nb = N;
+    wp.px = pick_px(nb * tiles, wp.kv == 2 ? 6 : 12);
+    const int64_t Tp = (nb * tiles + wp.px - 1) / wp.px * wp.px;
+    const size_t ucount = (size_t)AA * (size_t)wp.Kp * (size_t)C;
+    const size_t vcount = (size_t)AA * (size_t)C * (size_t)Tp;
+    const size_t mcount = (size_t)AA * (size_t)Tp * (size_t)wp.Kp;
+    if (vcount > INT_MAX || mcount > INT_MAX || ucount > INT_MAX ||
+        N * C * H * W > INT_MAX || place->offset + N * place->image_stride > INT_MAX)
+        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large for Winograd");
+
+    float *U = NULL, *bp = NULL;
+    CLG_TRY(winograd_filters(plan, n, wm, w, bias, C, K, wp.KB, wp.Kp, &U, &bp));
+    clg_status st = const_buffer(plan, n, U, ucount, &wp.ubuf);
+    if (st == CLG_OK) st = const_buffer(plan, n, bp, (size_t)wp.Kp, &wp.bbuf);
+    if (st == CLG_OK) st = scratch_buffer(plan, n, vcount, &wp.vbuf);
+    if (st == CLG_OK) st = scratch_buffer(plan, n, mcount, &wp.mbuf);
+    free(U);
     free(bp);
+    const size_t first = plan->n_steps;
+    for (int64_t n0 = 0; st == CLG_OK && n0 < N; n0 += nb)
+        st = wino_chunk(plan, &wp, n0, n0 + nb <= N ? nb : N - n0);
+    /* The first two steps added own the four shared buffers (released with
+       the plan); without two steps (an empty batch, a failure) they go now. */
+    cl_mem shared[4] = {wp.ubuf, wp.bbuf, wp.vbuf, wp.mbuf};
+    if (plan->n_steps >= first + 2) {
+        plan->steps[first].owned[0] = shared[0], plan->steps[first].owned[1] = shared[1];
+        plan->steps[first + 1].owned[0] = shared[2], plan->steps[first + 1].owned[1] = shared[3];
+    } else {
+        for (int k = 0; k < 4; k++)
+            if (shared[k]) clReleaseMemObject(shared[k]);
+    }
     return st;
 }
 

@@ -509,6 +509,27 @@ START_TEST(conv_long_rows)
 }
 END_TEST
 
+/* Winograd runs a batch in chunks of images whose transformed input and
+   products fit WINO_CHUNK_BYTES (runtime/ops_conv.c): 2 + 2 + 1 images here,
+   and 2 + 1 with odd sizes, each chunk reading and writing its own images. */
+START_TEST(conv_winograd_chunks)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0xC4u);
+    static const conv_case cases[] = {
+        {5, 8, 24, 24, 64, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {3, 40, 22, 21, 33, 3, 3, 1, 1, {1, 0, 1, 1}, 0, 1},
+    };
+    for (int v = 0; v < 3; v++) {
+        use_variant(conv_variants[v == 0 ? 1 : v == 1 ? 2 : N_CONV_VARIANTS - 1]);
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
+    }
+    unsetenv("CLGOOGLENET_CONV");
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* The direct kernel's stride-2 vector loads read one column past the last
    sample they keep; a work-item whose window ends at the row's last column
    must take the checked path, or the last row of the last plane reads past
@@ -1047,6 +1068,7 @@ static Suite *conv_suite(void)
         {"conv:program_batching", conv_program_batching, 1},
         {"conv:program_batching_all_files", conv_program_batching_all_files, 1},
         {"conv:gemm", conv_gemm, 1},
+        {"conv:winograd_chunks", conv_winograd_chunks, 1},
         {"conv:matmul", conv_matmul, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
