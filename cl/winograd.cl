@@ -5,8 +5,7 @@
  *   wino_input:  V[xi][c][t] = (B^T d B)[xi]   for each input channel c and
  *                tile t (WM x WM outputs; d is the (WM+2)^2 input patch, zero
  *                outside the input). Tiles t >= T (padding up to Tp) get zeros.
- *                NDRange {Tp, C}. The three kernels may run on a chunk of the
- *                batch: `in` from in_offset, the output from out_offset.
+ *                NDRange {Tp, C}.
  *   wino_gemm:   M[xi][t][k] = sum_c U[xi][c][k] * V[xi][c][t], one small GEMM
  *                per xi (A*A of them), vectorised over output channels: a
  *                work-item holds PX tiles x KV float16 accumulators.
@@ -20,7 +19,10 @@
  * (runtime/ops_conv.c) and laid out as U[xi][K / KB][C][KB] (KB = 16 * KV),
  * K padded with zero filters to Kp, a multiple of KB; bias is padded to Kp.
  * Tile t of image n at tile row ty, column tx: t = (n * TH + ty) * TW + tx,
- * covering outputs [ty * WM, ty * WM + WM) x [tx * WM, tx * WM + WM).
+ * covering outputs [ty * WM, ty * WM + WM) x [tx * WM, tx * WM + WM). The
+ * three kernels run on a chunk of T tiles from tile t_base of the batch (V
+ * and M hold the chunk only), so that what one writes is still in the cache
+ * when the next reads it.
  *
  * -D values (all optional; the defaults let the file compile alone):
  *   WM        output tile size: 2 (F(2x2,3x3)) or 4 (F(4x4,3x3)); default 4
@@ -75,15 +77,15 @@
 
 __kernel void wino_input(__global const float *restrict in, __global float *restrict V, int C,
                          int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left,
-                         int in_offset)
+                         int t_base)
 {
-    in += in_offset; /* the first image of this chunk */
     const int t = get_global_id(0);
     const int c = get_global_id(1);
     const float BT[ALPHA][ALPHA] = BT_INIT;
     float d[ALPHA][ALPHA];
     if (t < T) {
-        const int n = t / (TH * TW), r = t - n * (TH * TW);
+        const int tg = t_base + t; /* the tile's place in the batch */
+        const int n = tg / (TH * TW), r = tg - n * (TH * TW);
         const int ty = r / TW, tx = r - ty * TW;
         const int y0 = ty * WM - pad_top, x0 = tx * WM - pad_left;
         __global const float *plane = in + (size_t)(n * C + c) * H * W;
@@ -160,7 +162,7 @@ __kernel void wino_gemm(__global const float *restrict U, __global const float *
 
 __kernel void wino_output(__global const float *restrict M, __global const float *restrict bias,
                           __global float *restrict out, int K, int OH, int OW, int TH, int TW,
-                          int Tp, int Kp, int out_offset, int out_image_stride)
+                          int Tp, int Kp, int out_offset, int out_image_stride, int t_base)
 {
     const int t = get_global_id(0);
     const int k0 = get_global_id(1) * 16;
@@ -195,7 +197,8 @@ __kernel void wino_output(__global const float *restrict M, __global const float
             if (RELU) s = fmax(s, (float16)(0.0f));
             vstore16(s, 0, &o[i][j][0]);
         }
-    const int n = t / (TH * TW), r = t - n * (TH * TW);
+    const int tg = t_base + t; /* the tile's place in the batch */
+    const int n = tg / (TH * TW), r = tg - n * (TH * TW);
     const int ty = r / TW, tx = r - ty * TW;
     const int oy0 = ty * WM, ox0 = tx * WM;
     const int plane = OH * OW;

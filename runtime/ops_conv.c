@@ -212,13 +212,15 @@ static clg_status winograd_filters(const clg_plan *plan, int n, int wm, const fl
 }
 
 /*
- * Bytes of transformed input and products (V and M) one chunk of images may
- * take: the three Winograd steps run image chunk by image chunk so that what
- * one step writes is still in the cache when the next reads it. One launch
- * over a whole batch of 32 made V and M tens of MB, and the output transform
- * as slow as the products themselves on PoCL.
+ * Bytes of transformed input and products (V and M) one chunk of tiles may
+ * take: the three Winograd steps run chunk by chunk so that what one step
+ * writes is still in the cache when the next reads it. One launch over a
+ * whole batch of 32 made V and M tens of MB, and the output transform as
+ * slow as the products themselves on PoCL. Chunks keep at least
+ * WINO_CHUNK_MIN_TILES tiles: each costs three launches.
  */
-#define WINO_CHUNK_BYTES (1u << 20)
+#define WINO_CHUNK_BYTES (2u << 20)
+#define WINO_CHUNK_MIN_TILES 96
 
 /* The Winograd steps' shared state for one node. */
 typedef struct wino_plan {
@@ -229,10 +231,10 @@ typedef struct wino_plan {
     cl_mem in, out, vbuf, ubuf, mbuf, bbuf;
 } wino_plan;
 
-/* Appends the three steps for images [n0, n0 + nb). */
-static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t n0, int64_t nb)
+/* Appends the three steps for the T tiles from tile t0 of the batch. */
+static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, int64_t T)
 {
-    const int64_t T = nb * wp->TH * wp->TW, Tp = (T + wp->px - 1) / wp->px * wp->px;
+    const int64_t Tp = (T + wp->px - 1) / wp->px * wp->px;
     const int n = wp->n, wm = wp->wm, A = wp->A;
     const size_t vcount = (size_t)(A * A) * (size_t)wp->C * (size_t)Tp;
     const size_t mcount = (size_t)(A * A) * (size_t)Tp * (size_t)wp->Kp;
@@ -247,8 +249,7 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t n0, in
     CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_input", &s_in));
     snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
     const int in_ints[] = {(int)wp->C, (int)wp->H, (int)wp->W, (int)wp->TH, (int)wp->TW, (int)T,
-                           (int)Tp, wp->win->pads[0], wp->win->pads[1],
-                           (int)(n0 * wp->C * wp->H * wp->W)};
+                           (int)Tp, wp->win->pads[0], wp->win->pads[1], (int)t0};
     st = CLG_ARG_MEM(s_in.kernel, 0, wp->in);
     if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 1, wp->vbuf);
     for (cl_uint i = 0; st == CLG_OK && i < 10; i++) st = CLG_ARG_INT(s_in.kernel, 2 + i, in_ints[i]);
@@ -256,7 +257,7 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t n0, in
     s_in.global[0] = (size_t)Tp;
     s_in.global[1] = (size_t)wp->C;
     row_groups(plan, &s_in);
-    s_in.bytes = 4.0 * (double)(nb * wp->C * wp->H * wp->W + (int64_t)vcount);
+    s_in.bytes = 4.0 * (double)(T * wm * wm * wp->C + (int64_t)vcount); /* about */
     CLG_TRY(clg_plan_finish_step(plan, &s_in, st));
 
     /* 2. batched GEMM */
@@ -275,7 +276,7 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t n0, in
     s_gemm.global[2] = (size_t)(A * A);
     row_groups(plan, &s_gemm);
     /* The convolution's useful work is counted here. */
-    s_gemm.flops = 2.0 * (double)(nb * wp->K * wp->OH * wp->OW) * (double)(wp->C * 9);
+    s_gemm.flops = 2.0 * (double)(T * wm * wm * wp->K) * (double)(wp->C * 9); /* about, at edges */
     s_gemm.bytes = 4.0 * (double)(ucount + vcount + mcount);
     CLG_TRY(clg_plan_finish_step(plan, &s_gemm, st));
 
@@ -284,23 +285,23 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t n0, in
     CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_output", &s_out));
     snprintf(s_out.variant, sizeof s_out.variant, "wino%d_output", wm);
     const int out_ints[] = {(int)wp->K, (int)wp->OH, (int)wp->OW, (int)wp->TH, (int)wp->TW, (int)Tp,
-                            (int)wp->Kp, (int)(wp->place->offset + n0 * wp->place->image_stride),
-                            (int)wp->place->image_stride};
+                            (int)wp->Kp, (int)wp->place->offset, (int)wp->place->image_stride,
+                            (int)t0};
     st = CLG_ARG_MEM(s_out.kernel, 0, wp->mbuf);
     if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 1, wp->bbuf);
     if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 2, wp->out);
-    for (cl_uint i = 0; st == CLG_OK && i < 9; i++) st = CLG_ARG_INT(s_out.kernel, 3 + i, out_ints[i]);
+    for (cl_uint i = 0; st == CLG_OK && i < 10; i++) st = CLG_ARG_INT(s_out.kernel, 3 + i, out_ints[i]);
     s_out.work_dim = 2;
     s_out.global[0] = (size_t)T;
     s_out.global[1] = (size_t)(wp->Kp / 16);
     row_groups(plan, &s_out);
-    s_out.bytes = 4.0 * (double)(mcount + (size_t)(nb * wp->K * wp->OH * wp->OW));
+    s_out.bytes = 4.0 * (double)(mcount + (size_t)(T * wm * wm * wp->K)); /* about */
     return clg_plan_finish_step(plan, &s_out, st);
 }
 
 /*
  * Winograd F(wm x wm, 3x3), stride 1 (cl/winograd.cl): for each chunk of
- * images (WINO_CHUNK_BYTES), an input transform, a GEMM per transform point
+ * tiles (WINO_CHUNK_BYTES), an input transform, a GEMM per transform point
  * and an output transform; all chunks share the transformed filters and
  * the scratch buffers, which the first chunk's steps own.
  */
@@ -318,18 +319,20 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
     wp.KB = 16 * wp.kv;
     wp.kblocks = (K + wp.KB - 1) / wp.KB;
     wp.Kp = wp.kblocks * wp.KB;
-    const int64_t tiles = wp.TH * wp.TW, AA = wp.A * wp.A;
-    /* Images per chunk: V and M of one image are AA * tiles * (C + Kp) floats. */
-    const int64_t per_image = AA * tiles * (C + wp.Kp) * (int64_t)sizeof(float);
-    int64_t nb = per_image > 0 ? (int64_t)WINO_CHUNK_BYTES / per_image : N;
-    if (nb < 1) nb = 1;
-    if (nb > N) nb = N;
-    wp.px = pick_px(nb * tiles, wp.kv == 2 ? 6 : 12);
-    const int64_t Tp = (nb * tiles + wp.px - 1) / wp.px * wp.px;
+    const int64_t AA = wp.A * wp.A, tiles = N * wp.TH * wp.TW;
+    /* Tiles per chunk: V and M of one tile are AA * (C + Kp) floats; equal
+       chunks, the fewest that fit. */
+    const int64_t per_tile = AA * (C + wp.Kp) * (int64_t)sizeof(float);
+    int64_t fit = (int64_t)WINO_CHUNK_BYTES / per_tile;
+    if (fit < WINO_CHUNK_MIN_TILES) fit = WINO_CHUNK_MIN_TILES;
+    const int64_t chunks = tiles > fit ? (tiles + fit - 1) / fit : 1;
+    const int64_t chunk = (tiles + chunks - 1) / chunks;
+    wp.px = pick_px(chunk, wp.kv == 2 ? 6 : 12);
+    const int64_t Tp = (chunk + wp.px - 1) / wp.px * wp.px;
     const size_t ucount = (size_t)AA * (size_t)wp.Kp * (size_t)C;
     const size_t vcount = (size_t)AA * (size_t)C * (size_t)Tp;
     const size_t mcount = (size_t)AA * (size_t)Tp * (size_t)wp.Kp;
-    if (vcount > INT_MAX || mcount > INT_MAX || ucount > INT_MAX ||
+    if (vcount > INT_MAX || mcount > INT_MAX || ucount > INT_MAX || tiles > INT_MAX ||
         N * C * H * W > INT_MAX || place->offset + N * place->image_stride > INT_MAX)
         return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large for Winograd");
 
@@ -342,8 +345,8 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
     free(U);
     free(bp);
     const size_t first = plan->n_steps;
-    for (int64_t n0 = 0; st == CLG_OK && n0 < N; n0 += nb)
-        st = wino_chunk(plan, &wp, n0, n0 + nb <= N ? nb : N - n0);
+    for (int64_t t0 = 0; st == CLG_OK && t0 < tiles; t0 += chunk)
+        st = wino_chunk(plan, &wp, t0, t0 + chunk <= tiles ? chunk : tiles - t0);
     /* The first two steps added own the four shared buffers (released with
        the plan); without two steps (an empty batch, a failure) they go now. */
     cl_mem shared[4] = {wp.ubuf, wp.bbuf, wp.vbuf, wp.mbuf};

@@ -509,16 +509,17 @@ START_TEST(conv_long_rows)
 }
 END_TEST
 
-/* Winograd runs a batch in chunks of images whose transformed input and
-   products fit WINO_CHUNK_BYTES (runtime/ops_conv.c): 2 + 2 + 1 images here,
-   and 2 + 1 with odd sizes, each chunk reading and writing its own images. */
+/* Winograd runs a batch in chunks of tiles whose transformed input and
+   products fit WINO_CHUNK_BYTES (runtime/ops_conv.c): here 3 chunks of F(4x4)
+   tiles and 5 of F(2x2) that cross image boundaries, 1 and 2 chunks with odd
+   sizes, and the default choice for each. */
 START_TEST(conv_winograd_chunks)
 {
     clg_context *ctx = open_context();
     if (!ctx) return;
     rng_seed(0xC4u);
     static const conv_case cases[] = {
-        {5, 8, 24, 24, 64, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {5, 8, 40, 40, 64, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
         {3, 40, 22, 21, 33, 3, 3, 1, 1, {1, 0, 1, 1}, 0, 1},
     };
     for (int v = 0; v < 3; v++) {
