@@ -490,7 +490,11 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
         const int64_t h = pw ? 1 : H, w = pw ? H * W : W;
         const int64_t oh = pw ? 1 : OH, ow = pw ? OH * OW : OW;
         int kv = ch->kv ? ch->kv : K > 16 ? 2 : 1;
-        int px = ch->px ? ch->px : pick_px(ow, kv == 2 ? 6 : 12);
+        /* A fused pool's vector path pools 16 columns at once, whatever PX:
+           wider tiles spread that cost over more outputs (12 x 32 outputs
+           still leave AVX-512 registers for the weights). */
+        const int pool_vec = d->pool3 && d->in_slack;
+        int px = ch->px ? ch->px : pick_px(ow, kv == 2 ? (pool_vec ? 12 : 6) : 12);
         int64_t kblocks = (K + 16 * kv - 1) / (16 * kv);
         if (!ch->kv && kv == 2 && N * kblocks * oh * ((ow + px - 1) / px) < 8) {
             kv = 1; /* more work-items for small launches */
