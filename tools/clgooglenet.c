@@ -56,6 +56,9 @@ static const char usage_text[] =
     "      -w, --warmup N              untimed runs first (default 3)\n"
     "      --json                      print a JSON summary as the last line\n"
     "      -t, --trace FILE.json       profile the timed runs (see infer)\n"
+    "      --tune                      time kernel candidates for convolution shapes not\n"
+    "                                  in the tuning cache first, and keep the winners\n"
+    "                                  for every later run on this device\n"
     "  conformance [DIR...] [options]  run ONNX's operator tests (libonnx-testdata; default\n"
     "                                  DIR /usr/share/libonnx-testdata/data): PASS, FAIL or\n"
     "                                  SKIP with the reason per test, counts per op\n"
@@ -144,10 +147,20 @@ double cli_now_ms(void)
 
 int cli_open_device(const char *spec, unsigned flags, clg_context **ctx)
 {
+    return cli_open_device_tuning(spec, flags, CLG_TUNING_DEFAULT, ctx);
+}
+
+int cli_open_device_tuning(const char *spec, unsigned flags, clg_tuning_mode tuning, clg_context **ctx)
+{
     /* A bad CLGOOGLENET_* value is reported as such, not as a device failure. */
     clg_status st = clg_env_check();
     if (st != CLG_OK) return cli_status_error(st, "invalid setting");
-    st = clg_context_create_flags(spec, flags, ctx);
+    clg_context_options options;
+    clg_context_options_init(&options);
+    options.device = spec;
+    options.flags = flags;
+    options.tuning = tuning;
+    st = clg_context_create_with_options(&options, ctx);
     if (st != CLG_OK) return cli_status_error(st, "cannot open an OpenCL device");
     const clg_device_info *d = clg_context_device(*ctx);
     fprintf(stderr, "clgooglenet: device %d: %s / %s (%s)\n", d->index, cli_esc(d->platform_name),

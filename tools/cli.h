@@ -24,6 +24,8 @@ int cli_parse_count(const char *option, const char *text, long max, long *value)
 /* Opens the device from --device or CLGOOGLENET_DEVICE and prints it on stderr.
    flags: CLG_CONTEXT_* (profiling for --trace). */
 int cli_open_device(const char *spec, unsigned flags, clg_context **ctx);
+/* The same with a tuning mode (bench --tune: CLG_TUNING_ON). */
+int cli_open_device_tuning(const char *spec, unsigned flags, clg_tuning_mode tuning, clg_context **ctx);
 
 /* --trace: makes a trace and attaches it to the model (nothing when path is NULL). */
 int cli_trace_start(const char *path, clg_context *ctx, clg_model *model, clg_trace **trace);

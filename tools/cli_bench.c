@@ -52,17 +52,22 @@ int cli_bench(int argc, char **argv, const char *device_spec)
         {"batch", required_argument, NULL, 'b'}, {"runs", required_argument, NULL, 'r'},
         {"warmup", required_argument, NULL, 'w'}, {"json", no_argument, NULL, 'j'},
         {"trace", required_argument, NULL, 't'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"tune", no_argument, NULL, 'T'},         {NULL, 0, NULL, 0}};
     const char *trace_path = NULL;
     long batch = 1, runs = 20, warmup = 3;
-    int json = 0, c;
+    int json = 0, tune = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "b:r:w:t:h", options, NULL)) != -1) {
         switch (c) {
         case 'h':
             printf("usage: clgooglenet bench MODEL [--batch N] [--runs N] [--warmup N] [--json]\n"
-                   "                         [--trace FILE.json]\n"
-                   "Times MODEL on random input: median, min and max latency and images/s.\n");
+                   "                         [--trace FILE.json] [--tune]\n"
+                   "Times MODEL on random input: median, min and max latency and images/s.\n"
+                   "--tune first times the kernel candidates of every convolution shape this\n"
+                   "device has no tuning entry for, keeps the fastest correct one in the tuning\n"
+                   "cache and then benchmarks with them; later runs of any model use the cached\n"
+                   "choices (CLGOOGLENET_TUNE=0 ignores them). Without it nothing is timed while\n"
+                   "planning, so a first run is never slower.\n");
             return CLI_OK;
         case 'b': if (!cli_parse_count("--batch", optarg, 65536, &batch)) return CLI_USAGE; break;
         case 'r': if (!cli_parse_count("--runs", optarg, 1000000, &runs)) return CLI_USAGE; break;
@@ -71,6 +76,7 @@ int cli_bench(int argc, char **argv, const char *device_spec)
             else if (!cli_parse_count("--warmup", optarg, 1000000, &warmup)) return CLI_USAGE;
             break;
         case 'j': json = 1; break;
+        case 'T': tune = 1; break;
         case 't': trace_path = optarg; break;
         default: return cli_usage_error("bench: unknown or incomplete option");
         }
@@ -86,7 +92,9 @@ int cli_bench(int argc, char **argv, const char *device_spec)
     int rc = CLI_FAILURE;
     size_t n_in = 0, n_out = 0;
     if (!times) return cli_error("out of memory");
-    if (cli_open_device(device_spec, trace_path ? CLG_CONTEXT_PROFILING : 0, &ctx) != CLI_OK) goto done;
+    if (cli_open_device_tuning(device_spec, trace_path ? CLG_CONTEXT_PROFILING : 0,
+                               tune ? CLG_TUNING_ON : CLG_TUNING_DEFAULT, &ctx) != CLI_OK)
+        goto done;
     clg_status st = clg_model_load(ctx, path, &model);
     if (st != CLG_OK) {
         cli_status_error(st, "cannot load model");
@@ -131,7 +139,8 @@ int cli_bench(int argc, char **argv, const char *device_spec)
 
     printf("model          %s\n", cli_esc(path));
     printf("batch          %ld\n", batch);
-    printf("cold start     %.1f ms (process start to first result, compile included)\n", cold_ms);
+    printf("cold start     %.1f ms (process start to first result, compile%s included)\n", cold_ms,
+           tune ? " and tuning" : "");
     printf("latency        median %.3f ms, min %.3f ms, max %.3f ms over %ld runs\n", median, min, max, runs);
     printf("throughput     %.1f img/s\n", throughput);
     clg_memory_info mi;
@@ -148,11 +157,12 @@ int cli_bench(int argc, char **argv, const char *device_spec)
         for (const char *p = cli_esc(dev->device_name); *p; p++)
             if (*p == '"' || *p == '\\') printf("\\%c", *p);
             else if ((unsigned char)*p >= 0x20) putchar(*p);
-        printf("\", \"batch\": %ld, \"runs\": %ld, \"warmup\": %ld, \"cold_start_ms\": %.3f, "
+        printf("\", \"batch\": %ld, \"runs\": %ld, \"warmup\": %ld, \"tuned\": %s, \"cold_start_ms\": %.3f, "
                "\"latency_ms_median\": %.4f, \"latency_ms_min\": %.4f, \"latency_ms_max\": %.4f, "
                "\"throughput_img_s\": %.3f, \"device_memory_bytes\": %llu, \"activation_bytes\": %llu, "
                "\"naive_activation_bytes\": %llu, \"latencies_ms\": [",
-               batch, runs, warmup, cold_ms, median, min, max, throughput, (unsigned long long)mem,
+               batch, runs, warmup, tune ? "true" : "false", cold_ms, median, min, max, throughput,
+               (unsigned long long)mem,
                (unsigned long long)mi.activation_bytes, (unsigned long long)mi.naive_activation_bytes);
         for (long i = 0; i < runs; i++) printf("%s%.4f", i ? ", " : "", times[i]);
         printf("]}\n");
