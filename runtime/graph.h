@@ -101,6 +101,7 @@ typedef struct clg_attrs {
     int axes[CLG_MAX_RANK];
     int start, end;       /* Shape (opset 15): dims [start, end); end INT32_MAX = all */
     int cast_to;          /* Cast: ONNX TensorProto data type */
+    int allowzero;        /* Reshape (opset 14): a 0 in the target is a 0, not a copy */
 } clg_attrs;
 
 #define CLG_MAX_NODE_INPUTS 64

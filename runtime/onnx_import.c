@@ -12,6 +12,7 @@
 #define ONNX_FLOAT 1
 #define ONNX_INT32 6
 #define ONNX_INT64 7
+#define ONNX_BOOL 9
 
 typedef struct importer {
     clg_graph *g;
@@ -183,6 +184,25 @@ static clg_status read_int64_tensor(const Onnx__TensorProto *t, const char *name
     return CLG_OK;
 }
 
+/* A short BOOL tensor (Dropout's training_mode) as 0/1 int64 data. */
+static clg_status read_bool_tensor(const Onnx__TensorProto *t, const char *name, int *rank, int64_t *dims,
+                                   int64_t **data, size_t *count)
+{
+    if (t->n_dims > 1) return clg_fail(CLG_ERR_UNSUPPORTED, "%s: BOOL tensors of rank > 1 are not supported", name);
+    for (size_t i = 0; i < t->n_dims; i++) dims[i] = t->dims[i];
+    *rank = (int)t->n_dims;
+    if (!clg_dims_count(*rank, dims, count) || *count > CLG_MAX_RANK)
+        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: BOOL data is only supported as a vector of at most %d values",
+                        name, CLG_MAX_RANK);
+    const int raw = t->has_raw_data && t->raw_data.len == *count;
+    if (!raw && (t->has_raw_data || t->n_int32_data != *count))
+        return clg_fail(CLG_ERR_PARSE, "%s: BOOL data does not match its shape", name);
+    *data = calloc(CLG_MAX_RANK, sizeof(int64_t));
+    if (!*data) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 0; i < *count; i++) (*data)[i] = (raw ? t->raw_data.data[i] : t->int32_data[i]) != 0;
+    return CLG_OK;
+}
+
 /* Gives value idx (new, or a Constant's output) the tensor's data; `where`
    names it in errors. */
 static clg_status set_value_data(importer *im, int idx, const Onnx__TensorProto *t, const char *where)
@@ -190,6 +210,8 @@ static clg_status set_value_data(importer *im, int idx, const Onnx__TensorProto 
     clg_value *v = &im->g->values[idx];
     if (t->has_data_type && t->data_type == ONNX_INT64)
         CLG_TRY(read_int64_tensor(t, where, &v->rank, v->dims, &v->int_data, &v->int_count));
+    else if (t->has_data_type && t->data_type == ONNX_BOOL)
+        CLG_TRY(read_bool_tensor(t, where, &v->rank, v->dims, &v->int_data, &v->int_count));
     else
         CLG_TRY(clg_tensor_from_proto(t, where, &v->rank, v->dims, &v->data));
     v->kind = CLG_VALUE_INITIALIZER;
@@ -297,14 +319,32 @@ static clg_status optional_output_unread(const importer *im, const node_ctx *n, 
     return CLG_OK;
 }
 
+/* Dropout from opset 12 takes training_mode as input 2: only a constant
+   false (inference) gives the identity this runtime computes. */
+static clg_status dropout_inference_only(const importer *im, const node_ctx *n)
+{
+    const char *name = n->proto->n_input > 2 ? n->proto->input[2] : NULL;
+    if (!name || !*name) return CLG_OK;
+    const int v = clg_graph_find_value(im->g, name);
+    const clg_value *val = v >= 0 ? &im->g->values[v] : NULL;
+    if (!val || val->kind != CLG_VALUE_INITIALIZER || !val->int_data || val->int_count != 1)
+        return node_error(n, CLG_ERR_UNSUPPORTED, "training_mode '%s' must be a constant (training is not supported)",
+                          name);
+    if (val->int_data[0] != 0)
+        return node_error(n, CLG_ERR_UNSUPPORTED, "training_mode '%s' is true: training-mode Dropout is not supported",
+                          name);
+    return CLG_OK;
+}
+
 static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op, clg_attrs *a)
 {
     static const char *const none[] = {NULL};
     static const char *const conv_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad", "group", NULL};
     static const char *const maxpool_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad",
                                                "ceil_mode", "storage_order", NULL};
+    /* dilations from opset 19 (only 1 is supported, as for the other windows) */
     static const char *const avgpool_keys[] = {"kernel_shape", "strides", "pads", "auto_pad", "ceil_mode",
-                                               "count_include_pad", NULL};
+                                               "count_include_pad", "dilations", NULL};
     static const char *const axis_keys[] = {"axis", NULL};
     static const char *const gemm_keys[] = {"alpha", "beta", "transA", "transB", "broadcast", NULL};
     static const char *const lrn_keys[] = {"size", "alpha", "beta", "bias", NULL};
@@ -350,6 +390,7 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
     if (strcmp(t, "Dropout") == 0) {
         *op = CLG_OP_IDENTITY;
         CLG_TRY(optional_output_unread(im, n, 1, "mask"));
+        CLG_TRY(dropout_inference_only(im, n));
         return check_attrs(n, dropout_keys);
     }
     if (strcmp(t, "Concat") == 0 || strcmp(t, "Flatten") == 0 || strcmp(t, "Softmax") == 0) {
@@ -364,7 +405,7 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
     if (strcmp(t, "Reshape") == 0) {
         *op = CLG_OP_RESHAPE;
         CLG_TRY(check_attrs(n, reshape_keys));
-        CLG_TRY(attr_int(n, "allowzero", 0, 0, &zero));
+        CLG_TRY(attr_int(n, "allowzero", 0, 1, &a->allowzero)); /* opset 14 */
         if (find_attr(n, "shape")) /* opsets before 5 */
             return node_error(n, CLG_ERR_UNSUPPORTED, "the %s attribute (opset < 5) is not supported", "shape");
         return CLG_OK;

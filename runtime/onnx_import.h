@@ -8,7 +8,7 @@
 
 /* Opsets of the default domain this importer understands. */
 #define CLG_ONNX_OPSET_MIN 1
-#define CLG_ONNX_OPSET_MAX 17
+#define CLG_ONNX_OPSET_MAX 22
 
 /*
  * Parses and validates the model. Unsupported ops, attributes and data

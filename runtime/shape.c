@@ -208,6 +208,9 @@ static clg_status infer_reshape(const clg_graph *g, const clg_node *nd, const cl
         int64_t d = sv->v[i];
         if (i == 0 && declared_batch > 0 && x->rank > 0 && d == declared_batch && x->dims[0] != declared_batch)
             d = x->dims[0]; /* the model runs at another batch size */
+        if (d == 0 && nd->attrs.allowzero)
+            return node_fail(nd, CLG_ERR_UNSUPPORTED, "allowzero=1 with a 0 in the target shape makes an empty "
+                                                      "tensor, which is not supported");
         if (d == 0) {
             if (i >= x->rank) return node_fail(nd, CLG_ERR_SHAPE, "0 in the target refers to a missing input dim");
             d = x->dims[i];
