@@ -42,6 +42,7 @@ typedef enum clg_op_type {
     CLG_OP_SHAPE,     /* int64 result, computed on the host while planning */
     CLG_OP_CAST,      /* float to float (a view) or int64 to int64 on the host */
     CLG_OP_TRANSPOSE, /* perm in attrs.axes (n_axes -1: reversed) */
+    CLG_OP_PAD,       /* inputs: x, pads, constant_value, axes (opset 11+); attributes before */
     CLG_OP_COUNT
 } clg_op_type;
 
@@ -82,6 +83,14 @@ typedef struct clg_window {
     int count_include_pad;
 } clg_window;
 
+/* Pad modes (Pad-19 added wrap). */
+typedef enum clg_pad_mode {
+    CLG_PADMODE_CONSTANT,
+    CLG_PADMODE_REFLECT,
+    CLG_PADMODE_EDGE,
+    CLG_PADMODE_WRAP
+} clg_pad_mode;
+
 typedef struct clg_attrs {
     clg_window win;       /* Conv, MaxPool, AveragePool */
     int fused_relu;       /* Conv: ReLU folded into the epilogue */
@@ -102,6 +111,11 @@ typedef struct clg_attrs {
     int start, end;       /* Shape (opset 15): dims [start, end); end INT32_MAX = all */
     int cast_to;          /* Cast: ONNX TensorProto data type */
     int allowzero;        /* Reshape (opset 14): a 0 in the target is a 0, not a copy */
+    clg_pad_mode pad_mode;    /* Pad */
+    int pads_from_attr;       /* Pad before opset 11: amounts and value are attributes */
+    int n_pads;               /* ... begins then ends, 2 x rank values */
+    int pad_amounts[2 * CLG_MAX_RANK];
+    float pad_value;
 } clg_attrs;
 
 #define CLG_MAX_NODE_INPUTS 64

@@ -319,6 +319,55 @@ static clg_status optional_output_unread(const importer *im, const node_ctx *n, 
     return CLG_OK;
 }
 
+/*
+ * Pad: opset 1 names the amounts "paddings", 2 to 10 "pads" (attributes,
+ * with the constant as attribute "value"); from 11 they are inputs (pads,
+ * constant_value, and from 18 axes); 19 adds the wrap mode.
+ */
+static clg_status pad_attrs(const importer *im, const node_ctx *n, clg_attrs *a)
+{
+    static const char *const old_keys[] = {"mode", "pads", "paddings", "value", NULL};
+    static const char *const new_keys[] = {"mode", NULL};
+    static const struct { const char *name; clg_pad_mode mode; int since; } modes[] = {
+        {"constant", CLG_PADMODE_CONSTANT, 1}, {"reflect", CLG_PADMODE_REFLECT, 1},
+        {"edge", CLG_PADMODE_EDGE, 1}, {"wrap", CLG_PADMODE_WRAP, 19}};
+    CLG_TRY(check_attrs(n, im->opset < 11 ? old_keys : new_keys));
+    const Onnx__AttributeProto *m = find_attr(n, "mode");
+    a->pad_mode = CLG_PADMODE_CONSTANT;
+    if (m) {
+        if (m->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
+            return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a string", "mode");
+        size_t i = 0;
+        while (i < sizeof modes / sizeof modes[0] &&
+               !(m->s.len == strlen(modes[i].name) && memcmp(m->s.data, modes[i].name, m->s.len) == 0))
+            i++;
+        if (i == sizeof modes / sizeof modes[0] || im->opset < modes[i].since)
+            return node_error(n, CLG_ERR_UNSUPPORTED, "mode is not one of %s",
+                              im->opset < 19 ? "constant, reflect, edge" : "constant, reflect, edge, wrap");
+        a->pad_mode = modes[i].mode;
+    }
+    if (im->opset >= 11) {
+        if (n->proto->n_input < 2 || !n->proto->input[1] || !*n->proto->input[1])
+            return node_error(n, CLG_ERR_PARSE, "missing input '%s'", "pads");
+        return CLG_OK;
+    }
+    const char *key = im->opset < 2 ? "paddings" : "pads";
+    const Onnx__AttributeProto *p = find_attr(n, key);
+    if (!p) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", key);
+    if (p->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
+        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a list of ints", key);
+    if (p->n_ints > 2 * CLG_MAX_RANK || p->n_ints % 2)
+        return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' must have 2 values per axis (rank <= 8)", key);
+    for (size_t i = 0; i < p->n_ints; i++) {
+        if (p->ints[i] < -(INT64_C(1) << 30) || p->ints[i] > (INT64_C(1) << 30))
+            return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has a value out of the supported range", key);
+        a->pad_amounts[i] = (int)p->ints[i];
+    }
+    a->n_pads = (int)p->n_ints;
+    a->pads_from_attr = 1;
+    return attr_float(n, "value", &a->pad_value);
+}
+
 /* Dropout from opset 12 takes training_mode as input 2: only a constant
    false (inference) gives the identity this runtime computes. */
 static clg_status dropout_inference_only(const importer *im, const node_ctx *n)
@@ -489,6 +538,10 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
         CLG_TRY(check_attrs(n, perm_keys));
         return attr_axes(n, "perm", a);
     }
+    if (strcmp(t, "Pad") == 0) {
+        *op = CLG_OP_PAD;
+        return pad_attrs(im, n, a);
+    }
     if (strcmp(t, "Cast") == 0) {
         static const char *const cast_keys[] = {"to", "saturate", NULL};
         *op = CLG_OP_CAST;
@@ -510,6 +563,7 @@ static int used_inputs(clg_op_type op, int given)
     case CLG_OP_GEMM:
     case CLG_OP_CLIP: return given < 3 ? given : 3;
     case CLG_OP_BATCHNORM: return given < 5 ? given : 5;
+    case CLG_OP_PAD: return given < 4 ? given : 4;
     case CLG_OP_SHAPE:
     case CLG_OP_CAST:
     case CLG_OP_TRANSPOSE:

@@ -92,4 +92,16 @@ void ref_softmax(const float *x, int rank, const int64_t *dims, int axis, int le
 void ref_lrn(const float *x, int n, int c, int p, int size, float alpha, float beta, float bias,
              float *y);
 
+/*
+ * ONNX Pad of x (rank <= 8, dims) as numpy.pad does it after cropping:
+ * negative begin[d] / end[d] first cut that many elements off the axis,
+ * then positive ones add elements: mode 0 constant (value), 1 reflect
+ * (mirror without repeating the edge, repeatedly when the pad is long),
+ * 2 edge (repeat the edge element), 3 wrap (periodic). The output has
+ * dims[d] + begin[d] + end[d] elements per axis. Returns 0 when an axis is
+ * left empty.
+ */
+int ref_pad(const float *x, int rank, const int64_t *dims, const int64_t *begin, const int64_t *end,
+            int mode, float value, float *y);
+
 #endif
