@@ -13,6 +13,7 @@
 #include "clgooglenet.h"
 #include "golden.h"
 #include "model_builder.h"
+#include "reference_misc.h"
 
 /* ---- Version-specific attributes --------------------------------------- */
 
@@ -155,6 +156,72 @@ START_TEST(dropout_training_mode)
 }
 END_TEST
 
+/*
+ * Pad across its versions: "paddings" (1), "pads" and "value" attributes
+ * (2-10), pads and constant_value inputs (11), axes (18), wrap (19).
+ */
+static mb *pad_model_at(int opset, const char *mode)
+{
+    static const int64_t d[3] = {2, 3, 4};
+    mb *b = mb_new(opset);
+    mb_input(b, "X", 3, d);
+    Onnx__NodeProto *n;
+    if (opset < 11) {
+        n = mb_node(b, "Pad", "pad", "X", "Y");
+        mb_attr_ints(b, n, opset < 2 ? "paddings" : "pads", 6, 0, 2, -1, 0, 1, 3);
+        mb_attr_f(b, n, "value", 1.5f);
+    } else {
+        static const int64_t all[6] = {0, 2, -1, 0, 1, 3}, some[4] = {2, -1, 1, 3}, axes[2] = {1, -1};
+        static const int64_t one[1] = {1};
+        const float value = 1.5f;
+        mb_init(b, "value", 1, one, &value);
+        if (opset < 18) {
+            mb_init_i64(b, "pads", 6, all);
+            n = mb_node(b, "Pad", "pad", "X,pads,value", "Y");
+        } else {
+            mb_init_i64(b, "pads", 4, some);
+            mb_init_i64(b, "axes", 2, axes);
+            n = mb_node(b, "Pad", "pad", "X,pads,value,axes", "Y");
+        }
+    }
+    if (mode) mb_attr_s(b, n, "mode", mode);
+    mb_output(b, "Y");
+    return b;
+}
+
+START_TEST(pad_versions)
+{
+    IMPORT_ERROR(pad_model_at(18, "wrap"), CLG_ERR_UNSUPPORTED, "mode is not one of constant, reflect, edge");
+    IMPORT_ERROR(pad_model_at(19, "mirror"), CLG_ERR_UNSUPPORTED, "mode is not one of");
+    mb *b = pad_model_at(11, NULL);
+    b->graph.node[0]->n_input = 1; /* pads became a required input */
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "missing input 'pads'");
+    b = pad_model_at(2, NULL);
+    b->graph.node[0]->attribute[0]->name = mb_str(b, "paddings"); /* the opset-1 name */
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "missing attribute 'pads'");
+
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    static const int64_t d[3] = {2, 3, 4}, begin[3] = {0, 2, -1}, end[3] = {0, 1, 3}, od[3] = {2, 6, 6};
+    float x[24], want[72];
+    fill(x, 24, 3);
+    static const struct { int opset; const char *mode; int ref_mode; } cases[] = {
+        {1, NULL, 0}, {2, "constant", 0}, {10, "edge", 2}, {11, "reflect", 1},
+        {13, NULL, 0}, {18, "edge", 2}, {19, "wrap", 3}, {21, "reflect", 1}, {22, "constant", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert(ref_pad(x, 3, d, begin, end, cases[i].ref_mode, 1.5f, want));
+        clg_model *m = load_ok(ctx, pad_model_at(cases[i].opset, cases[i].mode));
+        clg_tensor *xt = tensor_of(3, d, x), *y = run1_ok(m, xt);
+        expect_close(y, 3, od, want, 0);
+        clg_tensor_destroy(y);
+        clg_tensor_destroy(xt);
+        clg_model_destroy(m);
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* ---- Converted models ---------------------------------------------------- */
 
 /* Runs one model file on input; returns its first output. */
@@ -233,6 +300,7 @@ int main(void)
         {"versions:averagepool_dilations", averagepool_dilations},
         {"versions:reshape_allowzero", reshape_allowzero},
         {"versions:dropout_training_mode", dropout_training_mode},
+        {"versions:pad_versions", pad_versions},
         {"versions:converted_d2l_small", converted_d2l_small},
         {"versions:converted_tv_googlenet_bn_ti", converted_tv_googlenet_bn_ti},
         {"versions:converted_zoo_inception_v1", converted_zoo_inception_v1},
