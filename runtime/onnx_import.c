@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "external_data.h"
 #include "onnx.pb-c.h"
 #include "protobuf_depth.h"
 #include "tensor_io.h"
@@ -18,6 +19,7 @@ typedef struct importer {
     clg_graph *g;
     const Onnx__GraphProto *graph;
     int64_t opset;
+    const char *base_dir; /* the model file's folder, for external data; may be NULL */
 } importer;
 
 typedef struct node_ctx {
@@ -203,11 +205,48 @@ static clg_status read_bool_tensor(const Onnx__TensorProto *t, const char *name,
     return CLG_OK;
 }
 
-/* Gives value idx (new, or a Constant's output) the tensor's data; `where`
-   names it in errors. */
-static clg_status set_value_data(importer *im, int idx, const Onnx__TensorProto *t, const char *where)
+/* Bytes per element of the types that can be read (0: another type). */
+static size_t element_size(int32_t type)
 {
-    clg_value *v = &im->g->values[idx];
+    switch (type) {
+    case ONNX_FLOAT: return 4;
+    case ONNX_INT64: return 8;
+    case ONNX_BOOL: return 1;
+    default: return 0;
+    }
+}
+
+/*
+ * A copy of t whose data is raw_data read from its external file (*bytes,
+ * for the caller to free), so that the usual converters read it.
+ */
+static clg_status external_as_raw(const importer *im, const Onnx__TensorProto *t, const char *where,
+                                  Onnx__TensorProto *local, unsigned char **bytes)
+{
+    const size_t elem = t->has_data_type ? element_size(t->data_type) : 0;
+    if (!elem)
+        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: tensor data type %s is not supported", where,
+                        clg_onnx_type_name(t->has_data_type ? t->data_type : 0));
+    if (t->n_dims > CLG_MAX_RANK)
+        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: tensor rank %zu exceeds the limit of %d", where, t->n_dims,
+                        CLG_MAX_RANK);
+    size_t count;
+    if (!clg_dims_count((int)t->n_dims, t->dims, &count) || count > SIZE_MAX / elem)
+        return clg_fail(CLG_ERR_PARSE, "%s: tensor shape is negative or too large", where);
+    CLG_TRY(clg_external_data_read(t, im->base_dir, where, count * elem, bytes));
+    *local = *t;
+    local->has_data_location = 0;
+    local->n_external_data = 0;
+    local->external_data = NULL;
+    local->has_raw_data = 1;
+    local->raw_data.len = count * elem;
+    local->raw_data.data = *bytes;
+    return CLG_OK;
+}
+
+/* Converts a tensor held in the model into value v's data. */
+static clg_status set_value_data_inline(clg_value *v, const Onnx__TensorProto *t, const char *where)
+{
     if (t->has_data_type && t->data_type == ONNX_INT64)
         CLG_TRY(read_int64_tensor(t, where, &v->rank, v->dims, &v->int_data, &v->int_count));
     else if (t->has_data_type && t->data_type == ONNX_BOOL)
@@ -216,6 +255,21 @@ static clg_status set_value_data(importer *im, int idx, const Onnx__TensorProto 
         CLG_TRY(clg_tensor_from_proto(t, where, &v->rank, v->dims, &v->data));
     v->kind = CLG_VALUE_INITIALIZER;
     return CLG_OK;
+}
+
+/* Gives value idx (new, or a Constant's output) the tensor's data, held in the
+   model or in an external file; `where` names it in errors. */
+static clg_status set_value_data(importer *im, int idx, const Onnx__TensorProto *t, const char *where)
+{
+    Onnx__TensorProto local;
+    unsigned char *bytes = NULL;
+    if (clg_tensor_is_external(t)) {
+        CLG_TRY(external_as_raw(im, t, where, &local, &bytes));
+        t = &local;
+    }
+    clg_status st = set_value_data_inline(&im->g->values[idx], t, where);
+    free(bytes);
+    return st;
 }
 
 static clg_status add_initializer(importer *im, const Onnx__TensorProto *t)
@@ -733,6 +787,11 @@ static clg_status import_graph(importer *im)
 
 clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out)
 {
+    return clg_onnx_import_dir(data, size, NULL, out);
+}
+
+clg_status clg_onnx_import_dir(const void *data, size_t size, const char *base_dir, clg_graph **out)
+{
     *out = NULL;
     if (size == 0) return clg_fail(CLG_ERR_PARSE, "empty file: not an ONNX model");
     if (!clg_protobuf_depth_within(data, size, &onnx__model_proto__descriptor, CLG_PROTOBUF_MAX_DEPTH))
@@ -741,7 +800,7 @@ clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out)
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, size, data);
     if (!m) return clg_fail(CLG_ERR_PARSE, "not a valid ONNX model (protobuf parsing failed; truncated or corrupt?)");
     clg_status st = CLG_OK;
-    importer im = {NULL, m->graph, default_opset(m)};
+    importer im = {NULL, m->graph, default_opset(m), base_dir};
     if (!m->graph || (m->graph->n_node == 0 && m->graph->n_output == 0))
         st = clg_fail(CLG_ERR_PARSE, "not an ONNX model: it has no graph");
     else if (im.opset == -1)

@@ -17,4 +17,11 @@
  */
 clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out);
 
+/*
+ * The same for a model read from a file in base_dir, where tensors stored
+ * as external data are found (external_data.h); NULL: such tensors are
+ * refused, as by clg_onnx_import.
+ */
+clg_status clg_onnx_import_dir(const void *data, size_t size, const char *base_dir, clg_graph **out);
+
 #endif
