@@ -43,6 +43,7 @@ typedef enum clg_op_type {
     CLG_OP_CAST,      /* float to float (a view) or int64 to int64 on the host */
     CLG_OP_TRANSPOSE, /* perm in attrs.axes (n_axes -1: reversed) */
     CLG_OP_PAD,       /* inputs: x, pads, constant_value, axes (opset 11+); attributes before */
+    CLG_OP_ROUND_FLOAT, /* Cast to FLOAT16 / BFLOAT16 (attrs.cast_to): float32 rounded to that precision */
     CLG_OP_COUNT
 } clg_op_type;
 

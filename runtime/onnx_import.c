@@ -14,6 +14,8 @@
 #define ONNX_INT32 6
 #define ONNX_INT64 7
 #define ONNX_BOOL 9
+#define ONNX_FLOAT16 10
+#define ONNX_BFLOAT16 16
 
 typedef struct importer {
     clg_graph *g;
@@ -210,6 +212,8 @@ static size_t element_size(int32_t type)
 {
     switch (type) {
     case ONNX_FLOAT: return 4;
+    case ONNX_FLOAT16:
+    case ONNX_BFLOAT16: return 2;
     case ONNX_INT64: return 8;
     case ONNX_BOOL: return 1;
     default: return 0;
@@ -294,8 +298,11 @@ static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
     const Onnx__TypeProto *tp = vi->type;
     if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->tensor_type) {
         const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
-        if (tt->has_elem_type && tt->elem_type != ONNX_FLOAT)
-            return clg_fail(CLG_ERR_UNSUPPORTED, "graph input '%s' has type %s; only float32 inputs are supported",
+        /* FLOAT16 and BFLOAT16 models are fed, and computed, in float32. */
+        if (tt->has_elem_type && tt->elem_type != ONNX_FLOAT && tt->elem_type != ONNX_FLOAT16 &&
+            tt->elem_type != ONNX_BFLOAT16)
+            return clg_fail(CLG_ERR_UNSUPPORTED,
+                            "graph input '%s' has type %s; only float32, float16 and bfloat16 inputs are supported",
                             vi->name, clg_onnx_type_name(tt->elem_type));
         if (tt->shape) {
             if (tt->shape->n_dim > CLG_MAX_RANK)
@@ -602,8 +609,11 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
         CLG_TRY(check_attrs(n, cast_keys));
         if (!find_attr(n, "to")) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "to");
         CLG_TRY(attr_int(n, "to", 0, 64, &a->cast_to));
-        if (a->cast_to != ONNX_FLOAT && a->cast_to != ONNX_INT64 && a->cast_to != ONNX_INT32)
+        if (a->cast_to != ONNX_FLOAT && a->cast_to != ONNX_INT64 && a->cast_to != ONNX_INT32 &&
+            a->cast_to != ONNX_FLOAT16 && a->cast_to != ONNX_BFLOAT16)
             return node_error(n, CLG_ERR_UNSUPPORTED, "casting to %s is not supported", clg_onnx_type_name(a->cast_to));
+        /* Reduced-precision values are held in float32, rounded to the type's precision. */
+        if (a->cast_to == ONNX_FLOAT16 || a->cast_to == ONNX_BFLOAT16) *op = CLG_OP_ROUND_FLOAT;
         return CLG_OK;
     }
     return node_error(n, CLG_ERR_UNSUPPORTED, "operator '%s' is not supported", t);
@@ -620,6 +630,7 @@ static int used_inputs(clg_op_type op, int given)
     case CLG_OP_PAD: return given < 4 ? given : 4;
     case CLG_OP_SHAPE:
     case CLG_OP_CAST:
+    case CLG_OP_ROUND_FLOAT:
     case CLG_OP_TRANSPOSE:
     case CLG_OP_IDENTITY:
     case CLG_OP_RELU:

@@ -135,6 +135,7 @@ static clg_status plan_node(clg_plan *plan, int n)
     case CLG_OP_GATHER: return clg_plan_gather(plan, n);
     case CLG_OP_TRANSPOSE: return clg_plan_transpose(plan, n);
     case CLG_OP_PAD: return clg_plan_pad(plan, n);
+    case CLG_OP_ROUND_FLOAT: return clg_plan_round_float(plan, n);
     case CLG_OP_SOFTMAX: return clg_plan_softmax(plan, n);
     case CLG_OP_LRN: return clg_plan_lrn(plan, n);
     case CLG_OP_FLATTEN:

@@ -648,6 +648,10 @@ static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes
         return CLG_OK;
     case CLG_OP_SHAPE:
         return infer_shape_op(nd, in[0], h, out);
+    case CLG_OP_ROUND_FLOAT:
+        if (host_in) return node_fail(nd, CLG_ERR_UNSUPPORTED, "casting int64 data to a float type is not supported");
+        *out = *in[0];
+        return CLG_OK;
     case CLG_OP_PAD:
         if (host_in) return node_fail(nd, CLG_ERR_UNSUPPORTED, "padding int64 data is not supported");
         return infer_pad(g, nd, in[0], ints, out);

@@ -256,3 +256,18 @@ int ref_pad(const float *x, int rank, const int64_t *dims, const int64_t *begin,
     }
     return 1;
 }
+
+float ref_round_float(float x, int mantissa, int min_exp, double max)
+{
+    if (isnan(x) || isinf(x)) return x;
+    const double a = fabs((double)x);
+    if (a == 0) return x;
+    int e;
+    frexp(a, &e); /* a = f * 2^e, f in [0.5, 1): the leading bit is 2^(e-1) */
+    const int lead = e - 1 < min_exp ? min_exp : e - 1;
+    const double quantum = ldexp(1.0, lead - mantissa);
+    const double r = nearbyint(a / quantum) * quantum; /* the default rounding: to nearest, ties to even */
+    const double ulp_max = ldexp(1.0, (int)floor(log2(max)) - mantissa);
+    if (r > max) return (float)copysign(r >= max + ulp_max ? INFINITY : max, (double)x);
+    return (float)copysign(r, (double)x);
+}
