@@ -65,6 +65,7 @@ typedef struct clg_value {
     size_t int_count;
     int producer;               /* node index, -1 for inputs/initializers */
     int is_output;
+    int elem_type;              /* graph inputs and outputs: the declared ONNX type; 0 unknown */
 } clg_value;
 
 typedef enum clg_auto_pad {

@@ -222,7 +222,8 @@ static void fill_info(const clg_graph *g, int value, clg_io_info *info)
     const clg_io_decl *d = clg_graph_io_decl(g, value);
     memset(info, 0, sizeof *info);
     info->name = v->name;
-    info->type = CLG_ELEM_FLOAT32;
+    info->type = v->elem_type == CLG_ELEM_FLOAT16 || v->elem_type == CLG_ELEM_BFLOAT16 ? (clg_elem_type)v->elem_type
+                                                                                     : CLG_ELEM_FLOAT32;
     info->rank = d ? d->rank : v->rank;
     for (int i = 0; i < info->rank; i++) {
         info->dims[i] = d ? d->dims[i] : v->dims[i];

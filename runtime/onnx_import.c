@@ -321,6 +321,7 @@ static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
     }
     int idx;
     CLG_TRY(clg_graph_add_value(im->g, vi->name, CLG_VALUE_INPUT, rank, rank > 0 ? dims : NULL, &idx));
+    if (tp && tp->tensor_type && tp->tensor_type->has_elem_type) im->g->values[idx].elem_type = tp->tensor_type->elem_type;
     CLG_TRY(clg_graph_declare_io(im->g, idx, rank, dims, names));
     return clg_graph_mark_input(im->g, idx);
 }
@@ -329,6 +330,9 @@ static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
 static clg_status declare_output(importer *im, const Onnx__ValueInfoProto *vi, int v)
 {
     const Onnx__TypeProto *tp = vi->type;
+    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->tensor_type &&
+        tp->tensor_type->has_elem_type)
+        im->g->values[v].elem_type = tp->tensor_type->elem_type;
     if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type ||
         !tp->tensor_type->shape || tp->tensor_type->shape->n_dim > CLG_MAX_RANK)
         return CLG_OK;

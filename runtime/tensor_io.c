@@ -390,8 +390,14 @@ clg_status clg_tensor_parse_npy(const void *data, size_t size, const char *name,
 
 clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t)
 {
+    return clg_tensor_save_npy_as(path, t, CLG_ELEM_FLOAT32);
+}
+
+clg_status clg_tensor_save_npy_as(const char *path, const clg_tensor *t, clg_elem_type type)
+{
     if (!path || !t)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_tensor_save_npy: NULL argument");
+    const int half = type == CLG_ELEM_FLOAT16;
     size_t count;
     if (t->rank < 0 || t->rank > CLG_MAX_RANK || !clg_dims_count(t->rank, t->dims, &count) ||
         !t->data)
@@ -402,8 +408,8 @@ clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t)
      * multiple of 64 bytes (numpy pads a whole 64 when already aligned). */
     char shape[256], dict[320];
     format_shape(shape, sizeof shape, t->rank, t->dims);
-    int dlen = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }",
-                        shape);
+    int dlen = snprintf(dict, sizeof dict, "{'descr': '<f%c', 'fortran_order': False, 'shape': %s, }",
+                        half ? '2' : '4', shape);
     size_t pad = 64 - (10 + (size_t)dlen + 1) % 64;
     size_t hlen = (size_t)dlen + pad + 1;
     unsigned char head[10 + sizeof dict + 64 + 1];
@@ -423,7 +429,17 @@ clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t)
     int ok = fwrite(head, 1, 10 + hlen, o.f) == 10 + hlen;
     /* Convert through a small buffer so big-endian hosts also write little-endian. */
     float chunk[1024];
-    for (size_t i = 0; ok && i < count; i += 1024) {
+    for (size_t i = 0; ok && half && i < count; i += 512) {
+        unsigned char bytes[1024];
+        size_t m = count - i < 512 ? count - i : 512;
+        for (size_t k = 0; k < m; k++) {
+            const uint16_t h = clg_float_to_half(t->data[i + k]);
+            bytes[2 * k] = (unsigned char)(h & 0xff);
+            bytes[2 * k + 1] = (unsigned char)(h >> 8);
+        }
+        ok = fwrite(bytes, 2, m, o.f) == m;
+    }
+    for (size_t i = 0; ok && !half && i < count; i += 1024) {
         size_t m = count - i < 1024 ? count - i : 1024;
         memcpy(chunk, t->data + i, m * sizeof(float));
         floats_host_to_le(chunk, m);

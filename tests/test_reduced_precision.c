@@ -18,6 +18,8 @@
 #include "model_builder.h"
 #include "reference_misc.h"
 #include "tensor_io.h"
+#define TMP_FIXTURE_PREFIX "clg_fp16"
+#include "tmp_fixture.h"
 
 /* Bit patterns and the floats they are (hex floats: exact). */
 static const struct {
@@ -246,6 +248,34 @@ START_TEST(npy_float16)
 }
 END_TEST
 
+/* clg_tensor_save_npy_as FLOAT16: each value rounded as the reference, read back by the '<f2' reader. */
+START_TEST(npy_float16_write)
+{
+    enum { N = 2000 };
+    static const int64_t d[1] = {N};
+    clg_tensor *t = NULL;
+    ck_assert_int_eq(clg_tensor_create(1, d, &t), CLG_OK);
+    const float specials[] = {0.0f, -0.0f, 65504.0f, 65519.0f, 65520.0f, -1e9f, 0x1p-24f, 0x1p-25f, 0x3p-25f,
+                              0x1.ffp-15f, 1.0f + 0x1p-11f, 1.0f + 0x3p-11f, INFINITY, -INFINITY};
+    uint32_t s = 99;
+    for (size_t i = 0; i < N; i++) {
+        s = s * 1664525u + 1013904223u;
+        t->data[i] = i < sizeof specials / sizeof specials[0]
+                         ? specials[i]
+                         : ldexpf((float)(s >> 8) / 16777216.0f, (int)(i % 45) - 28) * ((s & 1) ? -1.0f : 1.0f);
+    }
+    const char *path = tmp_path("half.npy");
+    ck_assert_msg(clg_tensor_save_npy_as(path, t, CLG_ELEM_FLOAT16) == CLG_OK, "%s", clg_last_error());
+    clg_tensor *back = NULL;
+    ck_assert_msg(clg_tensor_load_npy(path, &back) == CLG_OK, "%s", clg_last_error());
+    static float want[N];
+    for (size_t i = 0; i < N; i++) want[i] = ref_round_float(t->data[i], 10, -14, 65504.0);
+    expect_same_floats(back->data, want, N, "written float16");
+    clg_tensor_destroy(back);
+    clg_tensor_destroy(t);
+}
+END_TEST
+
 /* tests/data/fp16: a network stored in float16 (tools/make-format-models.py). */
 START_TEST(float16_network)
 {
@@ -255,6 +285,11 @@ START_TEST(float16_network)
     golden_path(path, sizeof path, "fp16/", "tv_googlenet_folded", ".fp16.onnx");
     clg_model *m = NULL;
     ck_assert_msg(clg_model_load(ctx, path, &m) == CLG_OK, "%s", clg_last_error());
+    clg_io_info info;
+    ck_assert_int_eq(clg_model_input_info(m, 0, &info), CLG_OK);
+    ck_assert_int_eq(info.type, CLG_ELEM_FLOAT16);
+    ck_assert_int_eq(clg_model_output_info(m, 0, &info), CLG_OK);
+    ck_assert_int_eq(info.type, CLG_ELEM_FLOAT16);
     clg_tensor *in = golden_load("imagenet/", "tv_googlenet_folded", ".input.npy");
     clg_tensor *want = golden_load("fp16/", "tv_googlenet_folded", ".fp16.output.npy");
     clg_tensor *fp32 = golden_load("imagenet/", "tv_googlenet_folded", ".output.npy");
@@ -290,11 +325,13 @@ int main(void)
         {"fp16:initializers_and_io", initializers_and_io},
         {"fp16:cast_rounding", cast_rounding},
         {"fp16:npy_float16", npy_float16},
+        {"fp16:npy_float16_write", npy_float16_write},
         {"fp16:float16_network", float16_network},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
         tcase_set_timeout(tc, 300);
+        tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, cases[i].test);
         suite_add_tcase(s, tc);
     }
