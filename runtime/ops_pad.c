@@ -18,6 +18,10 @@ clg_status clg_plan_pad(clg_plan *plan, int n)
         return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
     int64_t begin[CLG_MAX_RANK], end[CLG_MAX_RANK];
     CLG_TRY(clg_pad_amounts(nd, plan->ints, x->rank, begin, end));
+    /* The kernel's input coordinates run from -|begin| to extent + |end| in int. */
+    for (int d = 0; d < x->rank; d++)
+        if (x->dims[d] + (begin[d] < 0 ? -begin[d] : begin[d]) + (end[d] < 0 ? -end[d] : end[d]) >= INT32_MAX)
+            return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "pads too large");
     float value = nd->attrs.pads_from_attr ? nd->attrs.pad_value : 0.0f;
     if (CLG_HAS_INPUT(plan, n, 2)) value = plan->graph->values[nd->inputs[2]].data[0]; /* checked by shape inference */
 

@@ -197,6 +197,12 @@ START_TEST(pad_versions)
     b->graph.node[0]->n_input = 1; /* pads became a required input */
     IMPORT_ERROR(b, CLG_ERR_PARSE, "missing input 'pads'");
     b = pad_model_at(2, NULL);
+    b->graph.node[0]->attribute[0]->ints[1] = INT64_C(1) << 40;
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "attribute 'pads' has a value out of the supported range");
+    b = pad_model_at(2, NULL);
+    b->graph.node[0]->attribute[0]->n_ints = 5;
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "2 values per axis");
+    b = pad_model_at(2, NULL);
     b->graph.node[0]->attribute[0]->name = mb_str(b, "paddings"); /* the opset-1 name */
     IMPORT_ERROR(b, CLG_ERR_PARSE, "missing attribute 'pads'");
 

@@ -1179,6 +1179,12 @@ START_TEST(pad_edge_cases)
     const int64_t d3[3] = {2, 3, 4};
     op_input in = input_of(3, d3, x);
     expect_shape_status(try_op(ctx, CLG_OP_PAD, &a, &in, 1, &y), y, "pads of the wrong length");
+    /* Pads of 2^30 on each side: refused before any buffer of that size is made. */
+    pad_case huge = {1, {3}, {1 << 30}, {1 << 30}, 0, 0.0f, PAD_INPUTS};
+    clg_status st = try_pad(ctx, &huge, x, &y);
+    ck_assert_msg(st == CLG_ERR_UNSUPPORTED || st == CLG_ERR_SHAPE || st == CLG_ERR_OUT_OF_MEMORY, "huge pads: %s (%s)",
+                  clg_status_to_string(st), clg_last_error());
+    ck_assert_ptr_null(y);
     clg_context_destroy(ctx);
 }
 END_TEST
