@@ -13,7 +13,7 @@
  */
 
 /* The input coordinate for i, or -1 for the constant. */
-inline int clg_pad_source(int i, int lo, int hi, int mode)
+static inline int clg_pad_source(int i, int lo, int hi, int mode)
 {
     if (i >= lo && i < hi) return i;
     if (mode == 1) { /* numpy's reflect: period 2(n-1), also for pads longer than the axis */
