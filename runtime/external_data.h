@@ -5,7 +5,8 @@
  * The file is untrusted like the model: a path that leaves the folder
  * (absolute, "..", or a symbolic link pointing out) is refused, and the
  * file's size is checked against what the tensor needs before anything is
- * allocated.
+ * allocated. Any number of tensors may name the same bytes, so the importer
+ * also keeps their total within the host's memory (mem_budget.h).
  */
 #ifndef CLG_EXTERNAL_DATA_H
 #define CLG_EXTERNAL_DATA_H

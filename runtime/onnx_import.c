@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "external_data.h"
+#include "mem_budget.h"
 #include "onnx.pb-c.h"
 #include "protobuf_depth.h"
 #include "tensor_io.h"
@@ -22,6 +23,9 @@ typedef struct importer {
     const Onnx__GraphProto *graph;
     int64_t opset;
     const char *base_dir; /* the model file's folder, for external data; may be NULL */
+    uint64_t external_bytes; /* host memory that external data has taken so far */
+    uint64_t external_limit; /* the host budget when the first external tensor was met; 0 before */
+    char external_source[160];
 } importer;
 
 typedef struct node_ctx {
@@ -224,7 +228,7 @@ static size_t element_size(int32_t type)
  * A copy of t whose data is raw_data read from its external file (*bytes,
  * for the caller to free), so that the usual converters read it.
  */
-static clg_status external_as_raw(const importer *im, const Onnx__TensorProto *t, const char *where,
+static clg_status external_as_raw(importer *im, const Onnx__TensorProto *t, const char *where,
                                   Onnx__TensorProto *local, unsigned char **bytes)
 {
     const size_t elem = t->has_data_type ? element_size(t->data_type) : 0;
@@ -237,6 +241,22 @@ static clg_status external_as_raw(const importer *im, const Onnx__TensorProto *t
     size_t count;
     if (!clg_dims_count((int)t->n_dims, t->dims, &count) || count > SIZE_MAX / elem)
         return clg_fail(CLG_ERR_PARSE, "%s: tensor shape is negative or too large", where);
+    /* Tensors may all name the same bytes of one file: the total read, and what
+       it becomes (float32, or int64), must fit the host before anything is read. */
+    if (!im->external_limit) { /* measured once: what is read later shows in it */
+        clg_memory_budget budget;
+        clg_memory_budget_host(&budget);
+        im->external_limit = budget.limit ? budget.limit : 1;
+        snprintf(im->external_source, sizeof im->external_source, "%s", budget.source);
+    }
+    const uint64_t raw = (uint64_t)count * elem, kept = (uint64_t)count * (elem == 1 ? 8 : elem < 4 ? 4 : elem);
+    if (im->external_bytes + raw + kept > im->external_limit) /* the raw bytes live until converted */
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY,
+                        "%s: external data would take %llu bytes of host memory in all, more than the %llu "
+                        "available (%s, less 1/8); nothing more was read", where,
+                        (unsigned long long)(im->external_bytes + raw + kept),
+                        (unsigned long long)im->external_limit, im->external_source);
+    im->external_bytes += kept;
     CLG_TRY(clg_external_data_read(t, im->base_dir, where, count * elem, bytes));
     *local = *t;
     local->has_data_location = 0;
@@ -815,7 +835,7 @@ clg_status clg_onnx_import_dir(const void *data, size_t size, const char *base_d
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, size, data);
     if (!m) return clg_fail(CLG_ERR_PARSE, "not a valid ONNX model (protobuf parsing failed; truncated or corrupt?)");
     clg_status st = CLG_OK;
-    importer im = {NULL, m->graph, default_opset(m), base_dir};
+    importer im = {NULL, m->graph, default_opset(m), base_dir, 0, 0, ""};
     if (!m->graph || (m->graph->n_node == 0 && m->graph->n_output == 0))
         st = clg_fail(CLG_ERR_PARSE, "not an ONNX model: it has no graph");
     else if (im.opset == -1)

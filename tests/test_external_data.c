@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define TMP_FIXTURE_PREFIX "clg_external"
@@ -18,6 +19,15 @@
 #include "golden.h"
 #include "model_builder.h"
 #include "tmp_fixture.h"
+
+/* AddressSanitizer reserves terabytes of address space: no ulimit -v test there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
 
 static const int64_t row_dims[2] = {1, 4};
 
@@ -143,6 +153,70 @@ START_TEST(paths_leaving_the_folder)
 }
 END_TEST
 
+/* "VmSize:  123 kB" of this process, in bytes. */
+static uint64_t vm_size(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned long long kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmSize:", 7) == 0) kb = strtoull(line + 7, NULL, 10);
+    if (f) fclose(f);
+    return (uint64_t)kb * 1024;
+}
+
+/* Many tensors naming the same bytes of one file: refused from the host's
+   budget (here ulimit -v) before it is exhausted, not by the OOM killer. */
+START_TEST(host_memory_budget)
+{
+#ifdef UNDER_ASAN
+    printf("SKIP: an address-space limit under AddressSanitizer\n");
+    return;
+#endif
+    const char *fork = getenv("CK_FORK");
+    if ((fork && strcmp(fork, "no") == 0) || vm_size() == 0) {
+        printf("SKIP: needs Check's fork (the limit stays with the process) and /proc\n");
+        return;
+    }
+    enum { FLOATS = 1 << 20, TENSORS = 64 }; /* 4 MiB named 64 times */
+    float *zeros = calloc(FLOATS, sizeof(float));
+    ck_assert_ptr_nonnull(zeros);
+    tmp_file("big.bin", zeros, FLOATS * sizeof(float));
+    free(zeros);
+    mb *b = mb_new(13);
+    static const int64_t xd[1] = {FLOATS};
+    mb_input(b, "X", 1, xd);
+    for (int i = 0; i < TENSORS; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "W%d", i);
+        static const float none[1] = {0};
+        Onnx__TensorProto *w = mb_init_n(b, name, 1, xd, none, 0);
+        w->has_data_location = 1;
+        w->data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+        w->external_data = mb_alloc(b, sizeof *w->external_data);
+        Onnx__StringStringEntryProto *e = mb_alloc(b, sizeof *e);
+        *e = (Onnx__StringStringEntryProto)ONNX__STRING_STRING_ENTRY_PROTO__INIT;
+        e->key = mb_str(b, "location");
+        e->value = mb_str(b, "big.bin");
+        w->external_data[w->n_external_data++] = e;
+    }
+    mb_node(b, "Add", "add", "X,W0", "Y");
+    mb_output(b, "Y");
+    size_t len;
+    uint8_t *buf = mb_pack_free(b, &len);
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_AS, &rl), 0);
+    rl.rlim_cur = (rlim_t)(vm_size() + (128u << 20)); /* room for about 16 of the 64 tensors */
+    ck_assert_int_eq(setrlimit(RLIMIT_AS, &rl), 0);
+    clg_graph *g = NULL;
+    clg_status st = clg_onnx_import_dir(buf, len, tmpdir, &g);
+    free(buf);
+    if (st == CLG_OK) clg_graph_destroy(g);
+    check_error(st, CLG_ERR_OUT_OF_MEMORY, "external data would take", __LINE__);
+    ck_assert_msg(strstr(clg_last_error(), "ulimit -v"), "%s", clg_last_error());
+}
+END_TEST
+
 /* Through clg_model_load: the folder comes from the model's path, relative or not. */
 START_TEST(load_and_run)
 {
@@ -215,6 +289,7 @@ int main(void)
         {"external:bad_files", bad_files},
         {"external:paths_leaving_the_folder", paths_leaving_the_folder},
         {"external:load_and_run", load_and_run},
+        {"external:host_memory_budget", host_memory_budget},
         {"external:onnx_written_model", onnx_written_model},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
