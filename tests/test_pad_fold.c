@@ -2,7 +2,8 @@
  * Pass 6, Pad folding (runtime/pass_fold_pad.c): which Pads fold into the
  * Conv / AveragePool / MaxPool that reads them, and that a folded model
  * gives the same outputs as the unfolded one (the Pad kernel, then the op),
- * on inputs with negative values, at batch 1 and 3.
+ * on inputs with negative values, at batch 1 and 3; and PyTorch's own
+ * export of its padding patterns against PyTorch's output.
  */
 #include <check.h>
 #include <math.h>
@@ -11,8 +12,10 @@
 #include <string.h>
 
 #include "clgooglenet.h"
+#include "golden.h"
 #include "model_builder.h"
 #include "passes.h"
+#include "tensor_io.h"
 
 /* What the Pad looks like. */
 typedef struct pad_spec {
@@ -244,6 +247,53 @@ START_TEST(not_folded)
 }
 END_TEST
 
+/* PyTorch's own export (tests/data/pad, tools/make-pad-model.py): its four
+   Pads, two folded, against PyTorch's output, with every pass and with none. */
+START_TEST(pytorch_export)
+{
+    char path[1024];
+    golden_path(path, sizeof path, "pad/", "pytorch_pads", ".onnx");
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    ck_assert_msg(clg_read_file(path, &bytes, &len) == CLG_OK, "%s", clg_last_error());
+    clg_graph *g = NULL;
+    ck_assert_msg(clg_onnx_import(bytes, len, &g) == CLG_OK, "%s", clg_last_error());
+    free(bytes);
+    size_t folded = 0, pads = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) pads += g->nodes[i].op == CLG_OP_PAD;
+    ck_assert_int_eq(clg_pass_fold_pad(g, &folded), CLG_OK);
+    ck_assert_uint_eq(pads, 4);
+    ck_assert_uint_eq(folded, 2); /* before the Conv and the AveragePool */
+    clg_graph_destroy(g);
+
+    clg_tensor *in = golden_load("pad/", "pytorch_pads", ".input.npy");
+    clg_tensor *want = golden_load("pad/", "pytorch_pads", ".output.npy");
+    for (int all_off = 0; all_off < 2; all_off++) {
+        clg_context *ctx = context_with(all_off ? "all" : "");
+        if (!ctx) break;
+        clg_model *m = NULL;
+        ck_assert_msg(clg_model_load(ctx, path, &m) == CLG_OK, "%s", clg_last_error());
+        const clg_tensor *inputs[1] = {in};
+        clg_tensor *out = NULL;
+        ck_assert_msg(clg_model_run(m, inputs, 1, &out, 1) == CLG_OK, "%s", clg_last_error());
+        ck_assert_int_eq(out->rank, 4);
+        for (int d = 0; d < 4; d++) ck_assert_int_eq(out->dims[d], want->dims[d]);
+        double scale = 0, err = 0;
+        for (size_t i = 0; i < clg_tensor_element_count(want); i++) {
+            scale = fmax(scale, fabs(want->data[i]));
+            err = fmax(err, fabs((double)out->data[i] - want->data[i]));
+        }
+        printf("PyTorch's pads, passes %s: %.2e of the largest |value|\n", all_off ? "off" : "on", err / scale);
+        ck_assert_msg(err <= 1e-5 * scale, "passes %s: off by %g (largest %g)", all_off ? "off" : "on", err, scale);
+        clg_tensor_destroy(out);
+        clg_model_destroy(m);
+        clg_context_destroy(ctx);
+    }
+    clg_tensor_destroy(in);
+    clg_tensor_destroy(want);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pad_fold");
@@ -255,6 +305,7 @@ int main(void)
         {"pad_fold:avgpool", fold_into_avgpool},
         {"pad_fold:maxpool", fold_into_maxpool},
         {"pad_fold:not_folded", not_folded},
+        {"pad_fold:pytorch_export", pytorch_export},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
