@@ -171,8 +171,14 @@ CLG_API void clg_model_destroy(clg_model *model);
 /* Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum clg_elem_type {
     CLG_ELEM_UNDEFINED = 0,
-    CLG_ELEM_FLOAT32 = 1, /* every input and output this runtime runs today */
+    CLG_ELEM_FLOAT32 = 1, /* what the runtime computes in; every tensor's data is float32 */
+    CLG_ELEM_FLOAT16 = 10,  /* declared so in the model: fed and returned as float32 data */
+    CLG_ELEM_BFLOAT16 = 16, /* the same */
 } clg_elem_type;
+
+/* clg_tensor_save_npy as `type`: CLG_ELEM_FLOAT16 writes '<f2' (each value rounded
+   to the nearest float16, ties to even); any other type writes float32 ('<f4'). */
+CLG_API clg_status clg_tensor_save_npy_as(const char *path, const clg_tensor *t, clg_elem_type type);
 
 /*
  * An input or output as the model declares it, known right after load.

@@ -36,6 +36,8 @@ static const char *const op_names[CLG_OP_COUNT] = {
     [CLG_OP_SHAPE] = "Shape",
     [CLG_OP_CAST] = "Cast",
     [CLG_OP_TRANSPOSE] = "Transpose",
+    [CLG_OP_PAD] = "Pad",
+    [CLG_OP_ROUND_FLOAT] = "Cast",
 };
 
 int clg_op_is_view(clg_op_type op)

@@ -42,6 +42,8 @@ typedef enum clg_op_type {
     CLG_OP_SHAPE,     /* int64 result, computed on the host while planning */
     CLG_OP_CAST,      /* float to float (a view) or int64 to int64 on the host */
     CLG_OP_TRANSPOSE, /* perm in attrs.axes (n_axes -1: reversed) */
+    CLG_OP_PAD,       /* inputs: x, pads, constant_value, axes (opset 11+); attributes before */
+    CLG_OP_ROUND_FLOAT, /* Cast to FLOAT16 / BFLOAT16 (attrs.cast_to): float32 rounded to that precision */
     CLG_OP_COUNT
 } clg_op_type;
 
@@ -63,6 +65,7 @@ typedef struct clg_value {
     size_t int_count;
     int producer;               /* node index, -1 for inputs/initializers */
     int is_output;
+    int elem_type;              /* graph inputs and outputs: the declared ONNX type; 0 unknown */
 } clg_value;
 
 typedef enum clg_auto_pad {
@@ -81,6 +84,14 @@ typedef struct clg_window {
     int ceil_mode;
     int count_include_pad;
 } clg_window;
+
+/* Pad modes (Pad-19 added wrap). */
+typedef enum clg_pad_mode {
+    CLG_PADMODE_CONSTANT,
+    CLG_PADMODE_REFLECT,
+    CLG_PADMODE_EDGE,
+    CLG_PADMODE_WRAP
+} clg_pad_mode;
 
 typedef struct clg_attrs {
     clg_window win;       /* Conv, MaxPool, AveragePool */
@@ -101,6 +112,12 @@ typedef struct clg_attrs {
     int axes[CLG_MAX_RANK];
     int start, end;       /* Shape (opset 15): dims [start, end); end INT32_MAX = all */
     int cast_to;          /* Cast: ONNX TensorProto data type */
+    int allowzero;        /* Reshape (opset 14): a 0 in the target is a 0, not a copy */
+    clg_pad_mode pad_mode;    /* Pad */
+    int pads_from_attr;       /* Pad before opset 11: amounts and value are attributes */
+    int n_pads;               /* ... begins then ends, 2 x rank values */
+    int pad_amounts[2 * CLG_MAX_RANK];
+    float pad_value;
 } clg_attrs;
 
 #define CLG_MAX_NODE_INPUTS 64

@@ -35,6 +35,23 @@ static uint64_t address_space_left(void)
     return (uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used : 0;
 }
 
+void clg_memory_budget_host(clg_memory_budget *b)
+{
+    memset(b, 0, sizeof *b);
+    b->available = proc_kb("/proc/meminfo", "MemAvailable");
+    snprintf(b->source, sizeof b->source, "host MemAvailable %.2f GiB", gib(b->available));
+    if (!b->available) {
+        b->available = UINT64_MAX; /* no /proc: only the address-space limit, if any */
+        snprintf(b->source, sizeof b->source, "no MemAvailable");
+    }
+    const uint64_t as_left = address_space_left();
+    if (as_left < b->available) {
+        b->available = as_left;
+        snprintf(b->source, sizeof b->source, "address space left under ulimit -v %.2f GiB", gib(as_left));
+    }
+    b->limit = b->available - b->available / 8;
+}
+
 void clg_memory_budget_get(const clg_context *ctx, uint64_t held, clg_memory_budget *b)
 {
     memset(b, 0, sizeof *b);

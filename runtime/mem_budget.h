@@ -27,6 +27,14 @@ typedef struct clg_memory_budget {
 void clg_memory_budget_get(const clg_context *ctx, uint64_t held, clg_memory_budget *budget);
 
 /*
+ * What the host itself can still give (MemAvailable, ulimit -v), less an
+ * eighth: the budget of data a model file makes the loader read into host
+ * memory, such as external data, where one file's bytes may be named by any
+ * number of tensors. device_bytes stays 0.
+ */
+void clg_memory_budget_host(clg_memory_budget *budget);
+
+/*
  * CLG_ERR_OUT_OF_MEMORY when `need` bytes exceed the budget, naming `what`
  * (the model and its input shapes), the bytes needed and available.
  */

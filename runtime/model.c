@@ -141,6 +141,8 @@ clg_status clg_model_from_graph(clg_context *ctx, clg_graph *g, clg_model **out)
         st = m->order ? clg_graph_topo_order(g, m->order)
                       : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
     }
+    if (st == CLG_OK && clg_pass_enabled_by(ctx->options.passes_off, CLG_PASS_FOLD_PAD))
+        st = clg_pass_fold_pad(g, NULL);
     if (st == CLG_OK) st = clg_passes_run_with(g, ctx->options.passes_off);
     if (st == CLG_OK) st = upload_weights(m);
     if (st == CLG_OK) infer_output_decls(m);
@@ -153,14 +155,21 @@ clg_status clg_model_from_graph(clg_context *ctx, clg_graph *g, clg_model **out)
     return CLG_OK;
 }
 
+/* base_dir: where the model's external data files are (NULL: none may be read). */
+static clg_status load_bytes(clg_context *ctx, const void *data, size_t size, const char *base_dir,
+                             clg_model **out)
+{
+    clg_graph *g = NULL;
+    CLG_TRY(clg_onnx_import_dir(data, size, base_dir, &g));
+    return clg_model_from_graph(ctx, g, out);
+}
+
 clg_status clg_model_load_memory(clg_context *ctx, const void *data, size_t size, clg_model **out)
 {
     if (!out || !ctx || (!data && size))
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_model_load_memory: NULL argument");
     *out = NULL;
-    clg_graph *g = NULL;
-    CLG_TRY(clg_onnx_import(data, size, &g));
-    return clg_model_from_graph(ctx, g, out);
+    return load_bytes(ctx, data, size, NULL, out);
 }
 
 clg_status clg_model_load(clg_context *ctx, const char *path, clg_model **out)
@@ -171,7 +180,13 @@ clg_status clg_model_load(clg_context *ctx, const char *path, clg_model **out)
     size_t size = 0;
     /* protobuf cannot parse 2 GiB or more: refused from the size, before reading. */
     CLG_TRY(clg_read_file_limit(path, "model (ONNX protobuf)", CLG_PROTOBUF_MAX_BYTES, &data, &size));
-    clg_status st = clg_model_load_memory(ctx, data, size, out);
+    /* External data files are found next to the model. */
+    char *dir = strdup(path);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash) *(slash == dir ? slash + 1 : slash) = '\0';
+    clg_status st = dir ? load_bytes(ctx, data, size, slash ? dir : ".", out)
+                        : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+    free(dir);
     free(data);
     if (st != CLG_OK) return clg_fail_context(st, "%s", path);
     (*out)->source = strdup(path); /* only for messages: NULL is fine */
@@ -207,7 +222,8 @@ static void fill_info(const clg_graph *g, int value, clg_io_info *info)
     const clg_io_decl *d = clg_graph_io_decl(g, value);
     memset(info, 0, sizeof *info);
     info->name = v->name;
-    info->type = CLG_ELEM_FLOAT32;
+    info->type = v->elem_type == CLG_ELEM_FLOAT16 || v->elem_type == CLG_ELEM_BFLOAT16 ? (clg_elem_type)v->elem_type
+                                                                                     : CLG_ELEM_FLOAT32;
     info->rank = d ? d->rank : v->rank;
     for (int i = 0; i < info->rank; i++) {
         info->dims[i] = d ? d->dims[i] : v->dims[i];

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "external_data.h"
+#include "mem_budget.h"
 #include "onnx.pb-c.h"
 #include "protobuf_depth.h"
 #include "tensor_io.h"
@@ -12,11 +14,18 @@
 #define ONNX_FLOAT 1
 #define ONNX_INT32 6
 #define ONNX_INT64 7
+#define ONNX_BOOL 9
+#define ONNX_FLOAT16 10
+#define ONNX_BFLOAT16 16
 
 typedef struct importer {
     clg_graph *g;
     const Onnx__GraphProto *graph;
     int64_t opset;
+    const char *base_dir; /* the model file's folder, for external data; may be NULL */
+    uint64_t external_bytes; /* host memory that external data has taken so far */
+    uint64_t external_limit; /* the host budget when the first external tensor was met; 0 before */
+    char external_source[160];
 } importer;
 
 typedef struct node_ctx {
@@ -183,17 +192,108 @@ static clg_status read_int64_tensor(const Onnx__TensorProto *t, const char *name
     return CLG_OK;
 }
 
-/* Gives value idx (new, or a Constant's output) the tensor's data; `where`
-   names it in errors. */
-static clg_status set_value_data(importer *im, int idx, const Onnx__TensorProto *t, const char *where)
+/* A short BOOL tensor (Dropout's training_mode) as 0/1 int64 data. */
+static clg_status read_bool_tensor(const Onnx__TensorProto *t, const char *name, int *rank, int64_t *dims,
+                                   int64_t **data, size_t *count)
 {
-    clg_value *v = &im->g->values[idx];
+    if (t->n_dims > 1) return clg_fail(CLG_ERR_UNSUPPORTED, "%s: BOOL tensors of rank > 1 are not supported", name);
+    for (size_t i = 0; i < t->n_dims; i++) dims[i] = t->dims[i];
+    *rank = (int)t->n_dims;
+    if (!clg_dims_count(*rank, dims, count) || *count > CLG_MAX_RANK)
+        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: BOOL data is only supported as a vector of at most %d values",
+                        name, CLG_MAX_RANK);
+    const int raw = t->has_raw_data && t->raw_data.len == *count;
+    if (!raw && (t->has_raw_data || t->n_int32_data != *count))
+        return clg_fail(CLG_ERR_PARSE, "%s: BOOL data does not match its shape", name);
+    *data = calloc(CLG_MAX_RANK, sizeof(int64_t));
+    if (!*data) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 0; i < *count; i++) (*data)[i] = (raw ? t->raw_data.data[i] : t->int32_data[i]) != 0;
+    return CLG_OK;
+}
+
+/* Bytes per element of the types that can be read (0: another type). */
+static size_t element_size(int32_t type)
+{
+    switch (type) {
+    case ONNX_FLOAT: return 4;
+    case ONNX_FLOAT16:
+    case ONNX_BFLOAT16: return 2;
+    case ONNX_INT64: return 8;
+    case ONNX_BOOL: return 1;
+    default: return 0;
+    }
+}
+
+/*
+ * A copy of t whose data is raw_data read from its external file (*bytes,
+ * for the caller to free), so that the usual converters read it.
+ */
+static clg_status external_as_raw(importer *im, const Onnx__TensorProto *t, const char *where,
+                                  Onnx__TensorProto *local, unsigned char **bytes)
+{
+    const size_t elem = t->has_data_type ? element_size(t->data_type) : 0;
+    if (!elem)
+        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: tensor data type %s is not supported", where,
+                        clg_onnx_type_name(t->has_data_type ? t->data_type : 0));
+    if (t->n_dims > CLG_MAX_RANK)
+        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: tensor rank %zu exceeds the limit of %d", where, t->n_dims,
+                        CLG_MAX_RANK);
+    size_t count;
+    if (!clg_dims_count((int)t->n_dims, t->dims, &count) || count > SIZE_MAX / elem)
+        return clg_fail(CLG_ERR_PARSE, "%s: tensor shape is negative or too large", where);
+    /* Tensors may all name the same bytes of one file: the total read, and what
+       it becomes (float32, or int64), must fit the host before anything is read. */
+    if (!im->external_limit) { /* measured once: what is read later shows in it */
+        clg_memory_budget budget;
+        clg_memory_budget_host(&budget);
+        im->external_limit = budget.limit ? budget.limit : 1;
+        snprintf(im->external_source, sizeof im->external_source, "%s", budget.source);
+    }
+    const uint64_t raw = (uint64_t)count * elem, kept = (uint64_t)count * (elem == 1 ? 8 : elem < 4 ? 4 : elem);
+    if (im->external_bytes + raw + kept > im->external_limit) /* the raw bytes live until converted */
+        return clg_fail(CLG_ERR_OUT_OF_MEMORY,
+                        "%s: external data would take %llu bytes of host memory in all, more than the %llu "
+                        "available (%s, less 1/8); nothing more was read", where,
+                        (unsigned long long)(im->external_bytes + raw + kept),
+                        (unsigned long long)im->external_limit, im->external_source);
+    im->external_bytes += kept;
+    CLG_TRY(clg_external_data_read(t, im->base_dir, where, count * elem, bytes));
+    *local = *t;
+    local->has_data_location = 0;
+    local->n_external_data = 0;
+    local->external_data = NULL;
+    local->has_raw_data = 1;
+    local->raw_data.len = count * elem;
+    local->raw_data.data = *bytes;
+    return CLG_OK;
+}
+
+/* Converts a tensor held in the model into value v's data. */
+static clg_status set_value_data_inline(clg_value *v, const Onnx__TensorProto *t, const char *where)
+{
     if (t->has_data_type && t->data_type == ONNX_INT64)
         CLG_TRY(read_int64_tensor(t, where, &v->rank, v->dims, &v->int_data, &v->int_count));
+    else if (t->has_data_type && t->data_type == ONNX_BOOL)
+        CLG_TRY(read_bool_tensor(t, where, &v->rank, v->dims, &v->int_data, &v->int_count));
     else
         CLG_TRY(clg_tensor_from_proto(t, where, &v->rank, v->dims, &v->data));
     v->kind = CLG_VALUE_INITIALIZER;
     return CLG_OK;
+}
+
+/* Gives value idx (new, or a Constant's output) the tensor's data, held in the
+   model or in an external file; `where` names it in errors. */
+static clg_status set_value_data(importer *im, int idx, const Onnx__TensorProto *t, const char *where)
+{
+    Onnx__TensorProto local;
+    unsigned char *bytes = NULL;
+    if (clg_tensor_is_external(t)) {
+        CLG_TRY(external_as_raw(im, t, where, &local, &bytes));
+        t = &local;
+    }
+    clg_status st = set_value_data_inline(&im->g->values[idx], t, where);
+    free(bytes);
+    return st;
 }
 
 static clg_status add_initializer(importer *im, const Onnx__TensorProto *t)
@@ -218,8 +318,11 @@ static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
     const Onnx__TypeProto *tp = vi->type;
     if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->tensor_type) {
         const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
-        if (tt->has_elem_type && tt->elem_type != ONNX_FLOAT)
-            return clg_fail(CLG_ERR_UNSUPPORTED, "graph input '%s' has type %s; only float32 inputs are supported",
+        /* FLOAT16 and BFLOAT16 models are fed, and computed, in float32. */
+        if (tt->has_elem_type && tt->elem_type != ONNX_FLOAT && tt->elem_type != ONNX_FLOAT16 &&
+            tt->elem_type != ONNX_BFLOAT16)
+            return clg_fail(CLG_ERR_UNSUPPORTED,
+                            "graph input '%s' has type %s; only float32, float16 and bfloat16 inputs are supported",
                             vi->name, clg_onnx_type_name(tt->elem_type));
         if (tt->shape) {
             if (tt->shape->n_dim > CLG_MAX_RANK)
@@ -238,6 +341,7 @@ static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
     }
     int idx;
     CLG_TRY(clg_graph_add_value(im->g, vi->name, CLG_VALUE_INPUT, rank, rank > 0 ? dims : NULL, &idx));
+    if (tp && tp->tensor_type && tp->tensor_type->has_elem_type) im->g->values[idx].elem_type = tp->tensor_type->elem_type;
     CLG_TRY(clg_graph_declare_io(im->g, idx, rank, dims, names));
     return clg_graph_mark_input(im->g, idx);
 }
@@ -246,6 +350,9 @@ static clg_status add_input(importer *im, const Onnx__ValueInfoProto *vi)
 static clg_status declare_output(importer *im, const Onnx__ValueInfoProto *vi, int v)
 {
     const Onnx__TypeProto *tp = vi->type;
+    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->tensor_type &&
+        tp->tensor_type->has_elem_type)
+        im->g->values[v].elem_type = tp->tensor_type->elem_type;
     if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type ||
         !tp->tensor_type->shape || tp->tensor_type->shape->n_dim > CLG_MAX_RANK)
         return CLG_OK;
@@ -297,14 +404,81 @@ static clg_status optional_output_unread(const importer *im, const node_ctx *n, 
     return CLG_OK;
 }
 
+/*
+ * Pad: opset 1 names the amounts "paddings", 2 to 10 "pads" (attributes,
+ * with the constant as attribute "value"); from 11 they are inputs (pads,
+ * constant_value, and from 18 axes); 19 adds the wrap mode.
+ */
+static clg_status pad_attrs(const importer *im, const node_ctx *n, clg_attrs *a)
+{
+    static const char *const old_keys[] = {"mode", "pads", "paddings", "value", NULL};
+    static const char *const new_keys[] = {"mode", NULL};
+    static const struct { const char *name; clg_pad_mode mode; int since; } modes[] = {
+        {"constant", CLG_PADMODE_CONSTANT, 1}, {"reflect", CLG_PADMODE_REFLECT, 1},
+        {"edge", CLG_PADMODE_EDGE, 1}, {"wrap", CLG_PADMODE_WRAP, 19}};
+    CLG_TRY(check_attrs(n, im->opset < 11 ? old_keys : new_keys));
+    const Onnx__AttributeProto *m = find_attr(n, "mode");
+    a->pad_mode = CLG_PADMODE_CONSTANT;
+    if (m) {
+        if (m->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
+            return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a string", "mode");
+        size_t i = 0;
+        while (i < sizeof modes / sizeof modes[0] &&
+               !(m->s.len == strlen(modes[i].name) && memcmp(m->s.data, modes[i].name, m->s.len) == 0))
+            i++;
+        if (i == sizeof modes / sizeof modes[0] || im->opset < modes[i].since)
+            return node_error(n, CLG_ERR_UNSUPPORTED, "mode is not one of %s",
+                              im->opset < 19 ? "constant, reflect, edge" : "constant, reflect, edge, wrap");
+        a->pad_mode = modes[i].mode;
+    }
+    if (im->opset >= 11) {
+        if (n->proto->n_input < 2 || !n->proto->input[1] || !*n->proto->input[1])
+            return node_error(n, CLG_ERR_PARSE, "missing input '%s'", "pads");
+        return CLG_OK;
+    }
+    const char *key = im->opset < 2 ? "paddings" : "pads";
+    const Onnx__AttributeProto *p = find_attr(n, key);
+    if (!p) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", key);
+    if (p->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
+        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a list of ints", key);
+    if (p->n_ints > 2 * CLG_MAX_RANK || p->n_ints % 2)
+        return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' must have 2 values per axis (rank <= 8)", key);
+    for (size_t i = 0; i < p->n_ints; i++) {
+        if (p->ints[i] < -(INT64_C(1) << 30) || p->ints[i] > (INT64_C(1) << 30))
+            return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has a value out of the supported range", key);
+        a->pad_amounts[i] = (int)p->ints[i];
+    }
+    a->n_pads = (int)p->n_ints;
+    a->pads_from_attr = 1;
+    return attr_float(n, "value", &a->pad_value);
+}
+
+/* Dropout from opset 12 takes training_mode as input 2: only a constant
+   false (inference) gives the identity this runtime computes. */
+static clg_status dropout_inference_only(const importer *im, const node_ctx *n)
+{
+    const char *name = n->proto->n_input > 2 ? n->proto->input[2] : NULL;
+    if (!name || !*name) return CLG_OK;
+    const int v = clg_graph_find_value(im->g, name);
+    const clg_value *val = v >= 0 ? &im->g->values[v] : NULL;
+    if (!val || val->kind != CLG_VALUE_INITIALIZER || !val->int_data || val->int_count != 1)
+        return node_error(n, CLG_ERR_UNSUPPORTED, "training_mode '%s' must be a constant (training is not supported)",
+                          name);
+    if (val->int_data[0] != 0)
+        return node_error(n, CLG_ERR_UNSUPPORTED, "training_mode '%s' is true: training-mode Dropout is not supported",
+                          name);
+    return CLG_OK;
+}
+
 static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op, clg_attrs *a)
 {
     static const char *const none[] = {NULL};
     static const char *const conv_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad", "group", NULL};
     static const char *const maxpool_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad",
                                                "ceil_mode", "storage_order", NULL};
+    /* dilations from opset 19 (only 1 is supported, as for the other windows) */
     static const char *const avgpool_keys[] = {"kernel_shape", "strides", "pads", "auto_pad", "ceil_mode",
-                                               "count_include_pad", NULL};
+                                               "count_include_pad", "dilations", NULL};
     static const char *const axis_keys[] = {"axis", NULL};
     static const char *const gemm_keys[] = {"alpha", "beta", "transA", "transB", "broadcast", NULL};
     static const char *const lrn_keys[] = {"size", "alpha", "beta", "bias", NULL};
@@ -350,6 +524,7 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
     if (strcmp(t, "Dropout") == 0) {
         *op = CLG_OP_IDENTITY;
         CLG_TRY(optional_output_unread(im, n, 1, "mask"));
+        CLG_TRY(dropout_inference_only(im, n));
         return check_attrs(n, dropout_keys);
     }
     if (strcmp(t, "Concat") == 0 || strcmp(t, "Flatten") == 0 || strcmp(t, "Softmax") == 0) {
@@ -364,7 +539,7 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
     if (strcmp(t, "Reshape") == 0) {
         *op = CLG_OP_RESHAPE;
         CLG_TRY(check_attrs(n, reshape_keys));
-        CLG_TRY(attr_int(n, "allowzero", 0, 0, &zero));
+        CLG_TRY(attr_int(n, "allowzero", 0, 1, &a->allowzero)); /* opset 14 */
         if (find_attr(n, "shape")) /* opsets before 5 */
             return node_error(n, CLG_ERR_UNSUPPORTED, "the %s attribute (opset < 5) is not supported", "shape");
         return CLG_OK;
@@ -448,14 +623,21 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
         CLG_TRY(check_attrs(n, perm_keys));
         return attr_axes(n, "perm", a);
     }
+    if (strcmp(t, "Pad") == 0) {
+        *op = CLG_OP_PAD;
+        return pad_attrs(im, n, a);
+    }
     if (strcmp(t, "Cast") == 0) {
         static const char *const cast_keys[] = {"to", "saturate", NULL};
         *op = CLG_OP_CAST;
         CLG_TRY(check_attrs(n, cast_keys));
         if (!find_attr(n, "to")) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "to");
         CLG_TRY(attr_int(n, "to", 0, 64, &a->cast_to));
-        if (a->cast_to != ONNX_FLOAT && a->cast_to != ONNX_INT64 && a->cast_to != ONNX_INT32)
+        if (a->cast_to != ONNX_FLOAT && a->cast_to != ONNX_INT64 && a->cast_to != ONNX_INT32 &&
+            a->cast_to != ONNX_FLOAT16 && a->cast_to != ONNX_BFLOAT16)
             return node_error(n, CLG_ERR_UNSUPPORTED, "casting to %s is not supported", clg_onnx_type_name(a->cast_to));
+        /* Reduced-precision values are held in float32, rounded to the type's precision. */
+        if (a->cast_to == ONNX_FLOAT16 || a->cast_to == ONNX_BFLOAT16) *op = CLG_OP_ROUND_FLOAT;
         return CLG_OK;
     }
     return node_error(n, CLG_ERR_UNSUPPORTED, "operator '%s' is not supported", t);
@@ -469,8 +651,10 @@ static int used_inputs(clg_op_type op, int given)
     case CLG_OP_GEMM:
     case CLG_OP_CLIP: return given < 3 ? given : 3;
     case CLG_OP_BATCHNORM: return given < 5 ? given : 5;
+    case CLG_OP_PAD: return given < 4 ? given : 4;
     case CLG_OP_SHAPE:
     case CLG_OP_CAST:
+    case CLG_OP_ROUND_FLOAT:
     case CLG_OP_TRANSPOSE:
     case CLG_OP_IDENTITY:
     case CLG_OP_RELU:
@@ -638,6 +822,11 @@ static clg_status import_graph(importer *im)
 
 clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out)
 {
+    return clg_onnx_import_dir(data, size, NULL, out);
+}
+
+clg_status clg_onnx_import_dir(const void *data, size_t size, const char *base_dir, clg_graph **out)
+{
     *out = NULL;
     if (size == 0) return clg_fail(CLG_ERR_PARSE, "empty file: not an ONNX model");
     if (!clg_protobuf_depth_within(data, size, &onnx__model_proto__descriptor, CLG_PROTOBUF_MAX_DEPTH))
@@ -646,7 +835,7 @@ clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out)
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, size, data);
     if (!m) return clg_fail(CLG_ERR_PARSE, "not a valid ONNX model (protobuf parsing failed; truncated or corrupt?)");
     clg_status st = CLG_OK;
-    importer im = {NULL, m->graph, default_opset(m)};
+    importer im = {NULL, m->graph, default_opset(m), base_dir, 0, 0, ""};
     if (!m->graph || (m->graph->n_node == 0 && m->graph->n_output == 0))
         st = clg_fail(CLG_ERR_PARSE, "not an ONNX model: it has no graph");
     else if (im.opset == -1)

@@ -8,7 +8,7 @@
 
 /* Opsets of the default domain this importer understands. */
 #define CLG_ONNX_OPSET_MIN 1
-#define CLG_ONNX_OPSET_MAX 17
+#define CLG_ONNX_OPSET_MAX 22
 
 /*
  * Parses and validates the model. Unsupported ops, attributes and data
@@ -16,5 +16,12 @@
  * CLG_ERR_PARSE.
  */
 clg_status clg_onnx_import(const void *data, size_t size, clg_graph **out);
+
+/*
+ * The same for a model read from a file in base_dir, where tensors stored
+ * as external data are found (external_data.h); NULL: such tensors are
+ * refused, as by clg_onnx_import.
+ */
+clg_status clg_onnx_import_dir(const void *data, size_t size, const char *base_dir, clg_graph **out);
 
 #endif

@@ -23,6 +23,13 @@
  *      batch size; the Concat then copies only its other inputs.
  *   5. memory planning: intermediate tensors whose lifetimes do not overlap
  *      share device buffers (runtime/memory_plan.c).
+ * Before them, once when a model is made:
+ *   6. Pad folding: a constant-zero Pad of the two spatial axes read only
+ *      by a Conv, an AveragePool or a MaxPool becomes part of that op's own
+ *      pads where the result is exactly the same (pass_fold_pad.c says
+ *      when); the Pad becomes a view nothing reads. Numbered last because
+ *      it came last; the pass lists do not accept 6 yet (they stop at 5),
+ *      so only "all" and CLGOOGLENET_NO_FUSION switch it off.
  * CLGOOGLENET_NO_FUSION=1 switches all passes off, CLGOOGLENET_PASSES_OFF
  * a comma-separated list of pass numbers ("0,3"), for A/B comparisons.
  */
@@ -40,7 +47,8 @@ enum {
     CLG_PASS_FUSE_POOL_POINTWISE = 2,
     CLG_PASS_GROUP_POINTWISE = 3,
     CLG_PASS_PLACE_CONCAT = 4,
-    CLG_PASS_MEMORY_PLAN = 5
+    CLG_PASS_MEMORY_PLAN = 5,
+    CLG_PASS_FOLD_PAD = 6
 };
 
 clg_status clg_passes_run(clg_graph *g);
@@ -55,6 +63,9 @@ int clg_pass_enabled(int number);
 int clg_pass_enabled_by(const char *passes_off, int number);
 int clg_passes_off_valid(const char *passes_off);
 clg_status clg_passes_run_with(clg_graph *g, const char *passes_off);
+
+/* Pass 6, exposed for tests: *folded (may be NULL) gets the number of Pads folded. */
+clg_status clg_pass_fold_pad(clg_graph *g, size_t *folded);
 
 /* Pass 0, exposed for tests: *folded gets the number of folded nodes. */
 clg_status clg_pass_fold_batchnorm(clg_graph *g, size_t *folded);

@@ -122,6 +122,7 @@ static int reads_on_host(clg_op_type op, int input)
     case CLG_OP_UNSQUEEZE:
     case CLG_OP_SQUEEZE: return input == 1;
     case CLG_OP_SHAPE: return 1;
+    case CLG_OP_PAD: return input != 0; /* pads, constant_value, axes */
     default: return 0;
     }
 }
@@ -148,6 +149,8 @@ static clg_status plan_node(clg_plan *plan, int n)
     case CLG_OP_BATCHNORM: return clg_plan_batchnorm(plan, n);
     case CLG_OP_GATHER: return clg_plan_gather(plan, n);
     case CLG_OP_TRANSPOSE: return clg_plan_transpose(plan, n);
+    case CLG_OP_PAD: return clg_plan_pad(plan, n);
+    case CLG_OP_ROUND_FLOAT: return clg_plan_round_float(plan, n);
     case CLG_OP_SOFTMAX: return clg_plan_softmax(plan, n);
     case CLG_OP_LRN: return clg_plan_lrn(plan, n);
     case CLG_OP_FLATTEN:

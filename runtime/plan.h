@@ -143,6 +143,8 @@ clg_status clg_plan_clip(clg_plan *plan, int n);
 clg_status clg_plan_batchnorm(clg_plan *plan, int n);
 clg_status clg_plan_gather(clg_plan *plan, int n);
 clg_status clg_plan_transpose(clg_plan *plan, int n);
+clg_status clg_plan_pad(clg_plan *plan, int n);
+clg_status clg_plan_round_float(clg_plan *plan, int n);
 clg_status clg_plan_softmax(clg_plan *plan, int n);
 clg_status clg_plan_lrn(clg_plan *plan, int n);
 

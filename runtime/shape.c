@@ -208,6 +208,9 @@ static clg_status infer_reshape(const clg_graph *g, const clg_node *nd, const cl
         int64_t d = sv->v[i];
         if (i == 0 && declared_batch > 0 && x->rank > 0 && d == declared_batch && x->dims[0] != declared_batch)
             d = x->dims[0]; /* the model runs at another batch size */
+        if (d == 0 && nd->attrs.allowzero)
+            return node_fail(nd, CLG_ERR_UNSUPPORTED, "allowzero=1 with a 0 in the target shape makes an empty "
+                                                      "tensor, which is not supported");
         if (d == 0) {
             if (i >= x->rank) return node_fail(nd, CLG_ERR_SHAPE, "0 in the target refers to a missing input dim");
             d = x->dims[i];
@@ -453,6 +456,86 @@ static clg_status infer_transpose(clg_node *nd, const clg_shape *x, clg_shape *o
     return CLG_OK;
 }
 
+clg_status clg_pad_amounts(const clg_node *nd, const clg_host_ints *ints, int rank, int64_t *begin,
+                           int64_t *end)
+{
+    const clg_attrs *at = &nd->attrs;
+    for (int d = 0; d < rank; d++) begin[d] = end[d] = 0;
+    if (at->pads_from_attr) {
+        if (at->n_pads != 2 * rank) return node_fail(nd, CLG_ERR_SHAPE, "pads must have 2 values per input axis");
+        for (int d = 0; d < rank; d++) {
+            begin[d] = at->pad_amounts[d];
+            end[d] = at->pad_amounts[rank + d];
+        }
+        return CLG_OK;
+    }
+    const int pads = nd->n_inputs > 1 ? nd->inputs[1] : -1, axes_in = nd->n_inputs > 3 ? nd->inputs[3] : -1;
+    if (pads < 0) return node_fail(nd, CLG_ERR_PARSE, "missing pads input");
+    if (!is_host(ints, pads))
+        return node_fail(nd, CLG_ERR_UNSUPPORTED, "pads must be a constant int64 tensor of at most 8 values");
+    int axes[CLG_MAX_RANK], n_axes = rank;
+    for (int d = 0; d < rank; d++) axes[d] = d;
+    if (axes_in >= 0) { /* opset 18 */
+        if (!is_host(ints, axes_in)) return node_fail(nd, CLG_ERR_UNSUPPORTED, "axes must be a constant int64 tensor");
+        n_axes = ints[axes_in].count;
+        int seen[CLG_MAX_RANK] = {0};
+        for (int i = 0; i < n_axes; i++) {
+            int64_t a = ints[axes_in].v[i];
+            if (a < -rank || a >= rank) return node_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+            axes[i] = (int)(a < 0 ? a + rank : a);
+            if (seen[axes[i]]++) return node_fail(nd, CLG_ERR_SHAPE, "repeated axis");
+        }
+    }
+    if (ints[pads].count != 2 * n_axes)
+        return node_fail(nd, CLG_ERR_SHAPE, "pads must have 2 values per padded axis");
+    for (int i = 0; i < n_axes; i++) {
+        const int64_t b = ints[pads].v[i], e = ints[pads].v[n_axes + i];
+        if (b < -(INT64_C(1) << 30) || b > (INT64_C(1) << 30) || e < -(INT64_C(1) << 30) || e > (INT64_C(1) << 30))
+            return node_fail(nd, CLG_ERR_UNSUPPORTED, "pads out of the supported range");
+        begin[axes[i]] = b;
+        end[axes[i]] = e;
+    }
+    return CLG_OK;
+}
+
+/*
+ * Pad: each axis grows by begin + end (negative amounts crop first, then
+ * the modes pad the cropped extent as numpy.pad does, so it must not be
+ * empty unless the mode is constant).
+ */
+static clg_status infer_pad(const clg_graph *g, const clg_node *nd, const clg_shape *x,
+                            const clg_host_ints *ints, clg_shape *out)
+{
+    if (x->rank < 1) return node_fail(nd, CLG_ERR_SHAPE, "input must have rank >= 1");
+    const int cv = nd->n_inputs > 2 ? nd->inputs[2] : -1;
+    if (cv >= 0) {
+        size_t count;
+        const clg_value *v = &g->values[cv];
+        if (v->kind != CLG_VALUE_INITIALIZER || !v->data)
+            return node_fail(nd, CLG_ERR_UNSUPPORTED, "constant_value must be a constant float");
+        if (!clg_dims_count(v->rank, v->dims, &count) || count != 1 || v->rank > 1)
+            return node_fail(nd, CLG_ERR_SHAPE, "constant_value must be a scalar");
+    }
+    int64_t begin[CLG_MAX_RANK], end[CLG_MAX_RANK];
+    CLG_TRY(clg_pad_amounts(nd, ints, x->rank, begin, end));
+    out->rank = x->rank;
+    for (int d = 0; d < x->rank; d++) {
+        char msg[200];
+        const int64_t kept = x->dims[d] - (begin[d] < 0 ? -begin[d] : 0) - (end[d] < 0 ? -end[d] : 0);
+        out->dims[d] = x->dims[d] + begin[d] + end[d];
+        if (out->dims[d] < 1) {
+            snprintf(msg, sizeof msg, "pads leave axis %d empty (an empty tensor is not supported)", d);
+            return node_fail(nd, CLG_ERR_SHAPE, msg);
+        }
+        if (nd->attrs.pad_mode == CLG_PADMODE_CONSTANT) continue;
+        if (kept < 1) {
+            snprintf(msg, sizeof msg, "axis %d has nothing left to pad from after cropping", d);
+            return node_fail(nd, CLG_ERR_SHAPE, msg);
+        }
+    }
+    return CLG_OK;
+}
+
 /* Clip bounds and BatchNormalization parameters: one value, or one per channel. */
 static clg_status check_param(const clg_node *nd, const clg_shape *p, int64_t count, const char *what)
 {
@@ -565,6 +648,13 @@ static clg_status infer_node(clg_graph *g, clg_node *nd, const clg_shape *shapes
         return CLG_OK;
     case CLG_OP_SHAPE:
         return infer_shape_op(nd, in[0], h, out);
+    case CLG_OP_ROUND_FLOAT:
+        if (host_in) return node_fail(nd, CLG_ERR_UNSUPPORTED, "casting int64 data to a float type is not supported");
+        *out = *in[0];
+        return CLG_OK;
+    case CLG_OP_PAD:
+        if (host_in) return node_fail(nd, CLG_ERR_UNSUPPORTED, "padding int64 data is not supported");
+        return infer_pad(g, nd, in[0], ints, out);
     case CLG_OP_TRANSPOSE:
         if (host_in) return node_fail(nd, CLG_ERR_UNSUPPORTED, "transposing int64 data is not supported");
         return infer_transpose(nd, in[0], out);

@@ -37,6 +37,14 @@ clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes,
                            const int *order, clg_shape *shapes, clg_window *windows,
                            clg_host_ints *ints);
 
+/*
+ * Pad's amounts for a rank-`rank` input: begin[d] and end[d] per axis
+ * (negative crops), from the attribute (opsets before 11) or the constant
+ * pads and axes inputs (ints, see above); axes left out get 0.
+ */
+clg_status clg_pad_amounts(const clg_node *nd, const clg_host_ints *ints, int rank, int64_t *begin,
+                           int64_t *end);
+
 size_t clg_shape_count(const clg_shape *s);
 
 /* 1 when both have the same rank and dims. */

@@ -16,6 +16,7 @@
 #include "error.h"
 #include "file_read.h"
 #include "graph.h"
+#include "half.h"
 #include "safe_write.h"
 
 /* numpy itself refuses headers over 10000 bytes by default; be a bit more lenient. */
@@ -223,8 +224,9 @@ static clg_status parse_shape(npy_parser *ps, int *rank, int64_t *dims)
     return CLG_OK;
 }
 
+/* *elem_size: 4 for '<f4', 2 for '<f2' (converted to float32 when read). */
 static clg_status npy_parse_header(const char *path, const char *text, size_t len, int *rank,
-                                   int64_t *dims)
+                                   int64_t *dims, size_t *elem_size)
 {
     npy_parser ps = {path, text, text, text + len};
     int have_descr = 0, have_order = 0, have_shape = 0, fortran = 0;
@@ -260,10 +262,11 @@ static clg_status npy_parse_header(const char *path, const char *text, size_t le
     if (!have_descr || !have_order || !have_shape)
         return clg_fail(CLG_ERR_PARSE, "%s: .npy header lacks '%s'", path,
                         !have_descr ? "descr" : !have_order ? "fortran_order" : "shape");
-    if (strcmp(descr, "<f4") != 0)
+    if (strcmp(descr, "<f4") != 0 && strcmp(descr, "<f2") != 0)
         return clg_fail(CLG_ERR_UNSUPPORTED,
                         "%s: .npy dtype '%s' is not supported, only little-endian float32 "
-                        "('<f4'); convert with arr.astype(np.float32)", path, descr);
+                        "('<f4') and float16 ('<f2'); convert with arr.astype(np.float32)", path, descr);
+    *elem_size = descr[2] == '2' ? 2 : 4;
     if (fortran)
         return clg_fail(CLG_ERR_UNSUPPORTED,
                         "%s: .npy array is in Fortran order; save a C-order array "
@@ -325,8 +328,9 @@ static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
     if (!header) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
     int rank = 0;
     int64_t dims[CLG_MAX_RANK];
+    size_t elem = 4;
     clg_status st = npy_take(src, path, header, hlen);
-    if (st == CLG_OK) st = npy_parse_header(path, header, hlen, &rank, dims);
+    if (st == CLG_OK) st = npy_parse_header(path, header, hlen, &rank, dims, &elem);
     free(header);
     if (st != CLG_OK) return st;
 
@@ -336,7 +340,7 @@ static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
     if (!clg_dims_count(rank, dims, &count))
         return clg_fail(CLG_ERR_PARSE, "%s: .npy shape %s is too large", path, shape);
     /* clg_dims_count keeps count * sizeof(float) within size_t. */
-    size_t need = count * sizeof(float), have = size - prefix - hlen;
+    size_t need = count * elem, have = size - prefix - hlen;
     if (have < need)
         return clg_fail(CLG_ERR_PARSE,
                         "%s: truncated data: shape %s needs %zu bytes, file has %zu after the "
@@ -353,7 +357,12 @@ static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
         clg_tensor_destroy(t);
         return st;
     }
-    floats_le_to_host(t->data, count);
+    if (elem == 2) { /* float16: widen in place from the back (float i never overlaps half j > i unread) */
+        const unsigned char *b = (const unsigned char *)t->data;
+        for (size_t i = count; i-- > 0;) t->data[i] = clg_half_to_float((uint16_t)(b[2 * i] | b[2 * i + 1] << 8));
+    } else {
+        floats_le_to_host(t->data, count);
+    }
     *out = t;
     return CLG_OK;
 }
@@ -381,8 +390,14 @@ clg_status clg_tensor_parse_npy(const void *data, size_t size, const char *name,
 
 clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t)
 {
+    return clg_tensor_save_npy_as(path, t, CLG_ELEM_FLOAT32);
+}
+
+clg_status clg_tensor_save_npy_as(const char *path, const clg_tensor *t, clg_elem_type type)
+{
     if (!path || !t)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_tensor_save_npy: NULL argument");
+    const int half = type == CLG_ELEM_FLOAT16;
     size_t count;
     if (t->rank < 0 || t->rank > CLG_MAX_RANK || !clg_dims_count(t->rank, t->dims, &count) ||
         !t->data)
@@ -393,8 +408,8 @@ clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t)
      * multiple of 64 bytes (numpy pads a whole 64 when already aligned). */
     char shape[256], dict[320];
     format_shape(shape, sizeof shape, t->rank, t->dims);
-    int dlen = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }",
-                        shape);
+    int dlen = snprintf(dict, sizeof dict, "{'descr': '<f%c', 'fortran_order': False, 'shape': %s, }",
+                        half ? '2' : '4', shape);
     size_t pad = 64 - (10 + (size_t)dlen + 1) % 64;
     size_t hlen = (size_t)dlen + pad + 1;
     unsigned char head[10 + sizeof dict + 64 + 1];
@@ -414,7 +429,17 @@ clg_status clg_tensor_save_npy(const char *path, const clg_tensor *t)
     int ok = fwrite(head, 1, 10 + hlen, o.f) == 10 + hlen;
     /* Convert through a small buffer so big-endian hosts also write little-endian. */
     float chunk[1024];
-    for (size_t i = 0; ok && i < count; i += 1024) {
+    for (size_t i = 0; ok && half && i < count; i += 512) {
+        unsigned char bytes[1024];
+        size_t m = count - i < 512 ? count - i : 512;
+        for (size_t k = 0; k < m; k++) {
+            const uint16_t h = clg_float_to_half(t->data[i + k]);
+            bytes[2 * k] = (unsigned char)(h & 0xff);
+            bytes[2 * k + 1] = (unsigned char)(h >> 8);
+        }
+        ok = fwrite(bytes, 2, m, o.f) == m;
+    }
+    for (size_t i = 0; ok && !half && i < count; i += 1024) {
         size_t m = count - i < 1024 ? count - i : 1024;
         memcpy(chunk, t->data + i, m * sizeof(float));
         floats_host_to_le(chunk, m);
@@ -449,6 +474,33 @@ const char *clg_onnx_type_name(int32_t data_type)
     return "UNKNOWN";
 }
 
+/* A FLOAT16 or BFLOAT16 TensorProto (checked up to its dims): 2 bytes per value
+   in raw_data, or one value per int32_data entry, as ONNX stores them. */
+static clg_status tensor16_from_proto(const Onnx__TensorProto *p, const char *where, int half, int r,
+                                      size_t count, const char *shape, int *rank, int64_t *dims, float **data)
+{
+    const char *type = half ? "FLOAT16" : "BFLOAT16";
+    if (p->has_raw_data && p->n_int32_data > 0)
+        return clg_fail(CLG_ERR_PARSE, "%s: %s tensor has both raw_data and int32_data", where, type);
+    if (p->n_float_data > 0)
+        return clg_fail(CLG_ERR_PARSE, "%s: %s tensor has float_data", where, type);
+    if (p->has_raw_data ? p->raw_data.len != count * 2 : p->n_int32_data != count)
+        return clg_fail(CLG_ERR_PARSE, "%s: %s data of %zu bytes / %zu values does not match shape %s (%zu values)",
+                        where, type, p->has_raw_data ? p->raw_data.len : 0, p->n_int32_data, shape, count);
+    float *d = malloc(count ? count * sizeof(float) : sizeof(float));
+    if (!d) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory for %zu floats", where, count);
+    for (size_t i = 0; i < count; i++) {
+        const uint16_t bits = p->has_raw_data
+                                  ? (uint16_t)(p->raw_data.data[2 * i] | p->raw_data.data[2 * i + 1] << 8)
+                                  : (uint16_t)p->int32_data[i];
+        d[i] = half ? clg_half_to_float(bits) : clg_bfloat16_to_float(bits);
+    }
+    *rank = r;
+    for (int i = 0; i < r; i++) dims[i] = p->dims[i];
+    *data = d;
+    return CLG_OK;
+}
+
 clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, int *rank,
                                  int64_t *dims, float **data)
 {
@@ -459,10 +511,13 @@ clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, 
     /* A buffer of unrelated protobuf fields also unpacks; no data type means it is not a tensor. */
     if (!p->has_data_type || p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__UNDEFINED)
         return clg_fail(CLG_ERR_PARSE, "%s: not a valid ONNX TensorProto (no data type)", where);
-    if (p->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
+    /* FLOAT16 and BFLOAT16 are converted to float32 (exactly). */
+    const int half = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16,
+              bf16 = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16;
+    if (p->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && !half && !bf16)
         return clg_fail(CLG_ERR_UNSUPPORTED,
-                        "%s: tensor data type %s (%d) is not supported, only FLOAT (float32)",
-                        where, clg_onnx_type_name(p->data_type), (int)p->data_type);
+                        "%s: tensor data type %s (%d) is not supported, only FLOAT (float32), FLOAT16 "
+                        "and BFLOAT16", where, clg_onnx_type_name(p->data_type), (int)p->data_type);
     if ((p->has_data_location &&
          p->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) ||
         p->n_external_data > 0)
@@ -485,6 +540,7 @@ clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, 
     if (!clg_dims_count(r, p->dims, &count))
         return clg_fail(CLG_ERR_PARSE, "%s: tensor shape %s is too large", where, shape);
 
+    if (half || bf16) return tensor16_from_proto(p, where, half, r, count, shape, rank, dims, data);
     /* Check the data length against the shape before allocating anything. */
     size_t need = count * sizeof(float);
     if (p->has_raw_data && p->n_float_data > 0)

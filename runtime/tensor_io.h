@@ -20,7 +20,8 @@ clg_status clg_read_file(const char *path, unsigned char **data, size_t *size);
 /* (clg_read_file_limit, in file_read.h, takes a size limit.) */
 
 /*
- * Converts a FLOAT TensorProto (raw_data or float_data) into *rank, dims
+ * Converts a FLOAT TensorProto (raw_data or float_data), or a FLOAT16 or
+ * BFLOAT16 one (raw_data or int32_data, converted exactly), into *rank, dims
  * (room for CLG_MAX_RANK) and *data (malloc'd, at least one float; release
  * with free()). `where` starts every error message, e.g.
  * "initializer conv1.weight". Another data type, external data or rank

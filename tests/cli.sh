@@ -129,6 +129,13 @@ printf '\x93NUMPY\x01\x00\x76\x00{'"'"'descr'"'"': '"'"'<f8'"'"', '"'"'fortran_o
 while [ "$(stat -c %s "$tmp/f64.npy")" -lt 127 ]; do printf ' ' >> "$tmp/f64.npy"; done
 printf '\n\0\0\0\0\0\0\0\0' >> "$tmp/f64.npy"
 expect 1 'error: .*<f8' -- infer "$model" "$tmp/f64.npy"
+# A model declared float16 writes float16 logits (2x32: 128 + 2 * 32 * 2 bytes), and reads a float16 input back.
+expect 0 'wrote' -- infer "$data/fp16/tv_googlenet_folded.fp16.onnx" "$data/imagenet/tv_googlenet_folded.input.npy" \
+    --output "$tmp/half.npy"
+if [ "$(stat -c %s "$tmp/half.npy")" -ne $((128 + 2 * 32 * 2)) ] || ! head -c 64 "$tmp/half.npy" | grep -q "'<f2'"; then
+    echo "FAIL: a float16 model's output is not a 2x32 float16 .npy"; failures=$((failures + 1))
+fi
+expect 1 "error: .*input 'input': expected shape" -- infer "$data/fp16/tv_googlenet_folded.fp16.onnx" "$tmp/half.npy"
 expect 1 'error: .*cannot write output' -- infer "$model" "$input" --output "$tmp/no/such/dir/out.npy"
 
 # A bad queue count is refused with the variable named.

@@ -212,3 +212,62 @@ void ref_lrn(const float *x, int n, int c, int p, int size, float alpha, float b
                 y[at] = (float)(x[at] / pow(bias + (double)alpha / size * sq, beta));
             }
 }
+
+/* Cropped-axis coordinate c (may be outside [0, n)) mapped into it, or -1 for the constant. */
+static int64_t pad_index(int64_t c, int64_t n, int mode)
+{
+    if (c >= 0 && c < n) return c;
+    switch (mode) {
+    case 1: /* reflect: period 2(n-1), as numpy */
+        if (n == 1) return 0;
+        while (c < 0 || c >= n) c = c < 0 ? -c : 2 * (n - 1) - c;
+        return c;
+    case 2: return c < 0 ? 0 : n - 1;
+    case 3: return ((c % n) + n) % n;
+    default: return -1;
+    }
+}
+
+int ref_pad(const float *x, int rank, const int64_t *dims, const int64_t *begin, const int64_t *end,
+            int mode, float value, float *y)
+{
+    int64_t lo[8], kept[8], out[8];
+    size_t total = 1;
+    for (int d = 0; d < rank; d++) {
+        lo[d] = begin[d] < 0 ? -begin[d] : 0;
+        kept[d] = dims[d] - lo[d] - (end[d] < 0 ? -end[d] : 0);
+        out[d] = dims[d] + begin[d] + end[d];
+        if (out[d] < 1 || (kept[d] < 1 && mode != 0)) return 0;
+        total *= (size_t)out[d];
+    }
+    for (size_t o = 0; o < total; o++) {
+        size_t rest = o, src = 0, stride = 1;
+        int inside = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            const int64_t coord = (int64_t)(rest % (size_t)out[d]);
+            rest /= (size_t)out[d];
+            /* cropped coordinate: the output starts begin[d] (when positive) before the kept part */
+            const int64_t c = pad_index(coord - (begin[d] > 0 ? begin[d] : 0), kept[d], mode);
+            if (c < 0) inside = 0;
+            else src += (size_t)(c + lo[d]) * stride;
+            stride *= (size_t)dims[d];
+        }
+        y[o] = inside ? x[src] : value;
+    }
+    return 1;
+}
+
+float ref_round_float(float x, int mantissa, int min_exp, double max)
+{
+    if (isnan(x) || isinf(x)) return x;
+    const double a = fabs((double)x);
+    if (a == 0) return x;
+    int e;
+    frexp(a, &e); /* a = f * 2^e, f in [0.5, 1): the leading bit is 2^(e-1) */
+    const int lead = e - 1 < min_exp ? min_exp : e - 1;
+    const double quantum = ldexp(1.0, lead - mantissa);
+    const double r = nearbyint(a / quantum) * quantum; /* the default rounding: to nearest, ties to even */
+    const double ulp_max = ldexp(1.0, (int)floor(log2(max)) - mantissa);
+    if (r > max) return (float)copysign(r >= max + ulp_max ? INFINITY : max, (double)x);
+    return (float)copysign(r, (double)x);
+}

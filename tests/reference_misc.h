@@ -92,4 +92,26 @@ void ref_softmax(const float *x, int rank, const int64_t *dims, int axis, int le
 void ref_lrn(const float *x, int n, int c, int p, int size, float alpha, float beta, float bias,
              float *y);
 
+/*
+ * ONNX Pad of x (rank <= 8, dims) as numpy.pad does it after cropping:
+ * negative begin[d] / end[d] first cut that many elements off the axis,
+ * then positive ones add elements: mode 0 constant (value), 1 reflect
+ * (mirror without repeating the edge, repeatedly when the pad is long),
+ * 2 edge (repeat the edge element), 3 wrap (periodic). The output has
+ * dims[d] + begin[d] + end[d] elements per axis. Returns 0 when an axis is
+ * left empty.
+ */
+int ref_pad(const float *x, int rank, const int64_t *dims, const int64_t *begin, const int64_t *end,
+            int mode, float value, float *y);
+
+/*
+ * x rounded to the nearest value (ties to even) of a binary type with
+ * `mantissa` stored bits, exponents down to min_exp (its smallest normal
+ * is 2^min_exp; below it the quantum stays 2^(min_exp - mantissa)) and
+ * largest finite value max: IEEE half is (10, -14, 65504), bfloat16
+ * (7, -126, 0x1.fep127). Beyond max + half an ulp: infinity. NaN and
+ * infinities stay. Computed in double.
+ */
+float ref_round_float(float x, int mantissa, int min_exp, double max);
+
 #endif

@@ -1,8 +1,8 @@
 /*
  * Tests for pooling, Concat, Relu, the broadcasting elementwise ops (Add,
  * Sub, Mul, Div and the n-ary Sum, Max, Min), Clip, BatchNormalization,
- * Gather, Softmax and LRN (runtime/ops_pool.c, ops_misc.c,
- * ops_elementwise.c, ops_batchnorm.c, ops_gather.c and their cl/ kernels):
+ * Gather, Softmax, LRN and Pad (runtime/ops_pool.c, ops_misc.c,
+ * ops_elementwise.c, ops_batchnorm.c, ops_gather.c, ops_pad.c and their cl/ kernels):
  * each op runs as a one-node graph through the public model API and is
  * compared with the plain C references in reference_misc.c, on seeded random
  * shapes and on hand-picked edge cases (broadcasting up to rank 8, odd sizes
@@ -1040,6 +1040,181 @@ START_TEST(gather)
 }
 END_TEST
 
+/* ---- Pad --------------------------------------------------------------- */
+
+static const char *const pad_mode_names[] = {"constant", "reflect", "edge", "wrap"};
+
+/* How the node gets its amounts: inputs over all axes (opset 11+), inputs
+   with an axes input (18+), or the attribute (before 11). */
+enum { PAD_INPUTS, PAD_AXES, PAD_ATTR };
+
+typedef struct pad_case {
+    int rank;
+    int64_t dims[CLG_MAX_RANK];
+    int64_t begin[CLG_MAX_RANK], end[CLG_MAX_RANK];
+    int mode;
+    float value;
+    int form;
+} pad_case;
+
+static void pad_text(const pad_case *p, char *buf, size_t size)
+{
+    char shape[128], pads[256];
+    shape_text(p->rank, p->dims, shape, sizeof shape);
+    size_t used = 0;
+    for (int d = 0; d < p->rank && used < sizeof pads; d++)
+        used += (size_t)snprintf(pads + used, sizeof pads - used, "%s%lld/%lld", d ? "," : "",
+                                 (long long)p->begin[d], (long long)p->end[d]);
+    snprintf(buf, size, "pad %s [%s] %s value %g form %d", shape, pads, pad_mode_names[p->mode],
+             (double)p->value, p->form);
+}
+
+static clg_status try_pad(clg_context *ctx, const pad_case *p, const float *x, clg_tensor **y)
+{
+    clg_attrs a = clg_attrs_default();
+    a.pad_mode = (clg_pad_mode)p->mode;
+    op_input in[4];
+    int n_in = 1;
+    in[0] = input_of(p->rank, p->dims, x);
+    int64_t pads[2 * CLG_MAX_RANK], axes[CLG_MAX_RANK];
+    int n_axes = 0;
+    for (int d = 0; d < p->rank; d++) /* the axes input names only the padded ones, last first */
+        if (p->form != PAD_AXES || p->begin[d] || p->end[d]) axes[n_axes++] = p->form == PAD_AXES ? d - p->rank : d;
+    for (int i = 0; i < n_axes; i++) {
+        const int d = (int)(axes[i] < 0 ? axes[i] + p->rank : axes[i]);
+        pads[i] = p->begin[d];
+        pads[n_axes + i] = p->end[d];
+    }
+    const float value = p->value;
+    if (p->form == PAD_ATTR) {
+        a.pads_from_attr = 1;
+        a.n_pads = 2 * n_axes;
+        for (int i = 0; i < 2 * n_axes; i++) a.pad_amounts[i] = (int)pads[i];
+        a.pad_value = value;
+    } else {
+        const int64_t pads_dims[1] = {2 * n_axes}, axes_dims[1] = {n_axes};
+        in[1] = input_of(1, pads_dims, NULL);
+        in[1].ints = pads;
+        const int64_t none[1] = {0};
+        in[2] = input_of(0, none, &value);
+        in[2].constant = 1;
+        n_in = 3;
+        if (p->form == PAD_AXES) {
+            in[3] = input_of(1, axes_dims, NULL);
+            in[3].ints = axes;
+            n_in = 4;
+        }
+    }
+    return try_op(ctx, CLG_OP_PAD, &a, in, n_in, y);
+}
+
+static void check_pad(clg_context *ctx, const pad_case *p)
+{
+    char what[512];
+    pad_text(p, what, sizeof what);
+    float *x = random_floats(dims_count(p->rank, p->dims), -1.0f, 1.0f);
+    int64_t yd[CLG_MAX_RANK];
+    for (int d = 0; d < p->rank; d++) yd[d] = p->dims[d] + p->begin[d] + p->end[d];
+    float *ref = alloc_floats(dims_count(p->rank, yd));
+    ck_assert_msg(ref_pad(x, p->rank, p->dims, p->begin, p->end, p->mode, p->value, ref), "%s: bad case", what);
+    clg_tensor *y = NULL;
+    clg_status st = try_pad(ctx, p, x, &y);
+    ck_assert_msg(st == CLG_OK, "%s: %s: %s", what, clg_status_to_string(st), clg_last_error());
+    expect_close(y, ref, p->rank, yd, what);
+    /* Pad only moves values: they must be bit-exact. */
+    ck_assert_msg(memcmp(y->data, ref, dims_count(p->rank, yd) * sizeof(float)) == 0, "%s: not bit-exact", what);
+    clg_tensor_destroy(y);
+    free(ref);
+    free(x);
+}
+
+/* Random shapes of rank 1 to 5 (pads inputs hold 8 values: 4 axes, or fewer
+   named by axes), random pads in [-2, 4] that leave every axis non-empty. */
+START_TEST(pad_random)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(1717);
+    for (int iter = 0; iter < 48; iter++) {
+        pad_case p;
+        memset(&p, 0, sizeof p);
+        p.mode = iter % 4;
+        p.form = (iter / 4) % 3;
+        p.rank = rng_int(1, p.form == PAD_INPUTS ? 4 : 5);
+        p.value = (float)rng_int(-3, 3) * 0.5f;
+        int padded = 0;
+        for (int d = 0; d < p.rank; d++) {
+            p.dims[d] = rng_int(1, 7);
+            if (p.form == PAD_AXES && padded == 4) continue; /* 8 pads at most */
+            if (p.form == PAD_AXES && rng_int(0, 2) == 0) continue;
+            p.begin[d] = rng_int(-2, 4);
+            p.end[d] = rng_int(-2, 4);
+            /* keep at least one element of the axis after cropping */
+            while (p.dims[d] + (p.begin[d] < 0 ? p.begin[d] : 0) + (p.end[d] < 0 ? p.end[d] : 0) < 1) {
+                if (p.begin[d] < 0) p.begin[d]++;
+                else p.end[d]++;
+            }
+            padded += p.begin[d] || p.end[d];
+        }
+        check_pad(ctx, &p);
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(pad_edge_cases)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(1919);
+    for (int mode = 0; mode < 4; mode++) {
+        const int form = mode == 3 ? PAD_INPUTS : mode % 3;
+        /* PyTorch's Pad before an AveragePool: zero, spatial only, batch > 1. */
+        pad_case spatial = {4, {3, 5, 6, 7}, {0, 0, 1, 2}, {0, 0, 2, 1}, mode, 0.0f, form};
+        check_pad(ctx, &spatial);
+        /* 1x1 spatial: reflect and wrap of one element repeat it. */
+        pad_case one = {4, {2, 3, 1, 1}, {0, 0, 2, 1}, {0, 0, 1, 3}, mode, -1.5f, PAD_AXES};
+        check_pad(ctx, &one);
+        /* Negative pads only: a crop. */
+        pad_case crop = {4, {2, 3, 6, 5}, {0, -1, -2, 0}, {-1, 0, -1, -3}, mode, 2.0f, form};
+        check_pad(ctx, &crop);
+        /* Crop one side, pad the other, on one axis. */
+        pad_case mixed = {2, {4, 9}, {1, -3}, {-2, 5}, mode, 7.0f, form};
+        check_pad(ctx, &mixed);
+        /* Pads longer than the axis (numpy repeats reflect and wrap). */
+        pad_case longer = {3, {2, 3, 2}, {0, 7, 5}, {0, 4, 6}, mode, 0.25f, form};
+        check_pad(ctx, &longer);
+        /* No padding at all. */
+        pad_case none = {3, {2, 3, 4}, {0}, {0}, mode, 1.0f, PAD_INPUTS};
+        check_pad(ctx, &none);
+    }
+    /* Constant mode may crop an axis away entirely and refill it. */
+    pad_case refill = {2, {3, 4}, {0, -4}, {0, 2}, 0, 9.0f, PAD_INPUTS};
+    check_pad(ctx, &refill);
+
+    /* Errors: an empty result, nothing left to reflect, pads that do not fit the rank. */
+    const float x[24] = {0};
+    clg_tensor *y = NULL;
+    pad_case empty = {2, {3, 4}, {0, -3}, {0, -1}, 0, 0.0f, PAD_INPUTS};
+    expect_shape_status(try_pad(ctx, &empty, x, &y), y, "pad leaving an axis empty");
+    pad_case gone = {2, {3, 4}, {0, -4}, {0, 2}, 1, 0.0f, PAD_INPUTS};
+    expect_shape_status(try_pad(ctx, &gone, x, &y), y, "reflect of a cropped-away axis");
+    clg_attrs a = clg_attrs_default();
+    a.pads_from_attr = 1;
+    a.n_pads = 4; /* 2 axes' worth for a rank-3 input */
+    const int64_t d3[3] = {2, 3, 4};
+    op_input in = input_of(3, d3, x);
+    expect_shape_status(try_op(ctx, CLG_OP_PAD, &a, &in, 1, &y), y, "pads of the wrong length");
+    /* Pads of 2^30 on each side: refused before any buffer of that size is made. */
+    pad_case huge = {1, {3}, {1 << 30}, {1 << 30}, 0, 0.0f, PAD_INPUTS};
+    clg_status st = try_pad(ctx, &huge, x, &y);
+    ck_assert_msg(st == CLG_ERR_UNSUPPORTED || st == CLG_ERR_SHAPE || st == CLG_ERR_OUT_OF_MEMORY, "huge pads: %s (%s)",
+                  clg_status_to_string(st), clg_last_error());
+    ck_assert_ptr_null(y);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* ---- Softmax ----------------------------------------------------------- */
 
 START_TEST(softmax)
@@ -1193,6 +1368,7 @@ static Suite *ops_suite(void)
         {"ops:clip", clip},                     {"ops:batchnorm", batchnorm},
         {"ops:gather", gather},                 {"ops:softmax", softmax},
         {"ops:lrn", lrn},                       {"ops:bad_shapes", bad_shapes},
+        {"ops:pad_random", pad_random},         {"ops:pad_edge_cases", pad_edge_cases},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

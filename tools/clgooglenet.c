@@ -357,7 +357,10 @@ static int cmd_infer(int argc, char **argv, const char *spec)
     /* The trace and the output are written independently: one failing does not lose the other. */
     int failed = cli_trace_finish(trace_path, ctx, trace, wall_ms) != CLI_OK;
     if (output) {
-        st = clg_tensor_save_npy(output, out[0]);
+        /* A float16 output is written as float16, as the model declares it. */
+        clg_io_info info;
+        const clg_elem_type type = clg_model_output_info(model, 0, &info) == CLG_OK ? info.type : CLG_ELEM_FLOAT32;
+        st = clg_tensor_save_npy_as(output, out[0], type);
         if (st != CLG_OK) failed |= cli_status_error(st, "cannot write output") != CLI_OK;
         else fprintf(stderr, "clgooglenet: wrote %s\n", cli_esc(output));
     } else if (n_images) {

@@ -23,7 +23,7 @@ STATUS_NAMES = {
 }
 
 TUNING_MODES = {"default": 0, "off": 1, "cached": 2, "on": 3, "force": 4}
-ELEM_TYPES = {0: "tensor(undefined)", 1: "tensor(float)"}
+ELEM_TYPES = {0: "tensor(undefined)", 1: "tensor(float)", 10: "tensor(float16)", 16: "tensor(bfloat16)"}
 DEVICE_TYPES = {1: "cpu", 2: "gpu", 4: "accelerator", 8: "other"}
 
 
