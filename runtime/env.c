@@ -39,10 +39,10 @@ static clg_status check_pass_list(const char *name, const char *value)
     for (;;) {
         char *end;
         long n = strtol(p, &end, 10);
-        if (end == p || n < CLG_PASS_FOLD_BATCHNORM || n > CLG_PASS_MEMORY_PLAN || (*end && *end != ','))
+        if (end == p || n < CLG_PASS_FOLD_BATCHNORM || n > CLG_PASS_LAST || (*end && *end != ','))
             return clg_fail(CLG_ERR_INVALID_ARGUMENT,
                             "%s=%s: expected pass numbers from %d to %d separated by commas, e.g. \"0,3\"", name,
-                            value, CLG_PASS_FOLD_BATCHNORM, CLG_PASS_MEMORY_PLAN);
+                            value, CLG_PASS_FOLD_BATCHNORM, CLG_PASS_LAST);
         if (!*end) return CLG_OK;
         p = end + 1;
     }

@@ -141,8 +141,6 @@ clg_status clg_model_from_graph(clg_context *ctx, clg_graph *g, clg_model **out)
         st = m->order ? clg_graph_topo_order(g, m->order)
                       : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    if (st == CLG_OK && clg_pass_enabled_by(ctx->options.passes_off, CLG_PASS_FOLD_PAD))
-        st = clg_pass_fold_pad(g, NULL);
     if (st == CLG_OK) st = clg_passes_run_with(g, ctx->options.passes_off);
     if (st == CLG_OK) st = upload_weights(m);
     if (st == CLG_OK) infer_output_decls(m);

@@ -102,7 +102,7 @@ int clg_passes_off_valid(const char *spec)
     for (const char *p = spec; *p;) {
         char *end;
         long n = strtol(p, &end, 10);
-        if (end == p || n < 0 || n > CLG_PASS_MEMORY_PLAN || (*end != ',' && *end != '\0')) return 0;
+        if (end == p || n < 0 || n > CLG_PASS_LAST || (*end != ',' && *end != '\0')) return 0;
         p = *end ? end + 1 : end;
     }
     return 1;
@@ -126,6 +126,7 @@ clg_status clg_passes_run_with(clg_graph *g, const char *passes_off)
     size_t folded;
     CLG_TRY(clg_env_check_one(CLG_NO_FUSION_ENV));
     CLG_TRY(clg_env_check_one(CLG_PASSES_OFF_ENV));
+    if (clg_pass_enabled_by(passes_off, CLG_PASS_FOLD_PAD)) CLG_TRY(clg_pass_fold_pad(g, NULL));
     clg_graph_forward_constants(g);
     if (clg_pass_enabled_by(passes_off, CLG_PASS_FOLD_BATCHNORM)) CLG_TRY(clg_pass_fold_batchnorm(g, &folded));
     if (clg_pass_enabled_by(passes_off, CLG_PASS_FUSE_CONV_RELU)) clg_pass_fuse_conv_relu(g);

@@ -48,7 +48,8 @@ enum {
     CLG_PASS_GROUP_POINTWISE = 3,
     CLG_PASS_PLACE_CONCAT = 4,
     CLG_PASS_MEMORY_PLAN = 5,
-    CLG_PASS_FOLD_PAD = 6
+    CLG_PASS_FOLD_PAD = 6,
+    CLG_PASS_LAST = CLG_PASS_FOLD_PAD /* the highest number CLGOOGLENET_PASSES_OFF takes */
 };
 
 clg_status clg_passes_run(clg_graph *g);

@@ -35,9 +35,9 @@ START_TEST(bad_values_are_refused)
     refused(CLG_CONV_ENV, "garbage", "'legacy', 'kvec', 'wino' or 'wino2'");
     refused(CLG_GEMM_ENV, "cublas", "'clblast' or 'kernel'");
     refused(CLG_NO_FUSION_ENV, "yes", "'0' or '1'");
-    refused(CLG_PASSES_OFF_ENV, "1,x", "pass numbers from 0 to 5");
-    refused(CLG_PASSES_OFF_ENV, "6", "pass numbers from 0 to 5");
-    refused(CLG_PASSES_OFF_ENV, "1,", "pass numbers from 0 to 5");
+    refused(CLG_PASSES_OFF_ENV, "1,x", "pass numbers from 0 to 6");
+    refused(CLG_PASSES_OFF_ENV, "7", "pass numbers from 0 to 6");
+    refused(CLG_PASSES_OFF_ENV, "1,", "pass numbers from 0 to 6");
     refused(CLG_KERNEL_DIR_ENV, "/nonexistent/kernels", "a directory");
     /* Values are escaped in the message like any other untrusted text. */
     setenv(CLG_CONV_ENV, "\x1b[31m", 1);
