@@ -304,7 +304,9 @@ START_TEST(float16_network)
     }
     printf("float16 tv_googlenet_folded: %.2e from the same rounded weights in float32, %.2e from the float32 "
            "network (of the largest |logit|)\n", err / scale, vs_fp32 / scale);
-    ck_assert_msg(err <= 1e-6 * scale, "off by %g (largest %g)", err, scale);
+    /* float32 summation order (kernel choice, tiling) moves a deep network by
+       about 1e-6; a weight decoded wrongly shows as the 7e-3 of float16 itself. */
+    ck_assert_msg(err <= 1e-5 * scale, "off by %g (largest %g)", err, scale);
     clg_tensor_destroy(out);
     clg_tensor_destroy(in);
     clg_tensor_destroy(want);
