@@ -493,7 +493,8 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
         /* A fused pool's vector path pools 16 columns at once, whatever PX:
            wider tiles spread that cost over more outputs (12 x 32 outputs
            still leave AVX-512 registers for the weights). */
-        const int pool_vec = d->pool3 && d->in_slack;
+        /* Rows under 6 columns pool faster scalar than with 16-wide loads. */
+        const int pool_vec = d->pool3 && d->in_slack && W >= 6;
         int px = ch->px ? ch->px : pick_px(ow, kv == 2 ? (pool_vec ? 12 : 6) : 12);
         int64_t kblocks = (K + 16 * kv - 1) / (16 * kv);
         if (!ch->kv && kv == 2 && N * kblocks * oh * ((ow + px - 1) / px) < 8) {
@@ -505,7 +506,7 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
         snprintf(options, sizeof options,
                  "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d -DPOOL3=%d%s",
                  (int)KH, (int)KW, sh, sw, px, kv, has_bias, relu, d->pool3,
-                 d->pool3 && d->in_slack ? " -DPOOL3_VEC=1" : "");
+                 pool_vec ? " -DPOOL3_VEC=1" : "");
         CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d_kvec", &step));
         snprintf(step.variant, sizeof step.variant, "conv2d_kvec_%s%dx%ds%dx%d_p%dk%d",
                  d->pool3 ? "pool3_" : "", (int)KH, (int)KW, sh, sw, px, 16 * kv);
