@@ -1364,6 +1364,33 @@ START_TEST(pointwise_groups)
 END_TEST
 
 /*
+ * Reference for pass 2: x[batch][C][H][W] max-pooled 3x3 / stride 1 / pads 1
+ * into pooled, then the 1x1 convolution w[K][C] + bias (and ReLU) into want.
+ */
+static void ref_pool3_pointwise(const float *x, int batch, int C, int H, int W, int K, const float *w,
+                                const float *bias, int relu, float *pooled, float *want)
+{
+    const int HW = H * W;
+    for (int nc = 0; nc < batch * C; nc++)
+        for (int y = 0; y < H; y++)
+            for (int xx = 0; xx < W; xx++) {
+                float m = -INFINITY;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                        if (y + dy >= 0 && y + dy < H && xx + dx >= 0 && xx + dx < W)
+                            m = fmaxf(m, x[nc * HW + (y + dy) * W + xx + dx]);
+                pooled[nc * HW + y * W + xx] = m;
+            }
+    for (int n = 0; n < batch; n++)
+        for (int k = 0; k < K; k++)
+            for (int p = 0; p < HW; p++) {
+                double acc = bias[k];
+                for (int c = 0; c < C; c++) acc += (double)w[k * C + c] * pooled[(n * C + c) * HW + p];
+                want[(n * K + k) * HW + p] = relu && acc < 0 ? 0.0f : (float)acc;
+            }
+}
+
+/*
  * Pass 2: Inception's path 4, MaxPool 3x3 / stride 1 / pads 1 then a 1x1
  * Conv, runs as one convolution that pools its input on the fly. Odd sizes
  * put window edges everywhere; negative inputs check that the padding never
@@ -1404,23 +1431,7 @@ START_TEST(pool_into_pointwise)
             float x[2 * C * HW], pooled[2 * C * HW], want[2 * K * HW];
             fill(x, (size_t)batch * C * HW, (unsigned)(60 + batch));
             for (int i = 0; i < batch * C * HW; i++) x[i] -= 2.0f; /* all negative: padding must lose */
-            for (int nc = 0; nc < batch * C; nc++)
-                for (int y = 0; y < H; y++)
-                    for (int xx = 0; xx < W; xx++) {
-                        float m = -INFINITY;
-                        for (int dy = -1; dy <= 1; dy++)
-                            for (int dx = -1; dx <= 1; dx++)
-                                if (y + dy >= 0 && y + dy < H && xx + dx >= 0 && xx + dx < W)
-                                    m = fmaxf(m, x[nc * HW + (y + dy) * W + xx + dx]);
-                        pooled[nc * HW + y * W + xx] = m;
-                    }
-            for (int n = 0; n < batch; n++)
-                for (int k = 0; k < K; k++)
-                    for (int p = 0; p < HW; p++) {
-                        double acc = bias[k];
-                        for (int c = 0; c < C; c++) acc += (double)w[k * C + c] * pooled[(n * C + c) * HW + p];
-                        want[(n * K + k) * HW + p] = acc > 0 ? (float)acc : 0.0f;
-                    }
+            ref_pool3_pointwise(x, batch, C, H, W, K, w, bias, 1, pooled, want);
             clg_tensor *xt = tensor_of(4, dims, x), *bt = tensor_of(1, bd, bias), *outs[2] = {NULL, NULL};
             const clg_tensor *in[2] = {xt, bt};
             clg_status st = clg_model_run(model, in, variant == 4 ? 2 : 1, outs, variant == 2 ? 2 : 1);
@@ -1474,23 +1485,7 @@ START_TEST(pool_into_pointwise_sizes)
         ck_assert(x && pooled && want);
         fill(x, (size_t)batch * C * HW, (unsigned)(80 + s));
         for (int i = 0; i < batch * C * HW; i++) x[i] -= 2.0f; /* all negative: padding must lose */
-        for (int nc = 0; nc < batch * C; nc++)
-            for (int y = 0; y < H; y++)
-                for (int xx = 0; xx < W; xx++) {
-                    float m = -INFINITY;
-                    for (int dy = -1; dy <= 1; dy++)
-                        for (int dx = -1; dx <= 1; dx++)
-                            if (y + dy >= 0 && y + dy < H && xx + dx >= 0 && xx + dx < W)
-                                m = fmaxf(m, x[nc * HW + (y + dy) * W + xx + dx]);
-                    pooled[nc * HW + y * W + xx] = m;
-                }
-        for (int n = 0; n < batch; n++)
-            for (int k = 0; k < K; k++)
-                for (int p = 0; p < HW; p++) {
-                    double acc = bias[k];
-                    for (int c = 0; c < C; c++) acc += (double)w[k * C + c] * pooled[(n * C + c) * HW + p];
-                    want[(n * K + k) * HW + p] = (float)acc;
-                }
+        ref_pool3_pointwise(x, batch, C, H, W, K, w, bias, 0, pooled, want);
         const int64_t dims[4] = {batch, C, H, W}, yd[4] = {batch, K, H, W};
         clg_tensor *xt = tensor_of(4, dims, x), *out = NULL;
         const clg_tensor *in[1] = {xt};
