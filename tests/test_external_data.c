@@ -7,6 +7,7 @@
  * True), tools/make-format-models.py), which must match its golden.
  */
 #include <check.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #define TMP_FIXTURE_PREFIX "clg_external"
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "golden.h"
 #include "model_builder.h"
@@ -280,11 +282,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("external_data");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    /* Not static: Check's test handles are not constant expressions. */
+    const clg_test_case cases[] = {
         {"external:offset_and_length", offset_and_length},
         {"external:bad_files", bad_files},
         {"external:paths_leaving_the_folder", paths_leaving_the_folder},
@@ -292,16 +291,5 @@ int main(void)
         {"external:host_memory_budget", host_memory_budget},
         {"external:onnx_written_model", onnx_written_model},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 300);
-        tcase_add_checked_fixture(tc, setup, teardown);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return clg_run_cases("external_data", cases, sizeof cases / sizeof cases[0], 300, setup, teardown);
 }

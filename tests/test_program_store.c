@@ -7,6 +7,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include <check.h>
+
 #include <dirent.h>
 #include <ftw.h>
 #include <math.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "context.h"
 #include "golden.h"
@@ -228,25 +230,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("program-store");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    /* Not static: Check's test handles are not constant expressions. */
+    const clg_test_case cases[] = {
         {"program-store:reused", store_reused},
         {"program-store:bad_entries_rebuilt", store_bad_entries_rebuilt},
         {"program-store:switch", store_switch},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_checked_fixture(tc, setup, teardown);
-        tcase_set_timeout(tc, 300);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return clg_run_cases("program-store", cases, sizeof cases / sizeof cases[0], 300, setup, teardown);
 }

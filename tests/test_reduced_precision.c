@@ -8,11 +8,13 @@
  * network holding the same rounded weights.
  */
 #include <check.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "golden.h"
 #include "model_builder.h"
@@ -318,11 +320,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("reduced_precision");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    /* Not static: Check's test handles are not constant expressions. */
+    const clg_test_case cases[] = {
         {"fp16:proto_conversion", proto_conversion},
         {"fp16:initializers_and_io", initializers_and_io},
         {"fp16:cast_rounding", cast_rounding},
@@ -330,16 +329,5 @@ int main(void)
         {"fp16:npy_float16_write", npy_float16_write},
         {"fp16:float16_network", float16_network},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 300);
-        tcase_add_checked_fixture(tc, setup, teardown);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return clg_run_cases("reduced_precision", cases, sizeof cases / sizeof cases[0], 300, setup, teardown);
 }
