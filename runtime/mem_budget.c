@@ -35,20 +35,27 @@ static uint64_t address_space_left(void)
     return (uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used : 0;
 }
 
-void clg_memory_budget_host(clg_memory_budget *b)
+/* Lowers b's budget to what the host can still give: MemAvailable, and the
+   address space left under ulimit -v. */
+static void host_limits(clg_memory_budget *b)
 {
-    memset(b, 0, sizeof *b);
-    b->available = proc_kb("/proc/meminfo", "MemAvailable");
-    snprintf(b->source, sizeof b->source, "host MemAvailable %.2f GiB", gib(b->available));
-    if (!b->available) {
-        b->available = UINT64_MAX; /* no /proc: only the address-space limit, if any */
-        snprintf(b->source, sizeof b->source, "no MemAvailable");
+    const uint64_t avail = proc_kb("/proc/meminfo", "MemAvailable"), as_left = address_space_left();
+    if (avail && avail < b->available) {
+        b->available = avail;
+        snprintf(b->source, sizeof b->source, "host MemAvailable %.2f GiB", gib(avail));
     }
-    const uint64_t as_left = address_space_left();
     if (as_left < b->available) {
         b->available = as_left;
         snprintf(b->source, sizeof b->source, "address space left under ulimit -v %.2f GiB", gib(as_left));
     }
+}
+
+void clg_memory_budget_host(clg_memory_budget *b)
+{
+    memset(b, 0, sizeof *b);
+    b->available = UINT64_MAX; /* no /proc and no ulimit -v: no limit known */
+    snprintf(b->source, sizeof b->source, "no MemAvailable");
+    host_limits(b);
     b->limit = b->available - b->available / 8;
 }
 
@@ -59,18 +66,8 @@ void clg_memory_budget_get(const clg_context *ctx, uint64_t held, clg_memory_bud
     b->available = b->device_bytes > held ? b->device_bytes - held : 0;
     snprintf(b->source, sizeof b->source, "CL_DEVICE_GLOBAL_MEM_SIZE %.2f GiB less %.2f GiB the model holds",
              gib(b->device_bytes), gib(held));
-    if (ctx->info.type == CLG_DEVICE_CPU) {
-        /* A CPU device's buffers are host memory: what the host can still give counts. */
-        uint64_t avail = proc_kb("/proc/meminfo", "MemAvailable"), as_left = address_space_left();
-        if (avail && avail < b->available) {
-            b->available = avail;
-            snprintf(b->source, sizeof b->source, "host MemAvailable %.2f GiB", gib(avail));
-        }
-        if (as_left < b->available) {
-            b->available = as_left;
-            snprintf(b->source, sizeof b->source, "address space left under ulimit -v %.2f GiB", gib(as_left));
-        }
-    }
+    /* A CPU device's buffers are host memory: what the host can still give counts. */
+    if (ctx->info.type == CLG_DEVICE_CPU) host_limits(b);
     b->limit = b->available - b->available / 8;
 }
 
