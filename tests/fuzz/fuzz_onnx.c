@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (clg_graph_validate(g) != CLG_OK) goto done;
     order = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof *order);
     if (!order || clg_graph_topo_order(g, order) != CLG_OK) goto done;
-    if (clg_pass_fold_pad(g, NULL) != CLG_OK || clg_passes_run(g) != CLG_OK) goto done; /* as clg_model_load */
+    if (clg_passes_run(g) != CLG_OK) goto done; /* as clg_model_load (pass 6 included) */
     /* Sized after the passes: batch-norm folding may add values (a bias). */
     size_t nn = g->n_nodes ? g->n_nodes : 1, nv = g->n_values ? g->n_values : 1;
     inputs = calloc(g->n_inputs ? g->n_inputs : 1, sizeof *inputs);
