@@ -28,8 +28,7 @@
  *      by a Conv, an AveragePool or a MaxPool becomes part of that op's own
  *      pads where the result is exactly the same (pass_fold_pad.c says
  *      when); the Pad becomes a view nothing reads. Numbered last because
- *      it came last; the pass lists do not accept 6 yet (they stop at 5),
- *      so only "all" and CLGOOGLENET_NO_FUSION switch it off.
+ *      it came last; it runs first, in clg_passes_run_with.
  * CLGOOGLENET_NO_FUSION=1 switches all passes off, CLGOOGLENET_PASSES_OFF
  * a comma-separated list of pass numbers ("0,3"), for A/B comparisons.
  */
