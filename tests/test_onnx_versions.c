@@ -158,6 +158,38 @@ START_TEST(dropout_training_mode)
 }
 END_TEST
 
+/* Cast-24 added round_mode, which only float8 e8m0 targets use: a known
+   value loads and casts as before, an unknown one is refused by name. */
+START_TEST(cast_round_mode)
+{
+    static const int64_t d[2] = {1, 3};
+    mb *b = mb_new(24);
+    mb_input(b, "X", 2, d);
+    Onnx__NodeProto *n = mb_node(b, "Cast", "cast", "X", "Y");
+    mb_attr_i(b, n, "to", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+    mb_attr_s(b, n, "round_mode", "sideways");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "attribute 'round_mode' has an unknown value");
+
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    b = mb_new(25);
+    mb_input(b, "X", 2, d);
+    n = mb_node(b, "Cast", "cast", "X", "Y");
+    mb_attr_i(b, n, "to", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+    mb_attr_s(b, n, "round_mode", "nearest");
+    mb_output(b, "Y");
+    clg_model *m = load_ok(ctx, b);
+    const float x[3] = {1.25f, -2, 3e-3f};
+    clg_tensor *xt = tensor_of(2, d, x), *y = run1_ok(m, xt);
+    expect_close(y, 2, d, x, 0);
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(xt);
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /*
  * Pad across its versions: "paddings" (1), "pads" and "value" attributes
  * (2-10), pads and constant_value inputs (11), axes (18), wrap (19).
@@ -306,6 +338,7 @@ int main(void)
         {"versions:reshape_allowzero", reshape_allowzero},
         {"versions:dropout_training_mode", dropout_training_mode},
         {"versions:pad_versions", pad_versions},
+        {"versions:cast_round_mode", cast_round_mode},
         {"versions:converted_d2l_small", converted_d2l_small},
         {"versions:converted_tv_googlenet_bn_ti", converted_tv_googlenet_bn_ti},
         {"versions:converted_zoo_inception_v1", converted_zoo_inception_v1},
