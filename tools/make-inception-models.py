@@ -46,7 +46,7 @@ exporter, opset 13, dynamic batch axis, default export: BN folded into Conv).
 
 Reference: PyTorch's float32 output (eval mode), checked against a float64
 run of the same model (model.double()). Where float32 PyTorch is off the
-float64 output by more than 1e-5 of the largest |logit|, the float64 output
+float64 output by more than 1e-5 of a row's largest |logit|, the float64 output
 (rounded to float32) is the reference instead; the generator says which.
 ONNX Runtime, where found, runs every export too and must agree with the
 reference within 1e-4 of the largest |logit| with the same top-1.
@@ -114,7 +114,7 @@ SIZES = {
     "small": dict(hw=(75, 91), divisor=16, repeats=2, classes=32, input_dtype=np.float16),
 }
 
-REL_F32 = 1e-5   # float32 PyTorch within this of float64 (of the largest |logit|): it is the reference
+REL_F32 = 1e-5   # float32 PyTorch within this of float64 (of each row's largest |logit|): it is the reference
 REL_ORT = 1e-4   # ONNX Runtime vs the reference, and the same top-1
 
 
@@ -217,7 +217,7 @@ def make(name, args, cfg, ort_python):
         y32 = model(torch.from_numpy(x)).numpy()
     y64 = float64_run(model, x)
     rel32, rows32 = rel_err(y32, y64)
-    use64 = rel32 > REL_F32
+    use64 = rows32.max() > REL_F32
     y = y64.astype(np.float32) if use64 else y32
     path = os.path.join(args.out, name + ".onnx")
     export(model, x, path)
