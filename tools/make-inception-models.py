@@ -249,10 +249,8 @@ def make(name, args, cfg, ort_python):
 
 
 def main():
-    ap = argparse.ArgumentParser(
-        description="Seeded Inception-v3 (torchvision), Inception-v4, Inception-ResNet-v2 and "
-                    "Xception (timm) ONNX models with reference outputs (see the module "
-                    "docstring).")
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=".", help="output directory (made if missing)")
     ap.add_argument("--size", choices=sorted(SIZES), default="full")
     ap.add_argument("--seed", type=int, default=1)
