@@ -22,7 +22,7 @@
 # usage: tools/inception-check.sh [--dir DIR] [--build DIR] [--seed N]
 #            [--models LIST] [--python PY] [--skip-generate] [--keep]
 #   --dir DIR        work directory (kept); default a temporary one, removed
-#                    at the end unless --keep (~1.2 GB: models of 92-220 MB
+#                    at the end unless --keep (~600 MB: models of 91-223 MB
 #                    and their inputs)
 #   --build DIR      build directory with the clgooglenet CLI (default build)
 #   --seed N         weights and inputs (default 1)

@@ -58,7 +58,7 @@ ImageNet's; timm: 0.5, 0.5). Calibration inputs are drawn the same way from
 seed + 1.
 
 Sizes:
-  full   3x299x299, 1000 classes, every block (4-13 GMAC per image; 92-220 MB
+  full   3x299x299, 1000 classes, every block (4-13 GMAC per image; 91-223 MB
          per model)
   small  3x75x91: 75 is the smallest height Inception-v3 and -v4 take (each
          final map is 1x2, so the last pools and the global average pool
