@@ -58,13 +58,15 @@ ImageNet's; timm: 0.5, 0.5). Calibration inputs are drawn the same way from
 seed + 1.
 
 Sizes:
-  full   3x299x299, 1000 classes, every block (4-13 GMAC per image; 91-223 MB
+  full   3x299x299, 1000 classes, every block (5.7-13.2 GMAC per image; 91-223 MB
          per model)
-  small  3x75x91: 75 is the smallest height Inception-v3 and -v4 take (each
-         final map is 1x2, so the last pools and the global average pool
-         still average); every channel count / 16 (all of them are
-         multiples of 16 except Xception's 728, which becomes 45 throughout;
-         the input keeps 3 channels, depthwise convolutions stay depthwise);
+  small  3x75x91: 75 is the smallest size Inception-v3 and -v4 take; the
+         width is not the height's so that a transposed map shows (the
+         three Inceptions' last stage runs on a 1x1 map, Xception's on
+         3x3; a width of 107 would give 1x2); every channel count / 16
+         (all of them are multiples of 16 except Xception's 728, which
+         becomes 45 throughout; the input keeps 3 channels, depthwise
+         convolutions stay depthwise);
          each run of identical blocks cut to its first two (Inception-v4:
          2 x InceptionA/B/C; Inception-ResNet-v2: 2 x Block35/17/8;
          Xception: middle flow block4, block5, block6..block11 replaced by
