@@ -9,7 +9,8 @@
  * - Winograd F(4x4, 3x3) at the points of cl/winograd_transforms.cl: 7.3e-7
  *   and 5.5e-6, 2.3x and 3.0x the direct kernel's; at the usual points 0,
  *   +-1, +-2 it measured 1.1e-6 and 1.3e-5 (3.5x and 7.5x), which deep
- *   networks paid for.
+ *   networks paid for; networks deeper than CLG_WINOGRAD_DEEP take F(2x2)
+ *   (winograd_tile_policy).
  *
  * CLGOOGLENET_CONV picks the path.
  */
@@ -17,10 +18,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check_main.h"
 #include "model_builder.h"
 #include "reference_conv.h"
+#include "winograd_points.h"
 
 enum { N = 1, C = 384, H = 17, W = 17, K = 384 };
 
@@ -109,10 +112,51 @@ START_TEST(conv_error_against_double)
 }
 END_TEST
 
+/* The tile policy: F(4x4) from 12x12 maps, F(2x2) from 6x6, and F(2x2) only
+   in networks with more than CLG_WINOGRAD_DEEP convolutions on a path. */
+START_TEST(winograd_tile_policy)
+{
+    ck_assert_int_eq(clg_winograd_default_tile(12, 12, 21), 4);
+    ck_assert_int_eq(clg_winograd_default_tile(35, 35, CLG_WINOGRAD_DEEP), 4);
+    ck_assert_int_eq(clg_winograd_default_tile(35, 35, CLG_WINOGRAD_DEEP + 1), 2);
+    ck_assert_int_eq(clg_winograd_default_tile(11, 40, 1), 2);
+    ck_assert_int_eq(clg_winograd_default_tile(6, 6, 100), 2);
+    ck_assert_int_eq(clg_winograd_default_tile(5, 64, 1), 0);
+
+    /* A chain of 45 convolutions beside a short branch of 2 (joined by an
+       Add): the depth is the chain's, whatever the node order. */
+    static const int64_t xd[4] = {1, 2, 4, 4}, wd[4] = {2, 2, 1, 1};
+    float w[4] = {1, 0, 0, 1};
+    mb *b = mb_new(13);
+    mb_input(b, "x", 4, xd);
+    mb_init(b, "w", 4, wd, w);
+    mb_node(b, "Conv", "s0", "x,w", "s0");
+    mb_node(b, "Conv", "s1", "s0,w", "s1");
+    char in[16] = "x", out[16];
+    for (int i = 0; i < 45; i++) {
+        snprintf(out, sizeof out, "c%d", i);
+        char inputs[40];
+        snprintf(inputs, sizeof inputs, "%s,w", in);
+        mb_node(b, "Conv", out, inputs, out);
+        memcpy(in, out, sizeof in);
+    }
+    mb_node(b, "Add", "join", "s1,c44", "y");
+    mb_output(b, "y");
+    clg_graph *g = import_ok(b);
+    int *order = malloc(g->n_nodes * sizeof(int));
+    ck_assert_ptr_nonnull(order);
+    ck_assert_int_eq(clg_graph_topo_order(g, order), CLG_OK);
+    ck_assert_int_eq(clg_graph_conv_depth(g, order), 45);
+    free(order);
+    clg_graph_destroy(g);
+}
+END_TEST
+
 int main(void)
 {
     const clg_test_case cases[] = {
         {"conv-accuracy:error_against_double", conv_error_against_double},
+        {"conv-accuracy:winograd_tile_policy", winograd_tile_policy},
     };
     return clg_run_cases("conv-accuracy", cases, sizeof cases / sizeof cases[0], 300, NULL, NULL);
 }
