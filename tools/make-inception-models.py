@@ -100,7 +100,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from seeded_models import (  # noqa: E402  (tools/seeded_models.py)
-    CALIBRATION_ITEMS, IMAGENET_MEAN, IMAGENET_STD, describe, export, find_ort_python,
+    CALIBRATION_ITEMS, IMAGENET_MEAN, IMAGENET_STD, add_generator_args, check_generator_args,
+    describe, export,
     float64_run, format_histogram, image_input, op_histogram, ort_run, rel_err, save,
     seed_weights, set_metadata)
 
@@ -253,29 +254,11 @@ def make(name, args, cfg, ort_python):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", default=".", help="output directory (made if missing)")
-    ap.add_argument("--size", choices=sorted(SIZES), default="full")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--batch", type=int, default=1, help="batch of the reference input")
-    ap.add_argument("--models", default=",".join(ALL_MODELS),
-                    help="comma-separated subset of: " + ", ".join(ALL_MODELS))
-    ap.add_argument("--ort-python", help="interpreter with onnxruntime (default: this one if "
-                    "it has it, else $ORT_PYTHON, else /work/torch-venv/bin/python or "
-                    "/work/venvs/peers/bin/python)")
-    ap.add_argument("--no-ort", action="store_true", help="do not use ONNX Runtime")
+    add_generator_args(ap, SIZES, ALL_MODELS)
     ap.add_argument("--save-float64", action="store_true",
                     help="also write NAME.output64.npy, the float64 PyTorch output")
     args = ap.parse_args()
-    if args.batch < 1:
-        ap.error("--batch must be >= 1")
-    names = [n for n in args.models.split(",") if n]
-    bad = [n for n in names if n not in ALL_MODELS]
-    if bad:
-        ap.error("unknown model(s): %s" % ", ".join(bad))
-    ort_python = None if args.no_ort else find_ort_python(args.ort_python)
-    if not args.no_ort and not ort_python:
-        ap.error("no interpreter with onnxruntime found: give --ort-python or --no-ort")
-    os.makedirs(args.out, exist_ok=True)
+    names, ort_python = check_generator_args(ap, args, ALL_MODELS)
     cfg = SIZES[args.size]
 
     import torch

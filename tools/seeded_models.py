@@ -262,3 +262,34 @@ if __name__ == "__main__":
         sys.exit(0)
     print(__doc__)
     sys.exit(2)
+
+
+def add_generator_args(ap, sizes, all_models):
+    """The options every model generator takes: --out, --size, --seed, --batch,
+    --models, --ort-python, --no-ort."""
+    ap.add_argument("--out", default=".", help="output directory (made if missing)")
+    ap.add_argument("--size", choices=sorted(sizes), default="full")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=1, help="batch of the reference input")
+    ap.add_argument("--models", default=",".join(all_models),
+                    help="comma-separated subset of: " + ", ".join(all_models))
+    ap.add_argument("--ort-python", help="interpreter with onnxruntime (default: this one if "
+                    "it has it, else $ORT_PYTHON, else /work/torch-venv/bin/python or "
+                    "/work/venvs/peers/bin/python)")
+    ap.add_argument("--no-ort", action="store_true", help="do not use ONNX Runtime")
+
+
+def check_generator_args(ap, args, all_models):
+    """Validates add_generator_args' options (ap.error on a bad one), makes --out;
+    returns the model names and the ONNX Runtime interpreter (None: --no-ort)."""
+    if args.batch < 1:
+        ap.error("--batch must be >= 1")
+    names = [n for n in args.models.split(",") if n]
+    bad = [n for n in names if n not in all_models]
+    if bad:
+        ap.error("unknown model(s): %s" % ", ".join(bad))
+    ort_python = None if args.no_ort else find_ort_python(args.ort_python)
+    if not args.no_ort and not ort_python:
+        ap.error("no interpreter with onnxruntime found: give --ort-python or --no-ort")
+    os.makedirs(args.out, exist_ok=True)
+    return names, ort_python
