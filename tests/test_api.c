@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "golden.h"
 #include "graph.h"
@@ -287,22 +288,16 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("api");
-    TCase *tc = tcase_create("api");
-    tcase_set_timeout(tc, 600);
-    tcase_add_test(tc, api_version_and_free);
-    tcase_add_test(tc, api_options_invalid);
-    tcase_add_test(tc, api_options_copied);
-    tcase_add_test(tc, api_io_info);
-    tcase_add_test(tc, api_io_info_inferred);
-    tcase_add_test(tc, api_run_into);
-    tcase_add_test(tc, api_plan_limit);
-    tcase_add_test(tc, api_batch_buckets);
-    tcase_add_test(tc, api_trace_table);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const clg_test_case cases[] = {
+        {"api:version_and_free", api_version_and_free},
+        {"api:options_invalid", api_options_invalid},
+        {"api:options_copied", api_options_copied},
+        {"api:io_info", api_io_info},
+        {"api:io_info_inferred", api_io_info_inferred},
+        {"api:run_into", api_run_into},
+        {"api:plan_limit", api_plan_limit},
+        {"api:batch_buckets", api_batch_buckets},
+        {"api:trace_table", api_trace_table},
+    };
+    return clg_run_cases("api", cases, sizeof cases / sizeof cases[0], 600, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "device.h"
 
@@ -356,47 +357,30 @@ START_TEST(select_pocl_pthread_basic)
 }
 END_TEST
 
-static Suite *device_suite(void)
-{
-    Suite *s = suite_create("device");
-    TCase *tc;
-
-    tc = tcase_create("device:select");
-    tcase_add_test(tc, select_default);
-    tcase_add_test(tc, select_index);
-    tcase_add_test(tc, select_platform_device);
-    tcase_add_test(tc, select_malformed);
-    tcase_add_test(tc, select_type);
-    tcase_add_test(tc, select_substring);
-    tcase_add_test(tc, select_no_match_lists_devices);
-    tcase_add_test(tc, select_message_truncated);
-    tcase_add_test(tc, select_unterminated_names);
-    tcase_add_test(tc, select_bad_arguments);
-    tcase_add_test(tc, type_names);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("device:list");
-    tcase_set_timeout(tc, 60); /* PoCL's first start can be slow */
-    tcase_add_test(tc, list_real);
-    tcase_add_test(tc, list_bad_arguments);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("device:no-icd");
-    tcase_add_test(tc, list_no_platform);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("device:pocl");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, select_pocl_pthread_basic);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
 int main(void)
 {
-    SRunner *sr = srunner_create(device_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const clg_test_case selection[] = {
+        {"device:select_default", select_default},
+        {"device:select_index", select_index},
+        {"device:select_platform_device", select_platform_device},
+        {"device:select_malformed", select_malformed},
+        {"device:select_type", select_type},
+        {"device:select_substring", select_substring},
+        {"device:select_no_match_lists_devices", select_no_match_lists_devices},
+        {"device:select_message_truncated", select_message_truncated},
+        {"device:select_unterminated_names", select_unterminated_names},
+        {"device:select_bad_arguments", select_bad_arguments},
+        {"device:type_names", type_names},
+    };
+    const clg_test_case list[] = {
+        {"device:list_real", list_real},
+        {"device:list_bad_arguments", list_bad_arguments},
+    };
+    Suite *s = suite_create("device");
+    clg_add_cases(s, selection, sizeof selection / sizeof selection[0], 0, NULL, NULL);
+    /* 60 s: PoCL's first start can be slow. */
+    clg_add_cases(s, list, sizeof list / sizeof list[0], 60, NULL, NULL);
+    clg_add_case(s, "device:list_no_platform", list_no_platform, 0, 0, NULL, NULL);
+    clg_add_case(s, "device:select_pocl_pthread_basic", select_pocl_pthread_basic, 0, 60, NULL, NULL);
+    return clg_run_suite(s);
 }

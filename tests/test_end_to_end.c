@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "golden.h"
 #include "kernels.h"
@@ -73,16 +74,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("end_to_end");
-    TCase *tc = tcase_create("end_to_end:d2l");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, batch_one);
-    tcase_add_test(tc, batch_three);
-    tcase_add_test(tc, size_112x80);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const clg_test_case cases[] = {
+        {"end_to_end:batch_one", batch_one},
+        {"end_to_end:batch_three", batch_three},
+        {"end_to_end:size_112x80", size_112x80},
+    };
+    return clg_run_cases("end_to_end", cases, sizeof cases / sizeof cases[0], 300, NULL, NULL);
 }

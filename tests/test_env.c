@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "env.h"
 #include "kernels.h"
@@ -85,16 +86,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("env");
-    TCase *tc = tcase_create("env:bad_values_are_refused");
-    tcase_add_test(tc, bad_values_are_refused);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("env:words_mean_what_they_say");
-    tcase_add_test(tc, words_mean_what_they_say);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const clg_test_case cases[] = {
+        {"env:bad_values_are_refused", bad_values_are_refused},
+        {"env:words_mean_what_they_say", words_mean_what_they_say},
+    };
+    return clg_run_cases("env", cases, sizeof cases / sizeof cases[0], 0, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "idx.h"
 #include "tensor_io.h"
@@ -330,22 +331,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("eval");
-    TCase *tc = tcase_create("eval:idx");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_idx_good);
-    tcase_add_loop_test(tc, test_idx_hostile, 0,
-                        (int)(sizeof hostile_files / sizeof *hostile_files));
-    tcase_add_test(tc, test_idx_bad_files);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("eval:fashion-mnist");
-    tcase_add_test(tc, test_fashion_mnist);
-    tcase_add_test(tc, test_reference_500);
-    tcase_set_timeout(tc, 600);
-    suite_add_tcase(s, tc);
-
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    clg_add_case(s, "eval:idx_good", test_idx_good, 0, 0, setup, teardown);
+    clg_add_case(s, "eval:idx_hostile", test_idx_hostile,
+                 (int)(sizeof hostile_files / sizeof *hostile_files), 0, setup, teardown);
+    clg_add_case(s, "eval:idx_bad_files", test_idx_bad_files, 0, 0, setup, teardown);
+    clg_add_case(s, "eval:fashion_mnist", test_fashion_mnist, 0, 600, NULL, NULL);
+    clg_add_case(s, "eval:reference_500", test_reference_500, 0, 600, NULL, NULL);
+    return clg_run_suite(s);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cache_file.h"
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "context.h"
 #include "error.h"
@@ -348,13 +349,9 @@ START_TEST(peak_values_out_of_range_are_remeasured)
 }
 END_TEST
 
-static Suite *files_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("files");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const clg_test_case cases[] = {
         {"files:escape_controls_and_invalid_utf8", escape_controls_and_invalid_utf8},
         {"files:escape_library_messages", escape_library_messages},
         {"files:readers_refuse_special_files", readers_refuse_special_files},
@@ -365,21 +362,5 @@ static Suite *files_suite(void)
         {"files:caches_that_are_not_files_are_ignored", caches_that_are_not_files_are_ignored},
         {"files:peak_values_out_of_range_are_remeasured", peak_values_out_of_range_are_remeasured},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_checked_fixture(tc, setup, teardown);
-        tcase_set_timeout(tc, 120);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(files_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return clg_run_cases("files", cases, sizeof cases / sizeof cases[0], 120, setup, teardown);
 }

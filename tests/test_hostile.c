@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "context.h"
 #include "graph.h"
@@ -286,13 +287,9 @@ START_TEST(output_over_host_tensor_limit)
 }
 END_TEST
 
-static Suite *hostile_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("hostile");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const clg_test_case cases[] = {
         {"hostile:conv_padding_explodes", conv_padding_explodes},
         {"hostile:pool_padding_overflows", pool_padding_overflows},
         {"hostile:activation_over_device_limit", activation_over_device_limit},
@@ -300,20 +297,5 @@ static Suite *hostile_suite(void)
         {"hostile:memory_budget_arithmetic", memory_budget_arithmetic},
         {"hostile:output_over_host_tensor_limit", output_over_host_tensor_limit},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 120);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(hostile_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return clg_run_cases("hostile", cases, sizeof cases / sizeof cases[0], 120, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "golden_models.h"
 
 static void run_golden(const char *name, int64_t batch, int rounds)
@@ -40,28 +41,18 @@ GOLDEN_TESTS(tv_bn_ti, "tv_googlenet_bn_ti")
 GOLDEN_TESTS(tv_folded, "tv_googlenet_folded")
 GOLDEN_TESTS(zoo, "zoo_inception_v1")
 
-static TCase *golden_case(const char *name, const TTest *b2, const TTest *b1, const TTest *b64)
-{
-    TCase *tc = tcase_create(name);
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, b2);
-    tcase_add_test(tc, b1);
-    tcase_add_test(tc, b64);
-    return tc;
-}
-
 int main(void)
 {
-    Suite *s = suite_create("imagenet_models");
-    suite_add_tcase(s, golden_case("imagenet:tv_googlenet_bn_ti", tv_bn_ti_batch2,
-                                   tv_bn_ti_batch1, tv_bn_ti_batch64));
-    suite_add_tcase(s, golden_case("imagenet:tv_googlenet_folded", tv_folded_batch2,
-                                   tv_folded_batch1, tv_folded_batch64));
-    suite_add_tcase(s, golden_case("imagenet:zoo_inception_v1", zoo_batch2, zoo_batch1,
-                                   zoo_batch64));
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const clg_test_case cases[] = {
+        {"imagenet:tv_googlenet_bn_ti_batch2", tv_bn_ti_batch2},
+        {"imagenet:tv_googlenet_bn_ti_batch1", tv_bn_ti_batch1},
+        {"imagenet:tv_googlenet_bn_ti_batch64", tv_bn_ti_batch64},
+        {"imagenet:tv_googlenet_folded_batch2", tv_folded_batch2},
+        {"imagenet:tv_googlenet_folded_batch1", tv_folded_batch1},
+        {"imagenet:tv_googlenet_folded_batch64", tv_folded_batch64},
+        {"imagenet:zoo_inception_v1_batch2", zoo_batch2},
+        {"imagenet:zoo_inception_v1_batch1", zoo_batch1},
+        {"imagenet:zoo_inception_v1_batch64", zoo_batch64},
+    };
+    return clg_run_cases("imagenet_models", cases, sizeof cases / sizeof cases[0], 300, NULL, NULL);
 }

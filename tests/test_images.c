@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "image.h"
 #include "onnx.pb-c.h"
@@ -947,52 +948,36 @@ END_TEST
 
 /* ---- Runner ------------------------------------------------------------------- */
 
-static TCase *add_case(Suite *s, const char *name)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
-    return tc;
-}
-
 int main(void)
 {
     Suite *s = suite_create("images");
-    TCase *tc = add_case(s, "images:decode");
-    tcase_add_test(tc, test_png_gray_rgb);
-    tcase_add_test(tc, test_png_alpha);
-    tcase_add_test(tc, test_jpeg_gray_rgb);
-    tcase_add_test(tc, test_sniff);
-    tc = add_case(s, "images:bad-files");
-    tcase_add_test(tc, test_unknown_and_missing);
-    tcase_add_test(tc, test_png_truncated_corrupt);
-    tcase_add_test(tc, test_jpeg_truncated_corrupt);
-    tcase_add_test(tc, test_huge_dimensions);
-    tc = add_case(s, "images:preprocess");
-    tcase_add_test(tc, test_resize_plane);
-    tcase_add_test(tc, test_luma);
-    tcase_add_loop_test(tc, test_preprocess_golden, 0, (int)(sizeof golden / sizeof *golden));
-    tcase_add_test(tc, test_preprocess_channels);
-    tcase_add_test(tc, test_preprocess_files);
-    tc = add_case(s, "images:crop");
-    tcase_add_test(tc, test_crop_offsets);
-    tcase_add_loop_test(tc, test_crop_golden, 0, (int)(sizeof crop_golden / sizeof *crop_golden));
-    tcase_add_test(tc, test_crop_too_large);
-    tc = add_case(s, "images:metadata");
-    tcase_add_test(tc, test_metadata_defaults);
-    tcase_add_test(tc, test_metadata_full);
-    tcase_add_loop_test(tc, test_metadata_errors, 0,
-                        (int)(sizeof bad_metadata / sizeof *bad_metadata));
-    tcase_add_test(tc, test_metadata_shape_errors);
-    tcase_add_test(tc, test_metadata_crop);
-    tcase_add_test(tc, test_check_override);
-    tcase_add_test(tc, test_model_metadata);
-    tcase_add_test(tc, test_model_overrides);
-
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    /* "images:NAME" runs test_NAME; a loop test when loop_end > 0. */
+#define CASE(name, loop_end) \
+    clg_add_case(s, "images:" #name, test_##name, (loop_end), 120, setup, teardown)
+    CASE(png_gray_rgb, 0);
+    CASE(png_alpha, 0);
+    CASE(jpeg_gray_rgb, 0);
+    CASE(sniff, 0);
+    CASE(unknown_and_missing, 0);
+    CASE(png_truncated_corrupt, 0);
+    CASE(jpeg_truncated_corrupt, 0);
+    CASE(huge_dimensions, 0);
+    CASE(resize_plane, 0);
+    CASE(luma, 0);
+    CASE(preprocess_golden, (int)(sizeof golden / sizeof *golden));
+    CASE(preprocess_channels, 0);
+    CASE(preprocess_files, 0);
+    CASE(crop_offsets, 0);
+    CASE(crop_golden, (int)(sizeof crop_golden / sizeof *crop_golden));
+    CASE(crop_too_large, 0);
+    CASE(metadata_defaults, 0);
+    CASE(metadata_full, 0);
+    CASE(metadata_errors, (int)(sizeof bad_metadata / sizeof *bad_metadata));
+    CASE(metadata_shape_errors, 0);
+    CASE(metadata_crop, 0);
+    CASE(check_override, 0);
+    CASE(model_metadata, 0);
+    CASE(model_overrides, 0);
+#undef CASE
+    return clg_run_suite(s);
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "graph.h"
 #include "model.h"
@@ -1353,37 +1354,28 @@ END_TEST
 
 /* ---- Runner ------------------------------------------------------------ */
 
-static Suite *ops_suite(void)
-{
-    Suite *s = suite_create("ops");
-    /* Not static: Check's test handles are not constant expressions. */
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
-        {"ops:maxpool_random", maxpool_random}, {"ops:maxpool_wide_rows", maxpool_wide_rows}, {"ops:avgpool_random", avgpool_random},
-        {"ops:pool_edge_cases", pool_edge_cases}, {"ops:global_avgpool", global_avgpool},
-        {"ops:concat_axes", concat_axes},       {"ops:relu", relu},
-        {"ops:add_broadcast", add_broadcast},   {"ops:elementwise_ops", elementwise_ops},
-        {"ops:clip", clip},                     {"ops:batchnorm", batchnorm},
-        {"ops:gather", gather},                 {"ops:softmax", softmax},
-        {"ops:lrn", lrn},                       {"ops:bad_shapes", bad_shapes},
-        {"ops:pad_random", pad_random},         {"ops:pad_edge_cases", pad_edge_cases},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 120); /* PoCL compiles each kernel on first use */
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
 int main(void)
 {
-    SRunner *sr = srunner_create(ops_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    /* Not static: Check's test handles are not constant expressions. */
+    const clg_test_case cases[] = {
+        {"ops:maxpool_random", maxpool_random},
+        {"ops:maxpool_wide_rows", maxpool_wide_rows},
+        {"ops:avgpool_random", avgpool_random},
+        {"ops:pool_edge_cases", pool_edge_cases},
+        {"ops:global_avgpool", global_avgpool},
+        {"ops:concat_axes", concat_axes},
+        {"ops:relu", relu},
+        {"ops:add_broadcast", add_broadcast},
+        {"ops:elementwise_ops", elementwise_ops},
+        {"ops:clip", clip},
+        {"ops:batchnorm", batchnorm},
+        {"ops:gather", gather},
+        {"ops:softmax", softmax},
+        {"ops:lrn", lrn},
+        {"ops:bad_shapes", bad_shapes},
+        {"ops:pad_random", pad_random},
+        {"ops:pad_edge_cases", pad_edge_cases},
+    };
+    /* 120 s: PoCL compiles each kernel on first use. */
+    return clg_run_cases("ops", cases, sizeof cases / sizeof cases[0], 120, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 #include "onnx.pb-c.h"
 #include "tensor_io.h"
@@ -662,35 +663,19 @@ END_TEST
 
 /* ---- Runner ------------------------------------------------------------ */
 
-static TCase *add_case(Suite *s, const char *name)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    suite_add_tcase(s, tc);
-    return tc;
-}
-
 int main(void)
 {
-    Suite *s = suite_create("tensor_io");
-    TCase *tc = add_case(s, "tensor_io:create");
-    tcase_add_test(tc, test_create);
-    tc = add_case(s, "tensor_io:npy");
-    tcase_add_test(tc, test_npy_round_trip);
-    tcase_add_test(tc, test_npy_numpy_files);
-    tcase_add_test(tc, test_npy_bad_files);
-    tcase_add_test(tc, test_npy_save_errors);
-    tc = add_case(s, "tensor_io:pb");
-    tcase_add_test(tc, test_pb_testdata);
-    tcase_add_test(tc, test_pb_written);
-    tcase_add_test(tc, test_from_proto);
-    tc = add_case(s, "tensor_io:files");
-    tcase_add_test(tc, test_read_file);
-    tcase_add_test(tc, test_load_by_extension);
-
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const clg_test_case cases[] = {
+        {"tensor_io:create", test_create},
+        {"tensor_io:npy_round_trip", test_npy_round_trip},
+        {"tensor_io:npy_numpy_files", test_npy_numpy_files},
+        {"tensor_io:npy_bad_files", test_npy_bad_files},
+        {"tensor_io:npy_save_errors", test_npy_save_errors},
+        {"tensor_io:pb_testdata", test_pb_testdata},
+        {"tensor_io:pb_written", test_pb_written},
+        {"tensor_io:from_proto", test_from_proto},
+        {"tensor_io:read_file", test_read_file},
+        {"tensor_io:load_by_extension", test_load_by_extension},
+    };
+    return clg_run_cases("tensor_io", cases, sizeof cases / sizeof cases[0], 0, setup, teardown);
 }

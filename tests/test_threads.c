@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "clgooglenet.h"
 
 #define RUNS_PER_THREAD 100
@@ -134,16 +135,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("threads");
-    TCase *tc = tcase_create("threads:contract");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, two_threads_match_single_thread);
-    tcase_add_test(tc, errors_are_per_thread);
-    tcase_add_test(tc, repeat_runs_are_bitwise_identical);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const clg_test_case cases[] = {
+        {"threads:two_threads_match_single_thread", two_threads_match_single_thread},
+        {"threads:errors_are_per_thread", errors_are_per_thread},
+        {"threads:repeat_runs_are_bitwise_identical", repeat_runs_are_bitwise_identical},
+    };
+    return clg_run_cases("threads", cases, sizeof cases / sizeof cases[0], 300, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "context.h"
 #include "device_table.h"
 #include "model.h"
@@ -156,17 +157,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("trace");
-    TCase *tc = tcase_create("trace:profiling");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, off_by_default);
-    tcase_add_test(tc, records_every_node);
-    tcase_add_test(tc, records_every_node_without_passes);
-    tcase_add_test(tc, peak_is_measured);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const clg_test_case cases[] = {
+        {"trace:off_by_default", off_by_default},
+        {"trace:records_every_node", records_every_node},
+        {"trace:records_every_node_without_passes", records_every_node_without_passes},
+        {"trace:peak_is_measured", peak_is_measured},
+    };
+    return clg_run_cases("trace", cases, sizeof cases / sizeof cases[0], 300, NULL, NULL);
 }
