@@ -9,6 +9,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "clgooglenet.h"
 
@@ -44,5 +45,16 @@ static inline size_t golden_argmax(const float *row, size_t n)
         if (row[i] > row[best]) best = i;
     return best;
 }
+
+/* Asserts that `call` returns want_status and that clg_last_error() mentions substring. */
+#define ck_assert_fails(call, want_status, substring)                                             \
+    do {                                                                                          \
+        clg_status st_ = (call);                                                                  \
+        ck_assert_msg(st_ == (want_status), "%s gave %s, want %s (%s)", #call,                    \
+                      clg_status_to_string(st_), clg_status_to_string(want_status),               \
+                      clg_last_error());                                                          \
+        ck_assert_msg(strstr(clg_last_error(), (substring)) != NULL,                              \
+                      "message '%s' lacks '%s'", clg_last_error(), (substring));                  \
+    } while (0)
 
 #endif

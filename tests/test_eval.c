@@ -16,6 +16,7 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "golden.h"
 #include "idx.h"
 #include "tensor_io.h"
 
@@ -39,16 +40,6 @@ static int exists(const char *path)
 #define TMP_FIXTURE_PREFIX "clg_eval"
 #include "tmp_fixture.h"
 
-static const char *write_plain(const char *name, const void *data, size_t n)
-{
-    const char *path = tmp_path(name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
-    return path;
-}
-
 static const char *write_gzip(const char *name, const void *data, size_t n)
 {
     const char *path = tmp_path(name);
@@ -58,16 +49,6 @@ static const char *write_gzip(const char *name, const void *data, size_t n)
     ck_assert_int_eq(gzclose(f), Z_OK);
     return path;
 }
-
-#define ck_assert_fails(call, want_status, substring)                                             \
-    do {                                                                                          \
-        clg_status st_ = (call);                                                                  \
-        ck_assert_msg(st_ == (want_status), "%s gave %s, want %s (%s)", #call,                    \
-                      clg_status_to_string(st_), clg_status_to_string(want_status),               \
-                      clg_last_error());                                                          \
-        ck_assert_msg(strstr(clg_last_error(), (substring)) != NULL,                              \
-                      "message '%s' lacks '%s'", clg_last_error(), (substring));                  \
-    } while (0)
 
 /* An IDX file in memory: header for the given dims, then `data_bytes` bytes. */
 static unsigned char *make_idx(int type, int rank, const uint32_t *dims, size_t data_bytes,
@@ -93,7 +74,7 @@ START_TEST(test_idx_good)
     const uint32_t dims[3] = {2, 3, 4};
     size_t n;
     unsigned char *raw = make_idx(0x08, 3, dims, 24, &n);
-    const char *paths[] = {write_plain("images-idx3-ubyte", raw, n),
+    const char *paths[] = {tmp_file("images-idx3-ubyte", raw, n),
                            write_gzip("images-idx3-ubyte.gz", raw, n)};
     for (int i = 0; i < 2; i++) {
         clg_idx *idx = NULL;
@@ -149,7 +130,7 @@ START_TEST(test_idx_hostile)
     char name[64];
     for (int gz = 0; gz < 2; gz++) {
         snprintf(name, sizeof name, "%s%s", h->name, gz ? ".gz" : "");
-        const char *path = gz ? write_gzip(name, raw, n) : write_plain(name, raw, n);
+        const char *path = gz ? write_gzip(name, raw, n) : tmp_file(name, raw, n);
         clg_idx *idx = NULL;
         ck_assert_fails(clg_idx_load(path, &idx), h->status, h->message);
         ck_assert_fails(clg_idx_load(path, &idx), h->status, path);
@@ -163,13 +144,13 @@ START_TEST(test_idx_bad_files)
 {
     clg_idx *idx = NULL;
     ck_assert_fails(clg_idx_load("/nonexistent/t10k.gz", &idx), CLG_ERR_IO, "t10k.gz");
-    ck_assert_fails(clg_idx_load(write_plain("empty", "", 0), &idx), CLG_ERR_PARSE,
+    ck_assert_fails(clg_idx_load(tmp_file("empty", "", 0), &idx), CLG_ERR_PARSE,
                     "truncated header");
-    ck_assert_fails(clg_idx_load(write_plain("magic", "\x01\x02\x08\x01\0\0\0\1x", 9), &idx),
+    ck_assert_fails(clg_idx_load(tmp_file("magic", "\x01\x02\x08\x01\0\0\0\1x", 9), &idx),
                     CLG_ERR_PARSE, "bad magic");
-    ck_assert_fails(clg_idx_load(write_plain("rank5", "\0\0\x08\x05", 4), &idx),
+    ck_assert_fails(clg_idx_load(tmp_file("rank5", "\0\0\x08\x05", 4), &idx),
                     CLG_ERR_UNSUPPORTED, "rank 5");
-    ck_assert_fails(clg_idx_load(write_plain("short-dims", "\0\0\x08\x03\0\0\0\1\0\0", 10), &idx),
+    ck_assert_fails(clg_idx_load(tmp_file("short-dims", "\0\0\x08\x03\0\0\0\1\0\0", 10), &idx),
                     CLG_ERR_PARSE, "truncated header");
 
     /* A gzip file cut short, and one with a corrupted stream. */
@@ -181,12 +162,12 @@ START_TEST(test_idx_bad_files)
     unsigned char *packed;
     size_t packed_size;
     ck_assert_int_eq(clg_read_file(gz, &packed, &packed_size), CLG_OK);
-    ck_assert_fails(clg_idx_load(write_plain("cut.gz", packed, packed_size / 2), &idx),
+    ck_assert_fails(clg_idx_load(tmp_file("cut.gz", packed, packed_size / 2), &idx),
                     CLG_ERR_PARSE, "truncated data");
-    ck_assert_fails(clg_idx_load(write_plain("cut-trailer.gz", packed, packed_size - 4), &idx),
+    ck_assert_fails(clg_idx_load(tmp_file("cut-trailer.gz", packed, packed_size - 4), &idx),
                     CLG_ERR_PARSE, "truncated gzip trailer");
     for (size_t i = packed_size / 2; i < packed_size / 2 + 16; i++) packed[i] ^= 0xa5;
-    ck_assert_fails(clg_idx_load(write_plain("corrupt.gz", packed, packed_size), &idx),
+    ck_assert_fails(clg_idx_load(tmp_file("corrupt.gz", packed, packed_size), &idx),
                     CLG_ERR_PARSE, "corrupt compressed data");
     ck_assert_ptr_null(idx);
     free(packed);

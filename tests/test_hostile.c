@@ -18,22 +18,12 @@
 #include "check_main.h"
 #include "clgooglenet.h"
 #include "context.h"
+#include "golden.h"
 #include "graph.h"
 #include "mem_budget.h"
 #include "model.h"
+#include "model_builder.h"
 #include "onnx.pb-c.h"
-
-static clg_context *open_context(void)
-{
-    clg_context *ctx = NULL;
-    clg_status st = clg_context_create(NULL, &ctx);
-    if (st == CLG_ERR_DEVICE_NOT_FOUND) {
-        printf("SKIP: no OpenCL device: %s\n", clg_last_error());
-        return NULL;
-    }
-    ck_assert_msg(st == CLG_OK, "clg_context_create: %s", clg_last_error());
-    return ctx;
-}
 
 /* X [N,1,H,W] (symbolic batch) -> op -> Y; Conv gets a 1x1x3x3 weight of ones. */
 static clg_model *one_node_model(clg_context *ctx, clg_op_type op, const clg_attrs *attrs)
@@ -153,9 +143,8 @@ END_TEST
 /* tests/data/d2l_small.onnx with symbolic height and width, loaded from memory. */
 static clg_model *dynamic_d2l(clg_context *ctx)
 {
-    const char *dir = getenv("CLGOOGLENET_TEST_DATA");
     char path[1024];
-    snprintf(path, sizeof path, "%s/d2l_small.onnx", dir ? dir : "tests/data");
+    golden_path(path, sizeof path, "", "d2l_small", ".onnx");
     FILE *f = fopen(path, "rb");
     ck_assert_msg(f != NULL, "%s", path);
     static unsigned char buf[1 << 20];

@@ -18,30 +18,15 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "golden.h"
 #include "image.h"
 #include "onnx.pb-c.h"
 #include "tensor_io.h"
-
-static const char *data_dir(void)
-{
-    const char *d = getenv("CLGOOGLENET_TEST_DATA");
-    return d && *d ? d : "tests/data";
-}
 
 /* ---- Temp files -------------------------------------------------------- */
 
 #define TMP_FIXTURE_PREFIX "clg_images"
 #include "tmp_fixture.h"
-
-#define ck_assert_fails(call, want_status, substring)                                             \
-    do {                                                                                          \
-        clg_status st_ = (call);                                                                  \
-        ck_assert_msg(st_ == (want_status), "%s gave %s, want %s (%s)", #call,                    \
-                      clg_status_to_string(st_), clg_status_to_string(want_status),               \
-                      clg_last_error());                                                          \
-        ck_assert_msg(strstr(clg_last_error(), (substring)) != NULL,                              \
-                      "message '%s' lacks '%s'", clg_last_error(), (substring));                  \
-    } while (0)
 
 /* ---- Synthetic images and encoders ---------------------------------------- */
 
@@ -355,7 +340,7 @@ START_TEST(test_preprocess_golden)
 {
     const golden_case *g = &golden[_i];
     char path[1024];
-    snprintf(path, sizeof path, "%s/images/%s.npy", data_dir(), g->name);
+    snprintf(path, sizeof path, "%s/images/%s.npy", golden_dir(), g->name);
     clg_tensor *want = NULL;
     ck_assert_msg(clg_tensor_load_npy(path, &want) == CLG_OK, "%s", clg_last_error());
     clg_image img = {g->w, g->h, g->c, pattern(g->h, g->w, g->c)};
@@ -673,8 +658,8 @@ START_TEST(test_crop_golden)
     ck_assert_int_eq(pp.height, g->crop_h);
     ck_assert_int_eq(pp.width, g->crop_w);
     char image[1024], path[1024];
-    snprintf(image, sizeof image, "%s/images/%s", data_dir(), g->file);
-    snprintf(path, sizeof path, "%s/images/%s.npy", data_dir(), g->name);
+    snprintf(image, sizeof image, "%s/images/%s", golden_dir(), g->file);
+    snprintf(path, sizeof path, "%s/images/%s.npy", golden_dir(), g->name);
     clg_tensor *want = NULL, *got = NULL;
     ck_assert_msg(clg_tensor_load_npy(path, &want) == CLG_OK, "%s", clg_last_error());
     const char *paths[] = {image};
@@ -700,7 +685,7 @@ END_TEST
 START_TEST(test_crop_too_large)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/images/photo-51x37.png", data_dir());
+    snprintf(path, sizeof path, "%s/images/photo-51x37.png", golden_dir());
     clg_image *portrait = load_ok(path);
     const clg_image *list[] = {portrait};
     /* 51x37 -> 55x40: 32 rows fit, 50 columns do not. */
@@ -786,7 +771,7 @@ END_TEST
 static clg_model *model_with_metadata(clg_context *ctx, const char *const *kv)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/d2l_small.onnx", data_dir());
+    snprintf(path, sizeof path, "%s/d2l_small.onnx", golden_dir());
     unsigned char *data;
     size_t size;
     ck_assert_int_eq(clg_read_file(path, &data, &size), CLG_OK);

@@ -14,6 +14,7 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "golden.h"
 #include "onnx.pb-c.h"
 #include "tensor_io.h"
 
@@ -23,14 +24,6 @@
 
 #define TMP_FIXTURE_PREFIX "clg_tensor_io"
 #include "tmp_fixture.h"
-
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
-}
 
 /* Writes a .npy file as numpy would: magic, version, header length, the dict
  * padded with spaces and '\n' so the data starts at a multiple of 64. */
@@ -49,12 +42,12 @@ static void write_npy(const char *path, int major, const char *dict, const void 
     memset(buf + prefix + dlen, ' ', pad);
     buf[prefix + hlen - 1] = '\n';
     if (n) memcpy(buf + prefix + hlen, data, n);
-    write_bytes(path, buf, prefix + hlen + n);
+    tmp_write_bytes(path, buf, prefix + hlen + n);
     free(buf);
 }
 
 /* A string literal's bytes, without its terminating NUL. */
-#define write_lit(path, lit) write_bytes((path), (lit), sizeof(lit) - 1)
+#define write_lit(path, lit) tmp_write_bytes((path), (lit), sizeof(lit) - 1)
 
 static void write_proto(const char *path, const Onnx__TensorProto *p)
 {
@@ -62,19 +55,9 @@ static void write_proto(const char *path, const Onnx__TensorProto *p)
     unsigned char *buf = malloc(n ? n : 1);
     ck_assert_ptr_nonnull(buf);
     ck_assert_uint_eq(onnx__tensor_proto__pack(p, buf), n);
-    write_bytes(path, buf, n);
+    tmp_write_bytes(path, buf, n);
     free(buf);
 }
-
-/* Asserts the status and that clg_last_error() mentions `needle`. */
-#define ck_assert_fails(call, status, needle)                                                    \
-    do {                                                                                          \
-        clg_status st_ = (call);                                                                  \
-        ck_assert_msg(st_ == (status), "%s: expected %s, got %s (%s)", #call,                      \
-                      clg_status_to_string(status), clg_status_to_string(st_), clg_last_error()); \
-        ck_assert_msg(strstr(clg_last_error(), (needle)) != NULL,                                 \
-                      "%s: message \"%s\" lacks \"%s\"", #call, clg_last_error(), (needle));      \
-    } while (0)
 
 /* Loads an .npy file that must fail, checking the status and that the
  * message names both the file and the reason. */

@@ -12,6 +12,7 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "golden.h"
 
 #define RUNS_PER_THREAD 100
 
@@ -26,10 +27,8 @@ typedef struct worker {
 
 static void set_paths(void)
 {
-    const char *d = getenv("CLGOOGLENET_TEST_DATA");
-    if (!d || !*d) d = "tests/data";
-    snprintf(model_path, sizeof model_path, "%s/d2l_small.onnx", d);
-    snprintf(input_path, sizeof input_path, "%s/d2l_small.input.npy", d);
+    golden_path(model_path, sizeof model_path, "", "d2l_small", ".onnx");
+    golden_path(input_path, sizeof input_path, "", "d2l_small", ".input.npy");
 }
 
 /* Runs the model `runs` times; each output is compared with expected (or

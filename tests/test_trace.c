@@ -13,13 +13,13 @@
 #include "check_main.h"
 #include "context.h"
 #include "device_table.h"
+#include "golden.h"
 #include "model.h"
 #include "trace.h"
 
 static const char *data_path(const char *name, char *buf, size_t size)
 {
-    const char *d = getenv("CLGOOGLENET_TEST_DATA");
-    snprintf(buf, size, "%s/%s", d && *d ? d : "tests/data", name);
+    golden_path(buf, size, "", name, "");
     return buf;
 }
 
@@ -105,8 +105,7 @@ static void check_trace(int passes_on)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/trace.json", dir);
     ck_assert_msg(clg_trace_write_json(trace, path) == CLG_OK, "%s", clg_last_error());
-    const char *src = getenv("CLGOOGLENET_TEST_DATA");
-    snprintf(cmd, sizeof cmd, "python3 %s/../check_trace.py %s", src && *src ? src : "tests/data", path);
+    snprintf(cmd, sizeof cmd, "python3 %s/../check_trace.py %s", golden_dir(), path);
     if (system("python3 -c 'import json' 2>/dev/null") == 0)
         ck_assert_msg(system(cmd) == 0, "trace JSON check failed: %s", cmd);
     else

@@ -48,14 +48,20 @@ static const char *tmp_path(const char *name)
     return p;
 }
 
+/* Writes n bytes to path (created or replaced). */
+static inline void tmp_write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
 /* Writes n bytes to a new file in the temp dir; returns its path. */
 static inline const char *tmp_file(const char *name, const void *data, size_t n)
 {
     const char *p = tmp_path(name);
-    FILE *f = fopen(p, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
+    tmp_write_bytes(p, data, n);
     return p;
 }
 
