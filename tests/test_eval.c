@@ -211,14 +211,6 @@ START_TEST(test_fashion_mnist)
 }
 END_TEST
 
-static size_t argmax(const float *row, size_t n)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < n; i++)
-        if (row[i] > row[best]) best = i;
-    return best;
-}
-
 /* Reads predictions-500.txt: one class index per line. */
 static void read_predictions(const char *path, int *pred, size_t n)
 {
@@ -288,10 +280,10 @@ START_TEST(test_reference_500)
             double rel = err / (scale > 0 ? scale : 1);
             worst = fmax(worst, rel);
             ck_assert_msg(rel <= 1e-4, "image %zu: logits differ by %g of the largest", first + i, rel);
-            ck_assert_msg((int)argmax(got, classes) == pred[first + i],
-                          "image %zu: predicted %zu, PyTorch %d", first + i, argmax(got, classes),
-                          pred[first + i]);
-            correct += argmax(got, classes) == labels->data[first + i];
+            ck_assert_msg((int)golden_argmax(got, classes) == pred[first + i],
+                          "image %zu: predicted %zu, PyTorch %d", first + i,
+                          golden_argmax(got, classes), pred[first + i]);
+            correct += golden_argmax(got, classes) == labels->data[first + i];
         }
         clg_tensor_destroy(in);
         clg_tensor_destroy(out);
