@@ -14,6 +14,7 @@
  *   DH, DW    dilation (default 1)
  *   XB        CPU kernels: output pixels along x per work-item, one vector: 4, 8 or 16 (default 8)
  *   KB        CPU kernels: output channels of one group per work-item, 1..8 (default 1)
+ *   RY        conv_depthwise: output rows per work-item (default 1)
  *   RK        conv_grouped_simt: output channels of one group per work-item, 1..8 (default 1)
  *   HAS_BIAS  1: add bias[m]; 0: the bias argument is not read (may be NULL)
  *   RELU      1: ReLU fused into the epilogue (pass 1 folds a Relu into the Conv)
@@ -25,10 +26,12 @@
  *   conv_grouped   any group: a work-item computes XB consecutive outputs of
  *                  one row for KB output channels of one group, walking the
  *                  group's CG input channels.
- *   conv_depthwise group == C (CG = 1, any channel multiplier MG): the same
- *                  tile with the channel loop gone; the KB output channels
- *                  of one input channel share every input load.
- *   NDRange {ceil(OW / XB), OH, N * G * kblocks}, kblocks = ceil(MG / KB);
+ *   conv_depthwise group == C (CG = 1, any channel multiplier MG): XB x RY
+ *                  outputs for KB output channels of one input channel,
+ *                  which share every input load; each input row is loaded
+ *                  once for all RY output rows.
+ *   NDRange {ceil(OW / XB), OH, N * G * kblocks} (conv_depthwise:
+ *   {ceil(OW / XB), ceil(OH / RY), N * C * kblocks}), kblocks = ceil(MG / KB);
  *   channels past the group's last compute a copy of it and store nothing.
  *   Work-items whose input span lies inside the row use vector loads (unit
  *   stride, or stride 2 as the even lanes of a double-width load); the
@@ -66,6 +69,9 @@
 #endif
 #ifndef KB
 #define KB 1
+#endif
+#ifndef RY
+#define RY 1
 #endif
 #ifndef RK
 #define RK 1
@@ -194,16 +200,83 @@ __kernel void conv_grouped(__global const float *restrict in, __global const flo
                  g * MG + kb * KB, g * MG + MG - 1, out_offset, out_image_stride);
 }
 
-/* group == C: input channel g feeds output channels g * MG .. g * MG + MG - 1. */
+/* Input rows one depthwise tile reads: RY output rows SH apart, KH taps DH apart. */
+#define DW_IN_ROWS ((RY - 1) * SH + (KH - 1) * DH + 1)
+
+/*
+ * group == C: input channel g feeds output channels g * MG .. g * MG + MG - 1.
+ * A work-item computes XB x RY outputs for KB of them. Each input row it
+ * needs is loaded once (KW vectors) and used by every output row whose
+ * window holds it (which ones is known at compile time once the loops
+ * unroll); the KB x KH x KW weights stay in registers.
+ */
 __kernel void conv_depthwise(__global const float *restrict in, __global const float *restrict w,
                              __global const float *restrict bias, __global float *restrict out,
                              int C, int H, int W, int M, int MG, int OH, int OW, int pad_top,
                              int pad_left, int kblocks, int out_offset, int out_image_stride)
 {
     const int z = get_global_id(2), n = z / (C * kblocks), gk = z - n * C * kblocks;
-    const int g = gk / kblocks, kb = gk - g * kblocks;
-    grouped_tile(in, w, bias, out, C, 1, H, W, OH, OW, pad_top, pad_left, n, g, g * MG + kb * KB,
-                 g * MG + MG - 1, out_offset, out_image_stride);
+    const int g = gk / kblocks, m0 = g * MG + (gk - g * kblocks) * KB, m_last = g * MG + MG - 1;
+    const int ox0 = get_global_id(0) * XB, oy0 = get_global_id(1) * RY;
+    const int ix0 = ox0 * SW - pad_left, iy0 = oy0 * SH - pad_top;
+    const int inside = ix0 >= 0 && ix0 + GSPAN <= W;
+
+    float wt[KB][KH * KW];
+    GVT acc[KB][RY];
+#pragma unroll
+    for (int i = 0; i < KB; i++) {
+        const int m = min(m0 + i, m_last);
+#pragma unroll
+        for (int t = 0; t < KH * KW; t++) wt[i][t] = w[m * KH * KW + t];
+#pragma unroll
+        for (int j = 0; j < RY; j++) acc[i][j] = (GVT)(HAS_BIAS ? bias[m] : 0.0f);
+    }
+
+    __global const float *plane = in + (n * C + g) * H * W;
+#pragma unroll
+    for (int r = 0; r < DW_IN_ROWS; r++) {
+        const int iy = iy0 + r;
+        if (iy < 0 || iy >= H) continue; /* zero padding row */
+        __global const float *row = plane + iy * W;
+        GVT v[KW];
+        if (inside) {
+#pragma unroll
+            for (int kx = 0; kx < KW; kx++) v[kx] = grouped_load_inside(row + ix0 + kx * DW);
+        } else {
+#pragma unroll
+            for (int kx = 0; kx < KW; kx++) v[kx] = grouped_load_checked(row, ix0 + kx * DW, W);
+        }
+#pragma unroll
+        for (int j = 0; j < RY; j++) {
+            const int d = r - j * SH; /* input row r is tap d / DH of output row j, if any */
+            if (d < 0 || d % DH != 0 || d / DH >= KH) continue;
+#pragma unroll
+            for (int kx = 0; kx < KW; kx++) {
+#pragma unroll
+                for (int i = 0; i < KB; i++) acc[i][j] = fma((GVT)(wt[i][d / DH * KW + kx]), v[kx], acc[i][j]);
+            }
+        }
+    }
+
+    const int plane_out = OH * OW;
+    __global float *y = out + out_offset + n * out_image_stride + (m0 * OH + oy0) * OW + ox0;
+#pragma unroll
+    for (int i = 0; i < KB; i++) {
+        if (m0 + i > m_last) continue;
+#pragma unroll
+        for (int j = 0; j < RY; j++) {
+            if (oy0 + j >= OH) continue;
+            const GVT res = RELU ? fmax(acc[i][j], (GVT)(0.0f)) : acc[i][j];
+            __global float *yj = y + i * plane_out + j * OW;
+            if (ox0 + XB <= OW) {
+                GVSTORE(res, 0, yj);
+            } else {
+                float t[XB];
+                GVSTORE(res, 0, t);
+                for (int x = 0; x < OW - ox0; x++) yj[x] = t[x];
+            }
+        }
+    }
 }
 
 __kernel void conv_grouped_simt(__global const float *restrict in, __global const float *restrict w,

@@ -20,6 +20,10 @@
 #include "kernels.h"
 
 #define CPU_MAX_KB 8
+#define DW_MAX_KB 4
+/* Depthwise accumulator vectors (rows x channels) per work-item: on PoCL /
+   AVX-512, 1x728x19x19 3x3 ran in 0.89 ms with 1 row, 0.41 ms with 8. */
+#define DW_MAX_ACC 8
 #define SIMT_MAX_RK 4
 #define SIMT_MAX_GROUP 128 /* work-items per SIMT work-group, at most */
 
@@ -48,22 +52,26 @@ static clg_status plan_cpu(clg_plan *plan, const clg_grouped_conv *c)
 {
     const int64_t mg = c->M / c->group;
     const int depthwise = c->group == c->C;
-    const int kb = mg < CPU_MAX_KB ? (int)mg : CPU_MAX_KB;
+    const int max_kb = depthwise ? DW_MAX_KB : CPU_MAX_KB;
+    const int kb = mg < max_kb ? (int)mg : max_kb;
+    /* Depthwise: RY x KB accumulator vectors, at most DW_MAX_ACC. */
+    int ry = depthwise ? DW_MAX_ACC / kb : 1;
+    if (ry > c->OH) ry = (int)c->OH;
     const int xb = clg_plan_vector_width(c->OW, c->stride[1] == 2 ? 8 : 16);
     const int64_t kblocks = (mg + kb - 1) / kb;
     char extra[64], options[256];
-    snprintf(extra, sizeof extra, "-DXB=%d -DKB=%d", xb, kb);
+    snprintf(extra, sizeof extra, "-DXB=%d -DKB=%d -DRY=%d", xb, kb, ry);
     build_options(c, extra, options, sizeof options);
     const char *name = depthwise ? "conv_depthwise" : "conv_grouped";
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, c->node, "conv_grouped.cl", options, name, &step));
-    snprintf(step.variant, sizeof step.variant, "%s_%dx%ds%dx%dd%dx%d_x%dk%d", name, (int)c->KH & 127,
+    snprintf(step.variant, sizeof step.variant, "%s_%dx%ds%dx%dd%dx%d_x%dy%dk%d", name, (int)c->KH & 127,
              (int)c->KW & 127, c->stride[0] & 127, c->stride[1] & 127, c->dilation[0] & 4095,
-             c->dilation[1] & 4095, xb, kb);
+             c->dilation[1] & 4095, xb, ry, kb);
     const clg_status st = set_args(&step, c, kblocks);
     step.work_dim = 3;
     step.global[0] = (size_t)((c->OW + xb - 1) / xb);
-    step.global[1] = (size_t)c->OH;
+    step.global[1] = (size_t)((c->OH + ry - 1) / ry);
     step.global[2] = (size_t)(c->N * c->group * kblocks);
     clg_plan_row_groups(plan, &step);
     step.flops = c->flops;

@@ -758,6 +758,9 @@ START_TEST(conv_grouped_edge_cases)
         {{1, 2, 3, 3, 2, 3, 3, 1, 1, {2, 2, 2, 2}, 1, 0}, {2, 2, 2}},      /* window mostly padding */
         {{1, 3, 17, 19, 6, 3, 3, 3, 3, {2, 1, 0, 2}, 1, 0}, {3, 2, 3}},    /* stride 3, asymmetric dilation */
         {{2, 9, 13, 11, 9, 5, 5, 2, 1, {2, 2, 2, 2}, 0, 1}, {9, 1, 1}},    /* depthwise 5x5, mixed strides */
+        {{1, 6, 15, 14, 6, 3, 3, 2, 2, {2, 2, 2, 2}, 1, 1}, {6, 2, 2}},    /* depthwise, stride 2, dilation 2 */
+        {{2, 5, 23, 6, 10, 7, 1, 1, 1, {9, 0, 9, 0}, 1, 0}, {5, 3, 1}},    /* depthwise 7x1, dilation 3, x2 */
+        {{1, 7, 3, 5, 7, 3, 3, 3, 1, {1, 1, 1, 1}, 1, 1}, {7, 1, 1}},      /* depthwise, stride 3, 1 row */
         {{1, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 0}, {1, 2, 2}},      /* smallest, dilated */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv_grouped(ctx, &cases[i].t, &cases[i].gr);
