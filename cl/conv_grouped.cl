@@ -97,6 +97,9 @@
 #define GSPAN ((XB - 1) * SW + (KW - 1) * DW + 1)
 #endif
 
+/* The two loads are conv2d.cl's, for this file's names: each cl file
+   compiles alone (and is batched with its own copy of its helpers). */
+
 /* XB samples row[0], row[SW], ... known to be inside the row. */
 static inline GVT grouped_load_inside(__global const float *row)
 {
@@ -129,10 +132,11 @@ static inline GVT grouped_load_checked(__global const float *row, int x, int W)
 /*
  * One CPU work-item: XB outputs from (oy, ox0) for output channels
  * m0 .. m0 + KB - 1 (clamped to m_last, the group's last) of image n, reading
- * the CG input channels from c0.
+ * the CG input channels from c0. No restrict here: Oclgrind cannot run the
+ * noalias scopes that inlining a restrict helper leaves (the kernels keep it).
  */
-static inline void grouped_tile(__global const float *restrict in, __global const float *restrict w,
-                                __global const float *restrict bias, __global float *restrict out,
+static inline void grouped_tile(__global const float *in, __global const float *w,
+                                __global const float *bias, __global float *out,
                                 int C, int CG, int H, int W, int OH, int OW, int pad_top,
                                 int pad_left, int n, int c0, int m0, int m_last, int out_offset,
                                 int out_image_stride)

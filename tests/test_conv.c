@@ -169,6 +169,11 @@ typedef struct grouping {
 
 static const grouping ungrouped = {1, 1, 1};
 
+typedef struct grouped_case {
+    conv_case t;
+    grouping gr;
+} grouped_case;
+
 static void describe_conv_grouped(const conv_case *t, const grouping *gr, char *buf, size_t size)
 {
     snprintf(buf, size,
@@ -247,28 +252,41 @@ static void check_conv(clg_context *ctx, const conv_case *t)
     check_conv_grouped(ctx, t, &ungrouped);
 }
 
+/* A random kernel (1, 3, 5 or 7, mostly square), stride (1 or 2) and padding. */
+static void random_window(conv_case *t)
+{
+    static const int sizes[] = {1, 3, 5, 7};
+    t->kh = rng_pick(sizes, 4);
+    t->kw = rng_int(0, 3) ? t->kh : rng_pick(sizes, 4);
+    t->sh = rng_int(1, 2);
+    t->sw = rng_int(0, 3) ? t->sh : 3 - t->sh;
+    for (int p = 0; p < 4; p++) t->pads[p] = rng_int(0, (p % 2 ? t->kw : t->kh) / 2 + 1);
+}
+
+/* A random input height and width that holds at least one (dilated) window. */
+static void random_input_size(conv_case *t, const grouping *gr)
+{
+    const int eh = (t->kh - 1) * gr->dh + 1, ew = (t->kw - 1) * gr->dw + 1;
+    t->h = rng_int(1, 20);
+    t->w = rng_int(1, 30);
+    if (t->h + t->pads[0] + t->pads[2] < eh) t->h = eh;
+    if (t->w + t->pads[1] + t->pads[3] < ew) t->w = ew;
+}
+
 START_TEST(conv_direct_random)
 {
     use_family(_i);
     clg_context *ctx = open_context();
     if (!ctx) return;
     rng_seed(0xC0417u);
-    static const int sizes[] = {1, 3, 5, 7}, chans[] = {1, 3, 5, 17, 33};
+    static const int chans[] = {1, 3, 5, 17, 33};
     for (int i = 0; i < 20; i++) {
         conv_case t;
-        t.kh = rng_pick(sizes, 4);
-        t.kw = rng_int(0, 3) ? t.kh : rng_pick(sizes, 4); /* mostly square */
-        t.sh = rng_int(1, 2);
-        t.sw = rng_int(0, 3) ? t.sh : 3 - t.sh;
-        for (int p = 0; p < 4; p++) t.pads[p] = rng_int(0, (p % 2 ? t.kw : t.kh) / 2 + 1);
+        random_window(&t);
         t.n = rng_int(1, 3);
         t.c = rng_pick(chans, 5);
         t.k = rng_int(1, 20);
-        /* The input must hold at least one window. */
-        t.h = rng_int(1, 20);
-        t.w = rng_int(1, 30);
-        if (t.h + t.pads[0] + t.pads[2] < t.kh) t.h = t.kh;
-        if (t.w + t.pads[1] + t.pads[3] < t.kw) t.w = t.kw;
+        random_input_size(&t, &ungrouped);
         t.bias = rng_int(0, 1);
         t.relu = rng_int(0, 1);
         check_conv(ctx, &t);
@@ -732,10 +750,7 @@ START_TEST(conv_grouped_edge_cases)
     clg_context *ctx = open_context();
     if (!ctx) return;
     rng_seed(0x6E0Bu);
-    static const struct {
-        conv_case t;
-        grouping gr;
-    } cases[] = {
+    static const grouped_case cases[] = {
         /*   n  c   h   w   k kh kw sh sw  pads          bias relu  group dh dw */
         {{1, 8, 9, 11, 8, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1}, {8, 1, 1}},     /* depthwise, multiplier 1 */
         {{2, 6, 7, 10, 12, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 0}, {6, 1, 1}},    /* depthwise, multiplier 2 */
@@ -774,14 +789,11 @@ START_TEST(conv_grouped_random)
     clg_context *ctx = open_context();
     if (!ctx) return;
     rng_seed(0x9A0Du);
-    static const int sizes[] = {1, 3, 5, 7}, groups[] = {1, 2, 3, 4, 8};
+    static const int groups[] = {1, 2, 3, 4, 8};
     for (int i = 0; i < 24; i++) {
-        conv_case t = {0};
+        conv_case t;
         grouping gr;
-        t.kh = rng_pick(sizes, 4);
-        t.kw = rng_int(0, 3) ? t.kh : rng_pick(sizes, 4);
-        t.sh = rng_int(1, 2);
-        t.sw = rng_int(0, 3) ? t.sh : 3 - t.sh;
+        random_window(&t);
         gr.dh = rng_int(1, 3);
         gr.dw = rng_int(0, 3) ? gr.dh : rng_int(1, 3);
         gr.group = rng_pick(groups, 5);
@@ -789,13 +801,8 @@ START_TEST(conv_grouped_random)
         const int depthwise = rng_int(0, 2) == 0;
         t.c = gr.group * (depthwise ? 1 : rng_int(1, 5));
         t.k = gr.group * rng_int(1, 10);
-        for (int p = 0; p < 4; p++) t.pads[p] = rng_int(0, (p % 2 ? t.kw : t.kh) / 2 + 1);
         t.n = rng_int(1, 3);
-        t.h = rng_int(1, 20);
-        t.w = rng_int(1, 30);
-        const int eh = (t.kh - 1) * gr.dh + 1, ew = (t.kw - 1) * gr.dw + 1;
-        if (t.h + t.pads[0] + t.pads[2] < eh) t.h = eh;
-        if (t.w + t.pads[1] + t.pads[3] < ew) t.w = ew;
+        random_input_size(&t, &gr);
         t.bias = rng_int(0, 1);
         t.relu = rng_int(0, 1);
         check_conv_grouped(ctx, &t, &gr);
@@ -811,10 +818,7 @@ START_TEST(conv_grouped_concat)
     clg_context *ctx = open_context();
     if (!ctx) return;
     rng_seed(0xCA76u);
-    static const struct {
-        conv_case t;
-        grouping gr;
-    } cases[] = {
+    static const grouped_case cases[] = {
         /*   n  c   h   w   k kh kw sh sw  pads          bias relu  group dh dw */
         {{3, 6, 9, 10, 12, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1}, {6, 1, 1}},
         {{2, 8, 7, 7, 8, 3, 3, 1, 1, {2, 2, 2, 2}, 1, 0}, {2, 2, 2}},
