@@ -15,6 +15,9 @@
  * conv1x1 / conv2d also serve convolutions whose weights are not constant
  * (no host copy to re-lay). All add the optional bias and the fused ReLU in
  * their epilogue and honour the output placement (a concat slice).
+ * Grouped and dilated convolutions (group > 1, dilations > 1) go to their
+ * own kernels (runtime/ops_conv_grouped.c) before any of this, in both
+ * families: nothing below sees them.
  *
  * Choice (choose()): heuristic() from the shape, measured on PoCL 3.1 /
  * AVX-512; a per-device cache entry overrides it; CLGOOGLENET_TUNE=1|force
@@ -741,8 +744,8 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
     const int64_t N = x->dims[0], C = x->dims[1], H = x->dims[2], W = x->dims[3];
     const int64_t K = wt->dims[0], KH = wt->dims[2], KW = wt->dims[3];
     const int64_t OH = y->dims[2], OW = y->dims[3];
-    const int group = win->group > 0 ? win->group : 1;
-    if (C % group || K % group || wt->dims[1] * group != C)
+    const int group = win->group; /* >= 1 in a resolved window (shape.c) */
+    if (group < 1 || C % group || K % group || wt->dims[1] * group != C)
         return conv_fail(plan, n, CLG_ERR_SHAPE, "weight does not match the input channels and group");
     if (y->dims[0] != N || y->dims[1] != K || win->kernel[0] != KH || win->kernel[1] != KW)
         return conv_fail(plan, n, CLG_ERR_SHAPE, "output or window does not match the weights");
@@ -780,7 +783,8 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
     d.pool3 = CLG_NODE(plan, n)->attrs.fused_pool != 0;
     d.force = clg_context_conv_algorithm(plan->ctx);
     /* A fused pool needs the 2-D layout: not the flattened pointwise paths. */
-    d.pointwise = !d.pool3 && clg_window_is_plain(win) && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
+    d.plain = clg_window_is_plain(win);
+    d.pointwise = !d.pool3 && d.plain && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
                   win->pads[0] == 0 && win->pads[1] == 0 && win->pads[2] == 0 && win->pads[3] == 0;
     /* Constant weights (and bias) have a host copy that can be re-laid. */
     const clg_graph *g = plan->graph;
@@ -795,7 +799,6 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
     d.w = CLG_IN_BUF(plan, n, 1);
     d.b = has_bias ? CLG_IN_BUF(plan, n, 2) : NULL;
     d.out = CLG_OUT_BUF(plan, n);
-    d.plain = clg_window_is_plain(win);
     d.flops = 2.0 * (double)clg_shape_count(y) * (double)(C / group * KH * KW);
     d.bytes = 4.0 * ((double)clg_shape_count(x) + (double)clg_shape_count(wt) +
                      (double)clg_shape_count(y) + (has_bias ? (double)K : 0.0));
@@ -968,12 +971,11 @@ static clg_status plan_grouped(clg_plan *plan, int n, clg_kernel_family family)
     CLG_TRY(describe(plan, n, &d, &empty));
     if (empty) return CLG_OK;
     if (d.pool3) return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "a fused max-pool needs an ungrouped convolution");
-    const clg_window *win = d.win;
+    const clg_window *win = d.win; /* resolved: group and dilations >= 1 */
     const clg_grouped_conv c = {
         .node = n, .N = d.N, .C = d.C, .H = d.H, .W = d.W, .M = d.K, .KH = d.KH, .KW = d.KW,
-        .OH = d.OH, .OW = d.OW, .group = win->group > 0 ? win->group : 1,
-        .stride = {win->stride[0], win->stride[1]},
-        .dilation = {win->dilation[0] > 0 ? win->dilation[0] : 1, win->dilation[1] > 0 ? win->dilation[1] : 1},
+        .OH = d.OH, .OW = d.OW, .group = win->group, .stride = {win->stride[0], win->stride[1]},
+        .dilation = {win->dilation[0], win->dilation[1]},
         .pads = {win->pads[0], win->pads[1]}, .relu = d.relu, .has_bias = d.has_bias,
         .in = d.in, .w = d.w, .b = d.b, .out = d.out, .out_offset = d.place->offset,
         .out_image_stride = d.place->image_stride, .flops = d.flops, .bytes = d.bytes};

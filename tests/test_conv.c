@@ -213,10 +213,15 @@ static void conv_reference(const conv_case *t, const grouping *gr, const float *
                        gr->dw, gr->group, t->pads, t->relu, y);
 }
 
-static void check_conv_grouped(clg_context *ctx, const conv_case *t, const grouping *gr)
+/* Case t against the reference; with auto_pad set, the node has it instead of
+   t's pads (which must be what ONNX computes for it). */
+static void check_conv_auto_pad(clg_context *ctx, const conv_case *t, const grouping *gr, clg_auto_pad auto_pad)
 {
-    char what[256];
+    char what[300];
     describe_conv_grouped(t, gr, what, sizeof what);
+    if (auto_pad != CLG_PAD_NOTSET)
+        strncat(what, auto_pad == CLG_PAD_SAME_UPPER ? " from SAME_UPPER" : " from SAME_LOWER",
+                sizeof what - strlen(what) - 1);
     int oh, ow;
     conv_out_size(t, gr, &oh, &ow);
     ck_assert_msg(oh >= 1 && ow >= 1, "%s: bad test case", what);
@@ -233,7 +238,11 @@ static void check_conv_grouped(clg_context *ctx, const conv_case *t, const group
     ck_assert_ptr_nonnull(g);
     int in[3] = {add_input(g, "x", 4, xd), add_weight(g, "w", 4, wd, w), -1};
     if (b) in[2] = add_weight(g, "b", 1, bd, b);
-    const clg_attrs at = conv_attrs(t, gr);
+    clg_attrs at = conv_attrs(t, gr);
+    if (auto_pad != CLG_PAD_NOTSET) {
+        at.win.auto_pad = auto_pad;
+        memset(at.win.pads, 0, sizeof at.win.pads);
+    }
     clg_tensor *xt = make_tensor(4, xd, x);
     const clg_tensor *inputs[1] = {xt};
     clg_tensor *y = run_node(ctx, g, CLG_OP_CONV, in, b ? 3 : 2, &at, inputs, 1, what);
@@ -245,6 +254,11 @@ static void check_conv_grouped(clg_context *ctx, const conv_case *t, const group
     free(w);
     free(b);
     free(ref);
+}
+
+static void check_conv_grouped(clg_context *ctx, const conv_case *t, const grouping *gr)
+{
+    check_conv_auto_pad(ctx, t, gr, CLG_PAD_NOTSET);
 }
 
 static void check_conv(clg_context *ctx, const conv_case *t)
@@ -811,6 +825,37 @@ START_TEST(conv_grouped_random)
 }
 END_TEST
 
+/* ONNX's SAME_* pads of one axis: the output is ceil(in / stride) and the
+   dilated kernel (k - 1) * d + 1 is what the pads make room for. */
+static void same_pads(int in, int k, int stride, int d, int upper, int *begin, int *end)
+{
+    const int out = (in + stride - 1) / stride;
+    int total = (out - 1) * stride + (k - 1) * d + 1 - in;
+    if (total < 0) total = 0;
+    *begin = upper ? total / 2 : total - total / 2;
+    *end = total - *begin;
+}
+
+/* auto_pad SAME_UPPER / SAME_LOWER with dilations (and groups), odd and even sizes. */
+START_TEST(conv_grouped_same_pads)
+{
+    use_family(_i);
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x5A3Eu);
+    for (int upper = 0; upper < 2; upper++)
+        for (int stride = 1; stride <= 2; stride++)
+            for (int d = 2; d <= 3; d++) {
+                conv_case t = {2, 4, 9 + d, 10, 6, 3, 3, stride, stride, {0, 0, 0, 0}, 1, 1};
+                const grouping gr = {2, d, d - 1};
+                same_pads(t.h, t.kh, t.sh, gr.dh, upper, &t.pads[0], &t.pads[2]);
+                same_pads(t.w, t.kw, t.sw, gr.dw, upper, &t.pads[1], &t.pads[3]);
+                check_conv_auto_pad(ctx, &t, &gr, upper ? CLG_PAD_SAME_UPPER : CLG_PAD_SAME_LOWER);
+            }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* Grouped and dilated convolutions writing into a concat slice (pass 4), batch 2 and 3. */
 START_TEST(conv_grouped_concat)
 {
@@ -1262,6 +1307,7 @@ static Suite *conv_suite(void)
         {"conv:grouped_edge_cases", conv_grouped_edge_cases, 2},
         {"conv:grouped_random", conv_grouped_random, 2},
         {"conv:grouped_concat", conv_grouped_concat, 2},
+        {"conv:grouped_same_pads", conv_grouped_same_pads, 2},
         {"conv:grouped_bad", conv_grouped_bad, 1},
         {"conv:tuning_cache", conv_tuning_cache, 1},
         {"conv:program_batching", conv_program_batching, 1},
