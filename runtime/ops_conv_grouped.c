@@ -55,8 +55,9 @@ static clg_status plan_cpu(clg_plan *plan, const clg_grouped_conv *c)
     const int max_kb = depthwise ? DW_MAX_KB : CPU_MAX_KB;
     const int kb = mg < max_kb ? (int)mg : max_kb;
     /* Depthwise: RY x KB accumulator vectors, at most DW_MAX_ACC. */
-    int ry = depthwise ? DW_MAX_ACC / kb : 1;
-    if (ry > c->OH) ry = (int)c->OH;
+    /* Rows spread evenly over the fewest tiles (19 rows: 7 + 7 + 5, not 8 + 8 + 3). */
+    const int64_t ry_max = depthwise ? DW_MAX_ACC / kb : 1, row_tiles = (c->OH + ry_max - 1) / ry_max;
+    const int ry = (int)((c->OH + row_tiles - 1) / row_tiles);
     const int xb = clg_plan_vector_width(c->OW, c->stride[1] == 2 ? 8 : 16);
     const int64_t kblocks = (mg + kb - 1) / kb;
     char extra[64], options[256];
