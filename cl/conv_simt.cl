@@ -386,19 +386,9 @@ __kernel SIMT_WG_SIZE void gemm_simt(__global const float *restrict A, __global 
     }
 }
 
-/* Winograd transforms (B^T d B in, A^T m A out), as in cl/winograd.cl. */
-#define WALPHA (WM + 2)
-#if WM == 4
-#define WBT_INIT                                                                                  \
-    {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},                            \
-     {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}}
-#define WAT_INIT {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}}
-#elif WM == 2
-#define WBT_INIT {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
-#define WAT_INIT {{1, 1, 1, 0}, {0, 1, -1, -1}}
-#else
-#error "conv_simt.cl: WM must be 2 or 4"
-#endif
+/* Winograd transforms (B^T d B in, A^T m A out). */
+#include "winograd_transforms.cl"
+#define WALPHA WINO_ALPHA
 
 /* V[xi][c][t] = (B^T d B)[xi] for one tile t (zeros for T <= t < Tp) and one
    input channel c; the global size is padded (work-items past Tp or C return). */
@@ -407,7 +397,7 @@ __kernel void wino_simt_input(__global const float *restrict in, __global float 
 {
     const int t = get_global_id(0), c = get_global_id(1);
     if (t >= Tp || c >= C) return;
-    const float BT[WALPHA][WALPHA] = WBT_INIT;
+    const float BT[WALPHA][WALPHA] = WINO_BT;
     float d[WALPHA][WALPHA];
     const int n = t / (TH * TW), r = t - n * (TH * TW);
     const int ty = r / TW, tx = r - ty * TW;
@@ -451,7 +441,7 @@ __kernel void wino_simt_output(__global const float *restrict Mx, __global const
 {
     const int k = get_global_id(0), t = get_global_id(1);
     if (k >= K || t >= T) return;
-    const float AT[WM][WALPHA] = WAT_INIT;
+    const float AT[WM][WALPHA] = WINO_AT;
     float m[WALPHA][WALPHA];
 #pragma unroll
     for (int i = 0; i < WALPHA; i++)

@@ -49,7 +49,7 @@
 #define RELU 0
 #endif
 
-#define ALPHA (WM + 2)
+#define ALPHA WINO_ALPHA
 #define KBW (16 * KV)
 
 /* FMA=1: multiply-adds through fma() (one instruction on devices with FMA; PoCL 3.1
@@ -63,17 +63,7 @@
 #define MADD(a, b, c) mad((a), (b), (c))
 #endif
 
-#if WM == 4
-#define BT_INIT                                                                                   \
-    {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},                            \
-     {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}}
-#define AT_INIT {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}}
-#elif WM == 2
-#define BT_INIT {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
-#define AT_INIT {{1, 1, 1, 0}, {0, 1, -1, -1}}
-#else
-#error "WM must be 2 or 4"
-#endif
+#include "winograd_transforms.cl"
 
 __kernel void wino_input(__global const float *restrict in, __global float *restrict V, int C,
                          int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left,
@@ -81,7 +71,7 @@ __kernel void wino_input(__global const float *restrict in, __global float *rest
 {
     const int t = get_global_id(0);
     const int c = get_global_id(1);
-    const float BT[ALPHA][ALPHA] = BT_INIT;
+    const float BT[ALPHA][ALPHA] = WINO_BT;
     float d[ALPHA][ALPHA];
     if (t < T) {
         const int tg = t_base + t; /* the tile's place in the batch */
@@ -166,7 +156,7 @@ __kernel void wino_output(__global const float *restrict M, __global const float
 {
     const int t = get_global_id(0);
     const int k0 = get_global_id(1) * 16;
-    const float AT[WM][ALPHA] = AT_INIT;
+    const float AT[WM][ALPHA] = WINO_AT;
     float16 m[ALPHA][ALPHA];
 #pragma unroll
     for (int i = 0; i < ALPHA; i++)

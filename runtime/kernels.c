@@ -52,8 +52,33 @@ void clg_program_cache_destroy(struct clg_program_cache *cache)
     free(cache);
 }
 
-/* Source text of a cl/ file: from $CLGOOGLENET_KERNEL_DIR, else embedded. */
-static clg_status kernel_source(const clg_context *ctx, const char *file, char **out)
+/* A growing string; on allocation failure it stays failed (ok = 0). */
+typedef struct text {
+    char *buf;
+    size_t len, cap;
+    int ok;
+} text;
+
+static void text_add(text *t, const char *s, size_t n)
+{
+    if (!t->ok) return;
+    if (t->len + n + 1 > t->cap) {
+        size_t ncap = (t->len + n + 1) * 2;
+        char *p = realloc(t->buf, ncap);
+        if (!p) {
+            t->ok = 0;
+            return;
+        }
+        t->buf = p;
+        t->cap = ncap;
+    }
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+    t->buf[t->len] = '\0';
+}
+
+/* Text of a cl/ file as stored: from $CLGOOGLENET_KERNEL_DIR, else embedded. */
+static clg_status stored_source(const clg_context *ctx, const char *file, char **out)
 {
     const char *dir = clg_context_kernel_dir(ctx);
     if (dir && *dir) {
@@ -79,6 +104,83 @@ static clg_status kernel_source(const clg_context *ctx, const char *file, char *
             return *out ? CLG_OK : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
         }
     return clg_fail(CLG_ERR_INVALID_ARGUMENT, "no kernel file named %s", file);
+}
+
+/* Files a kernel source may include; one level is all the sources use. */
+#define CLG_INCLUDE_DEPTH 2
+
+static clg_status expand_includes(const clg_context *ctx, const char *file, const char *source, int depth,
+                                  text *out);
+
+/* The NAME of a line '#include "NAME"' (len bytes, spaces allowed around '#'); 0 if not one. */
+static int include_name(const char *line, size_t len, char *name, size_t size)
+{
+    const char *p = line, *end = line + len;
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    if (p == end || *p++ != '#') return 0;
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    if ((size_t)(end - p) < 9 || strncmp(p, "include", 7) != 0) return 0;
+    p += 7;
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    if (p == end || *p++ != '"') return 0;
+    const char *q = memchr(p, '"', (size_t)(end - p));
+    if (!q || q == p || (size_t)(q - p) >= size) return 0;
+    memcpy(name, p, (size_t)(q - p));
+    name[q - p] = '\0';
+    return 1;
+}
+
+/* Appends the cl/ file name, its own includes expanded. */
+static clg_status add_included(const clg_context *ctx, const char *file, const char *name, int depth, text *out)
+{
+    if (depth >= CLG_INCLUDE_DEPTH)
+        return clg_fail(CLG_ERR_KERNEL_BUILD, "%s: includes nested deeper than %d (%s)", file,
+                        CLG_INCLUDE_DEPTH, name);
+    char *inner = NULL;
+    CLG_TRY(stored_source(ctx, name, &inner));
+    clg_status st = expand_includes(ctx, name, inner, depth + 1, out);
+    free(inner);
+    return st;
+}
+
+/*
+ * Copies source to out with each line '#include "NAME"' replaced by the cl/
+ * file NAME: kernels share transforms and macros while every program is
+ * still one source text, which batched builds and the program store need
+ * and which builds the same whether the files are embedded or in a folder.
+ */
+static clg_status expand_includes(const clg_context *ctx, const char *file, const char *source, int depth,
+                                  text *out)
+{
+    for (const char *line = source; *line;) {
+        const char *end = strchr(line, '\n');
+        const size_t len = end ? (size_t)(end - line + 1) : strlen(line);
+        char name[128];
+        if (include_name(line, len, name, sizeof name)) {
+            CLG_TRY(add_included(ctx, file, name, depth, out));
+            text_add(out, "\n", 1);
+        } else {
+            text_add(out, line, len);
+        }
+        line += len;
+    }
+    return out->ok ? CLG_OK : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory reading %s", file);
+}
+
+/* Source text of a cl/ file with its includes expanded. */
+static clg_status kernel_source(const clg_context *ctx, const char *file, char **out)
+{
+    char *raw = NULL;
+    CLG_TRY(stored_source(ctx, file, &raw));
+    text t = {NULL, 0, 0, 1};
+    clg_status st = expand_includes(ctx, file, raw, 0, &t);
+    free(raw);
+    if (st != CLG_OK) {
+        free(t.buf);
+        return st;
+    }
+    *out = t.buf ? t.buf : strdup("");
+    return *out ? CLG_OK : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory reading %s", file);
 }
 
 /* The first line of a build log that reports an error (else its first line). */
@@ -260,31 +362,6 @@ size_t clg_program_cache_builds(const clg_context *ctx)
 size_t clg_program_store_loads(const clg_context *ctx)
 {
     return ctx->programs->store_loads;
-}
-
-/* A growing string; on allocation failure it stays failed (ok = 0). */
-typedef struct text {
-    char *buf;
-    size_t len, cap;
-    int ok;
-} text;
-
-static void text_add(text *t, const char *s, size_t n)
-{
-    if (!t->ok) return;
-    if (t->len + n + 1 > t->cap) {
-        size_t ncap = (t->len + n + 1) * 2;
-        char *p = realloc(t->buf, ncap);
-        if (!p) {
-            t->ok = 0;
-            return;
-        }
-        t->buf = p;
-        t->cap = ncap;
-    }
-    memcpy(t->buf + t->len, s, n);
-    t->len += n;
-    t->buf[t->len] = '\0';
 }
 
 static void text_printf(text *t, const char *fmt, const char *a, const char *b)

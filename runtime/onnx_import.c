@@ -135,6 +135,18 @@ static clg_status attr_auto_pad(const node_ctx *n, clg_auto_pad *pad)
                       "NOTSET, VALID, SAME_UPPER, SAME_LOWER");
 }
 
+/* A string attribute that must be one of words (NULL-terminated); absent is fine. */
+static clg_status attr_word(const node_ctx *n, const char *name, const char *const *words)
+{
+    const Onnx__AttributeProto *a = find_attr(n, name);
+    if (!a) return CLG_OK;
+    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
+        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a string", name);
+    for (const char *const *w = words; *w; w++)
+        if (a->s.len == strlen(*w) && memcmp(a->s.data, *w, a->s.len) == 0) return CLG_OK;
+    return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has an unknown value", name);
+}
+
 /* Every attribute must be one this op understands (NULL-terminated list). */
 static clg_status check_attrs(const node_ctx *n, const char *const *known)
 {
@@ -639,9 +651,12 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
         return pad_attrs(im, n, a);
     }
     if (strcmp(t, "Cast") == 0) {
-        static const char *const cast_keys[] = {"to", "saturate", NULL};
+        /* round_mode (opset 24) applies to float8 e8m0 targets only; checked, then unused */
+        static const char *const cast_keys[] = {"to", "saturate", "round_mode", NULL};
+        static const char *const round_modes[] = {"up", "down", "nearest", NULL};
         *op = CLG_OP_CAST;
         CLG_TRY(check_attrs(n, cast_keys));
+        CLG_TRY(attr_word(n, "round_mode", round_modes));
         if (!find_attr(n, "to")) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "to");
         CLG_TRY(attr_int(n, "to", 0, 64, &a->cast_to));
         if (a->cast_to != ONNX_FLOAT && a->cast_to != ONNX_INT64 && a->cast_to != ONNX_INT32 &&

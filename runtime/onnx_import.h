@@ -6,9 +6,11 @@
 
 #include "graph.h"
 
-/* Opsets of the default domain this importer understands. */
+/* Opsets of the default domain this importer understands. Opsets 23 to 28
+   changed the supported ops only by adding data types (float4, float8 e8m0,
+   int2 / uint2) and Cast's round_mode (for float8 e8m0 only). */
 #define CLG_ONNX_OPSET_MIN 1
-#define CLG_ONNX_OPSET_MAX 22
+#define CLG_ONNX_OPSET_MAX 28
 
 /*
  * Parses and validates the model. Unsupported ops, attributes and data

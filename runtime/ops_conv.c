@@ -39,6 +39,7 @@
 #include "plan.h"
 #include "env.h"
 #include "tuning.h"
+#include "winograd_points.h"
 
 /* CLGOOGLENET_CONV (A/B comparisons and tests): legacy = the pixel-vectorised kernels only;
    kvec = conv2d_kvec for every convolution with constant weights, no Winograd; wino / wino2 =
@@ -140,13 +141,6 @@ static clg_status winograd_filters(const clg_plan *plan, int n, int wm, const fl
                                    const float *bias, int64_t C, int64_t K, int64_t kb,
                                    int64_t Kp, float **u_out, float **b_out)
 {
-    static const double G4[6][3] = {{1.0 / 4, 0, 0},
-                                     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                     {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                     {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                     {0, 0, 1}};
-    static const double G2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
     const int A = wm + 2;
     const int64_t kblocks = Kp / kb;
     float *U = calloc((size_t)(A * A) * (size_t)Kp * (size_t)C, sizeof(float));
@@ -159,21 +153,10 @@ static clg_status winograd_filters(const clg_plan *plan, int n, int wm, const fl
     for (int64_t k = 0; k < K; k++) {
         if (bias) bp[k] = bias[k];
         for (int64_t c = 0; c < C; c++) {
-            const float *g = w + (k * C + c) * 9;
-            double tg[6][3]; /* G g */
-            for (int i = 0; i < A; i++)
-                for (int j = 0; j < 3; j++) {
-                    double acc = 0;
-                    for (int l = 0; l < 3; l++) acc += (wm == 4 ? G4[i][l] : G2[i][l]) * g[l * 3 + j];
-                    tg[i][j] = acc;
-                }
-            for (int i = 0; i < A; i++)
-                for (int j = 0; j < A; j++) {
-                    double acc = 0;
-                    for (int l = 0; l < 3; l++) acc += tg[i][l] * (wm == 4 ? G4[j][l] : G2[j][l]);
-                    const int64_t xi = i * A + j;
-                    U[((xi * kblocks + k / kb) * C + c) * kb + k % kb] = (float)acc;
-                }
+            double u[36];
+            clg_winograd_filter(wm, w + (k * C + c) * 9, u);
+            for (int xi = 0; xi < A * A; xi++)
+                U[((xi * kblocks + k / kb) * C + c) * kb + k % kb] = (float)u[xi];
         }
     }
     *u_out = U;

@@ -29,6 +29,7 @@
 #include "env.h"
 #include "error.h"
 #include "kernels.h"
+#include "winograd_points.h"
 
 clg_status clg_kernel_family_get(const clg_context *ctx, clg_kernel_family *out)
 {
@@ -262,13 +263,6 @@ static clg_status new_buffer(clg_plan *plan, int node, const float *data, size_t
  */
 static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int wm, const simt_target *tg)
 {
-    static const double G4[6][3] = {{1.0 / 4, 0, 0},
-                                     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                     {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                     {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                     {0, 0, 1}};
-    static const double G2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
     const int A = wm + 2, n = c->node;
     const int64_t K = c->K, C = c->C;
     const int64_t TH = (c->OH + wm - 1) / wm, TW = (c->OW + wm - 1) / wm, T = c->N * TH * TW;
@@ -290,20 +284,10 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
     for (int64_t k = 0; k < K; k++) {
         if (c->bdata) bp[k] = c->bdata[k];
         for (int64_t ch = 0; ch < C; ch++) {
-            const float *g = c->wdata + (k * C + ch) * 9;
-            double tg_[6][3]; /* G g */
-            for (int i = 0; i < A; i++)
-                for (int j = 0; j < 3; j++) {
-                    double acc = 0;
-                    for (int q = 0; q < 3; q++) acc += (wm == 4 ? G4[i][q] : G2[i][q]) * g[q * 3 + j];
-                    tg_[i][j] = acc;
-                }
-            for (int i = 0; i < A; i++)
-                for (int j = 0; j < A; j++) {
-                    double acc = 0;
-                    for (int q = 0; q < 3; q++) acc += tg_[i][q] * (wm == 4 ? G4[j][q] : G2[j][q]);
-                    U[((size_t)(i * A + j) * (size_t)C + (size_t)ch) * (size_t)ldu + (size_t)k] = (float)acc;
-                }
+            double u[36];
+            clg_winograd_filter(wm, c->wdata + (k * C + ch) * 9, u);
+            for (int xi = 0; xi < A * A; xi++)
+                U[((size_t)xi * (size_t)C + (size_t)ch) * (size_t)ldu + (size_t)k] = (float)u[xi];
         }
     }
     char options[256];

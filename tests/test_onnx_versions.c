@@ -37,7 +37,7 @@ static void mb_init_bool(mb *b, const char *name, int value)
 START_TEST(opset_range)
 {
     static const int64_t d[4] = {1, 2, 3, 3};
-    for (int opset = 18; opset <= 23; opset++) {
+    for (int opset = 18; opset <= 29; opset++) {
         mb *b = mb_new(opset);
         mb_input(b, "X", 4, d);
         mb_node(b, "Relu", "relu", "X", "Y");
@@ -45,7 +45,7 @@ START_TEST(opset_range)
         if (opset <= CLG_ONNX_OPSET_MAX) {
             clg_graph_destroy(import_ok(b));
         } else {
-            IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "opset 23 of the default domain is not supported (1 to 22)");
+            IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "opset 29 of the default domain is not supported (1 to 28)");
         }
     }
 }
@@ -149,6 +149,38 @@ START_TEST(dropout_training_mode)
     mb_output(b, "Y");
     clg_model *m = load_ok(ctx, b);
     const float x[4] = {1, -2, 3, -4};
+    clg_tensor *xt = tensor_of(2, d, x), *y = run1_ok(m, xt);
+    expect_close(y, 2, d, x, 0);
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(xt);
+    clg_model_destroy(m);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* Cast-24 added round_mode, which only float8 e8m0 targets use: a known
+   value loads and casts as before, an unknown one is refused by name. */
+START_TEST(cast_round_mode)
+{
+    static const int64_t d[2] = {1, 3};
+    mb *b = mb_new(24);
+    mb_input(b, "X", 2, d);
+    Onnx__NodeProto *n = mb_node(b, "Cast", "cast", "X", "Y");
+    mb_attr_i(b, n, "to", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+    mb_attr_s(b, n, "round_mode", "sideways");
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "attribute 'round_mode' has an unknown value");
+
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    b = mb_new(25);
+    mb_input(b, "X", 2, d);
+    n = mb_node(b, "Cast", "cast", "X", "Y");
+    mb_attr_i(b, n, "to", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+    mb_attr_s(b, n, "round_mode", "nearest");
+    mb_output(b, "Y");
+    clg_model *m = load_ok(ctx, b);
+    const float x[3] = {1.25f, -2, 3e-3f};
     clg_tensor *xt = tensor_of(2, d, x), *y = run1_ok(m, xt);
     expect_close(y, 2, d, x, 0);
     clg_tensor_destroy(y);
@@ -306,6 +338,7 @@ int main(void)
         {"versions:reshape_allowzero", reshape_allowzero},
         {"versions:dropout_training_mode", dropout_training_mode},
         {"versions:pad_versions", pad_versions},
+        {"versions:cast_round_mode", cast_round_mode},
         {"versions:converted_d2l_small", converted_d2l_small},
         {"versions:converted_tv_googlenet_bn_ti", converted_tv_googlenet_bn_ti},
         {"versions:converted_zoo_inception_v1", converted_zoo_inception_v1},

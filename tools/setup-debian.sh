@@ -56,7 +56,8 @@ fi
 
 # --python[=VENV]: a venv for the Python package and its tests, default
 # /opt/clgooglenet/venv (the Python tests look there; CLGOOGLENET_PYTHON
-# names another interpreter): numpy, pytest, ray[data] from PyPI and this
+# names another interpreter): numpy, pytest, ray[data], onnx 1.23 (its
+# node-test generators, tests/onnx-node-tests.sh) from PyPI and this
 # package (pip install ., which builds the library). Debian 12's system pip
 # is externally managed, hence the venv. --spark adds pyspark and a Java runtime.
 if [ "$python" = 1 ]; then
@@ -73,7 +74,7 @@ if [ "$python" = 1 ]; then
     fi
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     "$venv/bin/pip" install -q --upgrade pip
-    "$venv/bin/pip" install -q numpy pytest 'ray[data]'
+    "$venv/bin/pip" install -q numpy pytest 'ray[data]' 'onnx==1.23.2'
     if [ "$spark" = 1 ]; then "$venv/bin/pip" install -q pyspark pandas; fi
     "$venv/bin/pip" install -q "$(cd "$(dirname "$0")/.." && pwd)"
     echo "Python venv ready: $venv (python -c 'import clgooglenet'; tools/ray-classify.py with $venv/bin/python)"
