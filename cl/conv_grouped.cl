@@ -35,7 +35,7 @@
  *   channels past the group's last compute a copy of it and store nothing.
  *   Work-items whose input span lies inside the row use vector loads (unit
  *   stride, or stride 2 as the even lanes of a double-width load); the
- *   others bounds-checked loads.
+ *   others bounds-checked loads (both from row_loads.cl, shared with conv2d.cl).
  *
  * SIMT family (GPUs, CPU drivers that vectorise across work-items):
  *   conv_grouped_simt  one output pixel x RK output channels of one group per
@@ -83,11 +83,11 @@
 #define RELU 0
 #endif
 
-#define GC_CAT_(a, b) a##b
-#define GC_CAT(a, b) GC_CAT_(a, b)
-#define GVT GC_CAT(float, XB)
-#define GVLOAD GC_CAT(vload, XB)
-#define GVSTORE GC_CAT(vstore, XB)
+#define CLG_CAT_(a, b) a##b
+#define CLG_CAT(a, b) CLG_CAT_(a, b)
+#define VT CLG_CAT(float, XB)
+#define VLOAD CLG_CAT(vload, XB)
+#define VSTORE CLG_CAT(vstore, XB)
 
 /* Input columns one CPU work-item's loads touch: the stride-2 vector loads
    read one column past the last sample they keep. */
@@ -97,37 +97,7 @@
 #define GSPAN ((XB - 1) * SW + (KW - 1) * DW + 1)
 #endif
 
-/* The two loads are conv2d.cl's, for this file's names: each cl file
-   compiles alone (and is batched with its own copy of its helpers). */
-
-/* XB samples row[0], row[SW], ... known to be inside the row. */
-static inline GVT grouped_load_inside(__global const float *row)
-{
-#if SW == 1
-    return GVLOAD(0, row);
-#elif SW == 2 && XB == 4
-    return vload8(0, row).even;
-#elif SW == 2 && XB == 8
-    return vload16(0, row).even;
-#else
-    float t[XB];
-#pragma unroll
-    for (int j = 0; j < XB; j++) t[j] = row[j * SW];
-    return GVLOAD(0, t);
-#endif
-}
-
-/* XB samples from column x of a row of width W (stride SW), zero outside it. */
-static inline GVT grouped_load_checked(__global const float *row, int x, int W)
-{
-    float t[XB];
-#pragma unroll
-    for (int j = 0; j < XB; j++) {
-        const int xi = x + j * SW;
-        t[j] = (xi >= 0 && xi < W) ? row[xi] : 0.0f;
-    }
-    return GVLOAD(0, t);
-}
+#include "row_loads.cl"
 
 /*
  * One CPU work-item: XB outputs from (oy, ox0) for output channels
@@ -148,12 +118,12 @@ static inline void grouped_tile(__global const float *in, __global const float *
     const int inside = ix0 >= 0 && ix0 + GSPAN <= W;
 
     __global const float *wk[KB];
-    GVT acc[KB];
+    VT acc[KB];
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         const int m = min(m0 + i, m_last);
         wk[i] = w + m * CG * KH * KW;
-        acc[i] = (GVT)(HAS_BIAS ? bias[m] : 0.0f);
+        acc[i] = (VT)(HAS_BIAS ? bias[m] : 0.0f);
     }
 
     __global const float *plane = in + (n * C + c0) * H * W;
@@ -166,10 +136,10 @@ static inline void grouped_tile(__global const float *in, __global const float *
             const int wo = (c * KH + ky) * KW;
 #pragma unroll
             for (int kx = 0; kx < KW; kx++) {
-                const GVT v = inside ? grouped_load_inside(row + ix0 + kx * DW)
-                                     : grouped_load_checked(row, ix0 + kx * DW, W);
+                const VT v = inside ? load_inside(row + ix0 + kx * DW)
+                                     : load_checked(row, ix0 + kx * DW, W);
 #pragma unroll
-                for (int i = 0; i < KB; i++) acc[i] = fma((GVT)(wk[i][wo + kx]), v, acc[i]);
+                for (int i = 0; i < KB; i++) acc[i] = fma((VT)(wk[i][wo + kx]), v, acc[i]);
             }
         }
     }
@@ -179,13 +149,13 @@ static inline void grouped_tile(__global const float *in, __global const float *
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         if (m0 + i > m_last) continue;
-        const GVT r = RELU ? fmax(acc[i], (GVT)(0.0f)) : acc[i];
+        const VT r = RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i];
         if (ox0 + XB <= OW) {
-            GVSTORE(r, 0, y + i * plane_out);
+            VSTORE(r, 0, y + i * plane_out);
         } else {
             /* Row tail: store only the columns that exist. */
             float t[XB];
-            GVSTORE(r, 0, t);
+            VSTORE(r, 0, t);
             for (int j = 0; j < OW - ox0; j++) y[i * plane_out + j] = t[j];
         }
     }
@@ -226,14 +196,14 @@ __kernel void conv_depthwise(__global const float *restrict in, __global const f
     const int inside = ix0 >= 0 && ix0 + GSPAN <= W;
 
     float wt[KB][KH * KW];
-    GVT acc[KB][RY];
+    VT acc[KB][RY];
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         const int m = min(m0 + i, m_last);
 #pragma unroll
         for (int t = 0; t < KH * KW; t++) wt[i][t] = w[m * KH * KW + t];
 #pragma unroll
-        for (int j = 0; j < RY; j++) acc[i][j] = (GVT)(HAS_BIAS ? bias[m] : 0.0f);
+        for (int j = 0; j < RY; j++) acc[i][j] = (VT)(HAS_BIAS ? bias[m] : 0.0f);
     }
 
     __global const float *plane = in + (n * C + g) * H * W;
@@ -242,13 +212,13 @@ __kernel void conv_depthwise(__global const float *restrict in, __global const f
         const int iy = iy0 + r;
         if (iy < 0 || iy >= H) continue; /* zero padding row */
         __global const float *row = plane + iy * W;
-        GVT v[KW];
+        VT v[KW];
         if (inside) {
 #pragma unroll
-            for (int kx = 0; kx < KW; kx++) v[kx] = grouped_load_inside(row + ix0 + kx * DW);
+            for (int kx = 0; kx < KW; kx++) v[kx] = load_inside(row + ix0 + kx * DW);
         } else {
 #pragma unroll
-            for (int kx = 0; kx < KW; kx++) v[kx] = grouped_load_checked(row, ix0 + kx * DW, W);
+            for (int kx = 0; kx < KW; kx++) v[kx] = load_checked(row, ix0 + kx * DW, W);
         }
 #pragma unroll
         for (int j = 0; j < RY; j++) {
@@ -257,7 +227,7 @@ __kernel void conv_depthwise(__global const float *restrict in, __global const f
 #pragma unroll
             for (int kx = 0; kx < KW; kx++) {
 #pragma unroll
-                for (int i = 0; i < KB; i++) acc[i][j] = fma((GVT)(wt[i][d / DH * KW + kx]), v[kx], acc[i][j]);
+                for (int i = 0; i < KB; i++) acc[i][j] = fma((VT)(wt[i][d / DH * KW + kx]), v[kx], acc[i][j]);
             }
         }
     }
@@ -270,13 +240,13 @@ __kernel void conv_depthwise(__global const float *restrict in, __global const f
 #pragma unroll
         for (int j = 0; j < RY; j++) {
             if (oy0 + j >= OH) continue;
-            const GVT res = RELU ? fmax(acc[i][j], (GVT)(0.0f)) : acc[i][j];
+            const VT res = RELU ? fmax(acc[i][j], (VT)(0.0f)) : acc[i][j];
             __global float *yj = y + i * plane_out + j * OW;
             if (ox0 + XB <= OW) {
-                GVSTORE(res, 0, yj);
+                VSTORE(res, 0, yj);
             } else {
                 float t[XB];
-                GVSTORE(res, 0, t);
+                VSTORE(res, 0, t);
                 for (int x = 0; x < OW - ox0; x++) yj[x] = t[x];
             }
         }

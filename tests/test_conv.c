@@ -1063,6 +1063,7 @@ START_TEST(conv_program_batching_all_files)
         {"pool.cl", "global_avgpool"}, {"softmax.cl", "softmax"},
         {"transpose.cl", "transpose"}, {"winograd.cl", "wino_output"},
         {"pad.cl", "pad"},             {"cast.cl", "round_to_half"},
+        {"conv_grouped.cl", "conv_depthwise"},
     };
     const size_t n = sizeof files / sizeof files[0], before = clg_program_cache_builds(ctx);
     clg_program_list list = {NULL, 0, 0};
