@@ -87,7 +87,7 @@
 #define LOAD_SPAN SPAN
 #endif
 
-#include "row_loads.cl"
+#include "row_vectors.cl"
 
 __kernel void conv2d(__global const float *restrict in, __global const float *restrict w,
                      __global const float *restrict bias, __global float *restrict out,
@@ -140,15 +140,7 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         if (k0 + i >= K) continue;
-        const VT r = RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i];
-        if (ox0 + XB <= OW) {
-            VSTORE(r, 0, y + i * plane_out);
-        } else {
-            /* Row tail: store only the columns that exist. */
-            float t[XB];
-            VSTORE(r, 0, t);
-            for (int j = 0; j < OW - ox0; j++) y[i * plane_out + j] = t[j];
-        }
+        store_row(RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i], y + i * plane_out, OW - ox0);
     }
 }
 

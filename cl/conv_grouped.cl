@@ -35,7 +35,7 @@
  *   channels past the group's last compute a copy of it and store nothing.
  *   Work-items whose input span lies inside the row use vector loads (unit
  *   stride, or stride 2 as the even lanes of a double-width load); the
- *   others bounds-checked loads (both from row_loads.cl, shared with conv2d.cl).
+ *   others bounds-checked loads (both from row_vectors.cl, shared with conv2d.cl).
  *
  * SIMT family (GPUs, CPU drivers that vectorise across work-items):
  *   conv_grouped_simt  one output pixel x RK output channels of one group per
@@ -97,7 +97,7 @@
 #define GSPAN ((XB - 1) * SW + (KW - 1) * DW + 1)
 #endif
 
-#include "row_loads.cl"
+#include "row_vectors.cl"
 
 /*
  * One CPU work-item: XB outputs from (oy, ox0) for output channels
@@ -149,15 +149,7 @@ static inline void grouped_tile(__global const float *in, __global const float *
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         if (m0 + i > m_last) continue;
-        const VT r = RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i];
-        if (ox0 + XB <= OW) {
-            VSTORE(r, 0, y + i * plane_out);
-        } else {
-            /* Row tail: store only the columns that exist. */
-            float t[XB];
-            VSTORE(r, 0, t);
-            for (int j = 0; j < OW - ox0; j++) y[i * plane_out + j] = t[j];
-        }
+        store_row(RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i], y + i * plane_out, OW - ox0);
     }
 }
 
@@ -240,15 +232,7 @@ __kernel void conv_depthwise(__global const float *restrict in, __global const f
 #pragma unroll
         for (int j = 0; j < RY; j++) {
             if (oy0 + j >= OH) continue;
-            const VT res = RELU ? fmax(acc[i][j], (VT)(0.0f)) : acc[i][j];
-            __global float *yj = y + i * plane_out + j * OW;
-            if (ox0 + XB <= OW) {
-                VSTORE(res, 0, yj);
-            } else {
-                float t[XB];
-                VSTORE(res, 0, t);
-                for (int x = 0; x < OW - ox0; x++) yj[x] = t[x];
-            }
+            store_row(RELU ? fmax(acc[i][j], (VT)(0.0f)) : acc[i][j], y + i * plane_out + j * OW, OW - ox0);
         }
     }
 }

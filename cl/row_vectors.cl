@@ -1,7 +1,8 @@
 /*
- * Input samples for XB consecutive outputs of one row, stride SW, for the
- * direct convolutions vectorised over pixels (conv2d.cl, conv_grouped.cl
- * include it). The includer defines XB, SW, VT (floatXB) and VLOAD (vloadXB).
+ * One vector of XB consecutive outputs along a row: its input samples
+ * (stride SW) and its store, for the direct convolutions vectorised over
+ * pixels (conv2d.cl, conv_grouped.cl include it). The includer defines XB,
+ * SW, VT (floatXB), VLOAD (vloadXB) and VSTORE (vstoreXB).
  */
 
 /* XB samples row[0], row[SW], ... known to be inside the row (stride 2:
@@ -33,4 +34,16 @@ static inline VT load_checked(__global const float *row, int x, int W)
         t[j] = (xi >= 0 && xi < W) ? row[xi] : 0.0f;
     }
     return VLOAD(0, t);
+}
+
+/* Stores r at y, or only its first `count` lanes at a row's tail. */
+static inline void store_row(VT r, __global float *y, int count)
+{
+    if (count >= XB) {
+        VSTORE(r, 0, y);
+    } else {
+        float t[XB];
+        VSTORE(r, 0, t);
+        for (int j = 0; j < count; j++) y[j] = t[j];
+    }
 }
