@@ -166,6 +166,9 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
 #ifndef KV
 #define KV 2
 #endif
+#ifndef CBLK
+#define CBLK 32
+#endif
 #define KBV (16 * KV)
 #define SPANP ((PX - 1) * SW + KW)
 
@@ -186,17 +189,27 @@ static void kvec_tile(__global const float *restrict in, __global const float *r
     const int iy0 = oy * SH - pad_top;
     const int inside = ix0 >= 0 && ix0 + SPANP <= W;
 
-    float16 acc[KV][PX];
+    /* Sums run over blocks of CBLK channels, each block's sum then added to
+       the total: a float32 sum of C * KH * KW products in one chain loses
+       accuracy with its length, and deep networks pay for it. */
+    float16 total[KV][PX];
 #pragma unroll
     for (int v = 0; v < KV; v++) {
         const float16 b0 = HAS_BIAS ? vload16(0, bias + kb * KBV + v * 16) : (float16)(0.0f);
 #pragma unroll
-        for (int j = 0; j < PX; j++) acc[v][j] = b0;
+        for (int j = 0; j < PX; j++) total[v][j] = b0;
     }
 
     __global const float *wk = wt + (size_t)kb * C * KH * KW * KBV;
     __global const float *plane = in + (size_t)n * C * H * W;
-    for (int c = 0; c < C; c++, plane += H * W, wk += KH * KW * KBV) {
+    for (int c0 = 0; c0 < C; c0 += CBLK) {
+    float16 acc[KV][PX];
+#pragma unroll
+    for (int v = 0; v < KV; v++)
+#pragma unroll
+        for (int j = 0; j < PX; j++) acc[v][j] = (float16)(0.0f);
+    const int c_end = min(C, c0 + CBLK);
+    for (int c = c0; c < c_end; c++, plane += H * W, wk += KH * KW * KBV) {
 #pragma unroll
         for (int ky = 0; ky < KH; ky++) {
             const int iy = iy0 + ky;
@@ -264,6 +277,11 @@ static void kvec_tile(__global const float *restrict in, __global const float *r
             }
         }
     }
+#pragma unroll
+    for (int v = 0; v < KV; v++)
+#pragma unroll
+        for (int j = 0; j < PX; j++) total[v][j] += acc[v][j];
+    }
 
     __global float *y = out + out_offset + n * out_image_stride + oy * OW + ox0;
     const int plane_out = OH * OW;
@@ -273,7 +291,7 @@ static void kvec_tile(__global const float *restrict in, __global const float *r
     for (int v = 0; v < KV; v++) {
 #pragma unroll
         for (int j = 0; j < PX; j++) {
-            float16 r = acc[v][j];
+            float16 r = total[v][j];
             if (RELU) r = fmax(r, (float16)(0.0f));
             float t[16];
             vstore16(r, 0, t);

@@ -45,6 +45,9 @@
 #ifndef HAS_BIAS
 #define HAS_BIAS 0
 #endif
+#ifndef CBLK
+#define CBLK 64
+#endif
 #ifndef RELU
 #define RELU 0
 #endif
@@ -127,27 +130,41 @@ __kernel void wino_gemm(__global const float *restrict U, __global const float *
     const int kblocks = Kp / KBW;
     __global const float *vp = V + (size_t)xi * C * Tp + t0;
     __global const float *up = U + ((size_t)xi * kblocks + kb) * C * KBW;
-    float16 acc[KV][PX];
+    /* Blocks of CBLK channels, each block's sum added to the total: shorter
+       float32 chains (as in conv2d.cl's kvec_tile). */
+    float16 total[KV][PX];
 #pragma unroll
     for (int v = 0; v < KV; v++)
 #pragma unroll
-        for (int j = 0; j < PX; j++) acc[v][j] = (float16)(0.0f);
-    for (int c = 0; c < C; c++, vp += Tp, up += KBW) {
-        float xs[PX];
+        for (int j = 0; j < PX; j++) total[v][j] = (float16)(0.0f);
+    for (int c0 = 0; c0 < C; c0 += CBLK) {
+        float16 acc[KV][PX];
 #pragma unroll
-        for (int j = 0; j < PX; j++) xs[j] = vp[j];
+        for (int v = 0; v < KV; v++)
 #pragma unroll
-        for (int v = 0; v < KV; v++) {
-            const float16 wv = vload16(0, up + v * 16);
+            for (int j = 0; j < PX; j++) acc[v][j] = (float16)(0.0f);
+        const int c_end = min(C, c0 + CBLK);
+        for (int c = c0; c < c_end; c++, vp += Tp, up += KBW) {
+            float xs[PX];
 #pragma unroll
-            for (int j = 0; j < PX; j++) acc[v][j] = MADD((float16)(xs[j]), wv, acc[v][j]);
+            for (int j = 0; j < PX; j++) xs[j] = vp[j];
+#pragma unroll
+            for (int v = 0; v < KV; v++) {
+                const float16 wv = vload16(0, up + v * 16);
+#pragma unroll
+                for (int j = 0; j < PX; j++) acc[v][j] = MADD((float16)(xs[j]), wv, acc[v][j]);
+            }
         }
+#pragma unroll
+        for (int v = 0; v < KV; v++)
+#pragma unroll
+            for (int j = 0; j < PX; j++) total[v][j] += acc[v][j];
     }
     __global float *mp = M + ((size_t)xi * Tp + t0) * Kp + kb * KBW;
 #pragma unroll
     for (int j = 0; j < PX; j++)
 #pragma unroll
-        for (int v = 0; v < KV; v++) vstore16(acc[v][j], 0, mp + j * Kp + v * 16);
+        for (int v = 0; v < KV; v++) vstore16(total[v][j], 0, mp + j * Kp + v * 16);
 }
 
 __kernel void wino_output(__global const float *restrict M, __global const float *restrict bias,

@@ -444,3 +444,21 @@ size_t clg_graph_reader_count(const clg_graph *g, int value)
             if (g->nodes[i].inputs[k] == value) n++;
     return n;
 }
+
+int clg_graph_conv_depth(const clg_graph *g, const int *order)
+{
+    int *depth = calloc(g->n_values ? g->n_values : 1, sizeof(int)); /* per value */
+    if (!depth) return 0;
+    int deepest = 0;
+    for (size_t k = 0; k < g->n_nodes; k++) {
+        const clg_node *nd = &g->nodes[order[k]];
+        int d = 0;
+        for (int i = 0; i < nd->n_inputs; i++)
+            if (nd->inputs[i] >= 0 && depth[nd->inputs[i]] > d) d = depth[nd->inputs[i]];
+        d += nd->op == CLG_OP_CONV;
+        depth[nd->output] = d;
+        if (d > deepest) deepest = d;
+    }
+    free(depth);
+    return deepest;
+}

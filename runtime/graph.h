@@ -215,6 +215,10 @@ size_t clg_graph_reader_count(const clg_graph *g, int value);
 /* Fills order[n_nodes] with a topological order; a cycle is CLG_ERR_PARSE. */
 clg_status clg_graph_topo_order(const clg_graph *g, int *order);
 
+/* The most Conv nodes on one path through the graph (order: topological);
+   0 when there is none, or no memory to count. */
+int clg_graph_conv_depth(const clg_graph *g, const int *order);
+
 /* Ops whose output shares its input's buffer (no device work). */
 int clg_op_is_view(clg_op_type op);
 

@@ -342,6 +342,7 @@ typedef struct conv_desc {
     cl_mem in, w, b, out;
     double flops, bytes;
     const char *force;          /* a forced family (clg_context_conv_algorithm), or NULL */
+    int conv_depth;             /* the plan's: Winograd's tile policy */
 } conv_desc;
 
 typedef enum conv_algo { ALGO_DIRECT, ALGO_1X1, ALGO_KVEC, ALGO_WINO } conv_algo;
@@ -357,6 +358,13 @@ static int is_3x3s1(const conv_desc *d)
     return d->plain && d->KH == 3 && d->KW == 3 && d->win->stride[0] == 1 && d->win->stride[1] == 1;
 }
 
+/* F(4x4) in a network too deep for its error (clg_winograd_default_tile), unless forced: tuned
+   choices, cached from shallower networks of the same shapes, must not bring it back. */
+static int deep_f4(const conv_desc *d)
+{
+    return d->conv_depth > CLG_WINOGRAD_DEEP && !(d->force && strcmp(d->force, "wino") == 0);
+}
+
 /* 1 when the choice can run this convolution (grouped and dilated ones have
    their own kernels, runtime/ops_conv_grouped.c). */
 static int eligible(const conv_desc *d, const conv_choice *ch)
@@ -366,7 +374,7 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
     case ALGO_DIRECT: return 1;
     case ALGO_1X1: return d->pointwise;
     case ALGO_KVEC: return d->relayable && ch->px >= 0 && ch->px <= 16 && ch->kv >= 0 && ch->kv <= 2;
-    case ALGO_WINO: return d->relayable && is_3x3s1(d) && (ch->wm == 2 || ch->wm == 4);
+    case ALGO_WINO: return d->relayable && is_3x3s1(d) && (ch->wm == 2 || (ch->wm == 4 && !deep_f4(d)));
     }
     return 0;
 }
@@ -376,7 +384,8 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
  * conv2d_kvec beats the pixel-vectorised kernels at every GoogLeNet shape; for
  * 3x3 stride-1 convolutions Winograd F(4x4,3x3) wins from 12x12 maps up and
  * F(2x2,3x3) on 6x6 to 11x11 maps (9 or more tiles per image); on 3x3 maps
- * the larger transformed filters make Winograd lose. CLGOOGLENET_CONV forces
+ * the larger transformed filters make Winograd lose; deep networks take
+ * F(2x2) for accuracy (clg_winograd_default_tile). CLGOOGLENET_CONV forces
  * one family (tests, A/B runs).
  */
 static void heuristic(const conv_desc *d, conv_choice *ch)
@@ -393,7 +402,7 @@ static void heuristic(const conv_desc *d, conv_choice *ch)
         int wm = 0;
         if (force && strcmp(force, "wino") == 0) wm = 4;
         else if (force && strcmp(force, "wino2") == 0) wm = 2;
-        else wm = d->OH >= 12 && d->OW >= 12 ? 4 : d->OH >= 6 && d->OW >= 6 ? 2 : 0;
+        else wm = clg_winograd_default_tile(d->OH, d->OW, d->conv_depth);
         if (wm) {
             ch->algo = ALGO_WINO;
             ch->wm = wm;
@@ -690,10 +699,11 @@ static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
     if (mode == CLG_TUNE_OFF || d->force || !d->relayable) return CLG_OK;
     char key[256], value[64];
     const clg_window *w = d->win;
-    snprintf(key, sizeof key, "conv n%lld c%lld h%lld w%lld k%lld %lldx%lld s%dx%d p%d,%d,%d,%d b%d r%d",
+    /* Deep networks choose among fewer candidates (deep_f4): their own entries. */
+    snprintf(key, sizeof key, "conv n%lld c%lld h%lld w%lld k%lld %lldx%lld s%dx%d p%d,%d,%d,%d b%d r%d%s",
              (long long)d->N, (long long)d->C, (long long)d->H, (long long)d->W, (long long)d->K,
              (long long)d->KH, (long long)d->KW, w->stride[0], w->stride[1], w->pads[0],
-             w->pads[1], w->pads[2], w->pads[3], d->has_bias, d->relu);
+             w->pads[1], w->pads[2], w->pads[3], d->has_bias, d->relu, deep_f4(d) ? " deep" : "");
     conv_choice cached;
     if (mode != CLG_TUNE_FORCE && clg_tune_lookup(plan->ctx, key, value, sizeof value) &&
         choice_parse(value, &cached) && eligible(d, &cached)) {
@@ -765,6 +775,7 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
     d.place = place;
     d.pool3 = CLG_NODE(plan, n)->attrs.fused_pool != 0;
     d.force = clg_context_conv_algorithm(plan->ctx);
+    d.conv_depth = plan->conv_depth;
     /* A fused pool needs the 2-D layout: not the flattened pointwise paths. */
     d.plain = clg_window_is_plain(win);
     d.pointwise = !d.pool3 && d.plain && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&

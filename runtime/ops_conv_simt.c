@@ -380,14 +380,14 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
 /* Winograd's tile size for c in the SIMT family, or 0 (implicit GEMM): a
    forced family (the context's conv_algorithm, else CLGOOGLENET_CONV) wino /
    wino2 gives F(4x4) / F(2x2) where it applies, legacy / kvec none; else
-   F(4x4) from 12x12 maps up, F(2x2) from 6x6. */
+   clg_winograd_default_tile. */
 static int simt_wino_size(const clg_plan *plan, const clg_simt_conv *c)
 {
     if (c->KH != 3 || c->KW != 3 || c->stride[0] != 1 || c->stride[1] != 1 || c->pool3 || !c->wdata)
         return 0;
     const char *force = clg_context_conv_algorithm(plan->ctx);
     if (force && *force) return strcmp(force, "wino") == 0 ? 4 : strcmp(force, "wino2") == 0 ? 2 : 0;
-    return c->OH >= 12 && c->OW >= 12 ? 4 : c->OH >= 6 && c->OW >= 6 ? 2 : 0;
+    return clg_winograd_default_tile(c->OH, c->OW, plan->conv_depth);
 }
 
 clg_status clg_plan_conv_simt(clg_plan *plan, const clg_simt_conv *cv, int count)

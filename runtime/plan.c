@@ -245,6 +245,7 @@ static clg_status plan_build(clg_context *ctx, clg_graph *g, const int *order, c
         return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
     }
     memcpy(plan->order, order, g->n_nodes * sizeof(int));
+    plan->conv_depth = clg_graph_conv_depth(g, order);
     clg_status st = clg_shape_infer(g, input_shapes, order, plan->shapes, plan->windows, plan->ints);
     for (size_t i = 0; st == CLG_OK && i < g->n_outputs; i++)
         if (plan->ints[g->outputs[i]].valid)

@@ -73,6 +73,7 @@ typedef struct clg_plan {
     uint64_t buffer_bytes; /* device memory this plan allocated itself */
     uint64_t activation_bytes;       /* intermediate buffers after pass 5 */
     uint64_t naive_activation_bytes; /* one buffer per intermediate tensor */
+    int conv_depth;                  /* clg_graph_conv_depth: Winograd's tile policy */
     clg_program_list *dry;           /* dry pass: kernels are only listed here (NULL kernels) */
     cl_mem stand_in;                 /* dry pass: the one small buffer that stands in for all */
 } clg_plan;

@@ -28,3 +28,9 @@ void clg_winograd_filter(int wm, const float g[9], double *u)
             u[i * A + j] = acc;
         }
 }
+
+int clg_winograd_default_tile(long long oh, long long ow, int conv_depth)
+{
+    if (oh >= 12 && ow >= 12) return conv_depth > CLG_WINOGRAD_DEEP ? 2 : 4;
+    return oh >= 6 && ow >= 6 ? 2 : 0;
+}

@@ -80,7 +80,9 @@ Sizes:
 
 Run with Debian's python3 (torch 1.13, torchvision, onnx). ONNX Runtime runs
 in a second interpreter when this one lacks it: --ort-python, else
-$ORT_PYTHON, else /work/torch-venv/bin/python if present. Without ONNX
+$ORT_PYTHON, else /work/torch-venv/bin/python or /work/venvs/peers/bin/python
+if present (tools/seeded_models.py holds what this generator shares with
+make-inception-models.py: weight seeding, inputs, export, ONNX Runtime). Without ONNX
 Runtime (--no-ort) the zoo reference is the PyTorch implementation and the
 tv exports are not cross-checked. Output is deterministic for a seed.
 
@@ -92,13 +94,18 @@ tv exports are not cross-checked. Output is deterministic for a seed.
 
 import argparse
 import collections
-import inspect
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seeded_models import (  # noqa: E402  (tools/seeded_models.py)
+    CALIBRATION_ITEMS, IMAGENET_MEAN, IMAGENET_STD, add_generator_args, calibrate_fc,
+    check_generator_args, describe, export,
+    format_histogram, image_input, op_histogram, ort_run, rel_err, save,
+    seed_weights, set_metadata, smooth_field)
 
 TV_MODELS = {  # name: (keep BN, transform_input)
     "tv_googlenet_bn_ti": (True, True),
@@ -115,8 +122,6 @@ SIZES = {
 }
 MIN_CHANNELS = 4
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
 CAFFE_BGR_MEAN = (104.0, 117.0, 123.0)
 
 # GoogLeNet's Inception table: name, 1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool proj.
@@ -137,101 +142,14 @@ REL_TOL_ORT = 1e-5        # tv: ONNX Runtime vs PyTorch, relative to the largest
 REL_TOL_ZOO_TORCH = 1e-4  # zoo: PyTorch implementation vs ONNX Runtime, per row (checks the graph)
 
 # Weight calibration (see the module docstring).
-CALIBRATION_ITEMS = 8     # inputs (seed + 1) that set BN statistics, zoo biases, FC scale
-BN_MEAN_SHIFT = 0.5       # running_mean += BN_MEAN_SHIFT * sigma * N(0, 1)
-BN_LOG_VAR = 0.7          # running_var *= exp(U(-BN_LOG_VAR, BN_LOG_VAR)) ...
-BN_VAR_FLOOR = 0.3        # ... + BN_VAR_FLOOR * the layer's median running_var
 ZOO_CAL_BIAS = True       # zoo conv biases from calibration inputs:
 ZOO_BIAS_CENTRE = 0.5     #   -ZOO_BIAS_CENTRE * mean(pre-activation)
 ZOO_BIAS_JITTER = 0.25    #   + ZOO_BIAS_JITTER * sigma * N(0, 1)
 ZOO_STATS = []            # (conv, pre-activation sigma) of the last calibration
-LOGIT_STD = 2.0           # the logits' spread over calibration inputs and classes
 
 
 def scaled(n, divisor):
     return n if divisor == 1 else max(MIN_CHANNELS, n // divisor)
-
-
-def calibrate_fc(w, b, feats, target=LOGIT_STD):
-    """Scale and shift a He-normal classifier so that, on the calibration
-    features, the logits have mean ~b per class and standard deviation
-    `target`: a random network's features share a large input-independent
-    part, which would otherwise fix the top-1 class for every input."""
-    z = feats.astype(np.float64) @ w.T.astype(np.float64)
-    mu = z.mean(0)
-    g = target / max(float((z - mu).std()), 1e-30)
-    return (w * g).astype(np.float32), (b - g * mu).astype(np.float32)
-
-
-def rel_err(a, b):
-    """max |a - b| / max |b| over the whole array, and per row."""
-    a = np.asarray(a, np.float64).reshape(len(b), -1)
-    b = np.asarray(b, np.float64).reshape(len(b), -1)
-    rows = np.abs(a - b).max(1) / np.maximum(np.abs(b).max(1), 1e-30)
-    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30)), rows
-
-
-def op_histogram(path):
-    import onnx
-    m = onnx.load(path)
-    onnx.checker.check_model(m)
-    return collections.Counter(n.op_type for n in m.graph.node)
-
-
-def format_histogram(h):
-    return ", ".join("%s x%d" % kv for kv in sorted(h.items()))
-
-
-# ---- ONNX Runtime, possibly in another interpreter ------------------------
-
-def ort_run_here(model, inp, out):
-    """Internal mode (--ort-run): numpy and onnxruntime only."""
-    import onnxruntime as ort
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
-    sess = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
-    x = np.load(inp)
-    y = sess.run(None, {sess.get_inputs()[0].name: x})[0]
-    np.save(out, y.astype(np.float32))
-    print("onnxruntime %s: %s" % (ort.__version__, os.path.basename(model)))
-
-
-def find_ort_python(arg):
-    if arg:
-        return arg
-    try:
-        import onnxruntime  # noqa: F401
-        return sys.executable
-    except ImportError:
-        pass
-    env = os.environ.get("ORT_PYTHON")
-    if env:
-        return env
-    if os.access("/work/torch-venv/bin/python", os.X_OK):
-        return "/work/torch-venv/bin/python"
-    return None
-
-
-def ort_run(python, model_path, x):
-    with tempfile.TemporaryDirectory() as td:
-        inp, out = os.path.join(td, "in.npy"), os.path.join(td, "out.npy")
-        np.save(inp, x)
-        r = subprocess.run([python, os.path.abspath(__file__), "--ort-run",
-                            model_path, inp, out], capture_output=True, text=True)
-        if r.returncode != 0:
-            raise RuntimeError("onnxruntime (%s) failed on %s:\n%s"
-                               % (python, model_path, r.stderr))
-        return np.load(out), r.stdout.strip()
-
-
-def set_metadata(path, props):
-    import onnx
-    m = onnx.load(path)
-    for k, v in props.items():
-        e = m.metadata_props.add()
-        e.key, e.value = k, v
-    onnx.save(m, path)
 
 
 def metadata_for(kind, hw):
@@ -289,93 +207,18 @@ def tv_build(seed, divisor, classes, transform_input, hw):
         model = SmallGoogLeNet()
 
     gen = torch.Generator().manual_seed(seed)
-    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                std = (2.0 / m.weight[0].numel()) ** 0.5
-                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * std)
-                if m.bias is not None:
-                    m.bias.copy_((torch.rand(m.bias.shape, generator=gen) * 2 - 1) * 0.1)
-        for m in bns:
-            n = m.num_features
-            m.weight.copy_(0.5 + torch.rand(n, generator=gen))
-            m.bias.copy_((torch.rand(n, generator=gen) * 2 - 1) * 0.25)
-        # Running statistics: those of a calibration batch (one train-mode
-        # pass, cumulative average), then perturbed, so that each BN both
-        # centres its channels roughly as a trained one does and is not an
-        # exact batch normalisation: mean += 0.5 sigma N(0,1), var *= e^U(-0.7,0.7).
-        cal = torch.from_numpy(tv_input(seed + 1, CALIBRATION_ITEMS, hw))
-        for m in bns:
-            m.reset_running_stats()
-            m.momentum = None
-        model.train()
-        model(cal)
-        for m in bns:
-            n = m.num_features
-            m.momentum = 0.1
-            m.running_mean.add_(BN_MEAN_SHIFT * m.running_var.sqrt() * torch.randn(n, generator=gen))
-            m.running_var.mul_(torch.exp((torch.rand(n, generator=gen) * 2 - 1) * BN_LOG_VAR))
-            m.running_var.add_(BN_VAR_FLOOR * m.running_var.median())
-        model.eval()
-        feats = []
-        hook = model.fc.register_forward_hook(lambda mod, i, o: feats.append(i[0].numpy()))
-        model(cal)
-        hook.remove()
-        w, b = calibrate_fc(model.fc.weight.numpy(), model.fc.bias.numpy(), feats[0])
-        model.fc.weight.copy_(torch.from_numpy(w))
-        model.fc.bias.copy_(torch.from_numpy(b))
-    return model
-
-
-def smooth_field(rng, hw, draw):
-    """3 x H x W: a random grid of 2x2 to 5x5 values (draw(shape)) bilinearly
-    upsampled. Inputs need large-scale structure: after the global average
-    pool, networks see i.i.d. noise images as nearly the same picture, and
-    the logits' input-dependent part would drown in float32 rounding."""
-    g = int(rng.integers(2, 6))
-
-    def interp(n):  # n x g, align_corners=True
-        pos = np.linspace(0, g - 1, n)
-        i0 = np.minimum(np.floor(pos).astype(int), g - 2)
-        a = np.zeros((n, g))
-        a[np.arange(n), i0] = 1 - (pos - i0)
-        a[np.arange(n), i0 + 1] = pos - i0
-        return a
-    return np.einsum("hi,cij,wj->chw", interp(hw[0]), draw((3, g, g)), interp(hw[1]))
+    cal = torch.from_numpy(tv_input(seed + 1, CALIBRATION_ITEMS, hw))
+    return seed_weights(model, model.fc, cal, gen)
 
 
 def tv_input(seed, batch, hw):
-    """Even items: "random normal", N(0,1) structure + 0.3 N(0,1) noise;
-    odd items: ImageNet-normalised [0,1] images, (u - mean) / std with
-    u = 0.85 U[0,1) structure + 0.15 U[0,1) noise."""
-    rng = np.random.default_rng(seed + 7919)
-    hw = tuple(hw)
-    x = np.empty((batch, 3) + hw, np.float32)
-    mean = np.array(IMAGENET_MEAN).reshape(3, 1, 1)
-    std = np.array(IMAGENET_STD).reshape(3, 1, 1)
-    for i in range(batch):
-        if i % 2 == 0:
-            x[i] = smooth_field(rng, hw, rng.standard_normal) + 0.3 * rng.standard_normal((3,) + hw)
-        else:
-            u = 0.85 * smooth_field(rng, hw, rng.random) + 0.15 * rng.random((3,) + hw)
-            x[i] = (u - mean) / std
-    return x
+    """Even items "random normal", odd items ImageNet-normalised images
+    (seeded_models.image_input with ImageNet's mean and std)."""
+    return image_input(seed, batch, hw, IMAGENET_MEAN, IMAGENET_STD)
 
 
 def tv_export(model, x, path, keep_bn):
-    import torch
-    kw = {}
-    if keep_bn:
-        kw["training"] = torch.onnx.TrainingMode.PRESERVE
-    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
-        kw["dynamo"] = False
-    with torch.no_grad():
-        torch.onnx.export(model, torch.from_numpy(x[:1]), path, export_params=True,
-                          opset_version=13, do_constant_folding=True,
-                          input_names=["input"], output_names=["logits"],
-                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
-                          **kw)
+    export(model, x, path, keep_bn)
 
 
 # ---- (b) the model zoo's Inception-v1 ------------------------------------
@@ -578,20 +421,6 @@ def zoo_input(seed, batch, hw):
 
 # ---- driver ----------------------------------------------------------------
 
-def save(out, name, x, y):
-    np.save(os.path.join(out, name + ".input.npy"), np.ascontiguousarray(x, np.float32))
-    np.save(os.path.join(out, name + ".output.npy"), np.ascontiguousarray(y, np.float32))
-
-
-def describe(name, path, y):
-    y2 = np.sort(y.reshape(len(y), -1), 1)
-    margin = (y2[:, -1] - y2[:, -2]) / np.abs(y2).max(1)
-    print("  %s: %d bytes; output %s, max |y| %.4g, top-1 %s, top-1 margin >= %.2g of the "
-          "row's largest" % (os.path.basename(path), os.path.getsize(path), tuple(y.shape),
-                             float(np.abs(y).max()),
-                             [int(i) for i in y.reshape(len(y), -1).argmax(1)], margin.min()))
-
-
 def make_tv(args, cfg, names, ort_python):
     import torch
     failed = False
@@ -672,32 +501,12 @@ def make_zoo(args, cfg, ort_python):
 
 
 def main():
-    if len(sys.argv) == 5 and sys.argv[1] == "--ort-run":
-        ort_run_here(*sys.argv[2:])
-        return 0
     ap = argparse.ArgumentParser(
         description="Seeded torchvision GoogLeNet and zoo Inception-v1 ONNX models with "
                     "reference outputs (see the module docstring).")
-    ap.add_argument("--out", default=".", help="output directory (made if missing)")
-    ap.add_argument("--size", choices=sorted(SIZES), default="full")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--batch", type=int, default=1, help="batch of the reference input")
-    ap.add_argument("--models", default=",".join(ALL_MODELS),
-                    help="comma-separated subset of: " + ", ".join(ALL_MODELS))
-    ap.add_argument("--ort-python", help="interpreter with onnxruntime (default: this one if "
-                    "it has it, else $ORT_PYTHON, else /work/torch-venv/bin/python)")
-    ap.add_argument("--no-ort", action="store_true", help="do not use ONNX Runtime")
+    add_generator_args(ap, SIZES, ALL_MODELS)
     args = ap.parse_args()
-    if args.batch < 1:
-        ap.error("--batch must be >= 1")
-    names = [n for n in args.models.split(",") if n]
-    bad = [n for n in names if n not in ALL_MODELS]
-    if bad:
-        ap.error("unknown model(s): %s" % ", ".join(bad))
-    ort_python = None if args.no_ort else find_ort_python(args.ort_python)
-    if not args.no_ort and not ort_python:
-        ap.error("no interpreter with onnxruntime found: give --ort-python or --no-ort")
-    os.makedirs(args.out, exist_ok=True)
+    names, ort_python = check_generator_args(ap, args, ALL_MODELS)
     cfg = SIZES[args.size]
 
     failed = False

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs what clgooglenet needs on Debian 12 (run as root).
 #   tools/setup-debian.sh          build, run and test
-#   tools/setup-debian.sh --tools  also the Python tooling (golden data, peer benchmark)
+#   tools/setup-debian.sh --tools  also the Python tooling (golden data, peer benchmark),
+#       including timm from PyPI for Debian's python3 (make-inception-models.py)
 #   tools/setup-debian.sh --python[=VENV]  also a venv (default /opt/clgooglenet/venv)
 #       with the clgooglenet Python package, pytest and ray[data]; --spark adds pyspark
 #   tools/setup-debian.sh --runtimes  also the other OpenCL implementations the
@@ -37,7 +38,7 @@ if [ "$runtimes" = 1 ]; then
 fi
 if [[ " $* " == *" --tools "* ]]; then
     packages+=(python3-numpy python3-torch python3-torchvision python3-onnx python3-opencv python3-matplotlib)
-    packages+=(python3-pil)
+    packages+=(python3-pil python3-pip)
 fi
 
 missing=()
@@ -52,6 +53,22 @@ fi
 
 if [ "$runtimes" = 1 ]; then
     bash "$(dirname "$0")/install-intel-opencl.sh"
+fi
+
+# --tools: timm (Inception-v4, Inception-ResNet-v2, Xception for
+# tools/make-inception-models.py) for Debian's /usr/bin/python3, from PyPI
+# over Debian's torch 1.13 and torchvision: --no-deps, or pip would replace
+# them. timm imports and builds models without its other dependencies
+# (huggingface_hub, safetensors, pyyaml are needed only for pretrained
+# weights and configs). Debian 12's python is externally managed, hence
+# --break-system-packages. Skipped when the pinned version is there already.
+TIMM_VERSION=1.0.31
+if [[ " $* " == *" --tools "* ]]; then
+    have=$(/usr/bin/python3 -c 'import timm; print(timm.__version__)' 2>/dev/null || true)
+    if [ "$have" != "$TIMM_VERSION" ]; then
+        /usr/bin/python3 -m pip install -q --break-system-packages --no-deps \
+            --root-user-action=ignore "timm==$TIMM_VERSION"
+    fi
 fi
 
 # --python[=VENV]: a venv for the Python package and its tests, default
