@@ -87,34 +87,7 @@
 #define LOAD_SPAN SPAN
 #endif
 
-/* XB samples row[0], row[SW], ... known to be inside the row. */
-static inline VT load_inside(__global const float *row)
-{
-#if SW == 1
-    return VLOAD(0, row);
-#elif SW == 2 && XB == 4
-    return vload8(0, row).even;
-#elif SW == 2 && XB == 8
-    return vload16(0, row).even;
-#else
-    float t[XB];
-#pragma unroll
-    for (int j = 0; j < XB; j++) t[j] = row[j * SW];
-    return VLOAD(0, t);
-#endif
-}
-
-/* XB samples starting at column x of a row of width W, zero outside it. */
-static inline VT load_checked(__global const float *row, int x, int W)
-{
-    float t[XB];
-#pragma unroll
-    for (int j = 0; j < XB; j++) {
-        const int xi = x + j * SW;
-        t[j] = (xi >= 0 && xi < W) ? row[xi] : 0.0f;
-    }
-    return VLOAD(0, t);
-}
+#include "row_vectors.cl"
 
 __kernel void conv2d(__global const float *restrict in, __global const float *restrict w,
                      __global const float *restrict bias, __global float *restrict out,
@@ -167,15 +140,7 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         if (k0 + i >= K) continue;
-        const VT r = RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i];
-        if (ox0 + XB <= OW) {
-            VSTORE(r, 0, y + i * plane_out);
-        } else {
-            /* Row tail: store only the columns that exist. */
-            float t[XB];
-            VSTORE(r, 0, t);
-            for (int j = 0; j < OW - ox0; j++) y[i * plane_out + j] = t[j];
-        }
+        store_row(RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i], y + i * plane_out, OW - ox0);
     }
 }
 

@@ -73,6 +73,8 @@ clg_attrs clg_attrs_default(void)
     clg_attrs a;
     memset(&a, 0, sizeof a);
     a.win.stride[0] = a.win.stride[1] = 1;
+    a.win.dilation[0] = a.win.dilation[1] = 1;
+    a.win.group = 1;
     a.alpha = 1.0f;
     a.beta = 1.0f;
     a.axis = 1;

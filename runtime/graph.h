@@ -83,7 +83,16 @@ typedef struct clg_window {
     clg_auto_pad auto_pad;
     int ceil_mode;
     int count_include_pad;
+    int dilation[2]; /* Conv: dh, dw (pools: 1); 0 reads as 1 (windows not from clg_attrs_default) */
+    int group;       /* Conv: input and output channels split into this many groups; 0 reads as 1 */
 } clg_window;
+
+/* Dilation 1 and one group (0 counts as unset): the plain convolution every
+   pre-existing kernel and pass expects. */
+static inline int clg_window_is_plain(const clg_window *w)
+{
+    return w->dilation[0] <= 1 && w->dilation[1] <= 1 && w->group <= 1;
+}
 
 /* Pad modes (Pad-19 added wrap). */
 typedef enum clg_pad_mode {

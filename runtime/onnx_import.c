@@ -159,18 +159,30 @@ static clg_status check_attrs(const node_ctx *n, const char *const *known)
     return CLG_OK;
 }
 
-/* Conv and pool window attributes. */
-static clg_status window_attrs(const node_ctx *n, clg_window *w, int need_kernel)
+/* Conv and pool window attributes; dilations above 1 only where max_dilation allows (Conv). */
+static clg_status window_attrs(const node_ctx *n, clg_window *w, int need_kernel, int max_dilation)
 {
-    int ones[2] = {1, 1};
     const Onnx__AttributeProto *k = find_attr(n, "kernel_shape");
     if (need_kernel && !k) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "kernel_shape");
     CLG_TRY(attr_ints(n, "kernel_shape", 2, 1, 4096, w->kernel));
     CLG_TRY(attr_ints(n, "strides", 2, 1, 4096, w->stride));
     CLG_TRY(attr_ints(n, "pads", 4, 0, 4096, w->pads));
-    CLG_TRY(attr_ints(n, "dilations", 2, 1, 1, ones));
+    const Onnx__AttributeProto *d = find_attr(n, "dilations");
+    if (d && d->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
+        for (size_t i = 0; i < d->n_ints; i++)
+            if (d->ints[i] <= 0) return node_error(n, CLG_ERR_PARSE, "%s", "attribute 'dilations': dilations must be >= 1");
+    CLG_TRY(attr_ints(n, "dilations", 2, 1, max_dilation, w->dilation));
     CLG_TRY(attr_auto_pad(n, &w->auto_pad));
     return CLG_OK;
+}
+
+/* Conv's group: >= 1; whether it divides the channels is checked with the shapes (shape.c). */
+static clg_status conv_group(const node_ctx *n, clg_window *w)
+{
+    const Onnx__AttributeProto *g = find_attr(n, "group");
+    if (g && g->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT && g->i <= 0)
+        return node_error(n, CLG_ERR_PARSE, "%s", "attribute 'group': group must be >= 1");
+    return attr_int(n, "group", 1, INT32_MAX, &w->group);
 }
 
 /* ---- values --------------------------------------------------------------- */
@@ -488,7 +500,7 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
     static const char *const conv_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad", "group", NULL};
     static const char *const maxpool_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad",
                                                "ceil_mode", "storage_order", NULL};
-    /* dilations from opset 19 (only 1 is supported, as for the other windows) */
+    /* dilations from opset 19 (only 1 is supported, as for MaxPool) */
     static const char *const avgpool_keys[] = {"kernel_shape", "strides", "pads", "auto_pad", "ceil_mode",
                                                "count_include_pad", "dilations", NULL};
     static const char *const axis_keys[] = {"axis", NULL};
@@ -501,10 +513,9 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
     *a = clg_attrs_default();
     if (strcmp(t, "Conv") == 0) {
         *op = CLG_OP_CONV;
-        int group = 1;
         CLG_TRY(check_attrs(n, conv_keys));
-        CLG_TRY(attr_int(n, "group", 1, 1, &group));
-        return window_attrs(n, &a->win, 0);
+        CLG_TRY(conv_group(n, &a->win));
+        return window_attrs(n, &a->win, 0, 4096);
     }
     if (strcmp(t, "MaxPool") == 0) {
         *op = CLG_OP_MAXPOOL;
@@ -512,14 +523,14 @@ static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op
         CLG_TRY(attr_int(n, "ceil_mode", 0, 1, &a->win.ceil_mode));
         CLG_TRY(attr_int(n, "storage_order", 0, 0, &zero));
         CLG_TRY(optional_output_unread(im, n, 1, "Indices"));
-        return window_attrs(n, &a->win, 1);
+        return window_attrs(n, &a->win, 1, 1);
     }
     if (strcmp(t, "AveragePool") == 0) {
         *op = CLG_OP_AVGPOOL;
         CLG_TRY(check_attrs(n, avgpool_keys));
         CLG_TRY(attr_int(n, "ceil_mode", 0, 1, &a->win.ceil_mode));
         CLG_TRY(attr_int(n, "count_include_pad", 0, 1, &a->win.count_include_pad));
-        return window_attrs(n, &a->win, 1);
+        return window_attrs(n, &a->win, 1, 1);
     }
     if (strcmp(t, "GlobalAveragePool") == 0) {
         *op = CLG_OP_GLOBAL_AVGPOOL;

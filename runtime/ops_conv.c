@@ -15,6 +15,9 @@
  * conv1x1 / conv2d also serve convolutions whose weights are not constant
  * (no host copy to re-lay). All add the optional bias and the fused ReLU in
  * their epilogue and honour the output placement (a concat slice).
+ * Grouped and dilated convolutions (group > 1, dilations > 1) go to their
+ * own kernels (runtime/ops_conv_grouped.c) before any of this, in both
+ * families: nothing below sees them.
  *
  * Choice (choose()): heuristic() from the shape, measured on PoCL 3.1 /
  * AVX-512; a per-device cache entry overrides it; CLGOOGLENET_TUNE=1|force
@@ -30,6 +33,7 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "ops_conv_grouped.h"
 #include "ops_conv_simt.h"
 #include "passes.h"
 #include "plan.h"
@@ -44,19 +48,6 @@
 static clg_status conv_fail(const clg_plan *plan, int n, clg_status st, const char *what)
 {
     return clg_fail(st, "node '%s' (Conv): %s", plan->graph->nodes[n].name, what);
-}
-
-/*
- * Vector width (4, 8 or 16) for `len` outputs along the unit-stride axis: the
- * widest one that wastes at most a quarter of the lanes on the last block.
- */
-static int pick_width(int64_t len, int widest)
-{
-    for (int v = widest; v > 4; v /= 2) {
-        int64_t padded = (len + v - 1) / v * v;
-        if (padded * 4 <= len * 5) return v;
-    }
-    return 4;
 }
 
 /*
@@ -111,27 +102,6 @@ static clg_status relayout_weights(clg_plan *plan, int n, const float *w, const 
     }
     plan->buffer_bytes += (wcount + bcount) * sizeof(float);
     return CLG_OK;
-}
-
-/*
- * Work-groups of one row of dimension 0 (local = {global[0], 1, 1}): PoCL's
- * own choice for a NULL local size packs small launches into one or two
- * work-groups, which leaves a core idle; rows give every launch
- * global[1] * global[2] groups, each a few heavy work-items. A row longer
- * than the kernel's work-group limit (large batches; GPUs allow 256 to 1024)
- * is split into equal parts: the largest divisor of global[0] that fits.
- */
-static void row_groups(const clg_plan *plan, clg_step *step)
-{
-    size_t item_sizes[3];
-    clg_plan_group_limit(plan, step->kernel, item_sizes);
-    const size_t limit = item_sizes[0];
-    size_t local = step->global[0] ? step->global[0] : 1;
-    while (local > 1 && (local > limit || step->global[0] % local != 0)) local--;
-    step->use_local = 1;
-    step->local[0] = local;
-    step->local[1] = 1;
-    step->local[2] = 1;
 }
 
 /* A new read-write scratch buffer of `count` floats (contents unspecified). */
@@ -239,7 +209,7 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, in
     s_in.work_dim = 2;
     s_in.global[0] = (size_t)Tp;
     s_in.global[1] = (size_t)wp->C;
-    row_groups(plan, &s_in);
+    clg_plan_row_groups(plan, &s_in);
     s_in.bytes = 4.0 * (double)(T * wm * wm * wp->C + (int64_t)vcount); /* about */
     CLG_TRY(clg_plan_finish_step(plan, &s_in, st));
 
@@ -257,7 +227,7 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, in
     s_gemm.global[0] = (size_t)(Tp / wp->px);
     s_gemm.global[1] = (size_t)wp->kblocks;
     s_gemm.global[2] = (size_t)(A * A);
-    row_groups(plan, &s_gemm);
+    clg_plan_row_groups(plan, &s_gemm);
     /* The convolution's useful work is counted here. */
     s_gemm.flops = 2.0 * (double)(T * wm * wm * wp->K) * (double)(wp->C * 9); /* about, at edges */
     s_gemm.bytes = 4.0 * (double)(ucount + vcount + mcount);
@@ -277,7 +247,7 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, in
     s_out.work_dim = 2;
     s_out.global[0] = (size_t)T;
     s_out.global[1] = (size_t)(wp->Kp / 16);
-    row_groups(plan, &s_out);
+    clg_plan_row_groups(plan, &s_out);
     s_out.bytes = 4.0 * (double)(mcount + (size_t)(T * wm * wm * wp->K)); /* about */
     return clg_plan_finish_step(plan, &s_out, st);
 }
@@ -363,6 +333,7 @@ typedef struct conv_desc {
     int64_t N, C, H, W, K, KH, KW, OH, OW;
     const clg_window *win;
     int relu, has_bias, pointwise;
+    int plain;                  /* group 1, dilation 1: every kernel of this file applies */
     int pool3;                  /* pass 2: max-pool 3x3/1 pad 1 of the input first (conv2d_kvec only) */
     int in_slack;               /* the input's buffer has CLG_BUFFER_SLACK bytes past its end */
     const clg_placement *place;
@@ -384,7 +355,7 @@ typedef struct conv_choice {
 
 static int is_3x3s1(const conv_desc *d)
 {
-    return d->KH == 3 && d->KW == 3 && d->win->stride[0] == 1 && d->win->stride[1] == 1;
+    return d->plain && d->KH == 3 && d->KW == 3 && d->win->stride[0] == 1 && d->win->stride[1] == 1;
 }
 
 /* F(4x4) in a network too deep for its error (clg_winograd_default_tile), unless forced: tuned
@@ -394,9 +365,11 @@ static int deep_f4(const conv_desc *d)
     return d->conv_depth > CLG_WINOGRAD_DEEP && !(d->force && strcmp(d->force, "wino") == 0);
 }
 
-/* 1 when the choice can run this convolution. */
+/* 1 when the choice can run this convolution (grouped and dilated ones have
+   their own kernels, runtime/ops_conv_grouped.c). */
 static int eligible(const conv_desc *d, const conv_choice *ch)
 {
+    if (!d->plain) return 0;
     switch (ch->algo) {
     case ALGO_DIRECT: return 1;
     case ALGO_1X1: return d->pointwise;
@@ -523,11 +496,11 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
         step.global[0] = (size_t)((ow + px - 1) / px);
         step.global[1] = (size_t)oh;
         step.global[2] = (size_t)(N * kblocks);
-        row_groups(plan, &step);
+        clg_plan_row_groups(plan, &step);
     } else if (ch->algo == ALGO_1X1) {
         /* PB pixels (one vector) x KB output channels per work-item. */
         const int64_t P = H * W;
-        const int pb = pick_width(P, 16), kb = K <= 4 ? 4 : 8;
+        const int pb = clg_plan_vector_width(P, 16), kb = K <= 4 ? 4 : 8;
         snprintf(options, sizeof options, "-DPB=%d -DKB=%d -DHAS_BIAS=%d -DRELU=%d", pb, kb,
                  has_bias, relu);
         CLG_TRY(clg_plan_kernel_step(plan, n, "conv1x1.cl", options, "conv1x1", &step));
@@ -541,7 +514,7 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
     } else {
         /* XB output columns (one vector) x KB output channels per work-item. Stride 2
            loads 2*XB columns and keeps the even ones, so cap XB at 8 there. */
-        const int xb = pick_width(OW, win->stride[1] == 2 ? 8 : 16), kb = K <= 4 ? 4 : 8;
+        const int xb = clg_plan_vector_width(OW, win->stride[1] == 2 ? 8 : 16), kb = K <= 4 ? 4 : 8;
         const int64_t kblocks = (K + kb - 1) / kb;
         snprintf(options, sizeof options,
                  "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DXB=%d -DKB=%d -DHAS_BIAS=%d -DRELU=%d",
@@ -764,8 +737,9 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
     const int64_t N = x->dims[0], C = x->dims[1], H = x->dims[2], W = x->dims[3];
     const int64_t K = wt->dims[0], KH = wt->dims[2], KW = wt->dims[3];
     const int64_t OH = y->dims[2], OW = y->dims[3];
-    if (wt->dims[1] != C)
-        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "grouped convolution is not supported");
+    const int group = win->group; /* >= 1 in a resolved window (shape.c) */
+    if (group < 1 || C % group || K % group || wt->dims[1] * group != C)
+        return conv_fail(plan, n, CLG_ERR_SHAPE, "weight does not match the input channels and group");
     if (y->dims[0] != N || y->dims[1] != K || win->kernel[0] != KH || win->kernel[1] != KW)
         return conv_fail(plan, n, CLG_ERR_SHAPE, "output or window does not match the weights");
     if (has_bias) {
@@ -803,7 +777,8 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
     d.force = clg_context_conv_algorithm(plan->ctx);
     d.conv_depth = plan->conv_depth;
     /* A fused pool needs the 2-D layout: not the flattened pointwise paths. */
-    d.pointwise = !d.pool3 && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
+    d.plain = clg_window_is_plain(win);
+    d.pointwise = !d.pool3 && d.plain && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
                   win->pads[0] == 0 && win->pads[1] == 0 && win->pads[2] == 0 && win->pads[3] == 0;
     /* Constant weights (and bias) have a host copy that can be re-laid. */
     const clg_graph *g = plan->graph;
@@ -818,7 +793,7 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
     d.w = CLG_IN_BUF(plan, n, 1);
     d.b = has_bias ? CLG_IN_BUF(plan, n, 2) : NULL;
     d.out = CLG_OUT_BUF(plan, n);
-    d.flops = 2.0 * (double)clg_shape_count(y) * (double)(C * KH * KW);
+    d.flops = 2.0 * (double)clg_shape_count(y) * (double)(C / group * KH * KW);
     d.bytes = 4.0 * ((double)clg_shape_count(x) + (double)clg_shape_count(wt) +
                      (double)clg_shape_count(y) + (has_bias ? (double)K : 0.0));
     *dp = d;
@@ -928,7 +903,7 @@ static clg_status plan_group(clg_plan *plan, int leader)
     step.global[0] = (size_t)((P + px - 1) / px);
     step.global[1] = 1;
     step.global[2] = (size_t)(N * kblocks);
-    row_groups(plan, &step);
+    clg_plan_row_groups(plan, &step);
     for (int i = 0; i < count; i++) {
         step.flops += d[i].flops;
         step.bytes += d[i].bytes - (i ? 4.0 * (double)(N * C * P) : 0.0); /* the input is read once */
@@ -982,10 +957,31 @@ static clg_status plan_conv_simt(clg_plan *plan, int n, int *done)
     return clg_plan_conv_simt(plan, c, count);
 }
 
+/* A grouped or dilated convolution: its own kernels in either family. */
+static clg_status plan_grouped(clg_plan *plan, int n, clg_kernel_family family)
+{
+    conv_desc d;
+    int empty;
+    CLG_TRY(describe(plan, n, &d, &empty));
+    if (empty) return CLG_OK;
+    if (d.pool3) return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "a fused max-pool needs an ungrouped convolution");
+    const clg_window *win = d.win; /* resolved: group and dilations >= 1 */
+    const clg_grouped_conv c = {
+        .node = n, .N = d.N, .C = d.C, .H = d.H, .W = d.W, .M = d.K, .KH = d.KH, .KW = d.KW,
+        .OH = d.OH, .OW = d.OW, .group = win->group, .stride = {win->stride[0], win->stride[1]},
+        .dilation = {win->dilation[0], win->dilation[1]},
+        .pads = {win->pads[0], win->pads[1]}, .relu = d.relu, .has_bias = d.has_bias,
+        .in = d.in, .w = d.w, .b = d.b, .out = d.out, .out_offset = d.place->offset,
+        .out_image_stride = d.place->image_stride, .flops = d.flops, .bytes = d.bytes};
+    return clg_plan_conv_grouped(plan, &c, family);
+}
+
 clg_status clg_plan_conv(clg_plan *plan, int n)
 {
     clg_kernel_family family;
     CLG_TRY(clg_kernel_family_get(plan->ctx, &family));
+    /* Plain convolutions take the paths below, unchanged. */
+    if (!clg_window_is_plain(&plan->windows[n])) return plan_grouped(plan, n, family);
     if (family == CLG_FAMILY_SIMT) {
         int done;
         CLG_TRY(plan_conv_simt(plan, n, &done));

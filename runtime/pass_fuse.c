@@ -49,12 +49,14 @@ static int constant(const clg_graph *g, int v)
     return g->values[v].kind == CLG_VALUE_INITIALIZER && g->values[v].data;
 }
 
-/* A 1x1, stride-1, unpadded Conv with constant weights and bias (the fused
-   kernel needs them re-laid on the host). */
+/* A 1x1, stride-1, unpadded, ungrouped Conv with constant weights and bias
+   (the fused kernel needs them re-laid on the host). */
 static int conv_1x1(const clg_graph *g, const clg_node *nd)
 {
     const clg_window *w = &nd->attrs.win;
-    if (nd->op != CLG_OP_CONV || nd->n_inputs < 2 || nd->inputs[1] < 0 || nd->attrs.fused_pool) return 0;
+    if (nd->op != CLG_OP_CONV || nd->n_inputs < 2 || nd->inputs[1] < 0 || nd->attrs.fused_pool ||
+        !clg_window_is_plain(w))
+        return 0;
     if (nd->n_inputs > 2 && nd->inputs[2] >= 0 && !constant(g, nd->inputs[2])) return 0;
     const clg_value *wt = &g->values[nd->inputs[1]];
     return constant(g, nd->inputs[1]) && wt->rank == 4 && wt->dims[2] == 1 &&

@@ -29,13 +29,14 @@ static int constant(const clg_graph *g, int v)
     return v >= 0 && g->values[v].kind == CLG_VALUE_INITIALIZER && g->values[v].data;
 }
 
-/* A 1x1, stride-1, unpadded Conv with constant weights (and bias). */
+/* A 1x1, stride-1, unpadded, ungrouped Conv with constant weights (and bias). */
 static int pointwise(const clg_graph *g, const clg_node *nd)
 {
     if (nd->op != CLG_OP_CONV || nd->n_inputs < 2 || nd->inputs[0] < 0 || nd->attrs.n_hgroup ||
         nd->attrs.fused_pool)
         return 0;
     const clg_window *w = &nd->attrs.win;
+    if (!clg_window_is_plain(w)) return 0; /* the group's kernel has one input-channel range */
     const clg_value *wt = nd->inputs[1] >= 0 ? &g->values[nd->inputs[1]] : NULL;
     if (!wt || !constant(g, nd->inputs[1]) || wt->rank != 4 || wt->dims[2] != 1 || wt->dims[3] != 1) return 0;
     if (nd->n_inputs > 2 && nd->inputs[2] >= 0 && !constant(g, nd->inputs[2])) return 0;

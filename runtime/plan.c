@@ -104,6 +104,40 @@ size_t clg_plan_group_limit(const clg_plan *plan, cl_kernel kernel, size_t item_
     return limit;
 }
 
+/*
+ * Vector width (4, 8 or 16) for `len` outputs along the unit-stride axis: the
+ * widest one that wastes at most a quarter of the lanes on the last block.
+ */
+int clg_plan_vector_width(int64_t len, int widest)
+{
+    for (int v = widest; v > 4; v /= 2) {
+        int64_t padded = (len + v - 1) / v * v;
+        if (padded * 4 <= len * 5) return v;
+    }
+    return 4;
+}
+
+/*
+ * Work-groups of one row of dimension 0 (local = {global[0], 1, 1}): PoCL's
+ * own choice for a NULL local size packs small launches into one or two
+ * work-groups, which leaves a core idle; rows give every launch
+ * global[1] * global[2] groups, each a few heavy work-items. A row longer
+ * than the kernel's work-group limit (large batches; GPUs allow 256 to 1024)
+ * is split into equal parts: the largest divisor of global[0] that fits.
+ */
+void clg_plan_row_groups(const clg_plan *plan, clg_step *step)
+{
+    size_t item_sizes[3];
+    clg_plan_group_limit(plan, step->kernel, item_sizes);
+    const size_t limit = item_sizes[0];
+    size_t local = step->global[0] ? step->global[0] : 1;
+    while (local > 1 && (local > limit || step->global[0] % local != 0)) local--;
+    step->use_local = 1;
+    step->local[0] = local;
+    step->local[1] = 1;
+    step->local[2] = 1;
+}
+
 clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args)
 {
     if (args != CLG_OK) {

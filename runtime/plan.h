@@ -121,6 +121,16 @@ clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args)
  */
 size_t clg_plan_group_limit(const clg_plan *plan, cl_kernel kernel, size_t item_sizes[3]);
 
+/*
+ * Local size {global[0], 1, 1} (split to fit the kernel's limit): every row
+ * of dimension 0 one work-group, so small launches still give every core
+ * work on PoCL (plan.c says why).
+ */
+void clg_plan_row_groups(const clg_plan *plan, clg_step *step);
+
+/* Vector width (4, 8 or 16, at most `widest`) for `len` outputs along a unit-stride axis. */
+int clg_plan_vector_width(int64_t len, int widest);
+
 /* Input i / output of a node: buffer and shape. */
 #define CLG_NODE(plan, n) (&(plan)->graph->nodes[(n)])
 #define CLG_IN_BUF(plan, n, i) ((plan)->buffers[CLG_NODE(plan, n)->inputs[(i)]])

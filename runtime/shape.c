@@ -83,12 +83,20 @@ static clg_status infer_window(const clg_node *nd, const clg_shape *x, int kh, i
     for (int i = 0; i < 4; i++)
         if (w->pads[i] < 0) return node_fail(nd, CLG_ERR_UNSUPPORTED, "negative pads are not supported");
     if (kh < 1 || kw < 1) return node_fail(nd, CLG_ERR_SHAPE, "kernel size must be >= 1");
-    *oh = window_extent(x->dims[2], kh, w->stride[0], &w->pads[0], &w->pads[2], w->auto_pad, w->ceil_mode);
-    *ow = window_extent(x->dims[3], kw, w->stride[1], &w->pads[1], &w->pads[3], w->auto_pad, w->ceil_mode);
+    for (int i = 0; i < 2; i++) {
+        if (w->dilation[i] == 0) w->dilation[i] = 1; /* unset */
+        if (w->dilation[i] < 1 || w->dilation[i] > 4096)
+            return node_fail(nd, CLG_ERR_UNSUPPORTED, "dilations must be between 1 and 4096");
+    }
+    if (w->group == 0) w->group = 1;
+    /* A dilated window spans (k - 1) * d + 1 samples, also for auto_pad SAME_* (as ONNX defines it). */
+    const int eh = (kh - 1) * w->dilation[0] + 1, ew = (kw - 1) * w->dilation[1] + 1;
+    *oh = window_extent(x->dims[2], eh, w->stride[0], &w->pads[0], &w->pads[2], w->auto_pad, w->ceil_mode);
+    *ow = window_extent(x->dims[3], ew, w->stride[1], &w->pads[1], &w->pads[3], w->auto_pad, w->ceil_mode);
     if (*oh < 1 || *ow < 1) {
         char in[96], msg[256];
         shape_text(x, in, sizeof in);
-        snprintf(msg, sizeof msg, "window %dx%d does not fit input %s", kh, kw, in);
+        snprintf(msg, sizeof msg, "window %dx%d does not fit input %s", eh, ew, in);
         return node_fail(nd, CLG_ERR_SHAPE, msg);
     }
     return CLG_OK;
@@ -97,13 +105,21 @@ static clg_status infer_window(const clg_node *nd, const clg_shape *x, int kh, i
 static clg_status infer_conv(const clg_node *nd, const clg_shape *x, const clg_shape *wt,
                              const clg_shape *bias, clg_shape *out, clg_window *win)
 {
-    char msg[256], xs[96], ws[96];
+    char msg[384], xs[96], ws[96];
     if (x->rank != 4) return node_fail(nd, CLG_ERR_UNSUPPORTED, "only 2-D convolution (NCHW input) is supported");
     if (wt->rank != 4) return node_fail(nd, CLG_ERR_SHAPE, "weight must be rank 4 (KxCxKHxKW)");
-    if (wt->dims[1] != x->dims[1]) {
-        shape_text(x, xs, sizeof xs);
-        shape_text(wt, ws, sizeof ws);
-        snprintf(msg, sizeof msg, "weight %s does not match input %s (channels)", ws, xs);
+    const int64_t group = nd->attrs.win.group > 0 ? nd->attrs.win.group : 1;
+    if (nd->attrs.win.group < 0) return node_fail(nd, CLG_ERR_SHAPE, "group must be >= 1");
+    shape_text(x, xs, sizeof xs);
+    shape_text(wt, ws, sizeof ws);
+    if (x->dims[1] % group || wt->dims[0] % group) {
+        snprintf(msg, sizeof msg, "group %lld does not divide the input channels of %s or the output channels of weight %s",
+                 (long long)group, xs, ws);
+        return node_fail(nd, CLG_ERR_SHAPE, msg);
+    }
+    if (wt->dims[1] * group != x->dims[1]) {
+        snprintf(msg, sizeof msg, "weight %s does not match input %s (channels: expected %lld per group of %lld)",
+                 ws, xs, (long long)(x->dims[1] / group), (long long)group);
         return node_fail(nd, CLG_ERR_SHAPE, msg);
     }
     const clg_window *a = &nd->attrs.win;

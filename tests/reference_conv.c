@@ -10,21 +10,31 @@ int ref_conv_out_size(int in, int k, int stride, int pad_begin, int pad_end)
 void ref_conv2d(const float *x, int n, int c, int h, int w, const float *weight, int k, int kh,
                 int kw, const float *bias, int sh, int sw, const int pads[4], int relu, float *y)
 {
-    const int oh = ref_conv_out_size(h, kh, sh, pads[0], pads[2]);
-    const int ow = ref_conv_out_size(w, kw, sw, pads[1], pads[3]);
+    ref_conv2d_grouped(x, n, c, h, w, weight, k, kh, kw, bias, sh, sw, 1, 1, 1, pads, relu, y);
+}
+
+void ref_conv2d_grouped(const float *x, int n, int c, int h, int w, const float *weight, int k,
+                        int kh, int kw, const float *bias, int sh, int sw, int dh, int dw,
+                        int group, const int pads[4], int relu, float *y)
+{
+    const int oh = ref_conv_out_size(h, (kh - 1) * dh + 1, sh, pads[0], pads[2]);
+    const int ow = ref_conv_out_size(w, (kw - 1) * dw + 1, sw, pads[1], pads[3]);
+    const int cg = c / group, kg = k / group; /* channels per group: in, out */
     for (int b = 0; b < n; b++)
         for (int o = 0; o < k; o++)
             for (int oy = 0; oy < oh; oy++)
                 for (int ox = 0; ox < ow; ox++) {
                     double sum = bias ? bias[o] : 0.0;
-                    for (int i = 0; i < c; i++)
+                    for (int i = 0; i < cg; i++) {
+                        const int ci = o / kg * cg + i;
                         for (int ky = 0; ky < kh; ky++)
                             for (int kx = 0; kx < kw; kx++) {
-                                int iy = oy * sh - pads[0] + ky, ix = ox * sw - pads[1] + kx;
+                                int iy = oy * sh - pads[0] + ky * dh, ix = ox * sw - pads[1] + kx * dw;
                                 if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue; /* zero pad */
-                                sum += (double)x[((size_t)(b * c + i) * h + iy) * w + ix] *
-                                       weight[((size_t)(o * c + i) * kh + ky) * kw + kx];
+                                sum += (double)x[((size_t)(b * c + ci) * h + iy) * w + ix] *
+                                       weight[((size_t)(o * cg + i) * kh + ky) * kw + kx];
                             }
+                    }
                     if (relu && sum < 0) sum = 0;
                     y[((size_t)(b * k + o) * oh + oy) * ow + ox] = (float)sum;
                 }

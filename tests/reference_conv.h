@@ -19,6 +19,16 @@ void ref_conv2d(const float *x, int n, int c, int h, int w, const float *weight,
                 int kw, const float *bias, int sh, int sw, const int pads[4], int relu, float *y);
 
 /*
+ * The same with ONNX Conv's group and dilations: weight is [K][C / group][KH][KW],
+ * output channel o reads input channels (o / (K / group)) * (C / group) onwards,
+ * tap (ky, kx) samples the input at (oy * sh - pads[0] + ky * dh, ox * sw - pads[1] + kx * dw).
+ * OH/OW follow ref_conv_out_size with the dilated kernel (KH - 1) * dh + 1.
+ */
+void ref_conv2d_grouped(const float *x, int n, int c, int h, int w, const float *weight, int k,
+                        int kh, int kw, const float *bias, int sh, int sw, int dh, int dw,
+                        int group, const int pads[4], int relu, float *y);
+
+/*
  * ONNX Gemm: y[M][N] = alpha * op(a) * op(b) + beta * C. a is [M,K] (or
  * [K,M] when trans_a), b is [K,N] (or [N,K] when trans_b). C (may be NULL)
  * has rank c_rank <= 2 and dims c_dims, broadcast to [M, N].

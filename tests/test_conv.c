@@ -162,42 +162,87 @@ typedef struct conv_case {
     int bias, relu;
 } conv_case;
 
-static void describe_conv(const conv_case *t, char *buf, size_t size)
+/* ONNX Conv's group and dilations (cl/conv_grouped.cl for anything but 1, 1, 1). */
+typedef struct grouping {
+    int group, dh, dw;
+} grouping;
+
+static const grouping ungrouped = {1, 1, 1};
+
+typedef struct grouped_case {
+    conv_case t;
+    grouping gr;
+} grouped_case;
+
+static void describe_conv_grouped(const conv_case *t, const grouping *gr, char *buf, size_t size)
 {
     snprintf(buf, size,
-             "conv x=%dx%dx%dx%d k=%d %dx%d stride %dx%d pads %d,%d,%d,%d bias=%d relu=%d", t->n,
-             t->c, t->h, t->w, t->k, t->kh, t->kw, t->sh, t->sw, t->pads[0], t->pads[1],
-             t->pads[2], t->pads[3], t->bias, t->relu);
+             "conv x=%dx%dx%dx%d k=%d %dx%d stride %dx%d pads %d,%d,%d,%d bias=%d relu=%d group=%d "
+             "dilation %dx%d", t->n, t->c, t->h, t->w, t->k, t->kh, t->kw, t->sh, t->sw, t->pads[0],
+             t->pads[1], t->pads[2], t->pads[3], t->bias, t->relu, gr->group, gr->dh, gr->dw);
 }
 
-static void check_conv(clg_context *ctx, const conv_case *t)
+/* Output height and width of case t. */
+static void conv_out_size(const conv_case *t, const grouping *gr, int *oh, int *ow)
 {
-    char what[256];
-    describe_conv(t, what, sizeof what);
-    const int oh = ref_conv_out_size(t->h, t->kh, t->sh, t->pads[0], t->pads[2]);
-    const int ow = ref_conv_out_size(t->w, t->kw, t->sw, t->pads[1], t->pads[3]);
-    ck_assert_msg(oh >= 1 && ow >= 1, "%s: bad test case", what);
+    *oh = ref_conv_out_size(t->h, (t->kh - 1) * gr->dh + 1, t->sh, t->pads[0], t->pads[2]);
+    *ow = ref_conv_out_size(t->w, (t->kw - 1) * gr->dw + 1, t->sw, t->pads[1], t->pads[3]);
+}
 
-    const int64_t xd[4] = {t->n, t->c, t->h, t->w}, wd[4] = {t->k, t->c, t->kh, t->kw};
-    const int64_t bd[1] = {t->k}, yd[4] = {t->n, t->k, oh, ow};
-    float *x = random_floats(dims_count(4, xd)), *w = random_floats(dims_count(4, wd));
-    float *b = t->bias ? random_floats((size_t)t->k) : NULL;
-    float *ref = malloc(dims_count(4, yd) * sizeof(float));
-    ck_assert_ptr_nonnull(ref);
-    ref_conv2d(x, t->n, t->c, t->h, t->w, w, t->k, t->kh, t->kw, b, t->sh, t->sw, t->pads,
-               t->relu, ref);
-
-    clg_graph *g = clg_graph_create();
-    ck_assert_ptr_nonnull(g);
-    int in[3] = {add_input(g, "x", 4, xd), add_weight(g, "w", 4, wd, w), -1};
-    if (b) in[2] = add_weight(g, "b", 1, bd, b);
+/* The node attributes of case t. */
+static clg_attrs conv_attrs(const conv_case *t, const grouping *gr)
+{
     clg_attrs at = clg_attrs_default();
     at.win.kernel[0] = t->kh;
     at.win.kernel[1] = t->kw;
     at.win.stride[0] = t->sh;
     at.win.stride[1] = t->sw;
+    at.win.dilation[0] = gr->dh;
+    at.win.dilation[1] = gr->dw;
+    at.win.group = gr->group;
     memcpy(at.win.pads, t->pads, sizeof at.win.pads);
     at.fused_relu = t->relu;
+    return at;
+}
+
+/* The reference output of case t for weights w[K][C / group][KH][KW] (and bias b). */
+static void conv_reference(const conv_case *t, const grouping *gr, const float *x, const float *w,
+                           const float *b, float *y)
+{
+    ref_conv2d_grouped(x, t->n, t->c, t->h, t->w, w, t->k, t->kh, t->kw, b, t->sh, t->sw, gr->dh,
+                       gr->dw, gr->group, t->pads, t->relu, y);
+}
+
+/* Case t against the reference; with auto_pad set, the node has it instead of
+   t's pads (which must be what ONNX computes for it). */
+static void check_conv_auto_pad(clg_context *ctx, const conv_case *t, const grouping *gr, clg_auto_pad auto_pad)
+{
+    char what[300];
+    describe_conv_grouped(t, gr, what, sizeof what);
+    if (auto_pad != CLG_PAD_NOTSET)
+        strncat(what, auto_pad == CLG_PAD_SAME_UPPER ? " from SAME_UPPER" : " from SAME_LOWER",
+                sizeof what - strlen(what) - 1);
+    int oh, ow;
+    conv_out_size(t, gr, &oh, &ow);
+    ck_assert_msg(oh >= 1 && ow >= 1, "%s: bad test case", what);
+
+    const int64_t xd[4] = {t->n, t->c, t->h, t->w}, wd[4] = {t->k, t->c / gr->group, t->kh, t->kw};
+    const int64_t bd[1] = {t->k}, yd[4] = {t->n, t->k, oh, ow};
+    float *x = random_floats(dims_count(4, xd)), *w = random_floats(dims_count(4, wd));
+    float *b = t->bias ? random_floats((size_t)t->k) : NULL;
+    float *ref = malloc(dims_count(4, yd) * sizeof(float));
+    ck_assert_ptr_nonnull(ref);
+    conv_reference(t, gr, x, w, b, ref);
+
+    clg_graph *g = clg_graph_create();
+    ck_assert_ptr_nonnull(g);
+    int in[3] = {add_input(g, "x", 4, xd), add_weight(g, "w", 4, wd, w), -1};
+    if (b) in[2] = add_weight(g, "b", 1, bd, b);
+    clg_attrs at = conv_attrs(t, gr);
+    if (auto_pad != CLG_PAD_NOTSET) {
+        at.win.auto_pad = auto_pad;
+        memset(at.win.pads, 0, sizeof at.win.pads);
+    }
     clg_tensor *xt = make_tensor(4, xd, x);
     const clg_tensor *inputs[1] = {xt};
     clg_tensor *y = run_node(ctx, g, CLG_OP_CONV, in, b ? 3 : 2, &at, inputs, 1, what);
@@ -211,28 +256,51 @@ static void check_conv(clg_context *ctx, const conv_case *t)
     free(ref);
 }
 
+static void check_conv_grouped(clg_context *ctx, const conv_case *t, const grouping *gr)
+{
+    check_conv_auto_pad(ctx, t, gr, CLG_PAD_NOTSET);
+}
+
+static void check_conv(clg_context *ctx, const conv_case *t)
+{
+    check_conv_grouped(ctx, t, &ungrouped);
+}
+
+/* A random kernel (1, 3, 5 or 7, mostly square), stride (1 or 2) and padding. */
+static void random_window(conv_case *t)
+{
+    static const int sizes[] = {1, 3, 5, 7};
+    t->kh = rng_pick(sizes, 4);
+    t->kw = rng_int(0, 3) ? t->kh : rng_pick(sizes, 4);
+    t->sh = rng_int(1, 2);
+    t->sw = rng_int(0, 3) ? t->sh : 3 - t->sh;
+    for (int p = 0; p < 4; p++) t->pads[p] = rng_int(0, (p % 2 ? t->kw : t->kh) / 2 + 1);
+}
+
+/* A random input height and width that holds at least one (dilated) window. */
+static void random_input_size(conv_case *t, const grouping *gr)
+{
+    const int eh = (t->kh - 1) * gr->dh + 1, ew = (t->kw - 1) * gr->dw + 1;
+    t->h = rng_int(1, 20);
+    t->w = rng_int(1, 30);
+    if (t->h + t->pads[0] + t->pads[2] < eh) t->h = eh;
+    if (t->w + t->pads[1] + t->pads[3] < ew) t->w = ew;
+}
+
 START_TEST(conv_direct_random)
 {
     use_family(_i);
     clg_context *ctx = open_context();
     if (!ctx) return;
     rng_seed(0xC0417u);
-    static const int sizes[] = {1, 3, 5, 7}, chans[] = {1, 3, 5, 17, 33};
+    static const int chans[] = {1, 3, 5, 17, 33};
     for (int i = 0; i < 20; i++) {
         conv_case t;
-        t.kh = rng_pick(sizes, 4);
-        t.kw = rng_int(0, 3) ? t.kh : rng_pick(sizes, 4); /* mostly square */
-        t.sh = rng_int(1, 2);
-        t.sw = rng_int(0, 3) ? t.sh : 3 - t.sh;
-        for (int p = 0; p < 4; p++) t.pads[p] = rng_int(0, (p % 2 ? t.kw : t.kh) / 2 + 1);
+        random_window(&t);
         t.n = rng_int(1, 3);
         t.c = rng_pick(chans, 5);
         t.k = rng_int(1, 20);
-        /* The input must hold at least one window. */
-        t.h = rng_int(1, 20);
-        t.w = rng_int(1, 30);
-        if (t.h + t.pads[0] + t.pads[2] < t.kh) t.h = t.kh;
-        if (t.w + t.pads[1] + t.pads[3] < t.kw) t.w = t.kw;
+        random_input_size(&t, &ungrouped);
         t.bias = rng_int(0, 1);
         t.relu = rng_int(0, 1);
         check_conv(ctx, &t);
@@ -605,15 +673,15 @@ END_TEST
  * convolutions write straight into their slices of the concat output (pass 4),
  * which exercises out_offset / out_image_stride of every kernel.
  */
-static void check_conv_concat(clg_context *ctx, const conv_case *t, int k2)
+static void check_conv_concat(clg_context *ctx, const conv_case *t, const grouping *gr, int k2)
 {
     char what[300];
-    describe_conv(t, what, sizeof what);
+    describe_conv_grouped(t, gr, what, sizeof what);
     strncat(what, " into a concat", sizeof what - strlen(what) - 1);
-    const int oh = ref_conv_out_size(t->h, t->kh, t->sh, t->pads[0], t->pads[2]);
-    const int ow = ref_conv_out_size(t->w, t->kw, t->sw, t->pads[1], t->pads[3]);
+    int oh, ow;
+    conv_out_size(t, gr, &oh, &ow);
     ck_assert_msg(oh == t->h && ow == t->w, "%s: bad test case", what);
-    const int64_t xd[4] = {t->n, t->c, t->h, t->w}, w1d[4] = {t->k, t->c, t->kh, t->kw};
+    const int64_t xd[4] = {t->n, t->c, t->h, t->w}, w1d[4] = {t->k, t->c / gr->group, t->kh, t->kw};
     const int64_t w2d[4] = {k2, t->c, 1, 1}, b1d[1] = {t->k}, b2d[1] = {k2};
     const int64_t yd[4] = {t->n, t->k + t->c + k2, oh, ow};
     float *x = random_floats(dims_count(4, xd)), *w1 = random_floats(dims_count(4, w1d));
@@ -624,8 +692,7 @@ static void check_conv_concat(clg_context *ctx, const conv_case *t, int k2)
     float *r2 = malloc((size_t)t->n * k2 * plane * sizeof(float));
     float *ref = malloc(dims_count(4, yd) * sizeof(float));
     ck_assert(r1 && r2 && ref);
-    ref_conv2d(x, t->n, t->c, t->h, t->w, w1, t->k, t->kh, t->kw, b1, t->sh, t->sw, t->pads,
-               t->relu, r1);
+    conv_reference(t, gr, x, w1, b1, r1);
     static const int no_pads[4] = {0, 0, 0, 0};
     ref_conv2d(x, t->n, t->c, t->h, t->w, w2, k2, 1, 1, b2, 1, 1, no_pads, 1, r2);
     const size_t ystride = (size_t)yd[1] * plane;
@@ -643,13 +710,8 @@ static void check_conv_concat(clg_context *ctx, const conv_case *t, int k2)
     const int xv = add_input(g, "x", 4, xd);
     int in1[3] = {xv, add_weight(g, "w1", 4, w1d, w1), add_weight(g, "b1", 1, b1d, b1)};
     int in2[3] = {xv, add_weight(g, "w2", 4, w2d, w2), add_weight(g, "b2", 1, b2d, b2)};
-    clg_attrs a1 = clg_attrs_default(), a2 = clg_attrs_default(), ac = clg_attrs_default();
-    a1.win.kernel[0] = t->kh;
-    a1.win.kernel[1] = t->kw;
-    a1.win.stride[0] = t->sh;
-    a1.win.stride[1] = t->sw;
-    memcpy(a1.win.pads, t->pads, sizeof a1.win.pads);
-    a1.fused_relu = t->relu;
+    const clg_attrs a1 = conv_attrs(t, gr);
+    clg_attrs a2 = clg_attrs_default(), ac = clg_attrs_default();
     a2.win.kernel[0] = a2.win.kernel[1] = 1;
     a2.fused_relu = 1;
     ac.axis = ac.axis_attr = 1;
@@ -689,7 +751,183 @@ START_TEST(conv_variants_concat)
         {2, 3, 13, 13, 8, 3, 3, 1, 1, {0, 2, 2, 0}, 1, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        check_conv_concat(ctx, &cases[i], 5 + (int)i * 7);
+        check_conv_concat(ctx, &cases[i], &ungrouped, 5 + (int)i * 7);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* ---- Grouped, depthwise and dilated (cl/conv_grouped.cl) ------------------ */
+
+START_TEST(conv_grouped_edge_cases)
+{
+    use_family(_i);
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x6E0Bu);
+    static const grouped_case cases[] = {
+        /*   n  c   h   w   k kh kw sh sw  pads          bias relu  group dh dw */
+        {{1, 8, 9, 11, 8, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1}, {8, 1, 1}},     /* depthwise, multiplier 1 */
+        {{2, 6, 7, 10, 12, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 0}, {6, 1, 1}},    /* depthwise, multiplier 2 */
+        {{1, 3, 8, 9, 30, 3, 3, 1, 1, {1, 0, 1, 2}, 0, 1}, {3, 1, 1}},     /* multiplier 10: two channel blocks */
+        {{1, 5, 13, 13, 5, 3, 3, 2, 2, {1, 1, 1, 1}, 1, 1}, {5, 1, 1}},    /* depthwise, stride 2 */
+        {{1, 64, 19, 19, 64, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1}, {64, 1, 1}}, /* Xception's 19x19 maps */
+        {{1, 4, 11, 11, 4, 5, 5, 1, 1, {4, 4, 4, 4}, 1, 0}, {4, 2, 2}},    /* depthwise 5x5, dilation 2 */
+        {{1, 4, 6, 40, 4, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 0}, {4, 1, 1}},     /* wide rows: 16-wide loads */
+        {{1, 4, 6, 41, 8, 3, 3, 2, 2, {1, 1, 1, 1}, 1, 0}, {4, 1, 1}},     /* stride 2, wide rows */
+        {{1, 8, 9, 9, 6, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 0}, {2, 1, 1}},      /* group 2 */
+        {{3, 8, 6, 7, 12, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1}, {4, 1, 1}},     /* group 4, 1x1, batch 3 */
+        {{1, 64, 5, 5, 64, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1}, {32, 1, 1}},   /* group 32, 2 in / 2 out each */
+        {{2, 32, 4, 6, 96, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 0}, {32, 1, 1}},   /* group 32, 1 in / 3 out each */
+        {{1, 6, 7, 7, 40, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1}, {2, 1, 1}},     /* 20 channels a group: 3 blocks */
+        {{1, 3, 12, 12, 4, 3, 3, 1, 1, {2, 2, 2, 2}, 1, 0}, {1, 2, 2}},    /* dilation 2, ungrouped */
+        {{2, 4, 17, 15, 5, 3, 3, 2, 2, {3, 3, 3, 3}, 1, 1}, {1, 3, 3}},    /* dilation 3, stride 2 */
+        {{1, 4, 16, 9, 4, 7, 1, 1, 1, {3, 0, 3, 0}, 1, 0}, {2, 2, 1}},     /* 7x1, dilation 2x1, group 2 */
+        {{1, 6, 9, 16, 6, 1, 7, 1, 1, {0, 6, 0, 6}, 1, 1}, {3, 1, 2}},     /* 1x7, dilation 1x2 */
+        {{1, 4, 5, 5, 4, 3, 3, 1, 1, {0, 0, 0, 0}, 1, 1}, {4, 2, 2}},      /* 1x1 output of a dilated window */
+        {{1, 2, 3, 3, 2, 3, 3, 1, 1, {2, 2, 2, 2}, 1, 0}, {2, 2, 2}},      /* window mostly padding */
+        {{1, 3, 17, 19, 6, 3, 3, 3, 3, {2, 1, 0, 2}, 1, 0}, {3, 2, 3}},    /* stride 3, asymmetric dilation */
+        {{2, 9, 13, 11, 9, 5, 5, 2, 1, {2, 2, 2, 2}, 0, 1}, {9, 1, 1}},    /* depthwise 5x5, mixed strides */
+        {{1, 6, 15, 14, 6, 3, 3, 2, 2, {2, 2, 2, 2}, 1, 1}, {6, 2, 2}},    /* depthwise, stride 2, dilation 2 */
+        {{2, 5, 23, 6, 10, 7, 1, 1, 1, {9, 0, 9, 0}, 1, 0}, {5, 3, 1}},    /* depthwise 7x1, dilation 3, x2 */
+        {{1, 7, 3, 5, 7, 3, 3, 3, 1, {1, 1, 1, 1}, 1, 1}, {7, 1, 1}},      /* depthwise, stride 3, 1 row */
+        {{1, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 0}, {1, 2, 2}},      /* smallest, dilated */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv_grouped(ctx, &cases[i].t, &cases[i].gr);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(conv_grouped_random)
+{
+    use_family(_i);
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x9A0Du);
+    static const int groups[] = {1, 2, 3, 4, 8};
+    for (int i = 0; i < 24; i++) {
+        conv_case t;
+        grouping gr;
+        random_window(&t);
+        gr.dh = rng_int(1, 3);
+        gr.dw = rng_int(0, 3) ? gr.dh : rng_int(1, 3);
+        gr.group = rng_pick(groups, 5);
+        if (gr.group == 1 && gr.dh == 1 && gr.dw == 1) gr.group = 2; /* always off the plain paths */
+        const int depthwise = rng_int(0, 2) == 0;
+        t.c = gr.group * (depthwise ? 1 : rng_int(1, 5));
+        t.k = gr.group * rng_int(1, 10);
+        t.n = rng_int(1, 3);
+        random_input_size(&t, &gr);
+        t.bias = rng_int(0, 1);
+        t.relu = rng_int(0, 1);
+        check_conv_grouped(ctx, &t, &gr);
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* ONNX's SAME_* pads of one axis: the output is ceil(in / stride) and the
+   dilated kernel (k - 1) * d + 1 is what the pads make room for. */
+static void same_pads(int in, int k, int stride, int d, int upper, int *begin, int *end)
+{
+    const int out = (in + stride - 1) / stride;
+    int total = (out - 1) * stride + (k - 1) * d + 1 - in;
+    if (total < 0) total = 0;
+    *begin = upper ? total / 2 : total - total / 2;
+    *end = total - *begin;
+}
+
+/* auto_pad SAME_UPPER / SAME_LOWER with dilations (and groups), odd and even sizes. */
+START_TEST(conv_grouped_same_pads)
+{
+    use_family(_i);
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x5A3Eu);
+    for (int upper = 0; upper < 2; upper++)
+        for (int stride = 1; stride <= 2; stride++)
+            for (int d = 2; d <= 3; d++) {
+                conv_case t = {2, 4, 9 + d, 10, 6, 3, 3, stride, stride, {0, 0, 0, 0}, 1, 1};
+                const grouping gr = {2, d, d - 1};
+                same_pads(t.h, t.kh, t.sh, gr.dh, upper, &t.pads[0], &t.pads[2]);
+                same_pads(t.w, t.kw, t.sw, gr.dw, upper, &t.pads[1], &t.pads[3]);
+                check_conv_auto_pad(ctx, &t, &gr, upper ? CLG_PAD_SAME_UPPER : CLG_PAD_SAME_LOWER);
+            }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* Grouped and dilated convolutions writing into a concat slice (pass 4), batch 2 and 3. */
+START_TEST(conv_grouped_concat)
+{
+    use_family(_i);
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0xCA76u);
+    static const grouped_case cases[] = {
+        /*   n  c   h   w   k kh kw sh sw  pads          bias relu  group dh dw */
+        {{3, 6, 9, 10, 12, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1}, {6, 1, 1}},
+        {{2, 8, 7, 7, 8, 3, 3, 1, 1, {2, 2, 2, 2}, 1, 0}, {2, 2, 2}},
+        {{3, 4, 12, 12, 4, 3, 3, 1, 1, {3, 3, 3, 3}, 1, 1}, {1, 3, 3}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_conv_concat(ctx, &cases[i].t, &cases[i].gr, 5);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* Builds x -> Conv(w) with the given attributes; returns the load (or run) status. */
+static clg_status try_conv(clg_context *ctx, const int64_t *xd, const int64_t *wd, const clg_attrs *at)
+{
+    float w[512] = {0}, x[512] = {0};
+    ck_assert_uint_le(dims_count(4, wd), 512);
+    ck_assert_uint_le(dims_count(4, xd), 512);
+    clg_graph *g = clg_graph_create();
+    int in[2] = {add_input(g, "x", 4, xd), add_weight(g, "w", 4, wd, w)};
+    int node;
+    ck_assert_int_eq(clg_graph_add_node(g, "conv_bad", CLG_OP_CONV, in, 2, "y", at, &node), CLG_OK);
+    ck_assert_int_eq(clg_graph_mark_output(g, g->nodes[node].output), CLG_OK);
+    clg_model *model = NULL;
+    clg_status st = clg_model_from_graph(ctx, g, &model);
+    if (st == CLG_OK) {
+        clg_tensor *xt = make_tensor(4, xd, x), *y = NULL;
+        const clg_tensor *inputs[1] = {xt};
+        st = clg_model_run(model, inputs, 1, &y, 1);
+        ck_assert_ptr_null(y);
+        clg_tensor_destroy(xt);
+        clg_model_destroy(model);
+    }
+    return st;
+}
+
+/* A group that does not divide the channels, a weight of the wrong shape, a bad
+   dilation: a shape error naming the node and what is wrong, no crash. */
+START_TEST(conv_grouped_bad)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    static const struct {
+        int64_t x[4], w[4];
+        int group, dilation;
+        const char *message;
+    } cases[] = {
+        {{1, 6, 5, 5}, {4, 2, 3, 3}, 4, 1, "group 4 does not divide the input channels"},
+        {{1, 8, 5, 5}, {6, 2, 3, 3}, 4, 1, "does not divide"},           /* 6 output channels */
+        {{1, 8, 5, 5}, {8, 4, 3, 3}, 4, 1, "expected 2 per group of 4"}, /* [M, C, kh, kw] */
+        {{1, 8, 5, 5}, {8, 1, 3, 3}, 4, 1, "expected 2 per group of 4"},
+        {{1, 4, 5, 5}, {4, 1, 3, 3}, -2, 1, "group must be >= 1"},
+        {{1, 4, 5, 5}, {4, 1, 3, 3}, 4, -1, "dilations must be between 1 and 4096"},
+        {{1, 4, 5, 5}, {4, 1, 3, 3}, 4, 3, "window 7x7 does not fit input"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        clg_attrs at = clg_attrs_default();
+        at.win.group = cases[i].group;
+        at.win.dilation[0] = at.win.dilation[1] = cases[i].dilation;
+        const clg_status st = try_conv(ctx, cases[i].x, cases[i].w, &at);
+        ck_assert_msg(st == CLG_ERR_SHAPE || st == CLG_ERR_UNSUPPORTED, "case %zu: status %s", i,
+                      clg_status_to_string(st));
+        ck_assert_msg(strstr(clg_last_error(), "conv_bad") && strstr(clg_last_error(), cases[i].message),
+                      "case %zu: message: %s", i, clg_last_error());
+    }
     clg_context_destroy(ctx);
 }
 END_TEST
@@ -825,6 +1063,7 @@ START_TEST(conv_program_batching_all_files)
         {"pool.cl", "global_avgpool"}, {"softmax.cl", "softmax"},
         {"transpose.cl", "transpose"}, {"winograd.cl", "wino_output"},
         {"pad.cl", "pad"},             {"cast.cl", "round_to_half"},
+        {"conv_grouped.cl", "conv_depthwise"},
     };
     const size_t n = sizeof files / sizeof files[0], before = clg_program_cache_builds(ctx);
     clg_program_list list = {NULL, 0, 0};
@@ -1066,6 +1305,11 @@ static Suite *conv_suite(void)
         {"conv:inception_block", conv_inception_block, 2},
         {"conv:kernels_env", conv_kernels_env, 1},
         {"conv:bad_channels", conv_bad_channels, 1},
+        {"conv:grouped_edge_cases", conv_grouped_edge_cases, 2},
+        {"conv:grouped_random", conv_grouped_random, 2},
+        {"conv:grouped_concat", conv_grouped_concat, 2},
+        {"conv:grouped_same_pads", conv_grouped_same_pads, 2},
+        {"conv:grouped_bad", conv_grouped_bad, 1},
         {"conv:tuning_cache", conv_tuning_cache, 1},
         {"conv:program_batching", conv_program_batching, 1},
         {"conv:program_batching_all_files", conv_program_batching_all_files, 1},

@@ -334,14 +334,16 @@ START_TEST(import_file_errors)
     IMPORT_ERROR(b, CLG_ERR_PARSE, "no graph");
 
     /* Opsets outside what the importer knows. */
+    char newer[32];
+    snprintf(newer, sizeof newer, "opset %d", CLG_ONNX_OPSET_MAX + 1);
     b = conv_relu_model();
-    b->opset.version = 23;
-    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "opset 23");
+    b->opset.version = CLG_ONNX_OPSET_MAX + 1;
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, newer);
     b = conv_relu_model();
     b->opset.version = 0;
     IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "opset 0");
     b = conv_relu_model();
-    b->opset.version = 22; /* the newest supported */
+    b->opset.version = CLG_ONNX_OPSET_MAX; /* the newest supported */
     clg_graph_destroy(import_ok(b));
 
     /* No graph outputs. */
@@ -471,6 +473,48 @@ START_TEST(deep_nesting)
 }
 END_TEST
 
+/* Group and dilations that do not fit the shapes: the load or run fails naming the node, no crash. */
+START_TEST(conv_group_errors)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    static const int64_t xd[4] = {1, 6, 5, 5};
+    static const struct {
+        int64_t w[4];
+        int group, dilation;
+        const char *message;
+    } cases[] = {
+        {{4, 2, 3, 3}, 4, 1, "group 4 does not divide the input channels"},
+        {{6, 6, 3, 3}, 2, 1, "expected 3 per group of 2"},
+        {{6, 1, 3, 3}, 6, 3, "window 7x7 does not fit input"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        float w[6 * 6 * 9] = {0};
+        mb *b = mb_new(13);
+        mb_input(b, "X", 4, xd);
+        mb_init(b, "W", 4, cases[i].w, w);
+        Onnx__NodeProto *conv = mb_node(b, "Conv", "conv", "X,W", "Y");
+        mb_attr_i(b, conv, "group", cases[i].group);
+        mb_attr_ints(b, conv, "dilations", 2, cases[i].dilation, cases[i].dilation);
+        mb_output(b, "Y");
+        clg_model *m = NULL;
+        clg_status st = load(ctx, b, &m);
+        if (st == CLG_OK) { /* shapes are checked when the first plan is made */
+            float x[6 * 25] = {0};
+            clg_tensor *xt = tensor_of(4, xd, x), *y = NULL;
+            st = run1(m, xt, &y);
+            ck_assert_ptr_null(y);
+            clg_tensor_destroy(xt);
+            clg_model_destroy(m);
+        }
+        ck_assert_msg(st == CLG_ERR_SHAPE, "case %zu: %s", i, clg_status_to_string(st));
+        ck_assert_msg(strstr(clg_last_error(), "node 'conv' (Conv)") && strstr(clg_last_error(), cases[i].message),
+                      "case %zu: %s", i, clg_last_error());
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 START_TEST(node_errors)
 {
     static const int64_t d[2] = {1, 4};
@@ -499,13 +543,24 @@ START_TEST(node_errors)
     mb_output(b, "Y");
     IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'ms' (Relu): operator domain 'com.microsoft'");
 
-    /* Conv group 2, dilations 2, a 1-D kernel_shape. */
+    /* Conv group 0, dilations 0 (group 2 and dilations 2 import: graph:conv_group_errors
+       checks them against the shapes), a MaxPool's dilations 2, a 1-D kernel_shape. */
     b = conv_relu_model();
-    mb_attr_i(b, b->graph.node[0], "group", 2);
-    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'conv' (Conv): attribute 'group' = 2");
+    mb_attr_i(b, b->graph.node[0], "group", 0);
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "node 'conv' (Conv): attribute 'group': group must be >= 1");
+    b = conv_relu_model();
+    mb_attr_ints(b, b->graph.node[0], "dilations", 2, 1, 0);
+    IMPORT_ERROR(b, CLG_ERR_PARSE, "node 'conv' (Conv): attribute 'dilations': dilations must be >= 1");
     b = conv_relu_model();
     mb_attr_ints(b, b->graph.node[0], "dilations", 2, 2, 2);
-    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'conv' (Conv): attribute 'dilations'");
+    clg_graph_destroy(import_ok(b));
+    b = mb_new(13);
+    mb_input(b, "X", 4, conv_x_dims);
+    n = mb_node(b, "MaxPool", "pool", "X", "Y");
+    mb_attr_ints(b, n, "kernel_shape", 2, 2, 2);
+    mb_attr_ints(b, n, "dilations", 2, 2, 2);
+    mb_output(b, "Y");
+    IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'pool' (MaxPool): attribute 'dilations'");
     b = conv_relu_model();
     b->graph.node[0]->attribute[0]->n_ints = 1; /* kernel_shape [3] */
     IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "attribute 'kernel_shape' has 1 values");
@@ -1522,6 +1577,7 @@ static Suite *graph_suite(void)
         {"graph:truncated_prefixes", truncated_prefixes},
         {"graph:deep_nesting", deep_nesting},
         {"graph:node_errors", node_errors},
+        {"graph:conv_group_errors", conv_group_errors},
         {"graph:value_errors", value_errors},
         {"graph:graph_api_errors", graph_api_errors},
         {"graph:run_shape_errors", run_shape_errors},

@@ -3,7 +3,8 @@
  * Conv / AveragePool / MaxPool that reads them, and that a folded model
  * gives the same outputs as the unfolded one (the Pad kernel, then the op),
  * on inputs with negative values, at batch 1 and 3; and PyTorch's own
- * export of its padding patterns against PyTorch's output.
+ * export of its padding patterns against PyTorch's output; a zero Pad into
+ * a dilated depthwise convolution that also takes a BatchNormalization.
  */
 #include <check.h>
 
@@ -17,6 +18,7 @@
 #include "golden.h"
 #include "model_builder.h"
 #include "passes.h"
+#include "reference_conv.h"
 #include "tensor_io.h"
 
 /* What the Pad looks like. */
@@ -296,6 +298,86 @@ START_TEST(pytorch_export)
 }
 END_TEST
 
+/*
+ * X[N,4,7,6] -> zero Pad (top 1, left 2, bottom 1) -> Conv W[8,1,3,3], group 4
+ * (depthwise, multiplier 2), dilations 2, pads 1 -> BatchNormalization -> Relu.
+ * Pass 6 folds the Pad into the dilated convolution, pass 0 the normalisation
+ * into its grouped weights, pass 1 the Relu; the result matches the C
+ * reference on the explicitly padded input, with every pass and with none.
+ */
+static mb *depthwise_model(const float *w, const float *bias, const float *bn)
+{
+    static const int64_t xd[4] = {-1, 4, 7, 6}, wd[4] = {8, 1, 3, 3}, kd[1] = {8};
+    static const int64_t pads[8] = {0, 0, 1, 2, 0, 0, 1, 0};
+    mb *b = mb_new(13);
+    mb_input(b, "X", 4, xd);
+    mb_init_i64(b, "pads", 8, pads);
+    mb_node(b, "Pad", "pad", "X,pads", "P");
+    mb_init(b, "W", 4, wd, w);
+    mb_init(b, "B", 1, kd, bias);
+    Onnx__NodeProto *conv = mb_node(b, "Conv", "conv", "P,W,B", "C");
+    mb_attr_i(b, conv, "group", 4);
+    mb_attr_ints(b, conv, "dilations", 2, 2, 2);
+    mb_attr_ints(b, conv, "pads", 4, 1, 1, 1, 1);
+    static const char *const names[4] = {"scale", "shift", "mean", "var"};
+    for (int i = 0; i < 4; i++) mb_init(b, names[i], 1, kd, bn + 8 * i);
+    mb_attr_f(b, mb_node(b, "BatchNormalization", "bn", "C,scale,shift,mean,var", "N"), "epsilon", 1e-3f);
+    mb_node(b, "Relu", "relu", "N", "Y");
+    mb_output(b, "Y");
+    return b;
+}
+
+/* The model in plain C for batch n: pad, grouped dilated conv, normalisation, ReLU. */
+static void depthwise_reference(const float *x, int n, const float *w, const float *bias, const float *bn,
+                                float *y)
+{
+    float *padded = calloc((size_t)n * 4 * 9 * 8, sizeof(float)), *conv = malloc((size_t)n * 8 * 7 * 6 * sizeof(float));
+    ck_assert(padded && conv);
+    for (int p = 0; p < n * 4; p++)
+        for (int r = 0; r < 7; r++)
+            for (int c = 0; c < 6; c++) padded[(p * 9 + r + 1) * 8 + c + 2] = x[(p * 7 + r) * 6 + c];
+    static const int pads[4] = {1, 1, 1, 1};
+    ref_conv2d_grouped(padded, n, 4, 9, 8, w, 8, 3, 3, bias, 1, 1, 2, 2, 4, pads, 0, conv);
+    for (int i = 0; i < n * 8 * 42; i++) {
+        const int k = i / 42 % 8;
+        const double v = ((double)conv[i] - bn[16 + k]) / sqrt((double)bn[24 + k] + 1e-3f) * bn[k] + bn[8 + k];
+        y[i] = v > 0 ? (float)v : 0.0f;
+    }
+    free(padded);
+    free(conv);
+}
+
+START_TEST(depthwise_dilated_folds)
+{
+    float w[72], bias[8], bn[32], x[3 * 4 * 7 * 6], want[3 * 8 * 7 * 6];
+    fill(w, 72, 61);
+    fill(bias, 8, 62);
+    fill(bn, 32, 63);
+    for (int k = 0; k < 8; k++) bn[24 + k] = 0.25f + fabsf(bn[24 + k]); /* var > 0 */
+    fill(x, sizeof x / sizeof x[0], 64);
+    for (int all_off = 0; all_off < 2; all_off++) {
+        clg_context *ctx = context_with(all_off ? "all" : "");
+        if (!ctx) return;
+        clg_model *m = load_ok(ctx, depthwise_model(w, bias, bn));
+        const clg_graph *g = clg_model_graph(m);
+        for (size_t i = 0; i < g->n_nodes; i++)
+            if (strcmp(g->nodes[i].name, "pad") == 0 || strcmp(g->nodes[i].name, "bn") == 0)
+                ck_assert_msg((g->nodes[i].op == CLG_OP_IDENTITY) != all_off, "%s: passes %s", g->nodes[i].name,
+                              all_off ? "off" : "on");
+        for (int batch = 1; batch <= 3; batch += 2) {
+            const int64_t xd[4] = {batch, 4, 7, 6}, yd[4] = {batch, 8, 7, 6};
+            depthwise_reference(x, batch, w, bias, bn, want);
+            clg_tensor *xt = tensor_of(4, xd, x), *y = run1_ok(m, xt);
+            expect_close(y, 4, yd, want, 1e-5f);
+            clg_tensor_destroy(y);
+            clg_tensor_destroy(xt);
+        }
+        clg_model_destroy(m);
+        clg_context_destroy(ctx);
+    }
+}
+END_TEST
+
 int main(void)
 {
     /* Not static: Check's test handles are not constant expressions. */
@@ -305,6 +387,7 @@ int main(void)
         {"pad_fold:maxpool", fold_into_maxpool},
         {"pad_fold:not_folded", not_folded},
         {"pad_fold:pytorch_export", pytorch_export},
+        {"pad_fold:depthwise_dilated_folds", depthwise_dilated_folds},
     };
     return clg_run_cases("pad_fold", cases, sizeof cases / sizeof cases[0], 300, NULL, NULL);
 }

@@ -1,0 +1,49 @@
+/*
+ * One vector of XB consecutive outputs along a row: its input samples
+ * (stride SW) and its store, for the direct convolutions vectorised over
+ * pixels (conv2d.cl, conv_grouped.cl include it). The includer defines XB,
+ * SW, VT (floatXB), VLOAD (vloadXB) and VSTORE (vstoreXB).
+ */
+
+/* XB samples row[0], row[SW], ... known to be inside the row (stride 2:
+   the even lanes of one double-width load, which reads one column past the
+   last sample it keeps). */
+static inline VT load_inside(__global const float *row)
+{
+#if SW == 1
+    return VLOAD(0, row);
+#elif SW == 2 && XB == 4
+    return vload8(0, row).even;
+#elif SW == 2 && XB == 8
+    return vload16(0, row).even;
+#else
+    float t[XB];
+#pragma unroll
+    for (int j = 0; j < XB; j++) t[j] = row[j * SW];
+    return VLOAD(0, t);
+#endif
+}
+
+/* XB samples starting at column x of a row of width W, zero outside it. */
+static inline VT load_checked(__global const float *row, int x, int W)
+{
+    float t[XB];
+#pragma unroll
+    for (int j = 0; j < XB; j++) {
+        const int xi = x + j * SW;
+        t[j] = (xi >= 0 && xi < W) ? row[xi] : 0.0f;
+    }
+    return VLOAD(0, t);
+}
+
+/* Stores r at y, or only its first `count` lanes at a row's tail. */
+static inline void store_row(VT r, __global float *y, int count)
+{
+    if (count >= XB) {
+        VSTORE(r, 0, y);
+    } else {
+        float t[XB];
+        VSTORE(r, 0, t);
+        for (int j = 0; j < count; j++) y[j] = t[j];
+    }
+}
