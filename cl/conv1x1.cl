@@ -34,17 +34,8 @@
 #define RELU 0
 #endif
 
-#ifndef FMA
-#define FMA 1
-#endif
-#if FMA
-#define MADD(a, b, c) fma((a), (b), (c))
-#else
-#define MADD(a, b, c) mad((a), (b), (c))
-#endif
+#include "prelude.cl"
 
-#define CLG_CAT_(a, b) a##b
-#define CLG_CAT(a, b) CLG_CAT_(a, b)
 #define VT CLG_CAT(float, PB)
 #define VLOAD CLG_CAT(vload, PB)
 #define VSTORE CLG_CAT(vstore, PB)

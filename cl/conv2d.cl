@@ -62,17 +62,8 @@
 #ifndef POOL3_VEC
 #define POOL3_VEC 0
 #endif
-#ifndef FMA
-#define FMA 1
-#endif
-#if FMA
-#define MADD(a, b, c) fma((a), (b), (c))
-#else
-#define MADD(a, b, c) mad((a), (b), (c))
-#endif
+#include "prelude.cl"
 
-#define CLG_CAT_(a, b) a##b
-#define CLG_CAT(a, b) CLG_CAT_(a, b)
 #define VT CLG_CAT(float, XB)
 #define VLOAD CLG_CAT(vload, XB)
 #define VSTORE CLG_CAT(vstore, XB)

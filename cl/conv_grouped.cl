@@ -83,8 +83,7 @@
 #define RELU 0
 #endif
 
-#define CLG_CAT_(a, b) a##b
-#define CLG_CAT(a, b) CLG_CAT_(a, b)
+#include "prelude.cl"
 #define VT CLG_CAT(float, XB)
 #define VLOAD CLG_CAT(vload, XB)
 #define VSTORE CLG_CAT(vstore, XB)

@@ -18,8 +18,7 @@
 #ifndef CLG_BINOP
 #define CLG_BINOP ADD
 #endif
-#define CLG_CAT_(a, b) a##b
-#define CLG_CAT(a, b) CLG_CAT_(a, b)
+#include "prelude.cl"
 #define CLG_APPLY(a, b) CLG_CAT(CLG_OP_, CLG_BINOP)(a, b)
 
 #define CLG_OP_ADD(a, b) ((a) + (b))

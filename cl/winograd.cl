@@ -55,16 +55,7 @@
 #define ALPHA WINO_ALPHA
 #define KBW (16 * KV)
 
-/* FMA=1: multiply-adds through fma() (one instruction on devices with FMA; PoCL 3.1
-   does not contract mad() or a * b + c into FMA); FMA=0: mad(). */
-#ifndef FMA
-#define FMA 1
-#endif
-#if FMA
-#define MADD(a, b, c) fma((a), (b), (c))
-#else
-#define MADD(a, b, c) mad((a), (b), (c))
-#endif
+#include "prelude.cl"
 
 #include "winograd_transforms.cl"
 
