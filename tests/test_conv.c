@@ -25,27 +25,9 @@
 #include "kernels.h"
 #include "model.h"
 #include "reference_conv.h"
+#include "rng.h"
 
 /* ---- Helpers ----------------------------------------------------------- */
-
-/* xorshift32: the same sequence on every platform, unlike rand(). */
-static uint32_t rng_state;
-
-static void rng_seed(uint32_t seed) { rng_state = seed ? seed : 1; }
-
-static uint32_t rng_next(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
-
-/* Uniform integer in [lo, hi]. */
-static int rng_int(int lo, int hi) { return lo + (int)(rng_next() % (uint32_t)(hi - lo + 1)); }
-
-/* Picks one of n values. */
-static int rng_pick(const int *values, int n) { return values[rng_int(0, n - 1)]; }
 
 static float *random_floats(size_t count)
 {

@@ -34,6 +34,18 @@ static void mb_init_bool(mb *b, const char *name, int value)
     MB_PUSH(b->graph.initializer, b->graph.n_initializer, t);
 }
 
+/* Loads b (freed), runs it on x (dims d) and expects want (dims od) within tol. */
+static void expect_run(clg_context *ctx, mb *b, int rank, const int64_t *d, const float *x, const int64_t *od,
+                       const float *want, float tol)
+{
+    clg_model *m = load_ok(ctx, b);
+    clg_tensor *xt = tensor_of(rank, d, x), *y = run1_ok(m, xt);
+    expect_close(y, rank, od, want, tol);
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(xt);
+    clg_model_destroy(m);
+}
+
 START_TEST(opset_range)
 {
     static const int64_t d[4] = {1, 2, 3, 3};
@@ -76,12 +88,7 @@ START_TEST(averagepool_dilations)
     mb_attr_ints(b, n, "kernel_shape", 2, 2, 2);
     mb_attr_ints(b, n, "dilations", 2, 1, 1);
     mb_output(b, "Y");
-    clg_model *m = load_ok(ctx, b);
-    clg_tensor *xt = tensor_of(4, d, x), *y = run1_ok(m, xt);
-    expect_close(y, 4, od, want, 1e-6f);
-    clg_tensor_destroy(y);
-    clg_tensor_destroy(xt);
-    clg_model_destroy(m);
+    expect_run(ctx, b, 4, d, x, od, want, 1e-6f);
     clg_context_destroy(ctx);
 }
 END_TEST
@@ -147,13 +154,8 @@ START_TEST(dropout_training_mode)
     mb_init_bool(b, "training", 0);
     mb_node(b, "Dropout", "drop", "X,ratio,training", "Y");
     mb_output(b, "Y");
-    clg_model *m = load_ok(ctx, b);
     const float x[4] = {1, -2, 3, -4};
-    clg_tensor *xt = tensor_of(2, d, x), *y = run1_ok(m, xt);
-    expect_close(y, 2, d, x, 0);
-    clg_tensor_destroy(y);
-    clg_tensor_destroy(xt);
-    clg_model_destroy(m);
+    expect_run(ctx, b, 2, d, x, d, x, 0);
     clg_context_destroy(ctx);
 }
 END_TEST
@@ -179,13 +181,8 @@ START_TEST(cast_round_mode)
     mb_attr_i(b, n, "to", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
     mb_attr_s(b, n, "round_mode", "nearest");
     mb_output(b, "Y");
-    clg_model *m = load_ok(ctx, b);
     const float x[3] = {1.25f, -2, 3e-3f};
-    clg_tensor *xt = tensor_of(2, d, x), *y = run1_ok(m, xt);
-    expect_close(y, 2, d, x, 0);
-    clg_tensor_destroy(y);
-    clg_tensor_destroy(xt);
-    clg_model_destroy(m);
+    expect_run(ctx, b, 2, d, x, d, x, 0);
     clg_context_destroy(ctx);
 }
 END_TEST
