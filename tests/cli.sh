@@ -381,6 +381,13 @@ CLGOOGLENET_KERNEL_DIR=$tmp/kernels expect 1 'building .*kernels/conv2d.cl faile
 rm "$tmp/kernels/conv2d.cl"
 mkfifo "$tmp/kernels/conv2d.cl"
 CLGOOGLENET_KERNEL_DIR=$tmp/kernels expect 1 'kernels/conv2d.cl: cannot read the .*: it is a FIFO, not a regular file' -- infer "$model" "$input"
+# Included files: a missing one is named; one that includes itself stops at the depth limit.
+rm "$tmp/kernels/conv2d.cl"
+cp "$srcdir/cl/conv2d.cl" "$tmp/kernels/"
+mv "$tmp/kernels/prelude.cl" "$tmp/kernels/prelude.cl.away"
+CLGOOGLENET_KERNEL_DIR=$tmp/kernels expect 1 'kernels/prelude.cl: cannot open' -- infer "$model" "$input"
+{ cat "$tmp/kernels/prelude.cl.away"; echo '#include "prelude.cl"'; } > "$tmp/kernels/prelude.cl"
+CLGOOGLENET_KERNEL_DIR=$tmp/kernels expect 1 'prelude.cl: includes nested deeper than' -- infer "$model" "$input"
 
 # Writes cannot lose data: on a full disk (a small tmpfs, where we may mount
 # one) an existing file stays as it was, the error says why, no temporary
