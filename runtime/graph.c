@@ -7,50 +7,6 @@
 
 #include "error.h"
 
-static const char *const op_names[CLG_OP_COUNT] = {
-    [CLG_OP_CONV] = "Conv",
-    [CLG_OP_RELU] = "Relu",
-    [CLG_OP_MAXPOOL] = "MaxPool",
-    [CLG_OP_AVGPOOL] = "AveragePool",
-    [CLG_OP_GLOBAL_AVGPOOL] = "GlobalAveragePool",
-    [CLG_OP_CONCAT] = "Concat",
-    [CLG_OP_FLATTEN] = "Flatten",
-    [CLG_OP_RESHAPE] = "Reshape",
-    [CLG_OP_GEMM] = "Gemm",
-    [CLG_OP_MATMUL] = "MatMul",
-    [CLG_OP_ADD] = "Add",
-    [CLG_OP_SOFTMAX] = "Softmax",
-    [CLG_OP_LRN] = "LRN",
-    [CLG_OP_IDENTITY] = "Identity",
-    [CLG_OP_SUB] = "Sub",
-    [CLG_OP_MUL] = "Mul",
-    [CLG_OP_DIV] = "Div",
-    [CLG_OP_SUM] = "Sum",
-    [CLG_OP_MAX] = "Max",
-    [CLG_OP_MIN] = "Min",
-    [CLG_OP_CLIP] = "Clip",
-    [CLG_OP_BATCHNORM] = "BatchNormalization",
-    [CLG_OP_GATHER] = "Gather",
-    [CLG_OP_UNSQUEEZE] = "Unsqueeze",
-    [CLG_OP_SQUEEZE] = "Squeeze",
-    [CLG_OP_SHAPE] = "Shape",
-    [CLG_OP_CAST] = "Cast",
-    [CLG_OP_TRANSPOSE] = "Transpose",
-    [CLG_OP_PAD] = "Pad",
-    [CLG_OP_ROUND_FLOAT] = "Cast",
-};
-
-int clg_op_is_view(clg_op_type op)
-{
-    return op == CLG_OP_FLATTEN || op == CLG_OP_RESHAPE || op == CLG_OP_IDENTITY ||
-           op == CLG_OP_UNSQUEEZE || op == CLG_OP_SQUEEZE || op == CLG_OP_CAST;
-}
-
-const char *clg_op_name(clg_op_type op)
-{
-    return (op >= 0 && op < CLG_OP_COUNT) ? op_names[op] : "?";
-}
-
 int clg_dims_count(int rank, const int64_t *dims, size_t *count)
 {
     /* Keep the byte size of a float tensor within what size_t can address. */

@@ -30,7 +30,7 @@ static int root_of(const clg_plan *plan, int v)
             continue;
         }
         int p = g->values[v].producer;
-        if (p >= 0 && clg_op_is_view(g->nodes[p].op) && g->nodes[p].inputs[0] >= 0) {
+        if (p >= 0 && clg_op_def_of(g->nodes[p].op)->is_view && g->nodes[p].inputs[0] >= 0) {
             v = g->nodes[p].inputs[0];
             continue;
         }
@@ -106,7 +106,7 @@ clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
     for (size_t v = 0; st == CLG_OK && v < nv; v++) {
         root_info *r = &info[root[v]];
         int p = g->values[v].producer;
-        if (p >= 0 && !clg_op_is_view(g->nodes[p].op)) {
+        if (p >= 0 && !clg_op_def_of(g->nodes[p].op)->is_view) {
             /* A pass 3 group may run as one launch, at its first member. */
             int first = pos[p];
             for (int m = 0; m < g->nodes[p].attrs.n_hgroup; m++)

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env.h"
 #include "error.h"
 #include "kernels.h"
-#include "env.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "plan.h"
 
 /* gemm_rows: rows per work-item (ROWS in cl/gemm.cl), and the most rows it takes. */
@@ -265,4 +267,71 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
         CLG_TRY(add_product(plan, n, &g));
     }
     return CLG_OK;
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+clg_status clg_parse_gemm(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const gemm_keys[] = {"alpha", "beta", "transA", "transB", "broadcast", NULL};
+    (void)op;
+    CLG_TRY(clg_check_attrs(n, gemm_keys));
+    CLG_TRY(clg_attr_float(n, "alpha", &a->alpha));
+    CLG_TRY(clg_attr_float(n, "beta", &a->beta));
+    CLG_TRY(clg_attr_int(n, "transA", 0, 1, &a->trans_a));
+    return clg_attr_int(n, "transB", 0, 1, &a->trans_b);
+}
+
+static clg_status infer_matmul(const clg_node *nd, const clg_shape *a0, const clg_shape *b0, clg_shape *out)
+{
+    clg_shape a = *a0, b = *b0;
+    if (a.rank < 1 || b.rank < 1) return clg_shape_fail(nd, CLG_ERR_SHAPE, "operands must have rank >= 1");
+    int a_vec = a.rank == 1, b_vec = b.rank == 1;
+    if (a_vec) a = (clg_shape){2, {1, a0->dims[0]}};
+    if (b_vec) b = (clg_shape){2, {b0->dims[0], 1}};
+    if (a.dims[a.rank - 1] != b.dims[b.rank - 2]) return clg_shape_fail(nd, CLG_ERR_SHAPE, "inner dimensions differ");
+    clg_shape ab = {a.rank - 2, {0}}, bb = {b.rank - 2, {0}}, batch;
+    memcpy(ab.dims, a.dims, sizeof(int64_t) * (size_t)ab.rank);
+    memcpy(bb.dims, b.dims, sizeof(int64_t) * (size_t)bb.rank);
+    CLG_TRY(clg_shape_broadcast(nd, &ab, &bb, &batch));
+    if (batch.rank + 2 > CLG_MAX_RANK) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "rank too large");
+    *out = batch;
+    if (!a_vec) out->dims[out->rank++] = a.dims[a.rank - 2];
+    if (!b_vec) out->dims[out->rank++] = b.dims[b.rank - 1];
+    return CLG_OK;
+}
+
+static clg_status infer_gemm(const clg_node *nd, const clg_shape *a, const clg_shape *b,
+                             const clg_shape *c, clg_shape *out)
+{
+    if (a->rank != 2 || b->rank != 2) return clg_shape_fail(nd, CLG_ERR_SHAPE, "A and B must be matrices");
+    int64_t m = nd->attrs.trans_a ? a->dims[1] : a->dims[0];
+    int64_t k = nd->attrs.trans_a ? a->dims[0] : a->dims[1];
+    int64_t kb = nd->attrs.trans_b ? b->dims[1] : b->dims[0];
+    int64_t n = nd->attrs.trans_b ? b->dims[0] : b->dims[1];
+    if (k != kb) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "inner dimensions differ (%lld vs %lld)", (long long)k, (long long)kb);
+        return clg_shape_fail(nd, CLG_ERR_SHAPE, msg);
+    }
+    *out = (clg_shape){2, {m, n}};
+    if (c) {
+        clg_shape y;
+        if (c->rank > 2) return clg_shape_fail(nd, CLG_ERR_SHAPE, "C must have rank <= 2");
+        CLG_TRY(clg_shape_broadcast(nd, out, c, &y));
+        if (y.dims[0] != m || y.dims[1] != n) return clg_shape_fail(nd, CLG_ERR_SHAPE, "C does not broadcast to MxN");
+    }
+    return CLG_OK;
+}
+
+clg_status clg_shape_gemm(clg_shape_node *s)
+{
+    if (!s->in[1]) return clg_shape_fail(s->nd, CLG_ERR_PARSE, "missing input B");
+    return infer_gemm(s->nd, s->in[0], s->in[1], s->in[2], s->out);
+}
+
+clg_status clg_shape_matmul(clg_shape_node *s)
+{
+    if (!s->in[1]) return clg_shape_fail(s->nd, CLG_ERR_PARSE, "missing input B");
+    return infer_matmul(s->nd, s->in[0], s->in[1], s->out);
 }

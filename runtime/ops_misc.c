@@ -7,6 +7,8 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "plan.h"
 
 /* ---- Concat ------------------------------------------------------------ */
@@ -158,4 +160,94 @@ clg_status clg_plan_lrn(clg_plan *plan, int n)
     step.flops = (2.0 * at->size + 4.0) * (double)clg_shape_count(x);
     step.bytes = 2.0 * (double)clg_shape_count(x) * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+/* Concat and Flatten: an axis attribute (default 1). */
+clg_status clg_parse_axis(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const axis_keys[] = {"axis", NULL};
+    (void)op;
+    CLG_TRY(clg_check_attrs(n, axis_keys));
+    return clg_attr_int(n, "axis", -CLG_MAX_RANK, CLG_MAX_RANK, &a->axis);
+}
+
+static clg_status infer_concat(const clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
+                               clg_host_ints *h, clg_shape *out)
+{
+    if (nd->n_inputs < 1 || nd->inputs[0] < 0) return clg_shape_fail(nd, CLG_ERR_PARSE, "no inputs");
+    const clg_shape *first = &shapes[nd->inputs[0]];
+    clg_attrs *at = (clg_attrs *)&nd->attrs;
+    at->axis = at->axis_attr;
+    if (!clg_normalise_axis(&at->axis, first->rank, 0)) return clg_shape_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+    *out = *first;
+    int host = 0;
+    for (int i = 0; i < nd->n_inputs; i++) {
+        if (nd->inputs[i] < 0) return clg_shape_fail(nd, CLG_ERR_PARSE, "empty input name");
+        host += clg_host_is(ints, nd->inputs[i]);
+        if (i == 0) continue;
+        const clg_shape *s = &shapes[nd->inputs[i]];
+        if (s->rank != first->rank) return clg_shape_fail(nd, CLG_ERR_SHAPE, "inputs differ in rank");
+        for (int d = 0; d < s->rank; d++)
+            if (d != at->axis && s->dims[d] != first->dims[d])
+                return clg_shape_fail(nd, CLG_ERR_SHAPE, "inputs differ outside the concat axis");
+        out->dims[at->axis] += s->dims[at->axis];
+    }
+    if (host == 0) return CLG_OK;
+    if (host != nd->n_inputs) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "mixes int64 and float inputs");
+    int64_t v[CLG_MAX_RANK];
+    int n = 0;
+    for (int i = 0; i < nd->n_inputs; i++) {
+        const clg_host_ints *src = &ints[nd->inputs[i]];
+        if (n + src->count > CLG_MAX_RANK) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "int64 result longer than 8 values");
+        for (int k = 0; k < src->count; k++) v[n++] = src->v[k];
+    }
+    return clg_host_set(nd, h, out, 1, v, n);
+}
+
+clg_status clg_shape_concat(clg_shape_node *s)
+{
+    return infer_concat(s->nd, s->shapes, s->ints, s->h, s->out);
+}
+
+/* Softmax: axis defaults to -1 and covers one axis from opset 13; before,
+   it defaulted to 1 and flattened everything from the axis on. */
+clg_status clg_parse_softmax(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    a->axis = n->opset >= 13 ? -1 : 1;
+    a->softmax_legacy = n->opset < 13;
+    return clg_parse_axis(n, op, a);
+}
+
+clg_status clg_shape_softmax(clg_shape_node *s)
+{
+    clg_attrs *at = &s->nd->attrs;
+    at->axis = at->axis_attr;
+    if (!clg_normalise_axis(&at->axis, s->in[0]->rank, 0)) return clg_shape_fail(s->nd, CLG_ERR_SHAPE, "axis out of range");
+    *s->out = *s->in[0];
+    return CLG_OK;
+}
+
+clg_status clg_parse_lrn(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const lrn_keys[] = {"size", "alpha", "beta", "bias", NULL};
+    (void)op;
+    a->alpha = 1e-4f;
+    a->beta = 0.75f;
+    a->bias = 1.0f;
+    CLG_TRY(clg_check_attrs(n, lrn_keys));
+    if (!clg_attr_find(n, "size")) return clg_node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "size");
+    CLG_TRY(clg_attr_int(n, "size", 1, 4096, &a->size));
+    CLG_TRY(clg_attr_float(n, "alpha", &a->alpha));
+    CLG_TRY(clg_attr_float(n, "beta", &a->beta));
+    return clg_attr_float(n, "bias", &a->bias);
+}
+
+clg_status clg_shape_lrn(clg_shape_node *s)
+{
+    if (s->in[0]->rank != 4) return clg_shape_fail(s->nd, CLG_ERR_UNSUPPORTED, "only NCHW input is supported");
+    if (s->nd->attrs.size < 1) return clg_shape_fail(s->nd, CLG_ERR_UNSUPPORTED, "size must be >= 1");
+    *s->out = *s->in[0];
+    return CLG_OK;
 }

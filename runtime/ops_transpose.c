@@ -4,6 +4,8 @@
  */
 #include "error.h"
 #include "kernels.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "plan.h"
 
 clg_status clg_plan_transpose(clg_plan *plan, int n)
@@ -38,4 +40,40 @@ clg_status clg_plan_transpose(clg_plan *plan, int n)
     step.global[1] = step.global[0] ? count / step.global[0] : 0;
     step.bytes = 2.0 * (double)count * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+clg_status clg_parse_transpose(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const perm_keys[] = {"perm", NULL};
+    (void)op;
+    CLG_TRY(clg_check_attrs(n, perm_keys));
+    return clg_attr_axes(n, "perm", a);
+}
+
+/* Output dims follow perm (default: reversed); perm must be a permutation. */
+static clg_status infer_transpose(clg_node *nd, const clg_shape *x, clg_shape *out)
+{
+    clg_attrs *at = &nd->attrs;
+    if (at->n_axes < 0) {
+        for (int d = 0; d < x->rank; d++) at->axes[d] = x->rank - 1 - d;
+        at->n_axes = -1; /* stays the default: ranks may differ per plan */
+    } else if (at->n_axes != x->rank) {
+        return clg_shape_fail(nd, CLG_ERR_SHAPE, "perm has a different length than the input rank");
+    }
+    int seen[CLG_MAX_RANK] = {0};
+    out->rank = x->rank;
+    for (int d = 0; d < x->rank; d++) {
+        const int p = at->axes[d];
+        if (p < 0 || p >= x->rank || seen[p]++) return clg_shape_fail(nd, CLG_ERR_SHAPE, "perm is not a permutation");
+        out->dims[d] = x->dims[p];
+    }
+    return CLG_OK;
+}
+
+clg_status clg_shape_transpose(clg_shape_node *s)
+{
+    if (s->host_in) return clg_shape_fail(s->nd, CLG_ERR_UNSUPPORTED, "transposing int64 data is not supported");
+    return infer_transpose(s->nd, s->in[0], s->out);
 }

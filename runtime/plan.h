@@ -140,23 +140,4 @@ int clg_plan_vector_width(int64_t len, int widest);
 #define CLG_HAS_INPUT(plan, n, i)                                                                 \
     (CLG_NODE(plan, n)->n_inputs > (i) && CLG_NODE(plan, n)->inputs[(i)] >= 0)
 
-/* Per-op planners (ops_*.c): append the steps that compute node n. */
-clg_status clg_plan_conv(clg_plan *plan, int n);
-clg_status clg_plan_relu(clg_plan *plan, int n);
-clg_status clg_plan_maxpool(clg_plan *plan, int n);
-clg_status clg_plan_avgpool(clg_plan *plan, int n);
-clg_status clg_plan_global_avgpool(clg_plan *plan, int n);
-clg_status clg_plan_concat(clg_plan *plan, int n);
-clg_status clg_plan_gemm(clg_plan *plan, int n);
-clg_status clg_plan_matmul(clg_plan *plan, int n);
-clg_status clg_plan_elementwise(clg_plan *plan, int n);
-clg_status clg_plan_clip(clg_plan *plan, int n);
-clg_status clg_plan_batchnorm(clg_plan *plan, int n);
-clg_status clg_plan_gather(clg_plan *plan, int n);
-clg_status clg_plan_transpose(clg_plan *plan, int n);
-clg_status clg_plan_pad(clg_plan *plan, int n);
-clg_status clg_plan_round_float(clg_plan *plan, int n);
-clg_status clg_plan_softmax(clg_plan *plan, int n);
-clg_status clg_plan_lrn(clg_plan *plan, int n);
-
 #endif
