@@ -71,8 +71,8 @@ typedef struct clg_attrs {
     int fused_pool;       /* Conv 1x1: input max-pooled 3x3/1 pad 1 first (pass 2) */
     int n_hgroup;         /* Conv: 1x1 convolutions of the same input run as one (pass 3) */
     int hgroup[3];        /* their node indices, in output order (this node among them) */
-    int axis;             /* Concat, Flatten, Softmax: resolved (>= 0) by shape inference */
-    int axis_attr;        /* the axis as the model gives it (may be negative) */
+    int axis;             /* Concat, Flatten, Softmax, Gather: as parsed (may be negative) */
+    int axis_attr;        /* the same, kept by clg_graph_add_node; each plan resolves it (clg_resolved) */
     int softmax_legacy;   /* Softmax before opset 13: flatten at axis */
     float alpha, beta;    /* Gemm, LRN */
     int trans_a, trans_b; /* Gemm */

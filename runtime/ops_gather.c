@@ -14,7 +14,7 @@ clg_status clg_plan_gather(clg_plan *plan, int n)
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
     const clg_host_ints *idx = &plan->ints[nd->inputs[1]];
-    const int axis = nd->attrs.axis;
+    const int axis = plan->resolved[n].axis;
     if (!idx->valid || idx->count > CLG_MAX_RANK)
         return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "indices must be a constant int64 tensor");
     if (axis < 0 || axis >= x->rank) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
@@ -57,22 +57,21 @@ clg_status clg_parse_gather(const clg_onnx_node *n, clg_op_type *op, clg_attrs *
 }
 
 static clg_status infer_gather(const clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
-                               clg_host_ints *h, clg_shape *out)
+                               clg_host_ints *h, clg_shape *out, int *axis)
 {
     if (nd->n_inputs < 2 || !clg_host_is(ints, nd->inputs[1]))
         return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "indices must be a constant int64 tensor");
     const clg_shape *x = &shapes[nd->inputs[0]], *ix = &shapes[nd->inputs[1]];
     const clg_host_ints *idx = &ints[nd->inputs[1]];
-    clg_attrs *at = (clg_attrs *)&nd->attrs;
-    at->axis = at->axis_attr;
-    if (x->rank < 1 || !clg_normalise_axis(&at->axis, x->rank, 0)) return clg_shape_fail(nd, CLG_ERR_SHAPE, "axis out of range");
-    const int64_t extent = x->dims[at->axis];
+    *axis = nd->attrs.axis_attr;
+    if (x->rank < 1 || !clg_normalise_axis(axis, x->rank, 0)) return clg_shape_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+    const int64_t extent = x->dims[*axis];
     for (int i = 0; i < idx->count; i++)
         if (idx->v[i] < -extent || idx->v[i] >= extent) return clg_shape_fail(nd, CLG_ERR_SHAPE, "index out of range");
     if (x->rank - 1 + ix->rank > CLG_MAX_RANK) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "output rank above 8");
     out->rank = 0;
     for (int d = 0; d < x->rank; d++) {
-        if (d != at->axis) {
+        if (d != *axis) {
             out->dims[out->rank++] = x->dims[d];
             continue;
         }
@@ -87,5 +86,5 @@ static clg_status infer_gather(const clg_node *nd, const clg_shape *shapes, cons
 
 clg_status clg_shape_gather(clg_shape_node *s)
 {
-    return infer_gather(s->nd, s->shapes, s->ints, s->h, s->out);
+    return infer_gather(s->nd, s->shapes, s->ints, s->h, s->out, &s->r->axis);
 }

@@ -17,7 +17,7 @@ static clg_status check_concat(const clg_plan *plan, int n)
 {
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
-    const int axis = nd->attrs.axis;
+    const int axis = plan->resolved[n].axis;
     if (nd->n_inputs < 1) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "needs at least one input");
     if (axis < 0 || axis >= y->rank)
         return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
@@ -42,7 +42,7 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
     CLG_TRY(check_concat(plan, n));
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
-    const int axis = nd->attrs.axis;
+    const int axis = plan->resolved[n].axis;
     const size_t outer = clg_shape_product(y, 0, axis);
     const size_t inner = clg_shape_product(y, axis + 1, y->rank);
     const size_t out_chunk = (size_t)y->dims[axis] * inner;
@@ -103,7 +103,7 @@ clg_status clg_plan_softmax(clg_plan *plan, int n)
 {
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
-    const int axis = nd->attrs.axis;
+    const int axis = plan->resolved[n].axis;
     if (!clg_shape_equal(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
     if (axis < 0 || axis >= x->rank) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
     if (!clg_shape_fits_int(x)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
@@ -174,13 +174,12 @@ clg_status clg_parse_axis(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
 }
 
 static clg_status infer_concat(const clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
-                               clg_host_ints *h, clg_shape *out)
+                               clg_host_ints *h, clg_shape *out, int *axis)
 {
     if (nd->n_inputs < 1 || nd->inputs[0] < 0) return clg_shape_fail(nd, CLG_ERR_PARSE, "no inputs");
     const clg_shape *first = &shapes[nd->inputs[0]];
-    clg_attrs *at = (clg_attrs *)&nd->attrs;
-    at->axis = at->axis_attr;
-    if (!clg_normalise_axis(&at->axis, first->rank, 0)) return clg_shape_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+    *axis = nd->attrs.axis_attr;
+    if (!clg_normalise_axis(axis, first->rank, 0)) return clg_shape_fail(nd, CLG_ERR_SHAPE, "axis out of range");
     *out = *first;
     int host = 0;
     for (int i = 0; i < nd->n_inputs; i++) {
@@ -190,9 +189,9 @@ static clg_status infer_concat(const clg_node *nd, const clg_shape *shapes, cons
         const clg_shape *s = &shapes[nd->inputs[i]];
         if (s->rank != first->rank) return clg_shape_fail(nd, CLG_ERR_SHAPE, "inputs differ in rank");
         for (int d = 0; d < s->rank; d++)
-            if (d != at->axis && s->dims[d] != first->dims[d])
+            if (d != *axis && s->dims[d] != first->dims[d])
                 return clg_shape_fail(nd, CLG_ERR_SHAPE, "inputs differ outside the concat axis");
-        out->dims[at->axis] += s->dims[at->axis];
+        out->dims[*axis] += s->dims[*axis];
     }
     if (host == 0) return CLG_OK;
     if (host != nd->n_inputs) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "mixes int64 and float inputs");
@@ -208,7 +207,7 @@ static clg_status infer_concat(const clg_node *nd, const clg_shape *shapes, cons
 
 clg_status clg_shape_concat(clg_shape_node *s)
 {
-    return infer_concat(s->nd, s->shapes, s->ints, s->h, s->out);
+    return infer_concat(s->nd, s->shapes, s->ints, s->h, s->out, &s->r->axis);
 }
 
 /* Softmax: axis defaults to -1 and covers one axis from opset 13; before,
@@ -222,9 +221,8 @@ clg_status clg_parse_softmax(const clg_onnx_node *n, clg_op_type *op, clg_attrs 
 
 clg_status clg_shape_softmax(clg_shape_node *s)
 {
-    clg_attrs *at = &s->nd->attrs;
-    at->axis = at->axis_attr;
-    if (!clg_normalise_axis(&at->axis, s->in[0]->rank, 0)) return clg_shape_fail(s->nd, CLG_ERR_SHAPE, "axis out of range");
+    s->r->axis = s->nd->attrs.axis_attr;
+    if (!clg_normalise_axis(&s->r->axis, s->in[0]->rank, 0)) return clg_shape_fail(s->nd, CLG_ERR_SHAPE, "axis out of range");
     *s->out = *s->in[0];
     return CLG_OK;
 }

@@ -10,7 +10,6 @@
 
 clg_status clg_plan_transpose(clg_plan *plan, int n)
 {
-    const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
     if (x->rank != y->rank || x->rank > CLG_MAX_RANK)
         return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output rank differs from input");
@@ -24,7 +23,7 @@ clg_status clg_plan_transpose(clg_plan *plan, int n)
     const int lead = CLG_MAX_RANK - y->rank;
     for (int d = 0; d < CLG_MAX_RANK; d++) {
         dims.s[d] = d < lead ? 1 : (cl_int)y->dims[d - lead];
-        sx.s[d] = d < lead ? 0 : in_stride[nd->attrs.axes[d - lead]];
+        sx.s[d] = d < lead ? 0 : in_stride[plan->resolved[n].perm[d - lead]];
     }
     const size_t count = clg_shape_count(y);
 
@@ -53,19 +52,16 @@ clg_status clg_parse_transpose(const clg_onnx_node *n, clg_op_type *op, clg_attr
 }
 
 /* Output dims follow perm (default: reversed); perm must be a permutation. */
-static clg_status infer_transpose(clg_node *nd, const clg_shape *x, clg_shape *out)
+static clg_status infer_transpose(const clg_node *nd, const clg_shape *x, clg_shape *out, int *perm)
 {
-    clg_attrs *at = &nd->attrs;
-    if (at->n_axes < 0) {
-        for (int d = 0; d < x->rank; d++) at->axes[d] = x->rank - 1 - d;
-        at->n_axes = -1; /* stays the default: ranks may differ per plan */
-    } else if (at->n_axes != x->rank) {
+    const clg_attrs *at = &nd->attrs;
+    if (at->n_axes >= 0 && at->n_axes != x->rank)
         return clg_shape_fail(nd, CLG_ERR_SHAPE, "perm has a different length than the input rank");
-    }
+    for (int d = 0; d < x->rank; d++) perm[d] = at->n_axes < 0 ? x->rank - 1 - d : at->axes[d];
     int seen[CLG_MAX_RANK] = {0};
     out->rank = x->rank;
     for (int d = 0; d < x->rank; d++) {
-        const int p = at->axes[d];
+        const int p = perm[d];
         if (p < 0 || p >= x->rank || seen[p]++) return clg_shape_fail(nd, CLG_ERR_SHAPE, "perm is not a permutation");
         out->dims[d] = x->dims[p];
     }
@@ -75,5 +71,5 @@ static clg_status infer_transpose(clg_node *nd, const clg_shape *x, clg_shape *o
 clg_status clg_shape_transpose(clg_shape_node *s)
 {
     if (s->host_in) return clg_shape_fail(s->nd, CLG_ERR_UNSUPPORTED, "transposing int64 data is not supported");
-    return infer_transpose(s->nd, s->in[0], s->out);
+    return infer_transpose(s->nd, s->in[0], s->out, s->r->perm);
 }

@@ -52,12 +52,12 @@ clg_status clg_parse_dropout(const clg_onnx_node *n, clg_op_type *op, clg_attrs 
 
 clg_status clg_shape_flatten(clg_shape_node *s)
 {
-    clg_attrs *at = &s->nd->attrs;
     const clg_shape *x = s->in[0];
-    at->axis = at->axis_attr;
-    if (!clg_normalise_axis(&at->axis, x->rank, 1)) return clg_shape_fail(s->nd, CLG_ERR_SHAPE, "axis out of range");
+    int axis = s->nd->attrs.axis_attr;
+    if (!clg_normalise_axis(&axis, x->rank, 1)) return clg_shape_fail(s->nd, CLG_ERR_SHAPE, "axis out of range");
+    s->r->axis = axis;
     size_t outer, inner;
-    if (!clg_dims_count(at->axis, x->dims, &outer) || !clg_dims_count(x->rank - at->axis, x->dims + at->axis, &inner))
+    if (!clg_dims_count(axis, x->dims, &outer) || !clg_dims_count(x->rank - axis, x->dims + axis, &inner))
         return clg_shape_fail(s->nd, CLG_ERR_SHAPE, "input too large");
     *s->out = (clg_shape){2, {(int64_t)outer, (int64_t)inner}};
     return CLG_OK;

@@ -170,7 +170,7 @@ static void assign_queues(clg_plan *plan)
     }
 }
 
-static clg_status plan_build(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
+static clg_status plan_build(clg_context *ctx, const clg_graph *g, const int *order, cl_mem *weights,
                             const clg_shape *input_shapes, clg_program_list *dry, clg_plan **out)
 {
     *out = NULL;
@@ -184,17 +184,18 @@ static clg_status plan_build(clg_context *ctx, clg_graph *g, const int *order, c
     plan->shapes = calloc(nv, sizeof(clg_shape));
     plan->ints = calloc(nv, sizeof(clg_host_ints));
     plan->windows = calloc(nn, sizeof(clg_window));
+    plan->resolved = calloc(nn, sizeof(clg_resolved));
     plan->buffers = calloc(nv, sizeof(cl_mem));
     plan->placement = calloc(nv, sizeof(clg_placement));
     plan->queue_of = calloc(nn, sizeof(int));
-    if (!plan->order || !plan->shapes || !plan->ints || !plan->windows || !plan->buffers || !plan->placement ||
+    if (!plan->order || !plan->shapes || !plan->ints || !plan->windows || !plan->resolved || !plan->buffers || !plan->placement ||
         !plan->queue_of) {
         clg_plan_destroy(plan);
         return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
     }
     memcpy(plan->order, order, g->n_nodes * sizeof(int));
     plan->conv_depth = clg_graph_conv_depth(g, order);
-    clg_status st = clg_shape_infer(g, input_shapes, order, plan->shapes, plan->windows, plan->ints);
+    clg_status st = clg_shape_infer(g, input_shapes, order, plan->shapes, plan->windows, plan->resolved, plan->ints);
     for (size_t i = 0; st == CLG_OK && i < g->n_outputs; i++)
         if (plan->ints[g->outputs[i]].valid)
             st = clg_fail(CLG_ERR_UNSUPPORTED, "graph output '%s' is int64 data; only float outputs are supported",
@@ -282,7 +283,7 @@ static clg_status check_budget(const clg_plan *dry, const clg_shape *input_shape
  * cl file is built once (kernels.h, program batching). Its errors are the
  * real pass's errors, so they are returned as they are.
  */
-clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
+clg_status clg_plan_create(clg_context *ctx, const clg_graph *g, const int *order, cl_mem *weights,
                            const clg_shape *input_shapes, const char *what, uint64_t held,
                            clg_plan **out)
 {
@@ -315,6 +316,7 @@ void clg_plan_destroy(clg_plan *plan)
     free(plan->placement);
     free(plan->queue_of);
     free(plan->windows);
+    free(plan->resolved);
     free(plan->shapes);
     free(plan->ints);
     free(plan->order);

@@ -65,6 +65,7 @@ typedef struct clg_plan {
     clg_shape *shapes;     /* per value */
     clg_host_ints *ints;   /* per value: int64 data known while planning (no buffer) */
     clg_window *windows;   /* per node, resolved */
+    clg_resolved *resolved; /* per node: axes resolved for this plan's ranks */
     cl_mem *buffers;       /* per value; retained references */
     clg_placement *placement; /* per value */
     int *queue_of;         /* per node: index into ctx->queues */

@@ -157,10 +157,11 @@ clg_status clg_shape_same(clg_shape_node *s)
 }
 
 /* The node's output shape through its op's shape function (op_table.c). */
-static clg_status infer_node(const clg_graph *g, clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
-                             int64_t declared_batch, clg_shape *out, clg_window *win, clg_host_ints *h)
+static clg_status infer_node(const clg_graph *g, const clg_node *nd, const clg_shape *shapes,
+                             const clg_host_ints *ints, int64_t declared_batch, clg_shape *out, clg_window *win,
+                             clg_resolved *r, clg_host_ints *h)
 {
-    clg_shape_node s = {g, nd, shapes, ints, {NULL, NULL, NULL}, 0, declared_batch, out, win, h};
+    clg_shape_node s = {g, nd, shapes, ints, {NULL, NULL, NULL}, 0, declared_batch, out, win, r, h};
     for (int i = 0; i < nd->n_inputs && i < 3; i++)
         if (nd->inputs[i] >= 0) s.in[i] = &shapes[nd->inputs[i]];
     if (!s.in[0] && nd->op != CLG_OP_CONCAT) return clg_shape_fail(nd, CLG_ERR_PARSE, "missing input");
@@ -189,8 +190,8 @@ static clg_status check_input(const clg_value *v, const clg_shape *given)
     return clg_fail(CLG_ERR_SHAPE, "input '%s': expected shape %s, got %s", v->name, want, got);
 }
 
-clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes, const int *order,
-                           clg_shape *shapes, clg_window *windows, clg_host_ints *ints)
+clg_status clg_shape_infer(const clg_graph *g, const clg_shape *input_shapes, const int *order,
+                           clg_shape *shapes, clg_window *windows, clg_resolved *resolved, clg_host_ints *ints)
 {
     for (size_t i = 0; i < g->n_values; i++) {
         const clg_value *v = &g->values[i];
@@ -215,20 +216,23 @@ clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes, const in
     if (declared_batch > 0 && g->n_inputs > 0 && input_shapes[0].dims[0] == declared_batch)
         declared_batch = -1; /* running at the declared batch: nothing to rescale */
     for (size_t k = 0; k < g->n_nodes; k++) {
-        clg_node *nd = &g->nodes[order[k]];
+        const clg_node *nd = &g->nodes[order[k]];
         for (int i = 0; i < nd->n_inputs; i++)
             if (nd->inputs[i] >= 0 && shapes[nd->inputs[i]].rank < 0)
                 return clg_fail(CLG_ERR_PARSE, "node '%s' (%s): input '%s' has no value (missing graph input?)",
                                 nd->name, clg_op_name(nd->op), g->values[nd->inputs[i]].name);
         clg_window win;
+        clg_resolved r;
         memset(&win, 0, sizeof win);
+        memset(&r, 0, sizeof r);
         clg_shape out;
-        CLG_TRY(infer_node(g, nd, shapes, ints, declared_batch, &out, &win, &ints[nd->output]));
+        CLG_TRY(infer_node(g, nd, shapes, ints, declared_batch, &out, &win, &r, &ints[nd->output]));
         size_t count;
         if (!clg_dims_count(out.rank, out.dims, &count))
             return clg_fail(CLG_ERR_SHAPE, "node '%s' (%s): output shape overflows", nd->name, clg_op_name(nd->op));
         shapes[nd->output] = out;
         windows[order[k]] = win;
+        if (resolved) resolved[order[k]] = r;
     }
     return CLG_OK;
 }

@@ -24,12 +24,22 @@ typedef struct clg_host_ints {
 } clg_host_ints;
 
 /*
+ * What a plan resolves per node from the attributes for its own ranks
+ * (the graph stays as the model gives it, so that plans of different
+ * shapes may be made from it at once).
+ */
+typedef struct clg_resolved {
+    int axis;               /* Concat, Flatten, Softmax, Gather: attrs.axis_attr made >= 0 */
+    int perm[CLG_MAX_RANK]; /* Transpose: attrs.axes, or the reversed axes when perm is absent */
+} clg_resolved;
+
+/*
  * What an op's shape function (op_table.h) works on: one node, the shapes
  * and host data of every value before it, and where its results go.
  */
 typedef struct clg_shape_node {
     const clg_graph *g;
-    clg_node *nd;              /* attrs.axis (and Transpose's default perm) are resolved into it */
+    const clg_node *nd;
     const clg_shape *shapes;   /* per value */
     const clg_host_ints *ints; /* per value */
     const clg_shape *in[3];    /* the first three inputs' shapes; NULL where omitted */
@@ -37,6 +47,7 @@ typedef struct clg_shape_node {
     int64_t declared_batch;    /* see clg_shape_infer; -1: none to follow */
     clg_shape *out;            /* the output's shape */
     clg_window *win;           /* Conv and pools: the resolved window */
+    clg_resolved *r;           /* the node's other resolved values */
     clg_host_ints *h;          /* the output's host data (set when it has some) */
 } clg_shape_node;
 
@@ -73,16 +84,16 @@ clg_status clg_shape_same(clg_shape_node *s);
 /*
  * Fills shapes[value] for every value and windows[node] for every Conv and
  * pool node (auto_pad resolved into explicit pads, kernel filled from the
- * weight shape). input_shapes follow g->inputs; order is a topological order
- * of the nodes; ints[value] gets the host int64 values (see above). Each
- * node's attrs.axis is set from attrs.axis_attr, resolved for this plan's
- * ranks (plans consume it when they are made). When the inputs' batch
+ * weight shape) and resolved[node] (may be NULL) for the ops that resolve
+ * axes. input_shapes follow g->inputs; order is a topological order of the
+ * nodes; ints[value] gets the host int64 values (see above). The graph is
+ * only read. When the inputs' batch
  * differs from a declared batch of 1, a constant Reshape target that starts
  * with that 1 follows the new batch.
  */
-clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes,
+clg_status clg_shape_infer(const clg_graph *g, const clg_shape *input_shapes,
                            const int *order, clg_shape *shapes, clg_window *windows,
-                           clg_host_ints *ints);
+                           clg_resolved *resolved, clg_host_ints *ints);
 
 /*
  * Pad's amounts (ops_pad.c) for a rank-`rank` input: begin[d] and end[d] per axis
