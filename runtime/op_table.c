@@ -82,6 +82,8 @@ static const clg_op_def table[] = {
      1, 4, HOST_ALL_BUT_FIRST, 0, clg_parse_pad, clg_shape_pad, clg_plan_pad},
     {"Cast", CLG_OP_ROUND_FLOAT, "Cast to FLOAT16 / BFLOAT16: float32 rounded to that precision",
      1, 1, 0, 0, NULL, clg_shape_round_float, clg_plan_round_float},
+    {"LeakyRelu", CLG_OP_LEAKY_RELU, "alpha (default 0.01) in attrs.alpha",
+     1, 1, 0, 0, clg_parse_leaky_relu, clg_shape_same, clg_plan_leaky_relu},
 };
 
 #define TABLE_SIZE (sizeof table / sizeof table[0])

@@ -43,6 +43,7 @@ typedef enum clg_op_type {
     CLG_OP_TRANSPOSE, /* perm in attrs.axes (n_axes -1: reversed) */
     CLG_OP_PAD,       /* inputs: x, pads, constant_value, axes (opset 11+); attributes before */
     CLG_OP_ROUND_FLOAT, /* Cast to FLOAT16 / BFLOAT16 (attrs.cast_to): float32 rounded to that precision */
+    CLG_OP_LEAKY_RELU,  /* x < 0: attrs.alpha * x */
     CLG_OP_COUNT
 } clg_op_type;
 
@@ -105,6 +106,7 @@ clg_status clg_parse_shape(const struct clg_onnx_node *n, clg_op_type *op, struc
 clg_status clg_parse_transpose(const struct clg_onnx_node *n, clg_op_type *op, struct clg_attrs *a);
 clg_status clg_parse_pad(const struct clg_onnx_node *n, clg_op_type *op, struct clg_attrs *a);
 clg_status clg_parse_cast(const struct clg_onnx_node *n, clg_op_type *op, struct clg_attrs *a);
+clg_status clg_parse_leaky_relu(const struct clg_onnx_node *n, clg_op_type *op, struct clg_attrs *a);
 
 clg_status clg_shape_conv(struct clg_shape_node *s);
 clg_status clg_shape_pool(struct clg_shape_node *s);
@@ -146,5 +148,6 @@ clg_status clg_plan_pad(struct clg_plan *plan, int n);
 clg_status clg_plan_round_float(struct clg_plan *plan, int n);
 clg_status clg_plan_softmax(struct clg_plan *plan, int n);
 clg_status clg_plan_lrn(struct clg_plan *plan, int n);
+clg_status clg_plan_leaky_relu(struct clg_plan *plan, int n);
 
 #endif

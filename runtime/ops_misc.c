@@ -1,6 +1,6 @@
 /*
- * Planners for Concat (cl/concat.cl), Relu (cl/activation.cl), Softmax
- * (cl/softmax.cl) and LRN (cl/lrn.cl).
+ * Planners for Concat (cl/concat.cl), Relu and LeakyRelu (cl/activation.cl),
+ * Softmax (cl/softmax.cl) and LRN (cl/lrn.cl).
  */
 #include <limits.h>
 #include <string.h>
@@ -75,9 +75,10 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
     return CLG_OK;
 }
 
-/* ---- Relu -------------------------------------------------------------- */
+/* ---- Relu, LeakyRelu ---------------------------------------------------- */
 
-clg_status clg_plan_relu(clg_plan *plan, int n)
+/* One work-item per 4 floats; LeakyRelu's kernel takes alpha after Relu's arguments. */
+static clg_status plan_activation(clg_plan *plan, int n, const char *kernel, const float *alpha)
 {
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
     if (!clg_shape_equal(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
@@ -85,16 +86,27 @@ clg_status clg_plan_relu(clg_plan *plan, int n)
     const size_t count = clg_shape_count(y);
 
     clg_step step;
-    CLG_TRY(clg_plan_kernel_step(plan, n, "activation.cl", NULL, "relu", &step));
+    CLG_TRY(clg_plan_kernel_step(plan, n, "activation.cl", NULL, kernel, &step));
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
     clg_status st = CLG_ARG_MEM(step.kernel, 0, in);
     if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, out);
     if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 2, count);
+    if (st == CLG_OK && alpha) st = CLG_ARG_FLOAT(step.kernel, 3, *alpha);
     step.work_dim = 1;
     step.global[0] = (count + 3) / 4;
     step.flops = (double)count;
     step.bytes = 2.0 * (double)count * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);
+}
+
+clg_status clg_plan_relu(clg_plan *plan, int n)
+{
+    return plan_activation(plan, n, "relu", NULL);
+}
+
+clg_status clg_plan_leaky_relu(clg_plan *plan, int n)
+{
+    return plan_activation(plan, n, "leaky_relu", &CLG_NODE(plan, n)->attrs.alpha);
 }
 
 /* ---- Softmax ----------------------------------------------------------- */
@@ -240,6 +252,16 @@ clg_status clg_parse_lrn(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
     CLG_TRY(clg_attr_float(n, "alpha", &a->alpha));
     CLG_TRY(clg_attr_float(n, "beta", &a->beta));
     return clg_attr_float(n, "bias", &a->bias);
+}
+
+/* LeakyRelu's slope for x < 0 goes in attrs.alpha. */
+clg_status clg_parse_leaky_relu(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const alpha_keys[] = {"alpha", NULL};
+    (void)op;
+    a->alpha = 0.01f;
+    CLG_TRY(clg_check_attrs(n, alpha_keys));
+    return clg_attr_float(n, "alpha", &a->alpha);
 }
 
 clg_status clg_shape_lrn(clg_shape_node *s)
