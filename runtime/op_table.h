@@ -3,7 +3,9 @@
  * ONNX op type it imports, how many inputs the op reads, which of them are
  * read on the host while planning, whether it is a view of its input, and
  * where its attribute parser, shape function and planner are (ops_*.c).
- * Adding an op touches this table, one planner file and one kernel file.
+ * Adding an op touches this table (its enum value and functions here, its
+ * entry in op_table.c), one planner file (ops_*.c: parser, shape function,
+ * planner) and one kernel file (cl/).
  */
 #ifndef CLG_OP_TABLE_H
 #define CLG_OP_TABLE_H

@@ -128,8 +128,8 @@ int clg_host_is(const clg_host_ints *ints, int v)
     return v >= 0 && ints[v].valid;
 }
 
-clg_status clg_host_set(const clg_node *nd, clg_host_ints *h, clg_shape *out, int rank,
-                           const int64_t *v, int count)
+clg_status clg_host_set(const clg_node *nd, clg_host_ints *h, clg_shape *out, int rank, const int64_t *v,
+                        int count)
 {
     if (count > CLG_MAX_RANK) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "int64 result longer than 8 values");
     h->valid = 1;
