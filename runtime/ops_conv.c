@@ -37,7 +37,6 @@
 #include "ops_conv_simt.h"
 #include "passes.h"
 #include "plan.h"
-#include "env.h"
 #include "tuning.h"
 #include "winograd_points.h"
 
@@ -692,8 +691,7 @@ static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
 {
     heuristic(d, ch);
     /* The variables count only where the context's options leave them unset. */
-    if (!plan->ctx->options.conv_algorithm) CLG_TRY(clg_env_check_one(CLG_CONV_ENV));
-    if (plan->ctx->options.tuning == CLG_TUNING_DEFAULT) CLG_TRY(clg_env_check_one(CLG_TUNE_ENV));
+    CLG_TRY(clg_context_check_settings(plan->ctx, CLG_SETTING_CONV | CLG_SETTING_TUNE));
     const clg_tune_mode mode = clg_tune_mode_get(plan->ctx);
     /* A forced family (CLGOOGLENET_CONV) or non-constant weights: nothing to tune. */
     if (mode == CLG_TUNE_OFF || d->force || !d->relayable) return CLG_OK;
