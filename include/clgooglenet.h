@@ -65,6 +65,11 @@ CLG_API const char *clg_status_to_string(clg_status status);
    storage, overwritten by the thread's next failing call; never freed. */
 CLG_API const char *clg_last_error(void);
 
+/* The name of the model node the last failure on this thread is about,
+   escaped as in clg_last_error ("" when it is about no node); the message
+   then starts "node 'NAME' (OP): ". Same storage and lifetime as clg_last_error. */
+CLG_API const char *clg_last_error_node(void);
+
 /* ---- Devices ---------------------------------------------------------- */
 
 typedef enum clg_device_type {

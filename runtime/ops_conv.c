@@ -46,7 +46,7 @@
 
 static clg_status conv_fail(const clg_plan *plan, int n, clg_status st, const char *what)
 {
-    return clg_fail(st, "node '%s' (Conv): %s", plan->graph->nodes[n].name, what);
+    return clg_fail_node(st, plan->graph->nodes[n].name, "Conv", "%s", what);
 }
 
 /*

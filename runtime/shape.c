@@ -38,7 +38,7 @@ static void shape_text(const clg_shape *s, char *buf, size_t size)
 
 static clg_status node_fail(const clg_node *nd, clg_status st, const char *what)
 {
-    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
+    return clg_fail_node(st, nd->name, clg_op_name(nd->op), "%s", what);
 }
 
 /* Normalises an axis in [-rank, rank - 1 + extra]; returns 0 when out of range. */
@@ -728,15 +728,15 @@ clg_status clg_shape_infer(clg_graph *g, const clg_shape *input_shapes, const in
         clg_node *nd = &g->nodes[order[k]];
         for (int i = 0; i < nd->n_inputs; i++)
             if (nd->inputs[i] >= 0 && shapes[nd->inputs[i]].rank < 0)
-                return clg_fail(CLG_ERR_PARSE, "node '%s' (%s): input '%s' has no value (missing graph input?)",
-                                nd->name, clg_op_name(nd->op), g->values[nd->inputs[i]].name);
+                return clg_fail_node(CLG_ERR_PARSE, nd->name, clg_op_name(nd->op),
+                                     "input '%s' has no value (missing graph input?)", g->values[nd->inputs[i]].name);
         clg_window win;
         memset(&win, 0, sizeof win);
         clg_shape out;
         CLG_TRY(infer_node(g, nd, shapes, ints, declared_batch, &out, &win, &ints[nd->output]));
         size_t count;
         if (!clg_dims_count(out.rank, out.dims, &count))
-            return clg_fail(CLG_ERR_SHAPE, "node '%s' (%s): output shape overflows", nd->name, clg_op_name(nd->op));
+            return clg_fail_node(CLG_ERR_SHAPE, nd->name, clg_op_name(nd->op), "output shape overflows");
         shapes[nd->output] = out;
         windows[order[k]] = win;
     }

@@ -527,6 +527,7 @@ START_TEST(node_errors)
     mb_node(b, "Sigmoid", "sig1", "X", "Y");
     mb_output(b, "Y");
     IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'sig1' (Sigmoid): operator 'Sigmoid' is not supported");
+    ck_assert_str_eq(clg_last_error_node(), "sig1"); /* the node as a field, not only in the text */
     /* An unnamed node gets a name from its op and position. */
     b = mb_new(13);
     mb_input(b, "X", 2, d);
