@@ -113,6 +113,25 @@ CLG_API clg_status clg_devices_list(clg_device_info **out, size_t *count);
 CLG_API clg_status clg_device_select(const clg_device_info *devices, size_t count,
                              const char *spec, size_t *chosen);
 
+/* What the library knows about a device's driver: its row of the device
+   table, which sets the defaults it runs that device with. */
+typedef struct clg_device_table_row {
+    const char *name; /* short name: "pocl", "intel-cpu", ... (static storage) */
+    const char *why;  /* one line on the row's choices (static storage) */
+    int timestamps;   /* 1: OpenCL profiling times measure the commands (per-layer trace times) */
+} clg_device_table_row;
+
+/* The row that describes a device (a generic row when none matches). */
+CLG_API clg_status clg_device_table_row_of(const clg_device_info *device, clg_device_table_row *row);
+
+/*
+ * Checks every CLGOOGLENET_* variable the library reads against the values
+ * it allows: the first bad one is CLG_ERR_INVALID_ARGUMENT, its message
+ * naming the variable and what it takes. Context creation does the same;
+ * a program calls this to tell a bad setting apart from a device failure.
+ */
+CLG_API clg_status clg_env_check(void);
+
 /* ---- Context ---------------------------------------------------------- */
 
 typedef struct clg_context clg_context;

@@ -8,8 +8,6 @@
 
 #include "cli.h"
 #include "clgooglenet.h"
-#include "device_table.h"
-#include "env.h"
 #include "escape.h"
 
 static const char usage_text[] =
@@ -81,7 +79,7 @@ static const char usage_text[] =
     "rusticl); unset: the best GPU, else the best device, never a simulator.\n";
 
 /* Messages name files, models and tensors: escaped as the library's are
-   (runtime/escape.h), keeping the newlines of multi-line messages. */
+   (util/escape.h), keeping the newlines of multi-line messages. */
 static void print_message(const char *fmt, va_list ap)
 {
     char raw[8192], text[8192];
@@ -200,8 +198,9 @@ static int cmd_devices(int argc, char **argv, const char *spec)
         printf("      %u compute units, %.1f GiB global memory, %.0f KiB local memory, fp16 %s\n",
                d->compute_units, d->global_memory_bytes / 1073741824.0,
                d->local_memory_bytes / 1024.0, d->has_fp16 ? "yes" : "no");
-        const clg_device_traits *t = clg_device_traits_of(d);
-        printf("      device table: %s (%s)\n", t->name, t->why);
+        clg_device_table_row row;
+        clg_device_table_row_of(d, &row);
+        printf("      device table: %s (%s)\n", row.name, row.why);
     }
     if (selected)
         printf("\n* selected by %s=%s\n", CLG_DEVICE_ENV, spec && *spec ? cli_esc(spec) : "(unset: best GPU, else best device)");
