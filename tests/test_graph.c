@@ -510,6 +510,7 @@ START_TEST(conv_group_errors)
         ck_assert_msg(st == CLG_ERR_SHAPE, "case %zu: %s", i, clg_status_to_string(st));
         ck_assert_msg(strstr(clg_last_error(), "node 'conv' (Conv)") && strstr(clg_last_error(), cases[i].message),
                       "case %zu: %s", i, clg_last_error());
+        ck_assert_str_eq(clg_last_error_node(), "conv");
     }
     clg_context_destroy(ctx);
 }
