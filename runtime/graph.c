@@ -193,17 +193,17 @@ clg_status clg_graph_add_node(clg_graph *g, const char *name, clg_op_type op,
                               const clg_attrs *attrs, int *index)
 {
     if (n_inputs < 0 || n_inputs > CLG_MAX_NODE_INPUTS)
-        return clg_fail(CLG_ERR_UNSUPPORTED, "node '%s': %d inputs (at most %d supported)", name,
+        return clg_fail_node(CLG_ERR_UNSUPPORTED, name, NULL, "%d inputs (at most %d supported)",
                         n_inputs, CLG_MAX_NODE_INPUTS);
     for (int i = 0; i < n_inputs; i++)
         if (inputs[i] < -1 || inputs[i] >= (int)g->n_values)
-            return clg_fail(CLG_ERR_INVALID_ARGUMENT, "node '%s': input %d out of range", name, i);
+            return clg_fail_node(CLG_ERR_INVALID_ARGUMENT, name, NULL, "input %d out of range", i);
     /* An output may already exist as a placeholder made by a node that reads it
        earlier in the file (unsorted graphs); adopt it then. */
     int out = clg_graph_find_value(g, output);
     if (out >= 0) {
         if (g->values[out].kind != CLG_VALUE_INTERMEDIATE || g->values[out].producer >= 0)
-            return clg_fail(CLG_ERR_PARSE, "node '%s': output '%s' is defined twice", name, output);
+            return clg_fail_node(CLG_ERR_PARSE, name, NULL, "output '%s' is defined twice", output);
     } else {
         CLG_TRY(clg_graph_add_value(g, output, CLG_VALUE_INTERMEDIATE, -1, NULL, &out));
     }
@@ -264,8 +264,8 @@ clg_status clg_graph_validate(const clg_graph *g)
             int v = nd->inputs[k];
             if (v < 0) continue;
             if (g->values[v].kind == CLG_VALUE_INTERMEDIATE && g->values[v].producer < 0)
-                return clg_fail(CLG_ERR_PARSE, "node '%s' (%s): input '%s' is never produced",
-                                nd->name, clg_op_name(nd->op), g->values[v].name);
+                return clg_fail_node(CLG_ERR_PARSE, nd->name, clg_op_name(nd->op), "input '%s' is never produced",
+                                     g->values[v].name);
         }
     }
     for (size_t i = 0; i < g->n_outputs; i++) {

@@ -52,10 +52,9 @@ static clg_status new_buffer(clg_plan *plan, size_t bytes, int v, cl_mem *out)
                         &max_alloc, NULL) == CL_SUCCESS &&
         max_alloc > 0 && (cl_ulong)bytes > max_alloc) {
         if (nd)
-            return clg_fail(CLG_ERR_SHAPE,
-                            "node '%s' (%s): output '%s' needs %zu bytes, more than the device's "
-                            "largest buffer (%llu bytes)", nd->name, clg_op_name(nd->op), val->name,
-                            bytes, (unsigned long long)max_alloc);
+            return clg_fail_node(CLG_ERR_SHAPE, nd->name, clg_op_name(nd->op),
+                                 "output '%s' needs %zu bytes, more than the device's "
+                                 "largest buffer (%llu bytes)", val->name, bytes, (unsigned long long)max_alloc);
         return clg_fail(CLG_ERR_SHAPE,
                         "input '%s' needs %zu bytes, more than the device's largest buffer "
                         "(%llu bytes)", val->name, bytes, (unsigned long long)max_alloc);
@@ -64,8 +63,8 @@ static clg_status new_buffer(clg_plan *plan, size_t bytes, int v, cl_mem *out)
     *out = clg_plan_create_buffer(plan, CL_MEM_READ_WRITE, bytes + CLG_BUFFER_SLACK, NULL, &err);
     if (err != CL_SUCCESS) {
         if (nd)
-            return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): clCreateBuffer failed: %s (%s)",
-                            nd->name, clg_op_name(nd->op), clg_cl_error_name(err), val->name);
+            return clg_fail_node(CLG_ERR_OPENCL, nd->name, clg_op_name(nd->op), "clCreateBuffer failed: %s (%s)",
+                                 clg_cl_error_name(err), val->name);
         return clg_cl_fail(err, "clCreateBuffer", val->name);
     }
     plan->buffer_bytes += bytes;

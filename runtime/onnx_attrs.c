@@ -10,7 +10,7 @@ clg_status clg_node_error(const clg_onnx_node *n, clg_status st, const char *fmt
 {
     char what[512];
     snprintf(what, sizeof what, fmt, detail);
-    return clg_fail(st, "node '%s' (%s): %s", n->name, n->op, what);
+    return clg_fail_node(st, n->name, n->op, "%s", what);
 }
 
 const Onnx__AttributeProto *clg_attr_find(const clg_onnx_node *n, const char *name)

@@ -358,7 +358,7 @@ static clg_status add_node(importer *im, const Onnx__NodeProto *p, size_t index)
     for (int i = 0; i < count; i++) CLG_TRY(resolve_input(im, &n, p->input[i], &inputs[i]));
     if (inputs[0] < 0 && op != CLG_OP_CONCAT) return clg_node_error(&n, CLG_ERR_PARSE, "%s", "first input is empty");
     clg_status st = clg_graph_add_node(im->g, n.name, op, inputs, count, p->output[0], &attrs, NULL);
-    return st == CLG_OK ? CLG_OK : clg_fail_context(st, "node '%s' (%s)", n.name, n.op);
+    return st == CLG_OK ? CLG_OK : clg_fail_node_context(st, n.name, n.op);
 }
 
 static int64_t default_opset(const Onnx__ModelProto *m)

@@ -49,7 +49,7 @@
 
 static clg_status conv_fail(const clg_plan *plan, int n, clg_status st, const char *what)
 {
-    return clg_fail(st, "node '%s' (Conv): %s", plan->graph->nodes[n].name, what);
+    return clg_fail_node(st, plan->graph->nodes[n].name, "Conv", "%s", what);
 }
 
 /*
@@ -694,8 +694,7 @@ static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
 {
     heuristic(d, ch);
     /* The variables count only where the context's options leave them unset. */
-    if (!plan->ctx->options.conv_algorithm) CLG_TRY(clg_env_check_one(CLG_CONV_ENV));
-    if (plan->ctx->options.tuning == CLG_TUNING_DEFAULT) CLG_TRY(clg_env_check_one(CLG_TUNE_ENV));
+    CLG_TRY(clg_context_check_settings(plan->ctx, CLG_SETTING_CONV | CLG_SETTING_TUNE));
     const clg_tune_mode mode = clg_tune_mode_get(plan->ctx);
     /* A forced family (CLGOOGLENET_CONV) or non-constant weights: nothing to tune. */
     if (mode == CLG_TUNE_OFF || d->force || !d->relayable) return CLG_OK;

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "env.h"
 #include "error.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
@@ -20,12 +19,6 @@
 #define GEMM_ROWS 4
 #define GEMM_ROWS_MAX_M 64
 #define GEMM_TINY_MACS 65536.0
-
-static clg_status node_fail(const clg_plan *plan, int n, clg_status st, const char *what)
-{
-    const clg_node *nd = CLG_NODE(plan, n);
-    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
-}
 
 /* Useful flops and bytes moved by one product, for traces. */
 static void product_costs(clg_step *step, const clg_gemm_args *g)
@@ -111,7 +104,7 @@ static int fits_int_indexing(const clg_gemm_args *g)
  */
 static clg_status add_product(clg_plan *plan, int n, const clg_gemm_args *g)
 {
-    if (!plan->ctx->options.gemm) CLG_TRY(clg_env_check_one(CLG_GEMM_ENV));
+    CLG_TRY(clg_context_check_settings(plan->ctx, CLG_SETTING_GEMM));
     const char *force = clg_context_gemm(plan->ctx);
     const double macs = (double)g->m * (double)g->n * (double)g->k;
     int use_clblast = !(g->m <= GEMM_ROWS_MAX_M && ((!g->trans_a && g->trans_b) || macs <= GEMM_TINY_MACS));
@@ -132,7 +125,7 @@ static clg_status add_bias_broadcast(clg_plan *plan, int n, size_t m, size_t col
     int64_t cm = c->rank >= 2 ? c->dims[c->rank - 2] : 1;
     int64_t cn = c->rank >= 1 ? c->dims[c->rank - 1] : 1;
     if (c->rank > 2 || (cm != 1 && cm != (int64_t)m) || (cn != 1 && cn != (int64_t)cols))
-        return node_fail(plan, n, CLG_ERR_SHAPE, "C does not broadcast to [M, N]");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "C does not broadcast to [M, N]");
     const int stride_m = cm == 1 ? 0 : (int)cn, stride_n = cn == 1 ? 0 : 1;
 
     clg_step step;
@@ -162,15 +155,15 @@ clg_status clg_plan_gemm(clg_plan *plan, int n)
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
     const int ta = nd->attrs.trans_a != 0, tb = nd->attrs.trans_b != 0;
     if (a->rank != 2 || b->rank != 2 || y->rank != 2)
-        return node_fail(plan, n, CLG_ERR_SHAPE, "A, B and Y must be matrices");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "A, B and Y must be matrices");
     const int64_t m = ta ? a->dims[1] : a->dims[0], k = ta ? a->dims[0] : a->dims[1];
     const int64_t kb = tb ? b->dims[1] : b->dims[0], cols = tb ? b->dims[0] : b->dims[1];
     if (k != kb || y->dims[0] != m || y->dims[1] != cols)
-        return node_fail(plan, n, CLG_ERR_SHAPE, "shapes of A, B and Y do not fit op(A)*op(B)");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "shapes of A, B and Y do not fit op(A)*op(B)");
     if (m == 0 || cols == 0) return CLG_OK; /* empty output */
-    if (k == 0) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
+    if (k == 0) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
     if (clg_shape_count(y) > INT_MAX)
-        return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "output too large (over 2^31 elements)");
+        return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "output too large (over 2^31 elements)");
 
     /* With beta == 0, C contributes nothing: skip the copy. */
     const int use_c = CLG_HAS_INPUT(plan, n, 2) && nd->attrs.beta != 0.0f;
@@ -201,7 +194,7 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
     const clg_shape *b = CLG_IN_SHAPE(plan, n, 1);
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
     if (a->rank < 1 || b->rank < 1)
-        return node_fail(plan, n, CLG_ERR_SHAPE, "operands must have rank >= 1");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "operands must have rank >= 1");
 
     /* numpy: a 1-D A is a row [1, K], a 1-D B a column [K, 1]; both dims are dropped later. */
     const int a_vec = a->rank == 1, b_vec = b->rank == 1;
@@ -212,7 +205,7 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
     const int batch_rank = y->rank - !a_vec - !b_vec;
     if (k != kb || batch_rank < 0 || batch_rank < a_batch_rank || batch_rank < b_batch_rank ||
         (!a_vec && y->dims[batch_rank] != m) || (!b_vec && y->dims[y->rank - 1] != cols))
-        return node_fail(plan, n, CLG_ERR_SHAPE, "output shape does not match the operands");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape does not match the operands");
 
     /* Per output batch dim: element strides of A's and B's matrices (0 = broadcast). */
     int64_t a_stride[CLG_MAX_RANK], b_stride[CLG_MAX_RANK];
@@ -223,7 +216,7 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
         const int64_t da = ia >= 0 ? a->dims[ia] : 1, db = ib >= 0 ? b->dims[ib] : 1;
         const int64_t d = y->dims[i];
         if ((da != d && da != 1) || (db != d && db != 1))
-            return node_fail(plan, n, CLG_ERR_SHAPE, "batch dimensions do not broadcast");
+            return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "batch dimensions do not broadcast");
         a_stride[i] = da == 1 ? 0 : sa;
         b_stride[i] = db == 1 ? 0 : sb;
         sa *= da;
@@ -233,7 +226,7 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
         b_batch *= (size_t)db;
     }
     if (clg_shape_count(y) == 0) return CLG_OK; /* empty output */
-    if (k == 0) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
+    if (k == 0) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
 
     clg_gemm_args g;
     memset(&g, 0, sizeof g);

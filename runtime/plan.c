@@ -72,7 +72,7 @@ clg_status clg_plan_kernel_step(clg_plan *plan, int node, const char *file, cons
     clg_status st = clg_kernel_create(plan->ctx, file, options, kernel_name, &step->kernel);
     if (st != CLG_OK) {
         const clg_node *nd = &plan->graph->nodes[node];
-        return clg_fail_context(st, "node '%s' (%s)", nd->name, clg_op_name(nd->op));
+        return clg_fail_node_context(st, nd->name, clg_op_name(nd->op));
     }
     return CLG_OK;
 }
@@ -80,7 +80,7 @@ clg_status clg_plan_kernel_step(clg_plan *plan, int node, const char *file, cons
 clg_status clg_plan_node_fail(const clg_plan *plan, int n, clg_status st, const char *what)
 {
     const clg_node *nd = &plan->graph->nodes[n];
-    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
+    return clg_fail_node(st, nd->name, clg_op_name(nd->op), "%s", what);
 }
 
 int clg_shape_fits_int(const clg_shape *s)
@@ -215,8 +215,7 @@ static clg_status plan_build(clg_context *ctx, const clg_graph *g, const int *or
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
         const clg_node *nd = &g->nodes[order[k]];
         if (clg_op_def_of(nd->op)->is_view && !plan->buffers[nd->output] && !plan->ints[nd->output].valid)
-            st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input has no float data", nd->name,
-                          clg_op_name(nd->op));
+            st = clg_fail_node(CLG_ERR_UNSUPPORTED, nd->name, clg_op_name(nd->op), "input has no float data");
     }
     /* 3. Steps, in topological order. */
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
@@ -225,13 +224,13 @@ static clg_status plan_build(clg_context *ctx, const clg_graph *g, const int *or
         const clg_op_def *def = clg_op_def_of(nd->op);
         for (int i = 0; st == CLG_OK && i < nd->n_inputs; i++)
             if (nd->inputs[i] >= 0 && !plan->buffers[nd->inputs[i]] && !(i < 32 && (def->host_inputs >> i) & 1))
-                st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input '%s' is not float data",
-                              nd->name, clg_op_name(nd->op), g->values[nd->inputs[i]].name);
+                st = clg_fail_node(CLG_ERR_UNSUPPORTED, nd->name, clg_op_name(nd->op), "input '%s' is not float data",
+                                   g->values[nd->inputs[i]].name);
         if (st == CLG_OK) {
             st = def->plan ? def->plan(plan, order[k]) : CLG_OK; /* views and host ops: no steps */
             /* A failure deep in a planner (a kernel argument, a buffer) still names the node. */
-            if (st != CLG_OK && strncmp(clg_last_error(), "node '", 6) != 0)
-                st = clg_fail_context(st, "node '%s' (%s)", nd->name, clg_op_name(nd->op));
+            if (st != CLG_OK && !*clg_last_error_node())
+                st = clg_fail_node_context(st, nd->name, clg_op_name(nd->op));
         }
     }
     if (st != CLG_OK) {

@@ -39,7 +39,7 @@ void clg_shape_text(const clg_shape *s, char *buf, size_t size)
 
 clg_status clg_shape_fail(const clg_node *nd, clg_status st, const char *what)
 {
-    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
+    return clg_fail_node(st, nd->name, clg_op_name(nd->op), "%s", what);
 }
 
 int clg_normalise_axis(int *axis, int rank, int extra)
@@ -219,8 +219,8 @@ clg_status clg_shape_infer(const clg_graph *g, const clg_shape *input_shapes, co
         const clg_node *nd = &g->nodes[order[k]];
         for (int i = 0; i < nd->n_inputs; i++)
             if (nd->inputs[i] >= 0 && shapes[nd->inputs[i]].rank < 0)
-                return clg_fail(CLG_ERR_PARSE, "node '%s' (%s): input '%s' has no value (missing graph input?)",
-                                nd->name, clg_op_name(nd->op), g->values[nd->inputs[i]].name);
+                return clg_fail_node(CLG_ERR_PARSE, nd->name, clg_op_name(nd->op),
+                                     "input '%s' has no value (missing graph input?)", g->values[nd->inputs[i]].name);
         clg_window win;
         clg_resolved r;
         memset(&win, 0, sizeof win);
@@ -229,7 +229,7 @@ clg_status clg_shape_infer(const clg_graph *g, const clg_shape *input_shapes, co
         CLG_TRY(infer_node(g, nd, shapes, ints, declared_batch, &out, &win, &r, &ints[nd->output]));
         size_t count;
         if (!clg_dims_count(out.rank, out.dims, &count))
-            return clg_fail(CLG_ERR_SHAPE, "node '%s' (%s): output shape overflows", nd->name, clg_op_name(nd->op));
+            return clg_fail_node(CLG_ERR_SHAPE, nd->name, clg_op_name(nd->op), "output shape overflows");
         shapes[nd->output] = out;
         windows[order[k]] = win;
         if (resolved) resolved[order[k]] = r;
