@@ -433,9 +433,9 @@ typedef enum clg_tuning_mode {
 /*
  * Everything a context can be told. Zero (or clg_context_options_init) is
  * "the default" in every field: a field left at zero takes its environment
- * variable, read when the setting is used (at context creation for device,
- * queues and program cache, when a model is planned for the others), and
- * else the built-in default. A field that is set wins over its variable.
+ * variable, and else the built-in default. A field that is set wins over
+ * its variable. The variables are read once, when the context is made: one
+ * changed later does not change that context (make a new one).
  * The context copies the strings; the struct may be released after
  * clg_context_create_with_options returns.
  */
@@ -482,9 +482,9 @@ CLG_API clg_status clg_context_create_with_options(const clg_context_options *op
                                                    clg_context **out);
 
 /*
- * The options a context runs with, as resolved at its creation (strings
- * borrowed from the context; fields read later from the environment stay
- * zero/NULL here).
+ * The options the caller gave the context (strings borrowed from the
+ * context): a field left to its environment variable stays zero/NULL here,
+ * except queues, which shows the count in use.
  */
 CLG_API clg_status clg_context_get_options(const clg_context *ctx, clg_context_options *options);
 

@@ -11,10 +11,10 @@
 #include "file_read.h"
 #include "safe_write.h"
 
-int clg_cache_path(const char *name, char *path, size_t size)
+int clg_cache_path(const clg_context *ctx, const char *name, char *path, size_t size)
 {
     char dir[4096];
-    if (!clg_cache_dir(dir, sizeof dir)) return 0;
+    if (!clg_cache_dir(ctx, dir, sizeof dir)) return 0;
     int n = snprintf(path, size, "%s/%s", dir, name);
     return n > 0 && (size_t)n < size;
 }

@@ -12,14 +12,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "clgooglenet.h"
+
 /* Largest cache file read: thousands of times what a real one holds. */
 #define CLG_CACHE_MAX_BYTES ((uint64_t)4 << 20)
 
 /*
  * "$XDG_CACHE_HOME/clgooglenet/NAME" (else ~/.cache/clgooglenet/NAME) into
- * path; 0 when neither variable is set or the path does not fit.
+ * path, as the context resolved it when it was made (ctx NULL: the
+ * environment now); 0 when neither variable is set or the path does not fit.
  */
-int clg_cache_path(const char *name, char *path, size_t size);
+int clg_cache_path(const clg_context *ctx, const char *name, char *path, size_t size);
 
 /* mkdir -p for the folder a cache file goes in; 0 when it cannot be made. */
 int clg_cache_make_dirs(const char *path);

@@ -48,8 +48,9 @@ clg_status clg_context_create_with_options(const clg_context_options *options, c
     clg_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory creating a context");
     clg_status st = clg_context_options_adopt(ctx, options);
+    if (st == CLG_OK) st = clg_context_settings_resolve(ctx);
     if (st != CLG_OK) {
-        free(ctx);
+        clg_context_destroy(ctx);
         return st;
     }
     const unsigned flags = ctx->options.flags;
@@ -64,8 +65,7 @@ clg_status clg_context_create_with_options(const clg_context_options *options, c
     }
     free(devices);
     if (st != CLG_OK) {
-        free(ctx->option_strings);
-        free(ctx);
+        clg_context_destroy(ctx);
         return st;
     }
     cl_int err;
@@ -73,8 +73,7 @@ clg_status clg_context_create_with_options(const clg_context_options *options, c
     ctx->context = clCreateContext(props, 1, &ctx->device, NULL, NULL, &err);
     if (err != CL_SUCCESS) {
         st = clg_cl_fail(err, "clCreateContext", ctx->info.device_name);
-        free(ctx->option_strings);
-        free(ctx);
+        clg_context_destroy(ctx);
         return st;
     }
     /* Profiling only when asked: it can cost time on some drivers. */
@@ -122,6 +121,7 @@ void clg_context_destroy(clg_context *ctx)
     clg_program_cache_destroy(ctx->programs);
     if (ctx->context) clReleaseContext(ctx->context);
     free(ctx->option_strings);
+    free(ctx->settings_strings);
     free(ctx);
 }
 

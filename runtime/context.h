@@ -11,6 +11,23 @@ struct clg_program_cache;
 #define CLG_MAX_QUEUES 4
 #define CLG_QUEUES_ENV "CLGOOGLENET_QUEUES"
 
+/*
+ * Every setting the planners read, resolved once when the context is made
+ * (options.c): the caller's option, else its environment variable, else the
+ * default. A variable changed after clg_context_create returns does not
+ * change this context; a bad value fails the creation (env.c), so these
+ * hold only allowed values. Strings point into the context's settings_strings.
+ */
+typedef struct clg_context_settings {
+    const char *conv_algorithm; /* NULL: not forced */
+    const char *gemm;           /* NULL: not forced */
+    const char *kernel_family;  /* "cpu", "simt"; NULL: the device decides */
+    const char *kernel_dir;     /* NULL: the embedded sources */
+    const char *passes_off;     /* "all", a list such as "0,3", or "" */
+    clg_tuning_mode tuning;     /* never CLG_TUNING_DEFAULT */
+    const char *cache_dir;      /* $XDG_CACHE_HOME/clgooglenet, else ~/.cache/clgooglenet; NULL: none */
+} clg_context_settings;
+
 struct clg_context {
     clg_device_info info;
     cl_platform_id platform;
@@ -22,26 +39,28 @@ struct clg_context {
     struct clg_program_cache *programs;
     int program_store;      /* keep compiled programs on disk (program_store.h) */
     unsigned flags; /* CLG_CONTEXT_* */
-    /* The caller's options (runtime/options.c); strings point into option_strings. */
+    /* The caller's options (runtime/options.c), as clg_context_get_options
+       shows them; strings point into option_strings. */
     clg_context_options options;
     char *option_strings;
+    clg_context_settings settings; /* what the options and the environment resolve to */
+    char *settings_strings;
 };
 
 /*
- * Settings a planner reads: the context's option when set, else its
- * environment variable read now, else NULL / the default (options.c). The
- * rest of the library reads settings only through these: the environment
- * is read in context.c, options.c and env.c alone. A variable is read at
- * its use, not copied at context creation, because callers (and the tests)
- * change it between models of one context; clg_context_get_options shows
- * only what the caller set.
+ * Configuration in one place: the environment is read in context.c,
+ * options.c and env.c alone, once per context, when it is made (the device,
+ * the queues and the program store in context.c, the rest into
+ * ctx->settings). The rest of the library reads settings only through the
+ * accessors below. ctx NULL (context-free callers: clg_passes_run, tests)
+ * reads the environment at the call.
  */
 const char *clg_context_conv_algorithm(const clg_context *ctx); /* NULL: not forced */
 const char *clg_context_gemm(const clg_context *ctx);           /* NULL: not forced */
 const char *clg_context_kernel_family(const clg_context *ctx);  /* "cpu", "simt"; NULL: the device decides */
 const char *clg_context_kernel_dir(const clg_context *ctx);     /* NULL: embedded */
 int clg_context_pass_enabled(const clg_context *ctx, int pass);
-/* CLG_TUNING_OFF, _CACHED, _ON or _FORCE, never _DEFAULT (ctx may be NULL). */
+/* CLG_TUNING_OFF, _CACHED, _ON or _FORCE, never _DEFAULT. */
 clg_tuning_mode clg_context_tuning(const clg_context *ctx);
 
 /* The passes switched off, "all" or a list such as "0,3": the option when
@@ -49,27 +68,13 @@ clg_tuning_mode clg_context_tuning(const clg_context *ctx);
    CLGOOGLENET_PASSES_OFF, else "". */
 const char *clg_passes_off_setting(const char *option);
 
-/* The settings clg_context_check_settings checks. */
-enum {
-    CLG_SETTING_CONV = 1,    /* CLGOOGLENET_CONV */
-    CLG_SETTING_TUNE = 2,    /* CLGOOGLENET_TUNE */
-    CLG_SETTING_GEMM = 4,    /* CLGOOGLENET_GEMM */
-    CLG_SETTING_KERNELS = 8, /* CLGOOGLENET_KERNELS */
-    CLG_SETTING_PASSES = 16  /* CLGOOGLENET_NO_FUSION and CLGOOGLENET_PASSES_OFF */
-};
+/* The context's cache directory (clg_context_settings.cache_dir) into dir;
+   0 when there is none or the path does not fit. */
+int clg_cache_dir(const clg_context *ctx, char *dir, size_t size);
 
-/*
- * Checks the variables of the settings in `which` that the context's
- * options leave unset (ctx NULL: all of them; the passes' always), where
- * they are needed: a bad value set after the context was made fails the
- * model that would use it, with the message of runtime/env.h.
- */
-clg_status clg_context_check_settings(const clg_context *ctx, unsigned which);
-
-/* "$XDG_CACHE_HOME/clgooglenet", else "$HOME/.cache/clgooglenet", into dir;
-   0 when neither variable is set or the path does not fit. Read at each
-   call: the caches follow the variable. */
-int clg_cache_dir(char *dir, size_t size);
+/* Resolves ctx->options and the environment into ctx->settings (called by
+   context creation once the options are adopted). */
+clg_status clg_context_settings_resolve(clg_context *ctx);
 
 /* Checks options and copies them (strings included) into ctx->options. */
 clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options *options);

@@ -141,7 +141,7 @@ clg_status clg_model_from_graph(clg_context *ctx, clg_graph *g, clg_model **out)
         st = m->order ? clg_graph_topo_order(g, m->order)
                       : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    if (st == CLG_OK) st = clg_passes_run_with(g, ctx->options.passes_off);
+    if (st == CLG_OK) st = clg_passes_run_with(g, ctx->settings.passes_off);
     if (st == CLG_OK) st = upload_weights(m);
     if (st == CLG_OK) infer_output_decls(m);
     m->plan_limit = ctx->options.max_plans ? ctx->options.max_plans : CLG_DEFAULT_PLAN_LIMIT;

@@ -693,8 +693,6 @@ static clg_status tune(clg_plan *plan, const conv_desc *d, conv_choice *best)
 static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
 {
     heuristic(d, ch);
-    /* The variables count only where the context's options leave them unset. */
-    CLG_TRY(clg_context_check_settings(plan->ctx, CLG_SETTING_CONV | CLG_SETTING_TUNE));
     const clg_tune_mode mode = clg_tune_mode_get(plan->ctx);
     /* A forced family (CLGOOGLENET_CONV) or non-constant weights: nothing to tune. */
     if (mode == CLG_TUNE_OFF || d->force || !d->relayable) return CLG_OK;

@@ -33,7 +33,6 @@
 clg_status clg_kernel_family_get(const clg_context *ctx, clg_kernel_family *out)
 {
     const char *force = clg_context_kernel_family(ctx);
-    CLG_TRY(clg_context_check_settings(ctx, CLG_SETTING_KERNELS)); /* a bad value set late */
     if (force) {
         *out = strcmp(force, "simt") == 0 ? CLG_FAMILY_SIMT : CLG_FAMILY_CPU;
         return CLG_OK;

@@ -1,7 +1,8 @@
 /*
  * Context options (clgooglenet.h, clg_context_options): checked and copied
- * at context creation; each setting falls back to its environment variable
- * when the caller left it at zero / NULL.
+ * at context creation, then resolved once into the context's settings: each
+ * setting falls back to its environment variable when the caller left it at
+ * zero / NULL (context.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,26 @@ static int one_of(const char *value, const char *const *names)
     for (; *names; names++)
         if (strcmp(value, *names) == 0) return 1;
     return 0;
+}
+
+/* Copies the strings the fields point to into one block (the context then
+   frees one pointer) and points the fields at the copies. */
+static clg_status copy_strings(const char **const *fields, size_t n_fields, char **out)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < n_fields; i++)
+        if (*fields[i]) total += strlen(*fields[i]) + 1;
+    char *block = malloc(total), *p = block;
+    if (!block) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory copying the context options");
+    for (size_t i = 0; i < n_fields; i++)
+        if (*fields[i]) {
+            size_t len = strlen(*fields[i]) + 1;
+            memcpy(p, *fields[i], len);
+            *fields[i] = p;
+            p += len;
+        }
+    *out = block;
+    return CLG_OK;
 }
 
 clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options *options)
@@ -58,22 +79,10 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.program_cache=%d: expected 1, -1 or 0 (default)",
                         o.program_cache);
 
-    /* One block for every string, so that the context frees one pointer. */
     const char **fields[] = {&o.device, &o.kernel_family, &o.conv_algorithm, &o.gemm, &o.passes_off,
                              &o.kernel_dir};
-    const size_t n_fields = sizeof fields / sizeof fields[0];
-    size_t total = 1;
-    for (size_t i = 0; i < n_fields; i++)
-        if (*fields[i]) total += strlen(*fields[i]) + 1;
-    char *block = malloc(total), *p = block;
-    if (!block) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory copying the context options");
-    for (size_t i = 0; i < n_fields; i++)
-        if (*fields[i]) {
-            size_t len = strlen(*fields[i]) + 1;
-            memcpy(p, *fields[i], len);
-            *fields[i] = p;
-            p += len;
-        }
+    char *block;
+    CLG_TRY(copy_strings(fields, sizeof fields / sizeof fields[0], &block));
     free(ctx->option_strings);
     ctx->option_strings = block;
     ctx->options = o;
@@ -87,34 +96,18 @@ static const char *setting(const char *option, const char *env)
     return clg_env_word(env);
 }
 
-const char *clg_context_conv_algorithm(const clg_context *ctx)
+/* "cpu" or "simt"; NULL: the device decides ("auto", or nothing set). */
+static const char *kernel_family_setting(const char *option)
 {
-    return setting(ctx ? ctx->options.conv_algorithm : NULL, CLG_CONV_ENV);
-}
-
-const char *clg_context_kernel_family(const clg_context *ctx)
-{
-    const char *option = ctx ? ctx->options.kernel_family : NULL;
     if (option && *option && strcmp(option, "auto") != 0) return option;
-    return option && *option ? NULL : clg_env_word(CLG_KERNELS_ENV); /* "auto": the device decides */
+    return option && *option ? NULL : clg_env_word(CLG_KERNELS_ENV);
 }
 
-const char *clg_context_gemm(const clg_context *ctx)
+static const char *kernel_dir_setting(const char *option)
 {
-    return setting(ctx ? ctx->options.gemm : NULL, CLG_GEMM_ENV);
-}
-
-const char *clg_context_kernel_dir(const clg_context *ctx)
-{
-    const char *option = ctx ? ctx->options.kernel_dir : NULL;
     if (option) return *option ? option : NULL;
     const char *v = getenv(CLG_KERNEL_DIR_ENV); /* a directory, not a word */
     return v && *v ? v : NULL;
-}
-
-int clg_context_pass_enabled(const clg_context *ctx, int pass)
-{
-    return clg_pass_enabled_by(ctx ? ctx->options.passes_off : NULL, pass);
 }
 
 const char *clg_passes_off_setting(const char *option)
@@ -127,11 +120,11 @@ const char *clg_passes_off_setting(const char *option)
     return list ? list : "";
 }
 
-clg_tuning_mode clg_context_tuning(const clg_context *ctx)
+static clg_tuning_mode tuning_setting(clg_tuning_mode option)
 {
-    if (ctx && ctx->options.tuning != CLG_TUNING_DEFAULT) return ctx->options.tuning;
-    /* Only the listed words count (runtime/env.h); anything else was refused
-       when the context was made, and never means "tune". */
+    if (option != CLG_TUNING_DEFAULT) return option;
+    /* Only the listed words count (runtime/env.h); anything else is refused
+       when a context is made, and never means "tune". */
     const char *v = clg_env_word(CLG_TUNE_ENV);
     if (!v) return CLG_TUNING_CACHED;
     if (strcmp(v, "0") == 0) return CLG_TUNING_OFF;
@@ -139,28 +132,79 @@ clg_tuning_mode clg_context_tuning(const clg_context *ctx)
     return CLG_TUNING_ON;
 }
 
-clg_status clg_context_check_settings(const clg_context *ctx, unsigned which)
-{
-    const clg_context_options *o = ctx ? &ctx->options : NULL;
-    if ((which & CLG_SETTING_CONV) && !(o && o->conv_algorithm)) CLG_TRY(clg_env_check_one(CLG_CONV_ENV));
-    if ((which & CLG_SETTING_TUNE) && !(o && o->tuning != CLG_TUNING_DEFAULT))
-        CLG_TRY(clg_env_check_one(CLG_TUNE_ENV));
-    if ((which & CLG_SETTING_GEMM) && !(o && o->gemm)) CLG_TRY(clg_env_check_one(CLG_GEMM_ENV));
-    if ((which & CLG_SETTING_KERNELS) && !(o && o->kernel_family)) CLG_TRY(clg_env_check_one(CLG_KERNELS_ENV));
-    if (which & CLG_SETTING_PASSES) {
-        CLG_TRY(clg_env_check_one(CLG_NO_FUSION_ENV));
-        CLG_TRY(clg_env_check_one(CLG_PASSES_OFF_ENV));
-    }
-    return CLG_OK;
-}
-
-int clg_cache_dir(char *dir, size_t size)
+/* "$XDG_CACHE_HOME/clgooglenet", else "$HOME/.cache/clgooglenet"; 0 when
+   neither variable is set or the path does not fit. */
+static int cache_dir_from_env(char *dir, size_t size)
 {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     int n;
     if (xdg && *xdg) n = snprintf(dir, size, "%s/clgooglenet", xdg);
     else if (home && *home) n = snprintf(dir, size, "%s/.cache/clgooglenet", home);
     else return 0;
+    return n > 0 && (size_t)n < size;
+}
+
+clg_status clg_context_settings_resolve(clg_context *ctx)
+{
+    const clg_context_options *o = &ctx->options;
+    char cache_dir[4096];
+    clg_context_settings s = {
+        .conv_algorithm = setting(o->conv_algorithm, CLG_CONV_ENV),
+        .gemm = setting(o->gemm, CLG_GEMM_ENV),
+        .kernel_family = kernel_family_setting(o->kernel_family),
+        .kernel_dir = kernel_dir_setting(o->kernel_dir),
+        .passes_off = clg_passes_off_setting(o->passes_off),
+        .tuning = tuning_setting(o->tuning),
+        .cache_dir = cache_dir_from_env(cache_dir, sizeof cache_dir) ? cache_dir : NULL,
+    };
+    /* Copied: the environment's strings change with it, the context's must not. */
+    const char **fields[] = {&s.conv_algorithm, &s.gemm, &s.kernel_family, &s.kernel_dir, &s.passes_off,
+                             &s.cache_dir};
+    char *block;
+    CLG_TRY(copy_strings(fields, sizeof fields / sizeof fields[0], &block));
+    free(ctx->settings_strings);
+    ctx->settings_strings = block;
+    ctx->settings = s;
+    return CLG_OK;
+}
+
+/* A context's settings were resolved when it was made; without one (NULL),
+   the environment is read at the call. */
+const char *clg_context_conv_algorithm(const clg_context *ctx)
+{
+    return ctx ? ctx->settings.conv_algorithm : setting(NULL, CLG_CONV_ENV);
+}
+
+const char *clg_context_kernel_family(const clg_context *ctx)
+{
+    return ctx ? ctx->settings.kernel_family : kernel_family_setting(NULL);
+}
+
+const char *clg_context_gemm(const clg_context *ctx)
+{
+    return ctx ? ctx->settings.gemm : setting(NULL, CLG_GEMM_ENV);
+}
+
+const char *clg_context_kernel_dir(const clg_context *ctx)
+{
+    return ctx ? ctx->settings.kernel_dir : kernel_dir_setting(NULL);
+}
+
+int clg_context_pass_enabled(const clg_context *ctx, int pass)
+{
+    return clg_pass_enabled_by(ctx ? ctx->settings.passes_off : NULL, pass);
+}
+
+clg_tuning_mode clg_context_tuning(const clg_context *ctx)
+{
+    return ctx ? ctx->settings.tuning : tuning_setting(CLG_TUNING_DEFAULT);
+}
+
+int clg_cache_dir(const clg_context *ctx, char *dir, size_t size)
+{
+    if (!ctx) return cache_dir_from_env(dir, size);
+    if (!ctx->settings.cache_dir) return 0;
+    int n = snprintf(dir, size, "%s", ctx->settings.cache_dir);
     return n > 0 && (size_t)n < size;
 }
 

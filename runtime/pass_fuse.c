@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "env.h"
 #include "error.h"
 #include "passes.h"
 
@@ -113,7 +114,10 @@ int clg_pass_enabled_by(const char *passes_off, int number)
 clg_status clg_passes_run_with(clg_graph *g, const char *passes_off)
 {
     size_t folded;
-    CLG_TRY(clg_context_check_settings(NULL, CLG_SETTING_PASSES));
+    if (!passes_off) { /* the environment's: a context checked its own when it was made */
+        CLG_TRY(clg_env_check_one(CLG_NO_FUSION_ENV));
+        CLG_TRY(clg_env_check_one(CLG_PASSES_OFF_ENV));
+    }
     if (clg_pass_enabled_by(passes_off, CLG_PASS_FOLD_PAD)) CLG_TRY(clg_pass_fold_pad(g, NULL));
     clg_graph_forward_constants(g);
     if (clg_pass_enabled_by(passes_off, CLG_PASS_FOLD_BATCHNORM)) CLG_TRY(clg_pass_fold_batchnorm(g, &folded));

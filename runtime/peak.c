@@ -28,10 +28,10 @@ static void device_key(const clg_context *ctx, char *key, size_t size)
 #define PEAK_MIN_GFLOPS 1e-3
 #define PEAK_MAX_GFLOPS 1e7
 
-static int cached_peak(const char *key, double *gflops)
+static int cached_peak(const clg_context *ctx, const char *key, double *gflops)
 {
     char path[4096];
-    if (!clg_cache_path("peak.txt", path, sizeof path)) return 0;
+    if (!clg_cache_path(ctx, "peak.txt", path, sizeof path)) return 0;
     char *text = clg_cache_read(path), *cursor = text, *line;
     int found = 0;
     while (!found && (line = clg_cache_next_line(&cursor))) {
@@ -95,10 +95,10 @@ clg_status clg_context_peak_gflops(clg_context *ctx, double *gflops)
     if (!ctx || !gflops) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_peak_gflops: NULL argument");
     char key[512], path[4096];
     device_key(ctx, key, sizeof key);
-    if (cached_peak(key, gflops)) return CLG_OK;
+    if (cached_peak(ctx, key, gflops)) return CLG_OK;
     CLG_TRY(measure(ctx, gflops));
     /* A cache that cannot be written is not an error (a warning). */
-    if (clg_cache_path("peak.txt", path, sizeof path)) {
+    if (clg_cache_path(ctx, "peak.txt", path, sizeof path)) {
         char line[600];
         snprintf(line, sizeof line, "%.3f\t%s", *gflops, key);
         clg_cache_append(path, line);

@@ -32,10 +32,10 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 #define FNV_BASIS 0xcbf29ce484222325ULL
 #define FNV_BASIS2 0x84222325cbf29ce4ULL /* a second, independent-enough stream */
 
-const char *clg_program_store_dir(void)
+const char *clg_program_store_dir(const clg_context *ctx)
 {
     static _Thread_local char dir[2048];
-    if (!clg_cache_path("programs", dir, sizeof dir)) dir[0] = '\0';
+    if (!clg_cache_path(ctx, "programs", dir, sizeof dir)) dir[0] = '\0';
     return dir;
 }
 
@@ -52,7 +52,7 @@ static int entry_key(const clg_context *ctx, const char *source, const char *opt
                      (unsigned long long)fnv1a(FNV_BASIS, source, src_len),
                      (unsigned long long)fnv1a(FNV_BASIS2, source, src_len));
     if (n < 0 || (size_t)n >= key_size) return 0;
-    const char *dir = clg_program_store_dir();
+    const char *dir = clg_program_store_dir(ctx);
     if (!*dir) return 0;
     n = snprintf(path, path_size, "%s/%016llx%016llx.bin", dir,
                  (unsigned long long)fnv1a(FNV_BASIS, key, strlen(key)),

@@ -19,8 +19,9 @@
 
 #define CLG_PROGRAM_CACHE_ENV "CLGOOGLENET_PROGRAM_CACHE"
 
-/* The store's folder ("" when neither XDG_CACHE_HOME nor HOME is set). */
-const char *clg_program_store_dir(void);
+/* The context's store folder ("" when neither XDG_CACHE_HOME nor HOME was
+   set when it was made; ctx NULL: the environment now). */
+const char *clg_program_store_dir(const clg_context *ctx);
 
 /*
  * A program built for ctx's device from the entry for (source, options), or

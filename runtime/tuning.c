@@ -18,10 +18,10 @@ clg_tune_mode clg_tune_mode_get(const clg_context *ctx)
     }
 }
 
-const char *clg_tune_cache_path(void)
+const char *clg_tune_cache_path(const clg_context *ctx)
 {
     static _Thread_local char path[1024];
-    return clg_cache_path("tuning.txt", path, sizeof path) ? path : NULL;
+    return clg_cache_path(ctx, "tuning.txt", path, sizeof path) ? path : NULL;
 }
 
 /* "device|driver|" prefix of this context's entries ('|' and newlines in names become '_'). */
@@ -42,7 +42,7 @@ static void device_prefix(const clg_context *ctx, char *buf, size_t size)
 
 int clg_tune_lookup(const clg_context *ctx, const char *key, char *value, size_t size)
 {
-    const char *path = clg_tune_cache_path();
+    const char *path = clg_tune_cache_path(ctx);
     if (!path || size == 0) return 0;
     char *text = clg_cache_read(path), *cursor = text, *line;
     if (!text) return 0;
@@ -65,7 +65,7 @@ int clg_tune_lookup(const clg_context *ctx, const char *key, char *value, size_t
 
 void clg_tune_store(const clg_context *ctx, const char *key, const char *value)
 {
-    const char *path = clg_tune_cache_path();
+    const char *path = clg_tune_cache_path(ctx);
     if (!path) return;
     char prefix[400], line[1024];
     device_prefix(ctx, prefix, sizeof prefix);

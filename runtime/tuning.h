@@ -32,8 +32,9 @@ typedef enum clg_tune_mode {
 /* The context's tuning option, else CLGOOGLENET_TUNE (ctx may be NULL). */
 clg_tune_mode clg_tune_mode_get(const clg_context *ctx);
 
-/* Cache path (static storage), or NULL when neither XDG_CACHE_HOME nor HOME is set. */
-const char *clg_tune_cache_path(void);
+/* The context's cache path (static storage), or NULL when neither
+   XDG_CACHE_HOME nor HOME was set when it was made (ctx NULL: now). */
+const char *clg_tune_cache_path(const clg_context *ctx);
 
 /*
  * Looks up `key` for this context's device. Returns 1 and copies the value

@@ -345,6 +345,16 @@ static inline clg_context *open_context(void)
     return ctx;
 }
 
+/* A new context in place of ctx, for CLGOOGLENET_* variables changed since
+   ctx was made: a context reads them once, when it is made. */
+static inline clg_context *reopen_context(clg_context *ctx)
+{
+    clg_context_destroy(ctx);
+    ctx = open_context();
+    ck_assert_ptr_nonnull(ctx);
+    return ctx;
+}
+
 /* Packs the builder (freed) and loads it; returns the status. */
 static inline clg_status load(clg_context *ctx, mb *b, clg_model **m)
 {

@@ -2,6 +2,7 @@
  * Every CLGOOGLENET_* variable the library reads is checked against the
  * values it allows (runtime/env.c): a bad value fails context creation with
  * a message naming the variable and what it takes, before any device work.
+ * A context reads them once, when it is made (runtime/context.h).
  */
 #include <check.h>
 #include <stdio.h>
@@ -84,11 +85,52 @@ START_TEST(words_mean_what_they_say)
 }
 END_TEST
 
+/* A context reads the variables once, when it is made: one changed later
+   does not change it, a new context takes the new value. */
+START_TEST(read_once_per_context)
+{
+    setenv(CLG_CONV_ENV, "wino", 1);
+    setenv(CLG_PASSES_OFF_ENV, "3", 1);
+    setenv("XDG_CACHE_HOME", "/tmp/clg-read-once", 1);
+    clg_context *ctx = NULL;
+    clg_status st = clg_context_create(NULL, &ctx);
+    if (st == CLG_ERR_DEVICE_NOT_FOUND) {
+        printf("SKIP: no OpenCL device: %s\n", clg_last_error());
+        return;
+    }
+    ck_assert_msg(st == CLG_OK, "%s", clg_last_error());
+    setenv(CLG_CONV_ENV, "garbage", 1);
+    setenv(CLG_TUNE_ENV, "force", 1);
+    unsetenv(CLG_PASSES_OFF_ENV);
+    setenv("XDG_CACHE_HOME", "/tmp/clg-elsewhere", 1);
+    ck_assert_str_eq(clg_context_conv_algorithm(ctx), "wino");
+    ck_assert_int_eq(clg_tune_mode_get(ctx), CLG_TUNE_CACHED);
+    ck_assert_int_eq(clg_context_pass_enabled(ctx, 3), 0);
+    ck_assert_int_eq(clg_context_pass_enabled(ctx, 2), 1);
+    ck_assert_str_eq(clg_tune_cache_path(ctx), "/tmp/clg-read-once/clgooglenet/tuning.txt");
+    /* What the caller set, not what the environment filled in. */
+    clg_context_options options;
+    ck_assert_int_eq(clg_context_get_options(ctx, &options), CLG_OK);
+    ck_assert_ptr_null(options.conv_algorithm);
+    clg_context_destroy(ctx);
+    unsetenv(CLG_CONV_ENV);
+    ck_assert_int_eq(clg_context_create(NULL, &ctx), CLG_OK);
+    ck_assert_ptr_null(clg_context_conv_algorithm(ctx));
+    ck_assert_int_eq(clg_tune_mode_get(ctx), CLG_TUNE_FORCE);
+    ck_assert_int_eq(clg_context_pass_enabled(ctx, 3), 1);
+    ck_assert_str_eq(clg_tune_cache_path(ctx), "/tmp/clg-elsewhere/clgooglenet/tuning.txt");
+    clg_context_destroy(ctx);
+    unsetenv(CLG_TUNE_ENV);
+    unsetenv("XDG_CACHE_HOME");
+}
+END_TEST
+
 int main(void)
 {
     const clg_test_case cases[] = {
         {"env:bad_values_are_refused", bad_values_are_refused},
         {"env:words_mean_what_they_say", words_mean_what_they_say},
+        {"env:read_once_per_context", read_once_per_context},
     };
     return clg_run_cases("env", cases, sizeof cases / sizeof cases[0], 0, NULL, NULL);
 }

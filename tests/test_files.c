@@ -248,6 +248,8 @@ END_TEST
 /* ---- Caches ----------------------------------------------------------------- */
 
 /* A context with just enough filled in for the cache functions (no OpenCL). */
+/* Its settings (the cache folder) are resolved from the environment as
+   context creation does: set the variables first. Free settings_strings. */
 static clg_context fake_context(void)
 {
     clg_context ctx;
@@ -255,6 +257,7 @@ static clg_context fake_context(void)
     snprintf(ctx.info.platform_name, sizeof ctx.info.platform_name, "Test Platform");
     snprintf(ctx.info.device_name, sizeof ctx.info.device_name, "Test Device");
     snprintf(ctx.info.driver_version, sizeof ctx.info.driver_version, "1.0");
+    ck_assert_int_eq(clg_context_settings_resolve(&ctx), CLG_OK);
     return ctx;
 }
 
@@ -304,6 +307,7 @@ START_TEST(caches_that_are_not_files_are_ignored)
     unlink(tuning);
     unlink(peak);
     ck_assert_int_eq(rmdir(dir), 0);
+    free(ctx.settings_strings);
     unsetenv("XDG_CACHE_HOME");
     alarm(0);
 }

@@ -1248,6 +1248,7 @@ START_TEST(batchnorm_fold)
     clg_tensor *xt = tensor_of(4, xd, x);
     for (int variant = 0; variant < 3; variant++) { /* folded, passes off, blocked by a second reader */
         if (variant == 1) setenv("CLGOOGLENET_NO_FUSION", "1", 1);
+        ctx = reopen_context(ctx);
         clg_model *m = load_ok(ctx, conv_bn_relu_model(w, params, eps, variant == 2));
         const clg_graph *g = clg_model_graph(m);
         int bn = -1;
@@ -1365,6 +1366,7 @@ START_TEST(pointwise_groups)
     }
     for (int pass_on = 0; pass_on <= 1; pass_on++) {
         if (!pass_on) setenv("CLGOOGLENET_PASSES_OFF", "3", 1);
+        ctx = reopen_context(ctx);
         static const int64_t xd[4] = {-1, C, 5, 6};
         mb *b = mb_new(13);
         mb_input(b, "X", 4, xd);
@@ -1465,6 +1467,7 @@ START_TEST(pool_into_pointwise)
        an Identity (PyTorch's deduplicated parameters); 4 not fused, the bias an input. */
     for (int variant = 0; variant < 5; variant++) {
         if (variant == 1) setenv("CLGOOGLENET_PASSES_OFF", "2", 1);
+        ctx = reopen_context(ctx);
         static const int64_t xd[4] = {-1, C, H, W}, wd[4] = {K, C, 1, 1}, bd[1] = {K};
         mb *b = mb_new(13);
         mb_input(b, "X", 4, xd);

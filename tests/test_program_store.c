@@ -57,12 +57,12 @@ static clg_context *open_context(void)
 /* Paths of the store's entries (up to max); returns how many. */
 static int list_entries(char paths[][1024], int max)
 {
-    DIR *d = opendir(clg_program_store_dir());
+    DIR *d = opendir(clg_program_store_dir(NULL));
     if (!d) return 0;
     int n = 0;
     for (struct dirent *e; (e = readdir(d)) && n < max;)
         if (e->d_name[0] != '.')
-            snprintf(paths[n++], 1024, "%s/%s", clg_program_store_dir(), e->d_name);
+            snprintf(paths[n++], 1024, "%s/%s", clg_program_store_dir(NULL), e->d_name);
     closedir(d);
     return n;
 }
