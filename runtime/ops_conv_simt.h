@@ -12,8 +12,9 @@
 #define CLG_KERNELS_ENV "CLGOOGLENET_KERNELS"
 
 
-/* The family for ctx: CLGOOGLENET_KERNELS when set (a bad value is
-   CLG_ERR_INVALID_ARGUMENT naming the variable), else the device table's. */
+/* The family for ctx: its kernel_family option, else CLGOOGLENET_KERNELS as
+   it was when ctx was made (a bad value failed the creation), else the
+   device table's. */
 clg_status clg_kernel_family_get(const clg_context *ctx, clg_kernel_family *out);
 
 /* "cpu" or "simt". */

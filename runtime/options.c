@@ -29,8 +29,9 @@ static int one_of(const char *value, const char *const *names)
 }
 
 /* Copies the strings the fields point to into one block (the context then
-   frees one pointer) and points the fields at the copies. */
-static clg_status copy_strings(const char **const *fields, size_t n_fields, char **out)
+   frees one pointer), points the fields at the copies and puts the block in
+   *slot, freeing the one there. */
+static clg_status copy_strings(const char **const *fields, size_t n_fields, char **slot)
 {
     size_t total = 1;
     for (size_t i = 0; i < n_fields; i++)
@@ -44,7 +45,8 @@ static clg_status copy_strings(const char **const *fields, size_t n_fields, char
             *fields[i] = p;
             p += len;
         }
-    *out = block;
+    free(*slot);
+    *slot = block;
     return CLG_OK;
 }
 
@@ -81,10 +83,7 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
 
     const char **fields[] = {&o.device, &o.kernel_family, &o.conv_algorithm, &o.gemm, &o.passes_off,
                              &o.kernel_dir};
-    char *block;
-    CLG_TRY(copy_strings(fields, sizeof fields / sizeof fields[0], &block));
-    free(ctx->option_strings);
-    ctx->option_strings = block;
+    CLG_TRY(copy_strings(fields, sizeof fields / sizeof fields[0], &ctx->option_strings));
     ctx->options = o;
     return CLG_OK;
 }
@@ -160,10 +159,7 @@ clg_status clg_context_settings_resolve(clg_context *ctx)
     /* Copied: the environment's strings change with it, the context's must not. */
     const char **fields[] = {&s.conv_algorithm, &s.gemm, &s.kernel_family, &s.kernel_dir, &s.passes_off,
                              &s.cache_dir};
-    char *block;
-    CLG_TRY(copy_strings(fields, sizeof fields / sizeof fields[0], &block));
-    free(ctx->settings_strings);
-    ctx->settings_strings = block;
+    CLG_TRY(copy_strings(fields, sizeof fields / sizeof fields[0], &ctx->settings_strings));
     ctx->settings = s;
     return CLG_OK;
 }

@@ -57,8 +57,9 @@ clg_status clg_passes_run(clg_graph *g);
 int clg_pass_enabled(int number);
 
 /*
- * The same from a context's passes_off option ("0,3", "all", ""); NULL falls
- * back to the variables. clg_passes_run_with runs the graph passes so.
+ * The same from a context's passes_off setting ("0,3", "all", ""; context.h);
+ * NULL falls back to the variables, read and checked at the call.
+ * clg_passes_run_with runs the graph passes so.
  */
 int clg_pass_enabled_by(const char *passes_off, int number);
 int clg_passes_off_valid(const char *passes_off);

@@ -3,7 +3,8 @@
  * "device|driver|key" to the chosen variant, kept under
  * $XDG_CACHE_HOME/clgooglenet/tuning.txt (fallback ~/.cache/clgooglenet/).
  *
- * CLGOOGLENET_TUNE selects the mode (read once per lookup):
+ * CLGOOGLENET_TUNE selects the mode (read once per context, when it is made;
+ * context.h):
  *   unset   use cached winners where present; heuristics otherwise (no timing,
  *           so a cold start costs no tuning time)
  *   1, on   also tune shapes that are not cached, and store the winners
@@ -29,7 +30,8 @@ typedef enum clg_tune_mode {
     CLG_TUNE_FORCE   /* retune everything */
 } clg_tune_mode;
 
-/* The context's tuning option, else CLGOOGLENET_TUNE (ctx may be NULL). */
+/* The context's tuning option, else CLGOOGLENET_TUNE as it was when the
+   context was made (ctx NULL: as it is now). */
 clg_tune_mode clg_tune_mode_get(const clg_context *ctx);
 
 /* The context's cache path (static storage), or NULL when neither
