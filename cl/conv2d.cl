@@ -144,7 +144,8 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
  * conv2d_kvec: the same convolution vectorised over output channels, for
  * small maps (where a row holds few pixels) and in general on CPUs.
  *
- * -D values: KH, KW, SH, SW, PX, KV (KBV = 16 * KV channels), HAS_BIAS, RELU, FMA.
+ * -D values: KH, KW, SH, SW, PX, KV (KBV = 16 * KV channels), HAS_BIAS, RELU, FMA,
+ * CHUNKED (conv2d_kvec only: extra arguments c_begin, c_count).
  *
  * Weights come re-laid once at plan time (runtime/ops_conv.c) as
  * wt[K / KB][C][KH][KW][KB], K padded with zero filters to a multiple of KB,
