@@ -21,6 +21,11 @@
  *             only for inputs whose buffer has that slack (runtime/memory_plan.c)
  *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
  *             a * b + c into FMA instructions); 0: mad()
+ *   CHUNKED   conv2d_kvec: 1 = one launch sums input channels c_begin..c_begin +
+ *             c_count - 1 only (two extra arguments): the first chunk adds the
+ *             bias and stores, later ones add to what is stored, only the last
+ *             applies ReLU. For drivers that end a work-item's loops after a
+ *             fixed number of trips (llvmpipe; runtime/device_table.h)
  *
  * Output (n, k, oy, ox) goes to out[out_offset + n * out_image_stride + (k * OH + oy) * OW + ox],
  * which is plain NCHW for out_offset = 0, out_image_stride = K * OH * OW, and a
@@ -139,7 +144,8 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
  * conv2d_kvec: the same convolution vectorised over output channels, for
  * small maps (where a row holds few pixels) and in general on CPUs.
  *
- * -D values: KH, KW, SH, SW, PX, KV (KBV = 16 * KV channels), HAS_BIAS, RELU, FMA.
+ * -D values: KH, KW, SH, SW, PX, KV (KBV = 16 * KV channels), HAS_BIAS, RELU, FMA,
+ * CHUNKED (conv2d_kvec only: extra arguments c_begin, c_count).
  *
  * Weights come re-laid once at plan time (runtime/ops_conv.c) as
  * wt[K / KB][C][KH][KW][KB], K padded with zero filters to a multiple of KB,
@@ -151,6 +157,22 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
  * borders) and broadcasts each against the weight vectors.
  * The output placement is the same as conv2d's.
  */
+#ifndef CHUNKED
+#define CHUNKED 0
+#endif
+#if CHUNKED
+#define CHUNK_PARAMS , int c_begin, int c_count
+#define CHUNK_ARGS , c_begin, c_count
+#define C_FIRST c_begin
+#define C_LAST (c_begin + c_count)
+#define ADD_BIAS (HAS_BIAS && c_begin == 0)
+#else
+#define CHUNK_PARAMS
+#define CHUNK_ARGS
+#define C_FIRST 0
+#define C_LAST C
+#define ADD_BIAS HAS_BIAS
+#endif
 #ifndef PX
 #define PX 4
 #endif
@@ -163,6 +185,17 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
 #define KBV (16 * KV)
 #define SPANP ((PX - 1) * SW + KW)
 
+#if CHUNKED
+/* The sums earlier chunks stored for 16 channels of one output pixel (y, a
+   plane apart): all 16 when full, else the first `lanes` (zeros after). */
+static float16 stored_sum(__global const float *y, int plane_out, int full, int lanes)
+{
+    float t[16];
+    for (int l = 0; l < 16; l++) t[l] = full || l < lanes ? y[l * plane_out] : 0.0f;
+    return vload16(0, t);
+}
+#endif
+
 /*
  * One work-item's tile: PX outputs of row oy for the KBV channels of weight
  * block kb, written as channels kb_out * KBV.. of `out` (K channels, with
@@ -172,7 +205,7 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
 static void kvec_tile(__global const float *restrict in, __global const float *restrict wt,
                       __global const float *restrict bias, __global float *restrict out, int C,
                       int H, int W, int K, int OH, int OW, int pad_top, int pad_left, int n, int kb,
-                      int kb_out, int out_offset, int out_image_stride)
+                      int kb_out, int out_offset, int out_image_stride CHUNK_PARAMS)
 {
     const int ox0 = get_global_id(0) * PX;
     const int oy = get_global_id(1);
@@ -186,20 +219,24 @@ static void kvec_tile(__global const float *restrict in, __global const float *r
     float16 total[KV][PX];
 #pragma unroll
     for (int v = 0; v < KV; v++) {
-        const float16 b0 = HAS_BIAS ? vload16(0, bias + kb * KBV + v * 16) : (float16)(0.0f);
+        const float16 b0 = ADD_BIAS ? vload16(0, bias + kb * KBV + v * 16) : (float16)(0.0f);
 #pragma unroll
         for (int j = 0; j < PX; j++) total[v][j] = b0;
     }
 
     __global const float *wk = wt + (size_t)kb * C * KH * KW * KBV;
     __global const float *plane = in + (size_t)n * C * H * W;
-    for (int c0 = 0; c0 < C; c0 += CBLK) {
+#if CHUNKED
+    wk += (size_t)c_begin * KH * KW * KBV;
+    plane += (size_t)c_begin * H * W;
+#endif
+    for (int c0 = C_FIRST; c0 < C_LAST; c0 += CBLK) {
     float16 acc[KV][PX];
 #pragma unroll
     for (int v = 0; v < KV; v++)
 #pragma unroll
         for (int j = 0; j < PX; j++) acc[v][j] = (float16)(0.0f);
-    const int c_end = min(C, c0 + CBLK);
+    const int c_end = min(C_LAST, c0 + CBLK);
     for (int c = c0; c < c_end; c++, plane += H * W, wk += KH * KW * KBV) {
 #pragma unroll
         for (int ky = 0; ky < KH; ky++) {
@@ -283,7 +320,14 @@ static void kvec_tile(__global const float *restrict in, __global const float *r
 #pragma unroll
         for (int j = 0; j < PX; j++) {
             float16 r = total[v][j];
+#if CHUNKED
+            if (c_begin > 0)
+                r += stored_sum(y + (k0 + v * 16) * plane_out + j, plane_out, full,
+                                ox0 + j < OW ? K - k0 - v * 16 : 0);
+            if (RELU && c_begin + c_count >= C) r = fmax(r, (float16)(0.0f));
+#else
             if (RELU) r = fmax(r, (float16)(0.0f));
+#endif
             float t[16];
             vstore16(r, 0, t);
             __global float *yj = y + (k0 + v * 16) * plane_out + j;
@@ -300,14 +344,15 @@ static void kvec_tile(__global const float *restrict in, __global const float *r
 __kernel void conv2d_kvec(__global const float *restrict in, __global const float *restrict wt,
                           __global const float *restrict bias, __global float *restrict out,
                           int C, int H, int W, int K, int OH, int OW, int pad_top, int pad_left,
-                          int kblocks, int out_offset, int out_image_stride)
+                          int kblocks, int out_offset, int out_image_stride CHUNK_PARAMS)
 {
     const int n = get_global_id(2) / kblocks;
     const int kb = get_global_id(2) - n * kblocks;
     kvec_tile(in, wt, bias, out, C, H, W, K, OH, OW, pad_top, pad_left, n, kb, kb, out_offset,
-              out_image_stride);
+              out_image_stride CHUNK_ARGS);
 }
 
+#if !CHUNKED /* chunks run unfused (runtime/ops_conv.c) */
 /*
  * Horizontal fusion (pass 3, runtime/passes.h): up to three convolutions of
  * the same input, their weights concatenated (K, K2, K3 channels; K and K2
@@ -337,3 +382,4 @@ __kernel void conv2d_kvec_split(__global const float *restrict in, __global cons
     kvec_tile(in, wt, bias, dst, C, H, W, k_dst, OH, OW, pad_top, pad_left, n, kb, kb_dst, offset,
               stride);
 }
+#endif

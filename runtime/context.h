@@ -38,6 +38,9 @@ struct clg_context {
     int n_queues;           /* in-order queues the scheduler spreads branches over */
     struct clg_program_cache *programs;
     int program_store;      /* keep compiled programs on disk (program_store.h) */
+    /* The device table's loop_iteration_limit (0: none); tests lower it to
+       exercise the planners' splits on any device. */
+    int loop_iteration_limit;
     unsigned flags; /* CLG_CONTEXT_* */
     /* The caller's options (runtime/options.c), as clg_context_get_options
        shows them; strings point into option_strings. */

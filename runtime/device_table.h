@@ -36,6 +36,13 @@ typedef struct clg_device_traits {
        work-items and two work-groups per compute unit; 0: never (CPUs, where
        an extra launch costs more than the parallelism gives). */
     int simt_split_k;
+    /* Loop trips one work-item may run before the driver silently ends every
+       loop of the kernel (0: no such limit). llvmpipe's gallivm counts the
+       trips of all loops of a shader invocation together against
+       LP_MAX_TGSI_LOOP_ITERATIONS (65535, mesa's lp_bld_limits.h) and then
+       stops them without an error: the planners split work (conv2d_kvec's
+       input channels, runtime/ops_conv.c) to stay under it. */
+    int loop_iteration_limit;
     const char *why;         /* one line on the row's choices, for `devices --verbose` and docs */
 } clg_device_traits;
 

@@ -435,6 +435,132 @@ static int choice_parse(const char *text, conv_choice *ch)
     return 1;
 }
 
+/* ---- Loop-trip limits (runtime/device_table.h) ------------------------- */
+
+/* cl/conv2d.cl's CBLK: conv2d_kvec sums input channels in blocks of this many. */
+#define KVEC_CBLK 32
+
+/*
+ * An upper bound on the loop trips one conv2d_kvec work-item runs over
+ * `channels` input channels, for a device that ends a work-item's loops after
+ * a fixed number of trips (llvmpipe): counted as if no loop were unrolled,
+ * both sides of every branch ran (a SIMD group whose lanes diverge runs both)
+ * and each loop's exit test were a trip of its own. On rusticl/llvmpipe it
+ * counts 224 trips per channel for 3x3 stride 1, PX 6, KV 2 and 46 for 1x1,
+ * PX 12, KV 1, where outputs went wrong from 349 and about 2,512 input
+ * channels: 188 and 26 trips per channel.
+ * The other kernels that loop over input channels stay under 65,535 trips
+ * for Inception-family shapes by the same count, so they run unsplit: conv2d
+ * (non-constant weights, CLGOOGLENET_CONV=legacy) 122 per channel for 3x3
+ * (537 channels; Inception v3's deepest 3x3 has 448), 322 for 5x5 (203; 48
+ * at most), 114 for 7x1 (574; 192); conv1x1 10, plus 10 per pixel of a
+ * partial vector (GoogLeNet's 14x14 at 528 channels: 26,400); wino_gemm 25
+ * (2,621); conv_grouped over one group's channels. The SIMT family (only
+ * with CLGOOGLENET_KERNELS=simt there) is not counted.
+ */
+static int64_t kvec_loop_trips(const conv_desc *d, int sw, int px, int kv, int64_t channels)
+{
+    const int64_t KH = d->KH, KW = d->KW, span = (int64_t)(px - 1) * sw + KW;
+    /* Per kernel row: the input samples (bounds-checked or not; or a fused
+       pool's column maxima and maxima), then the broadcasts. */
+    const int64_t loads = d->pool3 ? (span + 3) + (span + 1) : 2 * (span + 1);
+    const int64_t row = loads + (KW + 1) + KW * (kv + 1) + KW * kv * (px + 1);
+    const int64_t per_channel = 1 + (KH + 1) + KH * row;
+    const int64_t tile = (kv + 1) + kv * (px + 1); /* one pass over the KV x PX sums */
+    const int64_t per_block = 2 + 2 * tile;       /* a block's sums zeroed, then added */
+    /* The bias, the epilogue: stored sums read back (chunks), the stores (both paths). */
+    const int64_t fixed = 2 * tile + 3 * 17 * (int64_t)kv * px;
+    return channels * per_channel + (channels + KVEC_CBLK - 1) / KVEC_CBLK * per_block + fixed;
+}
+
+/*
+ * Input channels per conv2d_kvec launch: C (one launch) unless the device
+ * has a loop limit that kvec_loop_trips may pass; then the most channels
+ * whose bound stays within 7/8 of the limit, in whole CBLK blocks where one
+ * fits (each chunk then sums as the single launch does). 0: not even one
+ * channel fits.
+ */
+static int64_t kvec_chunk_channels(const clg_plan *plan, const conv_desc *d, int sw, int px, int kv)
+{
+    const int64_t limit = plan->ctx->loop_iteration_limit, budget = limit - limit / 8;
+    if (limit <= 0 || kvec_loop_trips(d, sw, px, kv, d->C) <= budget) return d->C;
+    int64_t lo = 0, hi = d->C; /* trips(lo) fit, trips(hi) do not */
+    while (hi - lo > 1) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (kvec_loop_trips(d, sw, px, kv, mid) <= budget) lo = mid;
+        else hi = mid;
+    }
+    return lo >= KVEC_CBLK ? lo - lo % KVEC_CBLK : lo;
+}
+
+/*
+ * conv2d_kvec in launches of `chunk` input channels each (-DCHUNKED=1 added
+ * to `options`), one after another on the node's queue: the first adds the
+ * bias and stores, the others add to the stored sums, only the last applies
+ * ReLU. The first step owns the re-laid weights that all of them read.
+ */
+static clg_status emit_kvec_chunks(clg_plan *plan, const conv_desc *d, const char *options,
+                                   cl_mem in, cl_mem out, int px, int kv, int64_t chunk)
+{
+    const int n = d->n, pw = d->pointwise;
+    const int64_t C = d->C, kblocks = (d->K + 16 * kv - 1) / (16 * kv);
+    const int64_t h = pw ? 1 : d->H, w = pw ? d->H * d->W : d->W;
+    const int64_t oh = pw ? 1 : d->OH, ow = pw ? d->OH * d->OW : d->OW;
+    const int sh = pw ? 1 : d->win->stride[0], sw = pw ? 1 : d->win->stride[1];
+    if (chunk < 1)
+        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED,
+                         "kernel too large for this device's loop limit (even one input channel)");
+    char chunked[240];
+    snprintf(chunked, sizeof chunked, "%s -DCHUNKED=1", options);
+    cl_mem weights[2] = {NULL, NULL}, unowned[2] = {NULL, NULL}; /* the latter: until a step owns them */
+    clg_status st = relayout_weights(plan, n, d->wdata, d->bdata, d->K, C, d->KH, d->KW, 16 * kv,
+                                     &weights[0], &weights[1]);
+    if (st == CLG_OK) unowned[0] = weights[0], unowned[1] = weights[1];
+    for (int64_t c0 = 0; st == CLG_OK && c0 < C; c0 += chunk) {
+        const int64_t count = c0 + chunk <= C ? chunk : C - c0;
+        clg_step step;
+        st = clg_plan_kernel_step(plan, n, "conv2d.cl", chunked, "conv2d_kvec", &step);
+        if (st != CLG_OK) break;
+        snprintf(step.variant, sizeof step.variant, "conv2d_kvec_chunked_%s%dx%ds%dx%d_p%dk%d",
+                 d->pool3 ? "pool3_" : "", (int)d->KH, (int)d->KW, sh, sw, px, 16 * kv);
+        const cl_mem mems[4] = {in, weights[0], weights[1], out};
+        const int ints[] = {(int)C, (int)h, (int)w, (int)d->K, (int)oh, (int)ow,
+                            pw ? 0 : d->win->pads[0], pw ? 0 : d->win->pads[1], (int)kblocks,
+                            (int)d->place->offset, (int)d->place->image_stride, (int)c0, (int)count};
+        st = set_args(&step, mems, ints, 13);
+        if (st != CLG_OK) break;
+        if (c0 == 0) step.owned[0] = weights[0], step.owned[1] = weights[1];
+        step.work_dim = 3;
+        step.global[0] = (size_t)((ow + px - 1) / px);
+        step.global[1] = (size_t)oh;
+        step.global[2] = (size_t)(d->N * kblocks);
+        clg_plan_row_groups(plan, &step);
+        step.flops = d->flops * (double)count / (double)C;
+        step.bytes = d->bytes * (double)count / (double)C;
+        st = clg_plan_add_step(plan, &step);
+        if (c0 == 0) unowned[0] = unowned[1] = NULL; /* the plan owns them (or released them) */
+    }
+    for (int i = 0; i < 2; i++)
+        if (unowned[i]) clReleaseMemObject(unowned[i]);
+    return st;
+}
+
+/*
+ * Pass 3's fused launch (conv2d_kvec_split) has no chunks: on a device with a
+ * loop limit, a 1x1 group whose input has more channels than its widest tiles
+ * (PX 6, KV 2 or PX 12, KV 1) allow in one launch runs as single
+ * convolutions, which split.
+ */
+static int group_over_loop_limit(const clg_plan *plan, int n)
+{
+    const clg_shape *x = CLG_IN_SHAPE(plan, n, 0);
+    if (!plan->ctx->loop_iteration_limit || x->rank != 4) return 0;
+    conv_desc d;
+    memset(&d, 0, sizeof d);
+    d.C = x->dims[1], d.KH = d.KW = 1, d.pointwise = 1;
+    return kvec_chunk_channels(plan, &d, 1, 6, 2) < d.C || kvec_chunk_channels(plan, &d, 1, 12, 1) < d.C;
+}
+
 /* Appends the steps of choice ch, reading `in` and writing `out` (with d's placement). */
 static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch, cl_mem in,
                        cl_mem out)
@@ -474,6 +600,8 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
                  "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d -DPOOL3=%d%s",
                  (int)KH, (int)KW, sh, sw, px, kv, has_bias, relu, d->pool3,
                  pool_vec ? " -DPOOL3_VEC=1" : "");
+        const int64_t chunk = kvec_chunk_channels(plan, d, sw, px, kv);
+        if (chunk < C) return emit_kvec_chunks(plan, d, options, in, out, px, kv, chunk);
         CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d_kvec", &step));
         snprintf(step.variant, sizeof step.variant, "conv2d_kvec_%s%dx%ds%dx%d_p%dk%d",
                  d->pool3 ? "pool3_" : "", (int)KH, (int)KW, sh, sw, px, 16 * kv);
@@ -809,7 +937,7 @@ static int group_leader(const clg_plan *plan, int n)
 {
     const clg_attrs *at = &CLG_NODE(plan, n)->attrs;
     if (at->n_hgroup < 2 || plan->ctx->n_queues != 1 || clg_context_conv_algorithm(plan->ctx) ||
-        !clg_context_pass_enabled(plan->ctx, CLG_PASS_GROUP_POINTWISE))
+        !clg_context_pass_enabled(plan->ctx, CLG_PASS_GROUP_POINTWISE) || group_over_loop_limit(plan, n))
         return -1;
     for (int m = 0; m < at->n_hgroup; m++)
         if (clg_shape_count(CLG_OUT_SHAPE(plan, at->hgroup[m])) == 0) return -1;

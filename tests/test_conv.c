@@ -8,6 +8,8 @@
  * turn through CLGOOGLENET_CONV, alone and writing into a concat slice; the
  * SIMT family (cl/conv_simt.cl) through CLGOOGLENET_KERNELS=simt, on the
  * random, edge-case and variant tests and an Inception block's 1x1 part.
+ * conv2d_kvec's input-channel chunks (drivers that limit loop trips) are
+ * forced by lowering the context's limit.
  *
  * OpenCL objects are only created inside tests: Check forks each test and
  * the ICD and PoCL's threads do not survive a fork.
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "clgooglenet.h"
+#include "context.h"
 #include "graph.h"
 #include "kernels.h"
 #include "model.h"
@@ -378,18 +381,16 @@ START_TEST(conv_large_channels)
 }
 END_TEST
 
-/* Shape errors are reported with the node's name, not a crash. */
-START_TEST(conv_bad_channels)
+/* Builds and runs a one-Conv graph (node `name`, zero input and weights, no
+   bias, default attributes) that must fail: no output; returns the status. */
+static clg_status failing_conv(clg_context *ctx, const char *name, const int64_t xd[4], const int64_t wd[4])
 {
-    clg_context *ctx = open_context();
-    if (!ctx) return;
-    const int64_t xd[4] = {1, 3, 5, 5}, wd[4] = {2, 4, 3, 3};
-    float w[2 * 4 * 3 * 3] = {0}, x[75] = {0};
+    float *w = calloc(dims_count(4, wd), sizeof(float)), *x = calloc(dims_count(4, xd), sizeof(float));
+    ck_assert(w && x);
     clg_graph *g = clg_graph_create();
     int in[2] = {add_input(g, "x", 4, xd), add_weight(g, "w", 4, wd, w)};
     int node;
-    ck_assert_int_eq(clg_graph_add_node(g, "conv_bad", CLG_OP_CONV, in, 2, "y", NULL, &node),
-                     CLG_OK);
+    ck_assert_int_eq(clg_graph_add_node(g, name, CLG_OP_CONV, in, 2, "y", NULL, &node), CLG_OK);
     ck_assert_int_eq(clg_graph_mark_output(g, g->nodes[node].output), CLG_OK);
     clg_model *model = NULL;
     clg_status st = clg_model_from_graph(ctx, g, &model);
@@ -401,6 +402,18 @@ START_TEST(conv_bad_channels)
         clg_tensor_destroy(xt);
         clg_model_destroy(model);
     }
+    free(w);
+    free(x);
+    return st;
+}
+
+/* Shape errors are reported with the node's name, not a crash. */
+START_TEST(conv_bad_channels)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    const int64_t xd[4] = {1, 3, 5, 5}, wd[4] = {2, 4, 3, 3};
+    const clg_status st = failing_conv(ctx, "conv_bad", xd, wd);
     ck_assert_int_eq(st, CLG_ERR_SHAPE);
     ck_assert_msg(strstr(clg_last_error(), "conv_bad") != NULL, "message: %s", clg_last_error());
     clg_context_destroy(ctx);
@@ -751,6 +764,82 @@ START_TEST(conv_variants_concat)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_conv_concat(ctx, &cases[i], &ungrouped, 5 + (int)i * 7);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* ---- Loop-trip limits (runtime/device_table.h) ---------------------------- */
+
+/*
+ * conv2d_kvec in launches over input-channel chunks (runtime/ops_conv.c),
+ * forced on any device by lowering the context's loop limit: the bias added
+ * once and ReLU applied last, batch 2, stride 2, 1x1 with many channels (whole
+ * 32-channel blocks per chunk), a concat slice, and an Inception block whose
+ * 1x1 group then runs unfused and whose fused pool is chunked too.
+ */
+START_TEST(conv_loop_limit_chunks)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x100Bu);
+    static const struct {
+        int limit;
+        conv_case t;
+    } cases[] = {
+        /*        n  c    h   w   k kh kw sh sw  pads          bias relu */
+        {3000, {2, 40, 12, 12, 40, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1}},  /* chunks of a few channels */
+        {3000, {1, 37, 11, 13, 19, 5, 5, 2, 2, {2, 1, 2, 2}, 1, 0}},  /* stride 2, K % 16 != 0 */
+        {3000, {2, 33, 9, 10, 17, 3, 3, 1, 1, {0, 1, 1, 0}, 0, 1}},   /* no bias, ReLU */
+        {20000, {1, 600, 7, 7, 20, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1}},  /* 1x1, large C */
+        {20000, {2, 300, 5, 5, 48, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1}},  /* 1x1, batch 2 */
+    };
+    setenv("CLGOOGLENET_CONV", "kvec", 1);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ctx->loop_iteration_limit = cases[i].limit;
+        check_conv(ctx, &cases[i].t);
+    }
+    ctx->loop_iteration_limit = 3000;
+    const conv_case sliced = {2, 45, 9, 9, 21, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1};
+    check_conv_concat(ctx, &sliced, &ungrouped, 19);
+    unsetenv("CLGOOGLENET_CONV");
+    check_inception(ctx, 2, 90, 7, 7);
+    check_inception(ctx, 1, 70, 3, 3); /* rows under 6 columns: the scalar pool */
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* A kernel whose single input channel passes the loop limit is an error that
+   names the node, not a wrong result. */
+START_TEST(conv_loop_limit_too_low)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    ctx->loop_iteration_limit = 100;
+    setenv("CLGOOGLENET_CONV", "kvec", 1);
+    const int64_t xd[4] = {1, 2, 5, 5}, wd[4] = {2, 2, 3, 3};
+    const clg_status st = failing_conv(ctx, "conv_deep", xd, wd);
+    unsetenv("CLGOOGLENET_CONV");
+    ck_assert_int_eq(st, CLG_ERR_UNSUPPORTED);
+    const char *msg = clg_last_error();
+    ck_assert_msg(strstr(msg, "conv_deep") && strstr(msg, "loop limit"), "message: %s", msg);
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+/* With the device's own limit: the layer that went wrong on rusticl
+   (conv2d_kvec, 3x3, 400 channels, 12x12) and a 1x1 past 2,600 channels. */
+START_TEST(conv_loop_limit_device)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0xDEE9u);
+    static const conv_case cases[] = {
+        {1, 400, 12, 12, 32, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {1, 2600, 6, 6, 16, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 0},
+    };
+    setenv("CLGOOGLENET_CONV", "kvec", 1);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
+    unsetenv("CLGOOGLENET_CONV");
     clg_context_destroy(ctx);
 }
 END_TEST
@@ -1307,6 +1396,9 @@ static Suite *conv_suite(void)
         {"conv:gemm", conv_gemm, 1},
         {"conv:winograd_chunks", conv_winograd_chunks, 1},
         {"conv:matmul", conv_matmul, 1},
+        {"conv:loop_limit_chunks", conv_loop_limit_chunks, 1},
+        {"conv:loop_limit_too_low", conv_loop_limit_too_low, 1},
+        {"conv:loop_limit_device", conv_loop_limit_device, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
