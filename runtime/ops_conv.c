@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "kernel_args.h"
 #include "kernels.h"
 #include "ops_conv_grouped.h"
 #include "ops_conv_simt.h"
@@ -203,9 +204,11 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, in
     snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
     const int in_ints[] = {(int)wp->C, (int)wp->H, (int)wp->W, (int)wp->TH, (int)wp->TW, (int)T,
                            (int)Tp, wp->win->pads[0], wp->win->pads[1], (int)t0};
-    st = CLG_ARG_MEM(s_in.kernel, 0, wp->in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 1, wp->vbuf);
-    for (cl_uint i = 0; st == CLG_OK && i < 10; i++) st = CLG_ARG_INT(s_in.kernel, 2 + i, in_ints[i]);
+    clg_args kargs = clg_args_begin(s_in.kernel);
+    clg_args_mem(&kargs, wp->in);
+    clg_args_mem(&kargs, wp->vbuf);
+    clg_args_ints(&kargs, in_ints, 10);
+    st = clg_args_end(&kargs);
     s_in.work_dim = 2;
     s_in.global[0] = (size_t)Tp;
     s_in.global[1] = (size_t)wp->C;
@@ -217,12 +220,14 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, in
     snprintf(options, sizeof options, "-DWM=%d -DPX=%d -DKV=%d", wm, wp->px, wp->kv);
     CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_gemm", &s_gemm));
     snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_p%dk%d", wm, wp->px, (int)wp->KB);
-    st = CLG_ARG_MEM(s_gemm.kernel, 0, wp->ubuf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 1, wp->vbuf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 2, wp->mbuf);
-    if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 3, wp->C);
-    if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 4, Tp);
-    if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 5, wp->Kp);
+    kargs = clg_args_begin(s_gemm.kernel);
+    clg_args_mem(&kargs, wp->ubuf);
+    clg_args_mem(&kargs, wp->vbuf);
+    clg_args_mem(&kargs, wp->mbuf);
+    clg_args_int(&kargs, wp->C);
+    clg_args_int(&kargs, Tp);
+    clg_args_int(&kargs, wp->Kp);
+    st = clg_args_end(&kargs);
     s_gemm.work_dim = 3;
     s_gemm.global[0] = (size_t)(Tp / wp->px);
     s_gemm.global[1] = (size_t)wp->kblocks;
@@ -240,10 +245,12 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, in
     const int out_ints[] = {(int)wp->K, (int)wp->OH, (int)wp->OW, (int)wp->TH, (int)wp->TW, (int)Tp,
                             (int)wp->Kp, (int)wp->place->offset, (int)wp->place->image_stride,
                             (int)t0};
-    st = CLG_ARG_MEM(s_out.kernel, 0, wp->mbuf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 1, wp->bbuf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 2, wp->out);
-    for (cl_uint i = 0; st == CLG_OK && i < 10; i++) st = CLG_ARG_INT(s_out.kernel, 3 + i, out_ints[i]);
+    kargs = clg_args_begin(s_out.kernel);
+    clg_args_mem(&kargs, wp->mbuf);
+    clg_args_mem(&kargs, wp->bbuf);
+    clg_args_mem(&kargs, wp->out);
+    clg_args_ints(&kargs, out_ints, 10);
+    st = clg_args_end(&kargs);
     s_out.work_dim = 2;
     s_out.global[0] = (size_t)T;
     s_out.global[1] = (size_t)(wp->Kp / 16);
@@ -316,10 +323,10 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
 /* Sets the kernel's args; on failure the kernel is released. */
 static clg_status set_args(clg_step *step, const cl_mem *mems, const int *ints, int n_ints)
 {
-    clg_status st = CLG_OK;
-    for (cl_uint i = 0; st == CLG_OK && i < 4; i++) st = CLG_ARG_MEM(step->kernel, i, mems[i]);
-    for (int i = 0; st == CLG_OK && i < n_ints; i++)
-        st = CLG_ARG_INT(step->kernel, 4 + (cl_uint)i, ints[i]);
+    clg_args kargs = clg_args_begin(step->kernel);
+    clg_args_mems(&kargs, mems, 4);
+    clg_args_ints(&kargs, ints, (size_t)n_ints);
+    clg_status st = clg_args_end(&kargs);
     if (st != CLG_OK) {
         clReleaseKernel(step->kernel);
         step->kernel = NULL;
@@ -843,7 +850,7 @@ static clg_status plan_group(clg_plan *plan, int leader)
 {
     const clg_attrs *at = &CLG_NODE(plan, leader)->attrs;
     const int count = at->n_hgroup;
-    conv_desc d[3];
+    conv_desc d[3] = {0}; /* count >= 2 (pass_group_pointwise.c); zeroed for the compiler */
     int64_t total = 0;
     int has_bias = 0, align32 = 1, empty;
     for (int i = 0; i < count; i++) {
@@ -887,18 +894,20 @@ static clg_status plan_group(clg_plan *plan, int leader)
     const int k3 = count > 2 ? (int)d[2].K : 0;
     cl_kernel k = step.kernel;
     const cl_mem mems[4] = {d[0].in, step.owned[0], step.owned[1], d[0].out};
-    for (cl_uint i = 0; st == CLG_OK && i < 4; i++) st = CLG_ARG_MEM(k, i, mems[i]);
     const int ints[] = {(int)C, 1, (int)P, (int)d[0].K, 1, (int)P, 0, 0, (int)kblocks,
                         (int)d[0].place->offset, (int)d[0].place->image_stride};
-    for (cl_uint i = 0; st == CLG_OK && i < 11; i++) st = CLG_ARG_INT(k, 4 + i, ints[i]);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 15, d2->out);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 16, d2->K);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 17, d2->place->offset);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 18, d2->place->image_stride);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 19, d3->out);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 20, k3);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 21, d3->place->offset);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 22, d3->place->image_stride);
+    clg_args kargs = clg_args_begin(k);
+    clg_args_mems(&kargs, mems, 4);
+    clg_args_ints(&kargs, ints, 11);
+    clg_args_mem(&kargs, d2->out);
+    clg_args_int(&kargs, d2->K);
+    clg_args_int(&kargs, d2->place->offset);
+    clg_args_int(&kargs, d2->place->image_stride);
+    clg_args_mem(&kargs, d3->out);
+    clg_args_int(&kargs, k3);
+    clg_args_int(&kargs, d3->place->offset);
+    clg_args_int(&kargs, d3->place->image_stride);
+    st = clg_args_end(&kargs);
     step.work_dim = 3;
     step.global[0] = (size_t)((P + px - 1) / px);
     step.global[1] = 1;

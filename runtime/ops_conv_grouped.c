@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "kernel_args.h"
 #include "kernels.h"
 
 #define CPU_MAX_KB 8
@@ -34,10 +35,10 @@ static clg_status set_args(clg_step *step, const clg_grouped_conv *c, int64_t kb
     const int ints[] = {(int)c->C, (int)c->H, (int)c->W, (int)c->M, (int)(c->M / c->group),
                         (int)c->OH, (int)c->OW, c->pads[0], c->pads[1], (int)kblocks,
                         (int)c->out_offset, (int)c->out_image_stride};
-    clg_status st = CLG_OK;
-    for (cl_uint i = 0; st == CLG_OK && i < 4; i++) st = CLG_ARG_MEM(step->kernel, i, mems[i]);
-    for (cl_uint i = 0; st == CLG_OK && i < 12; i++) st = CLG_ARG_INT(step->kernel, 4 + i, ints[i]);
-    return st;
+    clg_args kargs = clg_args_begin(step->kernel);
+    clg_args_mems(&kargs, mems, 4);
+    clg_args_ints(&kargs, ints, 12);
+    return clg_args_end(&kargs);
 }
 
 /* The -D values every kernel of the file reads; `extra` adds the tile's. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "kernel_args.h"
 #include "kernels.h"
 #include "env.h"
 #include "plan.h"
@@ -64,20 +65,22 @@ static clg_status add_gemm_rows(clg_plan *plan, int n, const clg_gemm_args *g)
     snprintf(step.variant, sizeof step.variant, "gemm_rows%s%s", g->trans_a ? "_ta" : "",
              g->trans_b ? "_tb" : "");
     cl_kernel k = step.kernel;
-    clg_status st = CLG_ARG_MEM(k, 0, g->a);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 1, g->a_offset);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 2, g->lda);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 3, g->b);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 4, g->b_offset);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 5, g->ldb);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 6, g->c);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 7, g->c_offset);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 8, g->ldc);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 9, g->m);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 10, g->n);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 11, g->k);
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 12, g->alpha);
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 13, g->beta);
+    clg_args kargs = clg_args_begin(k);
+    clg_args_mem(&kargs, g->a);
+    clg_args_int(&kargs, g->a_offset);
+    clg_args_int(&kargs, g->lda);
+    clg_args_mem(&kargs, g->b);
+    clg_args_int(&kargs, g->b_offset);
+    clg_args_int(&kargs, g->ldb);
+    clg_args_mem(&kargs, g->c);
+    clg_args_int(&kargs, g->c_offset);
+    clg_args_int(&kargs, g->ldc);
+    clg_args_int(&kargs, g->m);
+    clg_args_int(&kargs, g->n);
+    clg_args_int(&kargs, g->k);
+    clg_args_float(&kargs, g->alpha);
+    clg_args_float(&kargs, g->beta);
+    clg_status st = clg_args_end(&kargs);
     if (st != CLG_OK) {
         clReleaseKernel(k);
         return st;
@@ -136,11 +139,13 @@ static clg_status add_bias_broadcast(clg_plan *plan, int n, size_t m, size_t col
     clg_step step;
     cl_mem cbuf = CLG_IN_BUF(plan, n, 2), ybuf = CLG_OUT_BUF(plan, n);
     CLG_TRY(clg_plan_kernel_step(plan, n, "gemm.cl", options, "gemm_bias_broadcast", &step));
-    clg_status st = CLG_ARG_MEM(step.kernel, 0, cbuf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, ybuf);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 2, cols);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 3, stride_m);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 4, stride_n);
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mem(&kargs, cbuf);
+    clg_args_mem(&kargs, ybuf);
+    clg_args_int(&kargs, cols);
+    clg_args_int(&kargs, stride_m);
+    clg_args_int(&kargs, stride_n);
+    clg_status st = clg_args_end(&kargs);
     if (st != CLG_OK) {
         clReleaseKernel(step.kernel);
         return st;
