@@ -33,6 +33,7 @@
 
 #include "error.h"
 #include "kernel_args.h"
+#include "kernel_options.h"
 #include "kernels.h"
 #include "ops_conv_grouped.h"
 #include "ops_conv_simt.h"
@@ -193,14 +194,16 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, in
     const size_t vcount = (size_t)(A * A) * (size_t)wp->C * (size_t)Tp;
     const size_t mcount = (size_t)(A * A) * (size_t)Tp * (size_t)wp->Kp;
     const size_t ucount = (size_t)(A * A) * (size_t)wp->Kp * (size_t)wp->C;
-    char options[160];
+    clg_options o;
     clg_step s_in, s_gemm, s_out;
     clg_status st;
 
     /* 1. input transform. Each step gets only the -D values it reads, so that
        layers whose transforms differ only in the GEMM's blocking share them. */
-    snprintf(options, sizeof options, "-DWM=%d", wm);
-    CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_input", &s_in));
+    o = clg_options_begin(&clg_kernel_winograd);
+    clg_options_set(&o, "WM", wm);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_input", &s_in));
     snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
     const int in_ints[] = {(int)wp->C, (int)wp->H, (int)wp->W, (int)wp->TH, (int)wp->TW, (int)T,
                            (int)Tp, wp->win->pads[0], wp->win->pads[1], (int)t0};
@@ -217,8 +220,12 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, in
     CLG_TRY(clg_plan_finish_step(plan, &s_in, st));
 
     /* 2. batched GEMM */
-    snprintf(options, sizeof options, "-DWM=%d -DPX=%d -DKV=%d", wm, wp->px, wp->kv);
-    CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_gemm", &s_gemm));
+    o = clg_options_begin(&clg_kernel_winograd);
+    clg_options_set(&o, "WM", wm);
+    clg_options_set(&o, "PX", wp->px);
+    clg_options_set(&o, "KV", wp->kv);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_gemm", &s_gemm));
     snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_p%dk%d", wm, wp->px, (int)wp->KB);
     kargs = clg_args_begin(s_gemm.kernel);
     clg_args_mem(&kargs, wp->ubuf);
@@ -239,8 +246,12 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, in
     CLG_TRY(clg_plan_finish_step(plan, &s_gemm, st));
 
     /* 3. output transform, bias, ReLU, placement */
-    snprintf(options, sizeof options, "-DWM=%d -DHAS_BIAS=%d -DRELU=%d", wm, wp->has_bias, wp->relu);
-    CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_output", &s_out));
+    o = clg_options_begin(&clg_kernel_winograd);
+    clg_options_set(&o, "WM", wm);
+    clg_options_set(&o, "HAS_BIAS", wp->has_bias);
+    clg_options_set(&o, "RELU", wp->relu);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_output", &s_out));
     snprintf(s_out.variant, sizeof s_out.variant, "wino%d_output", wm);
     const int out_ints[] = {(int)wp->K, (int)wp->OH, (int)wp->OW, (int)wp->TH, (int)wp->TW, (int)Tp,
                             (int)wp->Kp, (int)wp->place->offset, (int)wp->place->image_stride,
@@ -380,8 +391,13 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
     switch (ch->algo) {
     case ALGO_DIRECT: return 1;
     case ALGO_1X1: return d->pointwise;
-    case ALGO_KVEC: return d->relayable && ch->px >= 0 && ch->px <= 16 && ch->kv >= 0 && ch->kv <= 2;
-    case ALGO_WINO: return d->relayable && is_3x3s1(d) && (ch->wm == 2 || (ch->wm == 4 && !deep_f4(d)));
+    /* px, kv 0: the heuristic picks; the host lays out at most two channel vectors. */
+    case ALGO_KVEC:
+        return d->relayable && (ch->px == 0 || clg_kernel_param_allows(&clg_kernel_conv2d, "PX", ch->px)) &&
+               (ch->kv == 0 || clg_kernel_param_allows(&clg_kernel_conv2d, "KV", ch->kv)) && ch->kv <= 2;
+    case ALGO_WINO:
+        return d->relayable && is_3x3s1(d) && clg_kernel_param_allows(&clg_kernel_winograd, "WM", ch->wm) &&
+               (ch->wm == 2 || (ch->wm == 4 && !deep_f4(d)));
     }
     return 0;
 }
@@ -450,7 +466,7 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
     const clg_window *win = d->win;
     const clg_placement *place = d->place;
     cl_mem mems[4] = {in, d->w, d->b, out};
-    char options[200];
+    clg_options o;
     clg_step step;
 
     if (ch->algo == ALGO_WINO)
@@ -475,11 +491,15 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
             kblocks = (K + 15) / 16;
         }
         const int sh = pw ? 1 : win->stride[0], sw = pw ? 1 : win->stride[1];
-        snprintf(options, sizeof options,
-                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d -DPOOL3=%d%s",
-                 (int)KH, (int)KW, sh, sw, px, kv, has_bias, relu, d->pool3,
-                 pool_vec ? " -DPOOL3_VEC=1" : "");
-        CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d_kvec", &step));
+        o = clg_options_begin(&clg_kernel_conv2d);
+        clg_options_window(&o, (int)KH, (int)KW, sh, sw);
+        clg_options_set(&o, "PX", px);
+        clg_options_set(&o, "KV", kv);
+        clg_options_epilogue(&o, has_bias, relu);
+        clg_options_set(&o, "POOL3", d->pool3);
+        if (pool_vec) clg_options_set(&o, "POOL3_VEC", 1);
+        CLG_TRY(clg_options_end(&o));
+        CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv2d_kvec", &step));
         snprintf(step.variant, sizeof step.variant, "conv2d_kvec_%s%dx%ds%dx%d_p%dk%d",
                  d->pool3 ? "pool3_" : "", (int)KH, (int)KW, sh, sw, px, 16 * kv);
         clg_status st = relayout_weights(plan, n, d->wdata, d->bdata, K, C, KH, KW, 16 * kv,
@@ -508,9 +528,12 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
         /* PB pixels (one vector) x KB output channels per work-item. */
         const int64_t P = H * W;
         const int pb = clg_plan_vector_width(P, 16), kb = K <= 4 ? 4 : 8;
-        snprintf(options, sizeof options, "-DPB=%d -DKB=%d -DHAS_BIAS=%d -DRELU=%d", pb, kb,
-                 has_bias, relu);
-        CLG_TRY(clg_plan_kernel_step(plan, n, "conv1x1.cl", options, "conv1x1", &step));
+        o = clg_options_begin(&clg_kernel_conv1x1);
+        clg_options_set(&o, "PB", pb);
+        clg_options_set(&o, "KB", kb);
+        clg_options_epilogue(&o, has_bias, relu);
+        CLG_TRY(clg_options_end(&o));
+        CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv1x1", &step));
         snprintf(step.variant, sizeof step.variant, "conv1x1_p%dk%d", pb, kb);
         const int ints[] = {(int)C, (int)K, (int)P, (int)place->offset, (int)place->image_stride};
         CLG_TRY(set_args(&step, mems, ints, 5));
@@ -523,10 +546,13 @@ static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch
            loads 2*XB columns and keeps the even ones, so cap XB at 8 there. */
         const int xb = clg_plan_vector_width(OW, win->stride[1] == 2 ? 8 : 16), kb = K <= 4 ? 4 : 8;
         const int64_t kblocks = (K + kb - 1) / kb;
-        snprintf(options, sizeof options,
-                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DXB=%d -DKB=%d -DHAS_BIAS=%d -DRELU=%d",
-                 (int)KH, (int)KW, win->stride[0], win->stride[1], xb, kb, has_bias, relu);
-        CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d", &step));
+        o = clg_options_begin(&clg_kernel_conv2d);
+        clg_options_window(&o, (int)KH, (int)KW, win->stride[0], win->stride[1]);
+        clg_options_set(&o, "XB", xb);
+        clg_options_set(&o, "KB", kb);
+        clg_options_epilogue(&o, has_bias, relu);
+        CLG_TRY(clg_options_end(&o));
+        CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv2d", &step));
         snprintf(step.variant, sizeof step.variant, "conv2d_%dx%ds%dx%d_x%dk%d", (int)KH, (int)KW,
                  win->stride[0], win->stride[1], xb, kb);
         const int ints[] = {(int)C, (int)H, (int)W, (int)K, (int)OH, (int)OW,
@@ -871,13 +897,16 @@ static clg_status plan_group(clg_plan *plan, int leader)
         px = pick_px(P, 12);
         kblocks = (total + 15) / 16;
     }
-    char options[200];
-    snprintf(options, sizeof options, "-DKH=1 -DKW=1 -DSH=1 -DSW=1 -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d",
-             px, kv, has_bias, d[0].relu);
+    clg_options o = clg_options_begin(&clg_kernel_conv2d);
+    clg_options_window(&o, 1, 1, 1, 1);
+    clg_options_set(&o, "PX", px);
+    clg_options_set(&o, "KV", kv);
+    clg_options_epilogue(&o, has_bias, d[0].relu);
+    CLG_TRY(clg_options_end(&o));
     float *w, *b;
     CLG_TRY(concat_weights(plan, d, count, total, &w, &b));
     clg_step step;
-    clg_status st = clg_plan_kernel_step(plan, leader, "conv2d.cl", options, "conv2d_kvec_split", &step);
+    clg_status st = clg_plan_kernel_step(plan, leader, o.desc->file, o.text, "conv2d_kvec_split", &step);
     if (st == CLG_OK) {
         snprintf(step.variant, sizeof step.variant, "conv2d_kvec_split%d_1x1_p%dk%d", count, px, 16 * kv);
         st = relayout_weights(plan, leader, w, b, total, C, 1, 1, 16 * kv, &step.owned[0], &step.owned[1]);

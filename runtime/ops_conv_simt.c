@@ -29,6 +29,7 @@
 #include "env.h"
 #include "error.h"
 #include "kernel_args.h"
+#include "kernel_options.h"
 #include "kernels.h"
 #include "winograd_points.h"
 
@@ -72,6 +73,16 @@ static const simt_cfg configs[] = {
     {16, 16, 1, 4, 16}, /* 16 x 64: small maps */
     {16, 16, 4, 1, 16}, /* 64 x 16: few channels (Winograd: few tiles) */
 };
+/* -DWGN -DWGM -DRN -DRM -DTK. */
+static void tile_options(clg_options *o, const simt_cfg *c)
+{
+    clg_options_set(o, "WGN", c->wgn);
+    clg_options_set(o, "WGM", c->wgm);
+    clg_options_set(o, "RN", c->rn);
+    clg_options_set(o, "RM", c->rm);
+    clg_options_set(o, "TK", c->tk);
+}
+
 static const simt_cfg fallback_configs[] = {
     {8, 8, 4, 4, 16}, /* 32 x 32, 64 work-items */
     {8, 4, 4, 4, 16}, /* 32 x 16, 32 work-items */
@@ -288,13 +299,14 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
                 U[((size_t)xi * (size_t)C + (size_t)ch) * (size_t)ldu + (size_t)k] = (float)u[xi];
         }
     }
-    char options[256];
+    clg_options o = clg_options_begin(&clg_kernel_conv_simt);
     clg_step s_in, s_gemm, s_out;
     clg_status st;
 
     /* 1. input transform: one work-item per (tile, channel) */
-    snprintf(options, sizeof options, "-DWM=%d", wm);
-    st = clg_plan_kernel_step(plan, n, "conv_simt.cl", options, "wino_simt_input", &s_in);
+    clg_options_set(&o, "WM", wm);
+    st = clg_options_end(&o);
+    if (st == CLG_OK) st = clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_simt_input", &s_in);
     if (st == CLG_OK) {
         snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
         st = new_buffer(plan, n, NULL, vcount, &s_in.owned[0]);
@@ -319,10 +331,11 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
 
     /* 2. one tiled GEMM per transform point */
     if (st == CLG_OK) {
-        snprintf(options, sizeof options, "-DWGN=%d -DWGM=%d -DRN=%d -DRM=%d -DTK=%d", l.cfg.wgn,
-                 l.cfg.wgm, l.cfg.rn, l.cfg.rm, l.cfg.tk);
-        st = clg_plan_kernel_step(plan, n, "conv_simt.cl", options, "gemm_simt", &s_gemm);
+        o = clg_options_begin(&clg_kernel_conv_simt);
+        tile_options(&o, &l.cfg);
+        st = clg_options_end(&o);
     }
+    if (st == CLG_OK) st = clg_plan_kernel_step(plan, n, o.desc->file, o.text, "gemm_simt", &s_gemm);
     if (st == CLG_OK) {
         snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_simt_%dx%d", wm, (int)l.tm & 511,
                  (int)l.tn & 511);
@@ -353,9 +366,12 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
 
     /* 3. output transform, bias, ReLU, placement: one work-item per (channel, tile) */
     if (st == CLG_OK) {
-        snprintf(options, sizeof options, "-DWM=%d -DHAS_BIAS=%d -DRELU=%d", wm, c->has_bias, c->relu);
-        st = clg_plan_kernel_step(plan, n, "conv_simt.cl", options, "wino_simt_output", &s_out);
+        o = clg_options_begin(&clg_kernel_conv_simt);
+        clg_options_set(&o, "WM", wm);
+        clg_options_epilogue(&o, c->has_bias, c->relu);
+        st = clg_options_end(&o);
     }
+    if (st == CLG_OK) st = clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_simt_output", &s_out);
     if (st == CLG_OK) {
         snprintf(s_out.variant, sizeof s_out.variant, "wino%d_simt_output", wm);
         st = new_buffer(plan, n, bp, (size_t)K, &s_out.owned[0]);
@@ -413,16 +429,18 @@ clg_status clg_plan_conv_simt(clg_plan *plan, const clg_simt_conv *cv, int count
         return clg_plan_node_fail(plan, c0->node, CLG_ERR_UNSUPPORTED, "tensor too large for the SIMT kernels");
     const int split = l.splits > 1;
     const int pw = c0->pointwise || c0->pool3;
-    char options[256];
-    snprintf(options, sizeof options,
-             "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPW=%d -DPOOL3=%d -DWGN=%d -DWGM=%d -DRN=%d -DRM=%d "
-             "-DTK=%d -DSPLIT=%d -DGROUP=%d -DHAS_BIAS=%d -DRELU=%d",
-             (int)c0->KH, (int)c0->KW, pw ? 1 : c0->stride[0], pw ? 1 : c0->stride[1], pw,
-             c0->pool3, l.cfg.wgn, l.cfg.wgm, l.cfg.rn, l.cfg.rm, l.cfg.tk, split, group,
-             split ? 0 : has_bias, split ? 0 : c0->relu);
+    clg_options o = clg_options_begin(&clg_kernel_conv_simt);
+    clg_options_window(&o, (int)c0->KH, (int)c0->KW, pw ? 1 : c0->stride[0], pw ? 1 : c0->stride[1]);
+    clg_options_set(&o, "PW", pw);
+    clg_options_set(&o, "POOL3", c0->pool3);
+    tile_options(&o, &l.cfg);
+    clg_options_set(&o, "SPLIT", split);
+    clg_options_set(&o, "GROUP", group);
+    clg_options_epilogue(&o, split ? 0 : has_bias, split ? 0 : c0->relu);
+    CLG_TRY(clg_options_end(&o));
 
     clg_step step;
-    CLG_TRY(clg_plan_kernel_step(plan, c0->node, "conv_simt.cl", options, "conv_simt", &step));
+    CLG_TRY(clg_plan_kernel_step(plan, c0->node, o.desc->file, o.text, "conv_simt", &step));
     snprintf(step.variant, sizeof step.variant, "conv_simt%s_%dx%ds%d_%dx%d%s",
              group ? "_group" : c0->pool3 ? "_pool3" : "", (int)c0->KH & 127, (int)c0->KW & 127,
              (pw ? 1 : c0->stride[0]) & 127, (int)l.tm & 511, (int)l.tn & 511, split ? "_splitk" : "");
@@ -480,8 +498,12 @@ clg_status clg_plan_conv_simt(clg_plan *plan, const clg_simt_conv *cv, int count
     if (!split) return CLG_OK;
 
     /* Split-K: sum the partials, bias, ReLU, placement. */
-    snprintf(options, sizeof options, "-DGROUP=%d -DHAS_BIAS=%d -DRELU=%d", group, has_bias, c0->relu);
-    st = clg_plan_kernel_step(plan, c0->node, "conv_simt.cl", options, "conv_simt_reduce", &step);
+    o = clg_options_begin(&clg_kernel_conv_simt);
+    clg_options_set(&o, "GROUP", group);
+    clg_options_epilogue(&o, has_bias, c0->relu);
+    st = clg_options_end(&o);
+    if (st == CLG_OK)
+        st = clg_plan_kernel_step(plan, c0->node, o.desc->file, o.text, "conv_simt_reduce", &step);
     if (st != CLG_OK) {
         clReleaseMemObject(bias_buf);
         return st;

@@ -11,12 +11,12 @@
 
 #include "error.h"
 #include "kernel_args.h"
+#include "kernel_options.h"
 #include "kernels.h"
 #include "env.h"
 #include "plan.h"
 
-/* gemm_rows: rows per work-item (ROWS in cl/gemm.cl), and the most rows it takes. */
-#define GEMM_ROWS 4
+/* gemm_rows: the most rows it takes. */
 #define GEMM_ROWS_MAX_M 64
 #define GEMM_TINY_MACS 65536.0
 
@@ -50,18 +50,21 @@ static clg_status add_sgemm(clg_plan *plan, int n, const clg_gemm_args *args)
 
 /* Build options of cl/gemm.cl. The bias broadcast uses the product's, so that
    one Gemm builds one program. */
-static void gemm_options(int trans_a, int trans_b, char *buf, size_t size)
+static clg_status gemm_options(int trans_a, int trans_b, clg_options *o)
 {
-    snprintf(buf, size, "-DTA=%d -DTB=%d", trans_a, trans_b);
+    *o = clg_options_begin(&clg_kernel_gemm);
+    clg_options_set(o, "TA", trans_a);
+    clg_options_set(o, "TB", trans_b);
+    return clg_options_end(o);
 }
 
 /* Appends one gemm_rows kernel step (cl/gemm.cl). */
 static clg_status add_gemm_rows(clg_plan *plan, int n, const clg_gemm_args *g)
 {
-    char options[32];
-    gemm_options(g->trans_a, g->trans_b, options, sizeof options);
+    clg_options o;
+    CLG_TRY(gemm_options(g->trans_a, g->trans_b, &o));
     clg_step step;
-    CLG_TRY(clg_plan_kernel_step(plan, n, "gemm.cl", options, "gemm_rows", &step));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "gemm_rows", &step));
     snprintf(step.variant, sizeof step.variant, "gemm_rows%s%s", g->trans_a ? "_ta" : "",
              g->trans_b ? "_tb" : "");
     cl_kernel k = step.kernel;
@@ -87,7 +90,8 @@ static clg_status add_gemm_rows(clg_plan *plan, int n, const clg_gemm_args *g)
     }
     step.work_dim = 2;
     step.global[0] = g->n;
-    step.global[1] = (g->m + GEMM_ROWS - 1) / GEMM_ROWS;
+    const size_t rows = (size_t)clg_kernel_param_default(&clg_kernel_gemm, "ROWS");
+    step.global[1] = (g->m + rows - 1) / rows;
     product_costs(&step, g);
     return clg_plan_add_step(plan, &step);
 }
@@ -126,8 +130,8 @@ static clg_status add_product(clg_plan *plan, int n, const clg_gemm_args *g)
 static clg_status add_bias_broadcast(clg_plan *plan, int n, size_t m, size_t cols)
 {
     const clg_node *nd = CLG_NODE(plan, n);
-    char options[32];
-    gemm_options(nd->attrs.trans_a != 0, nd->attrs.trans_b != 0, options, sizeof options);
+    clg_options o;
+    CLG_TRY(gemm_options(nd->attrs.trans_a != 0, nd->attrs.trans_b != 0, &o));
     const clg_shape *c = CLG_IN_SHAPE(plan, n, 2);
     /* Right-aligned dims of C; a missing or size-1 dim repeats (stride 0). */
     int64_t cm = c->rank >= 2 ? c->dims[c->rank - 2] : 1;
@@ -138,7 +142,7 @@ static clg_status add_bias_broadcast(clg_plan *plan, int n, size_t m, size_t col
 
     clg_step step;
     cl_mem cbuf = CLG_IN_BUF(plan, n, 2), ybuf = CLG_OUT_BUF(plan, n);
-    CLG_TRY(clg_plan_kernel_step(plan, n, "gemm.cl", options, "gemm_bias_broadcast", &step));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "gemm_bias_broadcast", &step));
     clg_args kargs = clg_args_begin(step.kernel);
     clg_args_mem(&kargs, cbuf);
     clg_args_mem(&kargs, ybuf);

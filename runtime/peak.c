@@ -13,6 +13,7 @@
 #include "context.h"
 #include "error.h"
 #include "kernel_args.h"
+#include "kernel_options.h"
 #include "kernels.h"
 
 #define PEAK_ITERS 4096
@@ -63,10 +64,11 @@ static double now_s(void)
 
 static clg_status measure(clg_context *ctx, double *gflops)
 {
-    char options[64];
-    snprintf(options, sizeof options, "-DITERS=%d", PEAK_ITERS);
+    clg_options o = clg_options_begin(&clg_kernel_peak);
+    clg_options_set(&o, "ITERS", PEAK_ITERS);
+    CLG_TRY(clg_options_end(&o));
     cl_kernel k;
-    CLG_TRY(clg_kernel_create(ctx, "peak.cl", options, "fma_peak", &k));
+    CLG_TRY(clg_kernel_create(ctx, o.desc->file, o.text, "fma_peak", &k));
     size_t global = (size_t)(ctx->info.compute_units ? ctx->info.compute_units : 1) * 2048;
     cl_int err;
     cl_mem out = clCreateBuffer(ctx->context, CL_MEM_WRITE_ONLY, global * sizeof(float), NULL, &err);
