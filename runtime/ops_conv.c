@@ -166,6 +166,24 @@ static clg_status winograd_filters(const clg_plan *plan, int n, int wm, const fl
     return CLG_OK;
 }
 
+/* Everything the kernel choices need about one Conv node. */
+typedef struct conv_desc {
+    int n; /* node */
+    int64_t N, C, H, W, K, KH, KW, OH, OW;
+    const clg_window *win;
+    int relu, has_bias, pointwise;
+    int plain;                  /* group 1, dilation 1: every kernel of this file applies */
+    int pool3;                  /* pass 2: max-pool 3x3/1 pad 1 of the input first (conv2d_kvec only) */
+    int in_slack;               /* the input's buffer has CLG_BUFFER_SLACK bytes past its end */
+    const clg_placement *place;
+    const float *wdata, *bdata; /* host copies of constant weights / bias, else NULL */
+    int relayable;              /* conv2d_kvec and Winograd need constant weights */
+    cl_mem in, w, b, out;
+    double flops, bytes;
+    const char *force;          /* a forced family (clg_context_conv_algorithm), or NULL */
+    int conv_depth;             /* the plan's: Winograd's tile policy */
+} conv_desc;
+
 /*
  * Bytes of transformed input and products (V and M) one chunk of tiles may
  * take: the three Winograd steps run chunk by chunk so that what one step
@@ -181,6 +199,8 @@ static clg_status winograd_filters(const clg_plan *plan, int n, int wm, const fl
 typedef struct wino_plan {
     int n, wm, A, px, kv, relu, has_bias;
     int64_t C, H, W, K, OH, OW, TH, TW, KB, kblocks, Kp;
+    int64_t tiles, chunk;           /* tiles of the batch, tiles per chunk */
+    size_t ucount, vcount, mcount;  /* floats in U, and in V and M for a whole chunk */
     const clg_window *win;
     const clg_placement *place;
     cl_mem in, out, vbuf, ubuf, mbuf, bbuf;
@@ -270,57 +290,58 @@ static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, in
     return clg_plan_finish_step(plan, &s_out, st);
 }
 
-/*
- * Winograd F(wm x wm, 3x3), stride 1 (cl/winograd.cl): for each chunk of
- * tiles (WINO_CHUNK_BYTES), an input transform, a GEMM per transform point
- * and an output transform; all chunks share the transformed filters and
- * the scratch buffers, which the first chunk's steps own.
- */
-static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, const float *bias,
-                                int64_t N, int64_t C, int64_t H, int64_t W, int64_t K, int64_t OH,
-                                int64_t OW, const clg_window *win, int relu, cl_mem in, cl_mem out,
-                                const clg_placement *place)
+/* Tiles, channel blocking and chunks of d's F(wm x wm, 3x3) into wp; fails
+   when a tensor is too large for the kernels' int indices. */
+static clg_status wino_layout(clg_plan *plan, const conv_desc *d, wino_plan *wp)
 {
-    wino_plan wp = {.n = n, .wm = wm, .A = wm + 2, .relu = relu, .has_bias = bias != NULL,
-                    .C = C, .H = H, .W = W, .K = K, .OH = OH, .OW = OW, .win = win,
-                    .place = place, .in = in, .out = out};
-    wp.TH = (OH + wm - 1) / wm;
-    wp.TW = (OW + wm - 1) / wm;
-    wp.kv = K > 16 ? 2 : 1;
-    wp.KB = 16 * wp.kv;
-    wp.kblocks = (K + wp.KB - 1) / wp.KB;
-    wp.Kp = wp.kblocks * wp.KB;
-    const int64_t AA = wp.A * wp.A, tiles = N * wp.TH * wp.TW;
+    const int wm = wp->wm;
+    wp->TH = (d->OH + wm - 1) / wm;
+    wp->TW = (d->OW + wm - 1) / wm;
+    wp->kv = d->K > 16 ? 2 : 1;
+    wp->KB = 16 * wp->kv;
+    wp->kblocks = (d->K + wp->KB - 1) / wp->KB;
+    wp->Kp = wp->kblocks * wp->KB;
+    const int64_t AA = wp->A * wp->A;
+    wp->tiles = d->N * wp->TH * wp->TW;
     /* Tiles per chunk: V and M of one tile are AA * (C + Kp) floats; equal
        chunks, the fewest that fit. */
-    const int64_t per_tile = AA * (C + wp.Kp) * (int64_t)sizeof(float);
+    const int64_t per_tile = AA * (d->C + wp->Kp) * (int64_t)sizeof(float);
     int64_t fit = (int64_t)WINO_CHUNK_BYTES / per_tile;
     if (fit < WINO_CHUNK_MIN_TILES) fit = WINO_CHUNK_MIN_TILES;
-    const int64_t chunks = tiles > fit ? (tiles + fit - 1) / fit : 1;
-    const int64_t chunk = (tiles + chunks - 1) / chunks;
-    wp.px = pick_px(chunk, wp.kv == 2 ? 6 : 12);
-    const int64_t Tp = (chunk + wp.px - 1) / wp.px * wp.px;
-    const size_t ucount = (size_t)AA * (size_t)wp.Kp * (size_t)C;
-    const size_t vcount = (size_t)AA * (size_t)C * (size_t)Tp;
-    const size_t mcount = (size_t)AA * (size_t)Tp * (size_t)wp.Kp;
-    if (vcount > INT_MAX || mcount > INT_MAX || ucount > INT_MAX || tiles > INT_MAX ||
-        N * C * H * W > INT_MAX || place->offset + N * place->image_stride > INT_MAX)
-        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large for Winograd");
+    const int64_t chunks = wp->tiles > fit ? (wp->tiles + fit - 1) / fit : 1;
+    wp->chunk = (wp->tiles + chunks - 1) / chunks;
+    wp->px = pick_px(wp->chunk, wp->kv == 2 ? 6 : 12);
+    const int64_t Tp = (wp->chunk + wp->px - 1) / wp->px * wp->px;
+    wp->ucount = (size_t)AA * (size_t)wp->Kp * (size_t)d->C;
+    wp->vcount = (size_t)AA * (size_t)d->C * (size_t)Tp;
+    wp->mcount = (size_t)AA * (size_t)Tp * (size_t)wp->Kp;
+    if (wp->vcount > INT_MAX || wp->mcount > INT_MAX || wp->ucount > INT_MAX || wp->tiles > INT_MAX ||
+        d->N * d->C * d->H * d->W > INT_MAX || d->place->offset + d->N * d->place->image_stride > INT_MAX)
+        return conv_fail(plan, d->n, CLG_ERR_UNSUPPORTED, "tensor too large for Winograd");
+    return CLG_OK;
+}
 
+/* The transformed filters and bias (U, read-only) and the scratch V and M
+   that all chunks share. What was made stays in wp on failure. */
+static clg_status wino_buffers(clg_plan *plan, const conv_desc *d, wino_plan *wp)
+{
     float *U = NULL, *bp = NULL;
-    CLG_TRY(winograd_filters(plan, n, wm, w, bias, C, K, wp.KB, wp.Kp, &U, &bp));
-    clg_status st = const_buffer(plan, n, U, ucount, &wp.ubuf);
-    if (st == CLG_OK) st = const_buffer(plan, n, bp, (size_t)wp.Kp, &wp.bbuf);
-    if (st == CLG_OK) st = scratch_buffer(plan, n, vcount, &wp.vbuf);
-    if (st == CLG_OK) st = scratch_buffer(plan, n, mcount, &wp.mbuf);
+    CLG_TRY(winograd_filters(plan, d->n, wp->wm, d->wdata, d->bdata, d->C, d->K, wp->KB, wp->Kp, &U, &bp));
+    clg_status st = const_buffer(plan, d->n, U, wp->ucount, &wp->ubuf);
+    if (st == CLG_OK) st = const_buffer(plan, d->n, bp, (size_t)wp->Kp, &wp->bbuf);
+    if (st == CLG_OK) st = scratch_buffer(plan, d->n, wp->vcount, &wp->vbuf);
+    if (st == CLG_OK) st = scratch_buffer(plan, d->n, wp->mcount, &wp->mbuf);
     free(U);
     free(bp);
-    const size_t first = plan->n_steps;
-    for (int64_t t0 = 0; st == CLG_OK && t0 < tiles; t0 += chunk)
-        st = wino_chunk(plan, &wp, t0, t0 + chunk <= tiles ? chunk : tiles - t0);
-    /* The first two steps added own the four shared buffers (released with
-       the plan); without two steps (an empty batch, a failure) they go now. */
-    cl_mem shared[4] = {wp.ubuf, wp.bbuf, wp.vbuf, wp.mbuf};
+    return st;
+}
+
+/* The first two steps added from `first` own the four shared buffers
+   (released with the plan); without two steps (an empty batch, a failure)
+   they go now. */
+static void wino_hand_over(clg_plan *plan, size_t first, const wino_plan *wp)
+{
+    cl_mem shared[4] = {wp->ubuf, wp->bbuf, wp->vbuf, wp->mbuf};
     if (plan->n_steps >= first + 2) {
         plan->steps[first].owned[0] = shared[0], plan->steps[first].owned[1] = shared[1];
         plan->steps[first + 1].owned[0] = shared[2], plan->steps[first + 1].owned[1] = shared[3];
@@ -328,6 +349,25 @@ static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, c
         for (int k = 0; k < 4; k++)
             if (shared[k]) clReleaseMemObject(shared[k]);
     }
+}
+
+/*
+ * Winograd F(wm x wm, 3x3), stride 1 (cl/winograd.cl): for each chunk of
+ * tiles (WINO_CHUNK_BYTES), an input transform, a GEMM per transform point
+ * and an output transform; all chunks share the transformed filters and
+ * the scratch buffers, which the first chunk's steps own.
+ */
+static clg_status plan_winograd(clg_plan *plan, const conv_desc *d, int wm, cl_mem in, cl_mem out)
+{
+    wino_plan wp = {.n = d->n, .wm = wm, .A = wm + 2, .relu = d->relu, .has_bias = d->bdata != NULL,
+                    .C = d->C, .H = d->H, .W = d->W, .K = d->K, .OH = d->OH, .OW = d->OW,
+                    .win = d->win, .place = d->place, .in = in, .out = out};
+    CLG_TRY(wino_layout(plan, d, &wp));
+    const size_t first = plan->n_steps;
+    clg_status st = wino_buffers(plan, d, &wp);
+    for (int64_t t0 = 0; st == CLG_OK && t0 < wp.tiles; t0 += wp.chunk)
+        st = wino_chunk(plan, &wp, t0, t0 + wp.chunk <= wp.tiles ? wp.chunk : wp.tiles - t0);
+    wino_hand_over(plan, first, &wp);
     return st;
 }
 
@@ -344,24 +384,6 @@ static clg_status set_args(clg_step *step, const cl_mem *mems, const int *ints, 
     }
     return st;
 }
-
-/* Everything the kernel choices need about one Conv node. */
-typedef struct conv_desc {
-    int n; /* node */
-    int64_t N, C, H, W, K, KH, KW, OH, OW;
-    const clg_window *win;
-    int relu, has_bias, pointwise;
-    int plain;                  /* group 1, dilation 1: every kernel of this file applies */
-    int pool3;                  /* pass 2: max-pool 3x3/1 pad 1 of the input first (conv2d_kvec only) */
-    int in_slack;               /* the input's buffer has CLG_BUFFER_SLACK bytes past its end */
-    const clg_placement *place;
-    const float *wdata, *bdata; /* host copies of constant weights / bias, else NULL */
-    int relayable;              /* conv2d_kvec and Winograd need constant weights */
-    cl_mem in, w, b, out;
-    double flops, bytes;
-    const char *force;          /* a forced family (clg_context_conv_algorithm), or NULL */
-    int conv_depth;             /* the plan's: Winograd's tile policy */
-} conv_desc;
 
 typedef enum conv_algo { ALGO_DIRECT, ALGO_1X1, ALGO_KVEC, ALGO_WINO } conv_algo;
 
@@ -456,114 +478,136 @@ static int choice_parse(const char *text, conv_choice *ch)
     return 1;
 }
 
-/* Appends the steps of choice ch, reading `in` and writing `out` (with d's placement). */
-static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch, cl_mem in,
-                       cl_mem out)
+/* conv2d_kvec (re-laid weights, vectors of 16 output channels); ch's px and
+   kv where set, else picked from the shape. */
+static clg_status kvec_step(clg_plan *plan, const conv_desc *d, const conv_choice *ch,
+                            const cl_mem mems[4], clg_step *step)
 {
     const int n = d->n, has_bias = d->has_bias, relu = d->relu;
     const int64_t N = d->N, C = d->C, H = d->H, W = d->W, K = d->K, KH = d->KH, KW = d->KW;
     const int64_t OH = d->OH, OW = d->OW;
     const clg_window *win = d->win;
     const clg_placement *place = d->place;
-    cl_mem mems[4] = {in, d->w, d->b, out};
-    clg_options o;
-    clg_step step;
-
-    if (ch->algo == ALGO_WINO)
-        return plan_winograd(plan, n, ch->wm, d->wdata, d->bdata, N, C, H, W, K, OH, OW, win,
-                             relu, in, out, place);
-    if (ch->algo == ALGO_KVEC) {
-        /* Pointwise convolutions run as one row of H*W pixels. */
-        const int pw = d->pointwise;
-        const int64_t h = pw ? 1 : H, w = pw ? H * W : W;
-        const int64_t oh = pw ? 1 : OH, ow = pw ? OH * OW : OW;
-        int kv = ch->kv ? ch->kv : K > 16 ? 2 : 1;
-        /* A fused pool's vector path pools 16 columns at once, whatever PX:
-           wider tiles spread that cost over more outputs (12 x 32 outputs
-           still leave AVX-512 registers for the weights). */
-        /* Rows under 6 columns pool faster scalar than with 16-wide loads. */
-        const int pool_vec = d->pool3 && d->in_slack && W >= 6;
-        int px = ch->px ? ch->px : pick_px(ow, kv == 2 ? (pool_vec ? 12 : 6) : 12);
-        int64_t kblocks = (K + 16 * kv - 1) / (16 * kv);
-        if (!ch->kv && kv == 2 && N * kblocks * oh * ((ow + px - 1) / px) < 8) {
-            kv = 1; /* more work-items for small launches */
-            px = ch->px ? ch->px : pick_px(ow, 12);
-            kblocks = (K + 15) / 16;
-        }
-        const int sh = pw ? 1 : win->stride[0], sw = pw ? 1 : win->stride[1];
-        o = clg_options_begin(&clg_kernel_conv2d);
-        clg_options_window(&o, (int)KH, (int)KW, sh, sw);
-        clg_options_set(&o, "PX", px);
-        clg_options_set(&o, "KV", kv);
-        clg_options_epilogue(&o, has_bias, relu);
-        clg_options_set(&o, "POOL3", d->pool3);
-        if (pool_vec) clg_options_set(&o, "POOL3_VEC", 1);
-        CLG_TRY(clg_options_end(&o));
-        CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv2d_kvec", &step));
-        snprintf(step.variant, sizeof step.variant, "conv2d_kvec_%s%dx%ds%dx%d_p%dk%d",
-                 d->pool3 ? "pool3_" : "", (int)KH, (int)KW, sh, sw, px, 16 * kv);
-        clg_status st = relayout_weights(plan, n, d->wdata, d->bdata, K, C, KH, KW, 16 * kv,
-                                         &step.owned[0], &step.owned[1]);
-        if (st != CLG_OK) {
-            clReleaseKernel(step.kernel);
-            return st;
-        }
-        mems[1] = step.owned[0];
-        mems[2] = step.owned[1];
-        const int ints[] = {(int)C, (int)h, (int)w, (int)K, (int)oh, (int)ow,
-                            pw ? 0 : win->pads[0], pw ? 0 : win->pads[1],
-                            (int)kblocks, (int)place->offset, (int)place->image_stride};
-        st = set_args(&step, mems, ints, 11);
-        if (st != CLG_OK) {
-            clReleaseMemObject(step.owned[0]);
-            clReleaseMemObject(step.owned[1]);
-            return st;
-        }
-        step.work_dim = 3;
-        step.global[0] = (size_t)((ow + px - 1) / px);
-        step.global[1] = (size_t)oh;
-        step.global[2] = (size_t)(N * kblocks);
-        clg_plan_row_groups(plan, &step);
-    } else if (ch->algo == ALGO_1X1) {
-        /* PB pixels (one vector) x KB output channels per work-item. */
-        const int64_t P = H * W;
-        const int pb = clg_plan_vector_width(P, 16), kb = K <= 4 ? 4 : 8;
-        o = clg_options_begin(&clg_kernel_conv1x1);
-        clg_options_set(&o, "PB", pb);
-        clg_options_set(&o, "KB", kb);
-        clg_options_epilogue(&o, has_bias, relu);
-        CLG_TRY(clg_options_end(&o));
-        CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv1x1", &step));
-        snprintf(step.variant, sizeof step.variant, "conv1x1_p%dk%d", pb, kb);
-        const int ints[] = {(int)C, (int)K, (int)P, (int)place->offset, (int)place->image_stride};
-        CLG_TRY(set_args(&step, mems, ints, 5));
-        step.work_dim = 3;
-        step.global[0] = (size_t)((P + pb - 1) / pb);
-        step.global[1] = (size_t)((K + kb - 1) / kb);
-        step.global[2] = (size_t)N;
-    } else {
-        /* XB output columns (one vector) x KB output channels per work-item. Stride 2
-           loads 2*XB columns and keeps the even ones, so cap XB at 8 there. */
-        const int xb = clg_plan_vector_width(OW, win->stride[1] == 2 ? 8 : 16), kb = K <= 4 ? 4 : 8;
-        const int64_t kblocks = (K + kb - 1) / kb;
-        o = clg_options_begin(&clg_kernel_conv2d);
-        clg_options_window(&o, (int)KH, (int)KW, win->stride[0], win->stride[1]);
-        clg_options_set(&o, "XB", xb);
-        clg_options_set(&o, "KB", kb);
-        clg_options_epilogue(&o, has_bias, relu);
-        CLG_TRY(clg_options_end(&o));
-        CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv2d", &step));
-        snprintf(step.variant, sizeof step.variant, "conv2d_%dx%ds%dx%d_x%dk%d", (int)KH, (int)KW,
-                 win->stride[0], win->stride[1], xb, kb);
-        const int ints[] = {(int)C, (int)H, (int)W, (int)K, (int)OH, (int)OW,
-                            win->pads[0], win->pads[1], (int)kblocks, (int)place->offset,
-                            (int)place->image_stride};
-        CLG_TRY(set_args(&step, mems, ints, 11));
-        step.work_dim = 3;
-        step.global[0] = (size_t)((OW + xb - 1) / xb);
-        step.global[1] = (size_t)OH;
-        step.global[2] = (size_t)(N * kblocks);
+    /* Pointwise convolutions run as one row of H*W pixels. */
+    const int pw = d->pointwise;
+    const int64_t h = pw ? 1 : H, w = pw ? H * W : W;
+    const int64_t oh = pw ? 1 : OH, ow = pw ? OH * OW : OW;
+    int kv = ch->kv ? ch->kv : K > 16 ? 2 : 1;
+    /* A fused pool's vector path pools 16 columns at once, whatever PX:
+       wider tiles spread that cost over more outputs (12 x 32 outputs
+       still leave AVX-512 registers for the weights). */
+    /* Rows under 6 columns pool faster scalar than with 16-wide loads. */
+    const int pool_vec = d->pool3 && d->in_slack && W >= 6;
+    int px = ch->px ? ch->px : pick_px(ow, kv == 2 ? (pool_vec ? 12 : 6) : 12);
+    int64_t kblocks = (K + 16 * kv - 1) / (16 * kv);
+    if (!ch->kv && kv == 2 && N * kblocks * oh * ((ow + px - 1) / px) < 8) {
+        kv = 1; /* more work-items for small launches */
+        px = ch->px ? ch->px : pick_px(ow, 12);
+        kblocks = (K + 15) / 16;
     }
+    const int sh = pw ? 1 : win->stride[0], sw = pw ? 1 : win->stride[1];
+    clg_options o = clg_options_begin(&clg_kernel_conv2d);
+    clg_options_window(&o, (int)KH, (int)KW, sh, sw);
+    clg_options_set(&o, "PX", px);
+    clg_options_set(&o, "KV", kv);
+    clg_options_epilogue(&o, has_bias, relu);
+    clg_options_set(&o, "POOL3", d->pool3);
+    if (pool_vec) clg_options_set(&o, "POOL3_VEC", 1);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv2d_kvec", step));
+    snprintf(step->variant, sizeof step->variant, "conv2d_kvec_%s%dx%ds%dx%d_p%dk%d",
+             d->pool3 ? "pool3_" : "", (int)KH, (int)KW, sh, sw, px, 16 * kv);
+    clg_status st = relayout_weights(plan, n, d->wdata, d->bdata, K, C, KH, KW, 16 * kv,
+                                     &step->owned[0], &step->owned[1]);
+    if (st != CLG_OK) {
+        clReleaseKernel(step->kernel);
+        return st;
+    }
+    const cl_mem relaid[4] = {mems[0], step->owned[0], step->owned[1], mems[3]};
+    const int ints[] = {(int)C, (int)h, (int)w, (int)K, (int)oh, (int)ow,
+                        pw ? 0 : win->pads[0], pw ? 0 : win->pads[1],
+                        (int)kblocks, (int)place->offset, (int)place->image_stride};
+    st = set_args(step, relaid, ints, 11);
+    if (st != CLG_OK) {
+        clReleaseMemObject(step->owned[0]);
+        clReleaseMemObject(step->owned[1]);
+        return st;
+    }
+    step->work_dim = 3;
+    step->global[0] = (size_t)((ow + px - 1) / px);
+    step->global[1] = (size_t)oh;
+    step->global[2] = (size_t)(N * kblocks);
+    clg_plan_row_groups(plan, step);
+    return CLG_OK;
+}
+
+/* conv1x1: plain weights, pixels in vectors. */
+static clg_status pointwise_step(clg_plan *plan, const conv_desc *d, const cl_mem mems[4], clg_step *step)
+{
+    const int n = d->n, has_bias = d->has_bias, relu = d->relu;
+    const int64_t N = d->N, C = d->C, H = d->H, W = d->W, K = d->K;
+    const clg_placement *place = d->place;
+    /* PB pixels (one vector) x KB output channels per work-item. */
+    const int64_t P = H * W;
+    const int pb = clg_plan_vector_width(P, 16), kb = K <= 4 ? 4 : 8;
+    clg_options o = clg_options_begin(&clg_kernel_conv1x1);
+    clg_options_set(&o, "PB", pb);
+    clg_options_set(&o, "KB", kb);
+    clg_options_epilogue(&o, has_bias, relu);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv1x1", step));
+    snprintf(step->variant, sizeof step->variant, "conv1x1_p%dk%d", pb, kb);
+    const int ints[] = {(int)C, (int)K, (int)P, (int)place->offset, (int)place->image_stride};
+    CLG_TRY(set_args(step, mems, ints, 5));
+    step->work_dim = 3;
+    step->global[0] = (size_t)((P + pb - 1) / pb);
+    step->global[1] = (size_t)((K + kb - 1) / kb);
+    step->global[2] = (size_t)N;
+    return CLG_OK;
+}
+
+/* conv2d: any window, plain weights, output columns in vectors. */
+static clg_status direct_step(clg_plan *plan, const conv_desc *d, const cl_mem mems[4], clg_step *step)
+{
+    const int n = d->n, has_bias = d->has_bias, relu = d->relu;
+    const int64_t N = d->N, C = d->C, H = d->H, W = d->W, K = d->K, KH = d->KH, KW = d->KW;
+    const int64_t OH = d->OH, OW = d->OW;
+    const clg_window *win = d->win;
+    const clg_placement *place = d->place;
+    /* XB output columns (one vector) x KB output channels per work-item. Stride 2
+       loads 2*XB columns and keeps the even ones, so cap XB at 8 there. */
+    const int xb = clg_plan_vector_width(OW, win->stride[1] == 2 ? 8 : 16), kb = K <= 4 ? 4 : 8;
+    const int64_t kblocks = (K + kb - 1) / kb;
+    clg_options o = clg_options_begin(&clg_kernel_conv2d);
+    clg_options_window(&o, (int)KH, (int)KW, win->stride[0], win->stride[1]);
+    clg_options_set(&o, "XB", xb);
+    clg_options_set(&o, "KB", kb);
+    clg_options_epilogue(&o, has_bias, relu);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv2d", step));
+    snprintf(step->variant, sizeof step->variant, "conv2d_%dx%ds%dx%d_x%dk%d", (int)KH, (int)KW,
+             win->stride[0], win->stride[1], xb, kb);
+    const int ints[] = {(int)C, (int)H, (int)W, (int)K, (int)OH, (int)OW,
+                        win->pads[0], win->pads[1], (int)kblocks, (int)place->offset,
+                        (int)place->image_stride};
+    CLG_TRY(set_args(step, mems, ints, 11));
+    step->work_dim = 3;
+    step->global[0] = (size_t)((OW + xb - 1) / xb);
+    step->global[1] = (size_t)OH;
+    step->global[2] = (size_t)(N * kblocks);
+    return CLG_OK;
+}
+
+/* Appends the steps of choice ch, reading `in` and writing `out` (with d's placement). */
+static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch, cl_mem in,
+                       cl_mem out)
+{
+    if (ch->algo == ALGO_WINO) return plan_winograd(plan, d, ch->wm, in, out);
+    const cl_mem mems[4] = {in, d->w, d->b, out};
+    clg_step step;
+    if (ch->algo == ALGO_KVEC) CLG_TRY(kvec_step(plan, d, ch, mems, &step));
+    else if (ch->algo == ALGO_1X1) CLG_TRY(pointwise_step(plan, d, mems, &step));
+    else CLG_TRY(direct_step(plan, d, mems, &step));
     step.flops = d->flops;
     step.bytes = d->bytes;
     return clg_plan_add_step(plan, &step);
@@ -871,23 +915,55 @@ static clg_status concat_weights(clg_plan *plan, const conv_desc *d, int count, 
     return CLG_OK;
 }
 
+/* What a 1x1 group's members add up to. */
+typedef struct group_sum {
+    int64_t total;         /* output channels */
+    int has_bias, align32; /* any member has a bias; all but the last have K % 32 == 0 */
+} group_sum;
+
+/* Describes the count members of a 1x1 group (pass_group_pointwise.c) into
+   d, checking that they fit one launch. */
+static clg_status describe_group(clg_plan *plan, const clg_attrs *at, int count, conv_desc *d,
+                                 group_sum *sum)
+{
+    int empty;
+    *sum = (group_sum){.total = 0, .has_bias = 0, .align32 = 1};
+    for (int i = 0; i < count; i++) {
+        CLG_TRY(describe(plan, at->hgroup[i], &d[i], &empty));
+        if (empty || !d[i].pointwise || !d[i].relayable || d[i].relu != d[0].relu || d[i].in != d[0].in ||
+            (i < count - 1 && d[i].K % 16))
+            return conv_fail(plan, at->hgroup[i], CLG_ERR_SHAPE, "does not fit its 1x1 group");
+        sum->total += d[i].K;
+        sum->has_bias |= d[i].has_bias;
+        sum->align32 &= i == count - 1 || d[i].K % 32 == 0;
+    }
+    return CLG_OK;
+}
+
+/* conv2d_kvec_split's outputs 2 and 3 (unused with two members: K3 = 0). */
+static void group_route_args(clg_args *kargs, const conv_desc *d, int count)
+{
+    const conv_desc *d2 = &d[1], *d3 = count > 2 ? &d[2] : &d[1];
+    clg_args_mem(kargs, d2->out);
+    clg_args_int(kargs, (cl_int)d2->K);
+    clg_args_int(kargs, (cl_int)d2->place->offset);
+    clg_args_int(kargs, (cl_int)d2->place->image_stride);
+    clg_args_mem(kargs, d3->out);
+    clg_args_int(kargs, count > 2 ? (cl_int)d[2].K : 0);
+    clg_args_int(kargs, (cl_int)d3->place->offset);
+    clg_args_int(kargs, (cl_int)d3->place->image_stride);
+}
+
 /* The whole group of `leader` as one conv2d_kvec_split launch. */
 static clg_status plan_group(clg_plan *plan, int leader)
 {
     const clg_attrs *at = &CLG_NODE(plan, leader)->attrs;
     const int count = at->n_hgroup;
     conv_desc d[3] = {0}; /* count >= 2 (pass_group_pointwise.c); zeroed for the compiler */
-    int64_t total = 0;
-    int has_bias = 0, align32 = 1, empty;
-    for (int i = 0; i < count; i++) {
-        CLG_TRY(describe(plan, at->hgroup[i], &d[i], &empty));
-        if (empty || !d[i].pointwise || !d[i].relayable || d[i].relu != d[0].relu || d[i].in != d[0].in ||
-            (i < count - 1 && d[i].K % 16))
-            return conv_fail(plan, at->hgroup[i], CLG_ERR_SHAPE, "does not fit its 1x1 group");
-        total += d[i].K;
-        has_bias |= d[i].has_bias;
-        align32 &= i == count - 1 || d[i].K % 32 == 0;
-    }
+    group_sum sum;
+    CLG_TRY(describe_group(plan, at, count, d, &sum));
+    const int64_t total = sum.total;
+    const int has_bias = sum.has_bias, align32 = sum.align32;
     const int64_t N = d[0].N, C = d[0].C, P = d[0].H * d[0].W;
     int kv = align32 && total > 16 ? 2 : 1;
     int px = pick_px(P, kv == 2 ? 6 : 12);
@@ -918,24 +994,13 @@ static clg_status plan_group(clg_plan *plan, int leader)
     free(w);
     free(b);
     CLG_TRY(st);
-    /* Outputs 2 and 3 (unused with two members: K3 = 0). */
-    const conv_desc *d2 = &d[1], *d3 = count > 2 ? &d[2] : &d[1];
-    const int k3 = count > 2 ? (int)d[2].K : 0;
-    cl_kernel k = step.kernel;
     const cl_mem mems[4] = {d[0].in, step.owned[0], step.owned[1], d[0].out};
     const int ints[] = {(int)C, 1, (int)P, (int)d[0].K, 1, (int)P, 0, 0, (int)kblocks,
                         (int)d[0].place->offset, (int)d[0].place->image_stride};
-    clg_args kargs = clg_args_begin(k);
+    clg_args kargs = clg_args_begin(step.kernel);
     clg_args_mems(&kargs, mems, 4);
     clg_args_ints(&kargs, ints, 11);
-    clg_args_mem(&kargs, d2->out);
-    clg_args_int(&kargs, d2->K);
-    clg_args_int(&kargs, d2->place->offset);
-    clg_args_int(&kargs, d2->place->image_stride);
-    clg_args_mem(&kargs, d3->out);
-    clg_args_int(&kargs, k3);
-    clg_args_int(&kargs, d3->place->offset);
-    clg_args_int(&kargs, d3->place->image_stride);
+    group_route_args(&kargs, d, count);
     st = clg_args_end(&kargs);
     step.work_dim = 3;
     step.global[0] = (size_t)((P + px - 1) / px);
