@@ -15,6 +15,18 @@ __kernel void relu(__global const float *restrict in, __global float *restrict o
     }
 }
 
+/* LeakyRelu: out = x for x >= 0, alpha * x below (NaN stays NaN). */
+__kernel void leaky_relu(__global const float *restrict in, __global float *restrict out, int n, float alpha)
+{
+    const int i = (int)get_global_id(0) * 4;
+    if (i + 4 <= n) {
+        const float4 x = vload4(0, in + i);
+        vstore4(select(x, alpha * x, isless(x, (float4)(0.0f))), 0, out + i);
+    } else {
+        for (int j = i; j < n; j++) out[j] = in[j] < 0.0f ? alpha * in[j] : in[j];
+    }
+}
+
 /*
  * Clip: out = min(max(x, lo), hi). The bounds are the floats lo / hi, or,
  * when has_lo / has_hi is set, the first element of lo_buf / hi_buf (ONNX

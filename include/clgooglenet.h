@@ -65,6 +65,11 @@ CLG_API const char *clg_status_to_string(clg_status status);
    storage, overwritten by the thread's next failing call; never freed. */
 CLG_API const char *clg_last_error(void);
 
+/* The name of the model node the last failure on this thread is about,
+   escaped as in clg_last_error ("" when it is about no node); the message
+   then starts "node 'NAME' (OP): ". Same storage and lifetime as clg_last_error. */
+CLG_API const char *clg_last_error_node(void);
+
 /* ---- Devices ---------------------------------------------------------- */
 
 typedef enum clg_device_type {
@@ -107,6 +112,25 @@ CLG_API clg_status clg_devices_list(clg_device_info **out, size_t *count);
  */
 CLG_API clg_status clg_device_select(const clg_device_info *devices, size_t count,
                              const char *spec, size_t *chosen);
+
+/* What the library knows about a device's driver: its row of the device
+   table, which sets the defaults it runs that device with. */
+typedef struct clg_device_table_row {
+    const char *name; /* short name: "pocl", "intel-cpu", ... (static storage) */
+    const char *why;  /* one line on the row's choices (static storage) */
+    int timestamps;   /* 1: OpenCL profiling times measure the commands (per-layer trace times) */
+} clg_device_table_row;
+
+/* The row that describes a device (a generic row when none matches). */
+CLG_API clg_status clg_device_table_row_of(const clg_device_info *device, clg_device_table_row *row);
+
+/*
+ * Checks every CLGOOGLENET_* variable the library reads against the values
+ * it allows: the first bad one is CLG_ERR_INVALID_ARGUMENT, its message
+ * naming the variable and what it takes. Context creation does the same;
+ * a program calls this to tell a bad setting apart from a device failure.
+ */
+CLG_API clg_status clg_env_check(void);
 
 /* ---- Context ---------------------------------------------------------- */
 

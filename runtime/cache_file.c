@@ -6,17 +6,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "context.h"
 #include "error.h"
 #include "file_read.h"
 #include "safe_write.h"
 
 int clg_cache_path(const char *name, char *path, size_t size)
 {
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    int n;
-    if (xdg && *xdg) n = snprintf(path, size, "%s/clgooglenet/%s", xdg, name);
-    else if (home && *home) n = snprintf(path, size, "%s/.cache/clgooglenet/%s", home, name);
-    else return 0;
+    char dir[4096];
+    if (!clg_cache_dir(dir, sizeof dir)) return 0;
+    int n = snprintf(path, size, "%s/%s", dir, name);
     return n > 0 && (size_t)n < size;
 }
 

@@ -29,13 +29,47 @@ struct clg_context {
 
 /*
  * Settings a planner reads: the context's option when set, else its
- * environment variable read now, else NULL / the default (options.c).
+ * environment variable read now, else NULL / the default (options.c). The
+ * rest of the library reads settings only through these: the environment
+ * is read in context.c, options.c and env.c alone. A variable is read at
+ * its use, not copied at context creation, because callers (and the tests)
+ * change it between models of one context; clg_context_get_options shows
+ * only what the caller set.
  */
 const char *clg_context_conv_algorithm(const clg_context *ctx); /* NULL: not forced */
 const char *clg_context_gemm(const clg_context *ctx);           /* NULL: not forced */
 const char *clg_context_kernel_family(const clg_context *ctx);  /* "cpu", "simt"; NULL: the device decides */
 const char *clg_context_kernel_dir(const clg_context *ctx);     /* NULL: embedded */
 int clg_context_pass_enabled(const clg_context *ctx, int pass);
+/* CLG_TUNING_OFF, _CACHED, _ON or _FORCE, never _DEFAULT (ctx may be NULL). */
+clg_tuning_mode clg_context_tuning(const clg_context *ctx);
+
+/* The passes switched off, "all" or a list such as "0,3": the option when
+   not NULL, else CLGOOGLENET_NO_FUSION=1 ("all"), else a well-formed
+   CLGOOGLENET_PASSES_OFF, else "". */
+const char *clg_passes_off_setting(const char *option);
+
+/* The settings clg_context_check_settings checks. */
+enum {
+    CLG_SETTING_CONV = 1,    /* CLGOOGLENET_CONV */
+    CLG_SETTING_TUNE = 2,    /* CLGOOGLENET_TUNE */
+    CLG_SETTING_GEMM = 4,    /* CLGOOGLENET_GEMM */
+    CLG_SETTING_KERNELS = 8, /* CLGOOGLENET_KERNELS */
+    CLG_SETTING_PASSES = 16  /* CLGOOGLENET_NO_FUSION and CLGOOGLENET_PASSES_OFF */
+};
+
+/*
+ * Checks the variables of the settings in `which` that the context's
+ * options leave unset (ctx NULL: all of them; the passes' always), where
+ * they are needed: a bad value set after the context was made fails the
+ * model that would use it, with the message of runtime/env.h.
+ */
+clg_status clg_context_check_settings(const clg_context *ctx, unsigned which);
+
+/* "$XDG_CACHE_HOME/clgooglenet", else "$HOME/.cache/clgooglenet", into dir;
+   0 when neither variable is set or the path does not fit. Read at each
+   call: the caches follow the variable. */
+int clg_cache_dir(char *dir, size_t size);
 
 /* Checks options and copies them (strings included) into ctx->options. */
 clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options *options);

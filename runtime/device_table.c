@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "error.h"
+
 /*
  * Kernel family (README "Kernel families"): the SIMT family is the default on
  * GPUs; on Intel's CPU runtime, which vectorises across work-items, it was
@@ -62,4 +64,12 @@ const clg_device_traits *clg_device_traits_of(const clg_device_info *info)
         if (contains(info->platform_name, sizeof info->platform_name, t->platform)) return t;
     }
     return &table[n - 1];
+}
+
+clg_status clg_device_table_row_of(const clg_device_info *device, clg_device_table_row *row)
+{
+    if (!device || !row) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_device_table_row_of: NULL argument");
+    const clg_device_traits *t = clg_device_traits_of(device);
+    *row = (clg_device_table_row){t->name, t->why, t->timestamps};
+    return CLG_OK;
 }

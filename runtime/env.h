@@ -25,8 +25,7 @@
 #define CLG_CONV_ENV "CLGOOGLENET_CONV"
 #define CLG_GEMM_ENV "CLGOOGLENET_GEMM"
 
-/* Checks every variable above; the first bad one is CLG_ERR_INVALID_ARGUMENT. */
-clg_status clg_env_check(void);
+/* clg_env_check (clgooglenet.h) checks every variable above. */
 
 /* Checks one variable of the table. */
 clg_status clg_env_check_one(const char *var);

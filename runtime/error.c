@@ -8,13 +8,17 @@
 #define CLG_ERROR_CAPACITY 4096
 
 static _Thread_local char last_error[CLG_ERROR_CAPACITY];
+/* The node the last error is about, escaped; "" for none. */
+static _Thread_local char last_node[CLG_ERROR_CAPACITY / 4];
 
 const char *clg_last_error(void) { return last_error; }
+
+const char *clg_last_error_node(void) { return last_node; }
 
 /*
  * Messages carry names from models, files and the environment: every message
  * is escaped here, once, so no caller can print a hostile name raw
- * (runtime/escape.h). The escaped text is printable, so context added later
+ * (util/escape.h). The escaped text is printable, so context added later
  * around it is escaped on its own and the old message kept as it is.
  */
 clg_status clg_fail(clg_status status, const char *fmt, ...)
@@ -25,6 +29,27 @@ clg_status clg_fail(clg_status status, const char *fmt, ...)
     vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
     clg_escape(raw, last_error, sizeof last_error);
+    last_node[0] = '\0';
+    return status;
+}
+
+clg_status clg_fail_node(clg_status status, const char *node, const char *op, const char *fmt, ...)
+{
+    char what[CLG_ERROR_CAPACITY];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (op) clg_fail(status, "node '%s' (%s): %s", node, op, what);
+    else clg_fail(status, "node '%s': %s", node, what);
+    clg_escape(node, last_node, sizeof last_node);
+    return status;
+}
+
+clg_status clg_fail_node_context(clg_status status, const char *node, const char *op)
+{
+    clg_fail_context(status, "node '%s' (%s)", node, op);
+    clg_escape(node, last_node, sizeof last_node);
     return status;
 }
 
@@ -42,6 +67,7 @@ clg_status clg_fail_log(clg_status status, const char *log, const char *fmt, ...
         clg_escape_flags(log, CLG_ESCAPE_KEEP_NEWLINES, head + used, sizeof head - used);
     }
     memcpy(last_error, head, sizeof last_error);
+    last_node[0] = '\0';
     return status;
 }
 

@@ -7,50 +7,6 @@
 
 #include "error.h"
 
-static const char *const op_names[CLG_OP_COUNT] = {
-    [CLG_OP_CONV] = "Conv",
-    [CLG_OP_RELU] = "Relu",
-    [CLG_OP_MAXPOOL] = "MaxPool",
-    [CLG_OP_AVGPOOL] = "AveragePool",
-    [CLG_OP_GLOBAL_AVGPOOL] = "GlobalAveragePool",
-    [CLG_OP_CONCAT] = "Concat",
-    [CLG_OP_FLATTEN] = "Flatten",
-    [CLG_OP_RESHAPE] = "Reshape",
-    [CLG_OP_GEMM] = "Gemm",
-    [CLG_OP_MATMUL] = "MatMul",
-    [CLG_OP_ADD] = "Add",
-    [CLG_OP_SOFTMAX] = "Softmax",
-    [CLG_OP_LRN] = "LRN",
-    [CLG_OP_IDENTITY] = "Identity",
-    [CLG_OP_SUB] = "Sub",
-    [CLG_OP_MUL] = "Mul",
-    [CLG_OP_DIV] = "Div",
-    [CLG_OP_SUM] = "Sum",
-    [CLG_OP_MAX] = "Max",
-    [CLG_OP_MIN] = "Min",
-    [CLG_OP_CLIP] = "Clip",
-    [CLG_OP_BATCHNORM] = "BatchNormalization",
-    [CLG_OP_GATHER] = "Gather",
-    [CLG_OP_UNSQUEEZE] = "Unsqueeze",
-    [CLG_OP_SQUEEZE] = "Squeeze",
-    [CLG_OP_SHAPE] = "Shape",
-    [CLG_OP_CAST] = "Cast",
-    [CLG_OP_TRANSPOSE] = "Transpose",
-    [CLG_OP_PAD] = "Pad",
-    [CLG_OP_ROUND_FLOAT] = "Cast",
-};
-
-int clg_op_is_view(clg_op_type op)
-{
-    return op == CLG_OP_FLATTEN || op == CLG_OP_RESHAPE || op == CLG_OP_IDENTITY ||
-           op == CLG_OP_UNSQUEEZE || op == CLG_OP_SQUEEZE || op == CLG_OP_CAST;
-}
-
-const char *clg_op_name(clg_op_type op)
-{
-    return (op >= 0 && op < CLG_OP_COUNT) ? op_names[op] : "?";
-}
-
 int clg_dims_count(int rank, const int64_t *dims, size_t *count)
 {
     /* Keep the byte size of a float tensor within what size_t can address. */
@@ -237,17 +193,17 @@ clg_status clg_graph_add_node(clg_graph *g, const char *name, clg_op_type op,
                               const clg_attrs *attrs, int *index)
 {
     if (n_inputs < 0 || n_inputs > CLG_MAX_NODE_INPUTS)
-        return clg_fail(CLG_ERR_UNSUPPORTED, "node '%s': %d inputs (at most %d supported)", name,
+        return clg_fail_node(CLG_ERR_UNSUPPORTED, name, NULL, "%d inputs (at most %d supported)",
                         n_inputs, CLG_MAX_NODE_INPUTS);
     for (int i = 0; i < n_inputs; i++)
         if (inputs[i] < -1 || inputs[i] >= (int)g->n_values)
-            return clg_fail(CLG_ERR_INVALID_ARGUMENT, "node '%s': input %d out of range", name, i);
+            return clg_fail_node(CLG_ERR_INVALID_ARGUMENT, name, NULL, "input %d out of range", i);
     /* An output may already exist as a placeholder made by a node that reads it
        earlier in the file (unsorted graphs); adopt it then. */
     int out = clg_graph_find_value(g, output);
     if (out >= 0) {
         if (g->values[out].kind != CLG_VALUE_INTERMEDIATE || g->values[out].producer >= 0)
-            return clg_fail(CLG_ERR_PARSE, "node '%s': output '%s' is defined twice", name, output);
+            return clg_fail_node(CLG_ERR_PARSE, name, NULL, "output '%s' is defined twice", output);
     } else {
         CLG_TRY(clg_graph_add_value(g, output, CLG_VALUE_INTERMEDIATE, -1, NULL, &out));
     }
@@ -308,8 +264,8 @@ clg_status clg_graph_validate(const clg_graph *g)
             int v = nd->inputs[k];
             if (v < 0) continue;
             if (g->values[v].kind == CLG_VALUE_INTERMEDIATE && g->values[v].producer < 0)
-                return clg_fail(CLG_ERR_PARSE, "node '%s' (%s): input '%s' is never produced",
-                                nd->name, clg_op_name(nd->op), g->values[v].name);
+                return clg_fail_node(CLG_ERR_PARSE, nd->name, clg_op_name(nd->op), "input '%s' is never produced",
+                                     g->values[v].name);
         }
     }
     for (size_t i = 0; i < g->n_outputs; i++) {

@@ -10,44 +10,7 @@
 #include <stddef.h>
 
 #include "clgooglenet.h"
-
-typedef enum clg_op_type {
-    CLG_OP_CONV,
-    CLG_OP_RELU,
-    CLG_OP_MAXPOOL,
-    CLG_OP_AVGPOOL,
-    CLG_OP_GLOBAL_AVGPOOL,
-    CLG_OP_CONCAT,
-    CLG_OP_FLATTEN,
-    CLG_OP_RESHAPE,
-    CLG_OP_GEMM,
-    CLG_OP_MATMUL,
-    CLG_OP_ADD,
-    CLG_OP_SOFTMAX,
-    CLG_OP_LRN,
-    CLG_OP_IDENTITY, /* Identity and Dropout in inference */
-    /* NumPy-broadcasting elementwise ops; Sum, Max and Min take 2 or more inputs
-       (the importer turns one into Identity). */
-    CLG_OP_SUB,
-    CLG_OP_MUL,
-    CLG_OP_DIV,
-    CLG_OP_SUM,
-    CLG_OP_MAX,
-    CLG_OP_MIN,
-    CLG_OP_CLIP,      /* inputs: x, optional min, optional max (attributes before opset 11) */
-    CLG_OP_BATCHNORM, /* inference form: x, scale, B, mean, var */
-    CLG_OP_GATHER,    /* indices must be constant */
-    CLG_OP_UNSQUEEZE, /* views; axes from the attribute or a constant input */
-    CLG_OP_SQUEEZE,
-    CLG_OP_SHAPE,     /* int64 result, computed on the host while planning */
-    CLG_OP_CAST,      /* float to float (a view) or int64 to int64 on the host */
-    CLG_OP_TRANSPOSE, /* perm in attrs.axes (n_axes -1: reversed) */
-    CLG_OP_PAD,       /* inputs: x, pads, constant_value, axes (opset 11+); attributes before */
-    CLG_OP_ROUND_FLOAT, /* Cast to FLOAT16 / BFLOAT16 (attrs.cast_to): float32 rounded to that precision */
-    CLG_OP_COUNT
-} clg_op_type;
-
-const char *clg_op_name(clg_op_type op);
+#include "op_table.h"
 
 typedef enum clg_value_kind {
     CLG_VALUE_INPUT,       /* fed by the caller at run time */
@@ -108,8 +71,8 @@ typedef struct clg_attrs {
     int fused_pool;       /* Conv 1x1: input max-pooled 3x3/1 pad 1 first (pass 2) */
     int n_hgroup;         /* Conv: 1x1 convolutions of the same input run as one (pass 3) */
     int hgroup[3];        /* their node indices, in output order (this node among them) */
-    int axis;             /* Concat, Flatten, Softmax: resolved (>= 0) by shape inference */
-    int axis_attr;        /* the axis as the model gives it (may be negative) */
+    int axis;             /* Concat, Flatten, Softmax, Gather: as parsed (may be negative) */
+    int axis_attr;        /* the same, kept by clg_graph_add_node; each plan resolves it (clg_resolved) */
     int softmax_legacy;   /* Softmax before opset 13: flatten at axis */
     float alpha, beta;    /* Gemm, LRN */
     int trans_a, trans_b; /* Gemm */
@@ -218,9 +181,6 @@ clg_status clg_graph_topo_order(const clg_graph *g, int *order);
 /* The most Conv nodes on one path through the graph (order: topological);
    0 when there is none, or no memory to count. */
 int clg_graph_conv_depth(const clg_graph *g, const int *order);
-
-/* Ops whose output shares its input's buffer (no device work). */
-int clg_op_is_view(clg_op_type op);
 
 /* Overflow-checked element count; 0 on overflow or negative dims with ok=0. */
 int clg_dims_count(int rank, const int64_t *dims, size_t *count);

@@ -30,7 +30,7 @@ static int root_of(const clg_plan *plan, int v)
             continue;
         }
         int p = g->values[v].producer;
-        if (p >= 0 && clg_op_is_view(g->nodes[p].op) && g->nodes[p].inputs[0] >= 0) {
+        if (p >= 0 && clg_op_def_of(g->nodes[p].op)->is_view && g->nodes[p].inputs[0] >= 0) {
             v = g->nodes[p].inputs[0];
             continue;
         }
@@ -52,10 +52,9 @@ static clg_status new_buffer(clg_plan *plan, size_t bytes, int v, cl_mem *out)
                         &max_alloc, NULL) == CL_SUCCESS &&
         max_alloc > 0 && (cl_ulong)bytes > max_alloc) {
         if (nd)
-            return clg_fail(CLG_ERR_SHAPE,
-                            "node '%s' (%s): output '%s' needs %zu bytes, more than the device's "
-                            "largest buffer (%llu bytes)", nd->name, clg_op_name(nd->op), val->name,
-                            bytes, (unsigned long long)max_alloc);
+            return clg_fail_node(CLG_ERR_SHAPE, nd->name, clg_op_name(nd->op),
+                                 "output '%s' needs %zu bytes, more than the device's "
+                                 "largest buffer (%llu bytes)", val->name, bytes, (unsigned long long)max_alloc);
         return clg_fail(CLG_ERR_SHAPE,
                         "input '%s' needs %zu bytes, more than the device's largest buffer "
                         "(%llu bytes)", val->name, bytes, (unsigned long long)max_alloc);
@@ -64,8 +63,8 @@ static clg_status new_buffer(clg_plan *plan, size_t bytes, int v, cl_mem *out)
     *out = clg_plan_create_buffer(plan, CL_MEM_READ_WRITE, bytes + CLG_BUFFER_SLACK, NULL, &err);
     if (err != CL_SUCCESS) {
         if (nd)
-            return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): clCreateBuffer failed: %s (%s)",
-                            nd->name, clg_op_name(nd->op), clg_cl_error_name(err), val->name);
+            return clg_fail_node(CLG_ERR_OPENCL, nd->name, clg_op_name(nd->op), "clCreateBuffer failed: %s (%s)",
+                                 clg_cl_error_name(err), val->name);
         return clg_cl_fail(err, "clCreateBuffer", val->name);
     }
     plan->buffer_bytes += bytes;
@@ -106,7 +105,7 @@ clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
     for (size_t v = 0; st == CLG_OK && v < nv; v++) {
         root_info *r = &info[root[v]];
         int p = g->values[v].producer;
-        if (p >= 0 && !clg_op_is_view(g->nodes[p].op)) {
+        if (p >= 0 && !clg_op_def_of(g->nodes[p].op)->is_view) {
             /* A pass 3 group may run as one launch, at its first member. */
             int first = pos[p];
             for (int m = 0; m < g->nodes[p].attrs.n_hgroup; m++)

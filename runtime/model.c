@@ -99,7 +99,7 @@ static void infer_output_decls(clg_model *m)
             }
         }
         if (ok) memset(ints, 0, nv * sizeof *ints);
-        ok = ok && clg_shape_infer(g, in, m->order, shapes[pass], windows, ints) == CLG_OK;
+        ok = ok && clg_shape_infer(g, in, m->order, shapes[pass], windows, NULL, ints) == CLG_OK;
     }
     for (size_t i = 0; ok && i < g->n_outputs; i++) {
         const int v = g->outputs[i];

@@ -8,11 +8,12 @@
 #include "external_data.h"
 #include "mem_budget.h"
 #include "onnx.pb-c.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "protobuf_depth.h"
 #include "tensor_io.h"
 
 #define ONNX_FLOAT 1
-#define ONNX_INT32 6
 #define ONNX_INT64 7
 #define ONNX_BOOL 9
 #define ONNX_FLOAT16 10
@@ -27,163 +28,6 @@ typedef struct importer {
     uint64_t external_limit; /* the host budget when the first external tensor was met; 0 before */
     char external_source[160];
 } importer;
-
-typedef struct node_ctx {
-    const Onnx__NodeProto *proto;
-    const char *name;
-    const char *op;
-} node_ctx;
-
-static clg_status node_error(const node_ctx *n, clg_status st, const char *fmt, const char *detail)
-{
-    char what[512];
-    snprintf(what, sizeof what, fmt, detail);
-    return clg_fail(st, "node '%s' (%s): %s", n->name, n->op, what);
-}
-
-/* ---- attributes --------------------------------------------------------- */
-
-static const Onnx__AttributeProto *find_attr(const node_ctx *n, const char *name)
-{
-    for (size_t i = 0; i < n->proto->n_attribute; i++)
-        if (n->proto->attribute[i]->name && strcmp(n->proto->attribute[i]->name, name) == 0)
-            return n->proto->attribute[i];
-    return NULL;
-}
-
-static clg_status attr_int(const node_ctx *n, const char *name, int64_t lo, int64_t hi, int *value)
-{
-    const Onnx__AttributeProto *a = find_attr(n, name);
-    if (!a) return CLG_OK;
-    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT)
-        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be an int", name);
-    if (a->i < lo || a->i > hi) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "attribute '%s' = %lld is not supported (expected %lld..%lld)", name,
-                 (long long)a->i, (long long)lo, (long long)hi);
-        return node_error(n, CLG_ERR_UNSUPPORTED, "%s", msg);
-    }
-    *value = (int)a->i;
-    return CLG_OK;
-}
-
-static clg_status attr_float(const node_ctx *n, const char *name, float *value)
-{
-    const Onnx__AttributeProto *a = find_attr(n, name);
-    if (!a) return CLG_OK;
-    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT)
-        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a float", name);
-    *value = a->f;
-    return CLG_OK;
-}
-
-/* Reads an ints attribute of exactly `count` values in [lo, hi]; absent is fine. */
-static clg_status attr_ints(const node_ctx *n, const char *name, size_t count, int64_t lo, int64_t hi,
-                            int *values)
-{
-    const Onnx__AttributeProto *a = find_attr(n, name);
-    if (!a) return CLG_OK;
-    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
-        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a list of ints", name);
-    if (a->n_ints != count) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "attribute '%s' has %zu values; only 2-D spatial ops (%zu values) are supported",
-                 name, a->n_ints, count);
-        return node_error(n, CLG_ERR_UNSUPPORTED, "%s", msg);
-    }
-    for (size_t i = 0; i < count; i++) {
-        if (a->ints[i] < lo || a->ints[i] > hi)
-            return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has a value out of the supported range", name);
-        values[i] = (int)a->ints[i];
-    }
-    return CLG_OK;
-}
-
-/* Unsqueeze / Squeeze axes, Transpose perm: up to CLG_MAX_RANK values in [-CLG_MAX_RANK, CLG_MAX_RANK]. */
-static clg_status attr_axes(const node_ctx *n, const char *name, clg_attrs *a)
-{
-    const Onnx__AttributeProto *at = find_attr(n, name);
-    if (!at) return CLG_OK;
-    if (at->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
-        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a list of ints", name);
-    if (at->n_ints > CLG_MAX_RANK)
-        return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has more than 8 values", name);
-    for (size_t i = 0; i < at->n_ints; i++) {
-        if (at->ints[i] < -CLG_MAX_RANK || at->ints[i] > CLG_MAX_RANK)
-            return node_error(n, CLG_ERR_SHAPE, "attribute '%s' has a value out of range", name);
-        a->axes[i] = (int)at->ints[i];
-    }
-    a->n_axes = (int)at->n_ints;
-    return CLG_OK;
-}
-
-static clg_status attr_auto_pad(const node_ctx *n, clg_auto_pad *pad)
-{
-    const Onnx__AttributeProto *a = find_attr(n, "auto_pad");
-    if (!a) return CLG_OK;
-    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
-        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a string", "auto_pad");
-    static const struct { const char *name; clg_auto_pad pad; } modes[] = {
-        {"NOTSET", CLG_PAD_NOTSET}, {"VALID", CLG_PAD_VALID},
-        {"SAME_UPPER", CLG_PAD_SAME_UPPER}, {"SAME_LOWER", CLG_PAD_SAME_LOWER}};
-    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
-        if (a->s.len == strlen(modes[i].name) && memcmp(a->s.data, modes[i].name, a->s.len) == 0) {
-            *pad = modes[i].pad;
-            return CLG_OK;
-        }
-    return node_error(n, CLG_ERR_UNSUPPORTED, "auto_pad value is not one of %s",
-                      "NOTSET, VALID, SAME_UPPER, SAME_LOWER");
-}
-
-/* A string attribute that must be one of words (NULL-terminated); absent is fine. */
-static clg_status attr_word(const node_ctx *n, const char *name, const char *const *words)
-{
-    const Onnx__AttributeProto *a = find_attr(n, name);
-    if (!a) return CLG_OK;
-    if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
-        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a string", name);
-    for (const char *const *w = words; *w; w++)
-        if (a->s.len == strlen(*w) && memcmp(a->s.data, *w, a->s.len) == 0) return CLG_OK;
-    return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has an unknown value", name);
-}
-
-/* Every attribute must be one this op understands (NULL-terminated list). */
-static clg_status check_attrs(const node_ctx *n, const char *const *known)
-{
-    for (size_t i = 0; i < n->proto->n_attribute; i++) {
-        const char *name = n->proto->attribute[i]->name ? n->proto->attribute[i]->name : "";
-        int ok = 0;
-        for (const char *const *k = known; *k && !ok; k++) ok = strcmp(*k, name) == 0;
-        if (!ok) return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' is not supported", name);
-    }
-    return CLG_OK;
-}
-
-/* Conv and pool window attributes; dilations above 1 only where max_dilation allows (Conv). */
-static clg_status window_attrs(const node_ctx *n, clg_window *w, int need_kernel, int max_dilation)
-{
-    const Onnx__AttributeProto *k = find_attr(n, "kernel_shape");
-    if (need_kernel && !k) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "kernel_shape");
-    CLG_TRY(attr_ints(n, "kernel_shape", 2, 1, 4096, w->kernel));
-    CLG_TRY(attr_ints(n, "strides", 2, 1, 4096, w->stride));
-    CLG_TRY(attr_ints(n, "pads", 4, 0, 4096, w->pads));
-    const Onnx__AttributeProto *d = find_attr(n, "dilations");
-    if (d && d->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
-        for (size_t i = 0; i < d->n_ints; i++)
-            if (d->ints[i] <= 0) return node_error(n, CLG_ERR_PARSE, "%s", "attribute 'dilations': dilations must be >= 1");
-    CLG_TRY(attr_ints(n, "dilations", 2, 1, max_dilation, w->dilation));
-    CLG_TRY(attr_auto_pad(n, &w->auto_pad));
-    return CLG_OK;
-}
-
-/* Conv's group: >= 1; whether it divides the channels is checked with the shapes (shape.c). */
-static clg_status conv_group(const node_ctx *n, clg_window *w)
-{
-    const Onnx__AttributeProto *g = find_attr(n, "group");
-    if (g && g->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT && g->i <= 0)
-        return node_error(n, CLG_ERR_PARSE, "%s", "attribute 'group': group must be >= 1");
-    return attr_int(n, "group", 1, INT32_MAX, &w->group);
-}
 
 /* ---- values --------------------------------------------------------------- */
 
@@ -393,7 +237,7 @@ static clg_status declare_output(importer *im, const Onnx__ValueInfoProto *vi, i
 }
 
 /* Value index for a node input name; "" is an omitted optional input (-1). */
-static clg_status resolve_input(importer *im, const node_ctx *n, const char *name, int *index)
+static clg_status resolve_input(importer *im, const clg_onnx_node *n, const char *name, int *index)
 {
     if (!name || !*name) {
         *index = -1;
@@ -402,348 +246,40 @@ static clg_status resolve_input(importer *im, const node_ctx *n, const char *nam
     /* Node outputs already have placeholders (see import_graph). */
     *index = clg_graph_find_value(im->g, name);
     if (*index >= 0) return CLG_OK;
-    return node_error(n, CLG_ERR_PARSE, "input '%s' is not defined by any initializer, graph input or node", name);
+    return clg_node_error(n, CLG_ERR_PARSE, "input '%s' is not defined by any initializer, graph input or node", name);
 }
 
 /* ---- nodes ----------------------------------------------------------------- */
 
-/* Whether a node or a graph output reads the value called name. */
-static int value_is_read(const Onnx__GraphProto *g, const char *name)
-{
-    for (size_t i = 0; i < g->n_node; i++)
-        for (size_t k = 0; k < g->node[i]->n_input; k++)
-            if (g->node[i]->input[k] && strcmp(g->node[i]->input[k], name) == 0) return 1;
-    for (size_t i = 0; i < g->n_output; i++)
-        if (g->output[i]->name && strcmp(g->output[i]->name, name) == 0) return 1;
-    return 0;
-}
 
-/* Optional output i (Dropout's mask, MaxPool's Indices) is not computed: an
-   exporter may name it as long as nothing reads it. */
-static clg_status optional_output_unread(const importer *im, const node_ctx *n, size_t i, const char *what)
-{
-    const char *out = i < n->proto->n_output ? n->proto->output[i] : NULL;
-    if (out && *out && value_is_read(im->graph, out))
-        return node_error(n, CLG_ERR_UNSUPPORTED, "the %s output is read, and it is not computed", what);
-    return CLG_OK;
-}
 
-/*
- * Pad: opset 1 names the amounts "paddings", 2 to 10 "pads" (attributes,
- * with the constant as attribute "value"); from 11 they are inputs (pads,
- * constant_value, and from 18 axes); 19 adds the wrap mode.
- */
-static clg_status pad_attrs(const importer *im, const node_ctx *n, clg_attrs *a)
-{
-    static const char *const old_keys[] = {"mode", "pads", "paddings", "value", NULL};
-    static const char *const new_keys[] = {"mode", NULL};
-    static const struct { const char *name; clg_pad_mode mode; int since; } modes[] = {
-        {"constant", CLG_PADMODE_CONSTANT, 1}, {"reflect", CLG_PADMODE_REFLECT, 1},
-        {"edge", CLG_PADMODE_EDGE, 1}, {"wrap", CLG_PADMODE_WRAP, 19}};
-    CLG_TRY(check_attrs(n, im->opset < 11 ? old_keys : new_keys));
-    const Onnx__AttributeProto *m = find_attr(n, "mode");
-    a->pad_mode = CLG_PADMODE_CONSTANT;
-    if (m) {
-        if (m->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
-            return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a string", "mode");
-        size_t i = 0;
-        while (i < sizeof modes / sizeof modes[0] &&
-               !(m->s.len == strlen(modes[i].name) && memcmp(m->s.data, modes[i].name, m->s.len) == 0))
-            i++;
-        if (i == sizeof modes / sizeof modes[0] || im->opset < modes[i].since)
-            return node_error(n, CLG_ERR_UNSUPPORTED, "mode is not one of %s",
-                              im->opset < 19 ? "constant, reflect, edge" : "constant, reflect, edge, wrap");
-        a->pad_mode = modes[i].mode;
-    }
-    if (im->opset >= 11) {
-        if (n->proto->n_input < 2 || !n->proto->input[1] || !*n->proto->input[1])
-            return node_error(n, CLG_ERR_PARSE, "missing input '%s'", "pads");
-        return CLG_OK;
-    }
-    const char *key = im->opset < 2 ? "paddings" : "pads";
-    const Onnx__AttributeProto *p = find_attr(n, key);
-    if (!p) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", key);
-    if (p->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
-        return node_error(n, CLG_ERR_PARSE, "attribute '%s' must be a list of ints", key);
-    if (p->n_ints > 2 * CLG_MAX_RANK || p->n_ints % 2)
-        return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' must have 2 values per axis (rank <= 8)", key);
-    for (size_t i = 0; i < p->n_ints; i++) {
-        if (p->ints[i] < -(INT64_C(1) << 30) || p->ints[i] > (INT64_C(1) << 30))
-            return node_error(n, CLG_ERR_UNSUPPORTED, "attribute '%s' has a value out of the supported range", key);
-        a->pad_amounts[i] = (int)p->ints[i];
-    }
-    a->n_pads = (int)p->n_ints;
-    a->pads_from_attr = 1;
-    return attr_float(n, "value", &a->pad_value);
-}
 
-/* Dropout from opset 12 takes training_mode as input 2: only a constant
-   false (inference) gives the identity this runtime computes. */
-static clg_status dropout_inference_only(const importer *im, const node_ctx *n)
-{
-    const char *name = n->proto->n_input > 2 ? n->proto->input[2] : NULL;
-    if (!name || !*name) return CLG_OK;
-    const int v = clg_graph_find_value(im->g, name);
-    const clg_value *val = v >= 0 ? &im->g->values[v] : NULL;
-    if (!val || val->kind != CLG_VALUE_INITIALIZER || !val->int_data || val->int_count != 1)
-        return node_error(n, CLG_ERR_UNSUPPORTED, "training_mode '%s' must be a constant (training is not supported)",
-                          name);
-    if (val->int_data[0] != 0)
-        return node_error(n, CLG_ERR_UNSUPPORTED, "training_mode '%s' is true: training-mode Dropout is not supported",
-                          name);
-    return CLG_OK;
-}
 
-static clg_status convert_attrs(importer *im, const node_ctx *n, clg_op_type *op, clg_attrs *a)
-{
-    static const char *const none[] = {NULL};
-    static const char *const conv_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad", "group", NULL};
-    static const char *const maxpool_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad",
-                                               "ceil_mode", "storage_order", NULL};
-    /* dilations from opset 19 (only 1 is supported, as for MaxPool) */
-    static const char *const avgpool_keys[] = {"kernel_shape", "strides", "pads", "auto_pad", "ceil_mode",
-                                               "count_include_pad", "dilations", NULL};
-    static const char *const axis_keys[] = {"axis", NULL};
-    static const char *const gemm_keys[] = {"alpha", "beta", "transA", "transB", "broadcast", NULL};
-    static const char *const lrn_keys[] = {"size", "alpha", "beta", "bias", NULL};
-    static const char *const dropout_keys[] = {"ratio", "is_test", "seed", NULL};
-    static const char *const reshape_keys[] = {"allowzero", "shape", NULL};
-    const char *t = n->op;
-    int zero = 0;
-    *a = clg_attrs_default();
-    if (strcmp(t, "Conv") == 0) {
-        *op = CLG_OP_CONV;
-        CLG_TRY(check_attrs(n, conv_keys));
-        CLG_TRY(conv_group(n, &a->win));
-        return window_attrs(n, &a->win, 0, 4096);
-    }
-    if (strcmp(t, "MaxPool") == 0) {
-        *op = CLG_OP_MAXPOOL;
-        CLG_TRY(check_attrs(n, maxpool_keys));
-        CLG_TRY(attr_int(n, "ceil_mode", 0, 1, &a->win.ceil_mode));
-        CLG_TRY(attr_int(n, "storage_order", 0, 0, &zero));
-        CLG_TRY(optional_output_unread(im, n, 1, "Indices"));
-        return window_attrs(n, &a->win, 1, 1);
-    }
-    if (strcmp(t, "AveragePool") == 0) {
-        *op = CLG_OP_AVGPOOL;
-        CLG_TRY(check_attrs(n, avgpool_keys));
-        CLG_TRY(attr_int(n, "ceil_mode", 0, 1, &a->win.ceil_mode));
-        CLG_TRY(attr_int(n, "count_include_pad", 0, 1, &a->win.count_include_pad));
-        return window_attrs(n, &a->win, 1, 1);
-    }
-    if (strcmp(t, "GlobalAveragePool") == 0) {
-        *op = CLG_OP_GLOBAL_AVGPOOL;
-        return check_attrs(n, none);
-    }
-    if (strcmp(t, "Relu") == 0) {
-        *op = CLG_OP_RELU;
-        return check_attrs(n, none);
-    }
-    if (strcmp(t, "Identity") == 0) {
-        *op = CLG_OP_IDENTITY;
-        return check_attrs(n, none);
-    }
-    if (strcmp(t, "Dropout") == 0) {
-        *op = CLG_OP_IDENTITY;
-        CLG_TRY(optional_output_unread(im, n, 1, "mask"));
-        CLG_TRY(dropout_inference_only(im, n));
-        return check_attrs(n, dropout_keys);
-    }
-    if (strcmp(t, "Concat") == 0 || strcmp(t, "Flatten") == 0 || strcmp(t, "Softmax") == 0) {
-        *op = t[0] == 'C' ? CLG_OP_CONCAT : t[0] == 'F' ? CLG_OP_FLATTEN : CLG_OP_SOFTMAX;
-        /* Softmax: axis defaults to -1 and covers one axis from opset 13; before,
-           it defaulted to 1 and flattened everything from the axis on. */
-        a->axis = (*op == CLG_OP_SOFTMAX && im->opset >= 13) ? -1 : 1;
-        a->softmax_legacy = *op == CLG_OP_SOFTMAX && im->opset < 13;
-        CLG_TRY(check_attrs(n, axis_keys));
-        return attr_int(n, "axis", -CLG_MAX_RANK, CLG_MAX_RANK, &a->axis);
-    }
-    if (strcmp(t, "Reshape") == 0) {
-        *op = CLG_OP_RESHAPE;
-        CLG_TRY(check_attrs(n, reshape_keys));
-        CLG_TRY(attr_int(n, "allowzero", 0, 1, &a->allowzero)); /* opset 14 */
-        if (find_attr(n, "shape")) /* opsets before 5 */
-            return node_error(n, CLG_ERR_UNSUPPORTED, "the %s attribute (opset < 5) is not supported", "shape");
-        return CLG_OK;
-    }
-    if (strcmp(t, "Gemm") == 0) {
-        *op = CLG_OP_GEMM;
-        CLG_TRY(check_attrs(n, gemm_keys));
-        CLG_TRY(attr_float(n, "alpha", &a->alpha));
-        CLG_TRY(attr_float(n, "beta", &a->beta));
-        CLG_TRY(attr_int(n, "transA", 0, 1, &a->trans_a));
-        return attr_int(n, "transB", 0, 1, &a->trans_b);
-    }
-    if (strcmp(t, "MatMul") == 0) {
-        *op = CLG_OP_MATMUL;
-        return check_attrs(n, none);
-    }
-    if (strcmp(t, "Add") == 0) {
-        *op = CLG_OP_ADD;
-        return check_attrs(n, none); /* legacy broadcast/axis attributes are refused */
-    }
-    if (strcmp(t, "LRN") == 0) {
-        *op = CLG_OP_LRN;
-        a->alpha = 1e-4f;
-        a->beta = 0.75f;
-        a->bias = 1.0f;
-        CLG_TRY(check_attrs(n, lrn_keys));
-        if (!find_attr(n, "size")) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "size");
-        CLG_TRY(attr_int(n, "size", 1, 4096, &a->size));
-        CLG_TRY(attr_float(n, "alpha", &a->alpha));
-        CLG_TRY(attr_float(n, "beta", &a->beta));
-        return attr_float(n, "bias", &a->bias);
-    }
-    if (strcmp(t, "Sub") == 0 || strcmp(t, "Mul") == 0 || strcmp(t, "Div") == 0 ||
-        strcmp(t, "Sum") == 0 || strcmp(t, "Max") == 0 || strcmp(t, "Min") == 0) {
-        static const struct { const char *name; clg_op_type op; } ops[] = {
-            {"Sub", CLG_OP_SUB}, {"Mul", CLG_OP_MUL}, {"Div", CLG_OP_DIV},
-            {"Sum", CLG_OP_SUM}, {"Max", CLG_OP_MAX}, {"Min", CLG_OP_MIN}};
-        for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-            if (strcmp(t, ops[i].name) == 0) *op = ops[i].op;
-        return check_attrs(n, none); /* legacy broadcast/axis/consumed_inputs are refused */
-    }
-    if (strcmp(t, "Clip") == 0) {
-        static const char *const clip_keys[] = {"min", "max", NULL};
-        *op = CLG_OP_CLIP;
-        CLG_TRY(check_attrs(n, im->opset < 11 ? clip_keys : none));
-        CLG_TRY(attr_float(n, "min", &a->clip_min));
-        return attr_float(n, "max", &a->clip_max);
-    }
-    if (strcmp(t, "BatchNormalization") == 0) {
-        static const char *const bn_keys[] = {"epsilon", "momentum", "spatial", "is_test",
-                                              "training_mode", "consumed_inputs", NULL};
-        int one = 1;
-        *op = CLG_OP_BATCHNORM;
-        CLG_TRY(check_attrs(n, bn_keys));
-        CLG_TRY(attr_int(n, "spatial", 1, 1, &one));
-        CLG_TRY(attr_int(n, "training_mode", 0, 0, &zero));
-        return attr_float(n, "epsilon", &a->epsilon);
-    }
-    if (strcmp(t, "Gather") == 0) {
-        *op = CLG_OP_GATHER;
-        a->axis = 0;
-        CLG_TRY(check_attrs(n, axis_keys));
-        return attr_int(n, "axis", -CLG_MAX_RANK, CLG_MAX_RANK, &a->axis);
-    }
-    if (strcmp(t, "Unsqueeze") == 0 || strcmp(t, "Squeeze") == 0) {
-        static const char *const axes_keys[] = {"axes", NULL};
-        *op = t[0] == 'U' ? CLG_OP_UNSQUEEZE : CLG_OP_SQUEEZE;
-        CLG_TRY(check_attrs(n, axes_keys));
-        return attr_axes(n, "axes", a);
-    }
-    if (strcmp(t, "Shape") == 0) {
-        static const char *const shape_keys[] = {"start", "end", NULL};
-        *op = CLG_OP_SHAPE;
-        CLG_TRY(check_attrs(n, shape_keys));
-        CLG_TRY(attr_int(n, "start", INT32_MIN, INT32_MAX, &a->start));
-        return attr_int(n, "end", INT32_MIN, INT32_MAX, &a->end);
-    }
-    if (strcmp(t, "Transpose") == 0) {
-        static const char *const perm_keys[] = {"perm", NULL};
-        *op = CLG_OP_TRANSPOSE;
-        CLG_TRY(check_attrs(n, perm_keys));
-        return attr_axes(n, "perm", a);
-    }
-    if (strcmp(t, "Pad") == 0) {
-        *op = CLG_OP_PAD;
-        return pad_attrs(im, n, a);
-    }
-    if (strcmp(t, "Cast") == 0) {
-        /* round_mode (opset 24) applies to float8 e8m0 targets only; checked, then unused */
-        static const char *const cast_keys[] = {"to", "saturate", "round_mode", NULL};
-        static const char *const round_modes[] = {"up", "down", "nearest", NULL};
-        *op = CLG_OP_CAST;
-        CLG_TRY(check_attrs(n, cast_keys));
-        CLG_TRY(attr_word(n, "round_mode", round_modes));
-        if (!find_attr(n, "to")) return node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "to");
-        CLG_TRY(attr_int(n, "to", 0, 64, &a->cast_to));
-        if (a->cast_to != ONNX_FLOAT && a->cast_to != ONNX_INT64 && a->cast_to != ONNX_INT32 &&
-            a->cast_to != ONNX_FLOAT16 && a->cast_to != ONNX_BFLOAT16)
-            return node_error(n, CLG_ERR_UNSUPPORTED, "casting to %s is not supported", clg_onnx_type_name(a->cast_to));
-        /* Reduced-precision values are held in float32, rounded to the type's precision. */
-        if (a->cast_to == ONNX_FLOAT16 || a->cast_to == ONNX_BFLOAT16) *op = CLG_OP_ROUND_FLOAT;
-        return CLG_OK;
-    }
-    return node_error(n, CLG_ERR_UNSUPPORTED, "operator '%s' is not supported", t);
-}
-
-/* How many inputs an op reads (extra optional ones, like Dropout's ratio, are ignored). */
-static int used_inputs(clg_op_type op, int given)
-{
-    switch (op) {
-    case CLG_OP_CONV:
-    case CLG_OP_GEMM:
-    case CLG_OP_CLIP: return given < 3 ? given : 3;
-    case CLG_OP_BATCHNORM: return given < 5 ? given : 5;
-    case CLG_OP_PAD: return given < 4 ? given : 4;
-    case CLG_OP_SHAPE:
-    case CLG_OP_CAST:
-    case CLG_OP_ROUND_FLOAT:
-    case CLG_OP_TRANSPOSE:
-    case CLG_OP_IDENTITY:
-    case CLG_OP_RELU:
-    case CLG_OP_MAXPOOL:
-    case CLG_OP_AVGPOOL:
-    case CLG_OP_GLOBAL_AVGPOOL:
-    case CLG_OP_FLATTEN:
-    case CLG_OP_SOFTMAX:
-    case CLG_OP_LRN: return given < 1 ? given : 1;
-    case CLG_OP_RESHAPE:
-    case CLG_OP_MATMUL:
-    case CLG_OP_GATHER:
-    case CLG_OP_UNSQUEEZE:
-    case CLG_OP_SQUEEZE:
-    case CLG_OP_SUB:
-    case CLG_OP_MUL:
-    case CLG_OP_DIV:
-    case CLG_OP_ADD: return given < 2 ? given : 2;
-    default: return given; /* Concat, Sum, Max, Min */
-    }
-}
-
-static int required_inputs(clg_op_type op)
-{
-    switch (op) {
-    case CLG_OP_CONV:
-    case CLG_OP_GEMM:
-    case CLG_OP_RESHAPE:
-    case CLG_OP_MATMUL:
-    case CLG_OP_GATHER:
-    case CLG_OP_SUB:
-    case CLG_OP_MUL:
-    case CLG_OP_DIV:
-    case CLG_OP_ADD: return 2;
-    case CLG_OP_BATCHNORM: return 5;
-    default: return 1;
-    }
-}
 
 /*
  * A Constant node becomes an initializer: its output value (a placeholder
  * made by import_graph) takes the data of the value / value_float(s) /
  * value_int(s) attribute.
  */
-static clg_status add_constant(importer *im, const node_ctx *n)
+static clg_status add_constant(importer *im, const clg_onnx_node *n)
 {
     static const char *const keys[] = {"value", "value_float", "value_floats", "value_int", "value_ints", NULL};
     const Onnx__NodeProto *p = n->proto;
-    if (p->n_input != 0) return node_error(n, CLG_ERR_PARSE, "%s", "a Constant has no inputs");
+    if (p->n_input != 0) return clg_node_error(n, CLG_ERR_PARSE, "%s", "a Constant has no inputs");
     if (p->n_output != 1 || !p->output[0] || !*p->output[0])
-        return node_error(n, CLG_ERR_PARSE, "%s", "a Constant has exactly one output");
-    if (p->n_attribute != 1) return node_error(n, CLG_ERR_PARSE, "%s", "a Constant has exactly one value attribute");
-    CLG_TRY(check_attrs(n, keys));
+        return clg_node_error(n, CLG_ERR_PARSE, "%s", "a Constant has exactly one output");
+    if (p->n_attribute != 1) return clg_node_error(n, CLG_ERR_PARSE, "%s", "a Constant has exactly one value attribute");
+    CLG_TRY(clg_check_attrs(n, keys));
     const Onnx__AttributeProto *a = p->attribute[0];
     int idx = clg_graph_find_value(im->g, p->output[0]);
     clg_value *v = idx >= 0 ? &im->g->values[idx] : NULL;
     if (!v || v->kind != CLG_VALUE_INTERMEDIATE || v->producer >= 0 || v->data || v->int_data)
-        return node_error(n, CLG_ERR_PARSE, "output '%s' is defined twice", p->output[0]);
+        return clg_node_error(n, CLG_ERR_PARSE, "output '%s' is defined twice", p->output[0]);
     char where[300];
     snprintf(where, sizeof where, "node '%.200s' (Constant)", n->name);
     switch (a->type) {
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
-        if (!a->t) return node_error(n, CLG_ERR_PARSE, "%s", "empty value");
+        if (!a->t) return clg_node_error(n, CLG_ERR_PARSE, "%s", "empty value");
         return set_value_data(im, idx, a->t, where);
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT:
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: {
@@ -762,7 +298,7 @@ static clg_status add_constant(importer *im, const node_ctx *n)
         const int scalar = a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
         const size_t count = scalar ? 1 : a->n_ints;
         if (count > CLG_MAX_RANK)
-            return node_error(n, CLG_ERR_UNSUPPORTED, "%s", "INT64 data is only supported as a vector of at most 8 values");
+            return clg_node_error(n, CLG_ERR_UNSUPPORTED, "%s", "INT64 data is only supported as a vector of at most 8 values");
         v->int_data = calloc(CLG_MAX_RANK, sizeof(int64_t));
         if (!v->int_data) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
         if (scalar) v->int_data[0] = a->i;
@@ -773,43 +309,56 @@ static clg_status add_constant(importer *im, const node_ctx *n)
         break;
     }
     default:
-        return node_error(n, CLG_ERR_PARSE, "%s", "the value attribute has the wrong type");
+        return clg_node_error(n, CLG_ERR_PARSE, "%s", "the value attribute has the wrong type");
     }
     v->kind = CLG_VALUE_INITIALIZER;
     return CLG_OK;
 }
 
+/* Parses the node's attributes through its op's table entry (op_table.c). */
+static clg_status convert_attrs(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    const clg_op_def *def = clg_op_def_by_onnx(n->op);
+    *a = clg_attrs_default();
+    if (!def || !def->parse) return clg_node_error(n, CLG_ERR_UNSUPPORTED, "operator '%s' is not supported", n->op);
+    *op = def->op;
+    return def->parse(n, op, a);
+}
+
 static clg_status add_node(importer *im, const Onnx__NodeProto *p, size_t index)
 {
     char fallback[64];
-    node_ctx n = {p, p->name, p->op_type ? p->op_type : ""};
+    clg_onnx_node n = {p, p->name, p->op_type ? p->op_type : "", im->opset, im->graph, im->g};
     if (!n.name || !*n.name) {
         snprintf(fallback, sizeof fallback, "%s_%zu", n.op, index);
         n.name = fallback;
     }
     if (p->domain && *p->domain && strcmp(p->domain, "ai.onnx") != 0)
-        return node_error(&n, CLG_ERR_UNSUPPORTED, "operator domain '%s' is not supported", p->domain);
+        return clg_node_error(&n, CLG_ERR_UNSUPPORTED, "operator domain '%s' is not supported", p->domain);
     if (strcmp(n.op, "Constant") == 0) return add_constant(im, &n);
     clg_op_type op = CLG_OP_COUNT;
     clg_attrs attrs;
-    CLG_TRY(convert_attrs(im, &n, &op, &attrs));
+    CLG_TRY(convert_attrs(&n, &op, &attrs));
     /* Sum, Max and Min of one input are that input. */
     if ((op == CLG_OP_SUM || op == CLG_OP_MAX || op == CLG_OP_MIN) && p->n_input == 1) op = CLG_OP_IDENTITY;
     if (p->n_output < 1 || !p->output[0] || !*p->output[0])
-        return node_error(&n, CLG_ERR_PARSE, "%s", "node has no output");
+        return clg_node_error(&n, CLG_ERR_PARSE, "%s", "node has no output");
     for (size_t i = 1; i < p->n_output; i++)
         if (p->output[i] && *p->output[i] && op != CLG_OP_IDENTITY && op != CLG_OP_MAXPOOL)
-            return node_error(&n, CLG_ERR_UNSUPPORTED, "%s", "extra outputs are not supported");
+            return clg_node_error(&n, CLG_ERR_UNSUPPORTED, "%s", "extra outputs are not supported");
     if (p->n_input > CLG_MAX_NODE_INPUTS)
-        return node_error(&n, CLG_ERR_UNSUPPORTED, "%s", "too many inputs");
-    int count = used_inputs(op, (int)p->n_input);
-    if (count < required_inputs(op))
-        return node_error(&n, CLG_ERR_PARSE, "%s", "missing required inputs");
+        return clg_node_error(&n, CLG_ERR_UNSUPPORTED, "%s", "too many inputs");
+    /* Extra optional inputs, like Dropout's ratio, are not read. */
+    const clg_op_def *def = clg_op_def_of(op);
+    int count = (int)p->n_input;
+    if (def->max_inputs != CLG_ANY_INPUTS && count > def->max_inputs) count = def->max_inputs;
+    if (count < def->min_inputs)
+        return clg_node_error(&n, CLG_ERR_PARSE, "%s", "missing required inputs");
     int inputs[CLG_MAX_NODE_INPUTS];
     for (int i = 0; i < count; i++) CLG_TRY(resolve_input(im, &n, p->input[i], &inputs[i]));
-    if (inputs[0] < 0 && op != CLG_OP_CONCAT) return node_error(&n, CLG_ERR_PARSE, "%s", "first input is empty");
+    if (inputs[0] < 0 && op != CLG_OP_CONCAT) return clg_node_error(&n, CLG_ERR_PARSE, "%s", "first input is empty");
     clg_status st = clg_graph_add_node(im->g, n.name, op, inputs, count, p->output[0], &attrs, NULL);
-    return st == CLG_OK ? CLG_OK : clg_fail_context(st, "node '%s' (%s)", n.name, n.op);
+    return st == CLG_OK ? CLG_OK : clg_fail_node_context(st, n.name, n.op);
 }
 
 static int64_t default_opset(const Onnx__ModelProto *m)

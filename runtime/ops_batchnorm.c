@@ -6,6 +6,8 @@
 #include "error.h"
 #include "kernel_args.h"
 #include "kernels.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "plan.h"
 
 clg_status clg_plan_batchnorm(clg_plan *plan, int n)
@@ -35,4 +37,33 @@ clg_status clg_plan_batchnorm(clg_plan *plan, int n)
     step.flops = 2.0 * (double)clg_shape_count(x);
     step.bytes = 2.0 * (double)clg_shape_count(x) * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+clg_status clg_parse_batchnorm(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const bn_keys[] = {"epsilon", "momentum", "spatial", "is_test",
+                                          "training_mode", "consumed_inputs", NULL};
+    int one = 1, zero = 0;
+    (void)op;
+    CLG_TRY(clg_check_attrs(n, bn_keys));
+    CLG_TRY(clg_attr_int(n, "spatial", 1, 1, &one));
+    CLG_TRY(clg_attr_int(n, "training_mode", 0, 0, &zero));
+    return clg_attr_float(n, "epsilon", &a->epsilon);
+}
+
+clg_status clg_shape_batchnorm(clg_shape_node *s)
+{
+    static const char *const names[] = {"", "scale", "B", "mean", "var"};
+    const clg_node *nd = s->nd;
+    const clg_shape *x = s->in[0];
+    if (x->rank < 2) return clg_shape_fail(nd, CLG_ERR_SHAPE, "input must be [N, C, ...]");
+    if (nd->n_inputs != 5) return clg_shape_fail(nd, CLG_ERR_PARSE, "needs 5 inputs");
+    for (int i = 1; i < 5; i++) {
+        if (nd->inputs[i] < 0) return clg_shape_fail(nd, CLG_ERR_PARSE, "missing input");
+        CLG_TRY(clg_shape_check_param(nd, &s->shapes[nd->inputs[i]], x->dims[1], names[i]));
+    }
+    *s->out = *x;
+    return CLG_OK;
 }

@@ -7,7 +7,10 @@
 #include "error.h"
 #include "kernel_args.h"
 #include "kernels.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "plan.h"
+#include "tensor_io.h"
 
 #define ONNX_FLOAT16 10
 
@@ -31,4 +34,47 @@ clg_status clg_plan_round_float(clg_plan *plan, int n)
     step.global[0] = count;
     step.bytes = 2.0 * (double)count * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+/*
+ * Cast: float to float is a view, int64 to int64 / int32 host data; a cast
+ * to FLOAT16 or BFLOAT16 becomes ROUND_FLOAT, whose values are held in
+ * float32, rounded to the type's precision.
+ */
+clg_status clg_parse_cast(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    /* round_mode (opset 24) applies to float8 e8m0 targets only; checked, then unused */
+    static const char *const cast_keys[] = {"to", "saturate", "round_mode", NULL};
+    static const char *const round_modes[] = {"up", "down", "nearest", NULL};
+    CLG_TRY(clg_check_attrs(n, cast_keys));
+    CLG_TRY(clg_attr_word(n, "round_mode", round_modes));
+    if (!clg_attr_find(n, "to")) return clg_node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "to");
+    CLG_TRY(clg_attr_int(n, "to", 0, 64, &a->cast_to));
+    if (a->cast_to != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && a->cast_to != ONNX__TENSOR_PROTO__DATA_TYPE__INT64 &&
+        a->cast_to != ONNX__TENSOR_PROTO__DATA_TYPE__INT32 && a->cast_to != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 &&
+        a->cast_to != ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16)
+        return clg_node_error(n, CLG_ERR_UNSUPPORTED, "casting to %s is not supported", clg_onnx_type_name(a->cast_to));
+    if (a->cast_to == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 || a->cast_to == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16)
+        *op = CLG_OP_ROUND_FLOAT;
+    return CLG_OK;
+}
+
+clg_status clg_shape_cast(clg_shape_node *s)
+{
+    if (s->host_in != (s->nd->attrs.cast_to != 1))
+        return clg_shape_fail(s->nd, CLG_ERR_UNSUPPORTED,
+                              "only float to float and int64 to int64/int32 casts are supported");
+    if (s->host_in) *s->h = s->ints[s->nd->inputs[0]];
+    *s->out = *s->in[0];
+    return CLG_OK;
+}
+
+clg_status clg_shape_round_float(clg_shape_node *s)
+{
+    if (s->host_in)
+        return clg_shape_fail(s->nd, CLG_ERR_UNSUPPORTED, "casting int64 data to a float type is not supported");
+    *s->out = *s->in[0];
+    return CLG_OK;
 }

@@ -31,15 +31,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env.h"
 #include "error.h"
 #include "kernel_args.h"
 #include "kernel_options.h"
 #include "kernels.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "ops_conv_grouped.h"
 #include "ops_conv_simt.h"
 #include "passes.h"
 #include "plan.h"
-#include "env.h"
 #include "tuning.h"
 #include "winograd_points.h"
 
@@ -49,7 +51,7 @@
 
 static clg_status conv_fail(const clg_plan *plan, int n, clg_status st, const char *what)
 {
-    return clg_fail(st, "node '%s' (Conv): %s", plan->graph->nodes[n].name, what);
+    return clg_fail_node(st, plan->graph->nodes[n].name, "Conv", "%s", what);
 }
 
 /*
@@ -769,8 +771,7 @@ static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
 {
     heuristic(d, ch);
     /* The variables count only where the context's options leave them unset. */
-    if (!plan->ctx->options.conv_algorithm) CLG_TRY(clg_env_check_one(CLG_CONV_ENV));
-    if (plan->ctx->options.tuning == CLG_TUNING_DEFAULT) CLG_TRY(clg_env_check_one(CLG_TUNE_ENV));
+    CLG_TRY(clg_context_check_settings(plan->ctx, CLG_SETTING_CONV | CLG_SETTING_TUNE));
     const clg_tune_mode mode = clg_tune_mode_get(plan->ctx);
     /* A forced family (CLGOOGLENET_CONV) or non-constant weights: nothing to tune. */
     if (mode == CLG_TUNE_OFF || d->force || !d->relayable) return CLG_OK;
@@ -1104,4 +1105,62 @@ clg_status clg_plan_conv(clg_plan *plan, int n)
         CLG_TRY(choose(plan, &d, &ch));
     }
     return emit(plan, &d, &ch, d.in, d.out);
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+/* Conv's group: >= 1; whether it divides the channels is checked with the shapes. */
+static clg_status conv_group(const clg_onnx_node *n, clg_window *w)
+{
+    const Onnx__AttributeProto *g = clg_attr_find(n, "group");
+    if (g && g->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT && g->i <= 0)
+        return clg_node_error(n, CLG_ERR_PARSE, "%s", "attribute 'group': group must be >= 1");
+    return clg_attr_int(n, "group", 1, INT32_MAX, &w->group);
+}
+
+clg_status clg_parse_conv(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const conv_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad", "group", NULL};
+    (void)op;
+    CLG_TRY(clg_check_attrs(n, conv_keys));
+    CLG_TRY(conv_group(n, &a->win));
+    return clg_window_attrs(n, &a->win, 0, 4096);
+}
+
+static clg_status infer_conv(const clg_node *nd, const clg_shape *x, const clg_shape *wt,
+                             const clg_shape *bias, clg_shape *out, clg_window *win)
+{
+    char msg[384], xs[96], ws[96];
+    if (x->rank != 4) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "only 2-D convolution (NCHW input) is supported");
+    if (wt->rank != 4) return clg_shape_fail(nd, CLG_ERR_SHAPE, "weight must be rank 4 (KxCxKHxKW)");
+    const int64_t group = nd->attrs.win.group > 0 ? nd->attrs.win.group : 1;
+    if (nd->attrs.win.group < 0) return clg_shape_fail(nd, CLG_ERR_SHAPE, "group must be >= 1");
+    clg_shape_text(x, xs, sizeof xs);
+    clg_shape_text(wt, ws, sizeof ws);
+    if (x->dims[1] % group || wt->dims[0] % group) {
+        snprintf(msg, sizeof msg, "group %lld does not divide the input channels of %s or the output channels of weight %s",
+                 (long long)group, xs, ws);
+        return clg_shape_fail(nd, CLG_ERR_SHAPE, msg);
+    }
+    if (wt->dims[1] * group != x->dims[1]) {
+        snprintf(msg, sizeof msg, "weight %s does not match input %s (channels: expected %lld per group of %lld)",
+                 ws, xs, (long long)(x->dims[1] / group), (long long)group);
+        return clg_shape_fail(nd, CLG_ERR_SHAPE, msg);
+    }
+    const clg_window *a = &nd->attrs.win;
+    if ((a->kernel[0] && a->kernel[0] != wt->dims[2]) || (a->kernel[1] && a->kernel[1] != wt->dims[3]))
+        return clg_shape_fail(nd, CLG_ERR_SHAPE, "kernel_shape does not match the weight shape");
+    if (bias && (bias->rank != 1 || bias->dims[0] != wt->dims[0]))
+        return clg_shape_fail(nd, CLG_ERR_SHAPE, "bias must have one value per output channel");
+    if (wt->dims[2] > 4096 || wt->dims[3] > 4096) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "kernel too large");
+    int64_t oh, ow;
+    CLG_TRY(clg_shape_window(nd, x, (int)wt->dims[2], (int)wt->dims[3], win, &oh, &ow));
+    *out = (clg_shape){4, {x->dims[0], wt->dims[0], oh, ow}};
+    return CLG_OK;
+}
+
+clg_status clg_shape_conv(clg_shape_node *s)
+{
+    if (!s->in[1]) return clg_shape_fail(s->nd, CLG_ERR_PARSE, "missing weight input");
+    return infer_conv(s->nd, s->in[0], s->in[1], s->in[2], s->out, s->win);
 }

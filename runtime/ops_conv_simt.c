@@ -26,7 +26,6 @@
 
 #include "context.h"
 #include "device_table.h"
-#include "env.h"
 #include "error.h"
 #include "kernel_args.h"
 #include "kernel_options.h"
@@ -36,8 +35,7 @@
 clg_status clg_kernel_family_get(const clg_context *ctx, clg_kernel_family *out)
 {
     const char *force = clg_context_kernel_family(ctx);
-    if (!force && !ctx->options.kernel_family)
-        CLG_TRY(clg_env_check_one(CLG_KERNELS_ENV)); /* unset, or a bad value set late */
+    CLG_TRY(clg_context_check_settings(ctx, CLG_SETTING_KERNELS)); /* a bad value set late */
     if (force) {
         *out = strcmp(force, "simt") == 0 ? CLG_FAMILY_SIMT : CLG_FAMILY_CPU;
         return CLG_OK;

@@ -9,6 +9,8 @@
 #include "error.h"
 #include "kernel_args.h"
 #include "kernels.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "plan.h"
 
 /*
@@ -139,4 +141,82 @@ clg_status clg_plan_clip(clg_plan *plan, int n)
     step.flops = 2.0 * (double)count;
     step.bytes = 2.0 * (double)count * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+/* Elementwise arithmetic on host ints: equal lengths or one scalar. */
+static clg_status host_arith(const clg_node *nd, const clg_host_ints *ints, const clg_shape *shapes,
+                             clg_host_ints *h, clg_shape *out)
+{
+    clg_host_ints acc = ints[nd->inputs[0]];
+    clg_shape shape = shapes[nd->inputs[0]];
+    for (int i = 1; i < nd->n_inputs; i++) {
+        const clg_host_ints *b = &ints[nd->inputs[i]];
+        int n = acc.count > b->count ? acc.count : b->count;
+        if (acc.count != b->count && acc.count != 1 && b->count != 1)
+            return clg_shape_fail(nd, CLG_ERR_SHAPE, "int64 operands of different lengths");
+        clg_host_ints r = {1, n, {0}};
+        for (int k = 0; k < n; k++) {
+            int64_t x = acc.v[acc.count == 1 ? 0 : k], y = b->v[b->count == 1 ? 0 : k];
+            switch (nd->op) {
+            case CLG_OP_ADD:
+            case CLG_OP_SUM: r.v[k] = x + y; break;
+            case CLG_OP_SUB: r.v[k] = x - y; break;
+            case CLG_OP_MUL: r.v[k] = x * y; break;
+            case CLG_OP_MAX: r.v[k] = x > y ? x : y; break;
+            case CLG_OP_MIN: r.v[k] = x < y ? x : y; break;
+            case CLG_OP_DIV:
+                if (y == 0) return clg_shape_fail(nd, CLG_ERR_SHAPE, "int64 division by zero");
+                r.v[k] = x / y;
+                break;
+            default: return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "op not defined on int64 data");
+            }
+        }
+        if (shapes[nd->inputs[i]].rank > shape.rank) shape = shapes[nd->inputs[i]];
+        acc = r;
+    }
+    CLG_TRY(clg_host_set(nd, h, out, shape.rank, acc.v, acc.count));
+    return CLG_OK;
+}
+
+static clg_status infer_elementwise(const clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
+                                    clg_host_ints *h, clg_shape *out)
+{
+    int host = 0;
+    for (int i = 0; i < nd->n_inputs; i++) {
+        if (nd->inputs[i] < 0) return clg_shape_fail(nd, CLG_ERR_PARSE, "empty input name");
+        host += clg_host_is(ints, nd->inputs[i]);
+    }
+    if (host == nd->n_inputs) return host_arith(nd, ints, shapes, h, out);
+    if (host) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "mixes int64 and float inputs");
+    *out = shapes[nd->inputs[0]];
+    for (int i = 1; i < nd->n_inputs; i++) {
+        clg_shape acc = *out;
+        CLG_TRY(clg_shape_broadcast(nd, &acc, &shapes[nd->inputs[i]], out));
+    }
+    return CLG_OK;
+}
+
+clg_status clg_shape_elementwise(clg_shape_node *s)
+{
+    return infer_elementwise(s->nd, s->shapes, s->ints, s->h, s->out);
+}
+
+clg_status clg_parse_clip(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const none[] = {NULL};
+    static const char *const clip_keys[] = {"min", "max", NULL};
+    (void)op;
+    CLG_TRY(clg_check_attrs(n, n->opset < 11 ? clip_keys : none));
+    CLG_TRY(clg_attr_float(n, "min", &a->clip_min));
+    return clg_attr_float(n, "max", &a->clip_max);
+}
+
+clg_status clg_shape_clip(clg_shape_node *s)
+{
+    if (s->in[1]) CLG_TRY(clg_shape_check_param(s->nd, s->in[1], 1, "min"));
+    if (s->in[2]) CLG_TRY(clg_shape_check_param(s->nd, s->in[2], 1, "max"));
+    *s->out = *s->in[0];
+    return CLG_OK;
 }

@@ -6,6 +6,8 @@
 #include "error.h"
 #include "kernel_args.h"
 #include "kernels.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "plan.h"
 
 clg_status clg_plan_gather(clg_plan *plan, int n)
@@ -13,7 +15,7 @@ clg_status clg_plan_gather(clg_plan *plan, int n)
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
     const clg_host_ints *idx = &plan->ints[nd->inputs[1]];
-    const int axis = nd->attrs.axis;
+    const int axis = plan->resolved[n].axis;
     if (!idx->valid || idx->count > CLG_MAX_RANK)
         return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "indices must be a constant int64 tensor");
     if (axis < 0 || axis >= x->rank) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
@@ -44,4 +46,48 @@ clg_status clg_plan_gather(clg_plan *plan, int n)
     step.global[2] = outer;
     step.bytes = 2.0 * (double)clg_shape_count(y) * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+clg_status clg_parse_gather(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const axis_keys[] = {"axis", NULL};
+    (void)op;
+    a->axis = 0;
+    CLG_TRY(clg_check_attrs(n, axis_keys));
+    return clg_attr_int(n, "axis", -CLG_MAX_RANK, CLG_MAX_RANK, &a->axis);
+}
+
+static clg_status infer_gather(const clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
+                               clg_host_ints *h, clg_shape *out, int *axis)
+{
+    if (nd->n_inputs < 2 || !clg_host_is(ints, nd->inputs[1]))
+        return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "indices must be a constant int64 tensor");
+    const clg_shape *x = &shapes[nd->inputs[0]], *ix = &shapes[nd->inputs[1]];
+    const clg_host_ints *idx = &ints[nd->inputs[1]];
+    *axis = nd->attrs.axis_attr;
+    if (x->rank < 1 || !clg_normalise_axis(axis, x->rank, 0)) return clg_shape_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+    const int64_t extent = x->dims[*axis];
+    for (int i = 0; i < idx->count; i++)
+        if (idx->v[i] < -extent || idx->v[i] >= extent) return clg_shape_fail(nd, CLG_ERR_SHAPE, "index out of range");
+    if (x->rank - 1 + ix->rank > CLG_MAX_RANK) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "output rank above 8");
+    out->rank = 0;
+    for (int d = 0; d < x->rank; d++) {
+        if (d != *axis) {
+            out->dims[out->rank++] = x->dims[d];
+            continue;
+        }
+        for (int k = 0; k < ix->rank; k++) out->dims[out->rank++] = ix->dims[k];
+    }
+    if (!clg_host_is(ints, nd->inputs[0])) return CLG_OK;
+    const clg_host_ints *data = &ints[nd->inputs[0]];
+    int64_t v[CLG_MAX_RANK];
+    for (int i = 0; i < idx->count; i++) v[i] = data->v[idx->v[i] < 0 ? idx->v[i] + extent : idx->v[i]];
+    return clg_host_set(nd, h, out, out->rank, v, idx->count);
+}
+
+clg_status clg_shape_gather(clg_shape_node *s)
+{
+    return infer_gather(s->nd, s->shapes, s->ints, s->h, s->out, &s->r->axis);
 }

@@ -13,18 +13,13 @@
 #include "kernel_args.h"
 #include "kernel_options.h"
 #include "kernels.h"
-#include "env.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "plan.h"
 
 /* gemm_rows: the most rows it takes. */
 #define GEMM_ROWS_MAX_M 64
 #define GEMM_TINY_MACS 65536.0
-
-static clg_status node_fail(const clg_plan *plan, int n, clg_status st, const char *what)
-{
-    const clg_node *nd = CLG_NODE(plan, n);
-    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
-}
 
 /* Useful flops and bytes moved by one product, for traces. */
 static void product_costs(clg_step *step, const clg_gemm_args *g)
@@ -116,7 +111,7 @@ static int fits_int_indexing(const clg_gemm_args *g)
  */
 static clg_status add_product(clg_plan *plan, int n, const clg_gemm_args *g)
 {
-    if (!plan->ctx->options.gemm) CLG_TRY(clg_env_check_one(CLG_GEMM_ENV));
+    CLG_TRY(clg_context_check_settings(plan->ctx, CLG_SETTING_GEMM));
     const char *force = clg_context_gemm(plan->ctx);
     const double macs = (double)g->m * (double)g->n * (double)g->k;
     int use_clblast = !(g->m <= GEMM_ROWS_MAX_M && ((!g->trans_a && g->trans_b) || macs <= GEMM_TINY_MACS));
@@ -137,7 +132,7 @@ static clg_status add_bias_broadcast(clg_plan *plan, int n, size_t m, size_t col
     int64_t cm = c->rank >= 2 ? c->dims[c->rank - 2] : 1;
     int64_t cn = c->rank >= 1 ? c->dims[c->rank - 1] : 1;
     if (c->rank > 2 || (cm != 1 && cm != (int64_t)m) || (cn != 1 && cn != (int64_t)cols))
-        return node_fail(plan, n, CLG_ERR_SHAPE, "C does not broadcast to [M, N]");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "C does not broadcast to [M, N]");
     const int stride_m = cm == 1 ? 0 : (int)cn, stride_n = cn == 1 ? 0 : 1;
 
     clg_step step;
@@ -169,15 +164,15 @@ clg_status clg_plan_gemm(clg_plan *plan, int n)
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
     const int ta = nd->attrs.trans_a != 0, tb = nd->attrs.trans_b != 0;
     if (a->rank != 2 || b->rank != 2 || y->rank != 2)
-        return node_fail(plan, n, CLG_ERR_SHAPE, "A, B and Y must be matrices");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "A, B and Y must be matrices");
     const int64_t m = ta ? a->dims[1] : a->dims[0], k = ta ? a->dims[0] : a->dims[1];
     const int64_t kb = tb ? b->dims[1] : b->dims[0], cols = tb ? b->dims[0] : b->dims[1];
     if (k != kb || y->dims[0] != m || y->dims[1] != cols)
-        return node_fail(plan, n, CLG_ERR_SHAPE, "shapes of A, B and Y do not fit op(A)*op(B)");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "shapes of A, B and Y do not fit op(A)*op(B)");
     if (m == 0 || cols == 0) return CLG_OK; /* empty output */
-    if (k == 0) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
+    if (k == 0) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
     if (clg_shape_count(y) > INT_MAX)
-        return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "output too large (over 2^31 elements)");
+        return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "output too large (over 2^31 elements)");
 
     /* With beta == 0, C contributes nothing: skip the copy. */
     const int use_c = CLG_HAS_INPUT(plan, n, 2) && nd->attrs.beta != 0.0f;
@@ -208,7 +203,7 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
     const clg_shape *b = CLG_IN_SHAPE(plan, n, 1);
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
     if (a->rank < 1 || b->rank < 1)
-        return node_fail(plan, n, CLG_ERR_SHAPE, "operands must have rank >= 1");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "operands must have rank >= 1");
 
     /* numpy: a 1-D A is a row [1, K], a 1-D B a column [K, 1]; both dims are dropped later. */
     const int a_vec = a->rank == 1, b_vec = b->rank == 1;
@@ -219,7 +214,7 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
     const int batch_rank = y->rank - !a_vec - !b_vec;
     if (k != kb || batch_rank < 0 || batch_rank < a_batch_rank || batch_rank < b_batch_rank ||
         (!a_vec && y->dims[batch_rank] != m) || (!b_vec && y->dims[y->rank - 1] != cols))
-        return node_fail(plan, n, CLG_ERR_SHAPE, "output shape does not match the operands");
+        return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape does not match the operands");
 
     /* Per output batch dim: element strides of A's and B's matrices (0 = broadcast). */
     int64_t a_stride[CLG_MAX_RANK], b_stride[CLG_MAX_RANK];
@@ -230,7 +225,7 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
         const int64_t da = ia >= 0 ? a->dims[ia] : 1, db = ib >= 0 ? b->dims[ib] : 1;
         const int64_t d = y->dims[i];
         if ((da != d && da != 1) || (db != d && db != 1))
-            return node_fail(plan, n, CLG_ERR_SHAPE, "batch dimensions do not broadcast");
+            return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "batch dimensions do not broadcast");
         a_stride[i] = da == 1 ? 0 : sa;
         b_stride[i] = db == 1 ? 0 : sb;
         sa *= da;
@@ -240,7 +235,7 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
         b_batch *= (size_t)db;
     }
     if (clg_shape_count(y) == 0) return CLG_OK; /* empty output */
-    if (k == 0) return node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
+    if (k == 0) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
 
     clg_gemm_args g;
     memset(&g, 0, sizeof g);
@@ -274,4 +269,71 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
         CLG_TRY(add_product(plan, n, &g));
     }
     return CLG_OK;
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+clg_status clg_parse_gemm(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const gemm_keys[] = {"alpha", "beta", "transA", "transB", "broadcast", NULL};
+    (void)op;
+    CLG_TRY(clg_check_attrs(n, gemm_keys));
+    CLG_TRY(clg_attr_float(n, "alpha", &a->alpha));
+    CLG_TRY(clg_attr_float(n, "beta", &a->beta));
+    CLG_TRY(clg_attr_int(n, "transA", 0, 1, &a->trans_a));
+    return clg_attr_int(n, "transB", 0, 1, &a->trans_b);
+}
+
+static clg_status infer_matmul(const clg_node *nd, const clg_shape *a0, const clg_shape *b0, clg_shape *out)
+{
+    clg_shape a = *a0, b = *b0;
+    if (a.rank < 1 || b.rank < 1) return clg_shape_fail(nd, CLG_ERR_SHAPE, "operands must have rank >= 1");
+    int a_vec = a.rank == 1, b_vec = b.rank == 1;
+    if (a_vec) a = (clg_shape){2, {1, a0->dims[0]}};
+    if (b_vec) b = (clg_shape){2, {b0->dims[0], 1}};
+    if (a.dims[a.rank - 1] != b.dims[b.rank - 2]) return clg_shape_fail(nd, CLG_ERR_SHAPE, "inner dimensions differ");
+    clg_shape ab = {a.rank - 2, {0}}, bb = {b.rank - 2, {0}}, batch;
+    memcpy(ab.dims, a.dims, sizeof(int64_t) * (size_t)ab.rank);
+    memcpy(bb.dims, b.dims, sizeof(int64_t) * (size_t)bb.rank);
+    CLG_TRY(clg_shape_broadcast(nd, &ab, &bb, &batch));
+    if (batch.rank + 2 > CLG_MAX_RANK) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "rank too large");
+    *out = batch;
+    if (!a_vec) out->dims[out->rank++] = a.dims[a.rank - 2];
+    if (!b_vec) out->dims[out->rank++] = b.dims[b.rank - 1];
+    return CLG_OK;
+}
+
+static clg_status infer_gemm(const clg_node *nd, const clg_shape *a, const clg_shape *b,
+                             const clg_shape *c, clg_shape *out)
+{
+    if (a->rank != 2 || b->rank != 2) return clg_shape_fail(nd, CLG_ERR_SHAPE, "A and B must be matrices");
+    int64_t m = nd->attrs.trans_a ? a->dims[1] : a->dims[0];
+    int64_t k = nd->attrs.trans_a ? a->dims[0] : a->dims[1];
+    int64_t kb = nd->attrs.trans_b ? b->dims[1] : b->dims[0];
+    int64_t n = nd->attrs.trans_b ? b->dims[0] : b->dims[1];
+    if (k != kb) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "inner dimensions differ (%lld vs %lld)", (long long)k, (long long)kb);
+        return clg_shape_fail(nd, CLG_ERR_SHAPE, msg);
+    }
+    *out = (clg_shape){2, {m, n}};
+    if (c) {
+        clg_shape y;
+        if (c->rank > 2) return clg_shape_fail(nd, CLG_ERR_SHAPE, "C must have rank <= 2");
+        CLG_TRY(clg_shape_broadcast(nd, out, c, &y));
+        if (y.dims[0] != m || y.dims[1] != n) return clg_shape_fail(nd, CLG_ERR_SHAPE, "C does not broadcast to MxN");
+    }
+    return CLG_OK;
+}
+
+clg_status clg_shape_gemm(clg_shape_node *s)
+{
+    if (!s->in[1]) return clg_shape_fail(s->nd, CLG_ERR_PARSE, "missing input B");
+    return infer_gemm(s->nd, s->in[0], s->in[1], s->in[2], s->out);
+}
+
+clg_status clg_shape_matmul(clg_shape_node *s)
+{
+    if (!s->in[1]) return clg_shape_fail(s->nd, CLG_ERR_PARSE, "missing input B");
+    return infer_matmul(s->nd, s->in[0], s->in[1], s->out);
 }

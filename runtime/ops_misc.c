@@ -1,6 +1,6 @@
 /*
- * Planners for Concat (cl/concat.cl), Relu (cl/activation.cl), Softmax
- * (cl/softmax.cl) and LRN (cl/lrn.cl).
+ * Planners for Concat (cl/concat.cl), Relu and LeakyRelu (cl/activation.cl),
+ * Softmax (cl/softmax.cl) and LRN (cl/lrn.cl).
  */
 #include <limits.h>
 #include <string.h>
@@ -8,6 +8,8 @@
 #include "error.h"
 #include "kernel_args.h"
 #include "kernels.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "plan.h"
 
 /* ---- Concat ------------------------------------------------------------ */
@@ -16,7 +18,7 @@ static clg_status check_concat(const clg_plan *plan, int n)
 {
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
-    const int axis = nd->attrs.axis;
+    const int axis = plan->resolved[n].axis;
     if (nd->n_inputs < 1) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "needs at least one input");
     if (axis < 0 || axis >= y->rank)
         return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
@@ -41,7 +43,7 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
     CLG_TRY(check_concat(plan, n));
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
-    const int axis = nd->attrs.axis;
+    const int axis = plan->resolved[n].axis;
     const size_t outer = clg_shape_product(y, 0, axis);
     const size_t inner = clg_shape_product(y, axis + 1, y->rank);
     const size_t out_chunk = (size_t)y->dims[axis] * inner;
@@ -76,9 +78,10 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
     return CLG_OK;
 }
 
-/* ---- Relu -------------------------------------------------------------- */
+/* ---- Relu, LeakyRelu ---------------------------------------------------- */
 
-clg_status clg_plan_relu(clg_plan *plan, int n)
+/* One work-item per 4 floats; LeakyRelu's kernel takes alpha after Relu's arguments. */
+static clg_status plan_activation(clg_plan *plan, int n, const char *kernel, const float *alpha)
 {
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
     if (!clg_shape_equal(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
@@ -86,12 +89,13 @@ clg_status clg_plan_relu(clg_plan *plan, int n)
     const size_t count = clg_shape_count(y);
 
     clg_step step;
-    CLG_TRY(clg_plan_kernel_step(plan, n, "activation.cl", NULL, "relu", &step));
+    CLG_TRY(clg_plan_kernel_step(plan, n, "activation.cl", NULL, kernel, &step));
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
     clg_args kargs = clg_args_begin(step.kernel);
     clg_args_mem(&kargs, in);
     clg_args_mem(&kargs, out);
     clg_args_int(&kargs, count);
+    if (alpha) clg_args_float(&kargs, *alpha);
     clg_status st = clg_args_end(&kargs);
     step.work_dim = 1;
     step.global[0] = (count + 3) / 4;
@@ -100,13 +104,23 @@ clg_status clg_plan_relu(clg_plan *plan, int n)
     return clg_plan_finish_step(plan, &step, st);
 }
 
+clg_status clg_plan_relu(clg_plan *plan, int n)
+{
+    return plan_activation(plan, n, "relu", NULL);
+}
+
+clg_status clg_plan_leaky_relu(clg_plan *plan, int n)
+{
+    return plan_activation(plan, n, "leaky_relu", &CLG_NODE(plan, n)->attrs.alpha);
+}
+
 /* ---- Softmax ----------------------------------------------------------- */
 
 clg_status clg_plan_softmax(clg_plan *plan, int n)
 {
     const clg_node *nd = CLG_NODE(plan, n);
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0), *y = CLG_OUT_SHAPE(plan, n);
-    const int axis = nd->attrs.axis;
+    const int axis = plan->resolved[n].axis;
     if (!clg_shape_equal(x, y)) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape differs from input");
     if (axis < 0 || axis >= x->rank) return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "axis out of range");
     if (!clg_shape_fits_int(x)) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large");
@@ -167,4 +181,102 @@ clg_status clg_plan_lrn(clg_plan *plan, int n)
     step.flops = (2.0 * at->size + 4.0) * (double)clg_shape_count(x);
     step.bytes = 2.0 * (double)clg_shape_count(x) * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+/* Concat and Flatten: an axis attribute (default 1). */
+clg_status clg_parse_axis(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const axis_keys[] = {"axis", NULL};
+    (void)op;
+    CLG_TRY(clg_check_attrs(n, axis_keys));
+    return clg_attr_int(n, "axis", -CLG_MAX_RANK, CLG_MAX_RANK, &a->axis);
+}
+
+static clg_status infer_concat(const clg_node *nd, const clg_shape *shapes, const clg_host_ints *ints,
+                               clg_host_ints *h, clg_shape *out, int *axis)
+{
+    if (nd->n_inputs < 1 || nd->inputs[0] < 0) return clg_shape_fail(nd, CLG_ERR_PARSE, "no inputs");
+    const clg_shape *first = &shapes[nd->inputs[0]];
+    *axis = nd->attrs.axis_attr;
+    if (!clg_normalise_axis(axis, first->rank, 0)) return clg_shape_fail(nd, CLG_ERR_SHAPE, "axis out of range");
+    *out = *first;
+    int host = 0;
+    for (int i = 0; i < nd->n_inputs; i++) {
+        if (nd->inputs[i] < 0) return clg_shape_fail(nd, CLG_ERR_PARSE, "empty input name");
+        host += clg_host_is(ints, nd->inputs[i]);
+        if (i == 0) continue;
+        const clg_shape *s = &shapes[nd->inputs[i]];
+        if (s->rank != first->rank) return clg_shape_fail(nd, CLG_ERR_SHAPE, "inputs differ in rank");
+        for (int d = 0; d < s->rank; d++)
+            if (d != *axis && s->dims[d] != first->dims[d])
+                return clg_shape_fail(nd, CLG_ERR_SHAPE, "inputs differ outside the concat axis");
+        out->dims[*axis] += s->dims[*axis];
+    }
+    if (host == 0) return CLG_OK;
+    if (host != nd->n_inputs) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "mixes int64 and float inputs");
+    int64_t v[CLG_MAX_RANK];
+    int n = 0;
+    for (int i = 0; i < nd->n_inputs; i++) {
+        const clg_host_ints *src = &ints[nd->inputs[i]];
+        if (n + src->count > CLG_MAX_RANK) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "int64 result longer than 8 values");
+        for (int k = 0; k < src->count; k++) v[n++] = src->v[k];
+    }
+    return clg_host_set(nd, h, out, 1, v, n);
+}
+
+clg_status clg_shape_concat(clg_shape_node *s)
+{
+    return infer_concat(s->nd, s->shapes, s->ints, s->h, s->out, &s->r->axis);
+}
+
+/* Softmax: axis defaults to -1 and covers one axis from opset 13; before,
+   it defaulted to 1 and flattened everything from the axis on. */
+clg_status clg_parse_softmax(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    a->axis = n->opset >= 13 ? -1 : 1;
+    a->softmax_legacy = n->opset < 13;
+    return clg_parse_axis(n, op, a);
+}
+
+clg_status clg_shape_softmax(clg_shape_node *s)
+{
+    s->r->axis = s->nd->attrs.axis_attr;
+    if (!clg_normalise_axis(&s->r->axis, s->in[0]->rank, 0)) return clg_shape_fail(s->nd, CLG_ERR_SHAPE, "axis out of range");
+    *s->out = *s->in[0];
+    return CLG_OK;
+}
+
+clg_status clg_parse_lrn(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const lrn_keys[] = {"size", "alpha", "beta", "bias", NULL};
+    (void)op;
+    a->alpha = 1e-4f;
+    a->beta = 0.75f;
+    a->bias = 1.0f;
+    CLG_TRY(clg_check_attrs(n, lrn_keys));
+    if (!clg_attr_find(n, "size")) return clg_node_error(n, CLG_ERR_PARSE, "missing attribute '%s'", "size");
+    CLG_TRY(clg_attr_int(n, "size", 1, 4096, &a->size));
+    CLG_TRY(clg_attr_float(n, "alpha", &a->alpha));
+    CLG_TRY(clg_attr_float(n, "beta", &a->beta));
+    return clg_attr_float(n, "bias", &a->bias);
+}
+
+/* LeakyRelu's slope for x < 0 goes in attrs.alpha. */
+clg_status clg_parse_leaky_relu(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const alpha_keys[] = {"alpha", NULL};
+    (void)op;
+    a->alpha = 0.01f;
+    CLG_TRY(clg_check_attrs(n, alpha_keys));
+    return clg_attr_float(n, "alpha", &a->alpha);
+}
+
+clg_status clg_shape_lrn(clg_shape_node *s)
+{
+    if (s->in[0]->rank != 4) return clg_shape_fail(s->nd, CLG_ERR_UNSUPPORTED, "only NCHW input is supported");
+    if (s->nd->attrs.size < 1) return clg_shape_fail(s->nd, CLG_ERR_UNSUPPORTED, "size must be >= 1");
+    *s->out = *s->in[0];
+    return CLG_OK;
 }

@@ -4,6 +4,8 @@
 #include "error.h"
 #include "kernel_args.h"
 #include "kernels.h"
+#include "onnx_attrs.h"
+#include "op_table.h"
 #include "plan.h"
 
 /* Checks the input/output shapes a 2-D pool needs. */
@@ -113,4 +115,49 @@ clg_status clg_plan_global_avgpool(clg_plan *plan, int n)
     step.flops = (double)clg_shape_count(x);
     step.bytes = ((double)clg_shape_count(x) + (double)clg_shape_count(y)) * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);
+}
+
+/* ---- Import and shapes -------------------------------------------------- */
+
+clg_status clg_parse_maxpool(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    static const char *const maxpool_keys[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad",
+                                               "ceil_mode", "storage_order", NULL};
+    int zero = 0;
+    (void)op;
+    CLG_TRY(clg_check_attrs(n, maxpool_keys));
+    CLG_TRY(clg_attr_int(n, "ceil_mode", 0, 1, &a->win.ceil_mode));
+    CLG_TRY(clg_attr_int(n, "storage_order", 0, 0, &zero));
+    CLG_TRY(clg_optional_output_unread(n, 1, "Indices"));
+    return clg_window_attrs(n, &a->win, 1, 1);
+}
+
+clg_status clg_parse_avgpool(const clg_onnx_node *n, clg_op_type *op, clg_attrs *a)
+{
+    /* dilations from opset 19 (only 1 is supported, as for MaxPool) */
+    static const char *const avgpool_keys[] = {"kernel_shape", "strides", "pads", "auto_pad", "ceil_mode",
+                                               "count_include_pad", "dilations", NULL};
+    (void)op;
+    CLG_TRY(clg_check_attrs(n, avgpool_keys));
+    CLG_TRY(clg_attr_int(n, "ceil_mode", 0, 1, &a->win.ceil_mode));
+    CLG_TRY(clg_attr_int(n, "count_include_pad", 0, 1, &a->win.count_include_pad));
+    return clg_window_attrs(n, &a->win, 1, 1);
+}
+
+clg_status clg_shape_pool(clg_shape_node *s)
+{
+    const clg_node *nd = s->nd;
+    const clg_shape *x = s->in[0];
+    if (x->rank != 4) return clg_shape_fail(nd, CLG_ERR_UNSUPPORTED, "only 2-D pooling (NCHW input) is supported");
+    int64_t oh, ow;
+    CLG_TRY(clg_shape_window(nd, x, nd->attrs.win.kernel[0], nd->attrs.win.kernel[1], s->win, &oh, &ow));
+    *s->out = (clg_shape){4, {x->dims[0], x->dims[1], oh, ow}};
+    return CLG_OK;
+}
+
+clg_status clg_shape_global_pool(clg_shape_node *s)
+{
+    if (s->in[0]->rank != 4) return clg_shape_fail(s->nd, CLG_ERR_UNSUPPORTED, "only NCHW input is supported");
+    *s->out = (clg_shape){4, {s->in[0]->dims[0], s->in[0]->dims[1], 1, 1}};
+    return CLG_OK;
 }

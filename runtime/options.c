@@ -3,6 +3,7 @@
  * at context creation; each setting falls back to its environment variable
  * when the caller left it at zero / NULL.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "kernels.h"
 #include "ops_conv_simt.h"
 #include "passes.h"
+#include "tuning.h"
 
 void clg_context_options_init(clg_context_options *options)
 {
@@ -113,6 +115,53 @@ const char *clg_context_kernel_dir(const clg_context *ctx)
 int clg_context_pass_enabled(const clg_context *ctx, int pass)
 {
     return clg_pass_enabled_by(ctx ? ctx->options.passes_off : NULL, pass);
+}
+
+const char *clg_passes_off_setting(const char *option)
+{
+    if (option) return option;
+    const char *all_off = clg_env_word(CLG_NO_FUSION_ENV);
+    if (all_off && strcmp(all_off, "1") == 0) return "all";
+    /* A malformed list is refused by clg_passes_run and context creation (env.h). */
+    const char *list = clg_env_check_one(CLG_PASSES_OFF_ENV) == CLG_OK ? getenv(CLG_PASSES_OFF_ENV) : NULL;
+    return list ? list : "";
+}
+
+clg_tuning_mode clg_context_tuning(const clg_context *ctx)
+{
+    if (ctx && ctx->options.tuning != CLG_TUNING_DEFAULT) return ctx->options.tuning;
+    /* Only the listed words count (runtime/env.h); anything else was refused
+       when the context was made, and never means "tune". */
+    const char *v = clg_env_word(CLG_TUNE_ENV);
+    if (!v) return CLG_TUNING_CACHED;
+    if (strcmp(v, "0") == 0) return CLG_TUNING_OFF;
+    if (strcmp(v, "force") == 0) return CLG_TUNING_FORCE;
+    return CLG_TUNING_ON;
+}
+
+clg_status clg_context_check_settings(const clg_context *ctx, unsigned which)
+{
+    const clg_context_options *o = ctx ? &ctx->options : NULL;
+    if ((which & CLG_SETTING_CONV) && !(o && o->conv_algorithm)) CLG_TRY(clg_env_check_one(CLG_CONV_ENV));
+    if ((which & CLG_SETTING_TUNE) && !(o && o->tuning != CLG_TUNING_DEFAULT))
+        CLG_TRY(clg_env_check_one(CLG_TUNE_ENV));
+    if ((which & CLG_SETTING_GEMM) && !(o && o->gemm)) CLG_TRY(clg_env_check_one(CLG_GEMM_ENV));
+    if ((which & CLG_SETTING_KERNELS) && !(o && o->kernel_family)) CLG_TRY(clg_env_check_one(CLG_KERNELS_ENV));
+    if (which & CLG_SETTING_PASSES) {
+        CLG_TRY(clg_env_check_one(CLG_NO_FUSION_ENV));
+        CLG_TRY(clg_env_check_one(CLG_PASSES_OFF_ENV));
+    }
+    return CLG_OK;
+}
+
+int clg_cache_dir(char *dir, size_t size)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int n;
+    if (xdg && *xdg) n = snprintf(dir, size, "%s/clgooglenet", xdg);
+    else if (home && *home) n = snprintf(dir, size, "%s/.cache/clgooglenet", home);
+    else return 0;
+    return n > 0 && (size_t)n < size;
 }
 
 clg_status clg_context_get_options(const clg_context *ctx, clg_context_options *options)

@@ -14,7 +14,7 @@ size_t clg_pass_place_concat_inputs(clg_plan *plan)
         const clg_node *cat = &g->nodes[i];
         const clg_shape *out = &plan->shapes[cat->output];
         /* Channel concat of NCHW tensors that is itself a plain tensor. */
-        if (cat->op != CLG_OP_CONCAT || cat->attrs.axis != 1 || out->rank != 4 ||
+        if (cat->op != CLG_OP_CONCAT || plan->resolved[i].axis != 1 || out->rank != 4 ||
             plan->placement[cat->output].into >= 0)
             continue;
         const size_t plane = (size_t)(out->dims[2] * out->dims[3]);

@@ -1,8 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "context.h"
 #include "error.h"
-#include "env.h"
 #include "passes.h"
 
 size_t clg_pass_fuse_conv_relu(clg_graph *g)
@@ -82,20 +82,7 @@ size_t clg_pass_fuse_pool_pointwise(clg_graph *g)
     return fused;
 }
 
-int clg_pass_enabled(int number)
-{
-    const char *all_off = clg_env_word(CLG_NO_FUSION_ENV);
-    if (all_off && strcmp(all_off, "1") == 0) return 0;
-    /* A malformed list is refused by clg_passes_run and context creation (env.h). */
-    const char *list = clg_env_check_one(CLG_PASSES_OFF_ENV) == CLG_OK ? getenv(CLG_PASSES_OFF_ENV) : NULL;
-    for (const char *p = list ? list : ""; *p;) {
-        char *end;
-        long n = strtol(p, &end, 10);
-        if (end != p && n == number && (*end == ',' || *end == '\0')) return 0;
-        p = *end ? end + 1 : end;
-    }
-    return 1;
-}
+int clg_pass_enabled(int number) { return clg_pass_enabled_by(NULL, number); }
 
 /* A list of pass numbers ("0,3"), "all" or "": 1 when well formed. */
 int clg_passes_off_valid(const char *spec)
@@ -112,7 +99,7 @@ int clg_passes_off_valid(const char *spec)
 
 int clg_pass_enabled_by(const char *passes_off, int number)
 {
-    if (!passes_off) return clg_pass_enabled(number);
+    passes_off = clg_passes_off_setting(passes_off);
     if (strcmp(passes_off, "all") == 0) return 0;
     for (const char *p = passes_off; *p;) {
         char *end;
@@ -126,8 +113,7 @@ int clg_pass_enabled_by(const char *passes_off, int number)
 clg_status clg_passes_run_with(clg_graph *g, const char *passes_off)
 {
     size_t folded;
-    CLG_TRY(clg_env_check_one(CLG_NO_FUSION_ENV));
-    CLG_TRY(clg_env_check_one(CLG_PASSES_OFF_ENV));
+    CLG_TRY(clg_context_check_settings(NULL, CLG_SETTING_PASSES));
     if (clg_pass_enabled_by(passes_off, CLG_PASS_FOLD_PAD)) CLG_TRY(clg_pass_fold_pad(g, NULL));
     clg_graph_forward_constants(g);
     if (clg_pass_enabled_by(passes_off, CLG_PASS_FOLD_BATCHNORM)) CLG_TRY(clg_pass_fold_batchnorm(g, &folded));

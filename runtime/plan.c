@@ -72,7 +72,7 @@ clg_status clg_plan_kernel_step(clg_plan *plan, int node, const char *file, cons
     clg_status st = clg_kernel_create(plan->ctx, file, options, kernel_name, &step->kernel);
     if (st != CLG_OK) {
         const clg_node *nd = &plan->graph->nodes[node];
-        return clg_fail_context(st, "node '%s' (%s)", nd->name, clg_op_name(nd->op));
+        return clg_fail_node_context(st, nd->name, clg_op_name(nd->op));
     }
     return CLG_OK;
 }
@@ -80,7 +80,7 @@ clg_status clg_plan_kernel_step(clg_plan *plan, int node, const char *file, cons
 clg_status clg_plan_node_fail(const clg_plan *plan, int n, clg_status st, const char *what)
 {
     const clg_node *nd = &plan->graph->nodes[n];
-    return clg_fail(st, "node '%s' (%s): %s", nd->name, clg_op_name(nd->op), what);
+    return clg_fail_node(st, nd->name, clg_op_name(nd->op), "%s", what);
 }
 
 int clg_shape_fits_int(const clg_shape *s)
@@ -147,58 +147,6 @@ clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args)
     return clg_plan_add_step(plan, step);
 }
 
-/* Inputs that are read while planning (shapes, indices, axes), not on the device. */
-static int reads_on_host(clg_op_type op, int input)
-{
-    switch (op) {
-    case CLG_OP_RESHAPE:
-    case CLG_OP_GATHER:
-    case CLG_OP_UNSQUEEZE:
-    case CLG_OP_SQUEEZE: return input == 1;
-    case CLG_OP_SHAPE: return 1;
-    case CLG_OP_PAD: return input != 0; /* pads, constant_value, axes */
-    default: return 0;
-    }
-}
-
-static clg_status plan_node(clg_plan *plan, int n)
-{
-    switch (plan->graph->nodes[n].op) {
-    case CLG_OP_CONV: return clg_plan_conv(plan, n);
-    case CLG_OP_RELU: return clg_plan_relu(plan, n);
-    case CLG_OP_MAXPOOL: return clg_plan_maxpool(plan, n);
-    case CLG_OP_AVGPOOL: return clg_plan_avgpool(plan, n);
-    case CLG_OP_GLOBAL_AVGPOOL: return clg_plan_global_avgpool(plan, n);
-    case CLG_OP_CONCAT: return clg_plan_concat(plan, n);
-    case CLG_OP_GEMM: return clg_plan_gemm(plan, n);
-    case CLG_OP_MATMUL: return clg_plan_matmul(plan, n);
-    case CLG_OP_ADD:
-    case CLG_OP_SUB:
-    case CLG_OP_MUL:
-    case CLG_OP_DIV:
-    case CLG_OP_SUM:
-    case CLG_OP_MAX:
-    case CLG_OP_MIN: return clg_plan_elementwise(plan, n);
-    case CLG_OP_CLIP: return clg_plan_clip(plan, n);
-    case CLG_OP_BATCHNORM: return clg_plan_batchnorm(plan, n);
-    case CLG_OP_GATHER: return clg_plan_gather(plan, n);
-    case CLG_OP_TRANSPOSE: return clg_plan_transpose(plan, n);
-    case CLG_OP_PAD: return clg_plan_pad(plan, n);
-    case CLG_OP_ROUND_FLOAT: return clg_plan_round_float(plan, n);
-    case CLG_OP_SOFTMAX: return clg_plan_softmax(plan, n);
-    case CLG_OP_LRN: return clg_plan_lrn(plan, n);
-    case CLG_OP_FLATTEN:
-    case CLG_OP_RESHAPE:
-    case CLG_OP_IDENTITY:
-    case CLG_OP_UNSQUEEZE:
-    case CLG_OP_SQUEEZE:
-    case CLG_OP_CAST:
-    case CLG_OP_SHAPE:
-    case CLG_OP_COUNT: break;
-    }
-    return CLG_OK;
-}
-
 /*
  * Spreads independent branches over the context's queues: a node continues
  * on the queue of an input it alone reads (a chain stays on one queue); any
@@ -222,7 +170,7 @@ static void assign_queues(clg_plan *plan)
     }
 }
 
-static clg_status plan_build(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
+static clg_status plan_build(clg_context *ctx, const clg_graph *g, const int *order, cl_mem *weights,
                             const clg_shape *input_shapes, clg_program_list *dry, clg_plan **out)
 {
     *out = NULL;
@@ -236,17 +184,18 @@ static clg_status plan_build(clg_context *ctx, clg_graph *g, const int *order, c
     plan->shapes = calloc(nv, sizeof(clg_shape));
     plan->ints = calloc(nv, sizeof(clg_host_ints));
     plan->windows = calloc(nn, sizeof(clg_window));
+    plan->resolved = calloc(nn, sizeof(clg_resolved));
     plan->buffers = calloc(nv, sizeof(cl_mem));
     plan->placement = calloc(nv, sizeof(clg_placement));
     plan->queue_of = calloc(nn, sizeof(int));
-    if (!plan->order || !plan->shapes || !plan->ints || !plan->windows || !plan->buffers || !plan->placement ||
+    if (!plan->order || !plan->shapes || !plan->ints || !plan->windows || !plan->resolved || !plan->buffers || !plan->placement ||
         !plan->queue_of) {
         clg_plan_destroy(plan);
         return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
     }
     memcpy(plan->order, order, g->n_nodes * sizeof(int));
     plan->conv_depth = clg_graph_conv_depth(g, order);
-    clg_status st = clg_shape_infer(g, input_shapes, order, plan->shapes, plan->windows, plan->ints);
+    clg_status st = clg_shape_infer(g, input_shapes, order, plan->shapes, plan->windows, plan->resolved, plan->ints);
     for (size_t i = 0; st == CLG_OK && i < g->n_outputs; i++)
         if (plan->ints[g->outputs[i]].valid)
             st = clg_fail(CLG_ERR_UNSUPPORTED, "graph output '%s' is int64 data; only float outputs are supported",
@@ -265,23 +214,23 @@ static clg_status plan_build(clg_context *ctx, clg_graph *g, const int *order, c
     if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_context_pass_enabled(ctx, CLG_PASS_MEMORY_PLAN) && ctx->n_queues == 1);
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
         const clg_node *nd = &g->nodes[order[k]];
-        if (clg_op_is_view(nd->op) && !plan->buffers[nd->output] && !plan->ints[nd->output].valid)
-            st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input has no float data", nd->name,
-                          clg_op_name(nd->op));
+        if (clg_op_def_of(nd->op)->is_view && !plan->buffers[nd->output] && !plan->ints[nd->output].valid)
+            st = clg_fail_node(CLG_ERR_UNSUPPORTED, nd->name, clg_op_name(nd->op), "input has no float data");
     }
     /* 3. Steps, in topological order. */
     for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
         const clg_node *nd = &g->nodes[order[k]];
         if (plan->ints[nd->output].valid) continue; /* computed while planning */
+        const clg_op_def *def = clg_op_def_of(nd->op);
         for (int i = 0; st == CLG_OK && i < nd->n_inputs; i++)
-            if (nd->inputs[i] >= 0 && !plan->buffers[nd->inputs[i]] && !reads_on_host(nd->op, i))
-                st = clg_fail(CLG_ERR_UNSUPPORTED, "node '%s' (%s): input '%s' is not float data",
-                              nd->name, clg_op_name(nd->op), g->values[nd->inputs[i]].name);
+            if (nd->inputs[i] >= 0 && !plan->buffers[nd->inputs[i]] && !(i < 32 && (def->host_inputs >> i) & 1))
+                st = clg_fail_node(CLG_ERR_UNSUPPORTED, nd->name, clg_op_name(nd->op), "input '%s' is not float data",
+                                   g->values[nd->inputs[i]].name);
         if (st == CLG_OK) {
-            st = plan_node(plan, order[k]);
+            st = def->plan ? def->plan(plan, order[k]) : CLG_OK; /* views and host ops: no steps */
             /* A failure deep in a planner (a kernel argument, a buffer) still names the node. */
-            if (st != CLG_OK && strncmp(clg_last_error(), "node '", 6) != 0)
-                st = clg_fail_context(st, "node '%s' (%s)", nd->name, clg_op_name(nd->op));
+            if (st != CLG_OK && !*clg_last_error_node())
+                st = clg_fail_node_context(st, nd->name, clg_op_name(nd->op));
         }
     }
     if (st != CLG_OK) {
@@ -333,7 +282,7 @@ static clg_status check_budget(const clg_plan *dry, const clg_shape *input_shape
  * cl file is built once (kernels.h, program batching). Its errors are the
  * real pass's errors, so they are returned as they are.
  */
-clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
+clg_status clg_plan_create(clg_context *ctx, const clg_graph *g, const int *order, cl_mem *weights,
                            const clg_shape *input_shapes, const char *what, uint64_t held,
                            clg_plan **out)
 {
@@ -366,6 +315,7 @@ void clg_plan_destroy(clg_plan *plan)
     free(plan->placement);
     free(plan->queue_of);
     free(plan->windows);
+    free(plan->resolved);
     free(plan->shapes);
     free(plan->ints);
     free(plan->order);

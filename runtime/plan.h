@@ -65,6 +65,7 @@ typedef struct clg_plan {
     clg_shape *shapes;     /* per value */
     clg_host_ints *ints;   /* per value: int64 data known while planning (no buffer) */
     clg_window *windows;   /* per node, resolved */
+    clg_resolved *resolved; /* per node: axes resolved for this plan's ranks */
     cl_mem *buffers;       /* per value; retained references */
     clg_placement *placement; /* per value */
     int *queue_of;         /* per node: index into ctx->queues */
@@ -139,24 +140,5 @@ int clg_plan_vector_width(int64_t len, int widest);
 #define CLG_OUT_SHAPE(plan, n) (&(plan)->shapes[CLG_NODE(plan, n)->output])
 #define CLG_HAS_INPUT(plan, n, i)                                                                 \
     (CLG_NODE(plan, n)->n_inputs > (i) && CLG_NODE(plan, n)->inputs[(i)] >= 0)
-
-/* Per-op planners (ops_*.c): append the steps that compute node n. */
-clg_status clg_plan_conv(clg_plan *plan, int n);
-clg_status clg_plan_relu(clg_plan *plan, int n);
-clg_status clg_plan_maxpool(clg_plan *plan, int n);
-clg_status clg_plan_avgpool(clg_plan *plan, int n);
-clg_status clg_plan_global_avgpool(clg_plan *plan, int n);
-clg_status clg_plan_concat(clg_plan *plan, int n);
-clg_status clg_plan_gemm(clg_plan *plan, int n);
-clg_status clg_plan_matmul(clg_plan *plan, int n);
-clg_status clg_plan_elementwise(clg_plan *plan, int n);
-clg_status clg_plan_clip(clg_plan *plan, int n);
-clg_status clg_plan_batchnorm(clg_plan *plan, int n);
-clg_status clg_plan_gather(clg_plan *plan, int n);
-clg_status clg_plan_transpose(clg_plan *plan, int n);
-clg_status clg_plan_pad(clg_plan *plan, int n);
-clg_status clg_plan_round_float(clg_plan *plan, int n);
-clg_status clg_plan_softmax(clg_plan *plan, int n);
-clg_status clg_plan_lrn(clg_plan *plan, int n);
 
 #endif

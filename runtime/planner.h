@@ -11,7 +11,7 @@
  * (mem_budget.h) with `held` bytes already taken by the model; `what`
  * names the model in the refusal.
  */
-clg_status clg_plan_create(clg_context *ctx, clg_graph *g, const int *order, cl_mem *weights,
+clg_status clg_plan_create(clg_context *ctx, const clg_graph *g, const int *order, cl_mem *weights,
                            const clg_shape *input_shapes, const char *what, uint64_t held,
                            clg_plan **out);
 void clg_plan_destroy(clg_plan *plan);

@@ -126,16 +126,16 @@ static clg_status enqueue_step(run_state *rs, const clg_step *s, cl_event after,
                                             s->global, s->use_local ? s->local : NULL, n_wait,
                                             n_wait ? wait : NULL, done);
         if (err != CL_SUCCESS)
-            return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): clEnqueueNDRangeKernel(%s) failed: %s",
-                            nd->name, clg_op_name(nd->op), s->variant, clg_cl_error_name(err));
+            return clg_fail_node(CLG_ERR_OPENCL, nd->name, clg_op_name(nd->op), "clEnqueueNDRangeKernel(%s) failed: %s",
+                                 s->variant, clg_cl_error_name(err));
         return CLG_OK;
     }
     /* CLBlast takes no wait list: a marker holds this in-order queue until the inputs are ready. */
     if (n_wait) {
         cl_int err = clEnqueueMarkerWithWaitList(queue, n_wait, wait, NULL);
         if (err != CL_SUCCESS)
-            return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): clEnqueueMarkerWithWaitList failed: %s",
-                            nd->name, clg_op_name(nd->op), clg_cl_error_name(err));
+            return clg_fail_node(CLG_ERR_OPENCL, nd->name, clg_op_name(nd->op),
+                                 "clEnqueueMarkerWithWaitList failed: %s", clg_cl_error_name(err));
     }
     const clg_gemm_args *a = &s->gemm;
     CLBlastStatusCode code = CLBlastSgemm(
@@ -144,8 +144,8 @@ static clg_status enqueue_step(run_state *rs, const clg_step *s, cl_event after,
         a->a_offset, a->lda, a->b, a->b_offset, a->ldb, a->beta, a->c, a->c_offset, a->ldc, &queue,
         done);
     if (code != CLBlastSuccess)
-        return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): CLBlastSgemm failed with status %d%s%s",
-                        nd->name, clg_op_name(nd->op), (int)code, code > -1000 ? ": " : "",
+        return clg_fail_node(CLG_ERR_OPENCL, nd->name, clg_op_name(nd->op), "CLBlastSgemm failed with status %d%s%s",
+                             (int)code, code > -1000 ? ": " : "",
                         code > -1000 ? clg_cl_error_name((int)code) : "");
     return CLG_OK;
 }
@@ -171,8 +171,8 @@ static clg_status join_inputs(run_state *rs, int node)
     cl_event ev;
     cl_int err = clEnqueueMarkerWithWaitList(rs->plan->ctx->queues[rs->plan->queue_of[node]], n_wait, wait, &ev);
     if (err != CL_SUCCESS)
-        return clg_fail(CLG_ERR_OPENCL, "node '%s' (%s): clEnqueueMarkerWithWaitList failed: %s",
-                        nd->name, clg_op_name(nd->op), clg_cl_error_name(err));
+        return clg_fail_node(CLG_ERR_OPENCL, nd->name, clg_op_name(nd->op),
+                             "clEnqueueMarkerWithWaitList failed: %s", clg_cl_error_name(err));
     set_event(&rs->value_event[nd->output], ev);
     return CLG_OK;
 }

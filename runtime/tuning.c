@@ -7,24 +7,15 @@
 #include <time.h>
 
 #include "cache_file.h"
-#include "env.h"
 
 clg_tune_mode clg_tune_mode_get(const clg_context *ctx)
 {
-    switch (ctx ? ctx->options.tuning : CLG_TUNING_DEFAULT) {
+    switch (clg_context_tuning(ctx)) {
     case CLG_TUNING_OFF: return CLG_TUNE_OFF;
-    case CLG_TUNING_CACHED: return CLG_TUNE_CACHED;
     case CLG_TUNING_ON: return CLG_TUNE_ON;
     case CLG_TUNING_FORCE: return CLG_TUNE_FORCE;
-    case CLG_TUNING_DEFAULT: break;
+    default: return CLG_TUNE_CACHED;
     }
-    /* Only the listed words count (runtime/env.h); anything else was refused
-       when the context was made, and never means "tune". */
-    const char *v = clg_env_word(CLG_TUNE_ENV);
-    if (!v) return CLG_TUNE_CACHED;
-    if (strcmp(v, "0") == 0) return CLG_TUNE_OFF;
-    if (strcmp(v, "force") == 0) return CLG_TUNE_FORCE;
-    return CLG_TUNE_ON;
 }
 
 const char *clg_tune_cache_path(void)

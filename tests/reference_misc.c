@@ -95,6 +95,11 @@ void ref_relu(const float *x, size_t count, float *y)
     for (size_t i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
+void ref_leaky_relu(const float *x, size_t count, float alpha, float *y)
+{
+    for (size_t i = 0; i < count; i++) y[i] = x[i] < 0.0f ? alpha * x[i] : x[i];
+}
+
 static double binop(ref_binop op, double a, double b)
 {
     switch (op) {

@@ -46,6 +46,9 @@ void ref_concat(const float *const *inputs, const int64_t (*dims)[8], int n_inpu
 
 void ref_relu(const float *x, size_t count, float *y);
 
+/* ONNX LeakyRelu: alpha * x where x < 0. */
+void ref_leaky_relu(const float *x, size_t count, float alpha, float *y);
+
 typedef enum ref_binop { REF_ADD, REF_SUB, REF_MUL, REF_DIV, REF_MAX, REF_MIN } ref_binop;
 
 /*

@@ -1,7 +1,8 @@
 /*
  * The embedding API (clgooglenet.h, "Embedding"): version and memory,
  * context options, declared input and output shapes, runs into the
- * caller's tensors, the plan limit and batch buckets.
+ * caller's tensors, the plan limit and batch buckets, device table rows
+ * and the environment check.
  */
 #include <check.h>
 #include <math.h>
@@ -286,6 +287,28 @@ START_TEST(api_trace_table)
 }
 END_TEST
 
+/* What the CLI asks of the library beyond models: device table rows, the variables' check. */
+START_TEST(api_device_table_and_env)
+{
+    clg_device_info *devices = NULL;
+    size_t count = 0;
+    ck_assert_msg(clg_devices_list(&devices, &count) == CLG_OK, "%s", clg_last_error());
+    for (size_t i = 0; i < count; i++) {
+        clg_device_table_row row;
+        ck_assert_int_eq(clg_device_table_row_of(&devices[i], &row), CLG_OK);
+        ck_assert(row.name && *row.name && row.why);
+    }
+    clg_free(devices);
+    clg_device_table_row row;
+    ck_assert_int_eq(clg_device_table_row_of(NULL, &row), CLG_ERR_INVALID_ARGUMENT);
+    setenv("CLGOOGLENET_GEMM", "cublas", 1);
+    ck_assert_int_eq(clg_env_check(), CLG_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(clg_last_error(), "CLGOOGLENET_GEMM=cublas: expected 'clblast' or 'kernel'"));
+    unsetenv("CLGOOGLENET_GEMM");
+    ck_assert_int_eq(clg_env_check(), CLG_OK);
+}
+END_TEST
+
 int main(void)
 {
     const clg_test_case cases[] = {
@@ -298,6 +321,7 @@ int main(void)
         {"api:plan_limit", api_plan_limit},
         {"api:batch_buckets", api_batch_buckets},
         {"api:trace_table", api_trace_table},
+        {"api:device_table_and_env", api_device_table_and_env},
     };
     return clg_run_cases("api", cases, sizeof cases / sizeof cases[0], 600, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 /*
- * Hostile files and text: escaping of untrusted names (runtime/escape.c),
+ * Hostile files and text: escaping of untrusted names (util/escape.c),
  * readers that refuse FIFOs, devices, directories and oversized files before
- * reading (runtime/file_read.c), writes that never lose an existing file
- * (runtime/safe_write.c) and caches that are ignored rather than trusted
+ * reading (util/file_read.c), writes that never lose an existing file
+ * (util/safe_write.c) and caches that are ignored rather than trusted
  * (runtime/cache_file.c). No OpenCL device is needed except for the peak.
  */
 #define TMP_FIXTURE_PREFIX "clg_files"

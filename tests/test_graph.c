@@ -510,6 +510,7 @@ START_TEST(conv_group_errors)
         ck_assert_msg(st == CLG_ERR_SHAPE, "case %zu: %s", i, clg_status_to_string(st));
         ck_assert_msg(strstr(clg_last_error(), "node 'conv' (Conv)") && strstr(clg_last_error(), cases[i].message),
                       "case %zu: %s", i, clg_last_error());
+        ck_assert_str_eq(clg_last_error_node(), "conv");
     }
     clg_context_destroy(ctx);
 }
@@ -527,6 +528,7 @@ START_TEST(node_errors)
     mb_node(b, "Sigmoid", "sig1", "X", "Y");
     mb_output(b, "Y");
     IMPORT_ERROR(b, CLG_ERR_UNSUPPORTED, "node 'sig1' (Sigmoid): operator 'Sigmoid' is not supported");
+    ck_assert_str_eq(clg_last_error_node(), "sig1"); /* the node as a field, not only in the text */
     /* An unnamed node gets a name from its op and position. */
     b = mb_new(13);
     mb_input(b, "X", 2, d);

@@ -1,5 +1,5 @@
 /*
- * Tests for pooling, Concat, Relu, the broadcasting elementwise ops (Add,
+ * Tests for pooling, Concat, Relu, LeakyRelu, the broadcasting elementwise ops (Add,
  * Sub, Mul, Div and the n-ary Sum, Max, Min), Clip, BatchNormalization,
  * Gather, Softmax, LRN and Pad (runtime/ops_pool.c, ops_misc.c,
  * ops_elementwise.c, ops_batchnorm.c, ops_gather.c, ops_pad.c and their cl/ kernels):
@@ -501,13 +501,11 @@ START_TEST(concat_axes)
 }
 END_TEST
 
-/* ---- Relu -------------------------------------------------------------- */
+/* ---- Relu, LeakyRelu ---------------------------------------------------- */
 
-START_TEST(relu)
+/* Relu, or LeakyRelu with alpha, over shapes of every rank against the reference. */
+static void check_activation(clg_context *ctx, clg_op_type op, float alpha, const char *name)
 {
-    clg_context *ctx = open_context();
-    if (!ctx) return;
-    rng_seed(606);
     static const struct {
         int rank;
         int64_t dims[5];
@@ -522,16 +520,38 @@ START_TEST(relu)
         ck_assert_ptr_nonnull(ref);
         char what[256], shape[128];
         shape_text(rank, dims, shape, sizeof shape);
-        snprintf(what, sizeof what, "relu %s", shape);
+        snprintf(what, sizeof what, "%s %s", name, shape);
         op_input in = input_of(rank, dims, x);
         clg_attrs a = clg_attrs_default();
-        clg_tensor *y = run_op(ctx, CLG_OP_RELU, &a, &in, 1, what);
-        ref_relu(x, count, ref);
+        if (op == CLG_OP_LEAKY_RELU) a.alpha = alpha;
+        clg_tensor *y = run_op(ctx, op, &a, &in, 1, what);
+        if (op == CLG_OP_LEAKY_RELU) ref_leaky_relu(x, count, alpha, ref);
+        else ref_relu(x, count, ref);
         expect_reference(y, ref, rank, dims, what);
         clg_tensor_destroy(y);
         free(ref);
         free(x);
     }
+}
+
+START_TEST(relu)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(606);
+    check_activation(ctx, CLG_OP_RELU, 0.0f, "relu");
+    clg_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(leaky_relu)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(607);
+    check_activation(ctx, CLG_OP_LEAKY_RELU, 0.01f, "leaky_relu alpha 0.01"); /* ONNX's default */
+    check_activation(ctx, CLG_OP_LEAKY_RELU, 0.1f, "leaky_relu alpha 0.1");
+    check_activation(ctx, CLG_OP_LEAKY_RELU, -2.5f, "leaky_relu alpha -2.5");
     clg_context_destroy(ctx);
 }
 END_TEST
@@ -1328,6 +1348,7 @@ int main(void)
         {"ops:global_avgpool", global_avgpool},
         {"ops:concat_axes", concat_axes},
         {"ops:relu", relu},
+        {"ops:leaky_relu", leaky_relu},
         {"ops:add_broadcast", add_broadcast},
         {"ops:elementwise_ops", elementwise_ops},
         {"ops:clip", clip},

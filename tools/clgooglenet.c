@@ -8,8 +8,6 @@
 
 #include "cli.h"
 #include "clgooglenet.h"
-#include "device_table.h"
-#include "env.h"
 #include "escape.h"
 
 static const char usage_text[] =
@@ -81,7 +79,7 @@ static const char usage_text[] =
     "rusticl); unset: the best GPU, else the best device, never a simulator.\n";
 
 /* Messages name files, models and tensors: escaped as the library's are
-   (runtime/escape.h), keeping the newlines of multi-line messages. */
+   (util/escape.h), keeping the newlines of multi-line messages. */
 static void print_message(const char *fmt, va_list ap)
 {
     char raw[8192], text[8192];
@@ -200,8 +198,9 @@ static int cmd_devices(int argc, char **argv, const char *spec)
         printf("      %u compute units, %.1f GiB global memory, %.0f KiB local memory, fp16 %s\n",
                d->compute_units, d->global_memory_bytes / 1073741824.0,
                d->local_memory_bytes / 1024.0, d->has_fp16 ? "yes" : "no");
-        const clg_device_traits *t = clg_device_traits_of(d);
-        printf("      device table: %s (%s)\n", t->name, t->why);
+        clg_device_table_row row;
+        clg_device_table_row_of(d, &row);
+        printf("      device table: %s (%s)\n", row.name, row.why);
     }
     if (selected)
         printf("\n* selected by %s=%s\n", CLG_DEVICE_ENV, spec && *spec ? cli_esc(spec) : "(unset: best GPU, else best device)");
@@ -263,122 +262,171 @@ static void print_top(const clg_tensor *t, long k)
     }
 }
 
-static int cmd_infer(int argc, char **argv, const char *spec)
+/* The command line of infer: options, the model and the input files. */
+typedef struct infer_args {
+    const char *output, *trace_path, *model_path;
+    long top, batch;
+    cli_preprocess_flags flags;
+    int help;
+    char bundled[4096];
+    char **files, **samples; /* samples: the bundled ones, when no file is given */
+    size_t n_samples;
+    int n_files, n_images;
+} infer_args;
+
+/* Parses the options into *a; CLI_OK with a->help set when --help was printed. */
+static int parse_infer_options(int argc, char **argv, infer_args *a)
 {
     static const struct option options[] = {
         {"output", required_argument, NULL, 'o'}, {"top", required_argument, NULL, 'k'},
         {"batch", required_argument, NULL, 'b'},  {"help", no_argument, NULL, 'h'},
         {"trace", required_argument, NULL, 't'},  CLI_PREPROCESS_LONG_OPTIONS,
         {NULL, 0, NULL, 0}};
-    const char *output = NULL, *trace_path = NULL;
-    long top = 5, batch = 0;
-    cli_preprocess_flags flags = {0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:k:b:t:h", options, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
-        case 'k': if (!cli_parse_count("--top", optarg, 1000000, &top)) return CLI_USAGE; break;
-        case 'b': if (!cli_parse_count("--batch", optarg, 65536, &batch)) return CLI_USAGE; break;
-        case 't': trace_path = optarg; break;
-        case 'h': fputs(usage_text, stdout); return CLI_OK;
+        case 'o': a->output = optarg; break;
+        case 'k': if (!cli_parse_count("--top", optarg, 1000000, &a->top)) return CLI_USAGE; break;
+        case 'b': if (!cli_parse_count("--batch", optarg, 65536, &a->batch)) return CLI_USAGE; break;
+        case 't': a->trace_path = optarg; break;
+        case 'h':
+            fputs(usage_text, stdout);
+            a->help = 1;
+            return CLI_OK;
         default:
             if (!cli_is_preprocess_flag(c))
                 return cli_usage_error("infer: unknown or incomplete option");
-            if (cli_preprocess_flag(&flags, c, optarg) != CLI_OK) return CLI_USAGE;
+            if (cli_preprocess_flag(&a->flags, c, optarg) != CLI_OK) return CLI_USAGE;
             break;
         }
     }
-    /* A first argument that is not an .onnx file is an input: the bundled model runs. */
-    char bundled[4096];
-    const char *model_path = bundled;
-    if (optind < argc && cli_is_model_path(argv[optind])) model_path = argv[optind++];
-    else if (cli_bundled_model(bundled, sizeof bundled) != CLI_OK) return CLI_FAILURE;
-    char **files = argv + optind, **samples = NULL;
-    size_t n_samples = 0;
-    int n_files = argc - optind, n_images = 0;
-    if (n_files == 0) {
-        if (cli_bundled_samples(&samples, &n_samples) != CLI_OK) return CLI_FAILURE;
-        files = samples;
-        n_files = (int)n_samples;
-    }
-    for (int i = 0; i < n_files; i++) n_images += cli_is_image_path(files[i]);
-    if (n_images && n_images != n_files) {
-        cli_free_list(samples, n_samples);
-        return cli_usage_error("infer: image files and tensor files cannot be mixed");
-    }
+    return CLI_OK;
+}
 
-    clg_context *ctx = NULL;
-    clg_model *model = NULL;
-    clg_tensor **inputs = calloc((size_t)n_files, sizeof *inputs);
-    clg_tensor *out[64] = {NULL};
-    clg_trace *trace = NULL;
-    int rc = CLI_FAILURE;
-    if (!inputs) {
-        cli_free_list(samples, n_samples);
-        return cli_error("out of memory");
+/* The model and the input files after the options (the bundled ones by default). */
+static int find_infer_files(int argc, char **argv, infer_args *a)
+{
+    /* A first argument that is not an .onnx file is an input: the bundled model runs. */
+    a->model_path = a->bundled;
+    if (optind < argc && cli_is_model_path(argv[optind])) a->model_path = argv[optind++];
+    else if (cli_bundled_model(a->bundled, sizeof a->bundled) != CLI_OK) return CLI_FAILURE;
+    a->files = argv + optind;
+    a->n_files = argc - optind;
+    if (a->n_files == 0) {
+        if (cli_bundled_samples(&a->samples, &a->n_samples) != CLI_OK) return CLI_FAILURE;
+        a->files = a->samples;
+        a->n_files = (int)a->n_samples;
     }
-    for (int i = 0; i < n_files && !n_images; i++) {
-        clg_status st = clg_tensor_load(files[i], &inputs[i]);
-        if (st != CLG_OK) {
-            rc = cli_status_error(st, "cannot read input");
-            goto done;
-        }
-        if (batch && tile_batch(&inputs[i], batch, files[i]) != CLI_OK) goto done;
+    for (int i = 0; i < a->n_files; i++) a->n_images += cli_is_image_path(a->files[i]);
+    if (a->n_images && a->n_images != a->n_files)
+        return cli_usage_error("infer: image files and tensor files cannot be mixed");
+    return CLI_OK;
+}
+
+/* What infer holds while it runs; infer_release frees it. */
+typedef struct infer_run {
+    clg_context *ctx;
+    clg_model *model;
+    clg_tensor **inputs; /* one per file */
+    clg_tensor *out[64];
+    clg_trace *trace;
+    size_t n_in, n_out;
+} infer_run;
+
+/* Reads the tensor files (not images: they need the model's preprocessing). */
+static int load_tensor_files(const infer_args *a, infer_run *r)
+{
+    for (int i = 0; i < a->n_files && !a->n_images; i++) {
+        clg_status st = clg_tensor_load(a->files[i], &r->inputs[i]);
+        if (st != CLG_OK) return cli_status_error(st, "cannot read input");
+        if (a->batch && tile_batch(&r->inputs[i], a->batch, a->files[i]) != CLI_OK) return CLI_FAILURE;
     }
-    if (cli_open_device(spec, trace_path ? CLG_CONTEXT_PROFILING : 0, &ctx) != CLI_OK) goto done;
-    clg_status st = clg_model_load(ctx, model_path, &model);
-    if (st != CLG_OK) {
-        rc = cli_status_error(st, "cannot load model");
-        goto done;
-    }
-    size_t n_in = clg_model_input_count(model), n_out = clg_model_output_count(model);
+    return CLI_OK;
+}
+
+/* Opens the device and the model and makes the inputs the model takes. */
+static int open_model(const infer_args *a, const char *spec, infer_run *r)
+{
+    if (cli_open_device(spec, a->trace_path ? CLG_CONTEXT_PROFILING : 0, &r->ctx) != CLI_OK) return CLI_FAILURE;
+    clg_status st = clg_model_load(r->ctx, a->model_path, &r->model);
+    if (st != CLG_OK) return cli_status_error(st, "cannot load model");
+    r->n_in = clg_model_input_count(r->model);
+    r->n_out = clg_model_output_count(r->model);
     /* Images make one batch for a one-input model. */
-    if (n_images) {
-        if (cli_load_images(model, &flags, files, (size_t)n_files, &inputs[0]) != CLI_OK)
-            goto done;
-        if (batch && tile_batch(&inputs[0], batch, files[0]) != CLI_OK) goto done;
-    } else if ((size_t)n_files != n_in) {
-        rc = cli_usage_error("%s takes %zu input(s), %d file(s) given", model_path, n_in, n_files);
-        goto done;
+    if (a->n_images) {
+        if (cli_load_images(r->model, &a->flags, a->files, (size_t)a->n_files, &r->inputs[0]) != CLI_OK)
+            return CLI_FAILURE;
+        if (a->batch && tile_batch(&r->inputs[0], a->batch, a->files[0]) != CLI_OK) return CLI_FAILURE;
+    } else if ((size_t)a->n_files != r->n_in) {
+        return cli_usage_error("%s takes %zu input(s), %d file(s) given", a->model_path, r->n_in, a->n_files);
     }
-    if (n_out > 64) {
-        rc = cli_error("%s has %zu outputs; at most 64 are supported", model_path, n_out);
-        goto done;
-    }
-    if (cli_trace_start(trace_path, ctx, model, &trace) != CLI_OK) goto done;
+    if (r->n_out > 64)
+        return cli_error("%s has %zu outputs; at most 64 are supported", a->model_path, r->n_out);
+    return CLI_OK;
+}
+
+/* One run, traced when asked; *wall_ms gets its time. */
+static int run_model(const infer_args *a, infer_run *r, double *wall_ms)
+{
+    if (cli_trace_start(a->trace_path, r->ctx, r->model, &r->trace) != CLI_OK) return CLI_FAILURE;
     double t0 = cli_now_ms();
-    st = clg_model_run(model, (const clg_tensor *const *)inputs, n_in, out, n_out);
-    double wall_ms = cli_now_ms() - t0;
-    if (st != CLG_OK) {
-        rc = cli_status_error(st, "inference failed");
-        goto done;
-    }
-    /* The trace and the output are written independently: one failing does not lose the other. */
-    int failed = cli_trace_finish(trace_path, ctx, trace, wall_ms) != CLI_OK;
-    if (output) {
+    clg_status st = clg_model_run(r->model, (const clg_tensor *const *)r->inputs, r->n_in, r->out, r->n_out);
+    *wall_ms = cli_now_ms() - t0;
+    return st == CLG_OK ? CLI_OK : cli_status_error(st, "inference failed");
+}
+
+/* The first output: to --output, as classes of the images, or as its top values. */
+static int report_output(const infer_args *a, const infer_run *r)
+{
+    if (a->output) {
         /* A float16 output is written as float16, as the model declares it. */
         clg_io_info info;
-        const clg_elem_type type = clg_model_output_info(model, 0, &info) == CLG_OK ? info.type : CLG_ELEM_FLOAT32;
-        st = clg_tensor_save_npy_as(output, out[0], type);
-        if (st != CLG_OK) failed |= cli_status_error(st, "cannot write output") != CLI_OK;
-        else fprintf(stderr, "clgooglenet: wrote %s\n", cli_esc(output));
-    } else if (n_images) {
-        if (cli_print_classes(model, out[0], files, (size_t)n_files, top) != CLI_OK) goto done;
+        const clg_elem_type type =
+            clg_model_output_info(r->model, 0, &info) == CLG_OK ? info.type : CLG_ELEM_FLOAT32;
+        clg_status st = clg_tensor_save_npy_as(a->output, r->out[0], type);
+        if (st != CLG_OK) return cli_status_error(st, "cannot write output");
+        fprintf(stderr, "clgooglenet: wrote %s\n", cli_esc(a->output));
+    } else if (a->n_images) {
+        return cli_print_classes(r->model, r->out[0], a->files, (size_t)a->n_files, a->top);
     } else {
-        print_shape(out[0]);
-        print_top(out[0], top);
+        print_shape(r->out[0]);
+        print_top(r->out[0], a->top);
     }
-    rc = failed ? CLI_FAILURE : CLI_OK;
-done:
-    for (size_t i = 0; i < 64; i++) clg_tensor_destroy(out[i]);
-    for (int i = 0; i < n_files; i++) clg_tensor_destroy(inputs[i]);
-    free(inputs);
-    cli_free_list(samples, n_samples);
-    clg_model_destroy(model);
-    clg_trace_destroy(trace);
-    clg_context_destroy(ctx);
-    return rc;
+    return CLI_OK;
+}
+
+static void infer_release(infer_args *a, infer_run *r)
+{
+    for (size_t i = 0; i < 64; i++) clg_tensor_destroy(r->out[i]);
+    for (int i = 0; r->inputs && i < a->n_files; i++) clg_tensor_destroy(r->inputs[i]);
+    free(r->inputs);
+    cli_free_list(a->samples, a->n_samples);
+    clg_model_destroy(r->model);
+    clg_trace_destroy(r->trace);
+    clg_context_destroy(r->ctx);
+}
+
+static int cmd_infer(int argc, char **argv, const char *spec)
+{
+    infer_args a = {.top = 5};
+    infer_run r = {0};
+    int rc = parse_infer_options(argc, argv, &a);
+    if (rc != CLI_OK || a.help) return rc;
+    rc = find_infer_files(argc, argv, &a);
+    if (rc == CLI_OK && !(r.inputs = calloc((size_t)a.n_files, sizeof *r.inputs))) rc = cli_error("out of memory");
+    if (rc == CLI_OK) rc = load_tensor_files(&a, &r);
+    if (rc == CLI_OK) rc = open_model(&a, spec, &r);
+    double wall_ms = 0;
+    if (rc == CLI_OK) rc = run_model(&a, &r, &wall_ms);
+    if (rc == CLI_OK) {
+        /* The trace and the output are written independently: one failing does not lose the other. */
+        int failed = cli_trace_finish(a.trace_path, r.ctx, r.trace, wall_ms) != CLI_OK;
+        failed |= report_output(&a, &r) != CLI_OK;
+        rc = failed ? CLI_FAILURE : CLI_OK;
+    }
+    infer_release(&a, &r);
+    return rc == CLI_USAGE ? CLI_USAGE : rc == CLI_OK ? CLI_OK : CLI_FAILURE;
 }
 
 int main(int argc, char **argv)

@@ -10,11 +10,14 @@ enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
 
 /* Prints "clgooglenet: error: ..." on stderr; returns CLI_FAILURE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* s escaped for printing (runtime/escape.h): names from models, tensors,
+/* s escaped for printing (util/escape.h): names from models, tensors,
    metadata, file names and the environment. Four results stay valid at a time. */
 const char *cli_esc(const char *s);
 /* Prints the library's last error after a context line; returns CLI_FAILURE. */
 int cli_status_error(clg_status st, const char *what);
+/* cli_status_error for the CLI's own file reading and writing (util/,
+   tools/idx.c), whose messages tools/cli_fail.c keeps. */
+int cli_io_error(clg_status st, const char *what);
 /* Prints a usage error and a hint; returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

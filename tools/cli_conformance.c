@@ -329,7 +329,7 @@ static int read_required(const char *path, string_list *out)
     FILE *f = NULL;
     size_t size;
     clg_status st = clg_open_read(path, "required list", (uint64_t)16 << 20, &f, &size);
-    if (st != CLG_OK) return cli_status_error(st, "cannot read the required list");
+    if (st != CLG_OK) return cli_io_error(st, "cannot read the required list");
     char *line = NULL;
     size_t line_cap = 0, line_no = 0;
     int rc = CLI_OK;

@@ -94,12 +94,12 @@ static int load_dataset(const char *dir, clg_idx **images, clg_idx **labels)
     char path[4096];
     if (find_data_file(dir, IMAGES_FILE, path, sizeof path) != CLI_OK) return CLI_FAILURE;
     clg_status st = clg_idx_load(path, images);
-    if (st != CLG_OK) return cli_status_error(st, "cannot read the test images");
+    if (st != CLG_OK) return cli_io_error(st, "cannot read the test images");
     if ((*images)->rank != 3)
         return cli_error("%s: expected images (rank 3), found rank %d", path, (*images)->rank);
     if (find_data_file(dir, LABELS_FILE, path, sizeof path) != CLI_OK) return CLI_FAILURE;
     st = clg_idx_load(path, labels);
-    if (st != CLG_OK) return cli_status_error(st, "cannot read the test labels");
+    if (st != CLG_OK) return cli_io_error(st, "cannot read the test labels");
     if ((*labels)->rank != 1 || (*labels)->dims[0] != (*images)->dims[0])
         return cli_error("%s: expected %lld labels (rank 1), found rank %d with %lld", path,
                          (long long)(*images)->dims[0], (*labels)->rank,
@@ -214,10 +214,10 @@ static int write_predictions(const char *path, const eval_result *r)
 {
     clg_out_file out;
     clg_status st = clg_out_open(&out, path, "predictions");
-    if (st != CLG_OK) return cli_status_error(st, "cannot write the predictions");
+    if (st != CLG_OK) return cli_io_error(st, "cannot write the predictions");
     for (size_t i = 0; i < r->n; i++) fprintf(out.f, "%d\n", r->predicted[i]);
     st = clg_out_commit(&out);
-    if (st != CLG_OK) return cli_status_error(st, "cannot write the predictions");
+    if (st != CLG_OK) return cli_io_error(st, "cannot write the predictions");
     fprintf(stderr, "clgooglenet: wrote %s\n", cli_esc(path));
     return CLI_OK;
 }

@@ -1,6 +1,5 @@
 /* --trace FILE.json: profiling context, then the JSON file and a per-layer table. */
 #include "cli.h"
-#include "device_table.h"
 
 int cli_trace_start(const char *path, clg_context *ctx, clg_model *model, clg_trace **trace)
 {
@@ -17,11 +16,12 @@ int cli_trace_finish(const char *path, clg_context *ctx, clg_trace *trace, doubl
     if (!path || !trace) return CLI_OK;
     clg_status st = clg_trace_write_json(trace, path);
     if (st != CLG_OK) return cli_status_error(st, "cannot write the trace");
-    const clg_device_traits *traits = clg_device_traits_of(clg_context_device(ctx));
-    if (!traits->timestamps) {
+    clg_device_table_row row;
+    clg_device_table_row_of(clg_context_device(ctx), &row);
+    if (!row.timestamps) {
         fprintf(stderr, "clgooglenet: %s reports no usable profiling times (device table row '%s'): "
                         "no per-layer table; wall time of the traced runs %.3f ms\n",
-                clg_context_device(ctx)->platform_name, traits->name, wall_ms);
+                clg_context_device(ctx)->platform_name, row.name, wall_ms);
         fprintf(stderr, "clgooglenet: wrote %zu trace events to %s\n", clg_trace_event_count(trace), path);
         return CLI_OK;
     }

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         inputs[i].rank = v->rank < 0 ? 0 : v->rank;
         for (int d = 0; d < inputs[i].rank; d++) inputs[i].dims[d] = v->dims[d] < 0 ? 1 : v->dims[d];
     }
-    if (clg_shape_infer(g, inputs, order, shapes, windows, ints) == CLG_OK) {
+    if (clg_shape_infer(g, inputs, order, shapes, windows, NULL, ints) == CLG_OK) {
         /* Touch every inferred size the planner would use. */
         volatile size_t total = 0;
         for (size_t v = 0; v < g->n_values; v++) total += clg_shape_count(&shapes[v]);

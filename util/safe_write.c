@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "fail.h"
 #include "file_read.h"
 
 static void out_free(clg_out_file *o)

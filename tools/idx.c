@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "error.h"
+#include "fail.h"
 #include "file_read.h"
 
 /* Reports why the last gzread failed or came up short. */

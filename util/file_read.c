@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "fail.h"
 
 const char *clg_file_kind(unsigned mode)
 {
