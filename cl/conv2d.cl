@@ -69,10 +69,6 @@
 #endif
 #include "prelude.cl"
 
-#define VT CLG_CAT(float, XB)
-#define VLOAD CLG_CAT(vload, XB)
-#define VSTORE CLG_CAT(vstore, XB)
-
 /* Input columns one work-item touches: (XB - 1) * SW + KW. */
 #define SPAN ((XB - 1) * SW + KW)
 /* Columns load_inside reads: the stride-2 vector loads read one column past

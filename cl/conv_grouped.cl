@@ -84,9 +84,6 @@
 #endif
 
 #include "prelude.cl"
-#define VT CLG_CAT(float, XB)
-#define VLOAD CLG_CAT(vload, XB)
-#define VSTORE CLG_CAT(vstore, XB)
 
 /* Input columns one CPU work-item's loads touch: the stride-2 vector loads
    read one column past the last sample they keep. */

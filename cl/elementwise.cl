@@ -48,8 +48,7 @@ __kernel void binary_same(__global const float *a, __global const float *restric
 /* Splits the flat index r over dim d of the outer dims, adding to both offsets. */
 #define CLG_STEP_DIM(d)                                                                           \
     do {                                                                                          \
-        const int idx_ = r % dims.d;                                                              \
-        r /= dims.d;                                                                              \
+        const int idx_ = clg_next_index(&r, dims.d);                                              \
         ia += idx_ * sa.d;                                                                        \
         ib += idx_ * sb.d;                                                                        \
     } while (0)

@@ -28,7 +28,8 @@ __kernel void gemm_bias_broadcast(__global const float *restrict c, __global flo
  *   op(B)[k][n] = TB ? b[n * ldb + k] : b[k * ldb + n]   (from b + b_off)
  * beta == 0 never reads Y (it may hold garbage).
  *
- * -D values: TA, TB (0 or 1).
+ * -D values: TA, TB (0 or 1); ROWS, rows per work-item (default 4: the host
+ * sizes the launch from the same default, runtime/kernel_options.c).
  * NDRange: {N, ceil(M / ROWS)}, NULL local size.
  */
 #ifndef TA
@@ -37,7 +38,9 @@ __kernel void gemm_bias_broadcast(__global const float *restrict c, __global flo
 #ifndef TB
 #define TB 0
 #endif
+#ifndef ROWS
 #define ROWS 4
+#endif
 #define A_AT(m, k) a[(TA) ? (size_t)(k) * lda + (m) : (size_t)(m) * lda + (k)]
 #define B_AT(k, n) b[(TB) ? (size_t)(n) * ldb + (k) : (size_t)(k) * ldb + (n)]
 
@@ -53,13 +56,13 @@ __kernel void gemm_rows(__global const float *restrict a, int a_off, int lda,
     b += b_off;
     y += y_off;
     const int rows = min(ROWS, M - m0);
-    float acc[ROWS] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float acc[ROWS] = {0.0f}; /* the rest zero too */
     int k = 0;
 #if !TA && TB
     /* Both rows contiguous along K: float16 partial sums (one cache line a
        load: with float4 the classifier heads ran at a fifth of the memory
        bandwidth on PoCL), then the tail. */
-    float16 acc16[ROWS] = {(float16)(0.0f), (float16)(0.0f), (float16)(0.0f), (float16)(0.0f)};
+    float16 acc16[ROWS] = {(float16)(0.0f)};
     __global const float *bcol = b + (size_t)n * ldb;
     for (; k + 16 <= K; k += 16) {
         const float16 bv = vload16(0, bcol + k);

@@ -11,6 +11,7 @@
  *
  * Takes no -D values; mode is an argument (0 constant, 1 reflect, 2 edge, 3 wrap).
  */
+#include "prelude.cl"
 
 /* The input coordinate for i, or -1 for the constant. */
 static inline int clg_pad_source(int i, int lo, int hi, int mode)
@@ -38,12 +39,7 @@ static inline int clg_pad_source(int i, int lo, int hi, int mode)
         ix += s * sx.d;                                                                           \
     } while (0)
 
-#define CLG_PAD_OUTER(d)                                                                          \
-    do {                                                                                          \
-        const int o = r % dims.d;                                                                 \
-        r /= dims.d;                                                                              \
-        CLG_PAD_DIM(d, o);                                                                        \
-    } while (0)
+#define CLG_PAD_OUTER(d) CLG_PAD_DIM(d, clg_next_index(&r, dims.d))
 
 __kernel void pad(__global const float *restrict x, __global float *restrict y, int8 dims,
                   int8 sx, int8 begin, int8 lo, int8 hi, float value, int mode)

@@ -1,9 +1,13 @@
 /*
  * One vector of XB consecutive outputs along a row: its input samples
  * (stride SW) and its store, for the direct convolutions vectorised over
- * pixels (conv2d.cl, conv_grouped.cl include it). The includer defines XB,
- * SW, VT (floatXB), VLOAD (vloadXB) and VSTORE (vstoreXB).
+ * pixels (conv2d.cl, conv_grouped.cl include it, after prelude.cl). The
+ * includer defines XB and SW; this file VT (floatXB), VLOAD (vloadXB) and
+ * VSTORE (vstoreXB), which the includer's kernels use too.
  */
+#define VT CLG_CAT(float, XB)
+#define VLOAD CLG_CAT(vload, XB)
+#define VSTORE CLG_CAT(vstore, XB)
 
 /* XB samples row[0], row[SW], ... known to be inside the row (stride 2:
    the even lanes of one double-width load, which reads one column past the

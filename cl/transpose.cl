@@ -7,11 +7,10 @@
  *
  * Takes no -D values.
  */
-#define CLG_STEP_DIM(d)                                                                           \
-    do {                                                                                          \
-        ix += (r % dims.d) * sx.d;                                                                \
-        r /= dims.d;                                                                              \
-    } while (0)
+#include "prelude.cl"
+
+/* Splits the flat index r over dim d of the outer dims, adding to the input offset. */
+#define CLG_STEP_DIM(d) (ix += clg_next_index(&r, dims.d) * sx.d)
 
 __kernel void transpose(__global const float *restrict x, __global float *restrict y, int8 dims,
                         int8 sx)

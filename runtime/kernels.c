@@ -301,19 +301,6 @@ clg_status clg_kernel_create(clg_context *ctx, const char *file, const char *opt
     return CLG_OK;
 }
 
-clg_status clg_kernel_arg(cl_kernel kernel, cl_uint index, size_t size, const void *value)
-{
-    if (!kernel) return CLG_OK; /* a dry planning pass (plan.c) */
-    cl_int err = clSetKernelArg(kernel, index, size, value);
-    if (err != CL_SUCCESS) {
-        char name[128] = "?";
-        clGetKernelInfo(kernel, CL_KERNEL_FUNCTION_NAME, sizeof name - 1, name, NULL);
-        return clg_fail(CLG_ERR_OPENCL, "clSetKernelArg(%s, arg %u) failed: %s", name, index,
-                        clg_cl_error_name(err));
-    }
-    return CLG_OK;
-}
-
 /* ---- Program batching ---------------------------------------------------- */
 
 clg_status clg_program_list_add(clg_program_list *list, const char *file, const char *options,

@@ -20,15 +20,6 @@
 clg_status clg_kernel_create(clg_context *ctx, const char *file, const char *options,
                              const char *name, cl_kernel *out);
 
-/* clSetKernelArg with a message naming the kernel and argument index; a NULL
-   kernel (from a dry planning pass) takes any argument. */
-clg_status clg_kernel_arg(cl_kernel kernel, cl_uint index, size_t size, const void *value);
-
-/* Convenience for the common argument kinds. */
-#define CLG_ARG_MEM(k, i, m) clg_kernel_arg((k), (i), sizeof(cl_mem), &(m))
-#define CLG_ARG_INT(k, i, v) clg_kernel_arg((k), (i), sizeof(cl_int), &(cl_int){(cl_int)(v)})
-#define CLG_ARG_FLOAT(k, i, v) clg_kernel_arg((k), (i), sizeof(cl_float), &(cl_float){(cl_float)(v)})
-
 /*
  * Program batching. On PoCL every clBuildProgram costs about 20 ms even when
  * its kernel cache hits (the source is preprocessed to find the cache entry),

@@ -4,6 +4,7 @@
  * into the convolution's weights and bias (runtime/pass_fold_bn.c).
  */
 #include "error.h"
+#include "kernel_args.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
@@ -22,14 +23,13 @@ clg_status clg_plan_batchnorm(clg_plan *plan, int n)
     CLG_TRY(clg_plan_kernel_step(plan, n, "batchnorm.cl", NULL, "batchnorm", &step));
     cl_kernel k = step.kernel;
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
-    clg_status st = CLG_ARG_MEM(k, 0, in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 1, out);
-    for (int i = 1; st == CLG_OK && i < 5; i++) {
-        cl_mem param = CLG_IN_BUF(plan, n, i);
-        st = CLG_ARG_MEM(k, (cl_uint)(i + 1), param);
-    }
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 6, nd->attrs.epsilon);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 7, inner);
+    clg_args kargs = clg_args_begin(k);
+    clg_args_mem(&kargs, in);
+    clg_args_mem(&kargs, out);
+    for (int i = 1; i < 5; i++) clg_args_mem(&kargs, CLG_IN_BUF(plan, n, i));
+    clg_args_float(&kargs, nd->attrs.epsilon);
+    clg_args_int(&kargs, inner);
+    clg_status st = clg_args_end(&kargs);
     step.work_dim = 3;
     step.global[0] = inner;
     step.global[1] = (size_t)x->dims[1];

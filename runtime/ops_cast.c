@@ -5,6 +5,7 @@
  * (a view, or host arithmetic in shape inference).
  */
 #include "error.h"
+#include "kernel_args.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
@@ -24,9 +25,11 @@ clg_status clg_plan_round_float(clg_plan *plan, int n)
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "cast.cl", NULL, kernel, &step));
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
-    clg_status st = CLG_ARG_MEM(step.kernel, 0, in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, out);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 2, count);
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mem(&kargs, in);
+    clg_args_mem(&kargs, out);
+    clg_args_int(&kargs, count);
+    clg_status st = clg_args_end(&kargs);
     step.work_dim = 1;
     step.global[0] = count;
     step.bytes = 2.0 * (double)count * sizeof(float);

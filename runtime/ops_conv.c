@@ -33,6 +33,8 @@
 
 #include "env.h"
 #include "error.h"
+#include "kernel_args.h"
+#include "kernel_options.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
@@ -166,169 +168,6 @@ static clg_status winograd_filters(const clg_plan *plan, int n, int wm, const fl
     return CLG_OK;
 }
 
-/*
- * Bytes of transformed input and products (V and M) one chunk of tiles may
- * take: the three Winograd steps run chunk by chunk so that what one step
- * writes is still in the cache when the next reads it. One launch over a
- * whole batch of 32 made V and M tens of MB, and the output transform as
- * slow as the products themselves on PoCL. Chunks keep at least
- * WINO_CHUNK_MIN_TILES tiles: each costs three launches.
- */
-#define WINO_CHUNK_BYTES (2u << 20)
-#define WINO_CHUNK_MIN_TILES 96
-
-/* The Winograd steps' shared state for one node. */
-typedef struct wino_plan {
-    int n, wm, A, px, kv, relu, has_bias;
-    int64_t C, H, W, K, OH, OW, TH, TW, KB, kblocks, Kp;
-    const clg_window *win;
-    const clg_placement *place;
-    cl_mem in, out, vbuf, ubuf, mbuf, bbuf;
-} wino_plan;
-
-/* Appends the three steps for the T tiles from tile t0 of the batch. */
-static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, int64_t T)
-{
-    const int64_t Tp = (T + wp->px - 1) / wp->px * wp->px;
-    const int n = wp->n, wm = wp->wm, A = wp->A;
-    const size_t vcount = (size_t)(A * A) * (size_t)wp->C * (size_t)Tp;
-    const size_t mcount = (size_t)(A * A) * (size_t)Tp * (size_t)wp->Kp;
-    const size_t ucount = (size_t)(A * A) * (size_t)wp->Kp * (size_t)wp->C;
-    char options[160];
-    clg_step s_in, s_gemm, s_out;
-    clg_status st;
-
-    /* 1. input transform. Each step gets only the -D values it reads, so that
-       layers whose transforms differ only in the GEMM's blocking share them. */
-    snprintf(options, sizeof options, "-DWM=%d", wm);
-    CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_input", &s_in));
-    snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
-    const int in_ints[] = {(int)wp->C, (int)wp->H, (int)wp->W, (int)wp->TH, (int)wp->TW, (int)T,
-                           (int)Tp, wp->win->pads[0], wp->win->pads[1], (int)t0};
-    st = CLG_ARG_MEM(s_in.kernel, 0, wp->in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 1, wp->vbuf);
-    for (cl_uint i = 0; st == CLG_OK && i < 10; i++) st = CLG_ARG_INT(s_in.kernel, 2 + i, in_ints[i]);
-    s_in.work_dim = 2;
-    s_in.global[0] = (size_t)Tp;
-    s_in.global[1] = (size_t)wp->C;
-    clg_plan_row_groups(plan, &s_in);
-    s_in.bytes = 4.0 * (double)(T * wm * wm * wp->C + (int64_t)vcount); /* about */
-    CLG_TRY(clg_plan_finish_step(plan, &s_in, st));
-
-    /* 2. batched GEMM */
-    snprintf(options, sizeof options, "-DWM=%d -DPX=%d -DKV=%d", wm, wp->px, wp->kv);
-    CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_gemm", &s_gemm));
-    snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_p%dk%d", wm, wp->px, (int)wp->KB);
-    st = CLG_ARG_MEM(s_gemm.kernel, 0, wp->ubuf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 1, wp->vbuf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 2, wp->mbuf);
-    if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 3, wp->C);
-    if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 4, Tp);
-    if (st == CLG_OK) st = CLG_ARG_INT(s_gemm.kernel, 5, wp->Kp);
-    s_gemm.work_dim = 3;
-    s_gemm.global[0] = (size_t)(Tp / wp->px);
-    s_gemm.global[1] = (size_t)wp->kblocks;
-    s_gemm.global[2] = (size_t)(A * A);
-    clg_plan_row_groups(plan, &s_gemm);
-    /* The convolution's useful work is counted here. */
-    s_gemm.flops = 2.0 * (double)(T * wm * wm * wp->K) * (double)(wp->C * 9); /* about, at edges */
-    s_gemm.bytes = 4.0 * (double)(ucount + vcount + mcount);
-    CLG_TRY(clg_plan_finish_step(plan, &s_gemm, st));
-
-    /* 3. output transform, bias, ReLU, placement */
-    snprintf(options, sizeof options, "-DWM=%d -DHAS_BIAS=%d -DRELU=%d", wm, wp->has_bias, wp->relu);
-    CLG_TRY(clg_plan_kernel_step(plan, n, "winograd.cl", options, "wino_output", &s_out));
-    snprintf(s_out.variant, sizeof s_out.variant, "wino%d_output", wm);
-    const int out_ints[] = {(int)wp->K, (int)wp->OH, (int)wp->OW, (int)wp->TH, (int)wp->TW, (int)Tp,
-                            (int)wp->Kp, (int)wp->place->offset, (int)wp->place->image_stride,
-                            (int)t0};
-    st = CLG_ARG_MEM(s_out.kernel, 0, wp->mbuf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 1, wp->bbuf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 2, wp->out);
-    for (cl_uint i = 0; st == CLG_OK && i < 10; i++) st = CLG_ARG_INT(s_out.kernel, 3 + i, out_ints[i]);
-    s_out.work_dim = 2;
-    s_out.global[0] = (size_t)T;
-    s_out.global[1] = (size_t)(wp->Kp / 16);
-    clg_plan_row_groups(plan, &s_out);
-    s_out.bytes = 4.0 * (double)(mcount + (size_t)(T * wm * wm * wp->K)); /* about */
-    return clg_plan_finish_step(plan, &s_out, st);
-}
-
-/*
- * Winograd F(wm x wm, 3x3), stride 1 (cl/winograd.cl): for each chunk of
- * tiles (WINO_CHUNK_BYTES), an input transform, a GEMM per transform point
- * and an output transform; all chunks share the transformed filters and
- * the scratch buffers, which the first chunk's steps own.
- */
-static clg_status plan_winograd(clg_plan *plan, int n, int wm, const float *w, const float *bias,
-                                int64_t N, int64_t C, int64_t H, int64_t W, int64_t K, int64_t OH,
-                                int64_t OW, const clg_window *win, int relu, cl_mem in, cl_mem out,
-                                const clg_placement *place)
-{
-    wino_plan wp = {.n = n, .wm = wm, .A = wm + 2, .relu = relu, .has_bias = bias != NULL,
-                    .C = C, .H = H, .W = W, .K = K, .OH = OH, .OW = OW, .win = win,
-                    .place = place, .in = in, .out = out};
-    wp.TH = (OH + wm - 1) / wm;
-    wp.TW = (OW + wm - 1) / wm;
-    wp.kv = K > 16 ? 2 : 1;
-    wp.KB = 16 * wp.kv;
-    wp.kblocks = (K + wp.KB - 1) / wp.KB;
-    wp.Kp = wp.kblocks * wp.KB;
-    const int64_t AA = wp.A * wp.A, tiles = N * wp.TH * wp.TW;
-    /* Tiles per chunk: V and M of one tile are AA * (C + Kp) floats; equal
-       chunks, the fewest that fit. */
-    const int64_t per_tile = AA * (C + wp.Kp) * (int64_t)sizeof(float);
-    int64_t fit = (int64_t)WINO_CHUNK_BYTES / per_tile;
-    if (fit < WINO_CHUNK_MIN_TILES) fit = WINO_CHUNK_MIN_TILES;
-    const int64_t chunks = tiles > fit ? (tiles + fit - 1) / fit : 1;
-    const int64_t chunk = (tiles + chunks - 1) / chunks;
-    wp.px = pick_px(chunk, wp.kv == 2 ? 6 : 12);
-    const int64_t Tp = (chunk + wp.px - 1) / wp.px * wp.px;
-    const size_t ucount = (size_t)AA * (size_t)wp.Kp * (size_t)C;
-    const size_t vcount = (size_t)AA * (size_t)C * (size_t)Tp;
-    const size_t mcount = (size_t)AA * (size_t)Tp * (size_t)wp.Kp;
-    if (vcount > INT_MAX || mcount > INT_MAX || ucount > INT_MAX || tiles > INT_MAX ||
-        N * C * H * W > INT_MAX || place->offset + N * place->image_stride > INT_MAX)
-        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large for Winograd");
-
-    float *U = NULL, *bp = NULL;
-    CLG_TRY(winograd_filters(plan, n, wm, w, bias, C, K, wp.KB, wp.Kp, &U, &bp));
-    clg_status st = const_buffer(plan, n, U, ucount, &wp.ubuf);
-    if (st == CLG_OK) st = const_buffer(plan, n, bp, (size_t)wp.Kp, &wp.bbuf);
-    if (st == CLG_OK) st = scratch_buffer(plan, n, vcount, &wp.vbuf);
-    if (st == CLG_OK) st = scratch_buffer(plan, n, mcount, &wp.mbuf);
-    free(U);
-    free(bp);
-    const size_t first = plan->n_steps;
-    for (int64_t t0 = 0; st == CLG_OK && t0 < tiles; t0 += chunk)
-        st = wino_chunk(plan, &wp, t0, t0 + chunk <= tiles ? chunk : tiles - t0);
-    /* The first two steps added own the four shared buffers (released with
-       the plan); without two steps (an empty batch, a failure) they go now. */
-    cl_mem shared[4] = {wp.ubuf, wp.bbuf, wp.vbuf, wp.mbuf};
-    if (plan->n_steps >= first + 2) {
-        plan->steps[first].owned[0] = shared[0], plan->steps[first].owned[1] = shared[1];
-        plan->steps[first + 1].owned[0] = shared[2], plan->steps[first + 1].owned[1] = shared[3];
-    } else {
-        for (int k = 0; k < 4; k++)
-            if (shared[k]) clReleaseMemObject(shared[k]);
-    }
-    return st;
-}
-
-/* Sets the kernel's args; on failure the kernel is released. */
-static clg_status set_args(clg_step *step, const cl_mem *mems, const int *ints, int n_ints)
-{
-    clg_status st = CLG_OK;
-    for (cl_uint i = 0; st == CLG_OK && i < 4; i++) st = CLG_ARG_MEM(step->kernel, i, mems[i]);
-    for (int i = 0; st == CLG_OK && i < n_ints; i++)
-        st = CLG_ARG_INT(step->kernel, 4 + (cl_uint)i, ints[i]);
-    if (st != CLG_OK) {
-        clReleaseKernel(step->kernel);
-        step->kernel = NULL;
-    }
-    return st;
-}
-
 /* Everything the kernel choices need about one Conv node. */
 typedef struct conv_desc {
     int n; /* node */
@@ -346,6 +185,207 @@ typedef struct conv_desc {
     const char *force;          /* a forced family (clg_context_conv_algorithm), or NULL */
     int conv_depth;             /* the plan's: Winograd's tile policy */
 } conv_desc;
+
+/*
+ * Bytes of transformed input and products (V and M) one chunk of tiles may
+ * take: the three Winograd steps run chunk by chunk so that what one step
+ * writes is still in the cache when the next reads it. One launch over a
+ * whole batch of 32 made V and M tens of MB, and the output transform as
+ * slow as the products themselves on PoCL. Chunks keep at least
+ * WINO_CHUNK_MIN_TILES tiles: each costs three launches.
+ */
+#define WINO_CHUNK_BYTES (2u << 20)
+#define WINO_CHUNK_MIN_TILES 96
+
+/* The Winograd steps' shared state for one node. */
+typedef struct wino_plan {
+    int n, wm, A, px, kv, relu, has_bias;
+    int64_t C, H, W, K, OH, OW, TH, TW, KB, kblocks, Kp;
+    int64_t tiles, chunk;           /* tiles of the batch, tiles per chunk */
+    size_t ucount, vcount, mcount;  /* floats in U, and in V and M for a whole chunk */
+    const clg_window *win;
+    const clg_placement *place;
+    cl_mem in, out, vbuf, ubuf, mbuf, bbuf;
+} wino_plan;
+
+/* Appends the three steps for the T tiles from tile t0 of the batch. */
+static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, int64_t T)
+{
+    const int64_t Tp = (T + wp->px - 1) / wp->px * wp->px;
+    const int n = wp->n, wm = wp->wm, A = wp->A;
+    const size_t vcount = (size_t)(A * A) * (size_t)wp->C * (size_t)Tp;
+    const size_t mcount = (size_t)(A * A) * (size_t)Tp * (size_t)wp->Kp;
+    const size_t ucount = (size_t)(A * A) * (size_t)wp->Kp * (size_t)wp->C;
+    clg_options o;
+    clg_step s_in, s_gemm, s_out;
+    clg_status st;
+
+    /* 1. input transform. Each step gets only the -D values it reads, so that
+       layers whose transforms differ only in the GEMM's blocking share them. */
+    o = clg_options_begin(&clg_kernel_winograd);
+    clg_options_set(&o, "WM", wm);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_input", &s_in));
+    snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
+    const int in_ints[] = {(int)wp->C, (int)wp->H, (int)wp->W, (int)wp->TH, (int)wp->TW, (int)T,
+                           (int)Tp, wp->win->pads[0], wp->win->pads[1], (int)t0};
+    clg_args kargs = clg_args_begin(s_in.kernel);
+    clg_args_mem(&kargs, wp->in);
+    clg_args_mem(&kargs, wp->vbuf);
+    clg_args_ints(&kargs, in_ints, 10);
+    st = clg_args_end(&kargs);
+    s_in.work_dim = 2;
+    s_in.global[0] = (size_t)Tp;
+    s_in.global[1] = (size_t)wp->C;
+    clg_plan_row_groups(plan, &s_in);
+    s_in.bytes = 4.0 * (double)(T * wm * wm * wp->C + (int64_t)vcount); /* about */
+    CLG_TRY(clg_plan_finish_step(plan, &s_in, st));
+
+    /* 2. batched GEMM */
+    o = clg_options_begin(&clg_kernel_winograd);
+    clg_options_set(&o, "WM", wm);
+    clg_options_set(&o, "PX", wp->px);
+    clg_options_set(&o, "KV", wp->kv);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_gemm", &s_gemm));
+    snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_p%dk%d", wm, wp->px, (int)wp->KB);
+    kargs = clg_args_begin(s_gemm.kernel);
+    clg_args_mem(&kargs, wp->ubuf);
+    clg_args_mem(&kargs, wp->vbuf);
+    clg_args_mem(&kargs, wp->mbuf);
+    clg_args_int(&kargs, wp->C);
+    clg_args_int(&kargs, Tp);
+    clg_args_int(&kargs, wp->Kp);
+    st = clg_args_end(&kargs);
+    s_gemm.work_dim = 3;
+    s_gemm.global[0] = (size_t)(Tp / wp->px);
+    s_gemm.global[1] = (size_t)wp->kblocks;
+    s_gemm.global[2] = (size_t)(A * A);
+    clg_plan_row_groups(plan, &s_gemm);
+    /* The convolution's useful work is counted here. */
+    s_gemm.flops = 2.0 * (double)(T * wm * wm * wp->K) * (double)(wp->C * 9); /* about, at edges */
+    s_gemm.bytes = 4.0 * (double)(ucount + vcount + mcount);
+    CLG_TRY(clg_plan_finish_step(plan, &s_gemm, st));
+
+    /* 3. output transform, bias, ReLU, placement */
+    o = clg_options_begin(&clg_kernel_winograd);
+    clg_options_set(&o, "WM", wm);
+    clg_options_set(&o, "HAS_BIAS", wp->has_bias);
+    clg_options_set(&o, "RELU", wp->relu);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_output", &s_out));
+    snprintf(s_out.variant, sizeof s_out.variant, "wino%d_output", wm);
+    const int out_ints[] = {(int)wp->K, (int)wp->OH, (int)wp->OW, (int)wp->TH, (int)wp->TW, (int)Tp,
+                            (int)wp->Kp, (int)wp->place->offset, (int)wp->place->image_stride,
+                            (int)t0};
+    kargs = clg_args_begin(s_out.kernel);
+    clg_args_mem(&kargs, wp->mbuf);
+    clg_args_mem(&kargs, wp->bbuf);
+    clg_args_mem(&kargs, wp->out);
+    clg_args_ints(&kargs, out_ints, 10);
+    st = clg_args_end(&kargs);
+    s_out.work_dim = 2;
+    s_out.global[0] = (size_t)T;
+    s_out.global[1] = (size_t)(wp->Kp / 16);
+    clg_plan_row_groups(plan, &s_out);
+    s_out.bytes = 4.0 * (double)(mcount + (size_t)(T * wm * wm * wp->K)); /* about */
+    return clg_plan_finish_step(plan, &s_out, st);
+}
+
+/* Tiles, channel blocking and chunks of d's F(wm x wm, 3x3) into wp; fails
+   when a tensor is too large for the kernels' int indices. */
+static clg_status wino_layout(clg_plan *plan, const conv_desc *d, wino_plan *wp)
+{
+    const int wm = wp->wm;
+    wp->TH = (d->OH + wm - 1) / wm;
+    wp->TW = (d->OW + wm - 1) / wm;
+    wp->kv = d->K > 16 ? 2 : 1;
+    wp->KB = 16 * wp->kv;
+    wp->kblocks = (d->K + wp->KB - 1) / wp->KB;
+    wp->Kp = wp->kblocks * wp->KB;
+    const int64_t AA = wp->A * wp->A;
+    wp->tiles = d->N * wp->TH * wp->TW;
+    /* Tiles per chunk: V and M of one tile are AA * (C + Kp) floats; equal
+       chunks, the fewest that fit. */
+    const int64_t per_tile = AA * (d->C + wp->Kp) * (int64_t)sizeof(float);
+    int64_t fit = (int64_t)WINO_CHUNK_BYTES / per_tile;
+    if (fit < WINO_CHUNK_MIN_TILES) fit = WINO_CHUNK_MIN_TILES;
+    const int64_t chunks = wp->tiles > fit ? (wp->tiles + fit - 1) / fit : 1;
+    wp->chunk = (wp->tiles + chunks - 1) / chunks;
+    wp->px = pick_px(wp->chunk, wp->kv == 2 ? 6 : 12);
+    const int64_t Tp = (wp->chunk + wp->px - 1) / wp->px * wp->px;
+    wp->ucount = (size_t)AA * (size_t)wp->Kp * (size_t)d->C;
+    wp->vcount = (size_t)AA * (size_t)d->C * (size_t)Tp;
+    wp->mcount = (size_t)AA * (size_t)Tp * (size_t)wp->Kp;
+    if (wp->vcount > INT_MAX || wp->mcount > INT_MAX || wp->ucount > INT_MAX || wp->tiles > INT_MAX ||
+        d->N * d->C * d->H * d->W > INT_MAX || d->place->offset + d->N * d->place->image_stride > INT_MAX)
+        return conv_fail(plan, d->n, CLG_ERR_UNSUPPORTED, "tensor too large for Winograd");
+    return CLG_OK;
+}
+
+/* The transformed filters and bias (U, read-only) and the scratch V and M
+   that all chunks share. What was made stays in wp on failure. */
+static clg_status wino_buffers(clg_plan *plan, const conv_desc *d, wino_plan *wp)
+{
+    float *U = NULL, *bp = NULL;
+    CLG_TRY(winograd_filters(plan, d->n, wp->wm, d->wdata, d->bdata, d->C, d->K, wp->KB, wp->Kp, &U, &bp));
+    clg_status st = const_buffer(plan, d->n, U, wp->ucount, &wp->ubuf);
+    if (st == CLG_OK) st = const_buffer(plan, d->n, bp, (size_t)wp->Kp, &wp->bbuf);
+    if (st == CLG_OK) st = scratch_buffer(plan, d->n, wp->vcount, &wp->vbuf);
+    if (st == CLG_OK) st = scratch_buffer(plan, d->n, wp->mcount, &wp->mbuf);
+    free(U);
+    free(bp);
+    return st;
+}
+
+/* The first two steps added from `first` own the four shared buffers
+   (released with the plan); without two steps (an empty batch, a failure)
+   they go now. */
+static void wino_hand_over(clg_plan *plan, size_t first, const wino_plan *wp)
+{
+    cl_mem shared[4] = {wp->ubuf, wp->bbuf, wp->vbuf, wp->mbuf};
+    if (plan->n_steps >= first + 2) {
+        plan->steps[first].owned[0] = shared[0], plan->steps[first].owned[1] = shared[1];
+        plan->steps[first + 1].owned[0] = shared[2], plan->steps[first + 1].owned[1] = shared[3];
+    } else {
+        for (int k = 0; k < 4; k++)
+            if (shared[k]) clReleaseMemObject(shared[k]);
+    }
+}
+
+/*
+ * Winograd F(wm x wm, 3x3), stride 1 (cl/winograd.cl): for each chunk of
+ * tiles (WINO_CHUNK_BYTES), an input transform, a GEMM per transform point
+ * and an output transform; all chunks share the transformed filters and
+ * the scratch buffers, which the first chunk's steps own.
+ */
+static clg_status plan_winograd(clg_plan *plan, const conv_desc *d, int wm, cl_mem in, cl_mem out)
+{
+    wino_plan wp = {.n = d->n, .wm = wm, .A = wm + 2, .relu = d->relu, .has_bias = d->bdata != NULL,
+                    .C = d->C, .H = d->H, .W = d->W, .K = d->K, .OH = d->OH, .OW = d->OW,
+                    .win = d->win, .place = d->place, .in = in, .out = out};
+    CLG_TRY(wino_layout(plan, d, &wp));
+    const size_t first = plan->n_steps;
+    clg_status st = wino_buffers(plan, d, &wp);
+    for (int64_t t0 = 0; st == CLG_OK && t0 < wp.tiles; t0 += wp.chunk)
+        st = wino_chunk(plan, &wp, t0, t0 + wp.chunk <= wp.tiles ? wp.chunk : wp.tiles - t0);
+    wino_hand_over(plan, first, &wp);
+    return st;
+}
+
+/* Sets the kernel's args; on failure the kernel is released. */
+static clg_status set_args(clg_step *step, const cl_mem *mems, const int *ints, int n_ints)
+{
+    clg_args kargs = clg_args_begin(step->kernel);
+    clg_args_mems(&kargs, mems, 4);
+    clg_args_ints(&kargs, ints, (size_t)n_ints);
+    clg_status st = clg_args_end(&kargs);
+    if (st != CLG_OK) {
+        clReleaseKernel(step->kernel);
+        step->kernel = NULL;
+    }
+    return st;
+}
 
 typedef enum conv_algo { ALGO_DIRECT, ALGO_1X1, ALGO_KVEC, ALGO_WINO } conv_algo;
 
@@ -375,8 +415,13 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
     switch (ch->algo) {
     case ALGO_DIRECT: return 1;
     case ALGO_1X1: return d->pointwise;
-    case ALGO_KVEC: return d->relayable && ch->px >= 0 && ch->px <= 16 && ch->kv >= 0 && ch->kv <= 2;
-    case ALGO_WINO: return d->relayable && is_3x3s1(d) && (ch->wm == 2 || (ch->wm == 4 && !deep_f4(d)));
+    /* px, kv 0: the heuristic picks; the host lays out at most two channel vectors. */
+    case ALGO_KVEC:
+        return d->relayable && (ch->px == 0 || clg_kernel_param_allows(&clg_kernel_conv2d, "PX", ch->px)) &&
+               (ch->kv == 0 || clg_kernel_param_allows(&clg_kernel_conv2d, "KV", ch->kv)) && ch->kv <= 2;
+    case ALGO_WINO:
+        return d->relayable && is_3x3s1(d) && clg_kernel_param_allows(&clg_kernel_winograd, "WM", ch->wm) &&
+               (ch->wm == 2 || (ch->wm == 4 && !deep_f4(d)));
     }
     return 0;
 }
@@ -493,55 +538,132 @@ static int64_t kvec_chunk_channels(const clg_plan *plan, const conv_desc *d, int
     return lo >= KVEC_CBLK ? lo - lo % KVEC_CBLK : lo;
 }
 
-/*
- * conv2d_kvec in launches of `chunk` input channels each (-DCHUNKED=1 added
- * to `options`), one after another on the node's queue: the first adds the
- * bias and stores, the others add to the stored sums, only the last applies
- * ReLU. The first step owns the re-laid weights that all of them read.
- */
-static clg_status emit_kvec_chunks(clg_plan *plan, const conv_desc *d, const char *options,
-                                   cl_mem in, cl_mem out, int px, int kv, int64_t chunk)
+/* conv2d_kvec's tile: KV vectors of 16 output channels x PX pixels per work-item. */
+typedef struct kvec_tile {
+    int px, kv, pool_vec, sh, sw;
+    int64_t kblocks;
+} kvec_tile;
+
+/* ch's px and kv where set, else picked from the shape. */
+static kvec_tile kvec_pick(const conv_desc *d, const conv_choice *ch)
 {
-    const int n = d->n, pw = d->pointwise;
-    const int64_t C = d->C, kblocks = (d->K + 16 * kv - 1) / (16 * kv);
+    /* Pointwise convolutions run as one row of H*W pixels. */
+    const int pw = d->pointwise;
+    const int64_t oh = pw ? 1 : d->OH, ow = pw ? d->OH * d->OW : d->OW;
+    kvec_tile t;
+    t.kv = ch->kv ? ch->kv : d->K > 16 ? 2 : 1;
+    /* A fused pool's vector path pools 16 columns at once, whatever PX:
+       wider tiles spread that cost over more outputs (12 x 32 outputs
+       still leave AVX-512 registers for the weights). */
+    /* Rows under 6 columns pool faster scalar than with 16-wide loads. */
+    t.pool_vec = d->pool3 && d->in_slack && d->W >= 6;
+    t.px = ch->px ? ch->px : pick_px(ow, t.kv == 2 ? (t.pool_vec ? 12 : 6) : 12);
+    t.kblocks = (d->K + 16 * t.kv - 1) / (16 * t.kv);
+    if (!ch->kv && t.kv == 2 && d->N * t.kblocks * oh * ((ow + t.px - 1) / t.px) < 8) {
+        t.kv = 1; /* more work-items for small launches */
+        t.px = ch->px ? ch->px : pick_px(ow, 12);
+        t.kblocks = (d->K + 15) / 16;
+    }
+    t.sh = pw ? 1 : d->win->stride[0];
+    t.sw = pw ? 1 : d->win->stride[1];
+    return t;
+}
+
+/* A conv2d_kvec step for tile t (chunked: -DCHUNKED=1, two more arguments),
+   its arguments not yet set. */
+static clg_status kvec_kernel(clg_plan *plan, const conv_desc *d, const kvec_tile *t, int chunked,
+                              clg_step *step)
+{
+    clg_options o = clg_options_begin(&clg_kernel_conv2d);
+    clg_options_window(&o, (int)d->KH, (int)d->KW, t->sh, t->sw);
+    clg_options_set(&o, "PX", t->px);
+    clg_options_set(&o, "KV", t->kv);
+    clg_options_epilogue(&o, d->has_bias, d->relu);
+    clg_options_set(&o, "POOL3", d->pool3);
+    if (t->pool_vec) clg_options_set(&o, "POOL3_VEC", 1);
+    if (chunked) clg_options_set(&o, "CHUNKED", 1);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, d->n, o.desc->file, o.text, "conv2d_kvec", step));
+    snprintf(step->variant, sizeof step->variant, "conv2d_kvec_%s%s%dx%ds%dx%d_p%dk%d",
+             chunked ? "chunked_" : "", d->pool3 ? "pool3_" : "", (int)d->KH, (int)d->KW, t->sh, t->sw,
+             t->px, 16 * t->kv);
+    return CLG_OK;
+}
+
+/* Sets a conv2d_kvec step's arguments (weights re-laid in relaid[1..2]; a
+   chunk's channels c0.. c0 + count - 1 when count > 0) and its NDRange. */
+static clg_status kvec_args(clg_plan *plan, const conv_desc *d, const kvec_tile *t, const cl_mem relaid[4],
+                            int64_t c0, int64_t count, clg_step *step)
+{
+    const int pw = d->pointwise;
     const int64_t h = pw ? 1 : d->H, w = pw ? d->H * d->W : d->W;
     const int64_t oh = pw ? 1 : d->OH, ow = pw ? d->OH * d->OW : d->OW;
-    const int sh = pw ? 1 : d->win->stride[0], sw = pw ? 1 : d->win->stride[1];
+    const int ints[] = {(int)d->C, (int)h, (int)w, (int)d->K, (int)oh, (int)ow,
+                        pw ? 0 : d->win->pads[0], pw ? 0 : d->win->pads[1],
+                        (int)t->kblocks, (int)d->place->offset, (int)d->place->image_stride,
+                        (int)c0, (int)count};
+    CLG_TRY(set_args(step, relaid, ints, count > 0 ? 13 : 11));
+    step->work_dim = 3;
+    step->global[0] = (size_t)((ow + t->px - 1) / t->px);
+    step->global[1] = (size_t)oh;
+    step->global[2] = (size_t)(d->N * t->kblocks);
+    clg_plan_row_groups(plan, step);
+    return CLG_OK;
+}
+
+/* conv2d_kvec (re-laid weights, vectors of 16 output channels) in one launch. */
+static clg_status kvec_step(clg_plan *plan, const conv_desc *d, const kvec_tile *t, const cl_mem mems[4],
+                            clg_step *step)
+{
+    CLG_TRY(kvec_kernel(plan, d, t, 0, step));
+    clg_status st = relayout_weights(plan, d->n, d->wdata, d->bdata, d->K, d->C, d->KH, d->KW, 16 * t->kv,
+                                     &step->owned[0], &step->owned[1]);
+    if (st != CLG_OK) {
+        clReleaseKernel(step->kernel);
+        return st;
+    }
+    const cl_mem relaid[4] = {mems[0], step->owned[0], step->owned[1], mems[3]};
+    st = kvec_args(plan, d, t, relaid, 0, 0, step); /* on failure it released the kernel */
+    if (st != CLG_OK) {
+        clReleaseMemObject(step->owned[0]);
+        clReleaseMemObject(step->owned[1]);
+    }
+    return st;
+}
+
+/*
+ * conv2d_kvec in launches of `chunk` input channels each (-DCHUNKED=1), one
+ * after another on the node's queue: the first adds the bias and stores, the
+ * others add to the stored sums, only the last applies ReLU. The first step
+ * owns the re-laid weights that all of them read.
+ */
+static clg_status kvec_chunks(clg_plan *plan, const conv_desc *d, const kvec_tile *t, cl_mem in, cl_mem out,
+                              int64_t chunk)
+{
     if (chunk < 1)
-        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED,
+        return conv_fail(plan, d->n, CLG_ERR_UNSUPPORTED,
                          "kernel too large for this device's loop limit (even one input channel)");
-    char chunked[240];
-    snprintf(chunked, sizeof chunked, "%s -DCHUNKED=1", options);
-    cl_mem weights[2] = {NULL, NULL}, unowned[2] = {NULL, NULL}; /* the latter: until a step owns them */
-    clg_status st = relayout_weights(plan, n, d->wdata, d->bdata, d->K, C, d->KH, d->KW, 16 * kv,
-                                     &weights[0], &weights[1]);
-    if (st == CLG_OK) unowned[0] = weights[0], unowned[1] = weights[1];
-    for (int64_t c0 = 0; st == CLG_OK && c0 < C; c0 += chunk) {
-        const int64_t count = c0 + chunk <= C ? chunk : C - c0;
+    cl_mem weights[2] = {NULL, NULL};
+    CLG_TRY(relayout_weights(plan, d->n, d->wdata, d->bdata, d->K, d->C, d->KH, d->KW, 16 * t->kv,
+                             &weights[0], &weights[1]));
+    int owned = 0; /* whether a step owns the weights yet */
+    clg_status st = CLG_OK;
+    for (int64_t c0 = 0; st == CLG_OK && c0 < d->C; c0 += chunk) {
+        const int64_t count = c0 + chunk <= d->C ? chunk : d->C - c0;
         clg_step step;
-        st = clg_plan_kernel_step(plan, n, "conv2d.cl", chunked, "conv2d_kvec", &step);
+        st = kvec_kernel(plan, d, t, 1, &step);
         if (st != CLG_OK) break;
-        snprintf(step.variant, sizeof step.variant, "conv2d_kvec_chunked_%s%dx%ds%dx%d_p%dk%d",
-                 d->pool3 ? "pool3_" : "", (int)d->KH, (int)d->KW, sh, sw, px, 16 * kv);
-        const cl_mem mems[4] = {in, weights[0], weights[1], out};
-        const int ints[] = {(int)C, (int)h, (int)w, (int)d->K, (int)oh, (int)ow,
-                            pw ? 0 : d->win->pads[0], pw ? 0 : d->win->pads[1], (int)kblocks,
-                            (int)d->place->offset, (int)d->place->image_stride, (int)c0, (int)count};
-        st = set_args(&step, mems, ints, 13);
+        const cl_mem relaid[4] = {in, weights[0], weights[1], out};
+        st = kvec_args(plan, d, t, relaid, c0, count, &step); /* on failure it released the kernel */
         if (st != CLG_OK) break;
         if (c0 == 0) step.owned[0] = weights[0], step.owned[1] = weights[1];
-        step.work_dim = 3;
-        step.global[0] = (size_t)((ow + px - 1) / px);
-        step.global[1] = (size_t)oh;
-        step.global[2] = (size_t)(d->N * kblocks);
-        clg_plan_row_groups(plan, &step);
-        step.flops = d->flops * (double)count / (double)C;
-        step.bytes = d->bytes * (double)count / (double)C;
+        step.flops = d->flops * (double)count / (double)d->C;
+        step.bytes = d->bytes * (double)count / (double)d->C;
         st = clg_plan_add_step(plan, &step);
-        if (c0 == 0) unowned[0] = unowned[1] = NULL; /* the plan owns them (or released them) */
+        owned = 1; /* added, or released with the step */
     }
-    for (int i = 0; i < 2; i++)
-        if (unowned[i]) clReleaseMemObject(unowned[i]);
+    if (!owned)
+        for (int i = 0; i < 2; i++) clReleaseMemObject(weights[i]);
     return st;
 }
 
@@ -561,106 +683,78 @@ static int group_over_loop_limit(const clg_plan *plan, int n)
     return kvec_chunk_channels(plan, &d, 1, 6, 2) < d.C || kvec_chunk_channels(plan, &d, 1, 12, 1) < d.C;
 }
 
-/* Appends the steps of choice ch, reading `in` and writing `out` (with d's placement). */
-static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch, cl_mem in,
-                       cl_mem out)
+
+/* conv1x1: plain weights, pixels in vectors. */
+static clg_status pointwise_step(clg_plan *plan, const conv_desc *d, const cl_mem mems[4], clg_step *step)
+{
+    const int n = d->n, has_bias = d->has_bias, relu = d->relu;
+    const int64_t N = d->N, C = d->C, H = d->H, W = d->W, K = d->K;
+    const clg_placement *place = d->place;
+    /* PB pixels (one vector) x KB output channels per work-item. */
+    const int64_t P = H * W;
+    const int pb = clg_plan_vector_width(P, 16), kb = K <= 4 ? 4 : 8;
+    clg_options o = clg_options_begin(&clg_kernel_conv1x1);
+    clg_options_set(&o, "PB", pb);
+    clg_options_set(&o, "KB", kb);
+    clg_options_epilogue(&o, has_bias, relu);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv1x1", step));
+    snprintf(step->variant, sizeof step->variant, "conv1x1_p%dk%d", pb, kb);
+    const int ints[] = {(int)C, (int)K, (int)P, (int)place->offset, (int)place->image_stride};
+    CLG_TRY(set_args(step, mems, ints, 5));
+    step->work_dim = 3;
+    step->global[0] = (size_t)((P + pb - 1) / pb);
+    step->global[1] = (size_t)((K + kb - 1) / kb);
+    step->global[2] = (size_t)N;
+    return CLG_OK;
+}
+
+/* conv2d: any window, plain weights, output columns in vectors. */
+static clg_status direct_step(clg_plan *plan, const conv_desc *d, const cl_mem mems[4], clg_step *step)
 {
     const int n = d->n, has_bias = d->has_bias, relu = d->relu;
     const int64_t N = d->N, C = d->C, H = d->H, W = d->W, K = d->K, KH = d->KH, KW = d->KW;
     const int64_t OH = d->OH, OW = d->OW;
     const clg_window *win = d->win;
     const clg_placement *place = d->place;
-    cl_mem mems[4] = {in, d->w, d->b, out};
-    char options[200];
-    clg_step step;
+    /* XB output columns (one vector) x KB output channels per work-item. Stride 2
+       loads 2*XB columns and keeps the even ones, so cap XB at 8 there. */
+    const int xb = clg_plan_vector_width(OW, win->stride[1] == 2 ? 8 : 16), kb = K <= 4 ? 4 : 8;
+    const int64_t kblocks = (K + kb - 1) / kb;
+    clg_options o = clg_options_begin(&clg_kernel_conv2d);
+    clg_options_window(&o, (int)KH, (int)KW, win->stride[0], win->stride[1]);
+    clg_options_set(&o, "XB", xb);
+    clg_options_set(&o, "KB", kb);
+    clg_options_epilogue(&o, has_bias, relu);
+    CLG_TRY(clg_options_end(&o));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "conv2d", step));
+    snprintf(step->variant, sizeof step->variant, "conv2d_%dx%ds%dx%d_x%dk%d", (int)KH, (int)KW,
+             win->stride[0], win->stride[1], xb, kb);
+    const int ints[] = {(int)C, (int)H, (int)W, (int)K, (int)OH, (int)OW,
+                        win->pads[0], win->pads[1], (int)kblocks, (int)place->offset,
+                        (int)place->image_stride};
+    CLG_TRY(set_args(step, mems, ints, 11));
+    step->work_dim = 3;
+    step->global[0] = (size_t)((OW + xb - 1) / xb);
+    step->global[1] = (size_t)OH;
+    step->global[2] = (size_t)(N * kblocks);
+    return CLG_OK;
+}
 
-    if (ch->algo == ALGO_WINO)
-        return plan_winograd(plan, n, ch->wm, d->wdata, d->bdata, N, C, H, W, K, OH, OW, win,
-                             relu, in, out, place);
+/* Appends the steps of choice ch, reading `in` and writing `out` (with d's placement). */
+static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch, cl_mem in,
+                       cl_mem out)
+{
+    if (ch->algo == ALGO_WINO) return plan_winograd(plan, d, ch->wm, in, out);
+    const cl_mem mems[4] = {in, d->w, d->b, out};
+    clg_step step;
     if (ch->algo == ALGO_KVEC) {
-        /* Pointwise convolutions run as one row of H*W pixels. */
-        const int pw = d->pointwise;
-        const int64_t h = pw ? 1 : H, w = pw ? H * W : W;
-        const int64_t oh = pw ? 1 : OH, ow = pw ? OH * OW : OW;
-        int kv = ch->kv ? ch->kv : K > 16 ? 2 : 1;
-        /* A fused pool's vector path pools 16 columns at once, whatever PX:
-           wider tiles spread that cost over more outputs (12 x 32 outputs
-           still leave AVX-512 registers for the weights). */
-        /* Rows under 6 columns pool faster scalar than with 16-wide loads. */
-        const int pool_vec = d->pool3 && d->in_slack && W >= 6;
-        int px = ch->px ? ch->px : pick_px(ow, kv == 2 ? (pool_vec ? 12 : 6) : 12);
-        int64_t kblocks = (K + 16 * kv - 1) / (16 * kv);
-        if (!ch->kv && kv == 2 && N * kblocks * oh * ((ow + px - 1) / px) < 8) {
-            kv = 1; /* more work-items for small launches */
-            px = ch->px ? ch->px : pick_px(ow, 12);
-            kblocks = (K + 15) / 16;
-        }
-        const int sh = pw ? 1 : win->stride[0], sw = pw ? 1 : win->stride[1];
-        snprintf(options, sizeof options,
-                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d -DPOOL3=%d%s",
-                 (int)KH, (int)KW, sh, sw, px, kv, has_bias, relu, d->pool3,
-                 pool_vec ? " -DPOOL3_VEC=1" : "");
-        const int64_t chunk = kvec_chunk_channels(plan, d, sw, px, kv);
-        if (chunk < C) return emit_kvec_chunks(plan, d, options, in, out, px, kv, chunk);
-        CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d_kvec", &step));
-        snprintf(step.variant, sizeof step.variant, "conv2d_kvec_%s%dx%ds%dx%d_p%dk%d",
-                 d->pool3 ? "pool3_" : "", (int)KH, (int)KW, sh, sw, px, 16 * kv);
-        clg_status st = relayout_weights(plan, n, d->wdata, d->bdata, K, C, KH, KW, 16 * kv,
-                                         &step.owned[0], &step.owned[1]);
-        if (st != CLG_OK) {
-            clReleaseKernel(step.kernel);
-            return st;
-        }
-        mems[1] = step.owned[0];
-        mems[2] = step.owned[1];
-        const int ints[] = {(int)C, (int)h, (int)w, (int)K, (int)oh, (int)ow,
-                            pw ? 0 : win->pads[0], pw ? 0 : win->pads[1],
-                            (int)kblocks, (int)place->offset, (int)place->image_stride};
-        st = set_args(&step, mems, ints, 11);
-        if (st != CLG_OK) {
-            clReleaseMemObject(step.owned[0]);
-            clReleaseMemObject(step.owned[1]);
-            return st;
-        }
-        step.work_dim = 3;
-        step.global[0] = (size_t)((ow + px - 1) / px);
-        step.global[1] = (size_t)oh;
-        step.global[2] = (size_t)(N * kblocks);
-        clg_plan_row_groups(plan, &step);
-    } else if (ch->algo == ALGO_1X1) {
-        /* PB pixels (one vector) x KB output channels per work-item. */
-        const int64_t P = H * W;
-        const int pb = clg_plan_vector_width(P, 16), kb = K <= 4 ? 4 : 8;
-        snprintf(options, sizeof options, "-DPB=%d -DKB=%d -DHAS_BIAS=%d -DRELU=%d", pb, kb,
-                 has_bias, relu);
-        CLG_TRY(clg_plan_kernel_step(plan, n, "conv1x1.cl", options, "conv1x1", &step));
-        snprintf(step.variant, sizeof step.variant, "conv1x1_p%dk%d", pb, kb);
-        const int ints[] = {(int)C, (int)K, (int)P, (int)place->offset, (int)place->image_stride};
-        CLG_TRY(set_args(&step, mems, ints, 5));
-        step.work_dim = 3;
-        step.global[0] = (size_t)((P + pb - 1) / pb);
-        step.global[1] = (size_t)((K + kb - 1) / kb);
-        step.global[2] = (size_t)N;
-    } else {
-        /* XB output columns (one vector) x KB output channels per work-item. Stride 2
-           loads 2*XB columns and keeps the even ones, so cap XB at 8 there. */
-        const int xb = clg_plan_vector_width(OW, win->stride[1] == 2 ? 8 : 16), kb = K <= 4 ? 4 : 8;
-        const int64_t kblocks = (K + kb - 1) / kb;
-        snprintf(options, sizeof options,
-                 "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DXB=%d -DKB=%d -DHAS_BIAS=%d -DRELU=%d",
-                 (int)KH, (int)KW, win->stride[0], win->stride[1], xb, kb, has_bias, relu);
-        CLG_TRY(clg_plan_kernel_step(plan, n, "conv2d.cl", options, "conv2d", &step));
-        snprintf(step.variant, sizeof step.variant, "conv2d_%dx%ds%dx%d_x%dk%d", (int)KH, (int)KW,
-                 win->stride[0], win->stride[1], xb, kb);
-        const int ints[] = {(int)C, (int)H, (int)W, (int)K, (int)OH, (int)OW,
-                            win->pads[0], win->pads[1], (int)kblocks, (int)place->offset,
-                            (int)place->image_stride};
-        CLG_TRY(set_args(&step, mems, ints, 11));
-        step.work_dim = 3;
-        step.global[0] = (size_t)((OW + xb - 1) / xb);
-        step.global[1] = (size_t)OH;
-        step.global[2] = (size_t)(N * kblocks);
-    }
+        const kvec_tile t = kvec_pick(d, ch);
+        const int64_t chunk = kvec_chunk_channels(plan, d, t.sw, t.px, t.kv);
+        if (chunk < d->C) return kvec_chunks(plan, d, &t, in, out, chunk);
+        CLG_TRY(kvec_step(plan, d, &t, mems, &step));
+    } else if (ch->algo == ALGO_1X1) CLG_TRY(pointwise_step(plan, d, mems, &step));
+    else CLG_TRY(direct_step(plan, d, mems, &step));
     step.flops = d->flops;
     step.bytes = d->bytes;
     return clg_plan_add_step(plan, &step);
@@ -965,23 +1059,55 @@ static clg_status concat_weights(clg_plan *plan, const conv_desc *d, int count, 
     return CLG_OK;
 }
 
-/* The whole group of `leader` as one conv2d_kvec_split launch. */
-static clg_status plan_group(clg_plan *plan, int leader)
+/* What a 1x1 group's members add up to. */
+typedef struct group_sum {
+    int64_t total;         /* output channels */
+    int has_bias, align32; /* any member has a bias; all but the last have K % 32 == 0 */
+} group_sum;
+
+/* Describes the count members of a 1x1 group (pass_group_pointwise.c) into
+   d, checking that they fit one launch. */
+static clg_status describe_group(clg_plan *plan, const clg_attrs *at, int count, conv_desc *d,
+                                 group_sum *sum)
 {
-    const clg_attrs *at = &CLG_NODE(plan, leader)->attrs;
-    const int count = at->n_hgroup;
-    conv_desc d[3];
-    int64_t total = 0;
-    int has_bias = 0, align32 = 1, empty;
+    int empty;
+    *sum = (group_sum){.total = 0, .has_bias = 0, .align32 = 1};
     for (int i = 0; i < count; i++) {
         CLG_TRY(describe(plan, at->hgroup[i], &d[i], &empty));
         if (empty || !d[i].pointwise || !d[i].relayable || d[i].relu != d[0].relu || d[i].in != d[0].in ||
             (i < count - 1 && d[i].K % 16))
             return conv_fail(plan, at->hgroup[i], CLG_ERR_SHAPE, "does not fit its 1x1 group");
-        total += d[i].K;
-        has_bias |= d[i].has_bias;
-        align32 &= i == count - 1 || d[i].K % 32 == 0;
+        sum->total += d[i].K;
+        sum->has_bias |= d[i].has_bias;
+        sum->align32 &= i == count - 1 || d[i].K % 32 == 0;
     }
+    return CLG_OK;
+}
+
+/* conv2d_kvec_split's outputs 2 and 3 (unused with two members: K3 = 0). */
+static void group_route_args(clg_args *kargs, const conv_desc *d, int count)
+{
+    const conv_desc *d2 = &d[1], *d3 = count > 2 ? &d[2] : &d[1];
+    clg_args_mem(kargs, d2->out);
+    clg_args_int(kargs, (cl_int)d2->K);
+    clg_args_int(kargs, (cl_int)d2->place->offset);
+    clg_args_int(kargs, (cl_int)d2->place->image_stride);
+    clg_args_mem(kargs, d3->out);
+    clg_args_int(kargs, count > 2 ? (cl_int)d[2].K : 0);
+    clg_args_int(kargs, (cl_int)d3->place->offset);
+    clg_args_int(kargs, (cl_int)d3->place->image_stride);
+}
+
+/* The whole group of `leader` as one conv2d_kvec_split launch. */
+static clg_status plan_group(clg_plan *plan, int leader)
+{
+    const clg_attrs *at = &CLG_NODE(plan, leader)->attrs;
+    const int count = at->n_hgroup;
+    conv_desc d[3] = {0}; /* count >= 2 (pass_group_pointwise.c); zeroed for the compiler */
+    group_sum sum;
+    CLG_TRY(describe_group(plan, at, count, d, &sum));
+    const int64_t total = sum.total;
+    const int has_bias = sum.has_bias, align32 = sum.align32;
     const int64_t N = d[0].N, C = d[0].C, P = d[0].H * d[0].W;
     int kv = align32 && total > 16 ? 2 : 1;
     int px = pick_px(P, kv == 2 ? 6 : 12);
@@ -991,13 +1117,16 @@ static clg_status plan_group(clg_plan *plan, int leader)
         px = pick_px(P, 12);
         kblocks = (total + 15) / 16;
     }
-    char options[200];
-    snprintf(options, sizeof options, "-DKH=1 -DKW=1 -DSH=1 -DSW=1 -DPX=%d -DKV=%d -DHAS_BIAS=%d -DRELU=%d",
-             px, kv, has_bias, d[0].relu);
+    clg_options o = clg_options_begin(&clg_kernel_conv2d);
+    clg_options_window(&o, 1, 1, 1, 1);
+    clg_options_set(&o, "PX", px);
+    clg_options_set(&o, "KV", kv);
+    clg_options_epilogue(&o, has_bias, d[0].relu);
+    CLG_TRY(clg_options_end(&o));
     float *w, *b;
     CLG_TRY(concat_weights(plan, d, count, total, &w, &b));
     clg_step step;
-    clg_status st = clg_plan_kernel_step(plan, leader, "conv2d.cl", options, "conv2d_kvec_split", &step);
+    clg_status st = clg_plan_kernel_step(plan, leader, o.desc->file, o.text, "conv2d_kvec_split", &step);
     if (st == CLG_OK) {
         snprintf(step.variant, sizeof step.variant, "conv2d_kvec_split%d_1x1_p%dk%d", count, px, 16 * kv);
         st = relayout_weights(plan, leader, w, b, total, C, 1, 1, 16 * kv, &step.owned[0], &step.owned[1]);
@@ -1009,23 +1138,14 @@ static clg_status plan_group(clg_plan *plan, int leader)
     free(w);
     free(b);
     CLG_TRY(st);
-    /* Outputs 2 and 3 (unused with two members: K3 = 0). */
-    const conv_desc *d2 = &d[1], *d3 = count > 2 ? &d[2] : &d[1];
-    const int k3 = count > 2 ? (int)d[2].K : 0;
-    cl_kernel k = step.kernel;
     const cl_mem mems[4] = {d[0].in, step.owned[0], step.owned[1], d[0].out};
-    for (cl_uint i = 0; st == CLG_OK && i < 4; i++) st = CLG_ARG_MEM(k, i, mems[i]);
     const int ints[] = {(int)C, 1, (int)P, (int)d[0].K, 1, (int)P, 0, 0, (int)kblocks,
                         (int)d[0].place->offset, (int)d[0].place->image_stride};
-    for (cl_uint i = 0; st == CLG_OK && i < 11; i++) st = CLG_ARG_INT(k, 4 + i, ints[i]);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 15, d2->out);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 16, d2->K);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 17, d2->place->offset);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 18, d2->place->image_stride);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 19, d3->out);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 20, k3);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 21, d3->place->offset);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 22, d3->place->image_stride);
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mems(&kargs, mems, 4);
+    clg_args_ints(&kargs, ints, 11);
+    group_route_args(&kargs, d, count);
+    st = clg_args_end(&kargs);
     step.work_dim = 3;
     step.global[0] = (size_t)((P + px - 1) / px);
     step.global[1] = 1;

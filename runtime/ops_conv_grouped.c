@@ -17,6 +17,8 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "kernel_args.h"
+#include "kernel_options.h"
 #include "kernels.h"
 
 #define CPU_MAX_KB 8
@@ -34,18 +36,21 @@ static clg_status set_args(clg_step *step, const clg_grouped_conv *c, int64_t kb
     const int ints[] = {(int)c->C, (int)c->H, (int)c->W, (int)c->M, (int)(c->M / c->group),
                         (int)c->OH, (int)c->OW, c->pads[0], c->pads[1], (int)kblocks,
                         (int)c->out_offset, (int)c->out_image_stride};
-    clg_status st = CLG_OK;
-    for (cl_uint i = 0; st == CLG_OK && i < 4; i++) st = CLG_ARG_MEM(step->kernel, i, mems[i]);
-    for (cl_uint i = 0; st == CLG_OK && i < 12; i++) st = CLG_ARG_INT(step->kernel, 4 + i, ints[i]);
-    return st;
+    clg_args kargs = clg_args_begin(step->kernel);
+    clg_args_mems(&kargs, mems, 4);
+    clg_args_ints(&kargs, ints, 12);
+    return clg_args_end(&kargs);
 }
 
-/* The -D values every kernel of the file reads; `extra` adds the tile's. */
-static void build_options(const clg_grouped_conv *c, const char *extra, char *buf, size_t size)
+/* The -D values every kernel of the file reads; the caller adds the tile's. */
+static clg_options build_options(const clg_grouped_conv *c)
 {
-    snprintf(buf, size, "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d -DHAS_BIAS=%d -DRELU=%d %s",
-             (int)c->KH, (int)c->KW, c->stride[0], c->stride[1], c->dilation[0], c->dilation[1],
-             c->has_bias, c->relu, extra);
+    clg_options o = clg_options_begin(&clg_kernel_conv_grouped);
+    clg_options_window(&o, (int)c->KH, (int)c->KW, c->stride[0], c->stride[1]);
+    clg_options_set(&o, "DH", c->dilation[0]);
+    clg_options_set(&o, "DW", c->dilation[1]);
+    clg_options_epilogue(&o, c->has_bias, c->relu);
+    return o;
 }
 
 static clg_status plan_cpu(clg_plan *plan, const clg_grouped_conv *c)
@@ -60,12 +65,14 @@ static clg_status plan_cpu(clg_plan *plan, const clg_grouped_conv *c)
     const int ry = (int)((c->OH + row_tiles - 1) / row_tiles);
     const int xb = clg_plan_vector_width(c->OW, c->stride[1] == 2 ? 8 : 16);
     const int64_t kblocks = (mg + kb - 1) / kb;
-    char extra[64], options[256];
-    snprintf(extra, sizeof extra, "-DXB=%d -DKB=%d -DRY=%d", xb, kb, ry);
-    build_options(c, extra, options, sizeof options);
+    clg_options o = build_options(c);
+    clg_options_set(&o, "XB", xb);
+    clg_options_set(&o, "KB", kb);
+    clg_options_set(&o, "RY", ry);
+    CLG_TRY(clg_options_end(&o));
     const char *name = depthwise ? "conv_depthwise" : "conv_grouped";
     clg_step step;
-    CLG_TRY(clg_plan_kernel_step(plan, c->node, "conv_grouped.cl", options, name, &step));
+    CLG_TRY(clg_plan_kernel_step(plan, c->node, o.desc->file, o.text, name, &step));
     snprintf(step.variant, sizeof step.variant, "%s_%dx%ds%dx%dd%dx%d_x%dy%dk%d", name, (int)c->KH & 127,
              (int)c->KW & 127, c->stride[0] & 127, c->stride[1] & 127, c->dilation[0] & 4095,
              c->dilation[1] & 4095, xb, ry, kb);
@@ -103,11 +110,11 @@ static clg_status plan_simt(clg_plan *plan, const clg_grouped_conv *c)
     const int64_t mg = c->M / c->group, plane = c->OH * c->OW;
     const int rk = mg < SIMT_MAX_RK ? (int)mg : SIMT_MAX_RK;
     const int64_t kblocks = (mg + rk - 1) / rk;
-    char extra[32], options[256];
-    snprintf(extra, sizeof extra, "-DRK=%d", rk);
-    build_options(c, extra, options, sizeof options);
+    clg_options o = build_options(c);
+    clg_options_set(&o, "RK", rk);
+    CLG_TRY(clg_options_end(&o));
     clg_step step;
-    CLG_TRY(clg_plan_kernel_step(plan, c->node, "conv_grouped.cl", options, "conv_grouped_simt", &step));
+    CLG_TRY(clg_plan_kernel_step(plan, c->node, o.desc->file, o.text, "conv_grouped_simt", &step));
     snprintf(step.variant, sizeof step.variant, "conv_grouped_simt_%dx%ds%dx%dd%dx%d_r%d", (int)c->KH & 127,
              (int)c->KW & 127, c->stride[0] & 127, c->stride[1] & 127, c->dilation[0] & 4095,
              c->dilation[1] & 4095, rk);

@@ -27,6 +27,8 @@
 #include "context.h"
 #include "device_table.h"
 #include "error.h"
+#include "kernel_args.h"
+#include "kernel_options.h"
 #include "kernels.h"
 #include "winograd_points.h"
 
@@ -68,6 +70,16 @@ static const simt_cfg configs[] = {
     {16, 16, 1, 4, 16}, /* 16 x 64: small maps */
     {16, 16, 4, 1, 16}, /* 64 x 16: few channels (Winograd: few tiles) */
 };
+/* -DWGN -DWGM -DRN -DRM -DTK. */
+static void tile_options(clg_options *o, const simt_cfg *c)
+{
+    clg_options_set(o, "WGN", c->wgn);
+    clg_options_set(o, "WGM", c->wgm);
+    clg_options_set(o, "RN", c->rn);
+    clg_options_set(o, "RM", c->rm);
+    clg_options_set(o, "TK", c->tk);
+}
+
 static const simt_cfg fallback_configs[] = {
     {8, 8, 4, 4, 16}, /* 32 x 32, 64 work-items */
     {8, 4, 4, 4, 16}, /* 32 x 16, 32 work-items */
@@ -185,22 +197,19 @@ static clg_status simt_relayout(clg_plan *plan, const clg_simt_conv *cv, int cou
     return CLG_OK;
 }
 
-/* Output routing arguments of a group (GROUP=1), from index `first`. */
-static clg_status route_args(cl_kernel k, cl_uint first, const clg_simt_conv *cv, int count)
+/* Output routing arguments of a group (GROUP=1), after the kernel's own. */
+static void route_args(clg_args *kargs, const clg_simt_conv *cv, int count)
 {
     /* Output 2 starts at channel K1, output 3 at K1 + K2; absent ones start past M. */
     const int64_t total = cv[0].K + (count > 1 ? cv[1].K : 0) + (count > 2 ? cv[2].K : 0);
-    clg_status st = CLG_OK;
-    for (int o = 1; o <= 2 && st == CLG_OK; o++) {
+    for (int o = 1; o <= 2; o++) {
         const clg_simt_conv *c = count > o ? &cv[o] : &cv[0];
         const int64_t start = count > o ? (o == 1 ? cv[0].K : cv[0].K + cv[1].K) : total;
-        const cl_uint a = first + (cl_uint)(o - 1) * 4;
-        st = CLG_ARG_MEM(k, a, c->out);
-        if (st == CLG_OK) st = CLG_ARG_INT(k, a + 1, start);
-        if (st == CLG_OK) st = CLG_ARG_INT(k, a + 2, c->out_offset);
-        if (st == CLG_OK) st = CLG_ARG_INT(k, a + 3, c->out_image_stride);
+        clg_args_mem(kargs, c->out);
+        clg_args_int(kargs, (cl_int)start);
+        clg_args_int(kargs, (cl_int)c->out_offset);
+        clg_args_int(kargs, (cl_int)c->out_image_stride);
     }
-    return st;
 }
 
 /* The device's work-group limits: the total and per dimension (0 and 1). */
@@ -287,21 +296,24 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
                 U[((size_t)xi * (size_t)C + (size_t)ch) * (size_t)ldu + (size_t)k] = (float)u[xi];
         }
     }
-    char options[256];
+    clg_options o = clg_options_begin(&clg_kernel_conv_simt);
     clg_step s_in, s_gemm, s_out;
     clg_status st;
 
     /* 1. input transform: one work-item per (tile, channel) */
-    snprintf(options, sizeof options, "-DWM=%d", wm);
-    st = clg_plan_kernel_step(plan, n, "conv_simt.cl", options, "wino_simt_input", &s_in);
+    clg_options_set(&o, "WM", wm);
+    st = clg_options_end(&o);
+    if (st == CLG_OK) st = clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_simt_input", &s_in);
     if (st == CLG_OK) {
         snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
         st = new_buffer(plan, n, NULL, vcount, &s_in.owned[0]);
         const int ints[] = {(int)C, (int)c->H, (int)c->W, (int)TH, (int)TW, (int)T, (int)Tp,
                             c->pads[0], c->pads[1]};
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 0, c->in);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_in.kernel, 1, s_in.owned[0]);
-        for (cl_uint i = 0; st == CLG_OK && i < 9; i++) st = CLG_ARG_INT(s_in.kernel, 2 + i, ints[i]);
+        clg_args kargs = clg_args_begin(s_in.kernel);
+        clg_args_mem(&kargs, c->in);
+        clg_args_mem(&kargs, s_in.owned[0]);
+        clg_args_ints(&kargs, ints, 9);
+        if (st == CLG_OK) st = clg_args_end(&kargs);
         s_in.work_dim = 2;
         s_in.global[0] = (size_t)round_up(Tp, 16);
         s_in.global[1] = (size_t)round_up(C, 2);
@@ -316,21 +328,24 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
 
     /* 2. one tiled GEMM per transform point */
     if (st == CLG_OK) {
-        snprintf(options, sizeof options, "-DWGN=%d -DWGM=%d -DRN=%d -DRM=%d -DTK=%d", l.cfg.wgn,
-                 l.cfg.wgm, l.cfg.rn, l.cfg.rm, l.cfg.tk);
-        st = clg_plan_kernel_step(plan, n, "conv_simt.cl", options, "gemm_simt", &s_gemm);
+        o = clg_options_begin(&clg_kernel_conv_simt);
+        tile_options(&o, &l.cfg);
+        st = clg_options_end(&o);
     }
+    if (st == CLG_OK) st = clg_plan_kernel_step(plan, n, o.desc->file, o.text, "gemm_simt", &s_gemm);
     if (st == CLG_OK) {
         snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_simt_%dx%d", wm, (int)l.tm & 511,
                  (int)l.tn & 511);
         st = new_buffer(plan, n, U, ucount, &s_gemm.owned[0]);
         if (st == CLG_OK) st = new_buffer(plan, n, NULL, mcount, &s_gemm.owned[1]);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 0, vbuf);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 1, s_gemm.owned[0]);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_gemm.kernel, 2, s_gemm.owned[1]);
         const int ints[] = {(int)Tp, (int)K, (int)C, (int)Tp, (int)ldu, (int)K,
                             (int)(C * Tp), (int)(C * ldu), (int)(Tp * K)};
-        for (cl_uint i = 0; st == CLG_OK && i < 9; i++) st = CLG_ARG_INT(s_gemm.kernel, 3 + i, ints[i]);
+        clg_args kargs = clg_args_begin(s_gemm.kernel);
+        clg_args_mem(&kargs, vbuf);
+        clg_args_mem(&kargs, s_gemm.owned[0]);
+        clg_args_mem(&kargs, s_gemm.owned[1]);
+        clg_args_ints(&kargs, ints, 9);
+        if (st == CLG_OK) st = clg_args_end(&kargs);
         s_gemm.work_dim = 3;
         s_gemm.global[0] = (size_t)(l.ntiles * l.cfg.wgn);
         s_gemm.global[1] = (size_t)(l.mtiles * l.cfg.wgm);
@@ -348,18 +363,23 @@ static clg_status plan_winograd_simt(clg_plan *plan, const clg_simt_conv *c, int
 
     /* 3. output transform, bias, ReLU, placement: one work-item per (channel, tile) */
     if (st == CLG_OK) {
-        snprintf(options, sizeof options, "-DWM=%d -DHAS_BIAS=%d -DRELU=%d", wm, c->has_bias, c->relu);
-        st = clg_plan_kernel_step(plan, n, "conv_simt.cl", options, "wino_simt_output", &s_out);
+        o = clg_options_begin(&clg_kernel_conv_simt);
+        clg_options_set(&o, "WM", wm);
+        clg_options_epilogue(&o, c->has_bias, c->relu);
+        st = clg_options_end(&o);
     }
+    if (st == CLG_OK) st = clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_simt_output", &s_out);
     if (st == CLG_OK) {
         snprintf(s_out.variant, sizeof s_out.variant, "wino%d_simt_output", wm);
         st = new_buffer(plan, n, bp, (size_t)K, &s_out.owned[0]);
         const int ints[] = {(int)K, (int)c->OH, (int)c->OW, (int)TH, (int)TW, (int)T, (int)Tp, (int)K,
                             (int)c->out_offset, (int)c->out_image_stride};
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 0, mbuf);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 1, s_out.owned[0]);
-        if (st == CLG_OK) st = CLG_ARG_MEM(s_out.kernel, 2, c->out);
-        for (cl_uint i = 0; st == CLG_OK && i < 10; i++) st = CLG_ARG_INT(s_out.kernel, 3 + i, ints[i]);
+        clg_args kargs = clg_args_begin(s_out.kernel);
+        clg_args_mem(&kargs, mbuf);
+        clg_args_mem(&kargs, s_out.owned[0]);
+        clg_args_mem(&kargs, c->out);
+        clg_args_ints(&kargs, ints, 10);
+        if (st == CLG_OK) st = clg_args_end(&kargs);
         s_out.work_dim = 2;
         s_out.global[0] = (size_t)round_up(K, 16);
         s_out.global[1] = (size_t)round_up(T, 2);
@@ -406,16 +426,18 @@ clg_status clg_plan_conv_simt(clg_plan *plan, const clg_simt_conv *cv, int count
         return clg_plan_node_fail(plan, c0->node, CLG_ERR_UNSUPPORTED, "tensor too large for the SIMT kernels");
     const int split = l.splits > 1;
     const int pw = c0->pointwise || c0->pool3;
-    char options[256];
-    snprintf(options, sizeof options,
-             "-DKH=%d -DKW=%d -DSH=%d -DSW=%d -DPW=%d -DPOOL3=%d -DWGN=%d -DWGM=%d -DRN=%d -DRM=%d "
-             "-DTK=%d -DSPLIT=%d -DGROUP=%d -DHAS_BIAS=%d -DRELU=%d",
-             (int)c0->KH, (int)c0->KW, pw ? 1 : c0->stride[0], pw ? 1 : c0->stride[1], pw,
-             c0->pool3, l.cfg.wgn, l.cfg.wgm, l.cfg.rn, l.cfg.rm, l.cfg.tk, split, group,
-             split ? 0 : has_bias, split ? 0 : c0->relu);
+    clg_options o = clg_options_begin(&clg_kernel_conv_simt);
+    clg_options_window(&o, (int)c0->KH, (int)c0->KW, pw ? 1 : c0->stride[0], pw ? 1 : c0->stride[1]);
+    clg_options_set(&o, "PW", pw);
+    clg_options_set(&o, "POOL3", c0->pool3);
+    tile_options(&o, &l.cfg);
+    clg_options_set(&o, "SPLIT", split);
+    clg_options_set(&o, "GROUP", group);
+    clg_options_epilogue(&o, split ? 0 : has_bias, split ? 0 : c0->relu);
+    CLG_TRY(clg_options_end(&o));
 
     clg_step step;
-    CLG_TRY(clg_plan_kernel_step(plan, c0->node, "conv_simt.cl", options, "conv_simt", &step));
+    CLG_TRY(clg_plan_kernel_step(plan, c0->node, o.desc->file, o.text, "conv_simt", &step));
     snprintf(step.variant, sizeof step.variant, "conv_simt%s_%dx%ds%d_%dx%d%s",
              group ? "_group" : c0->pool3 ? "_pool3" : "", (int)c0->KH & 127, (int)c0->KW & 127,
              (pw ? 1 : c0->stride[0]) & 127, (int)l.tm & 511, (int)l.tn & 511, split ? "_splitk" : "");
@@ -445,16 +467,17 @@ clg_status clg_plan_conv_simt(clg_plan *plan, const clg_simt_conv *cv, int count
     }
     /* Without split-K the GEMM step owns the bias; with it, the reduce step does. */
     step.owned[1] = split ? part : bias_buf;
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 0, c0->in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, step.owned[0]);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 2, bias_buf);
-    cl_mem dst = split ? part : c0->out;
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 3, dst);
     const int ints[] = {(int)c0->C, (int)c0->H, (int)c0->W, (int)M, (int)c0->OH, (int)c0->OW,
                         (int)N, pw ? 0 : c0->pads[0], pw ? 0 : c0->pads[1], (int)l.mp, (int)l.kp,
                         l.k_chunk, (int)c0->out_offset, (int)c0->out_image_stride};
-    for (cl_uint i = 0; st == CLG_OK && i < 14; i++) st = CLG_ARG_INT(step.kernel, 4 + i, ints[i]);
-    if (st == CLG_OK && group) st = route_args(step.kernel, 18, cv, count);
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mem(&kargs, c0->in);
+    clg_args_mem(&kargs, step.owned[0]);
+    clg_args_mem(&kargs, bias_buf);
+    clg_args_mem(&kargs, split ? part : c0->out);
+    clg_args_ints(&kargs, ints, 14);
+    if (group) route_args(&kargs, cv, count);
+    if (st == CLG_OK) st = clg_args_end(&kargs);
     step.work_dim = 3;
     step.global[0] = (size_t)(l.ntiles * l.cfg.wgn);
     step.global[1] = (size_t)(l.mtiles * l.cfg.wgm);
@@ -472,21 +495,27 @@ clg_status clg_plan_conv_simt(clg_plan *plan, const clg_simt_conv *cv, int count
     if (!split) return CLG_OK;
 
     /* Split-K: sum the partials, bias, ReLU, placement. */
-    snprintf(options, sizeof options, "-DGROUP=%d -DHAS_BIAS=%d -DRELU=%d", group, has_bias, c0->relu);
-    st = clg_plan_kernel_step(plan, c0->node, "conv_simt.cl", options, "conv_simt_reduce", &step);
+    o = clg_options_begin(&clg_kernel_conv_simt);
+    clg_options_set(&o, "GROUP", group);
+    clg_options_epilogue(&o, has_bias, c0->relu);
+    st = clg_options_end(&o);
+    if (st == CLG_OK)
+        st = clg_plan_kernel_step(plan, c0->node, o.desc->file, o.text, "conv_simt_reduce", &step);
     if (st != CLG_OK) {
         clReleaseMemObject(bias_buf);
         return st;
     }
     snprintf(step.variant, sizeof step.variant, "conv_simt_reduce%d", l.splits);
     step.owned[0] = bias_buf;
-    st = CLG_ARG_MEM(step.kernel, 0, part);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, bias_buf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 2, c0->out);
+    kargs = clg_args_begin(step.kernel);
+    clg_args_mem(&kargs, part);
+    clg_args_mem(&kargs, bias_buf);
+    clg_args_mem(&kargs, c0->out);
     const int rints[] = {(int)M, (int)N, (int)(c0->OH * c0->OW), l.splits, (int)c0->out_offset,
                          (int)c0->out_image_stride};
-    for (cl_uint i = 0; st == CLG_OK && i < 6; i++) st = CLG_ARG_INT(step.kernel, 3 + i, rints[i]);
-    if (st == CLG_OK && group) st = route_args(step.kernel, 9, cv, count);
+    clg_args_ints(&kargs, rints, 6);
+    if (group) route_args(&kargs, cv, count);
+    st = clg_args_end(&kargs);
     const size_t rwg = tg.limits[1] < 256 ? tg.limits[1] : 256;
     size_t total = (size_t)(M * N);
     if (total < (size_t)tg.min_items) total = (size_t)tg.min_items;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "kernel_args.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
@@ -54,10 +55,12 @@ static clg_status binary_step(clg_plan *plan, int n, cl_mem ma, const clg_shape 
     clg_status st;
     if (clg_shape_equal(a, y) && clg_shape_equal(b, y)) {
         CLG_TRY(clg_plan_kernel_step(plan, n, "elementwise.cl", option, "binary_same", &step));
-        st = CLG_ARG_MEM(step.kernel, 0, ma);
-        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, mb);
-        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 2, out);
-        if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 3, count);
+        clg_args kargs = clg_args_begin(step.kernel);
+        clg_args_mem(&kargs, ma);
+        clg_args_mem(&kargs, mb);
+        clg_args_mem(&kargs, out);
+        clg_args_int(&kargs, count);
+        st = clg_args_end(&kargs);
         step.work_dim = 1;
         step.global[0] = (count + 3) / 4;
     } else {
@@ -69,12 +72,14 @@ static clg_status binary_step(clg_plan *plan, int n, cl_mem ma, const clg_shape 
         if (!broadcast_strides(a, y, &sa) || !broadcast_strides(b, y, &sb))
             return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "input shapes do not broadcast to the output");
         CLG_TRY(clg_plan_kernel_step(plan, n, "elementwise.cl", option, "binary_broadcast", &step));
-        st = CLG_ARG_MEM(step.kernel, 0, ma);
-        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, mb);
-        if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 2, out);
-        if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 3, sizeof dims, &dims);
-        if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 4, sizeof sa, &sa);
-        if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 5, sizeof sb, &sb);
+        clg_args kargs = clg_args_begin(step.kernel);
+        clg_args_mem(&kargs, ma);
+        clg_args_mem(&kargs, mb);
+        clg_args_mem(&kargs, out);
+        clg_args_raw(&kargs, sizeof dims, &dims);
+        clg_args_raw(&kargs, sizeof sa, &sa);
+        clg_args_raw(&kargs, sizeof sb, &sb);
+        st = clg_args_end(&kargs);
         step.work_dim = 2;
         step.global[0] = (size_t)dims.s[CLG_MAX_RANK - 1];
         step.global[1] = step.global[0] ? count / step.global[0] : 0;
@@ -120,15 +125,17 @@ clg_status clg_plan_clip(clg_plan *plan, int n)
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "activation.cl", NULL, "clip", &step));
     cl_kernel k = step.kernel;
-    clg_status st = CLG_ARG_MEM(k, 0, in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 1, out);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 2, count);
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 3, at->clip_min);
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 4, at->clip_max);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 5, lo);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 6, hi);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 7, has_lo);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 8, has_hi);
+    clg_args kargs = clg_args_begin(k);
+    clg_args_mem(&kargs, in);
+    clg_args_mem(&kargs, out);
+    clg_args_int(&kargs, count);
+    clg_args_float(&kargs, at->clip_min);
+    clg_args_float(&kargs, at->clip_max);
+    clg_args_mem(&kargs, lo);
+    clg_args_mem(&kargs, hi);
+    clg_args_int(&kargs, has_lo);
+    clg_args_int(&kargs, has_hi);
+    clg_status st = clg_args_end(&kargs);
     step.work_dim = 1;
     step.global[0] = (count + 3) / 4;
     step.flops = 2.0 * (double)count;

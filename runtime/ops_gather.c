@@ -4,6 +4,7 @@
  * them on the host.
  */
 #include "error.h"
+#include "kernel_args.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
@@ -32,11 +33,13 @@ clg_status clg_plan_gather(clg_plan *plan, int n)
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "gather.cl", NULL, "gather", &step));
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
-    clg_status st = CLG_ARG_MEM(step.kernel, 0, in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, out);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 2, extent);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 3, inner);
-    if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 4, sizeof index, &index);
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mem(&kargs, in);
+    clg_args_mem(&kargs, out);
+    clg_args_int(&kargs, extent);
+    clg_args_int(&kargs, inner);
+    clg_args_raw(&kargs, sizeof index, &index);
+    clg_status st = clg_args_end(&kargs);
     step.work_dim = 3;
     step.global[0] = inner;
     step.global[1] = (size_t)idx->count;

@@ -10,13 +10,14 @@
 #include <string.h>
 
 #include "error.h"
+#include "kernel_args.h"
+#include "kernel_options.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
 #include "plan.h"
 
-/* gemm_rows: rows per work-item (ROWS in cl/gemm.cl), and the most rows it takes. */
-#define GEMM_ROWS 4
+/* gemm_rows: the most rows it takes. */
 #define GEMM_ROWS_MAX_M 64
 #define GEMM_TINY_MACS 65536.0
 
@@ -44,42 +45,48 @@ static clg_status add_sgemm(clg_plan *plan, int n, const clg_gemm_args *args)
 
 /* Build options of cl/gemm.cl. The bias broadcast uses the product's, so that
    one Gemm builds one program. */
-static void gemm_options(int trans_a, int trans_b, char *buf, size_t size)
+static clg_status gemm_options(int trans_a, int trans_b, clg_options *o)
 {
-    snprintf(buf, size, "-DTA=%d -DTB=%d", trans_a, trans_b);
+    *o = clg_options_begin(&clg_kernel_gemm);
+    clg_options_set(o, "TA", trans_a);
+    clg_options_set(o, "TB", trans_b);
+    return clg_options_end(o);
 }
 
 /* Appends one gemm_rows kernel step (cl/gemm.cl). */
 static clg_status add_gemm_rows(clg_plan *plan, int n, const clg_gemm_args *g)
 {
-    char options[32];
-    gemm_options(g->trans_a, g->trans_b, options, sizeof options);
+    clg_options o;
+    CLG_TRY(gemm_options(g->trans_a, g->trans_b, &o));
     clg_step step;
-    CLG_TRY(clg_plan_kernel_step(plan, n, "gemm.cl", options, "gemm_rows", &step));
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "gemm_rows", &step));
     snprintf(step.variant, sizeof step.variant, "gemm_rows%s%s", g->trans_a ? "_ta" : "",
              g->trans_b ? "_tb" : "");
     cl_kernel k = step.kernel;
-    clg_status st = CLG_ARG_MEM(k, 0, g->a);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 1, g->a_offset);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 2, g->lda);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 3, g->b);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 4, g->b_offset);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 5, g->ldb);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 6, g->c);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 7, g->c_offset);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 8, g->ldc);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 9, g->m);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 10, g->n);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 11, g->k);
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 12, g->alpha);
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 13, g->beta);
+    clg_args kargs = clg_args_begin(k);
+    clg_args_mem(&kargs, g->a);
+    clg_args_int(&kargs, g->a_offset);
+    clg_args_int(&kargs, g->lda);
+    clg_args_mem(&kargs, g->b);
+    clg_args_int(&kargs, g->b_offset);
+    clg_args_int(&kargs, g->ldb);
+    clg_args_mem(&kargs, g->c);
+    clg_args_int(&kargs, g->c_offset);
+    clg_args_int(&kargs, g->ldc);
+    clg_args_int(&kargs, g->m);
+    clg_args_int(&kargs, g->n);
+    clg_args_int(&kargs, g->k);
+    clg_args_float(&kargs, g->alpha);
+    clg_args_float(&kargs, g->beta);
+    clg_status st = clg_args_end(&kargs);
     if (st != CLG_OK) {
         clReleaseKernel(k);
         return st;
     }
     step.work_dim = 2;
     step.global[0] = g->n;
-    step.global[1] = (g->m + GEMM_ROWS - 1) / GEMM_ROWS;
+    const size_t rows = (size_t)clg_kernel_param_default(&clg_kernel_gemm, "ROWS");
+    step.global[1] = (g->m + rows - 1) / rows;
     product_costs(&step, g);
     return clg_plan_add_step(plan, &step);
 }
@@ -117,8 +124,8 @@ static clg_status add_product(clg_plan *plan, int n, const clg_gemm_args *g)
 static clg_status add_bias_broadcast(clg_plan *plan, int n, size_t m, size_t cols)
 {
     const clg_node *nd = CLG_NODE(plan, n);
-    char options[32];
-    gemm_options(nd->attrs.trans_a != 0, nd->attrs.trans_b != 0, options, sizeof options);
+    clg_options o;
+    CLG_TRY(gemm_options(nd->attrs.trans_a != 0, nd->attrs.trans_b != 0, &o));
     const clg_shape *c = CLG_IN_SHAPE(plan, n, 2);
     /* Right-aligned dims of C; a missing or size-1 dim repeats (stride 0). */
     int64_t cm = c->rank >= 2 ? c->dims[c->rank - 2] : 1;
@@ -129,12 +136,14 @@ static clg_status add_bias_broadcast(clg_plan *plan, int n, size_t m, size_t col
 
     clg_step step;
     cl_mem cbuf = CLG_IN_BUF(plan, n, 2), ybuf = CLG_OUT_BUF(plan, n);
-    CLG_TRY(clg_plan_kernel_step(plan, n, "gemm.cl", options, "gemm_bias_broadcast", &step));
-    clg_status st = CLG_ARG_MEM(step.kernel, 0, cbuf);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, ybuf);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 2, cols);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 3, stride_m);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 4, stride_n);
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "gemm_bias_broadcast", &step));
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mem(&kargs, cbuf);
+    clg_args_mem(&kargs, ybuf);
+    clg_args_int(&kargs, cols);
+    clg_args_int(&kargs, stride_m);
+    clg_args_int(&kargs, stride_n);
+    clg_status st = clg_args_end(&kargs);
     if (st != CLG_OK) {
         clReleaseKernel(step.kernel);
         return st;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "kernel_args.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
@@ -60,11 +61,13 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
         clg_step step;
         CLG_TRY(clg_plan_kernel_step(plan, n, "concat.cl", NULL, "concat_copy", &step));
         cl_kernel k = step.kernel;
-        clg_status st = CLG_ARG_MEM(k, 0, in);
-        if (st == CLG_OK) st = CLG_ARG_MEM(k, 1, out);
-        if (st == CLG_OK) st = CLG_ARG_INT(k, 2, chunk);
-        if (st == CLG_OK) st = CLG_ARG_INT(k, 3, out_chunk);
-        if (st == CLG_OK) st = CLG_ARG_INT(k, 4, offset);
+        clg_args kargs = clg_args_begin(k);
+        clg_args_mem(&kargs, in);
+        clg_args_mem(&kargs, out);
+        clg_args_int(&kargs, chunk);
+        clg_args_int(&kargs, out_chunk);
+        clg_args_int(&kargs, offset);
+        clg_status st = clg_args_end(&kargs);
         step.work_dim = 2;
         step.global[0] = (chunk + 3) / 4;
         step.global[1] = outer;
@@ -88,10 +91,12 @@ static clg_status plan_activation(clg_plan *plan, int n, const char *kernel, con
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "activation.cl", NULL, kernel, &step));
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
-    clg_status st = CLG_ARG_MEM(step.kernel, 0, in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, out);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 2, count);
-    if (st == CLG_OK && alpha) st = CLG_ARG_FLOAT(step.kernel, 3, *alpha);
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mem(&kargs, in);
+    clg_args_mem(&kargs, out);
+    clg_args_int(&kargs, count);
+    if (alpha) clg_args_float(&kargs, *alpha);
+    clg_status st = clg_args_end(&kargs);
     step.work_dim = 1;
     step.global[0] = (count + 3) / 4;
     step.flops = (double)count;
@@ -129,10 +134,12 @@ clg_status clg_plan_softmax(clg_plan *plan, int n)
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "softmax.cl", NULL, "softmax", &step));
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
-    clg_status st = CLG_ARG_MEM(step.kernel, 0, in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, out);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 2, axis_len);
-    if (st == CLG_OK) st = CLG_ARG_INT(step.kernel, 3, inner);
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mem(&kargs, in);
+    clg_args_mem(&kargs, out);
+    clg_args_int(&kargs, axis_len);
+    clg_args_int(&kargs, inner);
+    clg_status st = clg_args_end(&kargs);
     step.work_dim = 2;
     step.global[0] = inner;
     step.global[1] = axis_len ? outer : 0; /* an empty axis has nothing to normalise */
@@ -157,14 +164,16 @@ clg_status clg_plan_lrn(clg_plan *plan, int n)
     CLG_TRY(clg_plan_kernel_step(plan, n, "lrn.cl", NULL, "lrn", &step));
     cl_kernel k = step.kernel;
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
-    clg_status st = CLG_ARG_MEM(k, 0, in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 1, out);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 2, x->dims[1]);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 3, pixels);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 4, at->size);
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 5, at->alpha / (float)at->size);
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 6, at->beta);
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 7, at->bias);
+    clg_args kargs = clg_args_begin(k);
+    clg_args_mem(&kargs, in);
+    clg_args_mem(&kargs, out);
+    clg_args_int(&kargs, x->dims[1]);
+    clg_args_int(&kargs, pixels);
+    clg_args_int(&kargs, at->size);
+    clg_args_float(&kargs, at->alpha / (float)at->size);
+    clg_args_float(&kargs, at->beta);
+    clg_args_float(&kargs, at->bias);
+    clg_status st = clg_args_end(&kargs);
     step.work_dim = 3;
     step.global[0] = (pixels + 3) / 4;
     step.global[1] = (size_t)x->dims[1];

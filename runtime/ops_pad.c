@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "kernel_args.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
@@ -47,15 +48,17 @@ clg_status clg_plan_pad(clg_plan *plan, int n)
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "pad.cl", NULL, "pad", &step));
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
-    clg_status st = CLG_ARG_MEM(step.kernel, 0, in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(step.kernel, 1, out);
-    if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 2, sizeof dims, &dims);
-    if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 3, sizeof sx, &sx);
-    if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 4, sizeof b, &b);
-    if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 5, sizeof lo, &lo);
-    if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 6, sizeof hi, &hi);
-    if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 7, sizeof value, &value);
-    if (st == CLG_OK) st = clg_kernel_arg(step.kernel, 8, sizeof mode, &mode);
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mem(&kargs, in);
+    clg_args_mem(&kargs, out);
+    clg_args_raw(&kargs, sizeof dims, &dims);
+    clg_args_raw(&kargs, sizeof sx, &sx);
+    clg_args_raw(&kargs, sizeof b, &b);
+    clg_args_raw(&kargs, sizeof lo, &lo);
+    clg_args_raw(&kargs, sizeof hi, &hi);
+    clg_args_raw(&kargs, sizeof value, &value);
+    clg_args_raw(&kargs, sizeof mode, &mode);
+    clg_status st = clg_args_end(&kargs);
     step.work_dim = 2;
     step.global[0] = (size_t)dims.s[CLG_MAX_RANK - 1];
     step.global[1] = step.global[0] ? count / step.global[0] : 0;

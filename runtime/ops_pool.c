@@ -2,6 +2,7 @@
 #include <limits.h>
 
 #include "error.h"
+#include "kernel_args.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
@@ -50,9 +51,11 @@ static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
                         CLG_NODE(plan, n)->attrs.win.count_include_pad ? 1 : 0};
     /* maxpool2d stops after the begin pads; avgpool2d also takes end pads and the mode. */
     const cl_uint n_args = is_max ? 10 : 13;
-    clg_status st = CLG_ARG_MEM(k, 0, in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 1, out);
-    for (cl_uint i = 0; st == CLG_OK && i < n_args; i++) st = CLG_ARG_INT(k, 2 + i, args[i]);
+    clg_args kargs = clg_args_begin(k);
+    clg_args_mem(&kargs, in);
+    clg_args_mem(&kargs, out);
+    clg_args_ints(&kargs, args, n_args);
+    clg_status st = clg_args_end(&kargs);
 
     size_t out_count = clg_shape_count(y);
     if (rows) {
@@ -101,9 +104,11 @@ clg_status clg_plan_global_avgpool(clg_plan *plan, int n)
     CLG_TRY(clg_plan_kernel_step(plan, n, "pool.cl", NULL, "global_avgpool", &step));
     cl_kernel k = step.kernel;
     cl_mem in = CLG_IN_BUF(plan, n, 0), out = CLG_OUT_BUF(plan, n);
-    clg_status st = CLG_ARG_MEM(k, 0, in);
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 1, out);
-    if (st == CLG_OK) st = CLG_ARG_INT(k, 2, x->dims[2] * x->dims[3]);
+    clg_args kargs = clg_args_begin(k);
+    clg_args_mem(&kargs, in);
+    clg_args_mem(&kargs, out);
+    clg_args_int(&kargs, x->dims[2] * x->dims[3]);
+    clg_status st = clg_args_end(&kargs);
 
     step.work_dim = 1;
     step.global[0] = (size_t)(x->dims[0] * x->dims[1]);

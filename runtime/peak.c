@@ -12,6 +12,8 @@
 #include "cache_file.h"
 #include "context.h"
 #include "error.h"
+#include "kernel_args.h"
+#include "kernel_options.h"
 #include "kernels.h"
 
 #define PEAK_ITERS 4096
@@ -62,18 +64,23 @@ static double now_s(void)
 
 static clg_status measure(clg_context *ctx, double *gflops)
 {
-    char options[64];
-    snprintf(options, sizeof options, "-DITERS=%d", PEAK_ITERS);
+    clg_options o = clg_options_begin(&clg_kernel_peak);
+    clg_options_set(&o, "ITERS", PEAK_ITERS);
+    CLG_TRY(clg_options_end(&o));
     cl_kernel k;
-    CLG_TRY(clg_kernel_create(ctx, "peak.cl", options, "fma_peak", &k));
+    CLG_TRY(clg_kernel_create(ctx, o.desc->file, o.text, "fma_peak", &k));
     size_t global = (size_t)(ctx->info.compute_units ? ctx->info.compute_units : 1) * 2048;
     cl_int err;
     cl_mem out = clCreateBuffer(ctx->context, CL_MEM_WRITE_ONLY, global * sizeof(float), NULL, &err);
     clg_status st = err == CL_SUCCESS ? CLG_OK : clg_cl_fail(err, "clCreateBuffer", "peak probe");
-    if (st == CLG_OK) st = CLG_ARG_MEM(k, 0, out);
-    /* a * x + b with a just below 1 keeps values finite and normal. */
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 1, 0.999f);
-    if (st == CLG_OK) st = CLG_ARG_FLOAT(k, 2, 0.001f);
+    if (st == CLG_OK) {
+        clg_args kargs = clg_args_begin(k);
+        clg_args_mem(&kargs, out);
+        /* a * x + b with a just below 1 keeps values finite and normal. */
+        clg_args_float(&kargs, 0.999f);
+        clg_args_float(&kargs, 0.001f);
+        st = clg_args_end(&kargs);
+    }
     double best = 0;
     /* The first launch compiles; the best of the rest is the peak. */
     for (int rep = 0; st == CLG_OK && rep < 4; rep++) {

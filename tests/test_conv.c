@@ -25,6 +25,7 @@
 #include "clgooglenet.h"
 #include "context.h"
 #include "graph.h"
+#include "kernel_options.h"
 #include "kernels.h"
 #include "model.h"
 #include "reference_conv.h"
@@ -1227,6 +1228,58 @@ static void check_gemm(clg_context *ctx, int m, int n, int k, int ta, int tb, fl
 /* The two products ops_gemm.c chooses between, each forced in turn. */
 static const char *const gemm_engines[] = {"kernel", "clblast"};
 
+/* The cl/ sources as embedded at build time (tools/embed-kernels.py). */
+struct clg_embedded_kernel {
+    const char *name;
+    const char *source;
+};
+extern const struct clg_embedded_kernel clg_embedded_kernels[];
+
+/* Each descriptor's defaults and ranges agree with its file: every value the
+   file defaults (#ifndef NAME / #define NAME value) is described, with that
+   default, and nothing else is. */
+START_TEST(conv_kernel_descriptors)
+{
+    for (const clg_kernel_desc *const *d = clg_kernel_descs; *d; d++) {
+        const char *source = NULL;
+        for (const struct clg_embedded_kernel *k = clg_embedded_kernels; k->name; k++)
+            if (strcmp(k->name, (*d)->file) == 0) source = k->source;
+        ck_assert_msg(source, "%s is not a kernel file", (*d)->file);
+        size_t found = 0;
+        for (const char *p = strstr(source, "#ifndef "); p; p = strstr(p + 1, "#ifndef ")) {
+            char name[64], again[64];
+            int value;
+            if (sscanf(p, "#ifndef %63s #define %63s %d", name, again, &value) != 3) continue;
+            ck_assert_str_eq(name, again);
+            const clg_kernel_param *param = clg_kernel_param_find(*d, name);
+            ck_assert_msg(param, "%s: -D%s is not in its descriptor", (*d)->file, name);
+            ck_assert_msg(param->fallback == value, "%s: -D%s defaults to %d, its descriptor says %d",
+                          (*d)->file, name, value, param->fallback);
+            found++;
+        }
+        ck_assert_msg(found == (*d)->count, "%s: %zu of %zu described values have a default in the file",
+                      (*d)->file, found, (*d)->count);
+        for (size_t i = 0; i < (*d)->count; i++) {
+            const clg_kernel_param *param = &(*d)->params[i];
+            ck_assert(param->min <= param->fallback && param->fallback <= param->max);
+        }
+    }
+    /* Options keep the order they are set in; a value outside its range fails, naming it. */
+    clg_options o = clg_options_begin(&clg_kernel_gemm);
+    clg_options_set(&o, "TA", 0);
+    clg_options_set(&o, "TB", 1);
+    ck_assert_int_eq(clg_options_end(&o), CLG_OK);
+    ck_assert_str_eq(o.text, "-DTA=0 -DTB=1");
+    clg_options_set(&o, "TB", 2);
+    ck_assert_int_eq(clg_options_end(&o), CLG_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(clg_last_error(), "gemm.cl: -DTB=2 is outside 0..1"));
+    o = clg_options_begin(&clg_kernel_gemm);
+    clg_options_set(&o, "PX", 4);
+    ck_assert_int_eq(clg_options_end(&o), CLG_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(clg_last_error(), "gemm.cl takes no -DPX"));
+}
+END_TEST
+
 START_TEST(conv_gemm)
 {
     clg_context *ctx = open_context();
@@ -1393,6 +1446,7 @@ static Suite *conv_suite(void)
         {"conv:tuning_cache", conv_tuning_cache, 1},
         {"conv:program_batching", conv_program_batching, 1},
         {"conv:program_batching_all_files", conv_program_batching_all_files, 1},
+        {"conv:kernel_descriptors", conv_kernel_descriptors, 1},
         {"conv:gemm", conv_gemm, 1},
         {"conv:winograd_chunks", conv_winograd_chunks, 1},
         {"conv:matmul", conv_matmul, 1},
