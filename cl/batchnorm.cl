@@ -2,7 +2,7 @@
  * BatchNormalization in inference form over x viewed as [N, C, inner]:
  * y = (x - mean[c]) * (scale[c] / sqrt(var[c] + eps)) + B[c].
  * Used when the normalisation cannot be folded into a preceding Conv
- * (runtime/pass_fold_bn.c). NDRange: dim 0 = inner, dim 1 = C, dim 2 = N.
+ * (runtime/passes/pass_fold_bn.c). NDRange: dim 0 = inner, dim 1 = C, dim 2 = N.
  *
  * Takes no -D values.
  */

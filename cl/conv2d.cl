@@ -18,14 +18,14 @@
  *             stride 1, pads 1 (Inception path 4, fused by pass 2)
  *   POOL3_VEC 1: POOL3 reads each of the three rows with one 16-wide vector
  *             load, which may read up to 15 floats past the input tensor's end:
- *             only for inputs whose buffer has that slack (runtime/memory_plan.c)
+ *             only for inputs whose buffer has that slack (runtime/plan/memory_plan.c)
  *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
  *             a * b + c into FMA instructions); 0: mad()
  *   CHUNKED   conv2d_kvec: 1 = one launch sums input channels c_begin..c_begin +
  *             c_count - 1 only (two extra arguments): the first chunk adds the
  *             bias and stores, later ones add to what is stored, only the last
  *             applies ReLU. For drivers that end a work-item's loops after a
- *             fixed number of trips (llvmpipe; runtime/device_table.h)
+ *             fixed number of trips (llvmpipe; runtime/device/device_table.h)
  *
  * Output (n, k, oy, ox) goes to out[out_offset + n * out_image_stride + (k * OH + oy) * OW + ox],
  * which is plain NCHW for out_offset = 0, out_image_stride = K * OH * OW, and a
@@ -143,7 +143,7 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
  * -D values: KH, KW, SH, SW, PX, KV (KBV = 16 * KV channels), HAS_BIAS, RELU, FMA,
  * CHUNKED (conv2d_kvec only: extra arguments c_begin, c_count).
  *
- * Weights come re-laid once at plan time (runtime/ops_conv.c) as
+ * Weights come re-laid once at plan time (runtime/ops/ops_conv.c) as
  * wt[K / KB][C][KH][KW][KB], K padded with zero filters to a multiple of KB,
  * so the KB channels of one tap are KV vector loads; bias is padded the same
  * way (zeros when the node has none; HAS_BIAS=0 skips reading it).
@@ -348,9 +348,9 @@ __kernel void conv2d_kvec(__global const float *restrict in, __global const floa
               out_image_stride CHUNK_ARGS);
 }
 
-#if !CHUNKED /* chunks run unfused (runtime/ops_conv.c) */
+#if !CHUNKED /* chunks run unfused (runtime/ops/ops_conv.c) */
 /*
- * Horizontal fusion (pass 3, runtime/passes.h): up to three convolutions of
+ * Horizontal fusion (pass 3, runtime/passes/passes.h): up to three convolutions of
  * the same input, their weights concatenated (K, K2, K3 channels; K and K2
  * multiples of KBV so no weight block straddles two outputs), in one launch.
  * Each output has its own placement. With two, out3 is unused (K3 = 0) and

@@ -16,7 +16,7 @@
  * whole group with coalesced loads, then every work-item runs TK rank-1
  * updates of its register tile from local memory.
  *
- * Weights come re-laid once at plan time (runtime/ops_conv_simt.c) as
+ * Weights come re-laid once at plan time (runtime/ops/ops_conv_simt.c) as
  * wt[Kp][Mp]: k-major, Kp = Kt rounded up to TK, Mp = M rounded up to TM,
  * zero-padded, so weight loads need no bounds checks and are unit-stride.
  *

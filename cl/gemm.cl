@@ -1,6 +1,6 @@
 /*
  * Gemm and MatMul kernels. Large products go to CLBlast's SGEMM; these cover
- * the rest (runtime/ops_gemm.c chooses).
+ * the rest (runtime/ops/ops_gemm.c chooses).
  *
  * gemm_bias_broadcast: writes Gemm's C, unidirectionally broadcast to [M, N],
  * into Y before the product runs with beta, so Y = alpha*op(A)*op(B) + beta*C.
@@ -29,7 +29,7 @@ __kernel void gemm_bias_broadcast(__global const float *restrict c, __global flo
  * beta == 0 never reads Y (it may hold garbage).
  *
  * -D values: TA, TB (0 or 1); ROWS, rows per work-item (default 4: the host
- * sizes the launch from the same default, runtime/kernel_options.c).
+ * sizes the launch from the same default, runtime/programs/kernel_options.c).
  * NDRange: {N, ceil(M / ROWS)}, NULL local size.
  */
 #ifndef TA

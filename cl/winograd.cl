@@ -16,7 +16,7 @@
  *                NDRange {T, Kp / 16}.
  *
  * U = G g G^T (the transformed filters) is computed on the host at plan time
- * (runtime/ops_conv.c) and laid out as U[xi][K / KB][C][KB] (KB = 16 * KV),
+ * (runtime/ops/ops_conv.c) and laid out as U[xi][K / KB][C][KB] (KB = 16 * KV),
  * K padded with zero filters to Kp, a multiple of KB; bias is padded to Kp.
  * Tile t of image n at tile row ty, column tx: t = (n * TH + ty) * TW + tx,
  * covering outputs [ty * WM, ty * WM + WM) x [tx * WM, tx * WM + WM). The

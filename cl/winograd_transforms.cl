@@ -1,7 +1,7 @@
 /*
  * Winograd F(WM x WM, 3x3) data and output transforms, B^T and A^T, shared
  * by winograd.cl and conv_simt.cl (included; the filter transform G is
- * applied on the host, runtime/winograd_points.c, with the same points).
+ * applied on the host, runtime/ops/winograd_points.c, with the same points).
  *
  * F(4x4, 3x3) interpolates at 0, 1, -1, 1/2, -2 and infinity rather than
  * the usual 0, +-1, +-2: tools/winograd-points.py measures every pair of

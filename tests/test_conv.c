@@ -1,6 +1,6 @@
 /*
- * Tests for the convolution and matrix-product ops (runtime/ops_conv.c,
- * runtime/ops_gemm.c, cl/conv2d.cl, cl/conv1x1.cl, cl/winograd.cl, cl/gemm.cl):
+ * Tests for the convolution and matrix-product ops (runtime/ops/ops_conv.c,
+ * runtime/ops/ops_gemm.c, cl/conv2d.cl, cl/conv1x1.cl, cl/winograd.cl, cl/gemm.cl):
  * each op runs as a one-node graph through the public model API and is
  * compared with the plain C references in reference_conv.c, on seeded random
  * shapes and on hand-picked edge cases. Every convolution kernel variant
@@ -554,7 +554,7 @@ END_TEST
 /* ---- Every kernel variant ----------------------------------------------- */
 
 /* CLGOOGLENET_CONV values: each forces one kernel of the CPU family
-   (runtime/ops_conv.c); "simt" forces the SIMT family (CLGOOGLENET_KERNELS=simt,
+   (runtime/ops/ops_conv.c); "simt" forces the SIMT family (CLGOOGLENET_KERNELS=simt,
    cl/conv_simt.cl: implicit GEMM, Winograd for 3x3 stride 1 on 6x6 maps and
    up), "simt_gemm" the SIMT family's implicit GEMM for every convolution
    (with CLGOOGLENET_CONV=kvec), on any device. */
@@ -589,7 +589,7 @@ START_TEST(conv_long_rows)
 END_TEST
 
 /* Winograd runs a batch in chunks of tiles whose transformed input and
-   products fit WINO_CHUNK_BYTES (runtime/ops_conv.c): here 3 chunks of F(4x4)
+   products fit WINO_CHUNK_BYTES (runtime/ops/ops_conv.c): here 3 chunks of F(4x4)
    tiles and 5 of F(2x2) that cross image boundaries, 1 and 2 chunks with odd
    sizes, and the default choice for each. */
 START_TEST(conv_winograd_chunks)
@@ -769,10 +769,10 @@ START_TEST(conv_variants_concat)
 }
 END_TEST
 
-/* ---- Loop-trip limits (runtime/device_table.h) ---------------------------- */
+/* ---- Loop-trip limits (runtime/device/device_table.h) ---------------------------- */
 
 /*
- * conv2d_kvec in launches over input-channel chunks (runtime/ops_conv.c),
+ * conv2d_kvec in launches over input-channel chunks (runtime/ops/ops_conv.c),
  * forced on any device by lowering the context's loop limit: the bias added
  * once and ReLU applied last, batch 2, stride 2, 1x1 with many channels (whole
  * 32-channel blocks per chunk), a concat slice, and an Inception block whose
@@ -1021,7 +1021,7 @@ START_TEST(conv_grouped_bad)
 }
 END_TEST
 
-/* ---- Tuning (runtime/tuning.c) ------------------------------------------- */
+/* ---- Tuning (runtime/device/tuning.c) ------------------------------------------- */
 
 /* Reads a whole small text file into buf; returns its length or -1. */
 static long read_text(const char *path, char *buf, size_t size)

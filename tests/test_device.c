@@ -1,5 +1,5 @@
 /*
- * Tests for runtime/device.c: spec selection on synthetic device lists (no
+ * Tests for runtime/device/device.c: spec selection on synthetic device lists (no
  * OpenCL needed), and enumeration on the real OpenCL installation.
  *
  * OpenCL objects are only created inside tests: Check forks each test and

@@ -1,8 +1,8 @@
 /*
  * Every CLGOOGLENET_* variable the library reads is checked against the
- * values it allows (runtime/env.c): a bad value fails context creation with
+ * values it allows (runtime/core/env.c): a bad value fails context creation with
  * a message naming the variable and what it takes, before any device work.
- * A context reads them once, when it is made (runtime/context.h).
+ * A context reads them once, when it is made (runtime/core/context.h).
  */
 #include <check.h>
 #include <stdio.h>

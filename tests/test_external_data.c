@@ -1,5 +1,5 @@
 /*
- * Initializers stored as external data (runtime/external_data.c): read at
+ * Initializers stored as external data (runtime/io/external_data.c): read at
  * their offset and length relative to the model file's folder; paths that
  * leave the folder, missing and short files, and wrong lengths are clear
  * errors naming the tensor and the file. tests/data/external holds

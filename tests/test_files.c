@@ -1,9 +1,9 @@
 /*
- * Hostile files and text: escaping of untrusted names (util/escape.c),
+ * Hostile files and text: escaping of untrusted names (runtime/util/escape.c),
  * readers that refuse FIFOs, devices, directories and oversized files before
- * reading (util/file_read.c), writes that never lose an existing file
- * (util/safe_write.c) and caches that are ignored rather than trusted
- * (runtime/cache_file.c). No OpenCL device is needed except for the peak.
+ * reading (runtime/util/file_read.c), writes that never lose an existing file
+ * (runtime/util/safe_write.c) and caches that are ignored rather than trusted
+ * (runtime/device/device_cache.c). No OpenCL device is needed except for the peak.
  */
 #define TMP_FIXTURE_PREFIX "clg_files"
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache_file.h"
+#include "device_cache.h"
 #include "check_main.h"
 #include "clgooglenet.h"
 #include "context.h"

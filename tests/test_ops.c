@@ -1,7 +1,7 @@
 /*
  * Tests for pooling, Concat, Relu, LeakyRelu, the broadcasting elementwise ops (Add,
  * Sub, Mul, Div and the n-ary Sum, Max, Min), Clip, BatchNormalization,
- * Gather, Softmax, LRN and Pad (runtime/ops_pool.c, ops_misc.c,
+ * Gather, Softmax, LRN and Pad (runtime/ops/ops_pool.c, ops_misc.c,
  * ops_elementwise.c, ops_batchnorm.c, ops_gather.c, ops_pad.c and their cl/ kernels):
  * each op runs as a one-node graph through the public model API and is
  * compared with the plain C references in reference_misc.c, on seeded random

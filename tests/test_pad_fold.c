@@ -1,5 +1,5 @@
 /*
- * Pass 6, Pad folding (runtime/pass_fold_pad.c): which Pads fold into the
+ * Pass 6, Pad folding (runtime/passes/pass_fold_pad.c): which Pads fold into the
  * Conv / AveragePool / MaxPool that reads them, and that a folded model
  * gives the same outputs as the unfolded one (the Pad kernel, then the op),
  * on inputs with negative values, at batch 1 and 3; and PyTorch's own

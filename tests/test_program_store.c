@@ -1,5 +1,5 @@
 /*
- * Tests for runtime/program_store.c: compiled programs kept on disk are read
+ * Tests for runtime/programs/program_store.c: compiled programs kept on disk are read
  * back by the next context, and an entry that is truncated, corrupt, foreign
  * or not a file is rebuilt from source, never trusted. Runs on whatever
  * device the environment names, with the store forced on

@@ -1,5 +1,5 @@
 /*
- * FLOAT16 and BFLOAT16 models, computed in float32 (runtime/half.h,
+ * FLOAT16 and BFLOAT16 models, computed in float32 (runtime/util/half.h,
  * tensor_io.c, cl/cast.cl): tensors of those types convert exactly
  * (raw_data and int32_data, special values, subnormals), initializers and
  * Constants load, inputs declared so are fed as float32, Cast to those

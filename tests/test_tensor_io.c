@@ -1,6 +1,6 @@
 /*
  * Tensor I/O: clg_tensor_create, .npy read/write, ONNX TensorProto .pb read,
- * and the helpers in runtime/tensor_io.h. Bad files are written by the tests
+ * and the helpers in runtime/io/tensor_io.h. Bad files are written by the tests
  * into a fresh mkdtemp() directory that each test removes again.
  */
 #include <check.h>

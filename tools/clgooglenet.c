@@ -79,7 +79,7 @@ static const char usage_text[] =
     "rusticl); unset: the best GPU, else the best device, never a simulator.\n";
 
 /* Messages name files, models and tensors: escaped as the library's are
-   (util/escape.h), keeping the newlines of multi-line messages. */
+   (runtime/util/escape.h), keeping the newlines of multi-line messages. */
 static void print_message(const char *fmt, va_list ap)
 {
     char raw[8192], text[8192];

@@ -10,7 +10,7 @@ enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
 
 /* Prints "clgooglenet: error: ..." on stderr; returns CLI_FAILURE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* s escaped for printing (util/escape.h): names from models, tensors,
+/* s escaped for printing (runtime/util/escape.h): names from models, tensors,
    metadata, file names and the environment. Four results stay valid at a time. */
 const char *cli_esc(const char *s);
 /* Prints the library's last error after a context line; returns CLI_FAILURE. */

@@ -1,5 +1,5 @@
 /*
- * The CLI's clg_fail (util/fail.h). The CLI links the shared library, whose
+ * The CLI's clg_fail (runtime/util/fail.h). The CLI links the shared library, whose
  * error state it cannot write: failures of its own file reading and writing
  * (util/, tools/idx.c) are kept here instead, and cli_io_error prints them.
  */

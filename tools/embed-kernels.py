@@ -2,7 +2,7 @@
 """Embeds OpenCL sources into a C file: embed-kernels.py OUT.c A.cl B.cl ...
 
 Each file becomes an entry {"a.cl", "<source>"} of clg_embedded_kernels[],
-which runtime/kernels.c searches by file name.
+which runtime/programs/kernels.c searches by file name.
 """
 import os
 import sys

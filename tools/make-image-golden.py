@@ -7,7 +7,7 @@ Each case is an 8-bit image made from the pattern
 pipeline does: uint8 -> float32 / 255, then
 F.interpolate(mode='bilinear', align_corners=False, antialias=False), then
 (x - mean) / std.  RGB -> gray uses PIL's convert('L') (ITU-R 601 luma).
-Writes tests/data/images/<name>.npy, float32 [C, H, W]. runtime/preprocess.c
+Writes tests/data/images/<name>.npy, float32 [C, H, W]. runtime/image/preprocess.c
 reproduces these bit for bit (made with Debian's torch 1.13, CPU).
 
 The crop-* cases are torchvision's ImageNet recipe on tensors, on the image

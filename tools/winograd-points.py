@@ -13,7 +13,7 @@ A^T stay multiples of 1/8 (exact in float) for the points below.
 The error of one convolution is measured as the runtime computes it: the
 input transform, the per-point products summed over C channels one after the
 other, and the output transform, all in float32; U = G g G^T rounded to
-float32 from float64, as runtime/ops_conv.c does. Inputs are ReLU
+float32 from float64, as runtime/ops/ops_conv.c does. Inputs are ReLU
 activations (|N(0,1)|), weights He-normal; the reference is float64 direct
 correlation. Prints the relative RMS and max error (against the RMS of the
 output) per point set.

@@ -1,6 +1,6 @@
 /*
- * Internal pieces of image decoding and preprocessing (runtime/image.c,
- * runtime/preprocess.c), exposed so the tests can reach them without a model.
+ * Internal pieces of image decoding and preprocessing (runtime/image/image.c,
+ * runtime/image/preprocess.c), exposed so the tests can reach them without a model.
  */
 #ifndef CLG_IMAGE_H
 #define CLG_IMAGE_H

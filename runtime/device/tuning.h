@@ -1,6 +1,7 @@
 /*
  * Per-device tuning results, as data: a text cache file mapping
- * "device|driver|key" to the chosen variant, kept under
+ * "platform|device|driver|key" (the device key of device_cache.h) to the
+ * chosen variant, kept under
  * $XDG_CACHE_HOME/clgooglenet/tuning.txt (fallback ~/.cache/clgooglenet/).
  *
  * CLGOOGLENET_TUNE selects the mode (read once per context, when it is made;
@@ -10,9 +11,9 @@
  *   1, on   also tune shapes that are not cached, and store the winners
  *   force   retune every shape, replacing cached entries
  *   0, off  ignore the cache entirely: heuristics only
- * Any other value is refused when a context is made (runtime/env.h).
+ * Any other value is refused when a context is made (runtime/core/env.h).
  * Tuned variants are checked against the reference kernel's output before
- * they may be chosen (runtime/ops_conv.c).
+ * they may be chosen (runtime/ops/ops_conv.c).
  */
 #ifndef CLG_TUNING_H
 #define CLG_TUNING_H
@@ -47,8 +48,5 @@ int clg_tune_lookup(const clg_context *ctx, const char *key, char *value, size_t
 /* Stores (appends; later lines win) `key` -> `value`. Failures are silent: the
    cache is an optimisation. */
 void clg_tune_store(const clg_context *ctx, const char *key, const char *value);
-
-/* Monotonic clock in seconds. */
-double clg_tune_now(void);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * Planner for BatchNormalization in inference form (cl/batchnorm.cl). Most
  * models never get here: pass 0 folds a normalisation that follows a Conv
- * into the convolution's weights and bias (runtime/pass_fold_bn.c).
+ * into the convolution's weights and bias (runtime/passes/pass_fold_bn.c).
  */
 #include "error.h"
 #include "kernel_args.h"

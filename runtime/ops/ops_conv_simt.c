@@ -3,7 +3,7 @@
  * (M = output channels, N = batch * OH * OW, K = C * KH * KW) with __local
  * tiles and small register tiles, for GPUs and CPU drivers that vectorise
  * across work-items. The kernel family per device (device table,
- * CLGOOGLENET_KERNELS) is decided here too; runtime/ops_conv.c calls in when
+ * CLGOOGLENET_KERNELS) is decided here too; runtime/ops/ops_conv.c calls in when
  * the family is simt.
  *
  * Choice of tile (simt_pick): every configuration of `configs` whose

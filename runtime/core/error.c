@@ -18,7 +18,7 @@ const char *clg_last_error_node(void) { return last_node; }
 /*
  * Messages carry names from models, files and the environment: every message
  * is escaped here, once, so no caller can print a hostile name raw
- * (util/escape.h). The escaped text is printable, so context added later
+ * (runtime/util/escape.h). The escaped text is printable, so context added later
  * around it is escaped on its own and the old message kept as it is.
  */
 clg_status clg_fail(clg_status status, const char *fmt, ...)

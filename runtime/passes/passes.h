@@ -22,7 +22,7 @@
  *      Concat writes straight into its slice of the concat output, at any
  *      batch size; the Concat then copies only its other inputs.
  *   5. memory planning: intermediate tensors whose lifetimes do not overlap
- *      share device buffers (runtime/memory_plan.c).
+ *      share device buffers (runtime/plan/memory_plan.c).
  * Before them, once when a model is made:
  *   6. Pad folding: a constant-zero Pad of the two spatial axes read only
  *      by a Conv, an AveragePool or a MaxPool becomes part of that op's own

@@ -1,7 +1,7 @@
 /*
  * How util/ reports a failure: clg_fail records the message and returns the
  * status. util/ does not define it; each program that links it does, so
- * that a message lands where that program reads it: runtime/error.c in the
+ * that a message lands where that program reads it: runtime/core/error.c in the
  * library (the thread's clg_last_error), tools/cli_fail.c in the CLI (which
  * links the shared library, whose error state it cannot write).
  */
@@ -16,7 +16,7 @@
 #define CLG_PRINTF(a, b)
 #endif
 
-/* Stores the formatted message, escaped (util/escape.h), as this thread's
+/* Stores the formatted message, escaped (runtime/util/escape.h), as this thread's
    last error; returns status. */
 clg_status clg_fail(clg_status status, const char *fmt, ...) CLG_PRINTF(2, 3);
 

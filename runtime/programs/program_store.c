@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache_file.h"
+#include "device_cache.h"
 #include "context.h"
 #include "error.h"
 #include "file_read.h"

@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "cache_file.h"
+#include "device_cache.h"
 
 clg_tune_mode clg_tune_mode_get(const clg_context *ctx)
 {
@@ -24,20 +23,12 @@ const char *clg_tune_cache_path(const clg_context *ctx)
     return clg_cache_path(ctx, "tuning.txt", path, sizeof path) ? path : NULL;
 }
 
-/* "device|driver|" prefix of this context's entries ('|' and newlines in names become '_'). */
+/* "KEY|" (clg_cache_device_key) in front of this context's entries. */
 static void device_prefix(const clg_context *ctx, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s|%s|", ctx->info.device_name, ctx->info.driver_version);
-    size_t len = strlen(buf);
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (buf[i] == '\n' || buf[i] == '\r') buf[i] = '_';
-    }
-    /* Only the last two '|' are separators. */
-    int seps = 0;
-    for (size_t i = len; i-- > 0;) {
-        if (buf[i] == '|' && seps < 2) seps++;
-        else if (buf[i] == '|') buf[i] = '_';
-    }
+    clg_cache_device_key(ctx, buf, size);
+    const size_t len = strlen(buf);
+    if (len + 1 < size) buf[len] = '|', buf[len + 1] = '\0';
 }
 
 int clg_tune_lookup(const clg_context *ctx, const char *key, char *value, size_t size)
@@ -71,11 +62,4 @@ void clg_tune_store(const clg_context *ctx, const char *key, const char *value)
     device_prefix(ctx, prefix, sizeof prefix);
     snprintf(line, sizeof line, "%s%s %s", prefix, key, value);
     clg_cache_append(path, line);
-}
-
-double clg_tune_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }

@@ -1,10 +1,11 @@
-/* Text caches read and extended without trusting them: see cache_file.h. */
-#include "cache_file.h"
+/* Text caches read and extended without trusting them: see device_cache.h. */
+#include "device_cache.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "context.h"
 #include "error.h"
@@ -94,4 +95,24 @@ void clg_cache_append(const char *path, const char *line)
     }
     free(old);
     clg_fail(CLG_OK, "%s", saved);
+}
+
+void clg_cache_device_key(const clg_context *ctx, char *key, size_t size)
+{
+    const char *fields[3] = {ctx->info.platform_name, ctx->info.device_name, ctx->info.driver_version};
+    size_t at = 0;
+    if (size == 0) return;
+    for (int f = 0; f < 3; f++) {
+        if (f && at + 1 < size) key[at++] = '|';
+        for (const char *c = fields[f]; *c && at + 1 < size; c++)
+            key[at++] = (*c == '|' || *c == '\t' || *c == '\n' || *c == '\r') ? '_' : *c;
+    }
+    key[at] = '\0';
+}
+
+double clg_cache_clock_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }

@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "cache_file.h"
+#include "device_cache.h"
 #include "context.h"
 #include "error.h"
 #include "kernel_args.h"
@@ -19,11 +18,6 @@
 #define PEAK_ITERS 4096
 #define PEAK_ACCUMULATORS 8
 #define PEAK_LANES 16
-
-static void device_key(const clg_context *ctx, char *key, size_t size)
-{
-    snprintf(key, size, "%s|%s|%s", ctx->info.platform_name, ctx->info.device_name, ctx->info.driver_version);
-}
 
 /* A measured peak outside this range is not a measurement (1e-300 printed a
    300-digit share of peak): such a cache line is ignored, with a warning. */
@@ -55,13 +49,6 @@ static int cached_peak(const clg_context *ctx, const char *key, double *gflops)
     return found;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static clg_status measure(clg_context *ctx, double *gflops)
 {
     clg_options o = clg_options_begin(&clg_kernel_peak);
@@ -84,11 +71,11 @@ static clg_status measure(clg_context *ctx, double *gflops)
     double best = 0;
     /* The first launch compiles; the best of the rest is the peak. */
     for (int rep = 0; st == CLG_OK && rep < 4; rep++) {
-        double t0 = now_s();
+        double t0 = clg_cache_clock_s();
         err = clEnqueueNDRangeKernel(ctx->queue, k, 1, NULL, &global, NULL, 0, NULL, NULL);
         if (err == CL_SUCCESS) err = clFinish(ctx->queue);
         if (err != CL_SUCCESS) st = clg_cl_fail(err, "clEnqueueNDRangeKernel", "fma_peak");
-        double rate = (double)global * PEAK_ITERS * PEAK_ACCUMULATORS * PEAK_LANES * 2 / (now_s() - t0) / 1e9;
+        double rate = (double)global * PEAK_ITERS * PEAK_ACCUMULATORS * PEAK_LANES * 2 / (clg_cache_clock_s() - t0) / 1e9;
         if (rep > 0 && rate > best) best = rate;
     }
     if (out) clReleaseMemObject(out);
@@ -101,7 +88,7 @@ clg_status clg_context_peak_gflops(clg_context *ctx, double *gflops)
 {
     if (!ctx || !gflops) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_peak_gflops: NULL argument");
     char key[512], path[4096];
-    device_key(ctx, key, sizeof key);
+    clg_cache_device_key(ctx, key, sizeof key);
     if (cached_peak(ctx, key, gflops)) return CLG_OK;
     CLG_TRY(measure(ctx, gflops));
     /* A cache that cannot be written is not an error (a warning). */

@@ -88,7 +88,7 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
     return CLG_OK;
 }
 
-/* The option when set, else the variable's word (runtime/env.h), else NULL. */
+/* The option when set, else the variable's word (runtime/core/env.h), else NULL. */
 static const char *setting(const char *option, const char *env)
 {
     if (option) return *option ? option : NULL;
@@ -122,7 +122,7 @@ const char *clg_passes_off_setting(const char *option)
 static clg_tuning_mode tuning_setting(clg_tuning_mode option)
 {
     if (option != CLG_TUNING_DEFAULT) return option;
-    /* Only the listed words count (runtime/env.h); anything else is refused
+    /* Only the listed words count (runtime/core/env.h); anything else is refused
        when a context is made, and never means "tune". */
     const char *v = clg_env_word(CLG_TUNE_ENV);
     if (!v) return CLG_TUNING_CACHED;

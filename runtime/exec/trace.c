@@ -75,7 +75,7 @@ double clg_trace_total_ms(const clg_trace *t)
 }
 
 /* A JSON string; names come from the model, so bytes that are not valid
-   UTF-8 are written as the text \xNN (as util/escape.h prints them). */
+   UTF-8 are written as the text \xNN (as runtime/util/escape.h prints them). */
 static void json_string(FILE *f, const char *s)
 {
     fputc('"', f);

@@ -42,7 +42,7 @@ struct clg_context {
        exercise the planners' splits on any device. */
     int loop_iteration_limit;
     unsigned flags; /* CLG_CONTEXT_* */
-    /* The caller's options (runtime/options.c), as clg_context_get_options
+    /* The caller's options (runtime/core/options.c), as clg_context_get_options
        shows them; strings point into option_strings. */
     clg_context_options options;
     char *option_strings;

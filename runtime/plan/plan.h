@@ -109,7 +109,7 @@ clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args)
 
 /*
  * Bytes every planned activation and input buffer has past its tensor's end
- * (runtime/memory_plan.c), so that a kernel may read whole vectors across
+ * (runtime/plan/memory_plan.c), so that a kernel may read whole vectors across
  * the end of its last row and mask what it does not use (conv2d.cl's
  * POOL3_VEC). Never written, never part of a result.
  */

@@ -5,16 +5,16 @@
  * pick a default: CLGOOGLENET_TUNE=OFF tuned for minutes). Words match
  * without regard to case; an empty value counts as unset.
  *
- *   CLGOOGLENET_TUNE        0 | off, 1 | on, force   (runtime/tuning.h)
- *   CLGOOGLENET_CONV        legacy, kvec, wino, wino2 (runtime/ops_conv.c)
- *   CLGOOGLENET_GEMM        clblast, kernel          (runtime/ops_gemm.c)
- *   CLGOOGLENET_NO_FUSION   0, 1                     (runtime/passes.h)
+ *   CLGOOGLENET_TUNE        0 | off, 1 | on, force   (runtime/device/tuning.h)
+ *   CLGOOGLENET_CONV        legacy, kvec, wino, wino2 (runtime/ops/ops_conv.c)
+ *   CLGOOGLENET_GEMM        clblast, kernel          (runtime/ops/ops_gemm.c)
+ *   CLGOOGLENET_NO_FUSION   0, 1                     (runtime/passes/passes.h)
  *   CLGOOGLENET_PASSES_OFF  pass numbers 0-5, comma-separated
- *   CLGOOGLENET_KERNEL_DIR  a directory              (runtime/kernels.h)
- *   CLGOOGLENET_PROGRAM_CACHE  0 | off, 1 | on       (runtime/program_store.h)
- *   CLGOOGLENET_KERNELS     cpu, simt                (runtime/ops_conv_simt.h)
+ *   CLGOOGLENET_KERNEL_DIR  a directory              (runtime/programs/kernels.h)
+ *   CLGOOGLENET_PROGRAM_CACHE  0 | off, 1 | on       (runtime/programs/program_store.h)
+ *   CLGOOGLENET_KERNELS     cpu, simt                (runtime/ops/ops_conv_simt.h)
  * CLGOOGLENET_DEVICE and CLGOOGLENET_QUEUES are checked where they are
- * read, when a context is made (runtime/device.c, runtime/context.c).
+ * read, when a context is made (runtime/device/device.c, runtime/core/context.c).
  */
 #ifndef CLG_ENV_H
 #define CLG_ENV_H

@@ -16,12 +16,12 @@
  * (no host copy to re-lay). All add the optional bias and the fused ReLU in
  * their epilogue and honour the output placement (a concat slice).
  * Grouped and dilated convolutions (group > 1, dilations > 1) go to their
- * own kernels (runtime/ops_conv_grouped.c) before any of this, in both
+ * own kernels (runtime/ops/ops_conv_grouped.c) before any of this, in both
  * families: nothing below sees them.
  *
  * Choice (choose()): heuristic() from the shape, measured on PoCL 3.1 /
  * AVX-512; a per-device cache entry overrides it; CLGOOGLENET_TUNE=1|force
- * times the candidates of new shapes (runtime/tuning.h). CLGOOGLENET_CONV
+ * times the candidates of new shapes (runtime/device/tuning.h). CLGOOGLENET_CONV
  * forces one family for tests and A/B runs: legacy (conv1x1/conv2d), kvec,
  * wino (F(4x4)), wino2 (F(2x2)) where it applies.
  */
@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_cache.h"
 #include "env.h"
 #include "error.h"
 #include "kernel_args.h"
@@ -408,7 +409,7 @@ static int deep_f4(const conv_desc *d)
 }
 
 /* 1 when the choice can run this convolution (grouped and dilated ones have
-   their own kernels, runtime/ops_conv_grouped.c). */
+   their own kernels, runtime/ops/ops_conv_grouped.c). */
 static int eligible(const conv_desc *d, const conv_choice *ch)
 {
     if (!d->plain) return 0;
@@ -480,7 +481,7 @@ static int choice_parse(const char *text, conv_choice *ch)
     return 1;
 }
 
-/* ---- Loop-trip limits (runtime/device_table.h) ------------------------- */
+/* ---- Loop-trip limits (runtime/device/device_table.h) ------------------------- */
 
 /* cl/conv2d.cl's CBLK: conv2d_kvec sums input channels in blocks of this many. */
 #define KVEC_CBLK 32
@@ -825,9 +826,9 @@ static double time_candidate(clg_plan *plan, const conv_desc *d, const conv_choi
     }
     double t[5];
     for (int r = 0; r < 5; r++) {
-        const double t0 = clg_tune_now();
+        const double t0 = clg_cache_clock_s();
         if (run_steps(plan, mark) != CL_SUCCESS) goto done;
-        t[r] = clg_tune_now() - t0;
+        t[r] = clg_cache_clock_s() - t0;
     }
     result = t[0];
     for (int r = 1; r < 5; r++)
@@ -1022,7 +1023,7 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
 }
 
 /*
- * Pass 3 (runtime/passes.h): the member of node n's group that runs the
+ * Pass 3 (runtime/passes/passes.h): the member of node n's group that runs the
  * whole group as one launch in this plan (the first in the plan's order), or
  * -1 when n runs alone: one queue only (the members' outputs are written
  * before their own turn), no forced kernel family, non-empty outputs.
@@ -1175,7 +1176,7 @@ static void simt_conv_of(const conv_desc *d, clg_simt_conv *c)
 }
 
 /*
- * The SIMT family (runtime/ops_conv_simt.c): node n alone, or its whole 1x1
+ * The SIMT family (runtime/ops/ops_conv_simt.c): node n alone, or its whole 1x1
  * group when n leads it. *done stays 0 for what only the CPU family runs
  * (weights without a host copy).
  */

@@ -1,6 +1,6 @@
 /*
  * Grouped, depthwise and dilated convolutions (cl/conv_grouped.cl): the Conv
- * nodes with group > 1 or dilations > 1. runtime/ops_conv.c describes the
+ * nodes with group > 1 or dilations > 1. runtime/ops/ops_conv.c describes the
  * node and calls in; plain convolutions never come here.
  */
 #ifndef CLG_OPS_CONV_GROUPED_H

@@ -9,7 +9,7 @@
 
 #include "clgooglenet.h"
 
-/* Which kernel family the planners use (runtime/ops_conv_simt.h). */
+/* Which kernel family the planners use (runtime/ops/ops_conv_simt.h). */
 typedef enum clg_kernel_family {
     CLG_FAMILY_CPU,  /* explicit vectors per work-item, no __local: what PoCL vectorises well */
     CLG_FAMILY_SIMT, /* work-group tiles in __local, small register tiles: GPUs, and CPU
@@ -25,14 +25,14 @@ typedef struct clg_device_traits {
        lowest rank is chosen; a simulator ranks after every real device. */
     int rank;
     int simulator;
-    /* Keep compiled programs on disk (runtime/program_store.c): for drivers
+    /* Keep compiled programs on disk (runtime/programs/program_store.c): for drivers
        that keep no cache of their own, or whose cache still costs more than
        reading a binary back. */
     int program_store;
     /* OpenCL profiling timestamps measure the commands (per-layer times). */
     int timestamps;
     clg_kernel_family kernel_family; /* CLGOOGLENET_KERNELS overrides it */
-    /* SIMT family: split K (runtime/ops_conv_simt.c) until a launch has 4,096
+    /* SIMT family: split K (runtime/ops/ops_conv_simt.c) until a launch has 4,096
        work-items and two work-groups per compute unit; 0: never (CPUs, where
        an extra launch costs more than the parallelism gives). */
     int simt_split_k;
@@ -41,7 +41,7 @@ typedef struct clg_device_traits {
        trips of all loops of a shader invocation together against
        LP_MAX_TGSI_LOOP_ITERATIONS (65535, mesa's lp_bld_limits.h) and then
        stops them without an error: the planners split work (conv2d_kvec's
-       input channels, runtime/ops_conv.c) to stay under it. */
+       input channels, runtime/ops/ops_conv.c) to stay under it. */
     int loop_iteration_limit;
     const char *why;         /* one line on the row's choices, for `devices --verbose` and docs */
 } clg_device_traits;

@@ -1,5 +1,5 @@
 /*
- * The SIMT convolution family (cl/conv_simt.cl, runtime/ops_conv_simt.c) and
+ * The SIMT convolution family (cl/conv_simt.cl, runtime/ops/ops_conv_simt.c) and
  * the choice of kernel family per device.
  */
 #ifndef CLG_OPS_CONV_SIMT_H
