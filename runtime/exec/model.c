@@ -247,6 +247,18 @@ clg_status clg_model_output_info(const clg_model *m, size_t i, clg_io_info *info
 
 /* The plan for these input shapes: reused when seen before, else made (the
    least recently used one is released when the model holds its limit). */
+/* Drops the plan used least recently (there is at least one). */
+static void evict_least_recent(clg_model *m)
+{
+    size_t lru = 0;
+    for (size_t i = 1; i < m->n_slots; i++)
+        if (m->slots[i].used < m->slots[lru].used) lru = i;
+    if (m->last_plan == m->slots[lru].plan) m->last_plan = NULL;
+    clg_plan_destroy(m->slots[lru].plan);
+    free(m->slots[lru].key);
+    m->slots[lru] = m->slots[--m->n_slots];
+}
+
 static clg_status plan_for(clg_model *m, const clg_shape *shapes, clg_plan **out)
 {
     size_t n = m->graph->n_inputs;
@@ -267,15 +279,7 @@ static clg_status plan_for(clg_model *m, const clg_shape *shapes, clg_plan **out
         }
     }
     /* Released before the new plan is made, so that both never hold device memory at once. */
-    if (m->n_slots == m->plan_limit) {
-        size_t lru = 0;
-        for (size_t i = 1; i < m->n_slots; i++)
-            if (m->slots[i].used < m->slots[lru].used) lru = i;
-        if (m->last_plan == m->slots[lru].plan) m->last_plan = NULL;
-        clg_plan_destroy(m->slots[lru].plan);
-        free(m->slots[lru].key);
-        m->slots[lru] = m->slots[--m->n_slots];
-    }
+    if (m->n_slots == m->plan_limit) evict_least_recent(m);
     uint64_t held = clg_model_device_bytes(m); /* what the model holds besides the new plan */
     clg_plan *plan = NULL;
     clg_status st = clg_plan_create(m->ctx, m->graph, m->order, m->weights, shapes,
@@ -474,15 +478,7 @@ clg_status clg_model_set_plan_limit(clg_model *m, size_t max_plans)
     if (!m || max_plans == 0)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_model_set_plan_limit: %s",
                         m ? "a model keeps at least 1 plan" : "model is NULL");
-    while (m->n_slots > max_plans) {
-        size_t lru = 0;
-        for (size_t i = 1; i < m->n_slots; i++)
-            if (m->slots[i].used < m->slots[lru].used) lru = i;
-        if (m->last_plan == m->slots[lru].plan) m->last_plan = NULL;
-        clg_plan_destroy(m->slots[lru].plan);
-        free(m->slots[lru].key);
-        m->slots[lru] = m->slots[--m->n_slots];
-    }
+    while (m->n_slots > max_plans) evict_least_recent(m);
     plan_slot *p = realloc(m->slots, max_plans * sizeof *p);
     if (!p) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory");
     m->slots = p;
