@@ -19,6 +19,7 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "env.h"
 #include "context.h"
 #include "golden.h"
 #include "kernels.h"

@@ -7,8 +7,7 @@
 #include "device_table.h"
 #include "env.h"
 #include "error.h"
-#include "kernels.h"
-#include "program_store.h"
+#include "program_cache.h"
 
 clg_status clg_cl_fail(cl_int err, const char *call, const char *where)
 {
@@ -57,7 +56,7 @@ clg_status clg_context_create_with_options(const clg_context_options *options, c
     clg_device_info *devices = NULL;
     size_t count = 0, chosen = 0;
     st = clg_devices_list(&devices, &count);
-    const char *spec = ctx->options.device ? ctx->options.device : getenv(CLG_DEVICE_ENV);
+    const char *spec = ctx->options.device ? ctx->options.device : clg_env_value(CLG_DEVICE_ENV);
     if (st == CLG_OK) st = clg_device_select(devices, count, spec, &chosen);
     if (st == CLG_OK) {
         ctx->info = devices[chosen];
@@ -81,7 +80,7 @@ clg_status clg_context_create_with_options(const clg_context_options *options, c
     cl_command_queue_properties props_queue = (flags & CLG_CONTEXT_PROFILING) ? CL_QUEUE_PROFILING_ENABLE : 0;
     /* Independent branches may run on several in-order queues; one is the
        default until measured to win on a device (CLGOOGLENET_QUEUES=N). */
-    const char *nq = ctx->options.queues ? NULL : getenv(CLG_QUEUES_ENV);
+    const char *nq = ctx->options.queues ? NULL : clg_env_value(CLG_QUEUES_ENV);
     char *end = NULL;
     long n_queues = ctx->options.queues ? ctx->options.queues : nq && *nq ? strtol(nq, &end, 10) : 1;
     ctx->n_queues = (end && *end) || n_queues < 1 || n_queues > CLG_MAX_QUEUES ? 0 : (int)n_queues;

@@ -9,7 +9,6 @@
 struct clg_program_cache;
 
 #define CLG_MAX_QUEUES 4
-#define CLG_QUEUES_ENV "CLGOOGLENET_QUEUES"
 
 /*
  * Every setting the planners read, resolved once when the context is made
@@ -70,6 +69,13 @@ clg_tuning_mode clg_context_tuning(const clg_context *ctx);
    not NULL, else CLGOOGLENET_NO_FUSION=1 ("all"), else a well-formed
    CLGOOGLENET_PASSES_OFF, else "". */
 const char *clg_passes_off_setting(const char *option);
+
+/* A list of pass numbers ("0,3"), "all" or "" (NULL too): 1 when well formed. */
+int clg_passes_off_valid(const char *passes_off);
+
+/* 0 when a passes_off setting (NULL: the variables, read and checked at the
+   call) switches pass `number` off. */
+int clg_pass_enabled_by(const char *passes_off, int number);
 
 /* The context's cache directory (clg_context_settings.cache_dir) into dir;
    0 when there is none or the path does not fit. */

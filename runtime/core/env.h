@@ -9,7 +9,7 @@
  *   CLGOOGLENET_CONV        legacy, kvec, wino, wino2 (runtime/ops/ops_conv.c)
  *   CLGOOGLENET_GEMM        clblast, kernel          (runtime/ops/ops_gemm.c)
  *   CLGOOGLENET_NO_FUSION   0, 1                     (runtime/passes/passes.h)
- *   CLGOOGLENET_PASSES_OFF  pass numbers 0-5, comma-separated
+ *   CLGOOGLENET_PASSES_OFF  pass numbers 0-6, comma-separated
  *   CLGOOGLENET_KERNEL_DIR  a directory              (runtime/programs/kernels.h)
  *   CLGOOGLENET_PROGRAM_CACHE  0 | off, 1 | on       (runtime/programs/program_store.h)
  *   CLGOOGLENET_KERNELS     cpu, simt                (runtime/ops/ops_conv_simt.h)
@@ -21,11 +21,27 @@
 
 #include "clgooglenet.h"
 
-/* The others are named next to their readers (tuning.h, passes.h, kernels.h). */
+#define CLG_TUNE_ENV "CLGOOGLENET_TUNE"
 #define CLG_CONV_ENV "CLGOOGLENET_CONV"
 #define CLG_GEMM_ENV "CLGOOGLENET_GEMM"
+#define CLG_NO_FUSION_ENV "CLGOOGLENET_NO_FUSION"
+#define CLG_PASSES_OFF_ENV "CLGOOGLENET_PASSES_OFF"
+#define CLG_KERNEL_DIR_ENV "CLGOOGLENET_KERNEL_DIR"
+#define CLG_PROGRAM_CACHE_ENV "CLGOOGLENET_PROGRAM_CACHE"
+#define CLG_KERNELS_ENV "CLGOOGLENET_KERNELS"
+#define CLG_QUEUES_ENV "CLGOOGLENET_QUEUES"
+
+/* The highest pass number CLGOOGLENET_PASSES_OFF takes (passes.h numbers them). */
+#define CLG_PASS_NUMBER_LAST 6
 
 /* clg_env_check (clgooglenet.h) checks every variable above. */
+
+/*
+ * A variable's value as the process environment has it now (NULL: unset):
+ * the only function of the library that reads the environment. Contexts
+ * read it once, when they are made (options.c, context.c).
+ */
+const char *clg_env_value(const char *var);
 
 /* Checks one variable of the table. */
 clg_status clg_env_check_one(const char *var);

@@ -11,10 +11,6 @@
 #include "context.h"
 #include "env.h"
 #include "error.h"
-#include "kernels.h"
-#include "ops_conv_simt.h"
-#include "passes.h"
-#include "tuning.h"
 
 void clg_context_options_init(clg_context_options *options)
 {
@@ -76,7 +72,7 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
         return clg_fail(CLG_ERR_INVALID_ARGUMENT,
                         "options.passes_off='%s': expected pass numbers 0 to %d separated by commas, "
                         "'all' or ''",
-                        o.passes_off, CLG_PASS_MEMORY_PLAN);
+                        o.passes_off, CLG_PASS_NUMBER_LAST);
     if (o.program_cache < -1 || o.program_cache > 1)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.program_cache=%d: expected 1, -1 or 0 (default)",
                         o.program_cache);
@@ -105,7 +101,7 @@ static const char *kernel_family_setting(const char *option)
 static const char *kernel_dir_setting(const char *option)
 {
     if (option) return *option ? option : NULL;
-    const char *v = getenv(CLG_KERNEL_DIR_ENV); /* a directory, not a word */
+    const char *v = clg_env_value(CLG_KERNEL_DIR_ENV); /* a directory, not a word */
     return v && *v ? v : NULL;
 }
 
@@ -115,7 +111,7 @@ const char *clg_passes_off_setting(const char *option)
     const char *all_off = clg_env_word(CLG_NO_FUSION_ENV);
     if (all_off && strcmp(all_off, "1") == 0) return "all";
     /* A malformed list is refused by clg_passes_run and context creation (env.h). */
-    const char *list = clg_env_check_one(CLG_PASSES_OFF_ENV) == CLG_OK ? getenv(CLG_PASSES_OFF_ENV) : NULL;
+    const char *list = clg_env_check_one(CLG_PASSES_OFF_ENV) == CLG_OK ? clg_env_value(CLG_PASSES_OFF_ENV) : NULL;
     return list ? list : "";
 }
 
@@ -135,7 +131,7 @@ static clg_tuning_mode tuning_setting(clg_tuning_mode option)
    neither variable is set or the path does not fit. */
 static int cache_dir_from_env(char *dir, size_t size)
 {
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    const char *xdg = clg_env_value("XDG_CACHE_HOME"), *home = clg_env_value("HOME");
     int n;
     if (xdg && *xdg) n = snprintf(dir, size, "%s/clgooglenet", xdg);
     else if (home && *home) n = snprintf(dir, size, "%s/.cache/clgooglenet", home);
@@ -209,4 +205,29 @@ clg_status clg_context_get_options(const clg_context *ctx, clg_context_options *
     if (!ctx || !options) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_get_options: NULL argument");
     *options = ctx->options;
     return CLG_OK;
+}
+
+int clg_passes_off_valid(const char *spec)
+{
+    if (!spec || strcmp(spec, "all") == 0) return 1;
+    for (const char *p = spec; *p;) {
+        char *end;
+        long n = strtol(p, &end, 10);
+        if (end == p || n < 0 || n > CLG_PASS_NUMBER_LAST || (*end != ',' && *end != '\0')) return 0;
+        p = *end ? end + 1 : end;
+    }
+    return 1;
+}
+
+int clg_pass_enabled_by(const char *passes_off, int number)
+{
+    passes_off = clg_passes_off_setting(passes_off);
+    if (strcmp(passes_off, "all") == 0) return 0;
+    for (const char *p = passes_off; *p;) {
+        char *end;
+        long n = strtol(p, &end, 10);
+        if (end != p && n == number && (*end == ',' || *end == '\0')) return 0;
+        p = *end ? end + 1 : end;
+    }
+    return 1;
 }

@@ -22,7 +22,6 @@
 
 #include "context.h"
 
-#define CLG_TUNE_ENV "CLGOOGLENET_TUNE"
 
 typedef enum clg_tune_mode {
     CLG_TUNE_OFF,    /* heuristics only */

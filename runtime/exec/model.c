@@ -9,6 +9,7 @@
 #include "file_read.h"
 #include "onnx_import.h"
 #include "passes.h"
+#include "plan.h"
 #include "planner.h"
 #include "tensor_io.h"
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "plan.h"
 #include "planner.h"
 #include "trace.h"
 

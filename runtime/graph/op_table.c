@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "shape.h"
 
 /* Inputs read while planning: bit i is input i. */
 #define HOST_INPUT(i) (1u << (i))

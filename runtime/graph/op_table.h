@@ -114,6 +114,8 @@ clg_status clg_shape_conv(struct clg_shape_node *s);
 clg_status clg_shape_pool(struct clg_shape_node *s);
 clg_status clg_shape_global_pool(struct clg_shape_node *s);
 clg_status clg_shape_identity(struct clg_shape_node *s);
+/* The output is input 0's shape (Relu, ...; shape.c). */
+clg_status clg_shape_same(struct clg_shape_node *s);
 clg_status clg_shape_lrn(struct clg_shape_node *s);
 clg_status clg_shape_softmax(struct clg_shape_node *s);
 clg_status clg_shape_flatten(struct clg_shape_node *s);

@@ -78,8 +78,6 @@ int clg_host_is(const clg_host_ints *ints, int v);
 clg_status clg_host_set(const clg_node *nd, clg_host_ints *h, clg_shape *out, int rank, const int64_t *v,
                         int count);
 
-/* The output is input 0's shape (Relu, ...). */
-clg_status clg_shape_same(clg_shape_node *s);
 
 /*
  * Fills shapes[value] for every value and windows[node] for every Conv and

@@ -8,8 +8,6 @@
 #include "device_table.h"
 #include "plan.h"
 
-/* CLGOOGLENET_KERNELS=cpu|simt forces one family on any device. */
-#define CLG_KERNELS_ENV "CLGOOGLENET_KERNELS"
 
 
 /* The family for ctx: its kernel_family option, else CLGOOGLENET_KERNELS as

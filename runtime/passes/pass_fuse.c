@@ -85,32 +85,6 @@ size_t clg_pass_fuse_pool_pointwise(clg_graph *g)
 
 int clg_pass_enabled(int number) { return clg_pass_enabled_by(NULL, number); }
 
-/* A list of pass numbers ("0,3"), "all" or "": 1 when well formed. */
-int clg_passes_off_valid(const char *spec)
-{
-    if (!spec || strcmp(spec, "all") == 0) return 1;
-    for (const char *p = spec; *p;) {
-        char *end;
-        long n = strtol(p, &end, 10);
-        if (end == p || n < 0 || n > CLG_PASS_LAST || (*end != ',' && *end != '\0')) return 0;
-        p = *end ? end + 1 : end;
-    }
-    return 1;
-}
-
-int clg_pass_enabled_by(const char *passes_off, int number)
-{
-    passes_off = clg_passes_off_setting(passes_off);
-    if (strcmp(passes_off, "all") == 0) return 0;
-    for (const char *p = passes_off; *p;) {
-        char *end;
-        long n = strtol(p, &end, 10);
-        if (end != p && n == number && (*end == ',' || *end == '\0')) return 0;
-        p = *end ? end + 1 : end;
-    }
-    return 1;
-}
-
 clg_status clg_passes_run_with(clg_graph *g, const char *passes_off)
 {
     size_t folded;

@@ -35,10 +35,9 @@
 #ifndef CLG_PASSES_H
 #define CLG_PASSES_H
 
+#include "env.h"
 #include "graph.h"
 
-#define CLG_NO_FUSION_ENV "CLGOOGLENET_NO_FUSION"
-#define CLG_PASSES_OFF_ENV "CLGOOGLENET_PASSES_OFF"
 
 enum {
     CLG_PASS_FOLD_BATCHNORM = 0,
@@ -50,19 +49,14 @@ enum {
     CLG_PASS_FOLD_PAD = 6,
     CLG_PASS_LAST = CLG_PASS_FOLD_PAD /* the highest number CLGOOGLENET_PASSES_OFF takes */
 };
+_Static_assert(CLG_PASS_LAST == CLG_PASS_NUMBER_LAST, "env.h names the last pass number");
 
 clg_status clg_passes_run(clg_graph *g);
 
 /* 0 when CLGOOGLENET_NO_FUSION or CLGOOGLENET_PASSES_OFF switches pass `number` off. */
 int clg_pass_enabled(int number);
 
-/*
- * The same from a context's passes_off setting ("0,3", "all", ""; context.h);
- * NULL falls back to the variables, read and checked at the call.
- * clg_passes_run_with runs the graph passes so.
- */
-int clg_pass_enabled_by(const char *passes_off, int number);
-int clg_passes_off_valid(const char *passes_off);
+/* The graph passes with a context's passes_off setting (context.h). */
 clg_status clg_passes_run_with(clg_graph *g, const char *passes_off);
 
 /* Pass 6, exposed for tests: *folded (may be NULL) gets the number of Pads folded. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "plan.h"
 #include "planner.h"
 
 typedef struct pooled {

@@ -2,7 +2,16 @@
 #ifndef CLG_PLANNER_H
 #define CLG_PLANNER_H
 
-#include "plan.h"
+#include <stdint.h>
+
+#include <CL/cl.h>
+
+#include "context.h"
+#include "graph.h"
+#include "shape.h"
+#include "trace.h"
+
+typedef struct clg_plan clg_plan; /* plan.h */
 
 /*
  * Infers shapes for input_shapes, allocates buffers (initializers share the

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "context.h"
+#include "program_cache.h"
+#include "env.h"
 #include "error.h"
 #include "file_read.h"
 #include "program_store.h"
@@ -19,38 +21,6 @@ extern const struct clg_embedded_kernel clg_embedded_kernels[];
 /* Options every program gets: the device may flush denormals, which keeps
    CPU drivers off their slow paths; results stay within test tolerances. */
 #define CLG_COMMON_BUILD_OPTIONS "-cl-std=CL1.2 -cl-denorms-are-zero"
-
-typedef struct cached_program {
-    char *file;
-    char *options;
-    char *suffix;       /* appended to kernel names: "" or "__vN" in a batched program */
-    cl_program program; /* one reference per entry */
-} cached_program;
-
-struct clg_program_cache {
-    cached_program *items;
-    size_t count, cap;
-    size_t builds;      /* compiled from source */
-    size_t store_loads; /* read back from the program store */
-};
-
-struct clg_program_cache *clg_program_cache_create(void)
-{
-    return calloc(1, sizeof(struct clg_program_cache));
-}
-
-void clg_program_cache_destroy(struct clg_program_cache *cache)
-{
-    if (!cache) return;
-    for (size_t i = 0; i < cache->count; i++) {
-        free(cache->items[i].file);
-        free(cache->items[i].options);
-        free(cache->items[i].suffix);
-        clReleaseProgram(cache->items[i].program);
-    }
-    free(cache->items);
-    free(cache);
-}
 
 /* A growing string; on allocation failure it stays failed (ok = 0). */
 typedef struct text {

@@ -10,7 +10,6 @@
 
 #include "clgooglenet.h"
 
-#define CLG_KERNEL_DIR_ENV "CLGOOGLENET_KERNEL_DIR"
 
 /*
  * Creates kernel `name` from cl file `file` (e.g. "conv2d.cl") built with
@@ -50,7 +49,5 @@ clg_status clg_programs_prebuild(clg_context *ctx, const clg_program_list *list)
 size_t clg_program_cache_builds(const clg_context *ctx);
 size_t clg_program_store_loads(const clg_context *ctx);
 
-struct clg_program_cache *clg_program_cache_create(void);
-void clg_program_cache_destroy(struct clg_program_cache *cache);
 
 #endif

@@ -17,7 +17,6 @@
 
 #include "clgooglenet.h"
 
-#define CLG_PROGRAM_CACHE_ENV "CLGOOGLENET_PROGRAM_CACHE"
 
 /* The context's store folder ("" when neither XDG_CACHE_HOME nor HOME was
    set when it was made; ctx NULL: the environment now). */
