@@ -293,9 +293,10 @@ static clg_status npy_take(npy_source *src, const char *path, void *buf, size_t 
     return CLG_OK;
 }
 
-static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
+/* The magic, version and header length; *prefix: the bytes they take. */
+static clg_status npy_read_prefix(npy_source *src, const char *path, size_t *prefix, uint32_t *hlen)
 {
-    size_t size = src->size;
+    const size_t size = src->size;
     unsigned char pre[12];
     if (size == 0) return clg_fail(CLG_ERR_PARSE, "%s: empty file, not a .npy file", path);
     size_t n = size < 10 ? size : 10;
@@ -311,36 +312,44 @@ static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
                         "%s: .npy format version %d.%d is not supported (1.0, 2.0, 3.0 are)",
                         path, major, minor);
     /* v1 has a 2-byte header length, v2 and v3 a 4-byte one (little-endian). */
-    size_t prefix = major == 1 ? 10 : 12;
-    if (size < prefix) return clg_fail(CLG_ERR_PARSE, "%s: truncated .npy header", path);
+    *prefix = major == 1 ? 10 : 12;
+    if (size < *prefix) return clg_fail(CLG_ERR_PARSE, "%s: truncated .npy header", path);
     if (major > 1) CLG_TRY(npy_take(src, path, pre + 10, 2));
-    uint32_t hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
-    if (major > 1) hlen |= (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
-    if (hlen > NPY_MAX_HEADER)
+    *hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
+    if (major > 1) *hlen |= (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
+    if (*hlen > NPY_MAX_HEADER)
         return clg_fail(CLG_ERR_PARSE, "%s: .npy header length %lu is implausibly large", path,
-                        (unsigned long)hlen);
-    if (size - prefix < hlen)
+                        (unsigned long)*hlen);
+    if (size - *prefix < *hlen)
         return clg_fail(CLG_ERR_PARSE,
                         "%s: truncated .npy header (declares %lu bytes, file has %zu)", path,
-                        (unsigned long)hlen, size - prefix);
+                        (unsigned long)*hlen, size - *prefix);
+    return CLG_OK;
+}
 
+/* Reads the hlen-byte header dictionary and parses it. */
+static clg_status npy_read_header(npy_source *src, const char *path, uint32_t hlen, int *rank,
+                                  int64_t *dims, size_t *elem)
+{
     char *header = malloc(hlen ? hlen : 1);
     if (!header) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
-    int rank = 0;
-    int64_t dims[CLG_MAX_RANK];
-    size_t elem = 4;
     clg_status st = npy_take(src, path, header, hlen);
-    if (st == CLG_OK) st = npy_parse_header(path, header, hlen, &rank, dims, &elem);
+    if (st == CLG_OK) st = npy_parse_header(path, header, hlen, rank, dims, elem);
     free(header);
-    if (st != CLG_OK) return st;
+    return st;
+}
 
+/* The data's element count; fails unless the `have` bytes after the header
+   are exactly the shape's. */
+static clg_status npy_check_data_size(const char *path, int rank, const int64_t *dims, size_t elem,
+                                      size_t have, size_t *count)
+{
     char shape[256];
     format_shape(shape, sizeof shape, rank, dims);
-    size_t count;
-    if (!clg_dims_count(rank, dims, &count))
+    if (!clg_dims_count(rank, dims, count))
         return clg_fail(CLG_ERR_PARSE, "%s: .npy shape %s is too large", path, shape);
     /* clg_dims_count keeps count * sizeof(float) within size_t. */
-    size_t need = count * elem, have = size - prefix - hlen;
+    size_t need = *count * elem;
     if (have < need)
         return clg_fail(CLG_ERR_PARSE,
                         "%s: truncated data: shape %s needs %zu bytes, file has %zu after the "
@@ -348,11 +357,17 @@ static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
     if (have > need)
         return clg_fail(CLG_ERR_PARSE, "%s: %zu unexpected bytes after the data of shape %s",
                         path, have - need, shape);
+    return CLG_OK;
+}
 
+/* Reads count elements of elem bytes into a new tensor of the shape, as host floats. */
+static clg_status npy_read_data(npy_source *src, const char *path, int rank, const int64_t *dims,
+                                size_t count, size_t elem, clg_tensor **out)
+{
     clg_tensor *t;
-    st = clg_tensor_create(rank, dims, &t);
+    clg_status st = clg_tensor_create(rank, dims, &t);
     if (st != CLG_OK) return clg_fail_context(st, "%s", path);
-    st = npy_take(src, path, t->data, need);
+    st = npy_take(src, path, t->data, count * elem);
     if (st != CLG_OK) {
         clg_tensor_destroy(t);
         return st;
@@ -365,6 +380,18 @@ static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
     }
     *out = t;
     return CLG_OK;
+}
+
+static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
+{
+    size_t prefix = 0, elem = 4, count = 0;
+    uint32_t hlen = 0;
+    int rank = 0;
+    int64_t dims[CLG_MAX_RANK];
+    CLG_TRY(npy_read_prefix(src, path, &prefix, &hlen));
+    CLG_TRY(npy_read_header(src, path, hlen, &rank, dims, &elem));
+    CLG_TRY(npy_check_data_size(path, rank, dims, elem, src->size - prefix - hlen, &count));
+    return npy_read_data(src, path, rank, dims, count, elem, out);
 }
 
 clg_status clg_tensor_load_npy(const char *path, clg_tensor **out)
