@@ -528,20 +528,17 @@ static clg_status tensor16_from_proto(const Onnx__TensorProto *p, const char *wh
     return CLG_OK;
 }
 
-clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, int *rank,
-                                 int64_t *dims, float **data)
+/* Checks what every supported TensorProto has: a float type (*half, *bf16
+   for the 16-bit ones), data in the proto itself, and non-negative dims. */
+static clg_status check_tensor_proto(const Onnx__TensorProto *p, const char *where, int *half, int *bf16)
 {
-    if (!where) where = "tensor";
-    if (!p || !rank || !dims || !data)
-        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s: NULL argument to clg_tensor_from_proto",
-                        where);
     /* A buffer of unrelated protobuf fields also unpacks; no data type means it is not a tensor. */
     if (!p->has_data_type || p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__UNDEFINED)
         return clg_fail(CLG_ERR_PARSE, "%s: not a valid ONNX TensorProto (no data type)", where);
     /* FLOAT16 and BFLOAT16 are converted to float32 (exactly). */
-    const int half = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16,
-              bf16 = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16;
-    if (p->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && !half && !bf16)
+    *half = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16;
+    *bf16 = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16;
+    if (p->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && !*half && !*bf16)
         return clg_fail(CLG_ERR_UNSUPPORTED,
                         "%s: tensor data type %s (%d) is not supported, only FLOAT (float32), FLOAT16 "
                         "and BFLOAT16", where, clg_onnx_type_name(p->data_type), (int)p->data_type);
@@ -556,18 +553,17 @@ clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, 
     if (p->n_dims > CLG_MAX_RANK)
         return clg_fail(CLG_ERR_UNSUPPORTED, "%s: tensor rank %zu exceeds the limit of %d",
                         where, p->n_dims, CLG_MAX_RANK);
-    int r = (int)p->n_dims;
-    for (int i = 0; i < r; i++)
+    for (int i = 0; i < (int)p->n_dims; i++)
         if (p->dims[i] < 0)
             return clg_fail(CLG_ERR_PARSE, "%s: negative dimension %lld at axis %d", where,
                             (long long)p->dims[i], i);
-    char shape[256];
-    format_shape(shape, sizeof shape, r, p->dims);
-    size_t count;
-    if (!clg_dims_count(r, p->dims, &count))
-        return clg_fail(CLG_ERR_PARSE, "%s: tensor shape %s is too large", where, shape);
+    return CLG_OK;
+}
 
-    if (half || bf16) return tensor16_from_proto(p, where, half, r, count, shape, rank, dims, data);
+/* The float32 data of p (count values of the given shape), from raw_data or float_data. */
+static clg_status tensor32_from_proto(const Onnx__TensorProto *p, const char *where, int r, size_t count,
+                                      const char *shape, int *rank, int64_t *dims, float **data)
+{
     /* Check the data length against the shape before allocating anything. */
     size_t need = count * sizeof(float);
     if (p->has_raw_data && p->n_float_data > 0)
@@ -597,6 +593,26 @@ clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, 
     for (int i = 0; i < r; i++) dims[i] = p->dims[i];
     *data = d;
     return CLG_OK;
+}
+
+clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, int *rank,
+                                 int64_t *dims, float **data)
+{
+    if (!where) where = "tensor";
+    if (!p || !rank || !dims || !data)
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s: NULL argument to clg_tensor_from_proto",
+                        where);
+    int half = 0, bf16 = 0;
+    CLG_TRY(check_tensor_proto(p, where, &half, &bf16));
+    int r = (int)p->n_dims;
+    char shape[256];
+    format_shape(shape, sizeof shape, r, p->dims);
+    size_t count;
+    if (!clg_dims_count(r, p->dims, &count))
+        return clg_fail(CLG_ERR_PARSE, "%s: tensor shape %s is too large", where, shape);
+
+    if (half || bf16) return tensor16_from_proto(p, where, half, r, count, shape, rank, dims, data);
+    return tensor32_from_proto(p, where, r, count, shape, rank, dims, data);
 }
 
 clg_status clg_tensor_load_pb(const char *path, clg_tensor **out)
