@@ -222,6 +222,36 @@ static int write_predictions(const char *path, const eval_result *r)
     return CLI_OK;
 }
 
+/* Runs the first r->n images through the model in batches, timing them into r->seconds. */
+static int run_batches(clg_model *model, const clg_preprocess *pp, const clg_idx *images,
+                       const clg_idx *labels, long batch, eval_result *r)
+{
+    int bar = isatty(STDERR_FILENO);
+    double t0 = cli_now_ms();
+    for (size_t first = 0; first < r->n; first += (size_t)batch) {
+        size_t count = r->n - first < (size_t)batch ? r->n - first : (size_t)batch;
+        if (run_batch(model, pp, images, labels, first, count, r) != CLI_OK) return CLI_FAILURE;
+        if (bar) progress(first + count, r->n);
+    }
+    r->seconds = (cli_now_ms() - t0) / 1e3;
+    return CLI_OK;
+}
+
+/* The trace, the report, the predictions and the logits. Each output is
+   written on its own: one that fails does not stop the others. */
+static int write_outputs(const eval_options *o, clg_context *ctx, clg_trace *trace, const eval_result *r)
+{
+    int failed = cli_trace_finish(o->trace, ctx, trace, r->seconds * 1e3) != CLI_OK;
+    print_report(r, o->batch);
+    if (o->predictions) failed |= write_predictions(o->predictions, r) != CLI_OK;
+    if (o->logits) {
+        clg_status st = clg_tensor_save_npy(o->logits, r->logits);
+        if (st != CLG_OK) failed |= cli_status_error(st, "cannot write the logits") != CLI_OK;
+        else fprintf(stderr, "clgooglenet: wrote %s\n", cli_esc(o->logits));
+    }
+    return failed ? CLI_FAILURE : CLI_OK;
+}
+
 int cli_eval(int argc, char **argv, const char *spec)
 {
     eval_options o;
@@ -261,24 +291,8 @@ int cli_eval(int argc, char **argv, const char *spec)
     fprintf(stderr, "clgooglenet: %zu test images from %s, batch %ld, input %dx%dx%d\n", r.n,
             cli_esc(o.data), o.batch, pp.channels, pp.height, pp.width);
 
-    int bar = isatty(STDERR_FILENO);
-    double t0 = cli_now_ms();
-    for (size_t first = 0; first < r.n; first += (size_t)o.batch) {
-        size_t count = r.n - first < (size_t)o.batch ? r.n - first : (size_t)o.batch;
-        if (run_batch(model, &pp, images, labels, first, count, &r) != CLI_OK) goto done;
-        if (bar) progress(first + count, r.n);
-    }
-    r.seconds = (cli_now_ms() - t0) / 1e3;
-    /* Each output is written on its own: one that fails does not stop the others. */
-    int failed = cli_trace_finish(o.trace, ctx, trace, r.seconds * 1e3) != CLI_OK;
-    print_report(&r, o.batch);
-    if (o.predictions) failed |= write_predictions(o.predictions, &r) != CLI_OK;
-    if (o.logits) {
-        st = clg_tensor_save_npy(o.logits, r.logits);
-        if (st != CLG_OK) failed |= cli_status_error(st, "cannot write the logits") != CLI_OK;
-        else fprintf(stderr, "clgooglenet: wrote %s\n", cli_esc(o.logits));
-    }
-    rc = failed ? CLI_FAILURE : CLI_OK;
+    if (run_batches(model, &pp, images, labels, o.batch, &r) != CLI_OK) goto done;
+    rc = write_outputs(&o, ctx, trace, &r);
 done:
     free(r.names);
     free(r.confusion);

@@ -39,6 +39,52 @@ clg_status clg_context_create_flags(const char *device_spec, unsigned flags, clg
     return clg_context_create_with_options(&options, out);
 }
 
+/* Chooses the device (the options' spec, else CLGOOGLENET_DEVICE), opens it
+   and creates ctx's OpenCL context on it. */
+static clg_status open_device(clg_context *ctx)
+{
+    clg_device_info *devices = NULL;
+    size_t count = 0, chosen = 0;
+    clg_status st = clg_devices_list(&devices, &count);
+    const char *spec = ctx->options.device ? ctx->options.device : clg_env_value(CLG_DEVICE_ENV);
+    if (st == CLG_OK) st = clg_device_select(devices, count, spec, &chosen);
+    if (st == CLG_OK) {
+        ctx->info = devices[chosen];
+        st = clg_device_open(&ctx->info, &ctx->platform, &ctx->device);
+    }
+    free(devices);
+    if (st != CLG_OK) return st;
+    cl_int err;
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)ctx->platform, 0};
+    ctx->context = clCreateContext(props, 1, &ctx->device, NULL, NULL, &err);
+    if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateContext", ctx->info.device_name);
+    return CLG_OK;
+}
+
+/* ctx's in-order queues: the options' count, else CLGOOGLENET_QUEUES, else one. */
+static clg_status create_queues(clg_context *ctx)
+{
+    /* Profiling only when asked: it can cost time on some drivers. */
+    cl_command_queue_properties props_queue = (ctx->flags & CLG_CONTEXT_PROFILING) ? CL_QUEUE_PROFILING_ENABLE : 0;
+    /* Independent branches may run on several in-order queues; one is the
+       default until measured to win on a device (CLGOOGLENET_QUEUES=N). */
+    const char *nq = ctx->options.queues ? NULL : clg_env_value(CLG_QUEUES_ENV);
+    char *end = NULL;
+    long n_queues = ctx->options.queues ? ctx->options.queues : nq && *nq ? strtol(nq, &end, 10) : 1;
+    ctx->n_queues = (end && *end) || n_queues < 1 || n_queues > CLG_MAX_QUEUES ? 0 : (int)n_queues;
+    if (ctx->n_queues == 0)
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s=%s: expected a number from 1 to %d", CLG_QUEUES_ENV, nq,
+                        CLG_MAX_QUEUES);
+    for (int q = 0; q < ctx->n_queues; q++) {
+        cl_int err;
+        ctx->queues[q] = clCreateCommandQueue(ctx->context, ctx->device, props_queue, &err);
+        if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateCommandQueue", NULL);
+    }
+    ctx->queue = ctx->queues[0];
+    ctx->options.queues = ctx->n_queues;
+    return CLG_OK;
+}
+
 clg_status clg_context_create_with_options(const clg_context_options *options, clg_context **out)
 {
     if (!out) return clg_fail(CLG_ERR_INVALID_ARGUMENT, "clg_context_create: out is NULL");
@@ -48,57 +94,15 @@ clg_status clg_context_create_with_options(const clg_context_options *options, c
     if (!ctx) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory creating a context");
     clg_status st = clg_context_options_adopt(ctx, options);
     if (st == CLG_OK) st = clg_context_settings_resolve(ctx);
-    if (st != CLG_OK) {
-        clg_context_destroy(ctx);
-        return st;
-    }
-    const unsigned flags = ctx->options.flags;
-    clg_device_info *devices = NULL;
-    size_t count = 0, chosen = 0;
-    st = clg_devices_list(&devices, &count);
-    const char *spec = ctx->options.device ? ctx->options.device : clg_env_value(CLG_DEVICE_ENV);
-    if (st == CLG_OK) st = clg_device_select(devices, count, spec, &chosen);
+    if (st == CLG_OK) st = open_device(ctx);
     if (st == CLG_OK) {
-        ctx->info = devices[chosen];
-        st = clg_device_open(&ctx->info, &ctx->platform, &ctx->device);
+        ctx->flags = ctx->options.flags;
+        st = create_queues(ctx);
     }
-    free(devices);
     if (st != CLG_OK) {
         clg_context_destroy(ctx);
         return st;
     }
-    cl_int err;
-    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)ctx->platform, 0};
-    ctx->context = clCreateContext(props, 1, &ctx->device, NULL, NULL, &err);
-    if (err != CL_SUCCESS) {
-        st = clg_cl_fail(err, "clCreateContext", ctx->info.device_name);
-        clg_context_destroy(ctx);
-        return st;
-    }
-    /* Profiling only when asked: it can cost time on some drivers. */
-    ctx->flags = flags;
-    cl_command_queue_properties props_queue = (flags & CLG_CONTEXT_PROFILING) ? CL_QUEUE_PROFILING_ENABLE : 0;
-    /* Independent branches may run on several in-order queues; one is the
-       default until measured to win on a device (CLGOOGLENET_QUEUES=N). */
-    const char *nq = ctx->options.queues ? NULL : clg_env_value(CLG_QUEUES_ENV);
-    char *end = NULL;
-    long n_queues = ctx->options.queues ? ctx->options.queues : nq && *nq ? strtol(nq, &end, 10) : 1;
-    ctx->n_queues = (end && *end) || n_queues < 1 || n_queues > CLG_MAX_QUEUES ? 0 : (int)n_queues;
-    if (ctx->n_queues == 0) {
-        clg_context_destroy(ctx);
-        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s=%s: expected a number from 1 to %d", CLG_QUEUES_ENV, nq,
-                        CLG_MAX_QUEUES);
-    }
-    for (int q = 0; q < ctx->n_queues; q++) {
-        ctx->queues[q] = clCreateCommandQueue(ctx->context, ctx->device, props_queue, &err);
-        if (err != CL_SUCCESS) {
-            st = clg_cl_fail(err, "clCreateCommandQueue", NULL);
-            clg_context_destroy(ctx);
-            return st;
-        }
-    }
-    ctx->queue = ctx->queues[0];
-    ctx->options.queues = ctx->n_queues;
     ctx->program_store = program_store_choice(&ctx->info, ctx->options.program_cache);
     ctx->loop_iteration_limit = clg_device_traits_of(&ctx->info)->loop_iteration_limit;
     ctx->programs = clg_program_cache_create();

@@ -67,73 +67,92 @@ static clg_status resolve(const char *base_dir, const char *location, const char
     return CLG_OK;
 }
 
-clg_status clg_external_data_read(const Onnx__TensorProto *t, const char *base_dir, const char *where,
-                                  size_t need, unsigned char **data)
+/* What a tensor's external_data entries say. */
+typedef struct external_ref {
+    const char *location;
+    uint64_t offset, length;
+    int has_length;
+} external_ref;
+
+/* Reads the location, offset and length entries; the others are informative. */
+static clg_status parse_entries(const Onnx__TensorProto *t, const char *where, external_ref *ref)
 {
-    const char *location = NULL;
-    uint64_t offset = 0, length = 0;
-    int has_length = 0;
     for (size_t i = 0; i < t->n_external_data; i++) {
         const Onnx__StringStringEntryProto *e = t->external_data[i];
         const char *key = e->key ? e->key : "";
         if (strcmp(key, "location") == 0) {
-            location = e->value;
+            ref->location = e->value;
         } else if (strcmp(key, "offset") == 0) {
-            if (!parse_bytes(e->value, &offset))
+            if (!parse_bytes(e->value, &ref->offset))
                 return clg_fail(CLG_ERR_PARSE, "%s: external data offset '%s' is not a byte count", where,
                                 e->value ? e->value : "");
         } else if (strcmp(key, "length") == 0) {
-            if (!parse_bytes(e->value, &length))
+            if (!parse_bytes(e->value, &ref->length))
                 return clg_fail(CLG_ERR_PARSE, "%s: external data length '%s' is not a byte count", where,
                                 e->value ? e->value : "");
-            has_length = 1;
+            ref->has_length = 1;
         } /* "checksum" and others: informative */
     }
-    if (!location || !*location)
-        return clg_fail(CLG_ERR_PARSE, "%s: external data has no location", where);
-    if (!base_dir)
-        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: data is in the external file '%s', which needs the model's "
-                                             "folder: load the model from its file", where, location);
-    if (has_length && length != need)
-        return clg_fail(CLG_ERR_PARSE, "%s: external data in '%s' has length %llu but the tensor's shape needs "
-                                       "%zu bytes", where, location, (unsigned long long)length, need);
-    char path[PATH_MAX];
-    CLG_TRY(resolve(base_dir, location, where, path));
-    int fd;
-    size_t size;
-    clg_status st = clg_open_read_fd(path, "external data file", UINT64_MAX, &fd, &size);
-    if (st != CLG_OK) return clg_fail_context(st, "%s", where);
-    if (offset > size || size - offset < need) {
-        close(fd);
+    return CLG_OK;
+}
+
+/* The file of `size` bytes must hold need bytes from the offset, and with no
+   length given, nothing after them. */
+static clg_status check_file_size(const external_ref *ref, const char *where, size_t size, size_t need)
+{
+    if (ref->offset > size || size - ref->offset < need)
         return clg_fail(CLG_ERR_PARSE, "%s: external data file '%s' is too short: %zu bytes, the tensor needs "
-                                       "%zu from offset %llu", where, location, size, need,
-                        (unsigned long long)offset);
-    }
-    if (!has_length && size - offset != need) { /* no length: the data runs to the end of the file */
-        close(fd);
+                                       "%zu from offset %llu", where, ref->location, size, need,
+                        (unsigned long long)ref->offset);
+    if (!ref->has_length && size - ref->offset != need) /* no length: the data runs to the end of the file */
         return clg_fail(CLG_ERR_PARSE, "%s: external data file '%s' has %llu bytes after offset %llu, but the "
-                                       "tensor's shape needs %zu", where, location,
-                        (unsigned long long)(size - offset), (unsigned long long)offset, need);
-    }
+                                       "tensor's shape needs %zu", where, ref->location,
+                        (unsigned long long)(size - ref->offset), (unsigned long long)ref->offset, need);
+    return CLG_OK;
+}
+
+/* Reads need bytes from the offset of the open file fd into a new buffer. */
+static clg_status read_range(int fd, const external_ref *ref, const char *where, size_t need, unsigned char **data)
+{
     unsigned char *buf = malloc(need ? need : 1);
-    if (!buf) {
-        close(fd);
-        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory for %zu bytes of external data", where, need);
-    }
+    if (!buf) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory for %zu bytes of external data", where, need);
     size_t got = 0;
     while (got < need) {
-        ssize_t r = pread(fd, buf + got, need - got, (off_t)(offset + got));
+        ssize_t r = pread(fd, buf + got, need - got, (off_t)(ref->offset + got));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
             const int err = r < 0 ? errno : 0;
-            close(fd);
             free(buf);
-            return clg_fail(CLG_ERR_IO, "%s: reading external data file '%s': %s", where, location,
+            return clg_fail(CLG_ERR_IO, "%s: reading external data file '%s': %s", where, ref->location,
                             err ? strerror(err) : "short read (file changed while reading?)");
         }
         got += (size_t)r;
     }
-    close(fd);
     *data = buf;
     return CLG_OK;
+}
+
+clg_status clg_external_data_read(const Onnx__TensorProto *t, const char *base_dir, const char *where,
+                                  size_t need, unsigned char **data)
+{
+    external_ref ref = {NULL, 0, 0, 0};
+    CLG_TRY(parse_entries(t, where, &ref));
+    if (!ref.location || !*ref.location)
+        return clg_fail(CLG_ERR_PARSE, "%s: external data has no location", where);
+    if (!base_dir)
+        return clg_fail(CLG_ERR_UNSUPPORTED, "%s: data is in the external file '%s', which needs the model's "
+                                             "folder: load the model from its file", where, ref.location);
+    if (ref.has_length && ref.length != need)
+        return clg_fail(CLG_ERR_PARSE, "%s: external data in '%s' has length %llu but the tensor's shape needs "
+                                       "%zu bytes", where, ref.location, (unsigned long long)ref.length, need);
+    char path[PATH_MAX];
+    CLG_TRY(resolve(base_dir, ref.location, where, path));
+    int fd;
+    size_t size;
+    clg_status st = clg_open_read_fd(path, "external data file", UINT64_MAX, &fd, &size);
+    if (st != CLG_OK) return clg_fail_context(st, "%s", where);
+    st = check_file_size(&ref, where, size, need);
+    if (st == CLG_OK) st = read_range(fd, &ref, where, need, data);
+    close(fd);
+    return st;
 }

@@ -293,9 +293,10 @@ static clg_status npy_take(npy_source *src, const char *path, void *buf, size_t 
     return CLG_OK;
 }
 
-static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
+/* The magic, version and header length; *prefix: the bytes they take. */
+static clg_status npy_read_prefix(npy_source *src, const char *path, size_t *prefix, uint32_t *hlen)
 {
-    size_t size = src->size;
+    const size_t size = src->size;
     unsigned char pre[12];
     if (size == 0) return clg_fail(CLG_ERR_PARSE, "%s: empty file, not a .npy file", path);
     size_t n = size < 10 ? size : 10;
@@ -311,36 +312,44 @@ static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
                         "%s: .npy format version %d.%d is not supported (1.0, 2.0, 3.0 are)",
                         path, major, minor);
     /* v1 has a 2-byte header length, v2 and v3 a 4-byte one (little-endian). */
-    size_t prefix = major == 1 ? 10 : 12;
-    if (size < prefix) return clg_fail(CLG_ERR_PARSE, "%s: truncated .npy header", path);
+    *prefix = major == 1 ? 10 : 12;
+    if (size < *prefix) return clg_fail(CLG_ERR_PARSE, "%s: truncated .npy header", path);
     if (major > 1) CLG_TRY(npy_take(src, path, pre + 10, 2));
-    uint32_t hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
-    if (major > 1) hlen |= (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
-    if (hlen > NPY_MAX_HEADER)
+    *hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
+    if (major > 1) *hlen |= (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
+    if (*hlen > NPY_MAX_HEADER)
         return clg_fail(CLG_ERR_PARSE, "%s: .npy header length %lu is implausibly large", path,
-                        (unsigned long)hlen);
-    if (size - prefix < hlen)
+                        (unsigned long)*hlen);
+    if (size - *prefix < *hlen)
         return clg_fail(CLG_ERR_PARSE,
                         "%s: truncated .npy header (declares %lu bytes, file has %zu)", path,
-                        (unsigned long)hlen, size - prefix);
+                        (unsigned long)*hlen, size - *prefix);
+    return CLG_OK;
+}
 
+/* Reads the hlen-byte header dictionary and parses it. */
+static clg_status npy_read_header(npy_source *src, const char *path, uint32_t hlen, int *rank,
+                                  int64_t *dims, size_t *elem)
+{
     char *header = malloc(hlen ? hlen : 1);
     if (!header) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "%s: out of memory", path);
-    int rank = 0;
-    int64_t dims[CLG_MAX_RANK];
-    size_t elem = 4;
     clg_status st = npy_take(src, path, header, hlen);
-    if (st == CLG_OK) st = npy_parse_header(path, header, hlen, &rank, dims, &elem);
+    if (st == CLG_OK) st = npy_parse_header(path, header, hlen, rank, dims, elem);
     free(header);
-    if (st != CLG_OK) return st;
+    return st;
+}
 
+/* The data's element count; fails unless the `have` bytes after the header
+   are exactly the shape's. */
+static clg_status npy_check_data_size(const char *path, int rank, const int64_t *dims, size_t elem,
+                                      size_t have, size_t *count)
+{
     char shape[256];
     format_shape(shape, sizeof shape, rank, dims);
-    size_t count;
-    if (!clg_dims_count(rank, dims, &count))
+    if (!clg_dims_count(rank, dims, count))
         return clg_fail(CLG_ERR_PARSE, "%s: .npy shape %s is too large", path, shape);
     /* clg_dims_count keeps count * sizeof(float) within size_t. */
-    size_t need = count * elem, have = size - prefix - hlen;
+    size_t need = *count * elem;
     if (have < need)
         return clg_fail(CLG_ERR_PARSE,
                         "%s: truncated data: shape %s needs %zu bytes, file has %zu after the "
@@ -348,11 +357,17 @@ static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
     if (have > need)
         return clg_fail(CLG_ERR_PARSE, "%s: %zu unexpected bytes after the data of shape %s",
                         path, have - need, shape);
+    return CLG_OK;
+}
 
+/* Reads count elements of elem bytes into a new tensor of the shape, as host floats. */
+static clg_status npy_read_data(npy_source *src, const char *path, int rank, const int64_t *dims,
+                                size_t count, size_t elem, clg_tensor **out)
+{
     clg_tensor *t;
-    st = clg_tensor_create(rank, dims, &t);
+    clg_status st = clg_tensor_create(rank, dims, &t);
     if (st != CLG_OK) return clg_fail_context(st, "%s", path);
-    st = npy_take(src, path, t->data, need);
+    st = npy_take(src, path, t->data, count * elem);
     if (st != CLG_OK) {
         clg_tensor_destroy(t);
         return st;
@@ -365,6 +380,18 @@ static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
     }
     *out = t;
     return CLG_OK;
+}
+
+static clg_status npy_read(npy_source *src, const char *path, clg_tensor **out)
+{
+    size_t prefix = 0, elem = 4, count = 0;
+    uint32_t hlen = 0;
+    int rank = 0;
+    int64_t dims[CLG_MAX_RANK];
+    CLG_TRY(npy_read_prefix(src, path, &prefix, &hlen));
+    CLG_TRY(npy_read_header(src, path, hlen, &rank, dims, &elem));
+    CLG_TRY(npy_check_data_size(path, rank, dims, elem, src->size - prefix - hlen, &count));
+    return npy_read_data(src, path, rank, dims, count, elem, out);
 }
 
 clg_status clg_tensor_load_npy(const char *path, clg_tensor **out)
@@ -501,20 +528,17 @@ static clg_status tensor16_from_proto(const Onnx__TensorProto *p, const char *wh
     return CLG_OK;
 }
 
-clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, int *rank,
-                                 int64_t *dims, float **data)
+/* Checks what every supported TensorProto has: a float type (*half, *bf16
+   for the 16-bit ones), data in the proto itself, and non-negative dims. */
+static clg_status check_tensor_proto(const Onnx__TensorProto *p, const char *where, int *half, int *bf16)
 {
-    if (!where) where = "tensor";
-    if (!p || !rank || !dims || !data)
-        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s: NULL argument to clg_tensor_from_proto",
-                        where);
     /* A buffer of unrelated protobuf fields also unpacks; no data type means it is not a tensor. */
     if (!p->has_data_type || p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__UNDEFINED)
         return clg_fail(CLG_ERR_PARSE, "%s: not a valid ONNX TensorProto (no data type)", where);
     /* FLOAT16 and BFLOAT16 are converted to float32 (exactly). */
-    const int half = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16,
-              bf16 = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16;
-    if (p->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && !half && !bf16)
+    *half = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16;
+    *bf16 = p->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16;
+    if (p->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && !*half && !*bf16)
         return clg_fail(CLG_ERR_UNSUPPORTED,
                         "%s: tensor data type %s (%d) is not supported, only FLOAT (float32), FLOAT16 "
                         "and BFLOAT16", where, clg_onnx_type_name(p->data_type), (int)p->data_type);
@@ -529,18 +553,17 @@ clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, 
     if (p->n_dims > CLG_MAX_RANK)
         return clg_fail(CLG_ERR_UNSUPPORTED, "%s: tensor rank %zu exceeds the limit of %d",
                         where, p->n_dims, CLG_MAX_RANK);
-    int r = (int)p->n_dims;
-    for (int i = 0; i < r; i++)
+    for (int i = 0; i < (int)p->n_dims; i++)
         if (p->dims[i] < 0)
             return clg_fail(CLG_ERR_PARSE, "%s: negative dimension %lld at axis %d", where,
                             (long long)p->dims[i], i);
-    char shape[256];
-    format_shape(shape, sizeof shape, r, p->dims);
-    size_t count;
-    if (!clg_dims_count(r, p->dims, &count))
-        return clg_fail(CLG_ERR_PARSE, "%s: tensor shape %s is too large", where, shape);
+    return CLG_OK;
+}
 
-    if (half || bf16) return tensor16_from_proto(p, where, half, r, count, shape, rank, dims, data);
+/* The float32 data of p (count values of the given shape), from raw_data or float_data. */
+static clg_status tensor32_from_proto(const Onnx__TensorProto *p, const char *where, int r, size_t count,
+                                      const char *shape, int *rank, int64_t *dims, float **data)
+{
     /* Check the data length against the shape before allocating anything. */
     size_t need = count * sizeof(float);
     if (p->has_raw_data && p->n_float_data > 0)
@@ -570,6 +593,26 @@ clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, 
     for (int i = 0; i < r; i++) dims[i] = p->dims[i];
     *data = d;
     return CLG_OK;
+}
+
+clg_status clg_tensor_from_proto(const Onnx__TensorProto *p, const char *where, int *rank,
+                                 int64_t *dims, float **data)
+{
+    if (!where) where = "tensor";
+    if (!p || !rank || !dims || !data)
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s: NULL argument to clg_tensor_from_proto",
+                        where);
+    int half = 0, bf16 = 0;
+    CLG_TRY(check_tensor_proto(p, where, &half, &bf16));
+    int r = (int)p->n_dims;
+    char shape[256];
+    format_shape(shape, sizeof shape, r, p->dims);
+    size_t count;
+    if (!clg_dims_count(r, p->dims, &count))
+        return clg_fail(CLG_ERR_PARSE, "%s: tensor shape %s is too large", where, shape);
+
+    if (half || bf16) return tensor16_from_proto(p, where, half, r, count, shape, rank, dims, data);
+    return tensor32_from_proto(p, where, r, count, shape, rank, dims, data);
 }
 
 clg_status clg_tensor_load_pb(const char *path, clg_tensor **out)

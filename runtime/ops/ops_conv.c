@@ -209,88 +209,114 @@ typedef struct wino_plan {
     cl_mem in, out, vbuf, ubuf, mbuf, bbuf;
 } wino_plan;
 
-/* Appends the three steps for the T tiles from tile t0 of the batch. */
-static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, int64_t T)
-{
-    const int64_t Tp = (T + wp->px - 1) / wp->px * wp->px;
-    const int n = wp->n, wm = wp->wm, A = wp->A;
-    const size_t vcount = (size_t)(A * A) * (size_t)wp->C * (size_t)Tp;
-    const size_t mcount = (size_t)(A * A) * (size_t)Tp * (size_t)wp->Kp;
-    const size_t ucount = (size_t)(A * A) * (size_t)wp->Kp * (size_t)wp->C;
-    clg_options o;
-    clg_step s_in, s_gemm, s_out;
-    clg_status st;
+/* One chunk's tiles: T from tile t0 of the batch, Tp rounded up to the GEMM's PX. */
+typedef struct wino_span {
+    int64_t t0, T, Tp;
+    size_t ucount, vcount, mcount; /* floats in U, and in V and M for this chunk */
+} wino_span;
 
-    /* 1. input transform. Each step gets only the -D values it reads, so that
-       layers whose transforms differ only in the GEMM's blocking share them. */
-    o = clg_options_begin(&clg_kernel_winograd);
+/* Step 1, the input transform. Each step gets only the -D values it reads, so
+   that layers whose transforms differ only in the GEMM's blocking share them. */
+static clg_status wino_input_step(clg_plan *plan, const wino_plan *wp, const wino_span *sp)
+{
+    const int wm = wp->wm;
+    const int64_t T = sp->T, Tp = sp->Tp;
+    clg_step s;
+    clg_options o = clg_options_begin(&clg_kernel_winograd);
     clg_options_set(&o, "WM", wm);
     CLG_TRY(clg_options_end(&o));
-    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_input", &s_in));
-    snprintf(s_in.variant, sizeof s_in.variant, "wino%d_input", wm);
+    CLG_TRY(clg_plan_kernel_step(plan, wp->n, o.desc->file, o.text, "wino_input", &s));
+    snprintf(s.variant, sizeof s.variant, "wino%d_input", wm);
     const int in_ints[] = {(int)wp->C, (int)wp->H, (int)wp->W, (int)wp->TH, (int)wp->TW, (int)T,
-                           (int)Tp, wp->win->pads[0], wp->win->pads[1], (int)t0};
-    clg_args kargs = clg_args_begin(s_in.kernel);
+                           (int)Tp, wp->win->pads[0], wp->win->pads[1], (int)sp->t0};
+    clg_args kargs = clg_args_begin(s.kernel);
     clg_args_mem(&kargs, wp->in);
     clg_args_mem(&kargs, wp->vbuf);
     clg_args_ints(&kargs, in_ints, 10);
-    st = clg_args_end(&kargs);
-    s_in.work_dim = 2;
-    s_in.global[0] = (size_t)Tp;
-    s_in.global[1] = (size_t)wp->C;
-    clg_plan_row_groups(plan, &s_in);
-    s_in.bytes = 4.0 * (double)(T * wm * wm * wp->C + (int64_t)vcount); /* about */
-    CLG_TRY(clg_plan_finish_step(plan, &s_in, st));
+    const clg_status st = clg_args_end(&kargs);
+    s.work_dim = 2;
+    s.global[0] = (size_t)Tp;
+    s.global[1] = (size_t)wp->C;
+    clg_plan_row_groups(plan, &s);
+    s.bytes = 4.0 * (double)(T * wm * wm * wp->C + (int64_t)sp->vcount); /* about */
+    return clg_plan_finish_step(plan, &s, st);
+}
 
-    /* 2. batched GEMM */
-    o = clg_options_begin(&clg_kernel_winograd);
+/* Step 2, the batched GEMM: the convolution's useful work is counted here. */
+static clg_status wino_gemm_step(clg_plan *plan, const wino_plan *wp, const wino_span *sp)
+{
+    const int wm = wp->wm, A = wp->A;
+    const int64_t T = sp->T, Tp = sp->Tp;
+    clg_step s;
+    clg_options o = clg_options_begin(&clg_kernel_winograd);
     clg_options_set(&o, "WM", wm);
     clg_options_set(&o, "PX", wp->px);
     clg_options_set(&o, "KV", wp->kv);
     CLG_TRY(clg_options_end(&o));
-    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_gemm", &s_gemm));
-    snprintf(s_gemm.variant, sizeof s_gemm.variant, "wino%d_gemm_p%dk%d", wm, wp->px, (int)wp->KB);
-    kargs = clg_args_begin(s_gemm.kernel);
+    CLG_TRY(clg_plan_kernel_step(plan, wp->n, o.desc->file, o.text, "wino_gemm", &s));
+    snprintf(s.variant, sizeof s.variant, "wino%d_gemm_p%dk%d", wm, wp->px, (int)wp->KB);
+    clg_args kargs = clg_args_begin(s.kernel);
     clg_args_mem(&kargs, wp->ubuf);
     clg_args_mem(&kargs, wp->vbuf);
     clg_args_mem(&kargs, wp->mbuf);
     clg_args_int(&kargs, wp->C);
     clg_args_int(&kargs, Tp);
     clg_args_int(&kargs, wp->Kp);
-    st = clg_args_end(&kargs);
-    s_gemm.work_dim = 3;
-    s_gemm.global[0] = (size_t)(Tp / wp->px);
-    s_gemm.global[1] = (size_t)wp->kblocks;
-    s_gemm.global[2] = (size_t)(A * A);
-    clg_plan_row_groups(plan, &s_gemm);
-    /* The convolution's useful work is counted here. */
-    s_gemm.flops = 2.0 * (double)(T * wm * wm * wp->K) * (double)(wp->C * 9); /* about, at edges */
-    s_gemm.bytes = 4.0 * (double)(ucount + vcount + mcount);
-    CLG_TRY(clg_plan_finish_step(plan, &s_gemm, st));
+    const clg_status st = clg_args_end(&kargs);
+    s.work_dim = 3;
+    s.global[0] = (size_t)(Tp / wp->px);
+    s.global[1] = (size_t)wp->kblocks;
+    s.global[2] = (size_t)(A * A);
+    clg_plan_row_groups(plan, &s);
+    s.flops = 2.0 * (double)(T * wm * wm * wp->K) * (double)(wp->C * 9); /* about, at edges */
+    s.bytes = 4.0 * (double)(sp->ucount + sp->vcount + sp->mcount);
+    return clg_plan_finish_step(plan, &s, st);
+}
 
-    /* 3. output transform, bias, ReLU, placement */
-    o = clg_options_begin(&clg_kernel_winograd);
+/* Step 3, the output transform, bias, ReLU and placement. */
+static clg_status wino_output_step(clg_plan *plan, const wino_plan *wp, const wino_span *sp)
+{
+    const int wm = wp->wm;
+    const int64_t T = sp->T, Tp = sp->Tp;
+    clg_step s;
+    clg_options o = clg_options_begin(&clg_kernel_winograd);
     clg_options_set(&o, "WM", wm);
     clg_options_set(&o, "HAS_BIAS", wp->has_bias);
     clg_options_set(&o, "RELU", wp->relu);
     CLG_TRY(clg_options_end(&o));
-    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "wino_output", &s_out));
-    snprintf(s_out.variant, sizeof s_out.variant, "wino%d_output", wm);
+    CLG_TRY(clg_plan_kernel_step(plan, wp->n, o.desc->file, o.text, "wino_output", &s));
+    snprintf(s.variant, sizeof s.variant, "wino%d_output", wm);
     const int out_ints[] = {(int)wp->K, (int)wp->OH, (int)wp->OW, (int)wp->TH, (int)wp->TW, (int)Tp,
                             (int)wp->Kp, (int)wp->place->offset, (int)wp->place->image_stride,
-                            (int)t0};
-    kargs = clg_args_begin(s_out.kernel);
+                            (int)sp->t0};
+    clg_args kargs = clg_args_begin(s.kernel);
     clg_args_mem(&kargs, wp->mbuf);
     clg_args_mem(&kargs, wp->bbuf);
     clg_args_mem(&kargs, wp->out);
     clg_args_ints(&kargs, out_ints, 10);
-    st = clg_args_end(&kargs);
-    s_out.work_dim = 2;
-    s_out.global[0] = (size_t)T;
-    s_out.global[1] = (size_t)(wp->Kp / 16);
-    clg_plan_row_groups(plan, &s_out);
-    s_out.bytes = 4.0 * (double)(mcount + (size_t)(T * wm * wm * wp->K)); /* about */
-    return clg_plan_finish_step(plan, &s_out, st);
+    const clg_status st = clg_args_end(&kargs);
+    s.work_dim = 2;
+    s.global[0] = (size_t)T;
+    s.global[1] = (size_t)(wp->Kp / 16);
+    clg_plan_row_groups(plan, &s);
+    s.bytes = 4.0 * (double)(sp->mcount + (size_t)(T * wm * wm * wp->K)); /* about */
+    return clg_plan_finish_step(plan, &s, st);
+}
+
+/* Appends the three steps for the T tiles from tile t0 of the batch. */
+static clg_status wino_chunk(clg_plan *plan, const wino_plan *wp, int64_t t0, int64_t T)
+{
+    const size_t AA = (size_t)(wp->A * wp->A);
+    wino_span sp;
+    sp.t0 = t0;
+    sp.T = T;
+    sp.Tp = (T + wp->px - 1) / wp->px * wp->px;
+    sp.vcount = AA * (size_t)wp->C * (size_t)sp.Tp;
+    sp.mcount = AA * (size_t)sp.Tp * (size_t)wp->Kp;
+    sp.ucount = AA * (size_t)wp->Kp * (size_t)wp->C;
+    CLG_TRY(wino_input_step(plan, wp, &sp));
+    CLG_TRY(wino_gemm_step(plan, wp, &sp));
+    return wino_output_step(plan, wp, &sp);
 }
 
 /* Tiles, channel blocking and chunks of d's F(wm x wm, 3x3) into wp; fails
@@ -941,30 +967,26 @@ static clg_status choose(clg_plan *plan, const conv_desc *d, conv_choice *ch)
 }
 
 /*
- * Checks node n's shapes and fills d. *empty is set (and nothing else) for
- * an empty output: nothing to launch.
+ * Checks node n's shapes against what the Conv kernels support. *empty is
+ * set for an empty output: nothing to launch, and nothing else to check.
  */
-static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
+static clg_status check_shapes(const clg_plan *plan, int n, int *empty)
 {
     const clg_shape *x = CLG_IN_SHAPE(plan, n, 0);
     const clg_shape *wt = CLG_IN_SHAPE(plan, n, 1);
     const clg_shape *y = CLG_OUT_SHAPE(plan, n);
     const clg_window *win = &plan->windows[n];
-    const int has_bias = CLG_HAS_INPUT(plan, n, 2);
-    const int relu = CLG_NODE(plan, n)->attrs.fused_relu != 0;
-    *empty = 0;
 
     if (x->rank != 4 || wt->rank != 4 || y->rank != 4)
         return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "only 2-D NCHW convolution is supported");
-    const int64_t N = x->dims[0], C = x->dims[1], H = x->dims[2], W = x->dims[3];
+    const int64_t N = x->dims[0], C = x->dims[1];
     const int64_t K = wt->dims[0], KH = wt->dims[2], KW = wt->dims[3];
-    const int64_t OH = y->dims[2], OW = y->dims[3];
     const int group = win->group; /* >= 1 in a resolved window (shape.c) */
     if (group < 1 || C % group || K % group || wt->dims[1] * group != C)
         return conv_fail(plan, n, CLG_ERR_SHAPE, "weight does not match the input channels and group");
     if (y->dims[0] != N || y->dims[1] != K || win->kernel[0] != KH || win->kernel[1] != KW)
         return conv_fail(plan, n, CLG_ERR_SHAPE, "output or window does not match the weights");
-    if (has_bias) {
+    if (CLG_HAS_INPUT(plan, n, 2)) {
         const clg_shape *b = CLG_IN_SHAPE(plan, n, 2);
         if (clg_shape_count(b) != (size_t)K)
             return conv_fail(plan, n, CLG_ERR_SHAPE, "bias must have one value per output channel");
@@ -986,38 +1008,64 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
         return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "tensor too large (over 2^31 elements)");
     if (KH > 64 || KW > 64)
         return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "kernels larger than 64x64 are not supported");
+    return CLG_OK;
+}
 
-    conv_desc d;
-    memset(&d, 0, sizeof d);
-    d.n = n;
-    d.N = N, d.C = C, d.H = H, d.W = W, d.K = K, d.KH = KH, d.KW = KW, d.OH = OH, d.OW = OW;
-    d.win = win;
-    d.relu = relu;
-    d.has_bias = has_bias;
-    d.place = place;
-    d.pool3 = CLG_NODE(plan, n)->attrs.fused_pool != 0;
-    d.force = clg_context_conv_algorithm(plan->ctx);
-    d.conv_depth = plan->conv_depth;
+/* Fills d from node n's checked shapes, attributes, constants and buffers. */
+static void fill_desc(const clg_plan *plan, int n, conv_desc *d)
+{
+    const clg_shape *x = CLG_IN_SHAPE(plan, n, 0);
+    const clg_shape *wt = CLG_IN_SHAPE(plan, n, 1);
+    const clg_shape *y = CLG_OUT_SHAPE(plan, n);
+    const clg_window *win = &plan->windows[n];
+    const int has_bias = CLG_HAS_INPUT(plan, n, 2);
+    const int64_t C = x->dims[1], K = wt->dims[0], KH = wt->dims[2], KW = wt->dims[3];
+
+    memset(d, 0, sizeof *d);
+    d->n = n;
+    d->N = x->dims[0], d->C = C, d->H = x->dims[2], d->W = x->dims[3];
+    d->K = K, d->KH = KH, d->KW = KW, d->OH = y->dims[2], d->OW = y->dims[3];
+    d->win = win;
+    d->relu = CLG_NODE(plan, n)->attrs.fused_relu != 0;
+    d->has_bias = has_bias;
+    d->place = &plan->placement[CLG_NODE(plan, n)->output];
+    d->pool3 = CLG_NODE(plan, n)->attrs.fused_pool != 0;
+    d->force = clg_context_conv_algorithm(plan->ctx);
+    d->conv_depth = plan->conv_depth;
     /* A fused pool needs the 2-D layout: not the flattened pointwise paths. */
-    d.plain = clg_window_is_plain(win);
-    d.pointwise = !d.pool3 && d.plain && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
-                  win->pads[0] == 0 && win->pads[1] == 0 && win->pads[2] == 0 && win->pads[3] == 0;
+    d->plain = clg_window_is_plain(win);
+    d->pointwise = !d->pool3 && d->plain && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
+                   win->pads[0] == 0 && win->pads[1] == 0 && win->pads[2] == 0 && win->pads[3] == 0;
     /* Constant weights (and bias) have a host copy that can be re-laid. */
     const clg_graph *g = plan->graph;
-    d.wdata = g->values[CLG_NODE(plan, n)->inputs[1]].data;
-    d.bdata = has_bias ? g->values[CLG_NODE(plan, n)->inputs[2]].data : NULL;
-    d.relayable = d.wdata && (!has_bias || d.bdata);
-    if (d.pool3 && (!d.relayable || KH != 1 || KW != 1 || win->stride[0] != 1 || win->stride[1] != 1))
-        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "a fused max-pool needs a 1x1 stride-1 convolution with constant weights");
-    d.in = CLG_IN_BUF(plan, n, 0);
+    d->wdata = g->values[CLG_NODE(plan, n)->inputs[1]].data;
+    d->bdata = has_bias ? g->values[CLG_NODE(plan, n)->inputs[2]].data : NULL;
+    d->relayable = d->wdata && (!has_bias || d->bdata);
+    d->in = CLG_IN_BUF(plan, n, 0);
     /* Planned activations and inputs have slack (memory_plan.c); constants do not. */
-    d.in_slack = g->values[CLG_NODE(plan, n)->inputs[0]].data == NULL;
-    d.w = CLG_IN_BUF(plan, n, 1);
-    d.b = has_bias ? CLG_IN_BUF(plan, n, 2) : NULL;
-    d.out = CLG_OUT_BUF(plan, n);
-    d.flops = 2.0 * (double)clg_shape_count(y) * (double)(C / group * KH * KW);
-    d.bytes = 4.0 * ((double)clg_shape_count(x) + (double)clg_shape_count(wt) +
-                     (double)clg_shape_count(y) + (has_bias ? (double)K : 0.0));
+    d->in_slack = g->values[CLG_NODE(plan, n)->inputs[0]].data == NULL;
+    d->w = CLG_IN_BUF(plan, n, 1);
+    d->b = has_bias ? CLG_IN_BUF(plan, n, 2) : NULL;
+    d->out = CLG_OUT_BUF(plan, n);
+    d->flops = 2.0 * (double)clg_shape_count(y) * (double)(C / win->group * KH * KW);
+    d->bytes = 4.0 * ((double)clg_shape_count(x) + (double)clg_shape_count(wt) +
+                      (double)clg_shape_count(y) + (has_bias ? (double)K : 0.0));
+}
+
+/*
+ * Checks node n's shapes and fills d. *empty is set (and nothing else) for
+ * an empty output: nothing to launch.
+ */
+static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
+{
+    *empty = 0;
+    CLG_TRY(check_shapes(plan, n, empty));
+    if (*empty) return CLG_OK;
+    conv_desc d;
+    fill_desc(plan, n, &d);
+    const clg_window *win = d.win;
+    if (d.pool3 && (!d.relayable || d.KH != 1 || d.KW != 1 || win->stride[0] != 1 || win->stride[1] != 1))
+        return conv_fail(plan, n, CLG_ERR_UNSUPPORTED, "a fused max-pool needs a 1x1 stride-1 convolution with constant weights");
     *dp = d;
     return CLG_OK;
 }

@@ -196,7 +196,16 @@ clg_status clg_plan_gemm(clg_plan *plan, int n)
     return add_product(plan, n, &g);
 }
 
-clg_status clg_plan_matmul(clg_plan *plan, int n)
+/* A MatMul's matrix sizes and how its batch dims walk A and B. */
+typedef struct matmul_layout {
+    int64_t m, k, cols;
+    int a_batch_rank, b_batch_rank, batch_rank;
+    int64_t a_stride[CLG_MAX_RANK], b_stride[CLG_MAX_RANK]; /* element strides per output batch dim, 0 = broadcast */
+    size_t batch, a_batch, b_batch;                           /* matrices in Y, A and B */
+} matmul_layout;
+
+/* The matrix sizes of node n; fails unless they fit the output's shape. */
+static clg_status matmul_sizes(clg_plan *plan, int n, matmul_layout *ml)
 {
     const clg_shape *a = CLG_IN_SHAPE(plan, n, 0);
     const clg_shape *b = CLG_IN_SHAPE(plan, n, 1);
@@ -206,68 +215,93 @@ clg_status clg_plan_matmul(clg_plan *plan, int n)
 
     /* numpy: a 1-D A is a row [1, K], a 1-D B a column [K, 1]; both dims are dropped later. */
     const int a_vec = a->rank == 1, b_vec = b->rank == 1;
-    const int64_t m = a_vec ? 1 : a->dims[a->rank - 2], k = a->dims[a->rank - 1];
+    ml->m = a_vec ? 1 : a->dims[a->rank - 2];
+    ml->k = a->dims[a->rank - 1];
     const int64_t kb = b_vec ? b->dims[0] : b->dims[b->rank - 2];
-    const int64_t cols = b_vec ? 1 : b->dims[b->rank - 1];
-    const int a_batch_rank = a_vec ? 0 : a->rank - 2, b_batch_rank = b_vec ? 0 : b->rank - 2;
-    const int batch_rank = y->rank - !a_vec - !b_vec;
-    if (k != kb || batch_rank < 0 || batch_rank < a_batch_rank || batch_rank < b_batch_rank ||
-        (!a_vec && y->dims[batch_rank] != m) || (!b_vec && y->dims[y->rank - 1] != cols))
+    ml->cols = b_vec ? 1 : b->dims[b->rank - 1];
+    ml->a_batch_rank = a_vec ? 0 : a->rank - 2;
+    ml->b_batch_rank = b_vec ? 0 : b->rank - 2;
+    ml->batch_rank = y->rank - !a_vec - !b_vec;
+    const int batch_rank = ml->batch_rank;
+    if (ml->k != kb || batch_rank < 0 || batch_rank < ml->a_batch_rank || batch_rank < ml->b_batch_rank ||
+        (!a_vec && y->dims[batch_rank] != ml->m) || (!b_vec && y->dims[y->rank - 1] != ml->cols))
         return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "output shape does not match the operands");
+    return CLG_OK;
+}
 
-    /* Per output batch dim: element strides of A's and B's matrices (0 = broadcast). */
-    int64_t a_stride[CLG_MAX_RANK], b_stride[CLG_MAX_RANK];
-    size_t batch = 1, a_batch = 1, b_batch = 1;
-    int64_t sa = m * k, sb = k * cols;
+/* Per output batch dim: element strides of A's and B's matrices (0 = broadcast). */
+static clg_status matmul_batch_strides(clg_plan *plan, int n, matmul_layout *ml)
+{
+    const clg_shape *a = CLG_IN_SHAPE(plan, n, 0);
+    const clg_shape *b = CLG_IN_SHAPE(plan, n, 1);
+    const clg_shape *y = CLG_OUT_SHAPE(plan, n);
+    const int batch_rank = ml->batch_rank;
+    int64_t sa = ml->m * ml->k, sb = ml->k * ml->cols;
+    ml->batch = ml->a_batch = ml->b_batch = 1;
     for (int i = batch_rank - 1; i >= 0; i--) {
-        const int ia = i - (batch_rank - a_batch_rank), ib = i - (batch_rank - b_batch_rank);
+        const int ia = i - (batch_rank - ml->a_batch_rank), ib = i - (batch_rank - ml->b_batch_rank);
         const int64_t da = ia >= 0 ? a->dims[ia] : 1, db = ib >= 0 ? b->dims[ib] : 1;
         const int64_t d = y->dims[i];
         if ((da != d && da != 1) || (db != d && db != 1))
             return clg_plan_node_fail(plan, n, CLG_ERR_SHAPE, "batch dimensions do not broadcast");
-        a_stride[i] = da == 1 ? 0 : sa;
-        b_stride[i] = db == 1 ? 0 : sb;
+        ml->a_stride[i] = da == 1 ? 0 : sa;
+        ml->b_stride[i] = db == 1 ? 0 : sb;
         sa *= da;
         sb *= db;
-        batch *= (size_t)d;
-        a_batch *= (size_t)da;
-        b_batch *= (size_t)db;
+        ml->batch *= (size_t)d;
+        ml->a_batch *= (size_t)da;
+        ml->b_batch *= (size_t)db;
     }
-    if (clg_shape_count(y) == 0) return CLG_OK; /* empty output */
-    if (k == 0) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
+    return CLG_OK;
+}
 
+/* Appends the products of node n: one stacked GEMM where it can, else one per batch matrix. */
+static clg_status matmul_products(clg_plan *plan, int n, const matmul_layout *ml)
+{
+    const clg_shape *y = CLG_OUT_SHAPE(plan, n);
+    const int64_t m = ml->m, cols = ml->cols;
     clg_gemm_args g;
     memset(&g, 0, sizeof g);
     g.m = (size_t)m;
     g.n = (size_t)cols;
-    g.k = (size_t)k;
+    g.k = (size_t)ml->k;
     g.alpha = 1.0f;
     g.beta = 0.0f;
     g.a = CLG_IN_BUF(plan, n, 0);
     g.b = CLG_IN_BUF(plan, n, 1);
     g.c = CLG_OUT_BUF(plan, n);
-    g.lda = (size_t)k;
+    g.lda = (size_t)ml->k;
     g.ldb = (size_t)cols;
     g.ldc = (size_t)cols;
 
     /* One shared B and an unbroadcast A: the batch stacks into the rows of one GEMM. */
-    if (b_batch == 1 && a_batch == batch) {
-        g.m = batch * (size_t)m;
+    if (ml->b_batch == 1 && ml->a_batch == ml->batch) {
+        g.m = ml->batch * (size_t)m;
         return add_product(plan, n, &g);
     }
-    for (size_t i = 0; i < batch; i++) {
+    for (size_t i = 0; i < ml->batch; i++) {
         size_t rest = i;
         g.a_offset = g.b_offset = 0;
-        for (int d = batch_rank - 1; d >= 0; d--) {
+        for (int d = ml->batch_rank - 1; d >= 0; d--) {
             const size_t idx = rest % (size_t)y->dims[d];
             rest /= (size_t)y->dims[d];
-            g.a_offset += idx * (size_t)a_stride[d];
-            g.b_offset += idx * (size_t)b_stride[d];
+            g.a_offset += idx * (size_t)ml->a_stride[d];
+            g.b_offset += idx * (size_t)ml->b_stride[d];
         }
         g.c_offset = i * (size_t)(m * cols);
         CLG_TRY(add_product(plan, n, &g));
     }
     return CLG_OK;
+}
+
+clg_status clg_plan_matmul(clg_plan *plan, int n)
+{
+    matmul_layout ml = {0};
+    CLG_TRY(matmul_sizes(plan, n, &ml));
+    CLG_TRY(matmul_batch_strides(plan, n, &ml));
+    if (clg_shape_count(CLG_OUT_SHAPE(plan, n)) == 0) return CLG_OK; /* empty output */
+    if (ml.k == 0) return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "inner dimension 0 is not supported");
+    return matmul_products(plan, n, &ml);
 }
 
 /* ---- Import and shapes -------------------------------------------------- */

@@ -84,26 +84,20 @@ static int compare_start(const void *a, const void *b)
     return (x->start > y->start) - (x->start < y->start);
 }
 
-clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
+/* Each value's root, each node's order position, and each root's lifetime
+   (start: first writer, end: last reader) from every value stored in it. */
+static void find_lifetimes(const clg_plan *plan, int *root, int *pos, root_info *info)
 {
     const clg_graph *g = plan->graph;
-    size_t nv = g->n_values, nn = g->n_nodes;
-    int *root = malloc((nv ? nv : 1) * sizeof(int));
-    int *pos = malloc((nn ? nn : 1) * sizeof(int));
-    root_info *info = calloc(nv ? nv : 1, sizeof(root_info));
-    pooled *pool = calloc(nv ? nv : 1, sizeof(pooled));
-    clg_status st = (root && pos && info && pool) ? CLG_OK : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
-    size_t n_pool = 0, n_roots = 0;
-
-    for (size_t k = 0; st == CLG_OK && k < nn; k++) pos[plan->order[k]] = (int)k;
-    for (size_t v = 0; st == CLG_OK && v < nv; v++) {
+    const size_t nv = g->n_values, nn = g->n_nodes;
+    for (size_t k = 0; k < nn; k++) pos[plan->order[k]] = (int)k;
+    for (size_t v = 0; v < nv; v++) {
         root[v] = root_of(plan, (int)v);
         info[v].value = (int)v;
         info[v].start = (int)nn;
         info[v].end = -1;
     }
-    /* Lifetimes of roots, from every value stored in them. */
-    for (size_t v = 0; st == CLG_OK && v < nv; v++) {
+    for (size_t v = 0; v < nv; v++) {
         root_info *r = &info[root[v]];
         int p = g->values[v].producer;
         if (p >= 0 && !clg_op_def_of(g->nodes[p].op)->is_view) {
@@ -115,14 +109,22 @@ clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
         }
         if (g->values[v].is_output) r->end = (int)nn;
     }
-    for (size_t k = 0; st == CLG_OK && k < nn; k++) {
+    for (size_t k = 0; k < nn; k++) {
         const clg_node *nd = &g->nodes[plan->order[k]];
         for (int i = 0; i < nd->n_inputs; i++)
             if (nd->inputs[i] >= 0 && info[root[nd->inputs[i]]].end < (int)k) info[root[nd->inputs[i]]].end = (int)k;
     }
-    /* Inputs and weights keep their own buffers; intermediate roots are pooled. */
-    root_info *roots = info; /* reuse the array front for the sorted intermediate roots */
-    for (size_t v = 0; st == CLG_OK && v < nv; v++) {
+}
+
+/* Inputs and weights keep their own buffers; the intermediate roots are
+   gathered at the front of info (as *n_roots entries) for pooling. */
+static clg_status own_buffers(clg_plan *plan, cl_mem *weights, const int *root, root_info *info,
+                              size_t *n_roots)
+{
+    const clg_graph *g = plan->graph;
+    const size_t nv = g->n_values, nn = g->n_nodes;
+    root_info *roots = info; /* reuse the array front for the intermediate roots */
+    for (size_t v = 0; v < nv; v++) {
         if ((size_t)root[v] != v || plan->ints[v].valid) continue; /* host int64 data: no buffer */
         const clg_value *val = &g->values[v];
         size_t count = clg_shape_count(&plan->shapes[v]);
@@ -130,30 +132,58 @@ clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
         if (val->kind == CLG_VALUE_INITIALIZER) {
             if ((plan->buffers[v] = weights[v])) clRetainMemObject(weights[v]);
         } else if (val->kind == CLG_VALUE_INPUT) {
-            st = new_buffer(plan, bytes, (int)v, &plan->buffers[v]);
+            CLG_TRY(new_buffer(plan, bytes, (int)v, &plan->buffers[v]));
         } else if (info[v].start < (int)nn) {
             root_info r = {(int)v, info[v].start, info[v].end < info[v].start ? info[v].start : info[v].end, bytes};
-            roots[n_roots++] = r; /* n_roots <= v, so this never overwrites an unread entry */
+            roots[(*n_roots)++] = r; /* n_roots <= v, so this never overwrites an unread entry */
             plan->naive_activation_bytes += bytes;
         }
     }
-    qsort(roots, n_roots, sizeof *roots, compare_start);
-    for (size_t i = 0; st == CLG_OK && i < n_roots; i++) {
+    return CLG_OK;
+}
+
+/* Gives the intermediate roots, sorted by start, pooled buffers: with reuse,
+   the smallest free one large enough, else a new one (kept in pool). */
+static clg_status pool_buffers(clg_plan *plan, const root_info *roots, size_t n_roots, int reuse,
+                               pooled *pool, size_t *n_pool)
+{
+    for (size_t i = 0; i < n_roots; i++) {
         pooled *best = NULL;
-        for (size_t j = 0; reuse && j < n_pool; j++)
+        for (size_t j = 0; reuse && j < *n_pool; j++)
             if (pool[j].busy_until < roots[i].start && pool[j].bytes >= roots[i].bytes &&
                 (!best || pool[j].bytes < best->bytes))
                 best = &pool[j];
         if (!best) {
-            best = &pool[n_pool++];
-            st = new_buffer(plan, roots[i].bytes, roots[i].value, &best->mem);
-            if (st != CLG_OK) break;
+            best = &pool[(*n_pool)++];
+            CLG_TRY(new_buffer(plan, roots[i].bytes, roots[i].value, &best->mem));
             best->bytes = roots[i].bytes;
             plan->activation_bytes += best->bytes;
         }
         best->busy_until = roots[i].end;
         plan->buffers[roots[i].value] = best->mem;
         clRetainMemObject(best->mem);
+    }
+    return CLG_OK;
+}
+
+clg_status clg_plan_allocate(clg_plan *plan, cl_mem *weights, int reuse)
+{
+    const clg_graph *g = plan->graph;
+    size_t nv = g->n_values, nn = g->n_nodes;
+    int *root = malloc((nv ? nv : 1) * sizeof(int));
+    int *pos = malloc((nn ? nn : 1) * sizeof(int));
+    root_info *info = calloc(nv ? nv : 1, sizeof(root_info));
+    pooled *pool = calloc(nv ? nv : 1, sizeof(pooled));
+    clg_status st = (root && pos && info && pool) ? CLG_OK : clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
+    size_t n_pool = 0, n_roots = 0;
+
+    if (st == CLG_OK) {
+        find_lifetimes(plan, root, pos, info);
+        st = own_buffers(plan, weights, root, info, &n_roots);
+    }
+    if (st == CLG_OK) {
+        qsort(info, n_roots, sizeof *info, compare_start);
+        st = pool_buffers(plan, info, n_roots, reuse, pool, &n_pool);
     }
     /* Every other value shares its root's buffer. */
     for (size_t v = 0; st == CLG_OK && v < nv; v++)

@@ -170,12 +170,11 @@ static void assign_queues(clg_plan *plan)
     }
 }
 
-static clg_status plan_build(clg_context *ctx, const clg_graph *g, const int *order, cl_mem *weights,
-                            const clg_shape *input_shapes, clg_program_list *dry, clg_plan **out)
+/* A plan for g with its per-value and per-node arrays, or NULL (out of memory). */
+static clg_plan *plan_alloc(clg_context *ctx, const clg_graph *g, clg_program_list *dry)
 {
-    *out = NULL;
     clg_plan *plan = calloc(1, sizeof *plan);
-    if (!plan) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
+    if (!plan) return NULL;
     plan->ctx = ctx;
     plan->dry = dry;
     plan->graph = g;
@@ -191,48 +190,80 @@ static clg_status plan_build(clg_context *ctx, const clg_graph *g, const int *or
     if (!plan->order || !plan->shapes || !plan->ints || !plan->windows || !plan->resolved || !plan->buffers || !plan->placement ||
         !plan->queue_of) {
         clg_plan_destroy(plan);
-        return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
+        return NULL;
     }
-    memcpy(plan->order, order, g->n_nodes * sizeof(int));
-    plan->conv_depth = clg_graph_conv_depth(g, order);
-    clg_status st = clg_shape_infer(g, input_shapes, order, plan->shapes, plan->windows, plan->resolved, plan->ints);
-    for (size_t i = 0; st == CLG_OK && i < g->n_outputs; i++)
+    return plan;
+}
+
+/* Shapes of every value (only float graph outputs), and each value's own placement. */
+static clg_status plan_shapes(clg_plan *plan, const clg_shape *input_shapes)
+{
+    const clg_graph *g = plan->graph;
+    CLG_TRY(clg_shape_infer(g, input_shapes, plan->order, plan->shapes, plan->windows, plan->resolved, plan->ints));
+    for (size_t i = 0; i < g->n_outputs; i++)
         if (plan->ints[g->outputs[i]].valid)
-            st = clg_fail(CLG_ERR_UNSUPPORTED, "graph output '%s' is int64 data; only float outputs are supported",
-                          g->values[g->outputs[i]].name);
-    for (size_t v = 0; st == CLG_OK && v < g->n_values; v++) {
+            return clg_fail(CLG_ERR_UNSUPPORTED, "graph output '%s' is int64 data; only float outputs are supported",
+                            g->values[g->outputs[i]].name);
+    for (size_t v = 0; v < g->n_values; v++) {
         const clg_shape *s = &plan->shapes[v];
         size_t count = clg_shape_count(s);
         plan->placement[v].into = -1;
         plan->placement[v].image_stride = s->rank >= 1 && s->dims[0] > 0 ? count / (size_t)s->dims[0] : count;
     }
+    return CLG_OK;
+}
+
+/* Every view whose output is not host int64 data needs a float buffer to view. */
+static clg_status check_views(const clg_plan *plan)
+{
+    const clg_graph *g = plan->graph;
+    for (size_t k = 0; k < g->n_nodes; k++) {
+        const clg_node *nd = &g->nodes[plan->order[k]];
+        if (clg_op_def_of(nd->op)->is_view && !plan->buffers[nd->output] && !plan->ints[nd->output].valid)
+            return clg_fail_node(CLG_ERR_UNSUPPORTED, nd->name, clg_op_name(nd->op), "input has no float data");
+    }
+    return CLG_OK;
+}
+
+/* 3. Steps, in topological order. */
+static clg_status plan_steps(clg_plan *plan)
+{
+    const clg_graph *g = plan->graph;
+    for (size_t k = 0; k < g->n_nodes; k++) {
+        const int n = plan->order[k];
+        const clg_node *nd = &g->nodes[n];
+        if (plan->ints[nd->output].valid) continue; /* computed while planning */
+        const clg_op_def *def = clg_op_def_of(nd->op);
+        for (int i = 0; i < nd->n_inputs; i++)
+            if (nd->inputs[i] >= 0 && !plan->buffers[nd->inputs[i]] && !(i < 32 && (def->host_inputs >> i) & 1))
+                return clg_fail_node(CLG_ERR_UNSUPPORTED, nd->name, clg_op_name(nd->op), "input '%s' is not float data",
+                                     g->values[nd->inputs[i]].name);
+        clg_status st = def->plan ? def->plan(plan, n) : CLG_OK; /* views and host ops: no steps */
+        /* A failure deep in a planner (a kernel argument, a buffer) still names the node. */
+        if (st != CLG_OK && !*clg_last_error_node())
+            st = clg_fail_node_context(st, nd->name, clg_op_name(nd->op));
+        if (st != CLG_OK) return st;
+    }
+    return CLG_OK;
+}
+
+static clg_status plan_build(clg_context *ctx, const clg_graph *g, const int *order, cl_mem *weights,
+                            const clg_shape *input_shapes, clg_program_list *dry, clg_plan **out)
+{
+    *out = NULL;
+    clg_plan *plan = plan_alloc(ctx, g, dry);
+    if (!plan) return clg_fail(CLG_ERR_OUT_OF_MEMORY, "out of memory planning");
+    memcpy(plan->order, order, g->n_nodes * sizeof(int));
+    plan->conv_depth = clg_graph_conv_depth(g, order);
+    clg_status st = plan_shapes(plan, input_shapes);
     if (st == CLG_OK && clg_context_pass_enabled(ctx, CLG_PASS_PLACE_CONCAT)) clg_pass_place_concat_inputs(plan);
 
     if (st == CLG_OK) assign_queues(plan);
     /* Buffers: inputs own theirs, weights are the model's, the rest is pooled (pass 5).
        Pooling relies on one in-order queue, so several queues get one buffer each. */
     if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_context_pass_enabled(ctx, CLG_PASS_MEMORY_PLAN) && ctx->n_queues == 1);
-    for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
-        const clg_node *nd = &g->nodes[order[k]];
-        if (clg_op_def_of(nd->op)->is_view && !plan->buffers[nd->output] && !plan->ints[nd->output].valid)
-            st = clg_fail_node(CLG_ERR_UNSUPPORTED, nd->name, clg_op_name(nd->op), "input has no float data");
-    }
-    /* 3. Steps, in topological order. */
-    for (size_t k = 0; st == CLG_OK && k < g->n_nodes; k++) {
-        const clg_node *nd = &g->nodes[order[k]];
-        if (plan->ints[nd->output].valid) continue; /* computed while planning */
-        const clg_op_def *def = clg_op_def_of(nd->op);
-        for (int i = 0; st == CLG_OK && i < nd->n_inputs; i++)
-            if (nd->inputs[i] >= 0 && !plan->buffers[nd->inputs[i]] && !(i < 32 && (def->host_inputs >> i) & 1))
-                st = clg_fail_node(CLG_ERR_UNSUPPORTED, nd->name, clg_op_name(nd->op), "input '%s' is not float data",
-                                   g->values[nd->inputs[i]].name);
-        if (st == CLG_OK) {
-            st = def->plan ? def->plan(plan, order[k]) : CLG_OK; /* views and host ops: no steps */
-            /* A failure deep in a planner (a kernel argument, a buffer) still names the node. */
-            if (st != CLG_OK && !*clg_last_error_node())
-                st = clg_fail_node_context(st, nd->name, clg_op_name(nd->op));
-        }
-    }
+    if (st == CLG_OK) st = check_views(plan);
+    if (st == CLG_OK) st = plan_steps(plan);
     if (st != CLG_OK) {
         clg_plan_destroy(plan);
         return st;
