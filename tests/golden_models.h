@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clgooglenet.h"
+#include "context_fixture.h"
 #include "golden.h"
 
 #define GOLDEN_MODEL_TOL 1e-4
@@ -76,9 +77,8 @@ static inline void golden_run_model(const char *prefix, const char *name, int64_
 {
     char path[1024];
     golden_path(path, sizeof path, prefix, name, ".onnx");
-    clg_context *ctx = NULL;
+    clg_context *ctx = require_context();
     clg_model *model = NULL;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
     ck_assert_msg(clg_model_load(ctx, path, &model) == CLG_OK, "%s", clg_last_error());
     /* The zoo model lists its weights as graph inputs too: only data_0 is fed. */
     ck_assert_uint_eq(clg_model_input_count(model), 1);

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "clgooglenet.h"
+#include "compare.h"
+#include "context_fixture.h"
 #include "graph.h"
 #include "model.h"
 #include "onnx.pb-c.h"
@@ -119,13 +121,6 @@ static inline char **mb_split(mb *b, const char *list, size_t *count)
     }
     *count = n;
     return out;
-}
-
-static inline size_t dims_product(int rank, const int64_t *dims)
-{
-    size_t n = 1;
-    for (int i = 0; i < rank; i++) n *= (size_t)dims[i];
-    return n;
 }
 
 /* A FLOAT initializer holding n floats from data (n may disagree with dims). */
@@ -331,30 +326,6 @@ static inline void import_error_at(mb *b, clg_status want, const char *substr, i
 
 /* ---- Device helpers ---------------------------------------------------- */
 
-/* The context for this test, or NULL (test skipped) when there is no device. */
-static inline clg_context *open_context(void)
-{
-    clg_context *ctx = NULL;
-    clg_status st = clg_context_create(NULL, &ctx);
-    if (st == CLG_ERR_DEVICE_NOT_FOUND) {
-        printf("SKIP: no OpenCL device: %s\n", clg_last_error());
-        return NULL;
-    }
-    ck_assert_msg(st == CLG_OK, "clg_context_create: %s: %s", clg_status_to_string(st),
-                  clg_last_error());
-    return ctx;
-}
-
-/* A new context in place of ctx, for CLGOOGLENET_* variables changed since
-   ctx was made: a context reads them once, when it is made. */
-static inline clg_context *reopen_context(clg_context *ctx)
-{
-    clg_context_destroy(ctx);
-    ctx = open_context();
-    ck_assert_ptr_nonnull(ctx);
-    return ctx;
-}
-
 /* Packs the builder (freed) and loads it; returns the status. */
 static inline clg_status load(clg_context *ctx, mb *b, clg_model **m)
 {
@@ -375,14 +346,6 @@ static inline clg_model *load_ok(clg_context *ctx, mb *b)
     return m;
 }
 
-static inline clg_tensor *tensor_of(int rank, const int64_t *dims, const float *data)
-{
-    clg_tensor *t = NULL;
-    ck_assert_int_eq(clg_tensor_create(rank, dims, &t), CLG_OK);
-    if (data) memcpy(t->data, data, clg_tensor_element_count(t) * sizeof(float));
-    return t;
-}
-
 /* Runs a one-input, one-output model; *y is NULL on failure. */
 static inline clg_status run1(clg_model *m, const clg_tensor *x, clg_tensor **y)
 {
@@ -397,17 +360,6 @@ static inline clg_tensor *run1_ok(clg_model *m, const clg_tensor *x)
     clg_status st = run1(m, x, &y);
     ck_assert_msg(st == CLG_OK, "run: %s: %s", clg_status_to_string(st), clg_last_error());
     return y;
-}
-
-static inline void expect_close(const clg_tensor *got, int rank, const int64_t *dims, const float *want,
-                         float tol)
-{
-    ck_assert_int_eq(got->rank, rank);
-    for (int i = 0; i < rank; i++) ck_assert_int_eq(got->dims[i], dims[i]);
-    size_t n = dims_product(rank, dims);
-    for (size_t i = 0; i < n; i++)
-        if (!(fabsf(got->data[i] - want[i]) <= tol * (1.0f + fabsf(want[i]))))
-            ck_abort_msg("element %zu: got %g, want %g", i, (double)got->data[i], (double)want[i]);
 }
 
 /* Deterministic values in [-1, 1). */

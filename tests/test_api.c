@@ -12,6 +12,7 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "context_fixture.h"
 #include "golden.h"
 #include "graph.h"
 #include "model.h"
@@ -96,7 +97,7 @@ static void open_golden(const char *name, clg_context **ctx, clg_model **model)
 {
     char path[1024];
     golden_path(path, sizeof path, "", name, ".onnx");
-    ck_assert_msg(clg_context_create(NULL, ctx) == CLG_OK, "%s", clg_last_error());
+    *ctx = require_context();
     ck_assert_msg(clg_model_load(*ctx, path, model) == CLG_OK, "%s", clg_last_error());
 }
 
@@ -132,8 +133,7 @@ END_TEST
 /* An output the file leaves undeclared gets its shape from the inputs'. */
 START_TEST(api_io_info_inferred)
 {
-    clg_context *ctx;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
+    clg_context *ctx = require_context();
     clg_graph *g = clg_graph_create();
     const int64_t xd[2] = {-1, 3};
     int x, node;

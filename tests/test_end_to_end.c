@@ -10,6 +10,7 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "context_fixture.h"
 #include "golden.h"
 #include "kernels.h"
 
@@ -34,9 +35,8 @@ static void run_golden(const char *name, int64_t batch)
 {
     char path[1024];
     golden_path(path, sizeof path, "", name, ".onnx");
-    clg_context *ctx = NULL;
+    clg_context *ctx = require_context();
     clg_model *model = NULL;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
     ck_assert_msg(clg_model_load(ctx, path, &model) == CLG_OK, "%s", clg_last_error());
     clg_tensor *in = golden_load("", name, ".input.npy"), *want = golden_load("", name, ".output.npy");
     if (batch > 0 && batch < in->dims[0]) { /* keep the first items only */

@@ -16,6 +16,7 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "context_fixture.h"
 #include "golden.h"
 #include "idx.h"
 #include "tensor_io.h"
@@ -247,9 +248,8 @@ START_TEST(test_reference_500)
     int pred[REFERENCE_IMAGES];
     read_predictions(pred_path, pred, REFERENCE_IMAGES);
 
-    clg_context *ctx = NULL;
+    clg_context *ctx = require_context();
     clg_model *model = NULL;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
     ck_assert_msg(clg_model_load(ctx, model_path, &model) == CLG_OK, "%s", clg_last_error());
     clg_preprocess pp;
     ck_assert_msg(clg_preprocess_from_model(model, &pp) == CLG_OK, "%s", clg_last_error());

@@ -18,6 +18,7 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "context_fixture.h"
 #include "golden.h"
 #include "image.h"
 #include "onnx.pb-c.h"
@@ -805,8 +806,7 @@ static clg_model *model_with_metadata(clg_context *ctx, const char *const *kv)
 
 START_TEST(test_model_metadata)
 {
-    clg_context *ctx = NULL;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
+    clg_context *ctx = require_context();
     const char *kv[] = {"clgooglenet.classes", "T-shirt/top, Trouser ,Ankle boot",
                         "clgooglenet.std", "0.5",
                         NULL};
@@ -846,8 +846,7 @@ END_TEST
 /* Overrides (the CLI's flags) in place of the model's metadata. */
 START_TEST(test_model_overrides)
 {
-    clg_context *ctx = NULL;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
+    clg_context *ctx = require_context();
     const char *kv[] = {"clgooglenet.resize", "96x96", "clgooglenet.std", "0.5", NULL};
     clg_model *model = model_with_metadata(ctx, kv);
     clg_preprocess pp;
