@@ -70,7 +70,7 @@ static unsigned char *make_idx(int type, int rank, const uint32_t *dims, size_t 
 
 /* ---- IDX reader --------------------------------------------------------------- */
 
-START_TEST(test_idx_good)
+START_TEST(idx_good)
 {
     const uint32_t dims[3] = {2, 3, 4};
     size_t n;
@@ -121,7 +121,7 @@ static const hostile hostile_files[] = {
     {"trailing-data", 0x08, 2, {10, 10}, 3, CLG_ERR_PARSE, "continues past the 100 bytes"},
 };
 
-START_TEST(test_idx_hostile)
+START_TEST(idx_hostile)
 {
     const hostile *h = &hostile_files[_i];
     size_t declared = 1;
@@ -141,7 +141,7 @@ START_TEST(test_idx_hostile)
 }
 END_TEST
 
-START_TEST(test_idx_bad_files)
+START_TEST(idx_bad_files)
 {
     clg_idx *idx = NULL;
     ck_assert_fails(clg_idx_load("/nonexistent/t10k.gz", &idx), CLG_ERR_IO, "t10k.gz");
@@ -191,7 +191,7 @@ static int load_test_set(clg_idx **images, clg_idx **labels)
     return 1;
 }
 
-START_TEST(test_fashion_mnist)
+START_TEST(fashion_mnist)
 {
     clg_idx *images = NULL, *labels = NULL;
     if (!load_test_set(&images, &labels)) return;
@@ -226,7 +226,7 @@ static void read_predictions(const char *path, int *pred, size_t n)
  * preprocessing from the model's metadata -> run in batches) reproduces
  * PyTorch: logits within 1e-4 of each row's largest logit, the same top-1.
  */
-START_TEST(test_reference_500)
+START_TEST(reference_500)
 {
     char model_path[1024], logits_path[1024], pred_path[1024];
     snprintf(model_path, sizeof model_path, "%s/googlenet-fashion-mnist.onnx", models_dir());
@@ -304,11 +304,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("eval");
-    clg_add_case(s, "eval:idx_good", test_idx_good, 0, 0, setup, teardown);
-    clg_add_case(s, "eval:idx_hostile", test_idx_hostile,
+    clg_add_case(s, "eval:idx_good", idx_good, 0, 0, setup, teardown);
+    clg_add_case(s, "eval:idx_hostile", idx_hostile,
                  (int)(sizeof hostile_files / sizeof *hostile_files), 0, setup, teardown);
-    clg_add_case(s, "eval:idx_bad_files", test_idx_bad_files, 0, 0, setup, teardown);
-    clg_add_case(s, "eval:fashion_mnist", test_fashion_mnist, 0, 600, NULL, NULL);
-    clg_add_case(s, "eval:reference_500", test_reference_500, 0, 600, NULL, NULL);
+    clg_add_case(s, "eval:idx_bad_files", idx_bad_files, 0, 0, setup, teardown);
+    clg_add_case(s, "eval:fashion_mnist", fashion_mnist, 0, 600, NULL, NULL);
+    clg_add_case(s, "eval:reference_500", reference_500, 0, 600, NULL, NULL);
     return clg_run_suite(s);
 }
