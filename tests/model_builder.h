@@ -22,6 +22,7 @@
 #include "model.h"
 #include "onnx.pb-c.h"
 #include "onnx_import.h"
+#include "rng.h"
 
 /* ---- Model builder ------------------------------------------------------ */
 
@@ -148,12 +149,12 @@ static inline Onnx__TensorProto *mb_init(mb *b, const char *name, int rank, cons
     return mb_init_n(b, name, rank, dims, data, dims_product(rank, dims));
 }
 
-/* A 1-D INT64 initializer (Reshape's target shape). */
-static inline void mb_init_i64(mb *b, const char *name, size_t n, const int64_t *values)
+/* A 1-D INT64 tensor, named when name is not NULL, in no list yet. */
+static inline Onnx__TensorProto *mb_tensor_i64(mb *b, const char *name, size_t n, const int64_t *values)
 {
     Onnx__TensorProto *t = mb_alloc(b, sizeof *t);
     *t = (Onnx__TensorProto)ONNX__TENSOR_PROTO__INIT;
-    t->name = mb_str(b, name);
+    if (name) t->name = mb_str(b, name);
     t->has_data_type = 1;
     t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
     t->n_dims = 1;
@@ -162,6 +163,13 @@ static inline void mb_init_i64(mb *b, const char *name, size_t n, const int64_t 
     t->n_int64_data = n;
     t->int64_data = mb_alloc(b, n * sizeof(int64_t));
     memcpy(t->int64_data, values, n * sizeof(int64_t));
+    return t;
+}
+
+/* A 1-D INT64 initializer (Reshape's target shape). */
+static inline void mb_init_i64(mb *b, const char *name, size_t n, const int64_t *values)
+{
+    Onnx__TensorProto *t = mb_tensor_i64(b, name, n, values);
     MB_PUSH(b->graph.initializer, b->graph.n_initializer, t);
 }
 
@@ -362,14 +370,15 @@ static inline clg_tensor *run1_ok(clg_model *m, const clg_tensor *x)
     return y;
 }
 
-/* Deterministic values in [-1, 1). */
-static inline void fill(float *p, size_t n, unsigned seed)
+/* Runs m on x (shape rank, dims) and expects want (shape out_rank, out_dims)
+   within tol, as expect_close. */
+static inline void expect_run1(clg_model *m, int rank, const int64_t *dims, const float *x, int out_rank,
+                               const int64_t *out_dims, const float *want, float tol)
 {
-    uint32_t s = seed * 2654435761u + 1u;
-    for (size_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        p[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
-    }
+    clg_tensor *xt = tensor_of(rank, dims, x), *y = run1_ok(m, xt);
+    expect_close(y, out_rank, out_dims, want, tol);
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(xt);
 }
 
 #endif

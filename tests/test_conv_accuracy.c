@@ -32,10 +32,8 @@ static void normal_fill(float *p, size_t n, unsigned seed, float sigma, int fold
 {
     uint32_t s = seed * 2654435761u + 7u;
     for (size_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        const double u1 = ((s >> 8) + 1.0) / 16777217.0;
-        s = s * 1664525u + 1013904223u;
-        const double u2 = (s >> 8) / 16777216.0;
+        const double u1 = ((lcg_next(&s) >> 8) + 1.0) / 16777217.0;
+        const double u2 = lcg_unit(&s);
         const double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
         p[i] = (float)(folded ? fabs(z) : z * sigma);
     }

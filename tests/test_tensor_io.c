@@ -16,6 +16,7 @@
 #include "clgooglenet.h"
 #include "golden.h"
 #include "onnx.pb-c.h"
+#include "rng.h"
 #include "tensor_io.h"
 
 #define TESTDATA "/usr/share/libonnx-testdata/data/node"
@@ -74,12 +75,8 @@ static void npy_fails(const char *path, clg_status status, const char *reason)
     ck_assert_ptr_null(t);
 }
 
-static uint32_t rng_state = 12345;
-static float rand_float(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return (float)(rng_state >> 8) / (float)(1u << 24) * 200.0f - 100.0f;
-}
+static uint32_t value_state = 12345;
+static float rand_float(void) { return lcg_unit(&value_state) * 200.0f - 100.0f; }
 
 /* ---- tensor_io:create -------------------------------------------------- */
 
