@@ -1,8 +1,9 @@
 /*
  * Tensors the tests make and compare with what they expect: the element
- * count of a shape, a tensor from data, a shape as text, and the two
- * comparisons (element by element within a relative tolerance; against a
- * C reference within 1e-4 of its largest magnitude).
+ * count of a shape, a tensor from data, a shape as text, the largest
+ * magnitude and difference of arrays, and the two comparisons (element by
+ * element within a relative tolerance; against a C reference within 1e-4 of
+ * its largest magnitude).
  */
 #ifndef CLG_TEST_COMPARE_H
 #define CLG_TEST_COMPARE_H
@@ -38,6 +39,30 @@ static inline void shape_text(int rank, const int64_t *dims, char *buf, size_t s
     for (int i = 0; i < rank && used < size; i++)
         used += (size_t)snprintf(buf + used, size - used, "%s%lld", i ? "," : "", (long long)dims[i]);
     if (used < size) snprintf(buf + used, size - used, "]");
+}
+
+/* The largest |p[i]|, 0 for none (a NaN is passed over, as fmax does). */
+static inline double max_abs(const float *p, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(p[i]));
+    return m;
+}
+
+/* The largest |a[i] - b[i]| (a NaN is passed over, as fmax does). */
+static inline double max_abs_diff(const float *a, const float *b, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m = fmax(m, fabs((double)a[i] - b[i]));
+    return m;
+}
+
+/* max_abs_diff(got, want) relative to want's largest |value| (absolute when
+   want is all zero). */
+static inline double relative_max_error(const float *got, const float *want, size_t n)
+{
+    const double largest = max_abs(want, n);
+    return max_abs_diff(got, want, n) / (largest > 0 ? largest : 1);
 }
 
 /* Shape must match; each element within tol * (1 + |want|). */

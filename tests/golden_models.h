@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clgooglenet.h"
+#include "compare.h"
 #include "context_fixture.h"
 #include "golden.h"
 
@@ -53,12 +54,7 @@ static inline double golden_compare_rows(const char *name, const clg_tensor *got
     for (int64_t b = 0; b < batch; b++) {
         const float *g = got->data + (size_t)b * per;
         const float *w = want->data + (size_t)(b % want->dims[0]) * per;
-        double max_ref = 0, max_err = 0;
-        for (size_t i = 0; i < per; i++) {
-            max_ref = fmax(max_ref, fabs(w[i]));
-            max_err = fmax(max_err, fabs((double)g[i] - w[i]));
-        }
-        double rel = max_err / (max_ref > 0 ? max_ref : 1);
+        double rel = relative_max_error(g, w, per);
         ck_assert_msg(rel <= GOLDEN_MODEL_TOL,
                       "%s batch %lld row %lld: error %.3g of the row's largest", name,
                       (long long)batch, (long long)b, rel);

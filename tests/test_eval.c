@@ -16,6 +16,7 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "compare.h"
 #include "context_fixture.h"
 #include "golden.h"
 #include "idx.h"
@@ -272,12 +273,7 @@ START_TEST(reference_500)
         ck_assert_uint_eq(clg_tensor_element_count(out), BATCH * classes);
         for (size_t i = 0; i < BATCH; i++) {
             const float *got = out->data + i * classes, *ref = want->data + (first + i) * classes;
-            double scale = 0, err = 0;
-            for (size_t c = 0; c < classes; c++) {
-                scale = fmax(scale, fabs(ref[c]));
-                err = fmax(err, fabs((double)got[c] - ref[c]));
-            }
-            double rel = err / (scale > 0 ? scale : 1);
+            double rel = relative_max_error(got, ref, classes);
             worst = fmax(worst, rel);
             ck_assert_msg(rel <= 1e-4, "image %zu: logits differ by %g of the largest", first + i, rel);
             ck_assert_msg((int)golden_argmax(got, classes) == pred[first + i],

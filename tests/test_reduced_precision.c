@@ -294,12 +294,9 @@ START_TEST(float16_network)
     const clg_tensor *inputs[1] = {in};
     clg_tensor *out = NULL;
     ck_assert_msg(clg_model_run(m, inputs, 1, &out, 1) == CLG_OK, "%s", clg_last_error());
-    double scale = 0, err = 0, vs_fp32 = 0;
-    for (size_t i = 0; i < clg_tensor_element_count(want); i++) {
-        scale = fmax(scale, fabs(want->data[i]));
-        err = fmax(err, fabs((double)out->data[i] - want->data[i]));
-        vs_fp32 = fmax(vs_fp32, fabs((double)out->data[i] - fp32->data[i]));
-    }
+    const size_t n = clg_tensor_element_count(want);
+    double scale = max_abs(want->data, n), err = max_abs_diff(out->data, want->data, n);
+    double vs_fp32 = max_abs_diff(out->data, fp32->data, n);
     printf("float16 tv_googlenet_folded: %.2e from the same rounded weights in float32, %.2e from the float32 "
            "network (of the largest |logit|)\n", err / scale, vs_fp32 / scale);
     /* float32 summation order (kernel choice, tiling) moves a deep network by
