@@ -1,8 +1,8 @@
 /*
  * ONNX models built in memory with protobuf-c for the tests (test_graph.c,
  * test_onnx_versions.c, ...): a builder (mb_*), import and load helpers,
- * and small device helpers. Every test that needs OpenCL makes its own
- * context (Check forks each test); without a device it prints SKIP.
+ * and running a loaded one-input model. The context comes from
+ * context_fixture.h, the comparisons from compare.h, fill from rng.h.
  */
 #ifndef CLG_TEST_MODEL_BUILDER_H
 #define CLG_TEST_MODEL_BUILDER_H
@@ -332,7 +332,7 @@ static inline void import_error_at(mb *b, clg_status want, const char *substr, i
 }
 #define IMPORT_ERROR(b, want, substr) import_error_at((b), (want), (substr), __LINE__)
 
-/* ---- Device helpers ---------------------------------------------------- */
+/* ---- Loading and running ------------------------------------------------ */
 
 /* Packs the builder (freed) and loads it; returns the status. */
 static inline clg_status load(clg_context *ctx, mb *b, clg_model **m)
