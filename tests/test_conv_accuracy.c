@@ -80,7 +80,7 @@ static error_stats run_path(const char *path, const float *x, const float *w, co
     return e;
 }
 
-START_TEST(conv_error_against_double)
+START_TEST(error_against_double)
 {
     const size_t xn = (size_t)N * C * H * W, wn = (size_t)K * C * 9;
     float *x = malloc(xn * sizeof(float)), *w = malloc(wn * sizeof(float));
@@ -153,7 +153,7 @@ END_TEST
 int main(void)
 {
     const clg_test_case cases[] = {
-        {"conv-accuracy:error_against_double", conv_error_against_double},
+        {"conv-accuracy:error_against_double", error_against_double},
         {"conv-accuracy:winograd_tile_policy", winograd_tile_policy},
     };
     return clg_run_cases("conv-accuracy", cases, sizeof cases / sizeof cases[0], 300, NULL, NULL);
