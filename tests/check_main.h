@@ -5,7 +5,8 @@
  * call clg_run_cases; one whose tests differ in timeout or fixture, or has
  * loop tests, adds its cases with clg_add_cases / clg_add_case and runs the
  * suite with clg_run_suite. The output's verbosity follows CK_VERBOSITY
- * (CK_NORMAL when it is unset).
+ * (CK_NORMAL when it is unset). A test function is named after its case:
+ * "env:read_once_per_context" runs START_TEST(read_once_per_context).
  */
 #ifndef CLG_TEST_CHECK_MAIN_H
 #define CLG_TEST_CHECK_MAIN_H

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "clgooglenet.h"
+#include "compare.h"
+#include "context_fixture.h"
 #include "golden.h"
 
 #define GOLDEN_MODEL_TOL 1e-4
@@ -52,12 +54,7 @@ static inline double golden_compare_rows(const char *name, const clg_tensor *got
     for (int64_t b = 0; b < batch; b++) {
         const float *g = got->data + (size_t)b * per;
         const float *w = want->data + (size_t)(b % want->dims[0]) * per;
-        double max_ref = 0, max_err = 0;
-        for (size_t i = 0; i < per; i++) {
-            max_ref = fmax(max_ref, fabs(w[i]));
-            max_err = fmax(max_err, fabs((double)g[i] - w[i]));
-        }
-        double rel = max_err / (max_ref > 0 ? max_ref : 1);
+        double rel = relative_max_error(g, w, per);
         ck_assert_msg(rel <= GOLDEN_MODEL_TOL,
                       "%s batch %lld row %lld: error %.3g of the row's largest", name,
                       (long long)batch, (long long)b, rel);
@@ -76,9 +73,8 @@ static inline void golden_run_model(const char *prefix, const char *name, int64_
 {
     char path[1024];
     golden_path(path, sizeof path, prefix, name, ".onnx");
-    clg_context *ctx = NULL;
+    clg_context *ctx = require_context();
     clg_model *model = NULL;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
     ck_assert_msg(clg_model_load(ctx, path, &model) == CLG_OK, "%s", clg_last_error());
     /* The zoo model lists its weights as graph inputs too: only data_0 is fed. */
     ck_assert_uint_eq(clg_model_input_count(model), 1);

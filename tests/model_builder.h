@@ -1,8 +1,8 @@
 /*
  * ONNX models built in memory with protobuf-c for the tests (test_graph.c,
  * test_onnx_versions.c, ...): a builder (mb_*), import and load helpers,
- * and small device helpers. Every test that needs OpenCL makes its own
- * context (Check forks each test); without a device it prints SKIP.
+ * and running a loaded one-input model. The context comes from
+ * context_fixture.h, the comparisons from compare.h, fill from rng.h.
  */
 #ifndef CLG_TEST_MODEL_BUILDER_H
 #define CLG_TEST_MODEL_BUILDER_H
@@ -16,10 +16,13 @@
 #include <string.h>
 
 #include "clgooglenet.h"
+#include "compare.h"
+#include "context_fixture.h"
 #include "graph.h"
 #include "model.h"
 #include "onnx.pb-c.h"
 #include "onnx_import.h"
+#include "rng.h"
 
 /* ---- Model builder ------------------------------------------------------ */
 
@@ -121,13 +124,6 @@ static inline char **mb_split(mb *b, const char *list, size_t *count)
     return out;
 }
 
-static inline size_t dims_product(int rank, const int64_t *dims)
-{
-    size_t n = 1;
-    for (int i = 0; i < rank; i++) n *= (size_t)dims[i];
-    return n;
-}
-
 /* A FLOAT initializer holding n floats from data (n may disagree with dims). */
 static inline Onnx__TensorProto *mb_init_n(mb *b, const char *name, int rank, const int64_t *dims,
                                     const float *data, size_t n)
@@ -153,12 +149,12 @@ static inline Onnx__TensorProto *mb_init(mb *b, const char *name, int rank, cons
     return mb_init_n(b, name, rank, dims, data, dims_product(rank, dims));
 }
 
-/* A 1-D INT64 initializer (Reshape's target shape). */
-static inline void mb_init_i64(mb *b, const char *name, size_t n, const int64_t *values)
+/* A 1-D INT64 tensor, named when name is not NULL, in no list yet. */
+static inline Onnx__TensorProto *mb_tensor_i64(mb *b, const char *name, size_t n, const int64_t *values)
 {
     Onnx__TensorProto *t = mb_alloc(b, sizeof *t);
     *t = (Onnx__TensorProto)ONNX__TENSOR_PROTO__INIT;
-    t->name = mb_str(b, name);
+    if (name) t->name = mb_str(b, name);
     t->has_data_type = 1;
     t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
     t->n_dims = 1;
@@ -167,6 +163,13 @@ static inline void mb_init_i64(mb *b, const char *name, size_t n, const int64_t 
     t->n_int64_data = n;
     t->int64_data = mb_alloc(b, n * sizeof(int64_t));
     memcpy(t->int64_data, values, n * sizeof(int64_t));
+    return t;
+}
+
+/* A 1-D INT64 initializer (Reshape's target shape). */
+static inline void mb_init_i64(mb *b, const char *name, size_t n, const int64_t *values)
+{
+    Onnx__TensorProto *t = mb_tensor_i64(b, name, n, values);
     MB_PUSH(b->graph.initializer, b->graph.n_initializer, t);
 }
 
@@ -329,31 +332,7 @@ static inline void import_error_at(mb *b, clg_status want, const char *substr, i
 }
 #define IMPORT_ERROR(b, want, substr) import_error_at((b), (want), (substr), __LINE__)
 
-/* ---- Device helpers ---------------------------------------------------- */
-
-/* The context for this test, or NULL (test skipped) when there is no device. */
-static inline clg_context *open_context(void)
-{
-    clg_context *ctx = NULL;
-    clg_status st = clg_context_create(NULL, &ctx);
-    if (st == CLG_ERR_DEVICE_NOT_FOUND) {
-        printf("SKIP: no OpenCL device: %s\n", clg_last_error());
-        return NULL;
-    }
-    ck_assert_msg(st == CLG_OK, "clg_context_create: %s: %s", clg_status_to_string(st),
-                  clg_last_error());
-    return ctx;
-}
-
-/* A new context in place of ctx, for CLGOOGLENET_* variables changed since
-   ctx was made: a context reads them once, when it is made. */
-static inline clg_context *reopen_context(clg_context *ctx)
-{
-    clg_context_destroy(ctx);
-    ctx = open_context();
-    ck_assert_ptr_nonnull(ctx);
-    return ctx;
-}
+/* ---- Loading and running ------------------------------------------------ */
 
 /* Packs the builder (freed) and loads it; returns the status. */
 static inline clg_status load(clg_context *ctx, mb *b, clg_model **m)
@@ -375,14 +354,6 @@ static inline clg_model *load_ok(clg_context *ctx, mb *b)
     return m;
 }
 
-static inline clg_tensor *tensor_of(int rank, const int64_t *dims, const float *data)
-{
-    clg_tensor *t = NULL;
-    ck_assert_int_eq(clg_tensor_create(rank, dims, &t), CLG_OK);
-    if (data) memcpy(t->data, data, clg_tensor_element_count(t) * sizeof(float));
-    return t;
-}
-
 /* Runs a one-input, one-output model; *y is NULL on failure. */
 static inline clg_status run1(clg_model *m, const clg_tensor *x, clg_tensor **y)
 {
@@ -399,25 +370,15 @@ static inline clg_tensor *run1_ok(clg_model *m, const clg_tensor *x)
     return y;
 }
 
-static inline void expect_close(const clg_tensor *got, int rank, const int64_t *dims, const float *want,
-                         float tol)
+/* Runs m on x (shape rank, dims) and expects want (shape out_rank, out_dims)
+   within tol, as expect_close. */
+static inline void expect_run1(clg_model *m, int rank, const int64_t *dims, const float *x, int out_rank,
+                               const int64_t *out_dims, const float *want, float tol)
 {
-    ck_assert_int_eq(got->rank, rank);
-    for (int i = 0; i < rank; i++) ck_assert_int_eq(got->dims[i], dims[i]);
-    size_t n = dims_product(rank, dims);
-    for (size_t i = 0; i < n; i++)
-        if (!(fabsf(got->data[i] - want[i]) <= tol * (1.0f + fabsf(want[i]))))
-            ck_abort_msg("element %zu: got %g, want %g", i, (double)got->data[i], (double)want[i]);
-}
-
-/* Deterministic values in [-1, 1). */
-static inline void fill(float *p, size_t n, unsigned seed)
-{
-    uint32_t s = seed * 2654435761u + 1u;
-    for (size_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        p[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
-    }
+    clg_tensor *xt = tensor_of(rank, dims, x), *y = run1_ok(m, xt);
+    expect_close(y, out_rank, out_dims, want, tol);
+    clg_tensor_destroy(y);
+    clg_tensor_destroy(xt);
 }
 
 #endif

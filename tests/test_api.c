@@ -12,11 +12,12 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "context_fixture.h"
 #include "golden.h"
 #include "graph.h"
 #include "model.h"
 
-START_TEST(api_version_and_free)
+START_TEST(version_and_free)
 {
     ck_assert_str_eq(clg_version(), CLG_VERSION_STRING);
     clg_free(NULL);
@@ -28,7 +29,7 @@ START_TEST(api_version_and_free)
 END_TEST
 
 /* Malformed options fail before any device is opened, naming the field. */
-START_TEST(api_options_invalid)
+START_TEST(options_invalid)
 {
     static const struct {
         const char *field, *value;
@@ -63,7 +64,7 @@ START_TEST(api_options_invalid)
 END_TEST
 
 /* Options are copied; get_options gives them back, queues resolved. */
-START_TEST(api_options_copied)
+START_TEST(options_copied)
 {
     char passes[8] = "3", gemm[16] = "kernel";
     clg_context_options o;
@@ -96,12 +97,12 @@ static void open_golden(const char *name, clg_context **ctx, clg_model **model)
 {
     char path[1024];
     golden_path(path, sizeof path, "", name, ".onnx");
-    ck_assert_msg(clg_context_create(NULL, ctx) == CLG_OK, "%s", clg_last_error());
+    *ctx = require_context();
     ck_assert_msg(clg_model_load(*ctx, path, model) == CLG_OK, "%s", clg_last_error());
 }
 
 /* Shapes, names and types as the file declares them, right after load. */
-START_TEST(api_io_info)
+START_TEST(io_info)
 {
     clg_context *ctx;
     clg_model *model;
@@ -130,10 +131,9 @@ START_TEST(api_io_info)
 END_TEST
 
 /* An output the file leaves undeclared gets its shape from the inputs'. */
-START_TEST(api_io_info_inferred)
+START_TEST(io_info_inferred)
 {
-    clg_context *ctx;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
+    clg_context *ctx = require_context();
     clg_graph *g = clg_graph_create();
     const int64_t xd[2] = {-1, 3};
     int x, node;
@@ -167,7 +167,7 @@ static void expect_same(const clg_tensor *a, const clg_tensor *b, double tol)
                       (double)a->data[i], (double)b->data[i]);
 }
 
-START_TEST(api_run_into)
+START_TEST(run_into)
 {
     clg_context *ctx;
     clg_model *model;
@@ -206,7 +206,7 @@ START_TEST(api_run_into)
 END_TEST
 
 /* Plans beyond the limit are released, least recently used first. */
-START_TEST(api_plan_limit)
+START_TEST(plan_limit)
 {
     clg_context *ctx;
     clg_model *model;
@@ -234,7 +234,7 @@ START_TEST(api_plan_limit)
 END_TEST
 
 /* One bucket serves batches 1 to 3 with the golden logits. */
-START_TEST(api_batch_buckets)
+START_TEST(batch_buckets)
 {
     clg_context *ctx;
     clg_model *model;
@@ -274,7 +274,7 @@ START_TEST(api_batch_buckets)
 }
 END_TEST
 
-START_TEST(api_trace_table)
+START_TEST(trace_table)
 {
     clg_trace *trace = NULL;
     char *text = NULL;
@@ -288,7 +288,7 @@ START_TEST(api_trace_table)
 END_TEST
 
 /* What the CLI asks of the library beyond models: device table rows, the variables' check. */
-START_TEST(api_device_table_and_env)
+START_TEST(device_table_and_env)
 {
     clg_device_info *devices = NULL;
     size_t count = 0;
@@ -312,16 +312,16 @@ END_TEST
 int main(void)
 {
     const clg_test_case cases[] = {
-        {"api:version_and_free", api_version_and_free},
-        {"api:options_invalid", api_options_invalid},
-        {"api:options_copied", api_options_copied},
-        {"api:io_info", api_io_info},
-        {"api:io_info_inferred", api_io_info_inferred},
-        {"api:run_into", api_run_into},
-        {"api:plan_limit", api_plan_limit},
-        {"api:batch_buckets", api_batch_buckets},
-        {"api:trace_table", api_trace_table},
-        {"api:device_table_and_env", api_device_table_and_env},
+        {"api:version_and_free", version_and_free},
+        {"api:options_invalid", options_invalid},
+        {"api:options_copied", options_copied},
+        {"api:io_info", io_info},
+        {"api:io_info_inferred", io_info_inferred},
+        {"api:run_into", run_into},
+        {"api:plan_limit", plan_limit},
+        {"api:batch_buckets", batch_buckets},
+        {"api:trace_table", trace_table},
+        {"api:device_table_and_env", device_table_and_env},
     };
     return clg_run_cases("api", cases, sizeof cases / sizeof cases[0], 600, NULL, NULL);
 }

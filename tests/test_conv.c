@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include "clgooglenet.h"
+#include "compare.h"
 #include "context.h"
+#include "context_fixture.h"
 #include "graph.h"
 #include "kernel_options.h"
 #include "kernels.h"
@@ -39,37 +41,6 @@ static float *random_floats(size_t count)
     ck_assert_ptr_nonnull(p);
     for (size_t i = 0; i < count; i++) p[i] = (float)(rng_next() % 20001) / 10000.0f - 1.0f;
     return p;
-}
-
-static size_t dims_count(int rank, const int64_t *dims)
-{
-    size_t n = 1;
-    for (int i = 0; i < rank; i++) n *= (size_t)dims[i];
-    return n;
-}
-
-/* The context for this test, or NULL (test skipped) when there is no device. */
-static clg_context *open_context(void)
-{
-    clg_context *ctx = NULL;
-    clg_status st = clg_context_create(NULL, &ctx);
-    if (st == CLG_ERR_DEVICE_NOT_FOUND) {
-        printf("SKIP: no OpenCL device: %s\n", clg_last_error());
-        return NULL;
-    }
-    ck_assert_msg(st == CLG_OK, "clg_context_create: %s: %s", clg_status_to_string(st),
-                  clg_last_error());
-    return ctx;
-}
-
-/* A new context in place of ctx, for CLGOOGLENET_* variables changed since
-   ctx was made: a context reads them once, when it is made. */
-static clg_context *reopen_context(clg_context *ctx)
-{
-    clg_context_destroy(ctx);
-    ctx = open_context();
-    ck_assert_ptr_nonnull(ctx);
-    return ctx;
 }
 
 /* Adds input value `name` with the given shape and marks it as a graph input. */
@@ -107,38 +78,6 @@ static clg_tensor *run_node(clg_context *ctx, clg_graph *g, clg_op_type op, cons
                   clg_last_error());
     clg_model_destroy(model);
     return out;
-}
-
-static clg_tensor *make_tensor(int rank, const int64_t *dims, const float *data)
-{
-    clg_tensor *t = NULL;
-    ck_assert_int_eq(clg_tensor_create(rank, dims, &t), CLG_OK);
-    memcpy(t->data, data, dims_count(rank, dims) * sizeof(float));
-    return t;
-}
-
-/* Shape must match; max abs error <= 1e-4 * max(1, max|ref|). */
-static void expect_close(const clg_tensor *got, const float *ref, int rank, const int64_t *dims,
-                         const char *what)
-{
-    ck_assert_msg(got->rank == rank, "%s: rank %d, expected %d", what, got->rank, rank);
-    for (int i = 0; i < rank; i++)
-        ck_assert_msg(got->dims[i] == dims[i], "%s: dim %d is %lld, expected %lld", what, i,
-                      (long long)got->dims[i], (long long)dims[i]);
-    size_t count = dims_count(rank, dims);
-    double scale = 1.0, worst = 0.0;
-    size_t worst_at = 0;
-    for (size_t i = 0; i < count; i++)
-        if (fabs(ref[i]) > scale) scale = fabs(ref[i]);
-    for (size_t i = 0; i < count; i++) {
-        double e = fabs((double)got->data[i] - ref[i]);
-        if (!(e <= worst)) { /* also catches NaN */
-            worst = isnan(e) ? INFINITY : e;
-            worst_at = i;
-        }
-    }
-    ck_assert_msg(worst <= 1e-4 * scale, "%s: element %zu is %g, expected %g (error %g)", what,
-                  worst_at, (double)got->data[worst_at], (double)ref[worst_at], worst);
 }
 
 /* Loop index 0: the device's own kernel family; 1: the SIMT family forced
@@ -224,9 +163,9 @@ static void check_conv_auto_pad(clg_context *ctx, const conv_case *t, const grou
 
     const int64_t xd[4] = {t->n, t->c, t->h, t->w}, wd[4] = {t->k, t->c / gr->group, t->kh, t->kw};
     const int64_t bd[1] = {t->k}, yd[4] = {t->n, t->k, oh, ow};
-    float *x = random_floats(dims_count(4, xd)), *w = random_floats(dims_count(4, wd));
+    float *x = random_floats(dims_product(4, xd)), *w = random_floats(dims_product(4, wd));
     float *b = t->bias ? random_floats((size_t)t->k) : NULL;
-    float *ref = malloc(dims_count(4, yd) * sizeof(float));
+    float *ref = malloc(dims_product(4, yd) * sizeof(float));
     ck_assert_ptr_nonnull(ref);
     conv_reference(t, gr, x, w, b, ref);
 
@@ -239,10 +178,10 @@ static void check_conv_auto_pad(clg_context *ctx, const conv_case *t, const grou
         at.win.auto_pad = auto_pad;
         memset(at.win.pads, 0, sizeof at.win.pads);
     }
-    clg_tensor *xt = make_tensor(4, xd, x);
+    clg_tensor *xt = tensor_of(4, xd, x);
     const clg_tensor *inputs[1] = {xt};
     clg_tensor *y = run_node(ctx, g, CLG_OP_CONV, in, b ? 3 : 2, &at, inputs, 1, what);
-    expect_close(y, ref, 4, yd, what);
+    expect_reference(y, ref, 4, yd, what);
 
     clg_tensor_destroy(y);
     clg_tensor_destroy(xt);
@@ -386,7 +325,7 @@ END_TEST
    bias, default attributes) that must fail: no output; returns the status. */
 static clg_status failing_conv(clg_context *ctx, const char *name, const int64_t xd[4], const int64_t wd[4])
 {
-    float *w = calloc(dims_count(4, wd), sizeof(float)), *x = calloc(dims_count(4, xd), sizeof(float));
+    float *w = calloc(dims_product(4, wd), sizeof(float)), *x = calloc(dims_product(4, xd), sizeof(float));
     ck_assert(w && x);
     clg_graph *g = clg_graph_create();
     int in[2] = {add_input(g, "x", 4, xd), add_weight(g, "w", 4, wd, w)};
@@ -396,7 +335,7 @@ static clg_status failing_conv(clg_context *ctx, const char *name, const int64_t
     clg_model *model = NULL;
     clg_status st = clg_model_from_graph(ctx, g, &model);
     if (st == CLG_OK) {
-        clg_tensor *xt = make_tensor(4, xd, x), *y = NULL;
+        clg_tensor *xt = tensor_of(4, xd, x), *y = NULL;
         const clg_tensor *inputs[1] = {xt};
         st = clg_model_run(model, inputs, 1, &y, 1);
         ck_assert_ptr_null(y);
@@ -449,7 +388,7 @@ static void check_inception(clg_context *ctx, int n, int c, int h, int w)
             }
     const int ktotal = ks[0] + ks[1] + ks[2] + ks[3];
     const int64_t yd[4] = {n, ktotal, h, w};
-    float *ref = malloc(dims_count(4, yd) * sizeof(float));
+    float *ref = malloc(dims_product(4, yd) * sizeof(float));
     ck_assert_ptr_nonnull(ref);
     clg_graph *g = clg_graph_create();
     ck_assert_ptr_nonnull(g);
@@ -492,11 +431,11 @@ static void check_inception(clg_context *ctx, int n, int c, int h, int w)
     clg_model *model = NULL;
     clg_status st = clg_model_from_graph(ctx, g, &model);
     ck_assert_msg(st == CLG_OK, "%s: model: %s", what, clg_last_error());
-    clg_tensor *xt = make_tensor(4, xd, x), *y = NULL;
+    clg_tensor *xt = tensor_of(4, xd, x), *y = NULL;
     const clg_tensor *inputs[1] = {xt};
     st = clg_model_run(model, inputs, 1, &y, 1);
     ck_assert_msg(st == CLG_OK, "%s: run: %s", what, clg_last_error());
-    expect_close(y, ref, 4, yd, what);
+    expect_reference(y, ref, 4, yd, what);
     clg_tensor_destroy(y);
     clg_tensor_destroy(xt);
     clg_model_destroy(model);
@@ -533,7 +472,7 @@ START_TEST(conv_kernels_env)
     clg_status st = clg_model_from_graph(ctx, g, &model);
     if (st == CLG_OK) {
         float x[18] = {0};
-        clg_tensor *xt = make_tensor(4, xd, x), *y = NULL;
+        clg_tensor *xt = tensor_of(4, xd, x), *y = NULL;
         const clg_tensor *inputs[1] = {xt};
         st = clg_model_run(model, inputs, 1, &y, 1);
         clg_tensor_destroy(y);
@@ -697,13 +636,13 @@ static void check_conv_concat(clg_context *ctx, const conv_case *t, const groupi
     const int64_t xd[4] = {t->n, t->c, t->h, t->w}, w1d[4] = {t->k, t->c / gr->group, t->kh, t->kw};
     const int64_t w2d[4] = {k2, t->c, 1, 1}, b1d[1] = {t->k}, b2d[1] = {k2};
     const int64_t yd[4] = {t->n, t->k + t->c + k2, oh, ow};
-    float *x = random_floats(dims_count(4, xd)), *w1 = random_floats(dims_count(4, w1d));
-    float *w2 = random_floats(dims_count(4, w2d));
+    float *x = random_floats(dims_product(4, xd)), *w1 = random_floats(dims_product(4, w1d));
+    float *w2 = random_floats(dims_product(4, w2d));
     float *b1 = random_floats((size_t)t->k), *b2 = random_floats((size_t)k2);
     const size_t plane = (size_t)oh * ow;
     float *r1 = malloc((size_t)t->n * t->k * plane * sizeof(float));
     float *r2 = malloc((size_t)t->n * k2 * plane * sizeof(float));
-    float *ref = malloc(dims_count(4, yd) * sizeof(float));
+    float *ref = malloc(dims_product(4, yd) * sizeof(float));
     ck_assert(r1 && r2 && ref);
     conv_reference(t, gr, x, w1, b1, r1);
     static const int no_pads[4] = {0, 0, 0, 0};
@@ -737,11 +676,11 @@ static void check_conv_concat(clg_context *ctx, const conv_case *t, const groupi
     clg_model *model = NULL;
     clg_status st = clg_model_from_graph(ctx, g, &model);
     ck_assert_msg(st == CLG_OK, "%s: model: %s", what, clg_last_error());
-    clg_tensor *xt = make_tensor(4, xd, x), *y = NULL;
+    clg_tensor *xt = tensor_of(4, xd, x), *y = NULL;
     const clg_tensor *inputs[1] = {xt};
     st = clg_model_run(model, inputs, 1, &y, 1);
     ck_assert_msg(st == CLG_OK, "%s: run: %s", what, clg_last_error());
-    expect_close(y, ref, 4, yd, what);
+    expect_reference(y, ref, 4, yd, what);
     clg_tensor_destroy(y);
     clg_tensor_destroy(xt);
     clg_model_destroy(model);
@@ -968,8 +907,8 @@ END_TEST
 static clg_status try_conv(clg_context *ctx, const int64_t *xd, const int64_t *wd, const clg_attrs *at)
 {
     float w[512] = {0}, x[512] = {0};
-    ck_assert_uint_le(dims_count(4, wd), 512);
-    ck_assert_uint_le(dims_count(4, xd), 512);
+    ck_assert_uint_le(dims_product(4, wd), 512);
+    ck_assert_uint_le(dims_product(4, xd), 512);
     clg_graph *g = clg_graph_create();
     int in[2] = {add_input(g, "x", 4, xd), add_weight(g, "w", 4, wd, w)};
     int node;
@@ -978,7 +917,7 @@ static clg_status try_conv(clg_context *ctx, const int64_t *xd, const int64_t *w
     clg_model *model = NULL;
     clg_status st = clg_model_from_graph(ctx, g, &model);
     if (st == CLG_OK) {
-        clg_tensor *xt = make_tensor(4, xd, x), *y = NULL;
+        clg_tensor *xt = tensor_of(4, xd, x), *y = NULL;
         const clg_tensor *inputs[1] = {xt};
         st = clg_model_run(model, inputs, 1, &y, 1);
         ck_assert_ptr_null(y);
@@ -1198,8 +1137,8 @@ static void check_gemm(clg_context *ctx, int m, int n, int k, int ta, int tb, fl
     const int64_t yd[2] = {m, n};
     int64_t cd[2] = {1, 1};
     for (int i = 0; i < cf->rank; i++) cd[i] = cf->dims[i] == -1 ? m : cf->dims[i] == -2 ? n : 1;
-    float *a = random_floats(dims_count(2, ad)), *b = random_floats(dims_count(2, bd));
-    float *c = cf->rank >= 0 ? random_floats(dims_count(cf->rank, cd)) : NULL;
+    float *a = random_floats(dims_product(2, ad)), *b = random_floats(dims_product(2, bd));
+    float *c = cf->rank >= 0 ? random_floats(dims_product(cf->rank, cd)) : NULL;
     float *ref = malloc((size_t)m * n * sizeof(float));
     ck_assert_ptr_nonnull(ref);
     ref_gemm(a, b, c, cf->rank, cd, m, n, k, ta, tb, alpha, beta, ref);
@@ -1212,10 +1151,10 @@ static void check_gemm(clg_context *ctx, int m, int n, int k, int ta, int tb, fl
     at.beta = beta;
     at.trans_a = ta;
     at.trans_b = tb;
-    clg_tensor *at_in = make_tensor(2, ad, a);
+    clg_tensor *at_in = tensor_of(2, ad, a);
     const clg_tensor *inputs[1] = {at_in};
     clg_tensor *y = run_node(ctx, g, CLG_OP_GEMM, in, c ? 3 : 2, &at, inputs, 1, what);
-    expect_close(y, ref, 2, yd, what);
+    expect_reference(y, ref, 2, yd, what);
 
     clg_tensor_destroy(y);
     clg_tensor_destroy(at_in);
@@ -1337,23 +1276,23 @@ static void check_matmul(clg_context *ctx, int ra, const int64_t *a_dims, int rb
     for (int i = 0; i < rb; i++)
         used += snprintf(what + used, sizeof what - (size_t)used, "%s%lld", i ? "x" : "",
                          (long long)b_dims[i]);
-    float *a = random_floats(dims_count(ra, a_dims)), *b = random_floats(dims_count(rb, b_dims));
+    float *a = random_floats(dims_product(ra, a_dims)), *b = random_floats(dims_product(rb, b_dims));
     int yr;
     int64_t yd[8];
     ref_matmul(a, ra, a_dims, b, rb, b_dims, NULL, &yr, yd);
-    float *ref = malloc(dims_count(yr, yd) * sizeof(float));
+    float *ref = malloc(dims_product(yr, yd) * sizeof(float));
     ck_assert_ptr_nonnull(ref);
     ref_matmul(a, ra, a_dims, b, rb, b_dims, ref, &yr, yd);
 
     clg_graph *g = clg_graph_create();
     int in[2] = {add_input(g, "a", ra, a_dims),
                  b_is_input ? add_input(g, "b", rb, b_dims) : add_weight(g, "b", rb, b_dims, b)};
-    clg_tensor *ta = make_tensor(ra, a_dims, a), *tb = make_tensor(rb, b_dims, b);
+    clg_tensor *ta = tensor_of(ra, a_dims, a), *tb = tensor_of(rb, b_dims, b);
     const clg_tensor *inputs[2] = {ta, tb};
     clg_attrs at = clg_attrs_default();
     clg_tensor *y =
         run_node(ctx, g, CLG_OP_MATMUL, in, 2, &at, inputs, b_is_input ? 2 : 1, what);
-    expect_close(y, ref, yr, yd, what);
+    expect_reference(y, ref, yr, yd, what);
 
     clg_tensor_destroy(y);
     clg_tensor_destroy(ta);

@@ -32,10 +32,8 @@ static void normal_fill(float *p, size_t n, unsigned seed, float sigma, int fold
 {
     uint32_t s = seed * 2654435761u + 7u;
     for (size_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        const double u1 = ((s >> 8) + 1.0) / 16777217.0;
-        s = s * 1664525u + 1013904223u;
-        const double u2 = (s >> 8) / 16777216.0;
+        const double u1 = ((lcg_next(&s) >> 8) + 1.0) / 16777217.0;
+        const double u2 = lcg_unit(&s);
         const double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
         p[i] = (float)(folded ? fabs(z) : z * sigma);
     }
@@ -82,7 +80,7 @@ static error_stats run_path(const char *path, const float *x, const float *w, co
     return e;
 }
 
-START_TEST(conv_error_against_double)
+START_TEST(error_against_double)
 {
     const size_t xn = (size_t)N * C * H * W, wn = (size_t)K * C * 9;
     float *x = malloc(xn * sizeof(float)), *w = malloc(wn * sizeof(float));
@@ -155,7 +153,7 @@ END_TEST
 int main(void)
 {
     const clg_test_case cases[] = {
-        {"conv-accuracy:error_against_double", conv_error_against_double},
+        {"conv-accuracy:error_against_double", error_against_double},
         {"conv-accuracy:winograd_tile_policy", winograd_tile_policy},
     };
     return clg_run_cases("conv-accuracy", cases, sizeof cases / sizeof cases[0], 300, NULL, NULL);

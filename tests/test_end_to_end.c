@@ -10,6 +10,8 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "compare.h"
+#include "context_fixture.h"
 #include "golden.h"
 #include "kernels.h"
 
@@ -19,14 +21,9 @@ static double compare_logits(const clg_tensor *got, const clg_tensor *want)
     ck_assert_int_eq(got->rank, want->rank);
     for (int i = 0; i < got->rank; i++) ck_assert_int_eq(got->dims[i], want->dims[i]);
     size_t n = clg_tensor_element_count(want), items = (size_t)want->dims[0], per = n / items;
-    double max_ref = 0, max_err = 0;
-    for (size_t i = 0; i < n; i++) {
-        max_ref = fmax(max_ref, fabs(want->data[i]));
-        max_err = fmax(max_err, fabs((double)got->data[i] - want->data[i]));
-    }
     for (size_t b = 0; b < items; b++)
         ck_assert_uint_eq(golden_argmax(got->data + b * per, per), golden_argmax(want->data + b * per, per));
-    return max_err / (max_ref > 0 ? max_ref : 1);
+    return relative_max_error(got->data, want->data, n);
 }
 
 /* Runs NAME.onnx on its first `batch` items (0 = all) and checks the output. */
@@ -34,9 +31,8 @@ static void run_golden(const char *name, int64_t batch)
 {
     char path[1024];
     golden_path(path, sizeof path, "", name, ".onnx");
-    clg_context *ctx = NULL;
+    clg_context *ctx = require_context();
     clg_model *model = NULL;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
     ck_assert_msg(clg_model_load(ctx, path, &model) == CLG_OK, "%s", clg_last_error());
     clg_tensor *in = golden_load("", name, ".input.npy"), *want = golden_load("", name, ".output.npy");
     if (batch > 0 && batch < in->dims[0]) { /* keep the first items only */

@@ -16,6 +16,8 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "compare.h"
+#include "context_fixture.h"
 #include "golden.h"
 #include "idx.h"
 #include "tensor_io.h"
@@ -69,7 +71,7 @@ static unsigned char *make_idx(int type, int rank, const uint32_t *dims, size_t 
 
 /* ---- IDX reader --------------------------------------------------------------- */
 
-START_TEST(test_idx_good)
+START_TEST(idx_good)
 {
     const uint32_t dims[3] = {2, 3, 4};
     size_t n;
@@ -120,7 +122,7 @@ static const hostile hostile_files[] = {
     {"trailing-data", 0x08, 2, {10, 10}, 3, CLG_ERR_PARSE, "continues past the 100 bytes"},
 };
 
-START_TEST(test_idx_hostile)
+START_TEST(idx_hostile)
 {
     const hostile *h = &hostile_files[_i];
     size_t declared = 1;
@@ -140,7 +142,7 @@ START_TEST(test_idx_hostile)
 }
 END_TEST
 
-START_TEST(test_idx_bad_files)
+START_TEST(idx_bad_files)
 {
     clg_idx *idx = NULL;
     ck_assert_fails(clg_idx_load("/nonexistent/t10k.gz", &idx), CLG_ERR_IO, "t10k.gz");
@@ -190,7 +192,7 @@ static int load_test_set(clg_idx **images, clg_idx **labels)
     return 1;
 }
 
-START_TEST(test_fashion_mnist)
+START_TEST(fashion_mnist)
 {
     clg_idx *images = NULL, *labels = NULL;
     if (!load_test_set(&images, &labels)) return;
@@ -225,7 +227,7 @@ static void read_predictions(const char *path, int *pred, size_t n)
  * preprocessing from the model's metadata -> run in batches) reproduces
  * PyTorch: logits within 1e-4 of each row's largest logit, the same top-1.
  */
-START_TEST(test_reference_500)
+START_TEST(reference_500)
 {
     char model_path[1024], logits_path[1024], pred_path[1024];
     snprintf(model_path, sizeof model_path, "%s/googlenet-fashion-mnist.onnx", models_dir());
@@ -247,9 +249,8 @@ START_TEST(test_reference_500)
     int pred[REFERENCE_IMAGES];
     read_predictions(pred_path, pred, REFERENCE_IMAGES);
 
-    clg_context *ctx = NULL;
+    clg_context *ctx = require_context();
     clg_model *model = NULL;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
     ck_assert_msg(clg_model_load(ctx, model_path, &model) == CLG_OK, "%s", clg_last_error());
     clg_preprocess pp;
     ck_assert_msg(clg_preprocess_from_model(model, &pp) == CLG_OK, "%s", clg_last_error());
@@ -272,12 +273,7 @@ START_TEST(test_reference_500)
         ck_assert_uint_eq(clg_tensor_element_count(out), BATCH * classes);
         for (size_t i = 0; i < BATCH; i++) {
             const float *got = out->data + i * classes, *ref = want->data + (first + i) * classes;
-            double scale = 0, err = 0;
-            for (size_t c = 0; c < classes; c++) {
-                scale = fmax(scale, fabs(ref[c]));
-                err = fmax(err, fabs((double)got[c] - ref[c]));
-            }
-            double rel = err / (scale > 0 ? scale : 1);
+            double rel = relative_max_error(got, ref, classes);
             worst = fmax(worst, rel);
             ck_assert_msg(rel <= 1e-4, "image %zu: logits differ by %g of the largest", first + i, rel);
             ck_assert_msg((int)golden_argmax(got, classes) == pred[first + i],
@@ -304,11 +300,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("eval");
-    clg_add_case(s, "eval:idx_good", test_idx_good, 0, 0, setup, teardown);
-    clg_add_case(s, "eval:idx_hostile", test_idx_hostile,
+    clg_add_case(s, "eval:idx_good", idx_good, 0, 0, setup, teardown);
+    clg_add_case(s, "eval:idx_hostile", idx_hostile,
                  (int)(sizeof hostile_files / sizeof *hostile_files), 0, setup, teardown);
-    clg_add_case(s, "eval:idx_bad_files", test_idx_bad_files, 0, 0, setup, teardown);
-    clg_add_case(s, "eval:fashion_mnist", test_fashion_mnist, 0, 600, NULL, NULL);
-    clg_add_case(s, "eval:reference_500", test_reference_500, 0, 600, NULL, NULL);
+    clg_add_case(s, "eval:idx_bad_files", idx_bad_files, 0, 0, setup, teardown);
+    clg_add_case(s, "eval:fashion_mnist", fashion_mnist, 0, 600, NULL, NULL);
+    clg_add_case(s, "eval:reference_500", reference_500, 0, 600, NULL, NULL);
     return clg_run_suite(s);
 }

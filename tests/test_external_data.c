@@ -265,11 +265,8 @@ START_TEST(onnx_written_model)
     const clg_tensor *inputs[1] = {in};
     clg_tensor *out = NULL;
     ck_assert_msg(clg_model_run(m, inputs, 1, &out, 1) == CLG_OK, "%s", clg_last_error());
-    double scale = 0, err = 0;
-    for (size_t i = 0; i < clg_tensor_element_count(want); i++) {
-        scale = fmax(scale, fabs(want->data[i]));
-        err = fmax(err, fabs((double)out->data[i] - want->data[i]));
-    }
+    const size_t n = clg_tensor_element_count(want);
+    double scale = max_abs(want->data, n), err = max_abs_diff(out->data, want->data, n);
     printf("external-data tv_googlenet_folded: %.2e of the largest |logit|\n", err / scale);
     ck_assert_msg(err <= 1e-4 * scale, "off by %g (largest %g)", err, scale);
     clg_tensor_destroy(out);

@@ -133,10 +133,7 @@ static void check_small_net(clg_model *m, int batch, unsigned seed)
     ck_assert_ptr_nonnull(want);
     fill(x, n, seed);
     small_net_reference(x, batch, want);
-    clg_tensor *xt = tensor_of(4, xd, x), *y = run1_ok(m, xt);
-    expect_close(y, 2, yd, want, 1e-4f);
-    clg_tensor_destroy(y);
-    clg_tensor_destroy(xt);
+    expect_run1(m, 4, xd, x, 2, yd, want, 1e-4f);
     free(x);
     free(want);
 }
@@ -893,10 +890,7 @@ START_TEST(reshape_batch_follows)
         float x[18], want[18];
         fill(x, (size_t)batch * 6, (unsigned)batch);
         for (int i = 0; i < batch * 6; i++) want[i] = x[i] > 0 ? x[i] : 0;
-        clg_tensor *xt = tensor_of(3, in_dims, x), *y = run1_ok(m, xt);
-        expect_close(y, 2, out_dims, want, 0);
-        clg_tensor_destroy(y);
-        clg_tensor_destroy(xt);
+        expect_run1(m, 3, in_dims, x, 2, out_dims, want, 0);
     }
     clg_model_destroy(m);
     clg_context_destroy(ctx);
@@ -1052,10 +1046,7 @@ START_TEST(long_chain)
     float x[16], want[16];
     fill(x, 16, 30);
     for (int i = 0; i < 16; i++) want[i] = x[i] > 0 ? x[i] : 0;
-    clg_tensor *xt = tensor_of(2, d, x), *y = run1_ok(m, xt);
-    expect_close(y, 2, d, want, 0);
-    clg_tensor_destroy(y);
-    clg_tensor_destroy(xt);
+    expect_run1(m, 2, d, x, 2, d, want, 0);
     clg_model_destroy(m);
     clg_context_destroy(ctx);
     double run_s = seconds_since(&t0);
@@ -1070,17 +1061,7 @@ static void mb_const_i64(mb *b, const char *output, size_t n, const int64_t *val
 {
     Onnx__NodeProto *node = mb_node(b, "Constant", NULL, "", output);
     Onnx__AttributeProto *a = mb_attr(b, node, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR);
-    Onnx__TensorProto *t = mb_alloc(b, sizeof *t);
-    *t = (Onnx__TensorProto)ONNX__TENSOR_PROTO__INIT;
-    t->has_data_type = 1;
-    t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
-    t->n_dims = 1;
-    t->dims = mb_alloc(b, sizeof(int64_t));
-    t->dims[0] = (int64_t)n;
-    t->n_int64_data = n;
-    t->int64_data = mb_alloc(b, n * sizeof(int64_t));
-    memcpy(t->int64_data, values, n * sizeof(int64_t));
-    a->t = t;
+    a->t = mb_tensor_i64(b, NULL, n, values);
 }
 
 /*
@@ -1118,10 +1099,7 @@ START_TEST(shape_chain_reshape)
             const int64_t in_dims[3] = {batch, 2, 3}, out_dims[2] = {batch, 6};
             float x[30];
             fill(x, (size_t)batch * 6, (unsigned)(batch + opset));
-            clg_tensor *xt = tensor_of(3, in_dims, x), *y = run1_ok(m, xt);
-            expect_close(y, 2, out_dims, x, 0);
-            clg_tensor_destroy(y);
-            clg_tensor_destroy(xt);
+            expect_run1(m, 3, in_dims, x, 2, out_dims, x, 0);
         }
         clg_model_destroy(m);
     }
@@ -1181,10 +1159,7 @@ START_TEST(channel_transform_pattern)
         float x[4 * 60], want[4 * 60];
         fill(x, (size_t)batch * 60, (unsigned)batch);
         for (int i = 0; i < batch * 60; i++) want[i] = x[i] * scale[(i / 20) % 3] + shift[(i / 20) % 3];
-        clg_tensor *xt = tensor_of(4, dims, x), *y = run1_ok(m, xt);
-        expect_close(y, 4, dims, want, 1e-6f);
-        clg_tensor_destroy(y);
-        clg_tensor_destroy(xt);
+        expect_run1(m, 4, dims, x, 4, dims, want, 1e-6f);
     }
     clg_model_destroy(m);
     clg_context_destroy(ctx);

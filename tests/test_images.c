@@ -18,6 +18,7 @@
 
 #include "check_main.h"
 #include "clgooglenet.h"
+#include "context_fixture.h"
 #include "golden.h"
 #include "image.h"
 #include "onnx.pb-c.h"
@@ -100,7 +101,7 @@ static clg_image *load_ok(const char *path)
 
 /* ---- Decoding ---------------------------------------------------------------- */
 
-START_TEST(test_png_gray_rgb)
+START_TEST(png_gray_rgb)
 {
     for (int c = 1; c <= 3; c += 2) {
         unsigned char *px = pattern(7, 13, c);
@@ -119,7 +120,7 @@ START_TEST(test_png_gray_rgb)
 END_TEST
 
 /* Alpha is dropped by compositing onto black. */
-START_TEST(test_png_alpha)
+START_TEST(png_alpha)
 {
     for (int c = 2; c <= 4; c += 2) {
         unsigned char px[2 * 4];
@@ -141,7 +142,7 @@ START_TEST(test_png_alpha)
 }
 END_TEST
 
-START_TEST(test_jpeg_gray_rgb)
+START_TEST(jpeg_gray_rgb)
 {
     for (int c = 1; c <= 3; c += 2) {
         unsigned char *px = smooth(24, 40, c);
@@ -163,7 +164,7 @@ START_TEST(test_jpeg_gray_rgb)
 END_TEST
 
 /* The content decides, not the name. */
-START_TEST(test_sniff)
+START_TEST(sniff)
 {
     unsigned char *px = pattern(3, 5, 1);
     size_t n_png, n_jpeg;
@@ -188,7 +189,7 @@ START_TEST(test_sniff)
 }
 END_TEST
 
-START_TEST(test_unknown_and_missing)
+START_TEST(unknown_and_missing)
 {
     clg_image *img = NULL;
     const char *gif = tmp_file("a.png", "GIF89a\1\0\1\0", 10);
@@ -202,7 +203,7 @@ START_TEST(test_unknown_and_missing)
 }
 END_TEST
 
-START_TEST(test_png_truncated_corrupt)
+START_TEST(png_truncated_corrupt)
 {
     unsigned char *px = pattern(64, 64, 3);
     size_t n;
@@ -231,7 +232,7 @@ START_TEST(test_png_truncated_corrupt)
 }
 END_TEST
 
-START_TEST(test_jpeg_truncated_corrupt)
+START_TEST(jpeg_truncated_corrupt)
 {
     unsigned char *px = smooth(64, 64, 3);
     size_t n;
@@ -261,7 +262,7 @@ static void put_be32(unsigned char *p, uint32_t v)
 }
 
 /* Headers that declare huge images are refused before pixels are allocated. */
-START_TEST(test_huge_dimensions)
+START_TEST(huge_dimensions)
 {
     unsigned char *px = pattern(8, 8, 1);
     size_t n;
@@ -293,7 +294,7 @@ END_TEST
 
 /* ---- Resize and preprocessing against PyTorch -------------------------------- */
 
-START_TEST(test_resize_plane)
+START_TEST(resize_plane)
 {
     const float src[2] = {0.0f, 1.0f};
     float dst[4];
@@ -309,7 +310,7 @@ START_TEST(test_resize_plane)
 }
 END_TEST
 
-START_TEST(test_luma)
+START_TEST(luma)
 {
     /* PIL: Image.fromarray(rgb, 'RGB').convert('L') (tools/make-image-golden.py prints these). */
     static const unsigned char rgb[][3] = {{0, 0, 0},    {255, 255, 255}, {255, 0, 0},     {0, 255, 0},
@@ -336,7 +337,7 @@ static const golden_case golden[] = {
     {"resize-rgb2gray-4x6-7x5", 4, 6, 3, 7, 5, 1, 0, {0}, {1}},
 };
 
-START_TEST(test_preprocess_golden)
+START_TEST(preprocess_golden)
 {
     const golden_case *g = &golden[_i];
     char path[1024];
@@ -378,7 +379,7 @@ START_TEST(test_preprocess_golden)
 END_TEST
 
 /* Gray to 3 channels copies; bad arguments are refused. */
-START_TEST(test_preprocess_channels)
+START_TEST(preprocess_channels)
 {
     unsigned char px[4] = {0, 51, 102, 255};
     clg_image img = {2, 2, 1, px};
@@ -405,7 +406,7 @@ START_TEST(test_preprocess_channels)
 END_TEST
 
 /* Files decode one at a time into the same batch as decoded images give. */
-START_TEST(test_preprocess_files)
+START_TEST(preprocess_files)
 {
     unsigned char *gray = pattern(28, 28, 1), *rgb = smooth(20, 30, 3);
     size_t n1, n2;
@@ -453,7 +454,7 @@ static clg_io_info input_info(int64_t n, int64_t c, int64_t h, int64_t w)
     return in;
 }
 
-START_TEST(test_metadata_defaults)
+START_TEST(metadata_defaults)
 {
     const char *none[] = {NULL};
     clg_io_info in = input_info(-1, 1, 96, 96);
@@ -476,7 +477,7 @@ START_TEST(test_metadata_defaults)
 }
 END_TEST
 
-START_TEST(test_metadata_full)
+START_TEST(metadata_full)
 {
     /* What tools/train/export_model.py writes, plus a symbolic input size. */
     const char *trained[] = {"clgooglenet.classes", "T-shirt/top,Trouser",
@@ -565,7 +566,7 @@ static const bad_case bad_metadata[] = {
      "center_crop=96: a center crop follows a resize of the shorter side"},
 };
 
-START_TEST(test_metadata_errors)
+START_TEST(metadata_errors)
 {
     const bad_case *b = &bad_metadata[_i];
     const char *table[] = {b->key, b->value, NULL};
@@ -575,7 +576,7 @@ START_TEST(test_metadata_errors)
 }
 END_TEST
 
-START_TEST(test_metadata_shape_errors)
+START_TEST(metadata_shape_errors)
 {
     const char *none[] = {NULL};
     clg_preprocess pp;
@@ -598,7 +599,7 @@ END_TEST
 /* Resizing the shorter side to its own length leaves the image as it is, so
    the crop is a plain window: its offsets are torchvision's, Python's round
    taking a half to the even neighbour. */
-START_TEST(test_crop_offsets)
+START_TEST(crop_offsets)
 {
     static const struct {
         int h, w, crop_h, crop_w, top, left;
@@ -635,7 +636,7 @@ typedef struct crop_case {
 } crop_case;
 
 /* tools/make-image-golden.py's CROP_CASES: resize the shorter side to 40. */
-static const crop_case crop_golden[] = {
+static const crop_case crop_cases[] = {
     {"crop-rgb-45x60-s40-c32", "photo-45x60.jpg", "32", "0.485,0.456,0.406",
      "0.229,0.224,0.225", "RGB", 32, 32},
     {"crop-bgr-51x37-s40-c32x30", "photo-51x37.png", "32x30", "0.5", "0.25", "BGR", 32, 30},
@@ -643,9 +644,9 @@ static const crop_case crop_golden[] = {
 
 /* Metadata to batch, a JPEG and a PNG file, against torchvision's Resize(40),
    CenterCrop and Normalize on tensors. */
-START_TEST(test_crop_golden)
+START_TEST(crop_golden)
 {
-    const crop_case *g = &crop_golden[_i];
+    const crop_case *g = &crop_cases[_i];
     const char *table[] = {"clgooglenet.resize_shorter", "40",      "clgooglenet.center_crop",
                            g->crop,                      "clgooglenet.mean", g->mean,
                            "clgooglenet.std",            g->std,    "clgooglenet.channel_order",
@@ -682,7 +683,7 @@ START_TEST(test_crop_golden)
 END_TEST
 
 /* A crop that does not fit one image's resize fails for that image. */
-START_TEST(test_crop_too_large)
+START_TEST(crop_too_large)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/images/photo-51x37.png", golden_dir());
@@ -711,7 +712,7 @@ START_TEST(test_crop_too_large)
 END_TEST
 
 /* resize_shorter and center_crop together, and against the input's size. */
-START_TEST(test_metadata_crop)
+START_TEST(metadata_crop)
 {
     clg_preprocess pp;
     clg_io_info in = input_info(-1, 1, 96, 96);
@@ -803,10 +804,9 @@ static clg_model *model_with_metadata(clg_context *ctx, const char *const *kv)
     return model;
 }
 
-START_TEST(test_model_metadata)
+START_TEST(model_metadata)
 {
-    clg_context *ctx = NULL;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
+    clg_context *ctx = require_context();
     const char *kv[] = {"clgooglenet.classes", "T-shirt/top, Trouser ,Ankle boot",
                         "clgooglenet.std", "0.5",
                         NULL};
@@ -844,10 +844,9 @@ START_TEST(test_model_metadata)
 END_TEST
 
 /* Overrides (the CLI's flags) in place of the model's metadata. */
-START_TEST(test_model_overrides)
+START_TEST(model_overrides)
 {
-    clg_context *ctx = NULL;
-    ck_assert_msg(clg_context_create(NULL, &ctx) == CLG_OK, "%s", clg_last_error());
+    clg_context *ctx = require_context();
     const char *kv[] = {"clgooglenet.resize", "96x96", "clgooglenet.std", "0.5", NULL};
     clg_model *model = model_with_metadata(ctx, kv);
     clg_preprocess pp;
@@ -897,7 +896,7 @@ START_TEST(test_model_overrides)
 END_TEST
 
 /* One override's value on its own, as the CLI checks its flags. */
-START_TEST(test_check_override)
+START_TEST(check_override)
 {
     static const struct {
         clg_preprocess_override o;
@@ -936,9 +935,9 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("images");
-    /* "images:NAME" runs test_NAME; a loop test when loop_end > 0. */
+    /* "images:NAME" runs NAME; a loop test when loop_end > 0. */
 #define CASE(name, loop_end) \
-    clg_add_case(s, "images:" #name, test_##name, (loop_end), 120, setup, teardown)
+    clg_add_case(s, "images:" #name, name, (loop_end), 120, setup, teardown)
     CASE(png_gray_rgb, 0);
     CASE(png_alpha, 0);
     CASE(jpeg_gray_rgb, 0);
@@ -953,7 +952,7 @@ int main(void)
     CASE(preprocess_channels, 0);
     CASE(preprocess_files, 0);
     CASE(crop_offsets, 0);
-    CASE(crop_golden, (int)(sizeof crop_golden / sizeof *crop_golden));
+    CASE(crop_golden, (int)(sizeof crop_cases / sizeof *crop_cases));
     CASE(crop_too_large, 0);
     CASE(metadata_defaults, 0);
     CASE(metadata_full, 0);

@@ -53,14 +53,6 @@ static void sprinkle_specials(float *p, size_t count)
         if (rng_int(0, 3) == 0) p[i] = specials[rng_int(0, 2)];
 }
 
-static void shape_text(int rank, const int64_t *dims, char *buf, size_t size)
-{
-    size_t used = (size_t)snprintf(buf, size, "[");
-    for (int i = 0; i < rank && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%lld", i ? "," : "", (long long)dims[i]);
-    if (used < size) snprintf(buf + used, size - used, "]");
-}
-
 /* One input of the node under test. */
 typedef struct op_input {
     int rank;
@@ -162,35 +154,6 @@ static clg_tensor *run_op(clg_context *ctx, clg_op_type op, const clg_attrs *att
     ck_assert_msg(st == CLG_OK, "%s: %s: %s", what, clg_status_to_string(st), clg_last_error());
     ck_assert_ptr_nonnull(out);
     return out;
-}
-
-/* Shape must match; max abs error <= 1e-4 * max(1, max|ref|); NaN and infinities must match. */
-static void expect_reference(const clg_tensor *got, const float *ref, int rank, const int64_t *dims,
-                         const char *what)
-{
-    char want[128], have[128];
-    shape_text(rank, dims, want, sizeof want);
-    shape_text(got->rank, got->dims, have, sizeof have);
-    ck_assert_msg(strcmp(want, have) == 0, "%s: output shape %s, expected %s", what, have, want);
-    size_t count = dims_product(rank, dims);
-    double max_ref = 1.0, max_err = 0.0;
-    size_t worst = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (isnan(ref[i]) || isinf(ref[i])) {
-            ck_assert_msg(isnan(ref[i]) ? isnan(got->data[i]) : got->data[i] == ref[i],
-                          "%s: [%zu] = %g, expected %g", what, i, (double)got->data[i],
-                          (double)ref[i]);
-            continue;
-        }
-        if (fabs(ref[i]) > max_ref) max_ref = fabs(ref[i]);
-        double err = fabs((double)got->data[i] - ref[i]);
-        if (!(err <= max_err)) { /* also catches NaN */
-            max_err = err;
-            worst = i;
-        }
-    }
-    ck_assert_msg(max_err <= 1e-4 * max_ref, "%s: max error %g at [%zu] (got %g, expected %g)",
-                  what, max_err, worst, (double)got->data[worst], (double)ref[worst]);
 }
 
 /* A run that must have failed shape checks: CLG_ERR_SHAPE, no output, the node named. */

@@ -149,11 +149,8 @@ static void check_same(const pad_spec *p, const reader_spec *r, size_t want_fold
         ck_assert_msg(clg_model_run(plain, in, 1, b, n_out) == CLG_OK, "%s: %s", what, clg_last_error());
         ck_assert_int_eq(a[0]->rank, 4);
         for (int d = 0; d < 4; d++) ck_assert_int_eq(a[0]->dims[d], b[0]->dims[d]);
-        double scale = 1e-30, err = 0;
-        for (size_t i = 0; i < clg_tensor_element_count(b[0]); i++) {
-            scale = fmax(scale, fabs(b[0]->data[i]));
-            err = fmax(err, fabs((double)a[0]->data[i] - b[0]->data[i]));
-        }
+        const size_t n = clg_tensor_element_count(b[0]);
+        double scale = fmax(1e-30, max_abs(b[0]->data, n)), err = max_abs_diff(a[0]->data, b[0]->data, n);
         ck_assert_msg(err <= 1e-5 * scale, "%s batch %d: folded differs by %g (largest %g)", what, batch, err,
                       scale);
         for (size_t k = 0; k < n_out; k++) {
@@ -282,11 +279,8 @@ START_TEST(pytorch_export)
         ck_assert_msg(clg_model_run(m, inputs, 1, &out, 1) == CLG_OK, "%s", clg_last_error());
         ck_assert_int_eq(out->rank, 4);
         for (int d = 0; d < 4; d++) ck_assert_int_eq(out->dims[d], want->dims[d]);
-        double scale = 0, err = 0;
-        for (size_t i = 0; i < clg_tensor_element_count(want); i++) {
-            scale = fmax(scale, fabs(want->data[i]));
-            err = fmax(err, fabs((double)out->data[i] - want->data[i]));
-        }
+        const size_t n = clg_tensor_element_count(want);
+        double scale = max_abs(want->data, n), err = max_abs_diff(out->data, want->data, n);
         printf("PyTorch's pads, passes %s: %.2e of the largest |value|\n", all_off ? "off" : "on", err / scale);
         ck_assert_msg(err <= 1e-5 * scale, "passes %s: off by %g (largest %g)", all_off ? "off" : "on", err, scale);
         clg_tensor_destroy(out);
@@ -367,10 +361,7 @@ START_TEST(depthwise_dilated_folds)
         for (int batch = 1; batch <= 3; batch += 2) {
             const int64_t xd[4] = {batch, 4, 7, 6}, yd[4] = {batch, 8, 7, 6};
             depthwise_reference(x, batch, w, bias, bn, want);
-            clg_tensor *xt = tensor_of(4, xd, x), *y = run1_ok(m, xt);
-            expect_close(y, 4, yd, want, 1e-5f);
-            clg_tensor_destroy(y);
-            clg_tensor_destroy(xt);
+            expect_run1(m, 4, xd, x, 4, yd, want, 1e-5f);
         }
         clg_model_destroy(m);
         clg_context_destroy(ctx);

@@ -21,6 +21,7 @@
 #include "clgooglenet.h"
 #include "env.h"
 #include "context.h"
+#include "context_fixture.h"
 #include "golden.h"
 #include "kernels.h"
 #include "program_store.h"
@@ -47,14 +48,6 @@ static void teardown(void)
     nftw(cache_home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static clg_context *open_context(void)
-{
-    clg_context *ctx = NULL;
-    clg_status st = clg_context_create(NULL, &ctx);
-    ck_assert_msg(st == CLG_OK, "clg_context_create: %s", clg_last_error());
-    return ctx;
-}
-
 /* Paths of the store's entries (up to max); returns how many. */
 static int list_entries(char paths[][1024], int max)
 {
@@ -73,7 +66,7 @@ static int list_entries(char paths[][1024], int max)
    checks the logits against PyTorch's. */
 static void run_model(size_t *builds, size_t *loads)
 {
-    clg_context *ctx = open_context();
+    clg_context *ctx = require_context();
     char path[1024];
     golden_path(path, sizeof path, "", "d2l_small", ".onnx");
     clg_model *model = NULL;
@@ -100,7 +93,7 @@ static void run_model(size_t *builds, size_t *loads)
    (a small program: the entry-by-entry cases below rebuild it often). */
 static void run_relu(size_t *builds, size_t *loads)
 {
-    clg_context *ctx = open_context();
+    clg_context *ctx = require_context();
     cl_kernel k = NULL;
     ck_assert_msg(clg_kernel_create(ctx, "activation.cl", NULL, "relu", &k) == CLG_OK, "%s",
                   clg_last_error());

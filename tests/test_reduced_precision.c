@@ -168,10 +168,7 @@ START_TEST(initializers_and_io)
     const float x[4] = {0.5f, 0.25f, -1.0f, 3.0f};
     float want[4];
     for (int i = 0; i < 4; i++) want[i] = x[i] + w[i] + c[i];
-    clg_tensor *xt = tensor_of(2, d, x), *y = run1_ok(m, xt);
-    expect_close(y, 2, d, want, 1e-7f);
-    clg_tensor_destroy(y);
-    clg_tensor_destroy(xt);
+    expect_run1(m, 2, d, x, 2, d, want, 1e-7f);
     clg_model_destroy(m);
     clg_context_destroy(ctx);
 }
@@ -196,9 +193,8 @@ START_TEST(cast_rounding)
             x[i] = specials[i];
             continue;
         }
-        s = s * 1664525u + 1013904223u;
         /* random magnitudes from 2^-30 to 2^20, both signs */
-        x[i] = ldexpf((float)(s >> 8) / 16777216.0f, (int)(i % 51) - 30) * ((s & 1) ? -1.0f : 1.0f);
+        x[i] = ldexpf(lcg_unit(&s), (int)(i % 51) - 30) * ((s & 1) ? -1.0f : 1.0f);
     }
     static const int64_t d[1] = {N};
     for (int type = 0; type < 2; type++) {
@@ -261,10 +257,10 @@ START_TEST(npy_float16_write)
                               0x1.ffp-15f, 1.0f + 0x1p-11f, 1.0f + 0x3p-11f, INFINITY, -INFINITY};
     uint32_t s = 99;
     for (size_t i = 0; i < N; i++) {
-        s = s * 1664525u + 1013904223u;
+        const float unit = lcg_unit(&s);
         t->data[i] = i < sizeof specials / sizeof specials[0]
                          ? specials[i]
-                         : ldexpf((float)(s >> 8) / 16777216.0f, (int)(i % 45) - 28) * ((s & 1) ? -1.0f : 1.0f);
+                         : ldexpf(unit, (int)(i % 45) - 28) * ((s & 1) ? -1.0f : 1.0f);
     }
     const char *path = tmp_path("half.npy");
     ck_assert_msg(clg_tensor_save_npy_as(path, t, CLG_ELEM_FLOAT16) == CLG_OK, "%s", clg_last_error());
@@ -298,12 +294,9 @@ START_TEST(float16_network)
     const clg_tensor *inputs[1] = {in};
     clg_tensor *out = NULL;
     ck_assert_msg(clg_model_run(m, inputs, 1, &out, 1) == CLG_OK, "%s", clg_last_error());
-    double scale = 0, err = 0, vs_fp32 = 0;
-    for (size_t i = 0; i < clg_tensor_element_count(want); i++) {
-        scale = fmax(scale, fabs(want->data[i]));
-        err = fmax(err, fabs((double)out->data[i] - want->data[i]));
-        vs_fp32 = fmax(vs_fp32, fabs((double)out->data[i] - fp32->data[i]));
-    }
+    const size_t n = clg_tensor_element_count(want);
+    double scale = max_abs(want->data, n), err = max_abs_diff(out->data, want->data, n);
+    double vs_fp32 = max_abs_diff(out->data, fp32->data, n);
     printf("float16 tv_googlenet_folded: %.2e from the same rounded weights in float32, %.2e from the float32 "
            "network (of the largest |logit|)\n", err / scale, vs_fp32 / scale);
     /* float32 summation order (kernel choice, tiling) moves a deep network by

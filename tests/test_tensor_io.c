@@ -16,6 +16,7 @@
 #include "clgooglenet.h"
 #include "golden.h"
 #include "onnx.pb-c.h"
+#include "rng.h"
 #include "tensor_io.h"
 
 #define TESTDATA "/usr/share/libonnx-testdata/data/node"
@@ -74,16 +75,12 @@ static void npy_fails(const char *path, clg_status status, const char *reason)
     ck_assert_ptr_null(t);
 }
 
-static uint32_t rng_state = 12345;
-static float rand_float(void)
-{
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return (float)(rng_state >> 8) / (float)(1u << 24) * 200.0f - 100.0f;
-}
+static uint32_t value_state = 12345;
+static float rand_float(void) { return lcg_unit(&value_state) * 200.0f - 100.0f; }
 
 /* ---- tensor_io:create -------------------------------------------------- */
 
-START_TEST(test_create)
+START_TEST(create)
 {
     clg_tensor *t;
     ck_assert_int_eq(clg_tensor_create(0, NULL, &t), CLG_OK);
@@ -150,7 +147,7 @@ static void round_trip(int rank, const int64_t *dims)
     clg_tensor_destroy(u);
 }
 
-START_TEST(test_npy_round_trip)
+START_TEST(npy_round_trip)
 {
     const int64_t d1[1] = {1000}, d4[4] = {2, 3, 17, 5}, d_empty[2] = {4, 0};
     round_trip(0, NULL);
@@ -163,7 +160,7 @@ END_TEST
 /* The exact bytes numpy writes for np.arange(6, dtype=np.float32).reshape(2, 3). */
 static const char numpy_2x3_dict[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
 
-START_TEST(test_npy_numpy_files)
+START_TEST(npy_numpy_files)
 {
     const float v[6] = {0, 1, 2, 3, 4, 5};
     const char *path = tmp_path("numpy.npy");
@@ -220,7 +217,7 @@ START_TEST(test_npy_numpy_files)
 }
 END_TEST
 
-START_TEST(test_npy_bad_files)
+START_TEST(npy_bad_files)
 {
     const float v[6] = {0};
     const char *path;
@@ -341,7 +338,7 @@ START_TEST(test_npy_bad_files)
 }
 END_TEST
 
-START_TEST(test_npy_save_errors)
+START_TEST(npy_save_errors)
 {
     const int64_t d[1] = {3};
     clg_tensor *t;
@@ -371,7 +368,7 @@ END_TEST
 
 /* ---- tensor_io:pb ------------------------------------------------------ */
 
-START_TEST(test_pb_testdata)
+START_TEST(pb_testdata)
 {
     const char *conv = TESTDATA "/test_conv_with_strides_padding/test_data_set_0/input_0.pb";
     if (access(conv, R_OK) != 0) {
@@ -395,7 +392,7 @@ START_TEST(test_pb_testdata)
 }
 END_TEST
 
-START_TEST(test_pb_written)
+START_TEST(pb_written)
 {
     clg_tensor *t;
     int64_t dims[2] = {2, 3};
@@ -551,7 +548,7 @@ START_TEST(test_pb_written)
 }
 END_TEST
 
-START_TEST(test_from_proto)
+START_TEST(from_proto)
 {
     int64_t dims[4] = {8, 3, 1, 1};
     float w[24];
@@ -595,7 +592,7 @@ END_TEST
 
 /* ---- tensor_io:files --------------------------------------------------- */
 
-START_TEST(test_read_file)
+START_TEST(read_file)
 {
     unsigned char *data = NULL;
     size_t size = 99;
@@ -620,7 +617,7 @@ START_TEST(test_read_file)
 }
 END_TEST
 
-START_TEST(test_load_by_extension)
+START_TEST(load_by_extension)
 {
     const float v[6] = {0, 1, 2, 3, 4, 5};
     const char *npy = tmp_path("upper.NPY");
@@ -649,16 +646,16 @@ END_TEST
 int main(void)
 {
     const clg_test_case cases[] = {
-        {"tensor_io:create", test_create},
-        {"tensor_io:npy_round_trip", test_npy_round_trip},
-        {"tensor_io:npy_numpy_files", test_npy_numpy_files},
-        {"tensor_io:npy_bad_files", test_npy_bad_files},
-        {"tensor_io:npy_save_errors", test_npy_save_errors},
-        {"tensor_io:pb_testdata", test_pb_testdata},
-        {"tensor_io:pb_written", test_pb_written},
-        {"tensor_io:from_proto", test_from_proto},
-        {"tensor_io:read_file", test_read_file},
-        {"tensor_io:load_by_extension", test_load_by_extension},
+        {"tensor_io:create", create},
+        {"tensor_io:npy_round_trip", npy_round_trip},
+        {"tensor_io:npy_numpy_files", npy_numpy_files},
+        {"tensor_io:npy_bad_files", npy_bad_files},
+        {"tensor_io:npy_save_errors", npy_save_errors},
+        {"tensor_io:pb_testdata", pb_testdata},
+        {"tensor_io:pb_written", pb_written},
+        {"tensor_io:from_proto", from_proto},
+        {"tensor_io:read_file", read_file},
+        {"tensor_io:load_by_extension", load_by_extension},
     };
     return clg_run_cases("tensor_io", cases, sizeof cases / sizeof cases[0], 0, setup, teardown);
 }
