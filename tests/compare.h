@@ -41,19 +41,28 @@ static inline void shape_text(int rank, const int64_t *dims, char *buf, size_t s
     if (used < size) snprintf(buf + used, size - used, "]");
 }
 
-/* The largest |p[i]|, 0 for none (a NaN is passed over, as fmax does). */
+/* The largest |p[i]|, 0 for none; NaN when any p[i] is NaN (so that every
+   bound checked against it fails). */
 static inline double max_abs(const float *p, size_t n)
 {
     double m = 0;
-    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(p[i]));
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(p[i])) return NAN;
+        m = fmax(m, fabs(p[i]));
+    }
     return m;
 }
 
-/* The largest |a[i] - b[i]| (a NaN is passed over, as fmax does). */
+/* The largest |a[i] - b[i]|; infinite where either side is NaN (fmax would
+   pass a NaN over, and a NaN output would then pass every comparison). */
 static inline double max_abs_diff(const float *a, const float *b, size_t n)
 {
     double m = 0;
-    for (size_t i = 0; i < n; i++) m = fmax(m, fabs((double)a[i] - b[i]));
+    for (size_t i = 0; i < n; i++) {
+        const double d = fabs((double)a[i] - b[i]);
+        if (isnan(d)) return INFINITY;
+        m = fmax(m, d);
+    }
     return m;
 }
 
