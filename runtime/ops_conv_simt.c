@@ -242,12 +242,11 @@ static void lower_group_limit(simt_target *tg, size_t most)
 
 static void target_of(const clg_plan *plan, simt_target *tg)
 {
-    const clg_device_traits *traits = clg_device_traits_of(&plan->ctx->info);
     tg->cus = plan->ctx->info.compute_units ? plan->ctx->info.compute_units : 1;
-    tg->min_items = traits->simt_split_k ? SIMT_MIN_ITEMS : 0;
+    tg->min_items = clg_device_traits_of(&plan->ctx->info)->simt_split_k ? SIMT_MIN_ITEMS : 0;
     tg->min_groups = 2 * tg->cus;
     device_wg_limits(plan, tg->limits);
-    if (traits->simt_group_limit > 0) lower_group_limit(tg, (size_t)traits->simt_group_limit);
+    if (plan->ctx->simt_group_limit > 0) lower_group_limit(tg, (size_t)plan->ctx->simt_group_limit);
 }
 
 static clg_status no_config(const clg_plan *plan, int node)
