@@ -454,6 +454,37 @@ START_TEST(conv_inception_block)
 }
 END_TEST
 
+/*
+ * The SIMT family within small work-groups (the context's simt_group_limit,
+ * from the device table: rusticl's kernels take 32 work-items), on any
+ * device: the 64- and 32-item tiles through the implicit GEMM (7x7 stride 2,
+ * 1x1, a 3x3 on a small map with many channels: split-K on devices that
+ * split), Winograd and an Inception block (the 1x1 group, the pooled 1x1).
+ */
+START_TEST(conv_simt_small_groups)
+{
+    use_family(1);
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x5A11u);
+    static const conv_case cases[] = {
+        /* n  c   h   w   k  kh kw sh sw  pads          bias relu */
+        {1, 3, 19, 17, 24, 7, 7, 2, 2, {3, 3, 2, 3}, 1, 1},
+        {2, 37, 9, 11, 45, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 0},
+        {1, 160, 3, 3, 70, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 1},
+        {1, 21, 12, 13, 19, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+    };
+    static const int limits[] = {64, 32};
+    for (size_t l = 0; l < 2; l++) {
+        ctx->simt_group_limit = limits[l];
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
+        check_inception(ctx, 1, 19, 7, 7);
+    }
+    clg_context_destroy(ctx);
+    unsetenv("CLGOOGLENET_KERNELS");
+}
+END_TEST
+
 /* CLGOOGLENET_KERNELS: a bad value is an error naming the variable and what it
    takes, when a context is made; set later, it does not change a context. */
 START_TEST(conv_kernels_env)
@@ -1375,6 +1406,7 @@ static Suite *conv_suite(void)
         {"conv:stride2_row_end", conv_stride2_row_end, 1},
         {"conv:large_channels", conv_large_channels, 2},
         {"conv:inception_block", conv_inception_block, 2},
+        {"conv:simt_small_groups", conv_simt_small_groups, 1},
         {"conv:kernels_env", conv_kernels_env, 1},
         {"conv:bad_channels", conv_bad_channels, 1},
         {"conv:grouped_edge_cases", conv_grouped_edge_cases, 2},

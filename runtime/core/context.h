@@ -40,6 +40,9 @@ struct clg_context {
     /* The device table's loop_iteration_limit (0: none); tests lower it to
        exercise the planners' splits on any device. */
     int loop_iteration_limit;
+    /* The device table's simt_group_limit (0: none); tests lower it to run
+       the SIMT family's small tiles on any device. */
+    int simt_group_limit;
     unsigned flags; /* CLG_CONTEXT_* */
     /* The caller's options (runtime/core/options.c), as clg_context_get_options
        shows them; strings point into option_strings. */

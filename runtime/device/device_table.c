@@ -27,9 +27,11 @@ static const clg_device_traits table[] = {
      .why = "Intel's CPU runtime keeps no kernel cache: every process would compile for 17-38 s"},
     /* Mesa 22.3's rusticl reports every command as lasting 1 ns; llvmpipe
        ends all loops of a work-item after 65,535 trips in all (measured:
-       conv2d_kvec 3x3 went wrong from 349 input channels). */
+       conv2d_kvec 3x3 went wrong from 349 input channels). Its device
+       reports groups of 1,024 work-items, but every kernel built there
+       reports CL_KERNEL_WORK_GROUP_SIZE 32. */
     {.name = "rusticl", .platform = "rusticl", .rank = 2, .program_store = 1, .timestamps = 0,
-     .kernel_family = CLG_FAMILY_CPU, .simt_split_k = 1, .loop_iteration_limit = 65535,
+     .kernel_family = CLG_FAMILY_CPU, .simt_split_k = 1, .simt_group_limit = 32, .loop_iteration_limit = 65535,
      .why = "Mesa rusticl (llvmpipe): at most 32 work-items per group, no profiling times, 65,535 loop trips per work-item"},
     {.name = "oclgrind", .platform = "Oclgrind", .rank = 9, .simulator = 1, .timestamps = 1,
      .kernel_family = CLG_FAMILY_CPU, .simt_split_k = 1,

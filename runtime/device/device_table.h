@@ -36,6 +36,10 @@ typedef struct clg_device_traits {
        work-items and two work-groups per compute unit; 0: never (CPUs, where
        an extra launch costs more than the parallelism gives). */
     int simt_split_k;
+    /* SIMT family: the most work-items per group (0: the device's and each
+       kernel's own limits). For drivers whose kernels allow fewer than the
+       device reports, so that the first choice already fits. */
+    int simt_group_limit;
     /* Loop trips one work-item may run before the driver silently ends every
        loop of the kernel (0: no such limit). llvmpipe's gallivm counts the
        trips of all loops of a shader invocation together against
