@@ -32,7 +32,6 @@
 #include <string.h>
 
 #include "device_cache.h"
-#include "env.h"
 #include "error.h"
 #include "kernel_args.h"
 #include "kernel_options.h"
@@ -509,8 +508,11 @@ static int choice_parse(const char *text, conv_choice *ch)
 
 /* ---- Loop-trip limits (runtime/device/device_table.h) ------------------------- */
 
-/* cl/conv2d.cl's CBLK: conv2d_kvec sums input channels in blocks of this many. */
-#define KVEC_CBLK 32
+/* conv2d_kvec sums input channels in blocks of CBLK (cl/conv2d.cl; its descriptor's default). */
+static int64_t kvec_channel_block(void)
+{
+    return clg_kernel_param_default(&clg_kernel_conv2d, "CBLK");
+}
 
 /*
  * An upper bound on the loop trips one conv2d_kvec work-item runs over
@@ -542,7 +544,8 @@ static int64_t kvec_loop_trips(const conv_desc *d, int sw, int px, int kv, int64
     const int64_t per_block = 2 + 2 * tile;       /* a block's sums zeroed, then added */
     /* The bias, the epilogue: stored sums read back (chunks), the stores (both paths). */
     const int64_t fixed = 2 * tile + 3 * 17 * (int64_t)kv * px;
-    return channels * per_channel + (channels + KVEC_CBLK - 1) / KVEC_CBLK * per_block + fixed;
+    const int64_t block = kvec_channel_block();
+    return channels * per_channel + (channels + block - 1) / block * per_block + fixed;
 }
 
 /*
@@ -562,7 +565,8 @@ static int64_t kvec_chunk_channels(const clg_plan *plan, const conv_desc *d, int
         if (kvec_loop_trips(d, sw, px, kv, mid) <= budget) lo = mid;
         else hi = mid;
     }
-    return lo >= KVEC_CBLK ? lo - lo % KVEC_CBLK : lo;
+    const int64_t block = kvec_channel_block();
+    return lo >= block ? lo - lo % block : lo;
 }
 
 /* conv2d_kvec's tile: KV vectors of 16 output channels x PX pixels per work-item. */
