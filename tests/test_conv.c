@@ -739,6 +739,40 @@ START_TEST(conv_variants_concat)
 }
 END_TEST
 
+/*
+ * The CPU family's register tiles follow the device's SIMD width (the
+ * context's float_lanes, runtime/ops/ops_conv.c kvec_sums): AVX-512's 16
+ * lanes, AVX2's 8 and SSE's 4, on any CPU device. Direct convolutions (7x7
+ * stride 2, 5x5, rows that leave a partial tile, batch 2), Winograd F(4x4) and
+ * F(2x2), a 1x1 row, an Inception block's 1x1 group and its fused pool, each
+ * against the C reference at every width.
+ */
+START_TEST(conv_simd_width_tiles)
+{
+    clg_context *ctx = open_context();
+    if (!ctx) return;
+    rng_seed(0x51D0u);
+    static const conv_case cases[] = {
+        /* n  c   h   w   k  kh kw sh sw  pads          bias relu */
+        {1, 3, 23, 29, 40, 7, 7, 2, 2, {3, 3, 3, 3}, 1, 1},
+        {2, 9, 13, 11, 35, 5, 5, 1, 1, {2, 2, 2, 2}, 1, 0},
+        {1, 20, 24, 24, 48, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1}, /* Winograd F(4x4) */
+        {2, 17, 7, 9, 33, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 1},   /* F(2x2) */
+        {1, 19, 3, 3, 21, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},   /* direct, 3x3 map */
+        {3, 24, 5, 7, 50, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},
+        {1, 5, 1, 1, 17, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 0},    /* 1x1 spatial */
+    };
+    static const int lanes[] = {16, 8, 4};
+    for (size_t l = 0; l < sizeof lanes / sizeof lanes[0]; l++) {
+        ctx->float_lanes = lanes[l];
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
+        check_inception(ctx, 2, 40, 12, 12);
+        check_inception(ctx, 1, 24, 7, 7);
+    }
+    clg_context_destroy(ctx);
+}
+END_TEST
+
 /* ---- Loop-trip limits (runtime/device/device_table.h) ---------------------------- */
 
 /*
@@ -1423,6 +1457,7 @@ static Suite *conv_suite(void)
         {"conv:gemm", conv_gemm, 1},
         {"conv:winograd_chunks", conv_winograd_chunks, 1},
         {"conv:matmul", conv_matmul, 1},
+        {"conv:simd_width_tiles", conv_simd_width_tiles, 1},
         {"conv:loop_limit_chunks", conv_loop_limit_chunks, 1},
         {"conv:loop_limit_too_low", conv_loop_limit_too_low, 1},
         {"conv:loop_limit_device", conv_loop_limit_device, 1},

@@ -299,7 +299,7 @@ START_TEST(caches_that_are_not_files_are_ignored)
     char text[64];
     ck_assert_ptr_null(clg_cache_read(peak));
     unlink(peak);
-    snprintf(text, sizeof text, "%.3f\tTest Platform|Test Device|1.0\n", 123.5);
+    snprintf(text, sizeof text, "%.3f\tTest Platform|Test Device|1.0|probe 2\n", 123.5);
     write_text(peak, text);
     double gflops = 0;
     ck_assert_int_eq(clg_context_peak_gflops(&ctx, &gflops), CLG_OK); /* from the cache: no device */
@@ -340,7 +340,7 @@ START_TEST(peak_values_out_of_range_are_remeasured)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         FILE *f = fopen(peak, "w");
         ck_assert_ptr_nonnull(f);
-        fprintf(f, "%s\t%s|%s|%s\n", bad[i], d->platform_name, d->device_name, d->driver_version);
+        fprintf(f, "%s\t%s|%s|%s|probe 2\n", bad[i], d->platform_name, d->device_name, d->driver_version);
         fclose(f);
         double gflops = 0;
         ck_assert_int_eq(clg_context_peak_gflops(ctx, &gflops), CLG_OK);

@@ -58,6 +58,10 @@ static clg_status open_device(clg_context *ctx)
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)ctx->platform, 0};
     ctx->context = clCreateContext(props, 1, &ctx->device, NULL, NULL, &err);
     if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateContext", ctx->info.device_name);
+    cl_uint lanes = 0;
+    err = clGetDeviceInfo(ctx->device, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof lanes, &lanes, NULL);
+    if (err != CL_SUCCESS) return clg_cl_fail(err, "clGetDeviceInfo(CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT)", NULL);
+    ctx->float_lanes = lanes > 0 ? (int)lanes : 1;
     return CLG_OK;
 }
 
@@ -83,6 +87,12 @@ static clg_status create_queues(clg_context *ctx)
     ctx->queue = ctx->queues[0];
     ctx->options.queues = ctx->n_queues;
     return CLG_OK;
+}
+
+int clg_context_simd_lanes(const clg_context *ctx)
+{
+    if (ctx->info.type != CLG_DEVICE_CPU || ctx->float_lanes >= 16) return 16;
+    return ctx->float_lanes >= 8 ? 8 : 4;
 }
 
 clg_status clg_context_create_with_options(const clg_context_options *options, clg_context **out)

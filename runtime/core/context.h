@@ -43,6 +43,11 @@ struct clg_context {
     /* The device table's simt_group_limit (0: none); tests lower it to run
        the SIMT family's small tiles on any device. */
     int simt_group_limit;
+    /* CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT: the lanes of one SIMD register on
+       CPU drivers (8 for AVX2, 16 for AVX-512). The CPU family sizes its
+       register tiles with it (ops_conv.c); tests change it to run both
+       tile sizes on any device. */
+    int float_lanes;
     unsigned flags; /* CLG_CONTEXT_* */
     /* The caller's options (runtime/core/options.c), as clg_context_get_options
        shows them; strings point into option_strings. */
@@ -93,6 +98,11 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
 
 /* Wraps a failed OpenCL call: CLG_ERR_OPENCL, "call failed: CL_NAME (where)". */
 clg_status clg_cl_fail(cl_int err, const char *call, const char *where);
+
+/* A CPU's SIMD width in floats, 4, 8 or 16 (float_lanes rounded down); 16 on
+   other devices, whose lane count says nothing of their registers (the
+   CPU-shaped kernels' register tiles and the peak probe follow it). */
+int clg_context_simd_lanes(const clg_context *ctx);
 
 #define CLG_CL_TRY(call, where)                                                                   \
     do {                                                                                          \

@@ -55,6 +55,19 @@ static clg_status conv_fail(const clg_plan *plan, int n, clg_status st, const ch
 }
 
 /*
+ * float16 sums one CPU-family work-item keeps (conv2d_kvec, its split form and
+ * wino_gemm: PX x KV vectors of 16 channels), sized to the register file so
+ * none spill: AVX-512 (16 lanes, 32 registers) holds 12 and the weights; AVX2
+ * (8 lanes, 16 registers) 6, two registers each. With 12 on AVX2, Intel's
+ * compiler put 905 stack accesses in conv2d_kvec's 3x3 loop and the direct
+ * convolutions ran 1.3-1.6x slower on PoCL.
+ */
+static int kvec_sums(const clg_context *ctx)
+{
+    return 12 * clg_context_simd_lanes(ctx) / 16;
+}
+
+/*
  * Output pixels per conv2d_kvec work-item along a row of `ow` outputs, at most
  * `widest`: the fewest "pixel + overhead" slots, so the last block wastes little.
  */
@@ -184,6 +197,7 @@ typedef struct conv_desc {
     double flops, bytes;
     const char *force;          /* a forced family (clg_context_conv_algorithm), or NULL */
     int conv_depth;             /* the plan's: Winograd's tile policy */
+    int sums;                   /* kvec_sums: float16 sums per work-item */
 } conv_desc;
 
 /*
@@ -338,7 +352,7 @@ static clg_status wino_layout(clg_plan *plan, const conv_desc *d, wino_plan *wp)
     if (fit < WINO_CHUNK_MIN_TILES) fit = WINO_CHUNK_MIN_TILES;
     const int64_t chunks = wp->tiles > fit ? (wp->tiles + fit - 1) / fit : 1;
     wp->chunk = (wp->tiles + chunks - 1) / chunks;
-    wp->px = pick_px(wp->chunk, wp->kv == 2 ? 6 : 12);
+    wp->px = pick_px(wp->chunk, kvec_sums(plan->ctx) / wp->kv);
     const int64_t Tp = (wp->chunk + wp->px - 1) / wp->px * wp->px;
     wp->ucount = (size_t)AA * (size_t)wp->Kp * (size_t)d->C;
     wp->vcount = (size_t)AA * (size_t)d->C * (size_t)Tp;
@@ -588,11 +602,12 @@ static kvec_tile kvec_pick(const conv_desc *d, const conv_choice *ch)
        still leave AVX-512 registers for the weights). */
     /* Rows under 6 columns pool faster scalar than with 16-wide loads. */
     t.pool_vec = d->pool3 && d->in_slack && d->W >= 6;
-    t.px = ch->px ? ch->px : pick_px(ow, t.kv == 2 ? (t.pool_vec ? 12 : 6) : 12);
+    const int widest = d->sums / t.kv * (t.kv == 2 && t.pool_vec ? 2 : 1);
+    t.px = ch->px ? ch->px : pick_px(ow, widest);
     t.kblocks = (d->K + 16 * t.kv - 1) / (16 * t.kv);
     if (!ch->kv && t.kv == 2 && d->N * t.kblocks * oh * ((ow + t.px - 1) / t.px) < 8) {
         t.kv = 1; /* more work-items for small launches */
-        t.px = ch->px ? ch->px : pick_px(ow, 12);
+        t.px = ch->px ? ch->px : pick_px(ow, d->sums);
         t.kblocks = (d->K + 15) / 16;
     }
     t.sh = pw ? 1 : d->win->stride[0];
@@ -1036,6 +1051,7 @@ static void fill_desc(const clg_plan *plan, int n, conv_desc *d)
     d->pool3 = CLG_NODE(plan, n)->attrs.fused_pool != 0;
     d->force = clg_context_conv_algorithm(plan->ctx);
     d->conv_depth = plan->conv_depth;
+    d->sums = kvec_sums(plan->ctx);
     /* A fused pool needs the 2-D layout: not the flattened pointwise paths. */
     d->plain = clg_window_is_plain(win);
     d->pointwise = !d->pool3 && d->plain && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
@@ -1163,11 +1179,12 @@ static clg_status plan_group(clg_plan *plan, int leader)
     const int has_bias = sum.has_bias, align32 = sum.align32;
     const int64_t N = d[0].N, C = d[0].C, P = d[0].H * d[0].W;
     int kv = align32 && total > 16 ? 2 : 1;
-    int px = pick_px(P, kv == 2 ? 6 : 12);
+    const int sums = kvec_sums(plan->ctx);
+    int px = pick_px(P, sums / kv);
     int64_t kblocks = (total + 16 * kv - 1) / (16 * kv);
     if (kv == 2 && N * kblocks * ((P + px - 1) / px) < 8) { /* more work-items for small launches */
         kv = 1;
-        px = pick_px(P, 12);
+        px = pick_px(P, sums);
         kblocks = (total + 15) / 16;
     }
     clg_options o = clg_options_begin(&clg_kernel_conv2d);

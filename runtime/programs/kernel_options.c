@@ -85,6 +85,7 @@ const clg_kernel_desc clg_kernel_gemm = {"gemm.cl", gemm_params, COUNT(gemm_para
 
 static const clg_kernel_param peak_params[] = {
     {"ITERS", 1, ANY, 4096}, /* multiply-adds per work-item */
+    {"VW", 4, 16, 16},       /* lanes per accumulator: the device's SIMD width */
 };
 const clg_kernel_desc clg_kernel_peak = {"peak.cl", peak_params, COUNT(peak_params)};
 
