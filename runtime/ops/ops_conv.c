@@ -56,15 +56,19 @@ static clg_status conv_fail(const clg_plan *plan, int n, clg_status st, const ch
 
 /*
  * float16 sums one CPU-family work-item keeps (conv2d_kvec, its split form and
- * wino_gemm: PX x KV vectors of 16 channels), sized to the register file so
- * none spill: AVX-512 (16 lanes, 32 registers) holds 12 and the weights; AVX2
- * (8 lanes, 16 registers) 6, two registers each. With 12 on AVX2, Intel's
- * compiler put 905 stack accesses in conv2d_kvec's 3x3 loop and the direct
- * convolutions ran 1.3-1.6x slower on PoCL.
+ * wino_gemm: PX x KV vectors of 16 channels), sized so that the sums, the
+ * weight vector and the broadcast pixels stay in registers: AVX-512 (16
+ * lanes, 32 registers) holds 12 sums; AVX2 (8 lanes, 16 registers) 5, two
+ * registers each. A spilled sum puts a store and a reload in every
+ * multiply-add chain: on AVX2 with 12 sums Intel's compiler put 905 stack
+ * accesses in conv2d_kvec's 3x3 loop, and PoCL still spilled two of 6
+ * (d2l GoogLeNet, batch 32, PoCL, Zen 3: 12 sums 171-201 ms, 6 136-152, 5
+ * 116, 4 135).
  */
 static int kvec_sums(const clg_context *ctx)
 {
-    return 12 * clg_context_simd_lanes(ctx) / 16;
+    const int lanes = clg_context_simd_lanes(ctx);
+    return lanes >= 16 ? 12 : lanes >= 8 ? 5 : 2;
 }
 
 /*
@@ -339,7 +343,10 @@ static clg_status wino_layout(clg_plan *plan, const conv_desc *d, wino_plan *wp)
     const int wm = wp->wm;
     wp->TH = (d->OH + wm - 1) / wm;
     wp->TW = (d->OW + wm - 1) / wm;
-    wp->kv = d->K > 16 ? 2 : 1;
+    /* Where the register file holds fewer than 12 float16 sums (AVX2), one
+       channel vector and twice the tiles: Winograd's GEMM then ran 1.3-1.6x
+       faster on PoCL (batch 32), the direct kernels did not. */
+    wp->kv = d->K > 16 && kvec_sums(plan->ctx) >= 12 ? 2 : 1;
     wp->KB = 16 * wp->kv;
     wp->kblocks = (d->K + wp->KB - 1) / wp->KB;
     wp->Kp = wp->kblocks * wp->KB;
