@@ -91,7 +91,8 @@ static clg_status create_queues(clg_context *ctx)
 
 int clg_context_simd_lanes(const clg_context *ctx)
 {
-    if (ctx->info.type != CLG_DEVICE_CPU || ctx->float_lanes >= 16) return 16;
+    /* 1 says nothing either: rusticl's llvmpipe vectorises across work-items. */
+    if (ctx->info.type != CLG_DEVICE_CPU || ctx->float_lanes >= 16 || ctx->float_lanes < 4) return 16;
     return ctx->float_lanes >= 8 ? 8 : 4;
 }
 

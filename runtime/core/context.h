@@ -100,8 +100,9 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
 clg_status clg_cl_fail(cl_int err, const char *call, const char *where);
 
 /* A CPU's SIMD width in floats, 4, 8 or 16 (float_lanes rounded down); 16 on
-   other devices, whose lane count says nothing of their registers (the
-   CPU-shaped kernels' register tiles and the peak probe follow it). */
+   other devices and CPU drivers that report fewer than 4 lanes, whose count
+   says nothing of their registers (the CPU-shaped kernels' register tiles
+   and the peak probe follow it). */
 int clg_context_simd_lanes(const clg_context *ctx);
 
 #define CLG_CL_TRY(call, where)                                                                   \
