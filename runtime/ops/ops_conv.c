@@ -346,7 +346,7 @@ static clg_status wino_layout(clg_plan *plan, const conv_desc *d, wino_plan *wp)
     /* Where the register file holds fewer than 12 float16 sums (AVX2), one
        channel vector and twice the tiles: Winograd's GEMM then ran 1.3-1.6x
        faster on PoCL (batch 32), the direct kernels did not. */
-    wp->kv = d->K > 16 && kvec_sums(plan->ctx) >= 12 ? 2 : 1;
+    wp->kv = d->K > 16 && d->sums >= 12 ? 2 : 1;
     wp->KB = 16 * wp->kv;
     wp->kblocks = (d->K + wp->KB - 1) / wp->KB;
     wp->Kp = wp->kblocks * wp->KB;
@@ -359,7 +359,7 @@ static clg_status wino_layout(clg_plan *plan, const conv_desc *d, wino_plan *wp)
     if (fit < WINO_CHUNK_MIN_TILES) fit = WINO_CHUNK_MIN_TILES;
     const int64_t chunks = wp->tiles > fit ? (wp->tiles + fit - 1) / fit : 1;
     wp->chunk = (wp->tiles + chunks - 1) / chunks;
-    wp->px = pick_px(wp->chunk, kvec_sums(plan->ctx) / wp->kv);
+    wp->px = pick_px(wp->chunk, d->sums / wp->kv);
     const int64_t Tp = (wp->chunk + wp->px - 1) / wp->px * wp->px;
     wp->ucount = (size_t)AA * (size_t)wp->Kp * (size_t)d->C;
     wp->vcount = (size_t)AA * (size_t)d->C * (size_t)Tp;
@@ -1186,7 +1186,7 @@ static clg_status plan_group(clg_plan *plan, int leader)
     const int has_bias = sum.has_bias, align32 = sum.align32;
     const int64_t N = d[0].N, C = d[0].C, P = d[0].H * d[0].W;
     int kv = align32 && total > 16 ? 2 : 1;
-    const int sums = kvec_sums(plan->ctx);
+    const int sums = d[0].sums; /* the members share the input and the device */
     int px = pick_px(P, sums / kv);
     int64_t kblocks = (total + 16 * kv - 1) / (16 * kv);
     if (kv == 2 && N * kblocks * ((P + px - 1) / px) < 8) { /* more work-items for small launches */

@@ -80,9 +80,7 @@ static clg_status binary_step(clg_plan *plan, int n, cl_mem ma, const clg_shape 
         clg_args_raw(&kargs, sizeof sa, &sa);
         clg_args_raw(&kargs, sizeof sb, &sb);
         st = clg_args_end(&kargs);
-        step.work_dim = 2;
-        step.global[0] = (size_t)dims.s[CLG_MAX_RANK - 1];
-        step.global[1] = step.global[0] ? count / step.global[0] : 0;
+        clg_plan_index_grid(&step, &dims, count);
     }
     step.flops = (double)count;
     step.bytes = ((double)clg_shape_count(a) + (double)clg_shape_count(b) + (double)count) * sizeof(float);

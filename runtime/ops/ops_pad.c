@@ -59,9 +59,7 @@ clg_status clg_plan_pad(clg_plan *plan, int n)
     clg_args_raw(&kargs, sizeof value, &value);
     clg_args_raw(&kargs, sizeof mode, &mode);
     clg_status st = clg_args_end(&kargs);
-    step.work_dim = 2;
-    step.global[0] = (size_t)dims.s[CLG_MAX_RANK - 1];
-    step.global[1] = step.global[0] ? count / step.global[0] : 0;
+    clg_plan_index_grid(&step, &dims, count);
     step.bytes = (double)(clg_shape_count(x) + count) * sizeof(float);
     return clg_plan_finish_step(plan, &step, st);
 }

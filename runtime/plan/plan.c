@@ -138,6 +138,13 @@ void clg_plan_row_groups(const clg_plan *plan, clg_step *step)
     step->local[2] = 1;
 }
 
+void clg_plan_index_grid(clg_step *step, const cl_int8 *dims, size_t count)
+{
+    step->work_dim = 2;
+    step->global[0] = (size_t)dims->s[CLG_MAX_RANK - 1];
+    step->global[1] = step->global[0] ? count / step->global[0] : 0;
+}
+
 clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args)
 {
     if (args != CLG_OK) {

@@ -129,6 +129,13 @@ size_t clg_plan_group_limit(const clg_plan *plan, cl_kernel kernel, size_t item_
  */
 void clg_plan_row_groups(const clg_plan *plan, clg_step *step);
 
+/*
+ * The launch of a rank-8 index kernel (cl/prelude.cl clg_next_index: pad,
+ * transpose, broadcasting elementwise): dimension 0 the innermost of the
+ * `count` outputs' dims (padded to CLG_MAX_RANK), dimension 1 the rest.
+ */
+void clg_plan_index_grid(clg_step *step, const cl_int8 *dims, size_t count);
+
 /* Vector width (4, 8 or 16, at most `widest`) for `len` outputs along a unit-stride axis. */
 int clg_plan_vector_width(int64_t len, int widest);
 
