@@ -5,25 +5,27 @@
  *
  * Takes no -D values.
  */
-__kernel void relu(__global const float *restrict in, __global float *restrict out, int n)
+
+#include "prelude.cl"
+__kernel void relu(__global const real *restrict in, __global real *restrict out, int n)
 {
     const int i = (int)get_global_id(0) * 4;
     if (i + 4 <= n) {
-        vstore4(fmax(vload4(0, in + i), 0.0f), 0, out + i);
+        vstore4(fmax(vload4(0, in + i), (real4)(0.0f)), 0, out + i);
     } else {
-        for (int j = i; j < n; j++) out[j] = fmax(in[j], 0.0f);
+        for (int j = i; j < n; j++) out[j] = fmax(in[j], (real)0.0f);
     }
 }
 
 /* LeakyRelu: out = x for x >= 0, alpha * x below (NaN stays NaN). */
-__kernel void leaky_relu(__global const float *restrict in, __global float *restrict out, int n, float alpha)
+__kernel void leaky_relu(__global const real *restrict in, __global real *restrict out, int n, float alpha)
 {
     const int i = (int)get_global_id(0) * 4;
     if (i + 4 <= n) {
-        const float4 x = vload4(0, in + i);
-        vstore4(select(x, alpha * x, isless(x, (float4)(0.0f))), 0, out + i);
+        const real4 x = vload4(0, in + i);
+        vstore4(select(x, (real)alpha * x, isless(x, (real4)(0.0f))), 0, out + i);
     } else {
-        for (int j = i; j < n; j++) out[j] = in[j] < 0.0f ? alpha * in[j] : in[j];
+        for (int j = i; j < n; j++) out[j] = in[j] < (real)0.0f ? (real)alpha * in[j] : in[j];
     }
 }
 
@@ -32,20 +34,20 @@ __kernel void leaky_relu(__global const float *restrict in, __global float *rest
  * when has_lo / has_hi is set, the first element of lo_buf / hi_buf (ONNX
  * gives them as optional tensor inputs from opset 11). A NaN x stays NaN.
  */
-__kernel void clip(__global const float *restrict in, __global float *restrict out, int n,
-                   float lo, float hi, __global const float *lo_buf, __global const float *hi_buf,
+__kernel void clip(__global const real *restrict in, __global real *restrict out, int n,
+                   float lo, float hi, __global const real *lo_buf, __global const real *hi_buf,
                    int has_lo, int has_hi)
 {
-    const float l = has_lo ? lo_buf[0] : lo;
-    const float h = has_hi ? hi_buf[0] : hi;
+    const real l = has_lo ? lo_buf[0] : (real)lo;
+    const real h = has_hi ? hi_buf[0] : (real)hi;
     const int i = (int)get_global_id(0) * 4;
     if (i + 4 <= n) {
-        const float4 x = vload4(0, in + i);
-        const float4 y = select(x, (float4)(l), isless(x, (float4)(l)));
-        vstore4(select(y, (float4)(h), isgreater(y, (float4)(h))), 0, out + i);
+        const real4 x = vload4(0, in + i);
+        const real4 y = select(x, (real4)(l), isless(x, (real4)(l)));
+        vstore4(select(y, (real4)(h), isgreater(y, (real4)(h))), 0, out + i);
     } else {
         for (int j = i; j < n; j++) {
-            const float y = in[j] < l ? l : in[j];
+            const real y = in[j] < l ? l : in[j];
             out[j] = y > h ? h : y;
         }
     }

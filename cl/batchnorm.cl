@@ -6,15 +6,17 @@
  *
  * Takes no -D values.
  */
-__kernel void batchnorm(__global const float *restrict x, __global float *restrict y,
-                        __global const float *restrict scale, __global const float *restrict bias,
-                        __global const float *restrict mean, __global const float *restrict var,
+
+#include "prelude.cl"
+__kernel void batchnorm(__global const real *restrict x, __global real *restrict y,
+                        __global const real *restrict scale, __global const real *restrict bias,
+                        __global const real *restrict mean, __global const real *restrict var,
                         float eps, int inner)
 {
     const int i = (int)get_global_id(0);
     const int c = (int)get_global_id(1);
     const int channels = (int)get_global_size(1);
     const size_t at = ((size_t)get_global_id(2) * channels + c) * inner + i;
-    const float k = scale[c] / sqrt(var[c] + eps);
-    y[at] = (x[at] - mean[c]) * k + bias[c];
+    const float k = (float)scale[c] / sqrt((float)var[c] + eps);
+    y[at] = (real)(((float)x[at] - (float)mean[c]) * k + (float)bias[c]);
 }

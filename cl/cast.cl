@@ -8,7 +8,9 @@
  *
  * Takes no -D values.
  */
-__kernel void round_to_half(__global const float *restrict in, __global float *restrict out, int n)
+
+#include "prelude.cl"
+__kernel void round_to_half(__global const real *restrict in, __global real *restrict out, int n)
 {
     const int i = (int)get_global_id(0);
     if (i >= n) return;
@@ -25,15 +27,15 @@ __kernel void round_to_half(__global const float *restrict in, __global float *r
         y = as_float(u & 0xffffe000u);
         if (fabs(y) > 65504.0f) y = copysign(INFINITY, x);
     }
-    out[i] = y;
+    out[i] = (real)y;
 }
 
-__kernel void round_to_bfloat16(__global const float *restrict in, __global float *restrict out, int n)
+__kernel void round_to_bfloat16(__global const real *restrict in, __global real *restrict out, int n)
 {
     const int i = (int)get_global_id(0);
     if (i >= n) return;
     const float x = in[i];
     uint u = as_uint(x);
     if (!isnan(x)) u += 0x7fffu + ((u >> 16) & 1u); /* overflow carries into infinity, as it should */
-    out[i] = as_float(u & 0xffff0000u);
+    out[i] = (real)as_float(u & 0xffff0000u);
 }

@@ -7,13 +7,15 @@
  *
  * Takes no -D values.
  */
-__kernel void concat_copy(__global const float *restrict in, __global float *restrict out,
+
+#include "prelude.cl"
+__kernel void concat_copy(__global const real *restrict in, __global real *restrict out,
                           int chunk, int out_chunk, int offset)
 {
     const int i = (int)get_global_id(0) * 4;
     const int o = (int)get_global_id(1);
-    __global const float *src = in + (size_t)o * chunk;
-    __global float *dst = out + (size_t)o * out_chunk + offset;
+    __global const real *src = in + (size_t)o * chunk;
+    __global real *dst = out + (size_t)o * out_chunk + offset;
     if (i + 4 <= chunk) {
         vstore4(vload4(0, src + i), 0, dst + i);
     } else {

@@ -36,27 +36,27 @@
 
 #include "prelude.cl"
 
-#define VT CLG_CAT(float, PB)
+#define VT CLG_CAT(real, PB)
 #define VLOAD CLG_CAT(vload, PB)
 #define VSTORE CLG_CAT(vstore, PB)
 
-__kernel void conv1x1(__global const float *restrict in, __global const float *restrict w,
-                      __global const float *restrict bias, __global float *restrict out,
+__kernel void conv1x1(__global const real *restrict in, __global const real *restrict w,
+                      __global const real *restrict bias, __global real *restrict out,
                       int C, int K, int P, int out_offset, int out_image_stride)
 {
     const int p0 = get_global_id(0) * PB;
     const int k0 = get_global_id(1) * KB;
     const int n = get_global_id(2);
-    __global const float *x = in + n * C * P + p0;
+    __global const real *x = in + n * C * P + p0;
     /* The output may be a channel slice of a larger (concat) tensor. */
-    __global float *y = out + out_offset + n * out_image_stride + k0 * P + p0;
+    __global real *y = out + out_offset + n * out_image_stride + k0 * P + p0;
 
     /* Weight row of each output channel; rows past K clamp to the last one. */
     int wrow[KB];
 #pragma unroll
     for (int i = 0; i < KB; i++) wrow[i] = min(k0 + i, K - 1) * C;
 
-    float b[KB];
+    real b[KB];
 #pragma unroll
     for (int i = 0; i < KB; i++) b[i] = HAS_BIAS ? bias[min(k0 + i, K - 1)] : 0.0f;
 
@@ -76,17 +76,17 @@ __kernel void conv1x1(__global const float *restrict in, __global const float *r
     } else {
         /* Tail block: fewer than PB pixels remain. */
         for (int j = 0; j < P - p0; j++) {
-            float acc[KB];
+            real acc[KB];
 #pragma unroll
             for (int i = 0; i < KB; i++) acc[i] = b[i];
             for (int c = 0; c < C; c++) {
-                const float v = x[c * P + j];
+                const real v = x[c * P + j];
 #pragma unroll
                 for (int i = 0; i < KB; i++) acc[i] += w[wrow[i] + c] * v;
             }
 #pragma unroll
             for (int i = 0; i < KB; i++) {
-                if (k0 + i < K) y[i * P + j] = RELU ? fmax(acc[i], 0.0f) : acc[i];
+                if (k0 + i < K) y[i * P + j] = RELU ? fmax(acc[i], (real)0.0f) : acc[i];
             }
         }
     }

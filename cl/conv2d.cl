@@ -81,8 +81,8 @@
 
 #include "row_vectors.cl"
 
-__kernel void conv2d(__global const float *restrict in, __global const float *restrict w,
-                     __global const float *restrict bias, __global float *restrict out,
+__kernel void conv2d(__global const real *restrict in, __global const real *restrict w,
+                     __global const real *restrict bias, __global real *restrict out,
                      int C, int H, int W, int K, int OH, int OW, int pad_top, int pad_left,
                      int kblocks, int out_offset, int out_image_stride)
 {
@@ -104,11 +104,11 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
     for (int i = 0; i < KB; i++) acc[i] = (VT)(HAS_BIAS ? bias[min(k0 + i, K - 1)] : 0.0f);
 
     for (int c = 0; c < C; c++) {
-        __global const float *plane = in + (n * C + c) * H * W;
+        __global const real *plane = in + (n * C + c) * H * W;
         for (int ky = 0; ky < KH; ky++) {
             const int iy = iy0 + ky;
             if (iy < 0 || iy >= H) continue; /* zero padding row */
-            __global const float *row = plane + iy * W;
+            __global const real *row = plane + iy * W;
             VT v[KW];
             if (inside) {
 #pragma unroll
@@ -127,7 +127,7 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
     }
 
     /* The output may be a channel slice of a larger (concat) tensor. */
-    __global float *y = out + out_offset + n * out_image_stride + (k0 * OH + oy) * OW + ox0;
+    __global real *y = out + out_offset + n * out_image_stride + (k0 * OH + oy) * OW + ox0;
     const int plane_out = OH * OW;
 #pragma unroll
     for (int i = 0; i < KB; i++) {
@@ -184,9 +184,9 @@ __kernel void conv2d(__global const float *restrict in, __global const float *re
 #if CHUNKED
 /* The sums earlier chunks stored for 16 channels of one output pixel (y, a
    plane apart): all 16 when full, else the first `lanes` (zeros after). */
-static float16 stored_sum(__global const float *y, int plane_out, int full, int lanes)
+static real16 stored_sum(__global const real *y, int plane_out, int full, int lanes)
 {
-    float t[16];
+    real t[16];
     for (int l = 0; l < 16; l++) t[l] = full || l < lanes ? y[l * plane_out] : 0.0f;
     return vload16(0, t);
 }
@@ -204,8 +204,8 @@ static float16 stored_sum(__global const float *y, int plane_out, int full, int 
  * out's placement). conv2d_kvec has kb_out = kb; conv2d_kvec_split routes
  * weight blocks to up to three outputs.
  */
-static void kvec_tile(__global const float *TILE_RESTRICT in, __global const float *TILE_RESTRICT wt,
-                      __global const float *TILE_RESTRICT bias, __global float *TILE_RESTRICT out, int C,
+static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real *TILE_RESTRICT wt,
+                      __global const real *TILE_RESTRICT bias, __global real *TILE_RESTRICT out, int C,
                       int H, int W, int K, int OH, int OW, int pad_top, int pad_left, int n, int kb,
                       int kb_out, int out_offset, int out_image_stride CHUNK_PARAMS)
 {
@@ -218,49 +218,49 @@ static void kvec_tile(__global const float *TILE_RESTRICT in, __global const flo
     /* Sums run over blocks of CBLK channels, each block's sum then added to
        the total: a float32 sum of C * KH * KW products in one chain loses
        accuracy with its length, and deep networks pay for it. */
-    float16 total[KV][PX];
+    real16 total[KV][PX];
 #pragma unroll
     for (int v = 0; v < KV; v++) {
-        const float16 b0 = ADD_BIAS ? vload16(0, bias + kb * KBV + v * 16) : (float16)(0.0f);
+        const real16 b0 = ADD_BIAS ? vload16(0, bias + kb * KBV + v * 16) : (real16)(0.0f);
 #pragma unroll
         for (int j = 0; j < PX; j++) total[v][j] = b0;
     }
 
-    __global const float *wk = wt + (size_t)kb * C * KH * KW * KBV;
-    __global const float *plane = in + (size_t)n * C * H * W;
+    __global const real *wk = wt + (size_t)kb * C * KH * KW * KBV;
+    __global const real *plane = in + (size_t)n * C * H * W;
 #if CHUNKED
     wk += (size_t)c_begin * KH * KW * KBV;
     plane += (size_t)c_begin * H * W;
 #endif
     for (int c0 = C_FIRST; c0 < C_LAST; c0 += CBLK) {
-    float16 acc[KV][PX];
+    real16 acc[KV][PX];
 #pragma unroll
     for (int v = 0; v < KV; v++)
 #pragma unroll
-        for (int j = 0; j < PX; j++) acc[v][j] = (float16)(0.0f);
+        for (int j = 0; j < PX; j++) acc[v][j] = (real16)(0.0f);
     const int c_end = min(C_LAST, c0 + CBLK);
     for (int c = c0; c < c_end; c++, plane += H * W, wk += KH * KW * KBV) {
 #pragma unroll
         for (int ky = 0; ky < KH; ky++) {
             const int iy = iy0 + ky;
             if (iy < 0 || iy >= H) continue; /* zero padding row */
-            __global const float *row = plane + iy * W;
-            float xs[SPANP];
+            __global const real *row = plane + iy * W;
+            real xs[SPANP];
 #if POOL3 && POOL3_VEC && SPANP + 2 <= 16
             /* Pass 2's 3x3 stride-1 max-pool (pads 1) in front of this 1x1
                convolution, vectorised: lane t of `r` is the max of column
                ix0 - 1 + t over rows iy-1..iy+1. A row outside the plane is
                replaced by row iy itself, which is in the window anyway, so
                the max is unchanged; columns outside the row become -inf. */
-            __global const float *up = row - (iy > 0 ? W : 0);
-            __global const float *down = row + (iy + 1 < H ? W : 0);
+            __global const real *up = row - (iy > 0 ? W : 0);
+            __global const real *down = row + (iy + 1 < H ? W : 0);
             const int start = ix0 > 0 ? ix0 - 1 : 0;
-            float16 r = fmax(fmax(vload16(0, up + start), vload16(0, row + start)),
+            real16 r = fmax(fmax(vload16(0, up + start), vload16(0, row + start)),
                              vload16(0, down + start));
-            if (ix0 == 0) r = (float16)(-INFINITY, r.s012, r.s3456, r.s789a, r.sbcde); /* column -1 */
+            if (ix0 == 0) r = (real16)(-INFINITY, r.s012, r.s3456, r.s789a, r.sbcde); /* column -1 */
             const int16 column = (ix0 - 1) + (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-            r = select(r, (float16)(-INFINITY), column >= W);
-            const float16 pooled = fmax(fmax(r, r.s123456789abcdeff), r.s23456789abcdeff0);
+            r = select(r, (real16)(-INFINITY), real_mask16(column >= W));
+            const real16 pooled = fmax(fmax(r, r.s123456789abcdeff), r.s23456789abcdeff0);
             /* Lanes straight from the register (clang's vector subscript, constant
                after unrolling): a trip through private memory stalled on
                store-to-load forwarding in every broadcast. */
@@ -270,11 +270,11 @@ static void kvec_tile(__global const float *TILE_RESTRICT in, __global const flo
             /* Pass 2: the 3x3 stride-1 max-pool (pads 1) in front of this 1x1
                convolution, on the fly: column maxima over rows iy-1..iy+1, then
                the max of three neighbouring columns. */
-            float col[SPANP + 2];
+            real col[SPANP + 2];
 #pragma unroll
             for (int t = 0; t < SPANP + 2; t++) {
                 const int xi = ix0 - 1 + t;
-                float m = -INFINITY;
+                real m = -INFINITY;
                 if (xi >= 0 && xi < W) {
                     m = row[xi];
                     if (iy > 0) m = fmax(m, row[xi - W]);
@@ -300,9 +300,9 @@ static void kvec_tile(__global const float *TILE_RESTRICT in, __global const flo
             for (int kx = 0; kx < KW; kx++) {
 #pragma unroll
                 for (int v = 0; v < KV; v++) {
-                    const float16 wv = vload16(0, wk + (ky * KW + kx) * KBV + v * 16);
+                    const real16 wv = vload16(0, wk + (ky * KW + kx) * KBV + v * 16);
 #pragma unroll
-                    for (int j = 0; j < PX; j++) acc[v][j] = MADD((float16)(xs[j * SW + kx]), wv, acc[v][j]);
+                    for (int j = 0; j < PX; j++) acc[v][j] = MADD((real16)(xs[j * SW + kx]), wv, acc[v][j]);
                 }
             }
         }
@@ -313,7 +313,7 @@ static void kvec_tile(__global const float *TILE_RESTRICT in, __global const flo
         for (int j = 0; j < PX; j++) total[v][j] += acc[v][j];
     }
 
-    __global float *y = out + out_offset + n * out_image_stride + oy * OW + ox0;
+    __global real *y = out + out_offset + n * out_image_stride + oy * OW + ox0;
     const int plane_out = OH * OW;
     const int k0 = kb_out * KBV;
     const int full = ox0 + PX <= OW && k0 + KBV <= K;
@@ -321,18 +321,18 @@ static void kvec_tile(__global const float *TILE_RESTRICT in, __global const flo
     for (int v = 0; v < KV; v++) {
 #pragma unroll
         for (int j = 0; j < PX; j++) {
-            float16 r = total[v][j];
+            real16 r = total[v][j];
 #if CHUNKED
             if (c_begin > 0)
                 r += stored_sum(y + (k0 + v * 16) * plane_out + j, plane_out, full,
                                 ox0 + j < OW ? K - k0 - v * 16 : 0);
-            if (RELU && c_begin + c_count >= C) r = fmax(r, (float16)(0.0f));
+            if (RELU && c_begin + c_count >= C) r = fmax(r, (real16)(0.0f));
 #else
-            if (RELU) r = fmax(r, (float16)(0.0f));
+            if (RELU) r = fmax(r, (real16)(0.0f));
 #endif
-            float t[16];
+            real t[16];
             vstore16(r, 0, t);
-            __global float *yj = y + (k0 + v * 16) * plane_out + j;
+            __global real *yj = y + (k0 + v * 16) * plane_out + j;
             if (full) {
 #pragma unroll
                 for (int l = 0; l < 16; l++) yj[l * plane_out] = t[l];
@@ -343,8 +343,8 @@ static void kvec_tile(__global const float *TILE_RESTRICT in, __global const flo
     }
 }
 
-__kernel void conv2d_kvec(__global const float *restrict in, __global const float *restrict wt,
-                          __global const float *restrict bias, __global float *restrict out,
+__kernel void conv2d_kvec(__global const real *restrict in, __global const real *restrict wt,
+                          __global const real *restrict bias, __global real *restrict out,
                           int C, int H, int W, int K, int OH, int OW, int pad_top, int pad_left,
                           int kblocks, int out_offset, int out_image_stride CHUNK_PARAMS)
 {
@@ -362,19 +362,19 @@ __kernel void conv2d_kvec(__global const float *restrict in, __global const floa
  * Each output has its own placement. With two, out3 is unused (K3 = 0) and
  * K2 may be any size.
  */
-__kernel void conv2d_kvec_split(__global const float *restrict in, __global const float *restrict wt,
-                                __global const float *restrict bias, __global float *out,
+__kernel void conv2d_kvec_split(__global const real *restrict in, __global const real *restrict wt,
+                                __global const real *restrict bias, __global real *out,
                                 int C, int H, int W, int K, int OH, int OW, int pad_top,
                                 int pad_left, int kblocks, int out_offset, int out_image_stride,
-                                __global float *out2, int K2, int out_offset2, int out_image_stride2,
-                                __global float *out3, int K3, int out_offset3, int out_image_stride3)
+                                __global real *out2, int K2, int out_offset2, int out_image_stride2,
+                                __global real *out3, int K3, int out_offset3, int out_image_stride3)
 {
     const int n = get_global_id(2) / kblocks;
     const int kb = get_global_id(2) - n * kblocks;
     const int kb2 = K / KBV, kb3 = kb2 + (K2 + KBV - 1) / KBV; /* K2 may be the unaligned last */
     /* One call site: the tile is inlined once, not once per output (a third
        of the code for the compiler, which is most of a cold start on PoCL). */
-    __global float *dst = out;
+    __global real *dst = out;
     int k_dst = K, kb_dst = kb, offset = out_offset, stride = out_image_stride;
     if (kb >= kb3) {
         dst = out3, k_dst = K3, kb_dst = kb - kb3, offset = out_offset3, stride = out_image_stride3;

@@ -71,6 +71,8 @@
  *       (more for 4,096 work-items on GPUs)}, local {16, 2}; -D WM (2 or 4,
  *       default 4).
  */
+
+#include "prelude.cl"
 #ifndef KH
 #define KH 3
 #endif
@@ -140,7 +142,7 @@
 
 #if GROUP
 #define ROUTE_PARAMS                                                                              \
-    , __global float *out2, int m2, int out_offset2, int out_image_stride2, __global float *out3,  \
+    , __global real *out2, int m2, int out_offset2, int out_image_stride2, __global real *out3,  \
         int m3, int out_offset3, int out_image_stride3
 #define ROUTE_ARGS , out2, m2, out_offset2, out_image_stride2, out3, m3, out_offset3, out_image_stride3
 #else
@@ -152,7 +154,7 @@
  * Where output channel m of image 0 starts: its output's buffer plus that
  * output's offset and channel; *stride is the output's image stride.
  */
-static inline __global float *simt_row(__global float *out, int out_offset, int out_image_stride,
+static inline __global real *simt_row(__global real *out, int out_offset, int out_image_stride,
                                        int m, int ohw, int *stride ROUTE_PARAMS)
 {
 #if GROUP
@@ -171,15 +173,15 @@ static inline __global float *simt_row(__global float *out, int out_offset, int 
 
 /* The im2col sample for reduction index k of a pixel whose window starts at
    (iy0, ix0) of image `img` (C planes of H x W), or p for pointwise. */
-static inline float simt_sample(__global const float *restrict img, int k, int Kt, int H, int W,
+static inline real simt_sample(__global const real *restrict img, int k, int Kt, int H, int W,
                                 int iy0, int ix0, int p, int ok)
 {
 #if PW
     if (!ok || k >= Kt) return 0.0f;
-    __global const float *plane = img + k * H * W;
+    __global const real *plane = img + k * H * W;
 #if POOL3
     /* 3x3 stride-1 max-pool, pads 1, of the plane at pixel (iy0, ix0). */
-    float v = -INFINITY;
+    real v = -INFINITY;
 #pragma unroll
     for (int dy = -1; dy <= 1; dy++) {
         const int iy = iy0 + dy;
@@ -203,14 +205,14 @@ static inline float simt_sample(__global const float *restrict img, int k, int K
 #endif
 }
 
-__kernel SIMT_WG_SIZE void conv_simt(__global const float *restrict in, __global const float *restrict wt,
-                                     __global const float *restrict bias, __global float *out,
+__kernel SIMT_WG_SIZE void conv_simt(__global const real *restrict in, __global const real *restrict wt,
+                                     __global const real *restrict bias, __global real *out,
                                      int C, int H, int W, int M, int OH, int OW, int N, int pad_top,
                                      int pad_left, int Mp, int Kp, int k_chunk, int out_offset,
                                      int out_image_stride ROUTE_PARAMS)
 {
-    __local float ws[TK][TM];
-    __local float xs[TK][TN];
+    __local real ws[TK][TM];
+    __local real xs[TK][TN];
 
     const int tx = get_local_id(0), ty = get_local_id(1);
     const int tid = ty * WGN + tx;
@@ -226,9 +228,9 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const float *restrict in, __global
     const int gp = gok ? gn - gb * ohw : 0;
     const int goy = gp / OW, gox = gp - goy * OW;
     const int iy0 = goy * SH - pad_top, ix0 = gox * SW - pad_left;
-    __global const float *img = in + gb * C * H * W;
+    __global const real *img = in + gb * C * H * W;
 
-    float acc[RM][RN];
+    real acc[RM][RN];
 #pragma unroll
     for (int i = 0; i < RM; i++)
 #pragma unroll
@@ -252,7 +254,7 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const float *restrict in, __global
         barrier(CLK_LOCAL_MEM_FENCE);
 #pragma unroll
         for (int kk = 0; kk < TK; kk++) {
-            float a[RM], b[RN];
+            real a[RM], b[RN];
 #pragma unroll
             for (int i = 0; i < RM; i++) a[i] = ws[kk][ty + i * WGM];
 #pragma unroll
@@ -267,7 +269,7 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const float *restrict in, __global
 
 #if SPLIT
     /* Partial sums, part[split][M][N]; conv_simt_reduce finishes. */
-    __global float *part = out + (size_t)split * M * N;
+    __global real *part = out + (size_t)split * M * N;
 #pragma unroll
     for (int i = 0; i < RM; i++) {
         const int m = m0 + ty + i * WGM;
@@ -291,32 +293,32 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const float *restrict in, __global
     for (int i = 0; i < RM; i++) {
         const int m = m0 + ty + i * WGM;
         if (m >= M) continue;
-        const float bm = HAS_BIAS ? bias[m] : 0.0f;
+        const real bm = HAS_BIAS ? bias[m] : 0.0f;
         int stride;
-        __global float *row = simt_row(out, out_offset, out_image_stride, m, ohw, &stride ROUTE_ARGS);
+        __global real *row = simt_row(out, out_offset, out_image_stride, m, ohw, &stride ROUTE_ARGS);
 #pragma unroll
         for (int j = 0; j < RN; j++) {
             if (img_of[j] < 0) continue;
-            float r = acc[i][j] + bm;
-            if (RELU) r = fmax(r, 0.0f);
+            real r = acc[i][j] + bm;
+            if (RELU) r = fmax(r, (real)0.0f);
             row[img_of[j] * stride + pix_of[j]] = r;
         }
     }
 #endif
 }
 
-__kernel void conv_simt_reduce(__global const float *restrict part, __global const float *restrict bias,
-                               __global float *out, int M, int N, int ohw, int splits,
+__kernel void conv_simt_reduce(__global const real *restrict part, __global const real *restrict bias,
+                               __global real *out, int M, int N, int ohw, int splits,
                                int out_offset, int out_image_stride ROUTE_PARAMS)
 {
     const int e = get_global_id(0);
     if (e >= M * N) return;
     const int m = e / N, n = e - m * N;
-    float r = HAS_BIAS ? bias[m] : 0.0f;
+    real r = HAS_BIAS ? bias[m] : 0.0f;
     for (int s = 0; s < splits; s++) r += part[s * M * N + e];
-    if (RELU) r = fmax(r, 0.0f);
+    if (RELU) r = fmax(r, (real)0.0f);
     int stride;
-    __global float *row = simt_row(out, out_offset, out_image_stride, m, ohw, &stride ROUTE_ARGS);
+    __global real *row = simt_row(out, out_offset, out_image_stride, m, ohw, &stride ROUTE_ARGS);
     const int b = n / ohw;
     row[b * stride + n - b * ohw] = r;
 }
@@ -324,12 +326,12 @@ __kernel void conv_simt_reduce(__global const float *restrict part, __global con
 /* Batched GEMM, C[b][m][n] = sum_k A[b][k][m] * B[b][k][n], both operands
    k-major; lda >= M rounded up to TM and ldb >= N rounded up to TN (the
    padding is read, never stored). */
-__kernel SIMT_WG_SIZE void gemm_simt(__global const float *restrict A, __global const float *restrict B,
-                                     __global float *restrict Cm, int M, int N, int K, int lda,
+__kernel SIMT_WG_SIZE void gemm_simt(__global const real *restrict A, __global const real *restrict B,
+                                     __global real *restrict Cm, int M, int N, int K, int lda,
                                      int ldb, int ldc, int a_batch, int b_batch, int c_batch)
 {
-    __local float ws[TK][TM];
-    __local float xs[TK][TN];
+    __local real ws[TK][TM];
+    __local real xs[TK][TN];
 
     const int tx = get_local_id(0), ty = get_local_id(1);
     const int tid = ty * WGN + tx;
@@ -338,7 +340,7 @@ __kernel SIMT_WG_SIZE void gemm_simt(__global const float *restrict A, __global 
     A += (size_t)batch * a_batch + m0;
     B += (size_t)batch * b_batch + n0;
 
-    float acc[RM][RN];
+    real acc[RM][RN];
 #pragma unroll
     for (int i = 0; i < RM; i++)
 #pragma unroll
@@ -360,7 +362,7 @@ __kernel SIMT_WG_SIZE void gemm_simt(__global const float *restrict A, __global 
         barrier(CLK_LOCAL_MEM_FENCE);
 #pragma unroll
         for (int kk = 0; kk < TK; kk++) {
-            float a[RM], b[RN];
+            real a[RM], b[RN];
 #pragma unroll
             for (int i = 0; i < RM; i++) a[i] = ws[kk][ty + i * WGM];
 #pragma unroll
@@ -373,7 +375,7 @@ __kernel SIMT_WG_SIZE void gemm_simt(__global const float *restrict A, __global 
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
-    __global float *c = Cm + (size_t)batch * c_batch;
+    __global real *c = Cm + (size_t)batch * c_batch;
 #pragma unroll
     for (int i = 0; i < RM; i++) {
         const int m = m0 + ty + i * WGM;
@@ -392,17 +394,17 @@ __kernel SIMT_WG_SIZE void gemm_simt(__global const float *restrict A, __global 
 
 /* V[xi][c][t] = (B^T d B)[xi] for one tile t (zeros for T <= t < Tp) and one
    input channel c; the global size is padded (work-items past Tp or C return). */
-__kernel void wino_simt_input(__global const float *restrict in, __global float *restrict V, int C,
+__kernel void wino_simt_input(__global const real *restrict in, __global real *restrict V, int C,
                               int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left)
 {
     const int t = get_global_id(0), c = get_global_id(1);
     if (t >= Tp || c >= C) return;
-    const float BT[WALPHA][WALPHA] = WINO_BT;
-    float d[WALPHA][WALPHA];
+    const real BT[WALPHA][WALPHA] = WINO_BT;
+    real d[WALPHA][WALPHA];
     const int n = t / (TH * TW), r = t - n * (TH * TW);
     const int ty = r / TW, tx = r - ty * TW;
     const int y0 = ty * WM - pad_top, x0 = tx * WM - pad_left;
-    __global const float *plane = in + (size_t)(n * C + c) * H * W;
+    __global const real *plane = in + (size_t)(n * C + c) * H * W;
 #pragma unroll
     for (int i = 0; i < WALPHA; i++)
 #pragma unroll
@@ -410,24 +412,24 @@ __kernel void wino_simt_input(__global const float *restrict in, __global float 
             const int y = y0 + i, x = x0 + j;
             d[i][j] = t < T && y >= 0 && y < H && x >= 0 && x < W ? plane[y * W + x] : 0.0f;
         }
-    float tmp[WALPHA][WALPHA];
+    real tmp[WALPHA][WALPHA];
 #pragma unroll
     for (int i = 0; i < WALPHA; i++)
 #pragma unroll
         for (int j = 0; j < WALPHA; j++) {
-            float s = 0.0f;
+            real s = 0.0f;
 #pragma unroll
             for (int l = 0; l < WALPHA; l++)
                 if (BT[i][l] != 0.0f) s += BT[i][l] * d[l][j];
             tmp[i][j] = s;
         }
-    __global float *v = V + (size_t)c * Tp + t;
+    __global real *v = V + (size_t)c * Tp + t;
     const size_t xstride = (size_t)C * Tp;
 #pragma unroll
     for (int i = 0; i < WALPHA; i++)
 #pragma unroll
         for (int j = 0; j < WALPHA; j++) {
-            float s = 0.0f;
+            real s = 0.0f;
 #pragma unroll
             for (int l = 0; l < WALPHA; l++)
                 if (BT[j][l] != 0.0f) s += tmp[i][l] * BT[j][l];
@@ -435,43 +437,43 @@ __kernel void wino_simt_input(__global const float *restrict in, __global float 
         }
 }
 
-__kernel void wino_simt_output(__global const float *restrict Mx, __global const float *restrict bias,
-                               __global float *restrict out, int K, int OH, int OW, int TH, int TW,
+__kernel void wino_simt_output(__global const real *restrict Mx, __global const real *restrict bias,
+                               __global real *restrict out, int K, int OH, int OW, int TH, int TW,
                                int T, int Tp, int ldc, int out_offset, int out_image_stride)
 {
     const int k = get_global_id(0), t = get_global_id(1);
     if (k >= K || t >= T) return;
-    const float AT[WM][WALPHA] = WINO_AT;
-    float m[WALPHA][WALPHA];
+    const real AT[WM][WALPHA] = WINO_AT;
+    real m[WALPHA][WALPHA];
 #pragma unroll
     for (int i = 0; i < WALPHA; i++)
 #pragma unroll
         for (int j = 0; j < WALPHA; j++) m[i][j] = Mx[((size_t)(i * WALPHA + j) * Tp + t) * ldc + k];
-    float tmp[WM][WALPHA];
+    real tmp[WM][WALPHA];
 #pragma unroll
     for (int i = 0; i < WM; i++)
 #pragma unroll
         for (int j = 0; j < WALPHA; j++) {
-            float s = 0.0f;
+            real s = 0.0f;
 #pragma unroll
             for (int l = 0; l < WALPHA; l++)
                 if (AT[i][l] != 0.0f) s += AT[i][l] * m[l][j];
             tmp[i][j] = s;
         }
-    const float b = HAS_BIAS ? bias[k] : 0.0f;
+    const real b = HAS_BIAS ? bias[k] : 0.0f;
     const int n = t / (TH * TW), r = t - n * TH * TW;
     const int oy0 = (r / TW) * WM, ox0 = (r - (r / TW) * TW) * WM;
-    __global float *y = out + out_offset + n * out_image_stride + k * OH * OW;
+    __global real *y = out + out_offset + n * out_image_stride + k * OH * OW;
 #pragma unroll
     for (int i = 0; i < WM; i++) {
         if (oy0 + i >= OH) break;
 #pragma unroll
         for (int j = 0; j < WM; j++) {
-            float s = b;
+            real s = b;
 #pragma unroll
             for (int l = 0; l < WALPHA; l++)
                 if (AT[j][l] != 0.0f) s += tmp[i][l] * AT[j][l];
-            if (RELU) s = fmax(s, 0.0f);
+            if (RELU) s = fmax(s, (real)0.0f);
             if (ox0 + j < OW) y[(oy0 + i) * OW + ox0 + j] = s;
         }
     }

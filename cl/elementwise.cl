@@ -30,16 +30,16 @@
 #define CLG_OP_MAX(a, b) select((b), (a), isgreater((a), (b)) | isnan(a))
 #define CLG_OP_MIN(a, b) select((b), (a), isless((a), (b)) | isnan(a))
 
-__kernel void binary_same(__global const float *a, __global const float *restrict b,
-                          __global float *out, int n)
+__kernel void binary_same(__global const real *a, __global const real *restrict b,
+                          __global real *out, int n)
 {
     const int i = (int)get_global_id(0) * 4;
     if (i + 4 <= n) {
-        const float4 x = vload4(0, a + i), y = vload4(0, b + i);
+        const real4 x = vload4(0, a + i), y = vload4(0, b + i);
         vstore4(CLG_APPLY(x, y), 0, out + i);
     } else {
         for (int j = i; j < n; j++) {
-            const float x = a[j], y = b[j];
+            const real x = a[j], y = b[j];
             out[j] = CLG_APPLY(x, y);
         }
     }
@@ -53,8 +53,8 @@ __kernel void binary_same(__global const float *a, __global const float *restric
         ib += idx_ * sb.d;                                                                        \
     } while (0)
 
-__kernel void binary_broadcast(__global const float *a, __global const float *restrict b,
-                               __global float *out, int8 dims, int8 sa, int8 sb)
+__kernel void binary_broadcast(__global const real *a, __global const real *restrict b,
+                               __global real *out, int8 dims, int8 sa, int8 sb)
 {
     const int x = (int)get_global_id(0);
     const int outer = (int)get_global_id(1);
@@ -67,6 +67,6 @@ __kernel void binary_broadcast(__global const float *a, __global const float *re
     CLG_STEP_DIM(s2);
     CLG_STEP_DIM(s1);
     CLG_STEP_DIM(s0);
-    const float va = a[ia], vb = b[ib];
+    const real va = a[ia], vb = b[ib];
     out[(size_t)outer * dims.s7 + x] = CLG_APPLY(va, vb);
 }

@@ -7,7 +7,9 @@
  *
  * Takes no -D values.
  */
-__kernel void gather(__global const float *restrict x, __global float *restrict y, int extent,
+
+#include "prelude.cl"
+__kernel void gather(__global const real *restrict x, __global real *restrict y, int extent,
                      int inner, int8 index)
 {
     const int i = (int)get_global_id(0);

@@ -10,7 +10,9 @@
  * -D values: none.
  * NDRange: {N, M}, NULL local size; dimension 0 walks a row of Y.
  */
-__kernel void gemm_bias_broadcast(__global const float *restrict c, __global float *restrict y,
+
+#include "prelude.cl"
+__kernel void gemm_bias_broadcast(__global const real *restrict c, __global real *restrict y,
                                   int N, int stride_m, int stride_n)
 {
     const int n = get_global_id(0);
@@ -44,9 +46,9 @@ __kernel void gemm_bias_broadcast(__global const float *restrict c, __global flo
 #define A_AT(m, k) a[(TA) ? (size_t)(k) * lda + (m) : (size_t)(m) * lda + (k)]
 #define B_AT(k, n) b[(TB) ? (size_t)(n) * ldb + (k) : (size_t)(k) * ldb + (n)]
 
-__kernel void gemm_rows(__global const float *restrict a, int a_off, int lda,
-                        __global const float *restrict b, int b_off, int ldb,
-                        __global float *restrict y, int y_off, int ldy,
+__kernel void gemm_rows(__global const real *restrict a, int a_off, int lda,
+                        __global const real *restrict b, int b_off, int ldb,
+                        __global real *restrict y, int y_off, int ldy,
                         int M, int N, int K, float alpha, float beta)
 {
     const int n = get_global_id(0);
@@ -63,11 +65,11 @@ __kernel void gemm_rows(__global const float *restrict a, int a_off, int lda,
        load: with float4 the classifier heads ran at a fifth of the memory
        bandwidth on PoCL), then the tail. */
     float16 acc16[ROWS] = {(float16)(0.0f)};
-    __global const float *bcol = b + (size_t)n * ldb;
+    __global const real *bcol = b + (size_t)n * ldb;
     for (; k + 16 <= K; k += 16) {
-        const float16 bv = vload16(0, bcol + k);
+        const float16 bv = convert_float16(vload16(0, bcol + k));
         for (int r = 0; r < ROWS; r++)
-            if (r < rows) acc16[r] = fma(vload16(0, a + (size_t)(m0 + r) * lda + k), bv, acc16[r]);
+            if (r < rows) acc16[r] = fma(convert_float16(vload16(0, a + (size_t)(m0 + r) * lda + k)), bv, acc16[r]);
     }
     for (int r = 0; r < ROWS; r++) {
         const float8 s8 = acc16[r].lo + acc16[r].hi;
@@ -81,7 +83,7 @@ __kernel void gemm_rows(__global const float *restrict a, int a_off, int lda,
             if (r < rows) acc[r] += A_AT(m0 + r, k) * bv;
     }
     for (int r = 0; r < rows; r++) {
-        __global float *out = y + (size_t)(m0 + r) * ldy + n;
-        *out = beta == 0.0f ? alpha * acc[r] : alpha * acc[r] + beta * *out;
+        __global real *out = y + (size_t)(m0 + r) * ldy + n;
+        *out = (real)(beta == 0.0f ? alpha * acc[r] : alpha * acc[r] + beta * (float)*out);
     }
 }

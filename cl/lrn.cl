@@ -9,13 +9,15 @@
  *
  * Takes no -D values.
  */
-__kernel void lrn(__global const float *restrict in, __global float *restrict out, int C, int P,
+
+#include "prelude.cl"
+__kernel void lrn(__global const real *restrict in, __global real *restrict out, int C, int P,
                   int size, float alpha_over_size, float beta, float bias)
 {
     const int p = (int)get_global_id(0) * 4;
     const int c = (int)get_global_id(1);
     const int n = (int)get_global_id(2);
-    __global const float *img = in + (size_t)n * C * P;
+    __global const real *img = in + (size_t)n * C * P;
     const size_t at = ((size_t)n * C + c) * P + p;
     const int first = c - (size - 1) / 2;
 
@@ -24,11 +26,11 @@ __kernel void lrn(__global const float *restrict in, __global float *restrict ou
         for (int k = 0; k < size; k++) {
             const int cc = first + k;
             const int ok = cc >= 0 && cc < C;
-            const float4 v = vload4(0, img + (size_t)clamp(cc, 0, C - 1) * P + p);
+            const float4 v = convert_float4(vload4(0, img + (size_t)clamp(cc, 0, C - 1) * P + p));
             sq += ok ? v * v : (float4)(0.0f);
         }
-        const float4 x = vload4(0, in + at);
-        vstore4(x * pow(bias + alpha_over_size * sq, -beta), 0, out + at);
+        const float4 x = convert_float4(vload4(0, in + at));
+        vstore4(convert_real4(x * pow(bias + alpha_over_size * sq, -beta)), 0, out + at);
     } else {
         for (int j = 0; j < P - p; j++) {
             float sq = 0.0f;
@@ -37,7 +39,7 @@ __kernel void lrn(__global const float *restrict in, __global float *restrict ou
                 const float v = img[(size_t)clamp(cc, 0, C - 1) * P + p + j];
                 sq += (cc >= 0 && cc < C) ? v * v : 0.0f;
             }
-            out[at + j] = in[at + j] * pow(bias + alpha_over_size * sq, -beta);
+            out[at + j] = (real)((float)in[at + j] * pow(bias + alpha_over_size * sq, -beta));
         }
     }
 }

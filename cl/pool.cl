@@ -1,5 +1,5 @@
 /*
- * Pooling over NCHW float32 tensors.
+ * Pooling over NCHW tensors of real (float or half); sums and averages in float.
  *
  * maxpool2d, avgpool2d: each work-item computes 4 neighbouring output pixels
  * of one row (float4 lanes). NDRange: dim 0 = ceil(OW / 4) groups along the
@@ -15,6 +15,8 @@
  * Takes no -D values: sizes and windows are kernel arguments so that one
  * program serves every layer.
  */
+
+#include "prelude.cl"
 
 /* Input x positions of the 4 output lanes starting at output column ox0. */
 static int4 lane_x(int ox0, int SW, int PL)
@@ -32,22 +34,22 @@ static int lanes_inside(int4 x0, int KW, int SW, int W)
 }
 
 /* The 4 lanes' inputs at column x (lane 0) of row, for lanes_inside windows. */
-static float4 load_lanes(__global const float *row, int x, int SW)
+static float4 load_lanes(__global const real *row, int x, int SW)
 {
-    return SW == 1 ? vload4(0, row + x) : vload8(0, row + x).even;
+    return convert_float4(SW == 1 ? vload4(0, row + x) : vload8(0, row + x).even);
 }
 
 /* Gathers row[cx] for 4 lanes; clamped indices keep the reads inside the row. */
-static float4 gather4(__global const float *row, int4 cx)
+static float4 gather4(__global const real *row, int4 cx)
 {
     return (float4)(row[cx.s0], row[cx.s1], row[cx.s2], row[cx.s3]);
 }
 
 /* Stores the lanes that fall inside the output row (the last group may be partial). */
-static void store4(__global float *dst, int ox0, int OW, float4 v)
+static void store4(__global real *dst, int ox0, int OW, float4 v)
 {
     if (ox0 + 4 <= OW) {
-        vstore4(v, 0, dst + ox0);
+        vstore4(convert_real4(v), 0, dst + ox0);
     } else {
         float t[4];
         vstore4(v, 0, t);
@@ -64,7 +66,7 @@ static void store4(__global float *dst, int ox0, int OW, float4 v)
  * for stride 1 near an edge, one clamped 8-wide span shifted once per tap;
  * otherwise clamped gathers per tap. Edge paths mask positions outside.
  */
-static float4 window_reduce(__global const float *src, int H, int W, int y0, int4 x0, int KH,
+static float4 window_reduce(__global const real *src, int H, int W, int y0, int4 x0, int KH,
                             int KW, int SW, int is_max)
 {
     float4 acc = is_max ? (float4)(-INFINITY) : (float4)(0.0f);
@@ -77,7 +79,7 @@ static float4 window_reduce(__global const float *src, int H, int W, int y0, int
         const int iy = y0 + ky;
         const int cy = clamp(iy, 0, H - 1);
         const int row_ok = iy == cy ? -1 : 0;
-        __global const float *row = src + cy * W;
+        __global const real *row = src + cy * W;
         if (span) {
             float8 v = (float8)(row[cpos.s0], row[cpos.s1], row[cpos.s2], row[cpos.s3],
                                 row[cpos.s4], row[cpos.s5], row[cpos.s6], row[cpos.s7]);
@@ -106,7 +108,7 @@ static float4 window_reduce(__global const float *src, int H, int W, int y0, int
     return acc;
 }
 
-__kernel void maxpool2d(__global const float *restrict in, __global float *restrict out,
+__kernel void maxpool2d(__global const real *restrict in, __global real *restrict out,
                         int H, int W, int OH, int OW, int KH, int KW, int SH, int SW,
                         int PT, int PL)
 {
@@ -126,23 +128,23 @@ __kernel void maxpool2d(__global const float *restrict in, __global float *restr
  * gathers: on PoCL 3.1 the clamped 8-lane gathers of window_reduce's edge
  * paths dominated every small map. NDRange: {OH, N * C}.
  */
-static float max_clipped(__global const float *src, int H, int W, int y0, int x0, int KH, int KW)
+static float max_clipped(__global const real *src, int H, int W, int y0, int x0, int KH, int KW)
 {
     float m = -INFINITY;
     for (int y = max(y0, 0); y < min(y0 + KH, H); y++)
-        for (int x = max(x0, 0); x < min(x0 + KW, W); x++) m = fmax(m, src[y * W + x]);
+        for (int x = max(x0, 0); x < min(x0 + KW, W); x++) m = fmax(m, (float)src[y * W + x]);
     return m;
 }
 
-__kernel void maxpool2d_rows(__global const float *restrict in, __global float *restrict out,
+__kernel void maxpool2d_rows(__global const real *restrict in, __global real *restrict out,
                              int H, int W, int OH, int OW, int KH, int KW, int SH, int SW,
                              int PT, int PL)
 {
     const int oy = (int)get_global_id(0);
     const int plane = (int)get_global_id(1);
     const int y0 = oy * SH - PT;
-    __global const float *src = in + (size_t)plane * H * W;
-    __global float *dst = out + ((size_t)plane * OH + oy) * OW;
+    __global const real *src = in + (size_t)plane * H * W;
+    __global real *dst = out + ((size_t)plane * OH + oy) * OW;
     /* Outputs [lo, hi) read only columns inside the row. */
     const int lo = min(OW, (PL + SW - 1) / SW);
     const int hi = W + PL >= KW ? max(lo, min(OW, (W - KW + PL) / SW + 1)) : lo;
@@ -153,9 +155,9 @@ __kernel void maxpool2d_rows(__global const float *restrict in, __global float *
     const int ky0 = max(0, -y0), ky1 = min(KH, H - y0);
     for (; ox + 8 <= hi && (ox * SW - PL) + KW - 1 + reach <= W; ox += 8) {
         const int x = ox * SW - PL;
-        float8 m = (float8)(-INFINITY);
+        real8 m = (real8)(-INFINITY);
         for (int ky = ky0; ky < ky1; ky++) {
-            __global const float *row = src + (y0 + ky) * W + x;
+            __global const real *row = src + (y0 + ky) * W + x;
             for (int kx = 0; kx < KW; kx++)
                 m = fmax(m, SW == 1 ? vload8(0, row + kx) : vload16(0, row + kx).even);
         }
@@ -170,7 +172,7 @@ __kernel void maxpool2d_rows(__global const float *restrict in, __global float *
  * because of ceil_mode (as PyTorch and ONNX's reference do). Otherwise it
  * counts valid input positions. A window with nothing to count yields 0.
  */
-__kernel void avgpool2d(__global const float *restrict in, __global float *restrict out,
+__kernel void avgpool2d(__global const real *restrict in, __global real *restrict out,
                         int H, int W, int OH, int OW, int KH, int KW, int SH, int SW,
                         int PT, int PL, int PB, int PR, int count_include_pad)
 {
@@ -196,18 +198,18 @@ __kernel void avgpool2d(__global const float *restrict in, __global float *restr
     store4(out + ((size_t)plane * OH + oy) * OW, ox0, OW, avg);
 }
 
-__kernel void global_avgpool(__global const float *restrict in, __global float *restrict out,
+__kernel void global_avgpool(__global const real *restrict in, __global real *restrict out,
                              int HW)
 {
     const int plane = (int)get_global_id(0);
-    __global const float *src = in + (size_t)plane * HW;
+    __global const real *src = in + (size_t)plane * HW;
     /* 16 partial sums: vector loads, and less rounding error on big planes. */
     float16 acc = (float16)(0.0f);
     int i = 0;
-    for (; i + 16 <= HW; i += 16) acc += vload16(0, src + i);
+    for (; i + 16 <= HW; i += 16) acc += convert_float16(vload16(0, src + i));
     float8 a8 = acc.lo + acc.hi;
     float4 a4 = a8.lo + a8.hi;
     float s = (a4.x + a4.y) + (a4.z + a4.w);
     for (; i < HW; i++) s += src[i];
-    out[plane] = s / (float)HW;
+    out[plane] = (real)(s / (float)HW);
 }

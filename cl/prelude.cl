@@ -4,7 +4,13 @@
  *                  instruction on devices with FMA; PoCL 3.1 contracts
  *                  neither mad() nor a * b + c into FMA instructions) or
  *                  mad() (FMA=0);
- *   CLG_CAT(a, b)  token pasting after expansion (float ## XB -> float8);
+ *   CLG_CAT(a, b)  token pasting after expansion (real ## XB -> real8);
+ *   real, realN    the storage and compute type of activations and weights:
+ *                  float, or half with -DREAL_HALF=1 (which needs cl_khr_fp16);
+ *                  convert_realN(x) converts to it. Kernels that need float
+ *                  accuracy (sums of many terms, exp, pow) load with
+ *                  convert_floatN and store with convert_realN, which are
+ *                  identities in float builds.
  *   clg_next_index(&r, n)  for kernels over a shape right-aligned into 8
  *                  dims: the index along a dim of extent n of the flat outer
  *                  index r, which moves on to the next dim out.
@@ -12,7 +18,45 @@
 #ifndef FMA
 #define FMA 1
 #endif
-#if FMA
+/* REAL_HALF has no #define default here: a batched program (programs/
+   kernels.c) forgets each instance's macros at its end, and a default would
+   turn the build option off for every later instance. */
+#if defined(REAL_HALF) && REAL_HALF
+#pragma OPENCL EXTENSION cl_khr_fp16 : enable
+#define real half
+#define real2 half2
+#define real3 half3
+#define real4 half4
+#define real8 half8
+#define real16 half16
+#define convert_real convert_half
+#define convert_real2 convert_half2
+#define convert_real4 convert_half4
+#define convert_real8 convert_half8
+#define convert_real16 convert_half16
+/* select() on halfN takes a shortN mask. */
+#define real_mask16 convert_short16
+#else
+#define real float
+#define real2 float2
+#define real3 float3
+#define real4 float4
+#define real8 float8
+#define real16 float16
+#define convert_real convert_float
+#define convert_real2 convert_float2
+#define convert_real4 convert_float4
+#define convert_real8 convert_float8
+#define convert_real16 convert_float16
+#define real_mask16
+#endif
+
+#if defined(REAL_HALF) && REAL_HALF
+/* a * b + c, which compilers contract into half FMA instructions: fma() on
+   half is a correctly rounded library call on CPU drivers (Intel's runtime:
+   a tenth of the rate). */
+#define MADD(a, b, c) ((a) * (b) + (c))
+#elif FMA
 #define MADD(a, b, c) fma((a), (b), (c))
 #else
 #define MADD(a, b, c) mad((a), (b), (c))

@@ -5,14 +5,14 @@
  * includer defines XB and SW; this file VT (floatXB), VLOAD (vloadXB) and
  * VSTORE (vstoreXB), which the includer's kernels use too.
  */
-#define VT CLG_CAT(float, XB)
+#define VT CLG_CAT(real, XB)
 #define VLOAD CLG_CAT(vload, XB)
 #define VSTORE CLG_CAT(vstore, XB)
 
 /* XB samples row[0], row[SW], ... known to be inside the row (stride 2:
    the even lanes of one double-width load, which reads one column past the
    last sample it keeps). */
-static inline VT load_inside(__global const float *row)
+static inline VT load_inside(__global const real *row)
 {
 #if SW == 1
     return VLOAD(0, row);
@@ -21,7 +21,7 @@ static inline VT load_inside(__global const float *row)
 #elif SW == 2 && XB == 8
     return vload16(0, row).even;
 #else
-    float t[XB];
+    real t[XB];
 #pragma unroll
     for (int j = 0; j < XB; j++) t[j] = row[j * SW];
     return VLOAD(0, t);
@@ -29,9 +29,9 @@ static inline VT load_inside(__global const float *row)
 }
 
 /* XB samples starting at column x of a row of width W, zero outside it. */
-static inline VT load_checked(__global const float *row, int x, int W)
+static inline VT load_checked(__global const real *row, int x, int W)
 {
-    float t[XB];
+    real t[XB];
 #pragma unroll
     for (int j = 0; j < XB; j++) {
         const int xi = x + j * SW;
@@ -41,12 +41,12 @@ static inline VT load_checked(__global const float *row, int x, int W)
 }
 
 /* Stores r at y, or only its first `count` lanes at a row's tail. */
-static inline void store_row(VT r, __global float *y, int count)
+static inline void store_row(VT r, __global real *y, int count)
 {
     if (count >= XB) {
         VSTORE(r, 0, y);
     } else {
-        float t[XB];
+        real t[XB];
         VSTORE(r, 0, t);
         for (int j = 0; j < count; j++) y[j] = t[j];
     }

@@ -6,20 +6,22 @@
  *
  * Takes no -D values.
  */
-__kernel void softmax(__global const float *restrict in, __global float *restrict out,
+
+#include "prelude.cl"
+__kernel void softmax(__global const real *restrict in, __global real *restrict out,
                       int axis_len, int inner)
 {
     const int i = (int)get_global_id(0);
     const int o = (int)get_global_id(1);
     const size_t base = (size_t)o * axis_len * inner + i;
-    __global const float *src = in + base;
-    __global float *dst = out + base;
+    __global const real *src = in + base;
+    __global real *dst = out + base;
 
     float m = -INFINITY;
-    for (int k = 0; k < axis_len; k++) m = fmax(m, src[(size_t)k * inner]);
+    for (int k = 0; k < axis_len; k++) m = fmax(m, (float)src[(size_t)k * inner]);
     float sum = 0.0f;
     for (int k = 0; k < axis_len; k++) {
-        const float e = exp(src[(size_t)k * inner] - m);
+        const float e = exp((float)src[(size_t)k * inner] - m);
         dst[(size_t)k * inner] = e;
         sum += e;
     }

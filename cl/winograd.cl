@@ -59,20 +59,20 @@
 
 #include "winograd_transforms.cl"
 
-__kernel void wino_input(__global const float *restrict in, __global float *restrict V, int C,
+__kernel void wino_input(__global const real *restrict in, __global real *restrict V, int C,
                          int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left,
                          int t_base)
 {
     const int t = get_global_id(0);
     const int c = get_global_id(1);
-    const float BT[ALPHA][ALPHA] = WINO_BT;
-    float d[ALPHA][ALPHA];
+    const real BT[ALPHA][ALPHA] = WINO_BT;
+    real d[ALPHA][ALPHA];
     if (t < T) {
         const int tg = t_base + t; /* the tile's place in the batch */
         const int n = tg / (TH * TW), r = tg - n * (TH * TW);
         const int ty = r / TW, tx = r - ty * TW;
         const int y0 = ty * WM - pad_top, x0 = tx * WM - pad_left;
-        __global const float *plane = in + (size_t)(n * C + c) * H * W;
+        __global const real *plane = in + (size_t)(n * C + c) * H * W;
         const int inside = y0 >= 0 && x0 >= 0 && y0 + ALPHA <= H && x0 + ALPHA <= W;
 #pragma unroll
         for (int i = 0; i < ALPHA; i++) {
@@ -89,61 +89,61 @@ __kernel void wino_input(__global const float *restrict in, __global float *rest
             for (int j = 0; j < ALPHA; j++) d[i][j] = 0.0f;
     }
     /* tmp = B^T d; v = tmp B */
-    float tmp[ALPHA][ALPHA];
+    real tmp[ALPHA][ALPHA];
 #pragma unroll
     for (int i = 0; i < ALPHA; i++)
 #pragma unroll
         for (int j = 0; j < ALPHA; j++) {
-            float s = 0.0f;
+            real s = 0.0f;
 #pragma unroll
             for (int l = 0; l < ALPHA; l++) s += BT[i][l] * d[l][j];
             tmp[i][j] = s;
         }
-    __global float *v = V + (size_t)c * Tp + t;
+    __global real *v = V + (size_t)c * Tp + t;
     const size_t xstride = (size_t)C * Tp;
 #pragma unroll
     for (int i = 0; i < ALPHA; i++)
 #pragma unroll
         for (int j = 0; j < ALPHA; j++) {
-            float s = 0.0f;
+            real s = 0.0f;
 #pragma unroll
             for (int l = 0; l < ALPHA; l++) s += tmp[i][l] * BT[j][l];
             v[(i * ALPHA + j) * xstride] = s;
         }
 }
 
-__kernel void wino_gemm(__global const float *restrict U, __global const float *restrict V,
-                        __global float *restrict M, int C, int Tp, int Kp)
+__kernel void wino_gemm(__global const real *restrict U, __global const real *restrict V,
+                        __global real *restrict M, int C, int Tp, int Kp)
 {
     const int t0 = get_global_id(0) * PX;
     const int kb = get_global_id(1);
     const int xi = get_global_id(2);
     const int kblocks = Kp / KBW;
-    __global const float *vp = V + (size_t)xi * C * Tp + t0;
-    __global const float *up = U + ((size_t)xi * kblocks + kb) * C * KBW;
+    __global const real *vp = V + (size_t)xi * C * Tp + t0;
+    __global const real *up = U + ((size_t)xi * kblocks + kb) * C * KBW;
     /* Blocks of CBLK channels, each block's sum added to the total: shorter
        float32 chains (as in conv2d.cl's kvec_tile). */
-    float16 total[KV][PX];
+    real16 total[KV][PX];
 #pragma unroll
     for (int v = 0; v < KV; v++)
 #pragma unroll
-        for (int j = 0; j < PX; j++) total[v][j] = (float16)(0.0f);
+        for (int j = 0; j < PX; j++) total[v][j] = (real16)(0.0f);
     for (int c0 = 0; c0 < C; c0 += CBLK) {
-        float16 acc[KV][PX];
+        real16 acc[KV][PX];
 #pragma unroll
         for (int v = 0; v < KV; v++)
 #pragma unroll
-            for (int j = 0; j < PX; j++) acc[v][j] = (float16)(0.0f);
+            for (int j = 0; j < PX; j++) acc[v][j] = (real16)(0.0f);
         const int c_end = min(C, c0 + CBLK);
         for (int c = c0; c < c_end; c++, vp += Tp, up += KBW) {
-            float xs[PX];
+            real xs[PX];
 #pragma unroll
             for (int j = 0; j < PX; j++) xs[j] = vp[j];
 #pragma unroll
             for (int v = 0; v < KV; v++) {
-                const float16 wv = vload16(0, up + v * 16);
+                const real16 wv = vload16(0, up + v * 16);
 #pragma unroll
-                for (int j = 0; j < PX; j++) acc[v][j] = MADD((float16)(xs[j]), wv, acc[v][j]);
+                for (int j = 0; j < PX; j++) acc[v][j] = MADD((real16)(xs[j]), wv, acc[v][j]);
             }
         }
 #pragma unroll
@@ -151,48 +151,48 @@ __kernel void wino_gemm(__global const float *restrict U, __global const float *
 #pragma unroll
             for (int j = 0; j < PX; j++) total[v][j] += acc[v][j];
     }
-    __global float *mp = M + ((size_t)xi * Tp + t0) * Kp + kb * KBW;
+    __global real *mp = M + ((size_t)xi * Tp + t0) * Kp + kb * KBW;
 #pragma unroll
     for (int j = 0; j < PX; j++)
 #pragma unroll
         for (int v = 0; v < KV; v++) vstore16(total[v][j], 0, mp + j * Kp + v * 16);
 }
 
-__kernel void wino_output(__global const float *restrict M, __global const float *restrict bias,
-                          __global float *restrict out, int K, int OH, int OW, int TH, int TW,
+__kernel void wino_output(__global const real *restrict M, __global const real *restrict bias,
+                          __global real *restrict out, int K, int OH, int OW, int TH, int TW,
                           int Tp, int Kp, int out_offset, int out_image_stride, int t_base)
 {
     const int t = get_global_id(0);
     const int k0 = get_global_id(1) * 16;
-    const float AT[WM][ALPHA] = WINO_AT;
-    float16 m[ALPHA][ALPHA];
+    const real AT[WM][ALPHA] = WINO_AT;
+    real16 m[ALPHA][ALPHA];
 #pragma unroll
     for (int i = 0; i < ALPHA; i++)
 #pragma unroll
         for (int j = 0; j < ALPHA; j++)
             m[i][j] = vload16(0, M + ((size_t)(i * ALPHA + j) * Tp + t) * Kp + k0);
-    float16 tmp[WM][ALPHA];
+    real16 tmp[WM][ALPHA];
 #pragma unroll
     for (int i = 0; i < WM; i++)
 #pragma unroll
         for (int j = 0; j < ALPHA; j++) {
-            float16 s = (float16)(0.0f);
+            real16 s = (real16)(0.0f);
 #pragma unroll
             for (int l = 0; l < ALPHA; l++)
                 if (AT[i][l] != 0.0f) s += AT[i][l] * m[l][j];
             tmp[i][j] = s;
         }
-    const float16 b = HAS_BIAS ? vload16(0, bias + k0) : (float16)(0.0f);
-    float o[WM][WM][16];
+    const real16 b = HAS_BIAS ? vload16(0, bias + k0) : (real16)(0.0f);
+    real o[WM][WM][16];
 #pragma unroll
     for (int i = 0; i < WM; i++)
 #pragma unroll
         for (int j = 0; j < WM; j++) {
-            float16 s = b;
+            real16 s = b;
 #pragma unroll
             for (int l = 0; l < ALPHA; l++)
                 if (AT[j][l] != 0.0f) s += tmp[i][l] * AT[j][l];
-            if (RELU) s = fmax(s, (float16)(0.0f));
+            if (RELU) s = fmax(s, (real16)(0.0f));
             vstore16(s, 0, &o[i][j][0]);
         }
     const int tg = t_base + t; /* the tile's place in the batch */
@@ -200,7 +200,7 @@ __kernel void wino_output(__global const float *restrict M, __global const float
     const int ty = r / TW, tx = r - ty * TW;
     const int oy0 = ty * WM, ox0 = tx * WM;
     const int plane = OH * OW;
-    __global float *y = out + out_offset + n * out_image_stride + k0 * plane + oy0 * OW + ox0;
+    __global real *y = out + out_offset + n * out_image_stride + k0 * plane + oy0 * OW + ox0;
     const int kn = min(16, K - k0);
     if (oy0 + WM <= OH && ox0 + WM <= OW) {
         for (int l = 0; l < kn; l++)

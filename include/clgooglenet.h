@@ -431,6 +431,20 @@ typedef enum clg_tuning_mode {
 } clg_tuning_mode;
 
 /*
+ * The number format of a context's weights and activations. FP16 stores
+ * both in IEEE half and computes convolutions in half (sums of many terms,
+ * softmax, normalisation and the matrix product accumulate in float); it
+ * needs a device with cl_khr_fp16, and a context asked for it on any other
+ * device is not made (CLG_ERR_UNSUPPORTED naming the device). Inputs and
+ * outputs stay float32 tensors either way.
+ */
+typedef enum clg_precision {
+    CLG_PRECISION_DEFAULT = 0, /* from CLGOOGLENET_PRECISION, else CLG_PRECISION_FP32 */
+    CLG_PRECISION_FP32,
+    CLG_PRECISION_FP16,
+} clg_precision;
+
+/*
  * Everything a context can be told. Zero (or clg_context_options_init) is
  * "the default" in every field: a field left at zero takes its environment
  * variable, and else the built-in default. A field that is set wins over
@@ -469,6 +483,7 @@ typedef struct clg_context_options {
     /* Plans each model keeps (one per distinct set of input shapes, least
        recently used evicted); 0: 4. clg_model_set_plan_limit changes one model. */
     size_t max_plans;
+    clg_precision precision; /* CLG_PRECISION_DEFAULT: CLGOOGLENET_PRECISION */
 } clg_context_options;
 
 /* Sets every field to its default (zero). */

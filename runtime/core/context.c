@@ -106,6 +106,11 @@ clg_status clg_context_create_with_options(const clg_context_options *options, c
     clg_status st = clg_context_options_adopt(ctx, options);
     if (st == CLG_OK) st = clg_context_settings_resolve(ctx);
     if (st == CLG_OK) st = open_device(ctx);
+    if (st == CLG_OK && ctx->settings.precision == CLG_PRECISION_FP16 && !ctx->info.has_fp16)
+        st = clg_fail(CLG_ERR_UNSUPPORTED,
+                      "device '%s' (%s) has no cl_khr_fp16: precision fp16 needs half arithmetic; use fp32 "
+                      "or a device with half support",
+                      ctx->info.device_name, ctx->info.platform_name);
     if (st == CLG_OK) {
         ctx->flags = ctx->options.flags;
         st = create_queues(ctx);

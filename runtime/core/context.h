@@ -24,6 +24,7 @@ typedef struct clg_context_settings {
     const char *kernel_dir;     /* NULL: the embedded sources */
     const char *passes_off;     /* "all", a list such as "0,3", or "" */
     clg_tuning_mode tuning;     /* never CLG_TUNING_DEFAULT */
+    clg_precision precision;    /* never CLG_PRECISION_DEFAULT */
     const char *cache_dir;      /* $XDG_CACHE_HOME/clgooglenet, else ~/.cache/clgooglenet; NULL: none */
 } clg_context_settings;
 
@@ -72,6 +73,10 @@ const char *clg_context_kernel_dir(const clg_context *ctx);     /* NULL: embedde
 int clg_context_pass_enabled(const clg_context *ctx, int pass);
 /* CLG_TUNING_OFF, _CACHED, _ON or _FORCE, never _DEFAULT. */
 clg_tuning_mode clg_context_tuning(const clg_context *ctx);
+/* 1 when the context keeps weights and activations in half (CLG_PRECISION_FP16). */
+int clg_context_half(const clg_context *ctx);
+/* The bytes of one weight or activation element on the device: 4, or 2 in half. */
+size_t clg_context_element_bytes(const clg_context *ctx);
 
 /* The passes switched off, "all" or a list such as "0,3": the option when
    not NULL, else CLGOOGLENET_NO_FUSION=1 ("all"), else a well-formed

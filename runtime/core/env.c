@@ -30,6 +30,7 @@ static const env_word tune_words[] = {{"0", "0"}, {"off", "0"}, {"1", "1"}, {"on
 static const env_word conv_words[] = {{"legacy", "legacy"}, {"kvec", "kvec"}, {"wino", "wino"}, {"wino2", "wino2"}, {NULL, NULL}};
 static const env_word kernels_words[] = {{"cpu", "cpu"}, {"simt", "simt"}, {NULL, NULL}};
 static const env_word gemm_words[] = {{"clblast", "clblast"}, {"kernel", "kernel"}, {NULL, NULL}};
+static const env_word precision_words[] = {{"fp32", "fp32"}, {"fp16", "fp16"}, {NULL, NULL}};
 static const env_word bool_words[] = {{"0", "0"}, {"1", "1"}, {NULL, NULL}};
 static const env_word switch_words[] = {{"0", "0"}, {"off", "0"}, {"1", "1"}, {"on", "1"}, {NULL, NULL}};
 
@@ -67,6 +68,7 @@ static const env_var table[] = {
     {CLG_KERNEL_DIR_ENV, NULL, check_directory},
     {CLG_PROGRAM_CACHE_ENV, switch_words, NULL},
     {CLG_KERNELS_ENV, kernels_words, NULL},
+    {CLG_PRECISION_ENV, precision_words, NULL},
 };
 
 static const env_var *find(const char *var)

@@ -73,6 +73,8 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
                         "options.passes_off='%s': expected pass numbers 0 to %d separated by commas, "
                         "'all' or ''",
                         o.passes_off, CLG_PASS_NUMBER_LAST);
+    if ((int)o.precision < CLG_PRECISION_DEFAULT || (int)o.precision > CLG_PRECISION_FP16)
+        return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.precision=%d: not a clg_precision", (int)o.precision);
     if (o.program_cache < -1 || o.program_cache > 1)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.program_cache=%d: expected 1, -1 or 0 (default)",
                         o.program_cache);
@@ -127,6 +129,13 @@ static clg_tuning_mode tuning_setting(clg_tuning_mode option)
     return CLG_TUNING_ON;
 }
 
+static clg_precision precision_setting(clg_precision option)
+{
+    if (option != CLG_PRECISION_DEFAULT) return option;
+    const char *v = clg_env_word(CLG_PRECISION_ENV);
+    return v && strcmp(v, "fp16") == 0 ? CLG_PRECISION_FP16 : CLG_PRECISION_FP32;
+}
+
 /* "$XDG_CACHE_HOME/clgooglenet", else "$HOME/.cache/clgooglenet"; 0 when
    neither variable is set or the path does not fit. */
 static int cache_dir_from_env(char *dir, size_t size)
@@ -150,6 +159,7 @@ clg_status clg_context_settings_resolve(clg_context *ctx)
         .kernel_dir = kernel_dir_setting(o->kernel_dir),
         .passes_off = clg_passes_off_setting(o->passes_off),
         .tuning = tuning_setting(o->tuning),
+        .precision = precision_setting(o->precision),
         .cache_dir = cache_dir_from_env(cache_dir, sizeof cache_dir) ? cache_dir : NULL,
     };
     /* Copied: the environment's strings change with it, the context's must not. */
@@ -190,6 +200,16 @@ int clg_context_pass_enabled(const clg_context *ctx, int pass)
 clg_tuning_mode clg_context_tuning(const clg_context *ctx)
 {
     return ctx ? ctx->settings.tuning : tuning_setting(CLG_TUNING_DEFAULT);
+}
+
+int clg_context_half(const clg_context *ctx)
+{
+    return (ctx ? ctx->settings.precision : precision_setting(CLG_PRECISION_DEFAULT)) == CLG_PRECISION_FP16;
+}
+
+size_t clg_context_element_bytes(const clg_context *ctx)
+{
+    return clg_context_half(ctx) ? 2 : 4;
 }
 
 int clg_cache_dir(const clg_context *ctx, char *dir, size_t size)

@@ -9,6 +9,9 @@
 
 clg_tune_mode clg_tune_mode_get(const clg_context *ctx)
 {
+    /* The cache holds float32 timings and the candidates are checked on
+       float data: half contexts take the heuristics. */
+    if (clg_context_half(ctx)) return CLG_TUNE_OFF;
     switch (clg_context_tuning(ctx)) {
     case CLG_TUNING_OFF: return CLG_TUNE_OFF;
     case CLG_TUNING_ON: return CLG_TUNE_ON;

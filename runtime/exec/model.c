@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "device_data.h"
 #include "error.h"
 #include "file_read.h"
 #include "onnx_import.h"
@@ -57,10 +58,9 @@ static clg_status upload_weights(clg_model *m)
         size_t count = 0;
         clg_dims_count(val->rank, val->dims, &count);
         cl_int err;
-        m->weights[v] = clCreateBuffer(m->ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                                       (count ? count : 1) * sizeof(float), val->data, &err);
+        m->weights[v] = clg_buffer_of_floats(m->ctx, CL_MEM_READ_ONLY, val->data, count, &err);
         if (err != CL_SUCCESS) st = clg_cl_fail(err, "clCreateBuffer", val->name);
-        else m->weight_bytes += (count ? count : 1) * sizeof(float);
+        else m->weight_bytes += (count ? count : 1) * clg_context_element_bytes(m->ctx);
     }
     free(readers);
     return st;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_data.h"
 #include "error.h"
 #include "plan.h"
 #include "planner.h"
@@ -71,11 +72,12 @@ static clg_status write_inputs(run_state *rs, const clg_tensor *const *inputs)
         size_t count = clg_shape_count(&rs->plan->shapes[v]);
         if (count == 0) continue;
         cl_event ev;
-        cl_int err = clEnqueueWriteBuffer(rs->plan->ctx->queue, rs->plan->buffers[v], CL_FALSE, 0,
-                                          count * sizeof(float), inputs[i]->data, 0, NULL, &ev);
+        cl_int err = clg_write_floats(rs->plan->ctx, rs->plan->ctx->queue, rs->plan->buffers[v], inputs[i]->data,
+                                      count, &ev);
         if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueWriteBuffer", g->values[v].name);
         set_event(&rs->value_event[v], ev);
-        CLG_TRY(record_transfer(rs, "write", "clEnqueueWriteBuffer", v, count * sizeof(float), ev));
+        CLG_TRY(record_transfer(rs, "write", "clEnqueueWriteBuffer", v,
+                                count * clg_context_element_bytes(rs->plan->ctx), ev));
     }
     return CLG_OK;
 }
@@ -229,11 +231,11 @@ static clg_status read_outputs(run_state *rs, clg_tensor **outputs, int into)
             continue;
         }
         cl_event *ev = &rs->value_event[v], done = NULL;
-        cl_int err = clEnqueueReadBuffer(plan->ctx->queue, plan->buffers[v], CL_TRUE, 0,
-                                         count * sizeof(float), t->data, *ev ? 1 : 0,
-                                         *ev ? ev : NULL, rs->trace ? &done : NULL);
+        cl_int err = clg_read_floats(plan->ctx, plan->ctx->queue, plan->buffers[v], t->data, count, *ev ? 1 : 0,
+                                     *ev ? ev : NULL, rs->trace ? &done : NULL);
         if (err != CL_SUCCESS) return clg_cl_fail(err, "clEnqueueReadBuffer", g->values[v].name);
-        clg_status st = record_transfer(rs, "read", "clEnqueueReadBuffer", v, count * sizeof(float), done);
+        clg_status st = record_transfer(rs, "read", "clEnqueueReadBuffer", v,
+                                        count * clg_context_element_bytes(plan->ctx), done);
         if (done) clReleaseEvent(done);
         CLG_TRY(st);
     }

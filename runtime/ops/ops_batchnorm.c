@@ -35,7 +35,7 @@ clg_status clg_plan_batchnorm(clg_plan *plan, int n)
     step.global[1] = (size_t)x->dims[1];
     step.global[2] = (size_t)x->dims[0];
     step.flops = 2.0 * (double)clg_shape_count(x);
-    step.bytes = 2.0 * (double)clg_shape_count(x) * sizeof(float);
+    step.bytes = 2.0 * (double)clg_shape_count(x) * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 

@@ -32,7 +32,7 @@ clg_status clg_plan_round_float(clg_plan *plan, int n)
     clg_status st = clg_args_end(&kargs);
     step.work_dim = 1;
     step.global[0] = count;
-    step.bytes = 2.0 * (double)count * sizeof(float);
+    step.bytes = 2.0 * (double)count * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 

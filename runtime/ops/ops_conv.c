@@ -109,11 +109,8 @@ static clg_status relayout_weights(clg_plan *plan, int n, const float *w, const 
         if (bias) bp[k] = bias[k];
     }
     cl_int err = CL_SUCCESS;
-    *wt_out = clg_plan_create_buffer(plan, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, wcount * sizeof(float),
-                             wt, &err);
-    if (err == CL_SUCCESS)
-        *bias_out = clg_plan_create_buffer(plan, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                                   bcount * sizeof(float), bp, &err);
+    *wt_out = clg_plan_float_buffer(plan, CL_MEM_READ_ONLY, wt, wcount, &err);
+    if (err == CL_SUCCESS) *bias_out = clg_plan_float_buffer(plan, CL_MEM_READ_ONLY, bp, bcount, &err);
     free(wt);
     free(bp);
     if (err != CL_SUCCESS) {
@@ -121,21 +118,18 @@ static clg_status relayout_weights(clg_plan *plan, int n, const float *w, const 
         *wt_out = NULL;
         return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[n].name);
     }
-    plan->buffer_bytes += (wcount + bcount) * sizeof(float);
     return CLG_OK;
 }
 
-/* A new read-write scratch buffer of `count` floats (contents unspecified). */
+/* A new read-write scratch buffer of `count` elements (contents unspecified). */
 static clg_status scratch_buffer(clg_plan *plan, int n, size_t count, cl_mem *out)
 {
     cl_int err = CL_SUCCESS;
-    *out = clg_plan_create_buffer(plan, CL_MEM_READ_WRITE, (count ? count : 1) * sizeof(float),
-                          NULL, &err);
+    *out = clg_plan_float_buffer(plan, CL_MEM_READ_WRITE, NULL, count, &err);
     if (err != CL_SUCCESS) {
         *out = NULL;
         return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[n].name);
     }
-    plan->buffer_bytes += (count ? count : 1) * sizeof(float);
     return CLG_OK;
 }
 
@@ -143,13 +137,11 @@ static clg_status scratch_buffer(clg_plan *plan, int n, size_t count, cl_mem *ou
 static clg_status const_buffer(clg_plan *plan, int n, const float *data, size_t count, cl_mem *out)
 {
     cl_int err = CL_SUCCESS;
-    *out = clg_plan_create_buffer(plan, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                                  count * sizeof(float), (void *)data, &err);
+    *out = clg_plan_float_buffer(plan, CL_MEM_READ_ONLY, data, count, &err);
     if (err != CL_SUCCESS) {
         *out = NULL;
         return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[n].name);
     }
-    plan->buffer_bytes += count * sizeof(float);
     return CLG_OK;
 }
 
@@ -354,7 +346,7 @@ static clg_status wino_layout(clg_plan *plan, const conv_desc *d, wino_plan *wp)
     wp->tiles = d->N * wp->TH * wp->TW;
     /* Tiles per chunk: V and M of one tile are AA * (C + Kp) floats; equal
        chunks, the fewest that fit. */
-    const int64_t per_tile = AA * (d->C + wp->Kp) * (int64_t)sizeof(float);
+    const int64_t per_tile = AA * (d->C + wp->Kp) * (int64_t)clg_context_element_bytes(plan->ctx);
     int64_t fit = (int64_t)WINO_CHUNK_BYTES / per_tile;
     if (fit < WINO_CHUNK_MIN_TILES) fit = WINO_CHUNK_MIN_TILES;
     const int64_t chunks = wp->tiles > fit ? (wp->tiles + fit - 1) / fit : 1;

@@ -28,6 +28,7 @@
 
 #include "context.h"
 #include "device_table.h"
+#include "device_data.h"
 #include "error.h"
 #include "kernel_args.h"
 #include "kernel_options.h"
@@ -188,10 +189,8 @@ static clg_status simt_relayout(clg_plan *plan, const clg_simt_conv *cv, int cou
             if (cv[i].bdata) bp[m0 + m] = cv[i].bdata[m];
         }
     cl_int err = CL_SUCCESS;
-    cl_context cx = plan->ctx->context;
-    *wt_out = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, wcount * sizeof(float), wt, &err);
-    if (err == CL_SUCCESS)
-        *bias_out = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bcount * sizeof(float), bp, &err);
+    *wt_out = clg_buffer_of_floats(plan->ctx, CL_MEM_READ_ONLY, wt, wcount, &err);
+    if (err == CL_SUCCESS) *bias_out = clg_buffer_of_floats(plan->ctx, CL_MEM_READ_ONLY, bp, bcount, &err);
     free(wt);
     free(bp);
     if (err != CL_SUCCESS) {
@@ -199,7 +198,7 @@ static clg_status simt_relayout(clg_plan *plan, const clg_simt_conv *cv, int cou
         *wt_out = NULL;
         return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[cv[0].node].name);
     }
-    plan->buffer_bytes += (wcount + bcount) * sizeof(float);
+    plan->buffer_bytes += (wcount + bcount) * clg_context_element_bytes(plan->ctx);
     return CLG_OK;
 }
 
@@ -329,17 +328,16 @@ static void transform_launch(clg_step *s, int64_t dim0, int64_t dim1, const simt
     s->local[1] = 2;
 }
 
-/* A new buffer of `count` floats: a copy of `data`, or uninitialised scratch (data NULL). */
+/* A new buffer of `count` elements: a copy of `data`, or uninitialised scratch (data NULL). */
 static clg_status new_buffer(clg_plan *plan, int node, const float *data, size_t count, cl_mem *out)
 {
     cl_int err = CL_SUCCESS;
-    *out = clCreateBuffer(plan->ctx->context, data ? CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR : CL_MEM_READ_WRITE,
-                          (count ? count : 1) * sizeof(float), (void *)data, &err);
+    *out = clg_buffer_of_floats(plan->ctx, data ? CL_MEM_READ_ONLY : CL_MEM_READ_WRITE, data, count, &err);
     if (err != CL_SUCCESS) {
         *out = NULL;
         return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[node].name);
     }
-    plan->buffer_bytes += (count ? count : 1) * sizeof(float);
+    plan->buffer_bytes += (count ? count : 1) * clg_context_element_bytes(plan->ctx);
     return CLG_OK;
 }
 

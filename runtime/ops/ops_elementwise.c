@@ -83,7 +83,7 @@ static clg_status binary_step(clg_plan *plan, int n, cl_mem ma, const clg_shape 
         clg_plan_index_grid(&step, &dims, count);
     }
     step.flops = (double)count;
-    step.bytes = ((double)clg_shape_count(a) + (double)clg_shape_count(b) + (double)count) * sizeof(float);
+    step.bytes = ((double)clg_shape_count(a) + (double)clg_shape_count(b) + (double)count) * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 
@@ -137,7 +137,7 @@ clg_status clg_plan_clip(clg_plan *plan, int n)
     step.work_dim = 1;
     step.global[0] = (count + 3) / 4;
     step.flops = 2.0 * (double)count;
-    step.bytes = 2.0 * (double)count * sizeof(float);
+    step.bytes = 2.0 * (double)count * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 

@@ -44,7 +44,7 @@ clg_status clg_plan_gather(clg_plan *plan, int n)
     step.global[0] = inner;
     step.global[1] = (size_t)idx->count;
     step.global[2] = outer;
-    step.bytes = 2.0 * (double)clg_shape_count(y) * sizeof(float);
+    step.bytes = 2.0 * (double)clg_shape_count(y) * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 

@@ -117,6 +117,12 @@ static clg_status add_product(clg_plan *plan, int n, const clg_gemm_args *g)
     if (force && strcmp(force, "clblast") == 0) use_clblast = 1;
     else if (force && strcmp(force, "kernel") == 0) use_clblast = 0;
     if (!fits_int_indexing(g)) use_clblast = 1;
+    /* CLBlast's SGEMM reads float buffers: half contexts use the kernel. */
+    if (clg_context_half(plan->ctx)) {
+        if (!fits_int_indexing(g))
+            return clg_plan_node_fail(plan, n, CLG_ERR_UNSUPPORTED, "product too large for the fp16 kernel");
+        use_clblast = 0;
+    }
     return use_clblast ? add_sgemm(plan, n, g) : add_gemm_rows(plan, n, g);
 }
 

@@ -71,7 +71,7 @@ clg_status clg_plan_concat(clg_plan *plan, int n)
         step.work_dim = 2;
         step.global[0] = (chunk + 3) / 4;
         step.global[1] = outer;
-        step.bytes = 2.0 * (double)(chunk * outer) * sizeof(float);
+        step.bytes = 2.0 * (double)(chunk * outer) * (double)clg_context_element_bytes(plan->ctx);
         CLG_TRY(clg_plan_finish_step(plan, &step, st));
         offset += chunk;
     }
@@ -100,7 +100,7 @@ static clg_status plan_activation(clg_plan *plan, int n, const char *kernel, con
     step.work_dim = 1;
     step.global[0] = (count + 3) / 4;
     step.flops = (double)count;
-    step.bytes = 2.0 * (double)count * sizeof(float);
+    step.bytes = 2.0 * (double)count * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 
@@ -144,7 +144,7 @@ clg_status clg_plan_softmax(clg_plan *plan, int n)
     step.global[0] = inner;
     step.global[1] = axis_len ? outer : 0; /* an empty axis has nothing to normalise */
     step.flops = 4.0 * (double)clg_shape_count(x);
-    step.bytes = 3.0 * (double)clg_shape_count(x) * sizeof(float);
+    step.bytes = 3.0 * (double)clg_shape_count(x) * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 
@@ -179,7 +179,7 @@ clg_status clg_plan_lrn(clg_plan *plan, int n)
     step.global[1] = (size_t)x->dims[1];
     step.global[2] = (size_t)x->dims[0];
     step.flops = (2.0 * at->size + 4.0) * (double)clg_shape_count(x);
-    step.bytes = 2.0 * (double)clg_shape_count(x) * sizeof(float);
+    step.bytes = 2.0 * (double)clg_shape_count(x) * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 

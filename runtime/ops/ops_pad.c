@@ -60,7 +60,7 @@ clg_status clg_plan_pad(clg_plan *plan, int n)
     clg_args_raw(&kargs, sizeof mode, &mode);
     clg_status st = clg_args_end(&kargs);
     clg_plan_index_grid(&step, &dims, count);
-    step.bytes = (double)(clg_shape_count(x) + count) * sizeof(float);
+    step.bytes = (double)(clg_shape_count(x) + count) * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 

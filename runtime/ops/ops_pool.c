@@ -85,7 +85,7 @@ static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
         step.global[2] = (size_t)(y->dims[0] * y->dims[1]);
     }
     step.flops = (double)out_count * w->kernel[0] * w->kernel[1];
-    step.bytes = ((double)clg_shape_count(x) + (double)out_count) * sizeof(float);
+    step.bytes = ((double)clg_shape_count(x) + (double)out_count) * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 
@@ -113,7 +113,7 @@ clg_status clg_plan_global_avgpool(clg_plan *plan, int n)
     step.work_dim = 1;
     step.global[0] = (size_t)(x->dims[0] * x->dims[1]);
     step.flops = (double)clg_shape_count(x);
-    step.bytes = ((double)clg_shape_count(x) + (double)clg_shape_count(y)) * sizeof(float);
+    step.bytes = ((double)clg_shape_count(x) + (double)clg_shape_count(y)) * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 

@@ -38,7 +38,7 @@ clg_status clg_plan_transpose(clg_plan *plan, int n)
     clg_args_raw(&kargs, sizeof sx, &sx);
     clg_status st = clg_args_end(&kargs);
     clg_plan_index_grid(&step, &dims, count);
-    step.bytes = 2.0 * (double)count * sizeof(float);
+    step.bytes = 2.0 * (double)count * (double)clg_context_element_bytes(plan->ctx);
     return clg_plan_finish_step(plan, &step, st);
 }
 

@@ -128,7 +128,7 @@ static clg_status own_buffers(clg_plan *plan, cl_mem *weights, const int *root, 
         if ((size_t)root[v] != v || plan->ints[v].valid) continue; /* host int64 data: no buffer */
         const clg_value *val = &g->values[v];
         size_t count = clg_shape_count(&plan->shapes[v]);
-        size_t bytes = (count ? count : 1) * sizeof(float); /* OpenCL forbids empty buffers */
+        size_t bytes = (count ? count : 1) * clg_context_element_bytes(plan->ctx); /* OpenCL forbids empty buffers */
         if (val->kind == CLG_VALUE_INITIALIZER) {
             if ((plan->buffers[v] = weights[v])) clRetainMemObject(weights[v]);
         } else if (val->kind == CLG_VALUE_INPUT) {

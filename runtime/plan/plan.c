@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_data.h"
 #include "error.h"
 #include "kernels.h"
 #include "mem_budget.h"
@@ -21,6 +22,14 @@ cl_mem clg_plan_create_buffer(clg_plan *plan, cl_mem_flags flags, size_t size, v
     clRetainMemObject(plan->stand_in);
     *err = CL_SUCCESS;
     return plan->stand_in;
+}
+
+cl_mem clg_plan_float_buffer(clg_plan *plan, cl_mem_flags flags, const float *data, size_t count, cl_int *err)
+{
+    cl_mem m = plan->dry ? clg_plan_create_buffer(plan, flags, 0, NULL, err)
+                         : clg_buffer_of_floats(plan->ctx, flags, data, count, err);
+    if (*err == CL_SUCCESS) plan->buffer_bytes += (count ? count : 1) * clg_context_element_bytes(plan->ctx);
+    return m;
 }
 
 /* Releases what a step that is not added owns. */

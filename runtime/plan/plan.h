@@ -87,6 +87,11 @@ typedef struct clg_plan {
 cl_mem clg_plan_create_buffer(clg_plan *plan, cl_mem_flags flags, size_t size, void *host_ptr,
                               cl_int *err);
 
+/* As clg_plan_create_buffer for count elements of the context's type (at
+   least one) holding the host floats data (NULL: uninitialised), converted
+   to half in half contexts; adds the bytes to plan->buffer_bytes. */
+cl_mem clg_plan_float_buffer(clg_plan *plan, cl_mem_flags flags, const float *data, size_t count, cl_int *err);
+
 /* Appends a step (the plan takes ownership of step->kernel). */
 clg_status clg_plan_add_step(clg_plan *plan, const clg_step *step);
 

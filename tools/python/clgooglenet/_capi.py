@@ -23,6 +23,7 @@ STATUS_NAMES = {
 }
 
 TUNING_MODES = {"default": 0, "off": 1, "cached": 2, "on": 3, "force": 4}
+PRECISIONS = {"default": 0, "fp32": 1, "fp16": 2}
 ELEM_TYPES = {0: "tensor(undefined)", 1: "tensor(float)", 10: "tensor(float16)", 16: "tensor(bfloat16)"}
 DEVICE_TYPES = {1: "cpu", 2: "gpu", 4: "accelerator", 8: "other"}
 
@@ -67,7 +68,8 @@ class ContextOptions(ctypes.Structure):
                 ("passes_off", ctypes.c_char_p),
                 ("kernel_dir", ctypes.c_char_p),
                 ("program_cache", ctypes.c_int),
-                ("max_plans", ctypes.c_size_t)]
+                ("max_plans", ctypes.c_size_t),
+                ("precision", ctypes.c_int)]
 
 
 class Image(ctypes.Structure):

@@ -109,7 +109,7 @@ def _shape_of(info):
 # Accepted for ONNX Runtime compatibility and ignored (the device is device=).
 _ORT_ARGUMENTS = ("sess_options", "providers", "provider_options")
 _OPTION_NAMES = _ORT_ARGUMENTS + ("queues", "tuning", "kernel_family", "conv_algorithm", "gemm", "passes_off", "kernel_dir",
-                 "program_cache", "max_plans", "batch_buckets", "profiling")
+                 "program_cache", "max_plans", "precision", "batch_buckets", "profiling")
 
 
 def _encode(value):
@@ -131,6 +131,8 @@ class InferenceSession:
       kernel_dir=PATH       build cl/ sources from PATH
       program_cache=bool    on-disk cache of compiled programs
       max_plans=N           plans kept (one per input shape; each costs a compile)
+      precision='fp32'|'fp16'  fp16: weights and activations in half (devices
+                            with cl_khr_fp16; inputs and outputs stay float32)
       batch_buckets=[64]    one plan serves every batch up to 64 (zero padded)
       profiling=True        record a trace of every run (trace_table(), end_profiling())
     sess_options, providers and provider_options are accepted for ONNX Runtime
@@ -183,6 +185,11 @@ class InferenceSession:
             if int(options["max_plans"]) < 1:
                 raise ValueError("max_plans must be at least 1")
             o.max_plans = int(options["max_plans"])
+        if options.get("precision") is not None:
+            p = options["precision"]
+            if p not in _capi.PRECISIONS:
+                raise ValueError(f"precision={p!r}: expected one of {', '.join(_capi.PRECISIONS)}")
+            o.precision = _capi.PRECISIONS[p]
         _check(lib.clg_context_create_with_options(ctypes.byref(o), ctypes.byref(self._ctx)))
         try:
             if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
