@@ -37,6 +37,10 @@
 #include "prelude.cl"
 
 #define VT CLG_CAT(real, PB)
+/* Sums are float in half builds too: C products in one chain. */
+#define ACC_VT CLG_CAT(float, PB)
+#define TO_ACC CLG_CAT(convert_float, PB)
+#define FROM_ACC CLG_CAT(convert_real, PB)
 #define VLOAD CLG_CAT(vload, PB)
 #define VSTORE CLG_CAT(vstore, PB)
 
@@ -56,37 +60,37 @@ __kernel void conv1x1(__global const real *restrict in, __global const real *res
 #pragma unroll
     for (int i = 0; i < KB; i++) wrow[i] = min(k0 + i, K - 1) * C;
 
-    real b[KB];
+    float b[KB];
 #pragma unroll
     for (int i = 0; i < KB; i++) b[i] = HAS_BIAS ? bias[min(k0 + i, K - 1)] : 0.0f;
 
     if (p0 + PB <= P) {
-        VT acc[KB];
+        ACC_VT acc[KB];
 #pragma unroll
-        for (int i = 0; i < KB; i++) acc[i] = (VT)(b[i]);
+        for (int i = 0; i < KB; i++) acc[i] = (ACC_VT)(b[i]);
         for (int c = 0; c < C; c++) {
-            const VT v = VLOAD(0, x + c * P);
+            const ACC_VT v = TO_ACC(VLOAD(0, x + c * P));
 #pragma unroll
-            for (int i = 0; i < KB; i++) acc[i] = MADD((VT)(w[wrow[i] + c]), v, acc[i]);
+            for (int i = 0; i < KB; i++) acc[i] = MADD((ACC_VT)((float)w[wrow[i] + c]), v, acc[i]);
         }
 #pragma unroll
         for (int i = 0; i < KB; i++) {
-            if (k0 + i < K) VSTORE(RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i], 0, y + i * P);
+            if (k0 + i < K) VSTORE(FROM_ACC(RELU ? fmax(acc[i], (ACC_VT)(0.0f)) : acc[i]), 0, y + i * P);
         }
     } else {
         /* Tail block: fewer than PB pixels remain. */
         for (int j = 0; j < P - p0; j++) {
-            real acc[KB];
+            float acc[KB]; /* float in half builds too */
 #pragma unroll
             for (int i = 0; i < KB; i++) acc[i] = b[i];
             for (int c = 0; c < C; c++) {
                 const real v = x[c * P + j];
 #pragma unroll
-                for (int i = 0; i < KB; i++) acc[i] += w[wrow[i] + c] * v;
+                for (int i = 0; i < KB; i++) acc[i] += (float)w[wrow[i] + c] * (float)v;
             }
 #pragma unroll
             for (int i = 0; i < KB; i++) {
-                if (k0 + i < K) y[i * P + j] = RELU ? fmax(acc[i], (real)0.0f) : acc[i];
+                if (k0 + i < K) y[i * P + j] = (real)(RELU ? fmax(acc[i], 0.0f) : acc[i]);
             }
         }
     }

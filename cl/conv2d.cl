@@ -99,9 +99,9 @@ __kernel void conv2d(__global const real *restrict in, __global const real *rest
 #pragma unroll
     for (int i = 0; i < KB; i++) wk[i] = min(k0 + i, K - 1) * C * KH * KW;
 
-    VT acc[KB];
+    ACC_VT acc[KB];
 #pragma unroll
-    for (int i = 0; i < KB; i++) acc[i] = (VT)(HAS_BIAS ? bias[min(k0 + i, K - 1)] : 0.0f);
+    for (int i = 0; i < KB; i++) acc[i] = (ACC_VT)(HAS_BIAS ? (float)bias[min(k0 + i, K - 1)] : 0.0f);
 
     for (int c = 0; c < C; c++) {
         __global const real *plane = in + (n * C + c) * H * W;
@@ -121,7 +121,8 @@ __kernel void conv2d(__global const real *restrict in, __global const real *rest
 #pragma unroll
             for (int kx = 0; kx < KW; kx++) {
 #pragma unroll
-                for (int i = 0; i < KB; i++) acc[i] = MADD((VT)(w[wk[i] + wo + kx]), v[kx], acc[i]);
+                for (int i = 0; i < KB; i++)
+                    acc[i] = MADD((ACC_VT)((float)w[wk[i] + wo + kx]), TO_ACC(v[kx]), acc[i]);
             }
         }
     }
@@ -132,7 +133,7 @@ __kernel void conv2d(__global const real *restrict in, __global const real *rest
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         if (k0 + i >= K) continue;
-        store_row(RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i], y + i * plane_out, OW - ox0);
+        store_row(FROM_ACC(RELU ? fmax(acc[i], (ACC_VT)(0.0f)) : acc[i]), y + i * plane_out, OW - ox0);
     }
 }
 
@@ -255,35 +256,37 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
             __global const real *up = row - (iy > 0 ? W : 0);
             __global const real *down = row + (iy + 1 < H ? W : 0);
             const int start = ix0 > 0 ? ix0 - 1 : 0;
-            real16 r = fmax(fmax(vload16(0, up + start), vload16(0, row + start)),
-                             vload16(0, down + start));
-            if (ix0 == 0) r = (real16)(-INFINITY, r.s012, r.s3456, r.s789a, r.sbcde); /* column -1 */
+            /* In float for half data too: Intel's compiler turned these
+               half16 shuffles into 8x slower code than the float ones. */
+            float16 r = fmax(fmax(convert_float16(vload16(0, up + start)), convert_float16(vload16(0, row + start))),
+                             convert_float16(vload16(0, down + start)));
+            if (ix0 == 0) r = (float16)(-INFINITY, r.s012, r.s3456, r.s789a, r.sbcde); /* column -1 */
             const int16 column = (ix0 - 1) + (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-            r = select(r, (real16)(-INFINITY), real_mask16(column >= W));
-            const real16 pooled = fmax(fmax(r, r.s123456789abcdeff), r.s23456789abcdeff0);
+            r = select(r, (float16)(-INFINITY), column >= W);
+            const float16 pooled = fmax(fmax(r, r.s123456789abcdeff), r.s23456789abcdeff0);
             /* Lanes straight from the register (clang's vector subscript, constant
                after unrolling): a trip through private memory stalled on
                store-to-load forwarding in every broadcast. */
 #pragma unroll
-            for (int t = 0; t < SPANP; t++) xs[t] = pooled[t];
+            for (int t = 0; t < SPANP; t++) xs[t] = (real)pooled[t];
 #elif POOL3
             /* Pass 2: the 3x3 stride-1 max-pool (pads 1) in front of this 1x1
                convolution, on the fly: column maxima over rows iy-1..iy+1, then
                the max of three neighbouring columns. */
-            real col[SPANP + 2];
+            float col[SPANP + 2]; /* float for half data too, as above */
 #pragma unroll
             for (int t = 0; t < SPANP + 2; t++) {
                 const int xi = ix0 - 1 + t;
-                real m = -INFINITY;
+                float m = -INFINITY;
                 if (xi >= 0 && xi < W) {
                     m = row[xi];
-                    if (iy > 0) m = fmax(m, row[xi - W]);
-                    if (iy + 1 < H) m = fmax(m, row[xi + W]);
+                    if (iy > 0) m = fmax(m, (float)row[xi - W]);
+                    if (iy + 1 < H) m = fmax(m, (float)row[xi + W]);
                 }
                 col[t] = m;
             }
 #pragma unroll
-            for (int t = 0; t < SPANP; t++) xs[t] = fmax(fmax(col[t], col[t + 1]), col[t + 2]);
+            for (int t = 0; t < SPANP; t++) xs[t] = (real)fmax(fmax(col[t], col[t + 1]), col[t + 2]);
 #else
             if (inside) {
 #pragma unroll

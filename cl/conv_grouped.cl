@@ -114,12 +114,12 @@ static inline void grouped_tile(__global const real *in, __global const real *w,
     const int inside = ix0 >= 0 && ix0 + GSPAN <= W;
 
     __global const real *wk[KB];
-    VT acc[KB];
+    ACC_VT acc[KB];
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         const int m = min(m0 + i, m_last);
         wk[i] = w + m * CG * KH * KW;
-        acc[i] = (VT)(HAS_BIAS ? bias[m] : 0.0f);
+        acc[i] = (ACC_VT)(HAS_BIAS ? (float)bias[m] : 0.0f);
     }
 
     __global const real *plane = in + (n * C + c0) * H * W;
@@ -135,7 +135,7 @@ static inline void grouped_tile(__global const real *in, __global const real *w,
                 const VT v = inside ? load_inside(row + ix0 + kx * DW)
                                      : load_checked(row, ix0 + kx * DW, W);
 #pragma unroll
-                for (int i = 0; i < KB; i++) acc[i] = fma((VT)(wk[i][wo + kx]), v, acc[i]);
+                for (int i = 0; i < KB; i++) acc[i] = fma((ACC_VT)((float)wk[i][wo + kx]), TO_ACC(v), acc[i]);
             }
         }
     }
@@ -145,7 +145,7 @@ static inline void grouped_tile(__global const real *in, __global const real *w,
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         if (m0 + i > m_last) continue;
-        store_row(RELU ? fmax(acc[i], (VT)(0.0f)) : acc[i], y + i * plane_out, OW - ox0);
+        store_row(FROM_ACC(RELU ? fmax(acc[i], (ACC_VT)(0.0f)) : acc[i]), y + i * plane_out, OW - ox0);
     }
 }
 
@@ -184,14 +184,14 @@ __kernel void conv_depthwise(__global const real *restrict in, __global const re
     const int inside = ix0 >= 0 && ix0 + GSPAN <= W;
 
     real wt[KB][KH * KW];
-    VT acc[KB][RY];
+    ACC_VT acc[KB][RY];
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         const int m = min(m0 + i, m_last);
 #pragma unroll
         for (int t = 0; t < KH * KW; t++) wt[i][t] = w[m * KH * KW + t];
 #pragma unroll
-        for (int j = 0; j < RY; j++) acc[i][j] = (VT)(HAS_BIAS ? bias[m] : 0.0f);
+        for (int j = 0; j < RY; j++) acc[i][j] = (ACC_VT)(HAS_BIAS ? (float)bias[m] : 0.0f);
     }
 
     __global const real *plane = in + (n * C + g) * H * W;
@@ -215,7 +215,7 @@ __kernel void conv_depthwise(__global const real *restrict in, __global const re
 #pragma unroll
             for (int kx = 0; kx < KW; kx++) {
 #pragma unroll
-                for (int i = 0; i < KB; i++) acc[i][j] = fma((VT)(wt[i][d / DH * KW + kx]), v[kx], acc[i][j]);
+                for (int i = 0; i < KB; i++) acc[i][j] = fma((ACC_VT)((float)wt[i][d / DH * KW + kx]), TO_ACC(v[kx]), acc[i][j]);
             }
         }
     }
@@ -228,7 +228,7 @@ __kernel void conv_depthwise(__global const real *restrict in, __global const re
 #pragma unroll
         for (int j = 0; j < RY; j++) {
             if (oy0 + j >= OH) continue;
-            store_row(RELU ? fmax(acc[i][j], (VT)(0.0f)) : acc[i][j], y + i * plane_out + j * OW, OW - ox0);
+            store_row(FROM_ACC(RELU ? fmax(acc[i][j], (ACC_VT)(0.0f)) : acc[i][j]), y + i * plane_out + j * OW, OW - ox0);
         }
     }
 }
@@ -246,7 +246,7 @@ __kernel void conv_grouped_simt(__global const real *restrict in, __global const
     const int oy = p / OW, ox = p - oy * OW;
     const int iy0 = oy * SH - pad_top, ix0 = ox * SW - pad_left;
 
-    real acc[RK];
+    float acc[RK];
 #pragma unroll
     for (int i = 0; i < RK; i++) acc[i] = HAS_BIAS ? bias[min(m0 + i, m_last)] : 0.0f;
     __global const real *plane = in + (n * C + g * CG) * H * W;
@@ -265,7 +265,7 @@ __kernel void conv_grouped_simt(__global const real *restrict in, __global const
                 for (int i = 0; i < RK; i++) {
                     /* Channels past the group's last read its weights and store nothing. */
                     const int di = min(i, m_last - m0);
-                    acc[i] = fma(wm[di * CG * KH * KW + ky * KW + kx], x, acc[i]);
+                    acc[i] = fma((float)wm[di * CG * KH * KW + ky * KW + kx], (float)x, acc[i]);
                 }
             }
         }
@@ -273,5 +273,5 @@ __kernel void conv_grouped_simt(__global const real *restrict in, __global const
     __global real *y = out + out_offset + n * out_image_stride + m0 * P + p;
 #pragma unroll
     for (int i = 0; i < RK; i++)
-        if (m0 + i <= m_last) y[i * P] = RELU ? fmax(acc[i], (real)0.0f) : acc[i];
+        if (m0 + i <= m_last) y[i * P] = (real)(RELU ? fmax(acc[i], 0.0f) : acc[i]);
 }

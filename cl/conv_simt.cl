@@ -230,7 +230,7 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const real *restrict in, __global 
     const int iy0 = goy * SH - pad_top, ix0 = gox * SW - pad_left;
     __global const real *img = in + gb * C * H * W;
 
-    real acc[RM][RN];
+    float acc[RM][RN]; /* float in half builds too */
 #pragma unroll
     for (int i = 0; i < RM; i++)
 #pragma unroll
@@ -262,7 +262,7 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const real *restrict in, __global 
 #pragma unroll
             for (int i = 0; i < RM; i++)
 #pragma unroll
-                for (int j = 0; j < RN; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+                for (int j = 0; j < RN; j++) acc[i][j] = fma((float)a[i], (float)b[j], acc[i][j]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -299,8 +299,8 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const real *restrict in, __global 
 #pragma unroll
         for (int j = 0; j < RN; j++) {
             if (img_of[j] < 0) continue;
-            real r = acc[i][j] + bm;
-            if (RELU) r = fmax(r, (real)0.0f);
+            float r = acc[i][j] + (float)bm;
+            if (RELU) r = fmax(r, 0.0f);
             row[img_of[j] * stride + pix_of[j]] = r;
         }
     }
@@ -314,9 +314,9 @@ __kernel void conv_simt_reduce(__global const real *restrict part, __global cons
     const int e = get_global_id(0);
     if (e >= M * N) return;
     const int m = e / N, n = e - m * N;
-    real r = HAS_BIAS ? bias[m] : 0.0f;
-    for (int s = 0; s < splits; s++) r += part[s * M * N + e];
-    if (RELU) r = fmax(r, (real)0.0f);
+    float r = HAS_BIAS ? (float)bias[m] : 0.0f;
+    for (int s = 0; s < splits; s++) r += (float)part[s * M * N + e];
+    if (RELU) r = fmax(r, 0.0f);
     int stride;
     __global real *row = simt_row(out, out_offset, out_image_stride, m, ohw, &stride ROUTE_ARGS);
     const int b = n / ohw;
@@ -340,7 +340,7 @@ __kernel SIMT_WG_SIZE void gemm_simt(__global const real *restrict A, __global c
     A += (size_t)batch * a_batch + m0;
     B += (size_t)batch * b_batch + n0;
 
-    real acc[RM][RN];
+    float acc[RM][RN]; /* float in half builds too */
 #pragma unroll
     for (int i = 0; i < RM; i++)
 #pragma unroll
@@ -370,7 +370,7 @@ __kernel SIMT_WG_SIZE void gemm_simt(__global const real *restrict A, __global c
 #pragma unroll
             for (int i = 0; i < RM; i++)
 #pragma unroll
-                for (int j = 0; j < RN; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+                for (int j = 0; j < RN; j++) acc[i][j] = fma((float)a[i], (float)b[j], acc[i][j]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -399,8 +399,8 @@ __kernel void wino_simt_input(__global const real *restrict in, __global real *r
 {
     const int t = get_global_id(0), c = get_global_id(1);
     if (t >= Tp || c >= C) return;
-    const real BT[WALPHA][WALPHA] = WINO_BT;
-    real d[WALPHA][WALPHA];
+    const float BT[WALPHA][WALPHA] = WINO_BT;
+    float d[WALPHA][WALPHA]; /* transforms in float for half data too */
     const int n = t / (TH * TW), r = t - n * (TH * TW);
     const int ty = r / TW, tx = r - ty * TW;
     const int y0 = ty * WM - pad_top, x0 = tx * WM - pad_left;
@@ -412,12 +412,12 @@ __kernel void wino_simt_input(__global const real *restrict in, __global real *r
             const int y = y0 + i, x = x0 + j;
             d[i][j] = t < T && y >= 0 && y < H && x >= 0 && x < W ? plane[y * W + x] : 0.0f;
         }
-    real tmp[WALPHA][WALPHA];
+    float tmp[WALPHA][WALPHA];
 #pragma unroll
     for (int i = 0; i < WALPHA; i++)
 #pragma unroll
         for (int j = 0; j < WALPHA; j++) {
-            real s = 0.0f;
+            float s = 0.0f;
 #pragma unroll
             for (int l = 0; l < WALPHA; l++)
                 if (BT[i][l] != 0.0f) s += BT[i][l] * d[l][j];
@@ -429,7 +429,7 @@ __kernel void wino_simt_input(__global const real *restrict in, __global real *r
     for (int i = 0; i < WALPHA; i++)
 #pragma unroll
         for (int j = 0; j < WALPHA; j++) {
-            real s = 0.0f;
+            float s = 0.0f;
 #pragma unroll
             for (int l = 0; l < WALPHA; l++)
                 if (BT[j][l] != 0.0f) s += tmp[i][l] * BT[j][l];
@@ -443,24 +443,24 @@ __kernel void wino_simt_output(__global const real *restrict Mx, __global const 
 {
     const int k = get_global_id(0), t = get_global_id(1);
     if (k >= K || t >= T) return;
-    const real AT[WM][WALPHA] = WINO_AT;
-    real m[WALPHA][WALPHA];
+    const float AT[WM][WALPHA] = WINO_AT;
+    float m[WALPHA][WALPHA];
 #pragma unroll
     for (int i = 0; i < WALPHA; i++)
 #pragma unroll
         for (int j = 0; j < WALPHA; j++) m[i][j] = Mx[((size_t)(i * WALPHA + j) * Tp + t) * ldc + k];
-    real tmp[WM][WALPHA];
+    float tmp[WM][WALPHA];
 #pragma unroll
     for (int i = 0; i < WM; i++)
 #pragma unroll
         for (int j = 0; j < WALPHA; j++) {
-            real s = 0.0f;
+            float s = 0.0f;
 #pragma unroll
             for (int l = 0; l < WALPHA; l++)
                 if (AT[i][l] != 0.0f) s += AT[i][l] * m[l][j];
             tmp[i][j] = s;
         }
-    const real b = HAS_BIAS ? bias[k] : 0.0f;
+    const float b = HAS_BIAS ? (float)bias[k] : 0.0f;
     const int n = t / (TH * TW), r = t - n * TH * TW;
     const int oy0 = (r / TW) * WM, ox0 = (r - (r / TW) * TW) * WM;
     __global real *y = out + out_offset + n * out_image_stride + k * OH * OW;
@@ -469,11 +469,11 @@ __kernel void wino_simt_output(__global const real *restrict Mx, __global const 
         if (oy0 + i >= OH) break;
 #pragma unroll
         for (int j = 0; j < WM; j++) {
-            real s = b;
+            float s = b;
 #pragma unroll
             for (int l = 0; l < WALPHA; l++)
                 if (AT[j][l] != 0.0f) s += tmp[i][l] * AT[j][l];
-            if (RELU) s = fmax(s, (real)0.0f);
+            if (RELU) s = fmax(s, 0.0f);
             if (ox0 + j < OW) y[(oy0 + i) * OW + ox0 + j] = s;
         }
     }

@@ -35,12 +35,13 @@ __kernel void binary_same(__global const real *a, __global const real *restrict 
 {
     const int i = (int)get_global_id(0) * 4;
     if (i + 4 <= n) {
-        const real4 x = vload4(0, a + i), y = vload4(0, b + i);
-        vstore4(CLG_APPLY(x, y), 0, out + i);
+        /* float for half data too: select() on halfN takes other masks */
+        const float4 x = convert_float4(vload4(0, a + i)), y = convert_float4(vload4(0, b + i));
+        vstore4(convert_real4(CLG_APPLY(x, y)), 0, out + i);
     } else {
         for (int j = i; j < n; j++) {
-            const real x = a[j], y = b[j];
-            out[j] = CLG_APPLY(x, y);
+            const float x = a[j], y = b[j];
+            out[j] = (real)CLG_APPLY(x, y);
         }
     }
 }
@@ -67,6 +68,6 @@ __kernel void binary_broadcast(__global const real *a, __global const real *rest
     CLG_STEP_DIM(s2);
     CLG_STEP_DIM(s1);
     CLG_STEP_DIM(s0);
-    const real va = a[ia], vb = b[ib];
-    out[(size_t)outer * dims.s7 + x] = CLG_APPLY(va, vb);
+    const float va = a[ia], vb = b[ib];
+    out[(size_t)outer * dims.s7 + x] = (real)CLG_APPLY(va, vb);
 }

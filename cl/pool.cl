@@ -155,13 +155,13 @@ __kernel void maxpool2d_rows(__global const real *restrict in, __global real *re
     const int ky0 = max(0, -y0), ky1 = min(KH, H - y0);
     for (; ox + 8 <= hi && (ox * SW - PL) + KW - 1 + reach <= W; ox += 8) {
         const int x = ox * SW - PL;
-        real8 m = (real8)(-INFINITY);
+        float8 m = (float8)(-INFINITY); /* float for half data too (as in conv2d.cl's pool) */
         for (int ky = ky0; ky < ky1; ky++) {
             __global const real *row = src + (y0 + ky) * W + x;
             for (int kx = 0; kx < KW; kx++)
-                m = fmax(m, SW == 1 ? vload8(0, row + kx) : vload16(0, row + kx).even);
+                m = fmax(m, SW == 1 ? convert_float8(vload8(0, row + kx)) : convert_float8(vload16(0, row + kx).even));
         }
-        vstore8(m, 0, dst + ox);
+        vstore8(convert_real8(m), 0, dst + ox);
     }
     for (; ox < OW; ox++) dst[ox] = max_clipped(src, H, W, y0, ox * SW - PL, KH, KW);
 }

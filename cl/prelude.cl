@@ -34,8 +34,6 @@
 #define convert_real4 convert_half4
 #define convert_real8 convert_half8
 #define convert_real16 convert_half16
-/* select() on halfN takes a shortN mask. */
-#define real_mask16 convert_short16
 #else
 #define real float
 #define real2 float2
@@ -48,7 +46,6 @@
 #define convert_real4 convert_float4
 #define convert_real8 convert_float8
 #define convert_real16 convert_float16
-#define real_mask16
 #endif
 
 #if defined(REAL_HALF) && REAL_HALF

@@ -6,6 +6,10 @@
  * VSTORE (vstoreXB), which the includer's kernels use too.
  */
 #define VT CLG_CAT(real, XB)
+/* Sums are float in half builds too (their vector type and conversions). */
+#define ACC_VT CLG_CAT(float, XB)
+#define TO_ACC CLG_CAT(convert_float, XB)
+#define FROM_ACC CLG_CAT(convert_real, XB)
 #define VLOAD CLG_CAT(vload, XB)
 #define VSTORE CLG_CAT(vstore, XB)
 

@@ -503,6 +503,10 @@ CLG_API clg_status clg_context_create_with_options(const clg_context_options *op
  */
 CLG_API clg_status clg_context_get_options(const clg_context *ctx, clg_context_options *options);
 
+/* The number format the context runs in (the option, else CLGOOGLENET_PRECISION,
+   else CLG_PRECISION_FP32); never CLG_PRECISION_DEFAULT. */
+CLG_API clg_precision clg_context_precision(const clg_context *ctx);
+
 /*
  * The output shapes a run with inputs of these shapes gives (only the
  * rank and dims of inputs[i] are read; data may be NULL). Plans for the

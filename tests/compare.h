@@ -12,9 +12,11 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clgooglenet.h"
+#include "half.h"
 
 static inline size_t dims_product(int rank, const int64_t *dims)
 {
@@ -86,7 +88,36 @@ static inline void expect_close(const clg_tensor *got, int rank, const int64_t *
             ck_abort_msg("element %zu: got %g, want %g", i, (double)got->data[i], (double)want[i]);
 }
 
-/* Shape must match; max abs error <= 1e-4 * max(1, max|ref|); NaN and infinities must match. */
+/*
+ * Every suite also runs in half when CLGOOGLENET_PRECISION=fp16 (meson's
+ * *-fp16 tests). Half's unit roundoff is u = 2^-11: inputs and weights are
+ * rounded (2u), convolutions sum blocks of up to a few hundred products in
+ * half (an error growing like sqrt(n) u: about 17u for 300) and outputs are
+ * rounded (u). 32u of the largest |value| bounds that with room; float32
+ * runs keep 1e-4.
+ */
+static inline int test_half(void)
+{
+    const char *p = getenv("CLGOOGLENET_PRECISION");
+    return p && (strcmp(p, "fp16") == 0 || strcmp(p, "FP16") == 0);
+}
+
+/* In half runs, data the device only moves (pad, concat) is compared bit
+   for bit with a reference computed on the inputs rounded to half, as the
+   device stores them: this rounds x in place (a no-op in float32 runs). */
+static inline void round_like_device(float *x, size_t n)
+{
+    if (!test_half()) return;
+    for (size_t i = 0; i < n; i++) x[i] = clg_half_to_float(clg_float_to_half(x[i]));
+}
+
+static inline double reference_tolerance(void)
+{
+    return test_half() ? 32.0 / 2048.0 : 1e-4;
+}
+
+/* Shape must match; max abs error <= reference_tolerance() * max(1, max|ref|);
+   NaN and infinities must match. */
 static inline void expect_reference(const clg_tensor *got, const float *ref, int rank, const int64_t *dims,
                                     const char *what)
 {
@@ -111,7 +142,7 @@ static inline void expect_reference(const clg_tensor *got, const float *ref, int
             worst = i;
         }
     }
-    ck_assert_msg(max_err <= 1e-4 * max_ref, "%s: max error %g at [%zu] (got %g, expected %g)",
+    ck_assert_msg(max_err <= reference_tolerance() * max_ref, "%s: max error %g at [%zu] (got %g, expected %g)",
                   what, max_err, worst, (double)got->data[worst], (double)ref[worst]);
 }
 

@@ -3,16 +3,19 @@
 # meson's SKIP) saying why:
 #   tests/on-implementation.sh IMPL CLGOOGLENET TEST [ARGS...]
 # IMPL: pocl-pthread, pocl-basic (PoCL's two CPU drivers), intel (Intel's
-# OpenCL CPU runtime), rusticl (Mesa's, on llvmpipe). CLGOOGLENET is the CLI,
-# used to ask whether the implementation's device exists.
+# OpenCL CPU runtime), rusticl (Mesa's, on llvmpipe); intel-fp16 is Intel's
+# runtime with every context in half (CLGOOGLENET_PRECISION=fp16; the only
+# CPU runtime here with cl_khr_fp16). CLGOOGLENET is the CLI, used to ask
+# whether the implementation's device exists.
 set -u
 impl=$1 cli=$2
 shift 2
 case "$impl" in
     pocl-pthread) export POCL_DEVICES="pthread basic" CLGOOGLENET_DEVICE=pthread ;;
     pocl-basic) export POCL_DEVICES="pthread basic" CLGOOGLENET_DEVICE=basic ;;
-    intel)
+    intel | intel-fp16)
         export CLGOOGLENET_DEVICE="Intel(R) OpenCL"
+        [ "$impl" = intel-fp16 ] && export CLGOOGLENET_PRECISION=fp16
         # A cold program store compiles every variant (seconds each) inside
         # one test case: Check's per-case limits get room for that.
         export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-4}
@@ -33,6 +36,12 @@ esac
 if ! "$cli" devices >/dev/null 2>&1; then
     echo "SKIP: no device for $impl ($CLGOOGLENET_DEVICE): install it with tools/setup-debian.sh --runtimes"
     "$cli" devices 2>&1 | sed 's/^/  /'
+    exit 77
+fi
+# The selected device's block of `clgooglenet devices` says "fp16 yes" or "fp16 no".
+if [ "${CLGOOGLENET_PRECISION:-}" = fp16 ] &&
+    ! CLGOOGLENET_PRECISION= "$cli" devices 2>/dev/null | awk '/^\*/ {sel = 1; next} /^  [0-9]/ {sel = 0} sel && /fp16 yes/ {ok = 1} END {exit !ok}'; then
+    echo "SKIP: $CLGOOGLENET_DEVICE has no cl_khr_fp16"
     exit 77
 fi
 exec "$@"

@@ -1060,6 +1060,7 @@ static void check_pad(clg_context *ctx, const pad_case *p)
     char what[512];
     pad_text(p, what, sizeof what);
     float *x = random_floats(dims_product(p->rank, p->dims), -1.0f, 1.0f);
+    round_like_device(x, dims_product(p->rank, p->dims));
     int64_t yd[CLG_MAX_RANK];
     for (int d = 0; d < p->rank; d++) yd[d] = p->dims[d] + p->begin[d] + p->end[d];
     float *ref = alloc_floats(dims_product(p->rank, yd));

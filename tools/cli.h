@@ -27,8 +27,19 @@ int cli_parse_count(const char *option, const char *text, long max, long *value)
 /* Opens the device from --device or CLGOOGLENET_DEVICE and prints it on stderr.
    flags: CLG_CONTEXT_* (profiling for --trace). */
 int cli_open_device(const char *spec, unsigned flags, clg_context **ctx);
-/* The same with a tuning mode (bench --tune: CLG_TUNING_ON). */
-int cli_open_device_tuning(const char *spec, unsigned flags, clg_tuning_mode tuning, clg_context **ctx);
+/* The same with a tuning mode (bench --tune: CLG_TUNING_ON) and a number
+   format (--precision; CLG_PRECISION_DEFAULT: CLGOOGLENET_PRECISION). */
+int cli_open_device_with(const char *spec, unsigned flags, clg_tuning_mode tuning, clg_precision precision,
+                         clg_context **ctx);
+
+/* --precision fp32|fp16 into *out; 0 on error (message printed). */
+int cli_parse_precision(const char *text, clg_precision *out);
+
+/* The --precision option of infer, eval and bench (getopt value 'P'). */
+#define CLI_PRECISION_LONG_OPTION {"precision", required_argument, NULL, 'P'}
+#define CLI_PRECISION_HELP \
+    "      --precision fp32|fp16       number format on the device (default fp32, or\n" \
+    "                                  $CLGOOGLENET_PRECISION); fp16 needs cl_khr_fp16\n"
 
 /* --trace: makes a trace and attaches it to the model (nothing when path is NULL). */
 int cli_trace_start(const char *path, clg_context *ctx, clg_model *model, clg_trace **trace);

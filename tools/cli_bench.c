@@ -50,6 +50,7 @@ typedef struct bench_args {
     const char *path, *trace_path;
     long batch, runs, warmup;
     int json, tune, help;
+    clg_precision precision;
 } bench_args;
 
 /* Parses the options into *a; CLI_OK with a->help set when --help was printed. */
@@ -59,7 +60,8 @@ static int parse_args(int argc, char **argv, bench_args *a)
         {"batch", required_argument, NULL, 'b'}, {"runs", required_argument, NULL, 'r'},
         {"warmup", required_argument, NULL, 'w'}, {"json", no_argument, NULL, 'j'},
         {"trace", required_argument, NULL, 't'},  {"help", no_argument, NULL, 'h'},
-        {"tune", no_argument, NULL, 'T'},         {NULL, 0, NULL, 0}};
+        {"tune", no_argument, NULL, 'T'},         CLI_PRECISION_LONG_OPTION,
+        {NULL, 0, NULL, 0}};
     *a = (bench_args){.batch = 1, .runs = 20, .warmup = 3};
     int c;
     optind = 1;
@@ -67,13 +69,15 @@ static int parse_args(int argc, char **argv, bench_args *a)
         switch (c) {
         case 'h':
             printf("usage: clgooglenet bench MODEL [--batch N] [--runs N] [--warmup N] [--json]\n"
-                   "                         [--trace FILE.json] [--tune]\n"
+                   "                         [--trace FILE.json] [--tune] [--precision fp32|fp16]\n"
                    "Times MODEL on random input: median, min and max latency and images/s.\n"
                    "--tune first times the kernel candidates of every convolution shape this\n"
                    "device has no tuning entry for, keeps the fastest correct one in the tuning\n"
                    "cache and then benchmarks with them; later runs of any model use the cached\n"
                    "choices (CLGOOGLENET_TUNE=0 ignores them). Without it nothing is timed while\n"
-                   "planning, so a first run is never slower.\n");
+                   "planning, so a first run is never slower. --precision fp16 keeps weights and\n"
+                   "activations in half (devices with cl_khr_fp16; it takes the heuristics, never\n"
+                   "the tuning cache).\n");
             a->help = 1;
             return CLI_OK;
         case 'b': if (!cli_parse_count("--batch", optarg, 65536, &a->batch)) return CLI_USAGE; break;
@@ -84,6 +88,7 @@ static int parse_args(int argc, char **argv, bench_args *a)
             break;
         case 'j': a->json = 1; break;
         case 'T': a->tune = 1; break;
+        case 'P': if (!cli_parse_precision(optarg, &a->precision)) return CLI_USAGE; break;
         case 't': a->trace_path = optarg; break;
         default: return cli_usage_error("bench: unknown or incomplete option");
         }
@@ -107,8 +112,8 @@ typedef struct bench_state {
 /* Opens the device, loads the model and makes its random inputs. */
 static int load(const bench_args *a, const char *device_spec, bench_state *b)
 {
-    if (cli_open_device_tuning(device_spec, a->trace_path ? CLG_CONTEXT_PROFILING : 0,
-                               a->tune ? CLG_TUNING_ON : CLG_TUNING_DEFAULT, &b->ctx) != CLI_OK)
+    if (cli_open_device_with(device_spec, a->trace_path ? CLG_CONTEXT_PROFILING : 0,
+                             a->tune ? CLG_TUNING_ON : CLG_TUNING_DEFAULT, a->precision, &b->ctx) != CLI_OK)
         return CLI_FAILURE;
     clg_status st = clg_model_load(b->ctx, a->path, &b->model);
     if (st != CLG_OK) return cli_status_error(st, "cannot load model");
@@ -168,6 +173,7 @@ static void print_table(const bench_args *a, const bench_state *b, const latency
 {
     printf("model          %s\n", cli_esc(a->path));
     printf("batch          %ld\n", a->batch);
+    printf("precision      %s\n", clg_context_precision(b->ctx) == CLG_PRECISION_FP16 ? "fp16" : "fp32");
     printf("cold start     %.1f ms (process start to first result, compile%s included)\n", b->cold_ms,
            a->tune ? " and tuning" : "");
     printf("latency        median %.3f ms, min %.3f ms, max %.3f ms over %ld runs\n", l->median, l->min, l->max,
@@ -184,7 +190,8 @@ static void print_json(const bench_args *a, const bench_state *b, const latency 
     print_json_text(a->path);
     printf("\", \"device\": \"");
     print_json_text(clg_context_device(b->ctx)->device_name);
-    printf("\", \"batch\": %ld, \"runs\": %ld, \"warmup\": %ld, \"tuned\": %s, \"cold_start_ms\": %.3f, "
+    printf("\", \"precision\": \"%s\"", clg_context_precision(b->ctx) == CLG_PRECISION_FP16 ? "fp16" : "fp32");
+    printf(", \"batch\": %ld, \"runs\": %ld, \"warmup\": %ld, \"tuned\": %s, \"cold_start_ms\": %.3f, "
            "\"latency_ms_median\": %.4f, \"latency_ms_min\": %.4f, \"latency_ms_max\": %.4f, "
            "\"throughput_img_s\": %.3f, \"device_memory_bytes\": %llu, \"activation_bytes\": %llu, "
            "\"naive_activation_bytes\": %llu, \"latencies_ms\": [",

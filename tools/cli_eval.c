@@ -20,6 +20,7 @@
 typedef struct eval_options {
     const char *model, *data, *predictions, *logits, *trace;
     long limit, batch;
+    clg_precision precision;
     cli_preprocess_flags flags;
 } eval_options;
 
@@ -40,7 +41,8 @@ static int parse_options(int argc, char **argv, eval_options *o)
         {"limit", required_argument, NULL, 'n'},       {"batch", required_argument, NULL, 'b'},
         {"data", required_argument, NULL, 'D'},        {"trace", required_argument, NULL, 't'},
         {"predictions", required_argument, NULL, 'p'}, {"logits", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},              CLI_PREPROCESS_LONG_OPTIONS,
+        {"help", no_argument, NULL, 'h'},              CLI_PRECISION_LONG_OPTION,
+        CLI_PREPROCESS_LONG_OPTIONS,
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->data = DEFAULT_DATA_DIR;
@@ -55,9 +57,11 @@ static int parse_options(int argc, char **argv, eval_options *o)
         case 't': o->trace = optarg; break;
         case 'p': o->predictions = optarg; break;
         case 'L': o->logits = optarg; break;
+        case 'P': if (!cli_parse_precision(optarg, &o->precision)) return CLI_USAGE; break;
         case 'h':
             printf("usage: clgooglenet eval [MODEL] [--limit N] [--batch N] [--data DIR]\n"
                    "                        [--predictions FILE] [--logits FILE.npy] [--trace FILE]\n"
+                   "                        [--precision fp32|fp16]\n"
                    "                        [--imagenet] [--resize-shorter N] [--crop N|HxW]\n"
                    "                        [--scale X] [--mean A[,B,C]] [--std A[,B,C]]\n"
                    "                        [--channel-order RGB|BGR]\n"
@@ -237,6 +241,47 @@ static int run_batches(clg_model *model, const clg_preprocess *pp, const clg_idx
     return CLI_OK;
 }
 
+/*
+ * A half-precision run is compared with a float32 run of the same model on
+ * the same device: its accuracy, and on how many images the two agree on
+ * the top class (what a user switching to fp16 needs to know).
+ */
+static int compare_with_fp32(const char *spec, const eval_options *o, const clg_preprocess *pp,
+                             const clg_idx *images, const clg_idx *labels, const eval_result *half)
+{
+    clg_context *ctx = NULL;
+    clg_model *model = NULL;
+    eval_result r;
+    memset(&r, 0, sizeof r);
+    r.n = half->n;
+    int rc = CLI_FAILURE;
+    fprintf(stderr, "clgooglenet: the same images in fp32, for comparison\n");
+    if (cli_open_device_with(spec, 0, CLG_TUNING_DEFAULT, CLG_PRECISION_FP32, &ctx) != CLI_OK) goto done;
+    clg_status st = clg_model_load(ctx, o->model, &model);
+    if (st != CLG_OK) {
+        rc = cli_status_error(st, "cannot load model");
+        goto done;
+    }
+    if (!(r.predicted = calloc(r.n, sizeof *r.predicted))) {
+        rc = cli_error("out of memory");
+        goto done;
+    }
+    if (run_batches(model, pp, images, labels, o->batch, &r) != CLI_OK) goto done;
+    size_t agree = 0;
+    for (size_t i = 0; i < r.n; i++) agree += r.predicted[i] == half->predicted[i];
+    printf("fp32 accuracy: %.4f (%zu/%zu correct); fp16 - fp32: %+.2f points\n", (double)r.correct / r.n,
+           r.correct, r.n, 100.0 * ((double)half->correct - (double)r.correct) / r.n);
+    printf("top-1 agreement with fp32: %.4f (%zu/%zu images)\n", (double)agree / r.n, agree, r.n);
+    rc = CLI_OK;
+done:
+    free(r.names);
+    free(r.confusion);
+    free(r.predicted);
+    clg_model_destroy(model);
+    clg_context_destroy(ctx);
+    return rc;
+}
+
 /* The trace, the report, the predictions and the logits. Each output is
    written on its own: one that fails does not stop the others. */
 static int write_outputs(const eval_options *o, clg_context *ctx, clg_trace *trace, const eval_result *r)
@@ -274,7 +319,9 @@ int cli_eval(int argc, char **argv, const char *spec)
     r.n = (size_t)images->dims[0];
     if (o.limit && (size_t)o.limit < r.n) r.n = (size_t)o.limit;
 
-    if (cli_open_device(spec, o.trace ? CLG_CONTEXT_PROFILING : 0, &ctx) != CLI_OK) goto done;
+    if (cli_open_device_with(spec, o.trace ? CLG_CONTEXT_PROFILING : 0, CLG_TUNING_DEFAULT, o.precision, &ctx) !=
+        CLI_OK)
+        goto done;
     clg_status st = clg_model_load(ctx, o.model, &model);
     if (st != CLG_OK) {
         rc = cli_status_error(st, "cannot load model");
@@ -293,6 +340,8 @@ int cli_eval(int argc, char **argv, const char *spec)
 
     if (run_batches(model, &pp, images, labels, o.batch, &r) != CLI_OK) goto done;
     rc = write_outputs(&o, ctx, trace, &r);
+    if (rc == CLI_OK && clg_context_precision(ctx) == CLG_PRECISION_FP16)
+        rc = compare_with_fp32(spec, &o, &pp, images, labels, &r);
 done:
     free(r.names);
     free(r.confusion);

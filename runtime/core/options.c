@@ -202,6 +202,11 @@ clg_tuning_mode clg_context_tuning(const clg_context *ctx)
     return ctx ? ctx->settings.tuning : tuning_setting(CLG_TUNING_DEFAULT);
 }
 
+clg_precision clg_context_precision(const clg_context *ctx)
+{
+    return clg_context_half(ctx) ? CLG_PRECISION_FP16 : CLG_PRECISION_FP32;
+}
+
 int clg_context_half(const clg_context *ctx)
 {
     return (ctx ? ctx->settings.precision : precision_setting(CLG_PRECISION_DEFAULT)) == CLG_PRECISION_FP16;

@@ -40,6 +40,25 @@ def test_golden_logits(data_dir, name):
     np.testing.assert_array_equal(got, got3)
 
 
+@pytest.mark.parametrize("device", [None, "Intel(R) OpenCL"])
+def test_precision_fp16(data_dir, device):
+    """fp16 runs where the device has cl_khr_fp16 and is refused, naming the device, where not."""
+    path, x, want = load_golden(data_dir, "d2l_small")
+    if device and not any(device in d.platform for d in rt.devices()):
+        pytest.skip(f"no {device} device")
+    with pytest.raises(ValueError):
+        rt.InferenceSession(path, device=device, precision="fp8")
+    try:
+        sess = rt.InferenceSession(path, device=device, precision="fp16")
+    except rt.ClgError as e:
+        assert e.status == "CLG_ERR_UNSUPPORTED" and "has no cl_khr_fp16" in e.message
+        return
+    got, = sess.run(None, {"input": x})
+    # Half keeps about three decimal digits; the bundled model's logits stay within 1% of float32.
+    assert np.abs(got - want).max() <= 1e-2 * np.abs(want).max()
+    assert (got.argmax(1) == want.argmax(1)).all()
+
+
 def test_wrong_shape_raises_library_message(data_dir):
     path, x, _ = load_golden(data_dir, "d2l_small")
     sess = rt.InferenceSession(path)
