@@ -432,11 +432,12 @@ typedef enum clg_tuning_mode {
 
 /*
  * The number format of a context's weights and activations. FP16 stores
- * both in IEEE half and computes convolutions in half (sums of many terms,
- * softmax, normalisation and the matrix product accumulate in float); it
- * needs a device with cl_khr_fp16, and a context asked for it on any other
- * device is not made (CLG_ERR_UNSUPPORTED naming the device). Inputs and
- * outputs stay float32 tensors either way.
+ * both in IEEE half; the CPU family's convolutions multiply and sum in half
+ * within channel blocks, everything else (Winograd transforms, the other
+ * convolutions, pooling, softmax, normalisation, Gemm) computes in float
+ * (README: Half precision). It needs a device with cl_khr_fp16: a context
+ * asked for it on any other device is not made (CLG_ERR_UNSUPPORTED naming
+ * the device). Inputs and outputs stay float32 tensors either way.
  */
 typedef enum clg_precision {
     CLG_PRECISION_DEFAULT = 0, /* from CLGOOGLENET_PRECISION, else CLG_PRECISION_FP32 */

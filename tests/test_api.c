@@ -33,16 +33,17 @@ START_TEST(options_invalid)
 {
     static const struct {
         const char *field, *value;
-        int queues, program_cache;
+        int queues, program_cache, precision;
         clg_status want;
     } cases[] = {
-        {"conv_algorithm", "bogus", 0, 0, CLG_ERR_INVALID_ARGUMENT},
-        {"gemm", "cublas", 0, 0, CLG_ERR_INVALID_ARGUMENT},
-        {"kernel_family", "gpu", 0, 0, CLG_ERR_INVALID_ARGUMENT},
-        {"passes_off", "1,x", 0, 0, CLG_ERR_INVALID_ARGUMENT},
-        {"passes_off", "9", 0, 0, CLG_ERR_INVALID_ARGUMENT},
-        {"queues", NULL, 9, 0, CLG_ERR_INVALID_ARGUMENT},
-        {"program_cache", NULL, 0, 3, CLG_ERR_INVALID_ARGUMENT},
+        {"conv_algorithm", "bogus", 0, 0, 0, CLG_ERR_INVALID_ARGUMENT},
+        {"gemm", "cublas", 0, 0, 0, CLG_ERR_INVALID_ARGUMENT},
+        {"kernel_family", "gpu", 0, 0, 0, CLG_ERR_INVALID_ARGUMENT},
+        {"passes_off", "1,x", 0, 0, 0, CLG_ERR_INVALID_ARGUMENT},
+        {"passes_off", "9", 0, 0, 0, CLG_ERR_INVALID_ARGUMENT},
+        {"queues", NULL, 9, 0, 0, CLG_ERR_INVALID_ARGUMENT},
+        {"program_cache", NULL, 0, 3, 0, CLG_ERR_INVALID_ARGUMENT},
+        {"precision", NULL, 0, 0, 7, CLG_ERR_INVALID_ARGUMENT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         clg_context_options o;
@@ -53,12 +54,38 @@ START_TEST(options_invalid)
         if (strcmp(cases[i].field, "passes_off") == 0) o.passes_off = cases[i].value;
         o.queues = cases[i].queues;
         o.program_cache = cases[i].program_cache;
+        o.precision = (clg_precision)cases[i].precision;
         clg_context *ctx = (clg_context *)&o; /* must be reset to NULL */
         ck_assert_int_eq(clg_context_create_with_options(&o, &ctx), cases[i].want);
         ck_assert_ptr_null(ctx);
         char want[64];
         snprintf(want, sizeof want, "options.%s=", cases[i].field);
         ck_assert_msg(strstr(clg_last_error(), want), "case %zu: %s", i, clg_last_error());
+    }
+}
+END_TEST
+
+/* fp16 where the device has cl_khr_fp16; elsewhere refused, naming the device. */
+START_TEST(precision_fp16)
+{
+    clg_context *ctx = NULL;
+    ck_assert_int_eq(clg_context_create(NULL, &ctx), CLG_OK);
+    ck_assert_int_eq(clg_context_precision(ctx), CLG_PRECISION_FP32);
+    const clg_device_info info = *clg_context_device(ctx);
+    clg_context_destroy(ctx);
+    clg_context_options o;
+    clg_context_options_init(&o);
+    o.precision = CLG_PRECISION_FP16;
+    clg_status st = clg_context_create_with_options(&o, &ctx);
+    if (info.has_fp16) {
+        ck_assert_int_eq(st, CLG_OK);
+        ck_assert_int_eq(clg_context_precision(ctx), CLG_PRECISION_FP16);
+        clg_context_destroy(ctx);
+    } else {
+        ck_assert_int_eq(st, CLG_ERR_UNSUPPORTED);
+        ck_assert_ptr_null(ctx);
+        ck_assert_msg(strstr(clg_last_error(), "has no cl_khr_fp16") && strstr(clg_last_error(), info.device_name),
+                      "%s", clg_last_error());
     }
 }
 END_TEST
@@ -314,6 +341,7 @@ int main(void)
     const clg_test_case cases[] = {
         {"api:version_and_free", version_and_free},
         {"api:options_invalid", options_invalid},
+        {"api:precision_fp16", precision_fp16},
         {"api:options_copied", options_copied},
         {"api:io_info", io_info},
         {"api:io_info_inferred", io_info_inferred},
