@@ -219,10 +219,10 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
     /* Sums run over blocks of CBLK channels, each block's sum then added to
        the total: a float32 sum of C * KH * KW products in one chain loses
        accuracy with its length, and deep networks pay for it. */
-    real16 total[KV][PX];
+    float16 total[KV][PX]; /* float in half builds too: only blocks sum in half */
 #pragma unroll
     for (int v = 0; v < KV; v++) {
-        const real16 b0 = ADD_BIAS ? vload16(0, bias + kb * KBV + v * 16) : (real16)(0.0f);
+        const float16 b0 = ADD_BIAS ? convert_float16(vload16(0, bias + kb * KBV + v * 16)) : (float16)(0.0f);
 #pragma unroll
         for (int j = 0; j < PX; j++) total[v][j] = b0;
     }
@@ -313,7 +313,7 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
 #pragma unroll
     for (int v = 0; v < KV; v++)
 #pragma unroll
-        for (int j = 0; j < PX; j++) total[v][j] += acc[v][j];
+        for (int j = 0; j < PX; j++) total[v][j] += convert_float16(acc[v][j]);
     }
 
     __global real *y = out + out_offset + n * out_image_stride + oy * OW + ox0;
@@ -324,17 +324,17 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
     for (int v = 0; v < KV; v++) {
 #pragma unroll
         for (int j = 0; j < PX; j++) {
-            real16 r = total[v][j];
+            float16 r = total[v][j];
 #if CHUNKED
             if (c_begin > 0)
-                r += stored_sum(y + (k0 + v * 16) * plane_out + j, plane_out, full,
-                                ox0 + j < OW ? K - k0 - v * 16 : 0);
-            if (RELU && c_begin + c_count >= C) r = fmax(r, (real16)(0.0f));
+                r += convert_float16(stored_sum(y + (k0 + v * 16) * plane_out + j, plane_out, full,
+                                                ox0 + j < OW ? K - k0 - v * 16 : 0));
+            if (RELU && c_begin + c_count >= C) r = fmax(r, (float16)(0.0f));
 #else
-            if (RELU) r = fmax(r, (real16)(0.0f));
+            if (RELU) r = fmax(r, (float16)(0.0f));
 #endif
             real t[16];
-            vstore16(r, 0, t);
+            vstore16(convert_real16(r), 0, t);
             __global real *yj = y + (k0 + v * 16) * plane_out + j;
             if (full) {
 #pragma unroll

@@ -194,6 +194,7 @@ typedef struct conv_desc {
     const char *force;          /* a forced family (clg_context_conv_algorithm), or NULL */
     int conv_depth;             /* the plan's: Winograd's tile policy */
     int sums;                   /* kvec_sums: float16 sums per work-item */
+    int half;                   /* a half context: F(2x2) is its only Winograd */
 } conv_desc;
 
 /*
@@ -460,7 +461,7 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
                (ch->kv == 0 || clg_kernel_param_allows(&clg_kernel_conv2d, "KV", ch->kv)) && ch->kv <= 2;
     case ALGO_WINO:
         return d->relayable && is_3x3s1(d) && clg_kernel_param_allows(&clg_kernel_winograd, "WM", ch->wm) &&
-               (ch->wm == 2 || (ch->wm == 4 && !deep_f4(d)));
+               (ch->wm == 2 || (ch->wm == 4 && !deep_f4(d) && !d->half));
     }
     return 0;
 }
@@ -489,6 +490,9 @@ static void heuristic(const conv_desc *d, conv_choice *ch)
         if (force && strcmp(force, "wino") == 0) wm = 4;
         else if (force && strcmp(force, "wino2") == 0) wm = 2;
         else wm = clg_winograd_default_tile(d->OH, d->OW, d->conv_depth);
+        /* In half, F(4x4)'s transforms magnify rounding past use (a test
+           layer, 40 channels: 20% off); F(2x2)'s do not. */
+        if (wm == 4 && d->half) wm = 2;
         if (wm) {
             ch->algo = ALGO_WINO;
             ch->wm = wm;
@@ -1051,6 +1055,7 @@ static void fill_desc(const clg_plan *plan, int n, conv_desc *d)
     d->force = clg_context_conv_algorithm(plan->ctx);
     d->conv_depth = plan->conv_depth;
     d->sums = kvec_sums(plan->ctx);
+    d->half = clg_context_half(plan->ctx);
     /* A fused pool needs the 2-D layout: not the flattened pointwise paths. */
     d->plain = clg_window_is_plain(win);
     d->pointwise = !d->pool3 && d->plain && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&
