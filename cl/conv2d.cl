@@ -199,6 +199,21 @@ static real16 stored_sum(__global const real *y, int plane_out, int full, int la
 #define TILE_RESTRICT restrict
 #endif
 
+/* acc += the products of one input row's samples xs with one kernel row's
+   weights wk (KW taps of KBV channels). */
+static inline void kvec_madd_row(real16 acc[KV][PX], const real xs[SPANP], __global const real *TILE_RESTRICT wk)
+{
+#pragma unroll
+    for (int kx = 0; kx < KW; kx++) {
+#pragma unroll
+        for (int v = 0; v < KV; v++) {
+            const real16 wv = vload16(0, wk + kx * KBV + v * 16);
+#pragma unroll
+            for (int j = 0; j < PX; j++) acc[v][j] = MADD((real16)(xs[j * SW + kx]), wv, acc[v][j]);
+        }
+    }
+}
+
 /*
  * One work-item's tile: PX outputs of row oy for the KBV channels of weight
  * block kb, written as channels kb_out * KBV.. of `out` (K channels, with
@@ -240,6 +255,40 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
 #pragma unroll
         for (int j = 0; j < PX; j++) acc[v][j] = (real16)(0.0f);
     const int c_end = min(C_LAST, c0 + CBLK);
+#if KH == 1 && KW == 1 && !POOL3
+    /* 1x1: the row check and the choice of loads stay out of the channel
+       loop (two loops), and the samples' offsets are opaque to the compiler
+       (colstep), which would otherwise merge the PX loads into one vector
+       load and broadcast its lanes with shuffles: on AVX-512 those take the
+       port of the second FMA unit, while a load folded into its broadcast
+       takes only a load port. Measured: 15-20% more GFLOP/s per 1x1 layer
+       (PoCL; for 3x3 and larger kernels the same split was slower). */
+    if (iy0 >= 0 && iy0 < H) {
+        if (inside) {
+            const int colstep = min(W, 1); /* 1 (W >= 1), opaque to the compiler */
+            for (int c = c0; c < c_end; c++, plane += H * W, wk += KBV) {
+                __global const real *row = plane + iy0 * W + ix0;
+                real xs[SPANP];
+#pragma unroll
+                for (int t = 0; t < SPANP; t++) xs[t] = row[t * colstep];
+                kvec_madd_row(acc, xs, wk);
+            }
+        } else {
+            for (int c = c0; c < c_end; c++, plane += H * W, wk += KBV) {
+                __global const real *row = plane + iy0 * W;
+                real xs[SPANP];
+#pragma unroll
+                for (int t = 0; t < SPANP; t++) {
+                    const int xi = ix0 + t;
+                    xs[t] = (xi >= 0 && xi < W) ? row[xi] : 0.0f;
+                }
+                kvec_madd_row(acc, xs, wk);
+            }
+        }
+    } else {
+        plane += (size_t)(c_end - c0) * H * W, wk += (size_t)(c_end - c0) * KBV;
+    }
+#else
     for (int c = c0; c < c_end; c++, plane += H * W, wk += KH * KW * KBV) {
 #pragma unroll
         for (int ky = 0; ky < KH; ky++) {
@@ -299,17 +348,10 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
                 }
             }
 #endif
-#pragma unroll
-            for (int kx = 0; kx < KW; kx++) {
-#pragma unroll
-                for (int v = 0; v < KV; v++) {
-                    const real16 wv = vload16(0, wk + (ky * KW + kx) * KBV + v * 16);
-#pragma unroll
-                    for (int j = 0; j < PX; j++) acc[v][j] = MADD((real16)(xs[j * SW + kx]), wv, acc[v][j]);
-                }
-            }
+            kvec_madd_row(acc, xs, wk + ky * KW * KBV);
         }
     }
+#endif
 #pragma unroll
     for (int v = 0; v < KV; v++)
 #pragma unroll

@@ -119,6 +119,7 @@ __kernel void wino_gemm(__global const real *restrict U, __global const real *re
     const int kb = get_global_id(1);
     const int xi = get_global_id(2);
     const int kblocks = Kp / KBW;
+    const int colstep = min(Tp, 1); /* 1 (Tp >= 1), opaque to the compiler */
     __global const real *vp = V + (size_t)xi * C * Tp + t0;
     __global const real *up = U + ((size_t)xi * kblocks + kb) * C * KBW;
     /* Blocks of CBLK channels, each block's sum added to the total: shorter
@@ -137,8 +138,9 @@ __kernel void wino_gemm(__global const real *restrict U, __global const real *re
         const int c_end = min(C, c0 + CBLK);
         for (int c = c0; c < c_end; c++, vp += Tp, up += KBW) {
             real xs[PX];
+            /* colstep: see the loads of conv2d.cl's 1x1 loop */
 #pragma unroll
-            for (int j = 0; j < PX; j++) xs[j] = vp[j];
+            for (int j = 0; j < PX; j++) xs[j] = vp[j * colstep];
 #pragma unroll
             for (int v = 0; v < KV; v++) {
                 const real16 wv = vload16(0, up + v * 16);
