@@ -467,11 +467,26 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
 }
 
 /*
+ * Winograd's transformed filters are (WM + 2)^2 / 9 times the direct weights
+ * (16/9 for F(2x2), 4x for F(4x4)) and every launch streams them once, so it
+ * pays only where enough tiles share them. Tuned on PoCL 3.1 / AVX-512 (d2l
+ * GoogLeNet, batches 1-32, `bench --tune`): F(4x4) won from 18 tiles (12x12
+ * maps, batch 2) and lost at 9 (batch 1); F(2x2) won at 288 tiles (6x6 maps,
+ * batch 32), split at 72 and lost at 36 and below.
+ */
+static int enough_tiles(const conv_desc *d, int wm)
+{
+    const int64_t tiles = d->N * ((d->OH + wm - 1) / wm) * ((d->OW + wm - 1) / wm);
+    return tiles >= (wm == 4 ? 16 : 128);
+}
+
+/*
  * The default choice, from measurements on PoCL 3.1 / AVX-512 (2 cores):
  * conv2d_kvec beats the pixel-vectorised kernels at every GoogLeNet shape; for
  * 3x3 stride-1 convolutions Winograd F(4x4,3x3) wins from 12x12 maps up and
  * F(2x2,3x3) on 6x6 to 11x11 maps (9 or more tiles per image); on 3x3 maps
- * the larger transformed filters make Winograd lose; deep networks take
+ * the larger transformed filters make Winograd lose, and at small batches
+ * too few tiles share them (enough_tiles); deep networks take
  * F(2x2) for accuracy (clg_winograd_default_tile). CLGOOGLENET_CONV forces
  * one family (tests, A/B runs).
  */
@@ -493,6 +508,7 @@ static void heuristic(const conv_desc *d, conv_choice *ch)
         /* In half, F(4x4)'s transforms magnify rounding past use (a test
            layer, 40 channels: 20% off); F(2x2)'s do not. */
         if (wm == 4 && d->half) wm = 2;
+        if (wm && !force && !enough_tiles(d, wm)) wm = 0;
         if (wm) {
             ch->algo = ALGO_WINO;
             ch->wm = wm;
