@@ -28,6 +28,8 @@
  *   WM        output tile size: 2 (F(2x2,3x3)) or 4 (F(4x4,3x3)); default 4
  *   PX        tiles per wino_gemm work-item, 1..16 (default 4); Tp % PX == 0
  *   KV        16-wide channel vectors per wino_gemm work-item, 1..4 (default 2)
+ *   WI_VECTORS 1: wino_input indexes V with int arithmetic, for drivers that
+ *             vectorise across work-items (the device table's work_item_vectors)
  *   HAS_BIAS  1: add bias (wino_output)
  *   RELU      1: ReLU fused into wino_output
  *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
@@ -47,6 +49,9 @@
 #endif
 #ifndef CBLK
 #define CBLK 64
+#endif
+#ifndef WI_VECTORS
+#define WI_VECTORS 0
 #endif
 #ifndef RELU
 #define RELU 0
@@ -99,8 +104,18 @@ __kernel void wino_input(__global const real *restrict in, __global real *restri
             for (int l = 0; l < ALPHA; l++) s += BT[i][l] * d[l][j];
             tmp[i][j] = s;
         }
+#if WI_VECTORS
+    /* int offsets (V's size is below INT_MAX, runtime/ops/ops_conv.c): Intel's
+       runtime then stores 16 neighbouring work-items' values as one vector;
+       from 64-bit offsets it made scatters (d2l GoogLeNet, batch 32: 10.6 ms
+       -> 3.0 ms for the F(4x4) transforms). PoCL, which runs this kernel as
+       scalar code, vectorised the int form with gathers: 2x slower there. */
+    __global real *v = V + (c * Tp + t);
+    const int xstride = C * Tp;
+#else
     __global real *v = V + (size_t)c * Tp + t;
     const size_t xstride = (size_t)C * Tp;
+#endif
 #pragma unroll
     for (int i = 0; i < ALPHA; i++)
 #pragma unroll

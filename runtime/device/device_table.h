@@ -47,6 +47,10 @@ typedef struct clg_device_traits {
        stops them without an error: the planners split work (conv2d_kvec's
        input channels, runtime/ops/ops_conv.c) to stay under it. */
     int loop_iteration_limit;
+    /* The driver vectorises scalar kernels across work-items (Intel's CPU
+       runtime): kernels whose scalar form it would vectorise badly take a
+       form written for it (cl/winograd.cl's WI_VECTORS). */
+    int work_item_vectors;
     const char *why;         /* one line on the row's choices, for `devices --verbose` and docs */
 } clg_device_traits;
 

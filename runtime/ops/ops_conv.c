@@ -234,6 +234,7 @@ static clg_status wino_input_step(clg_plan *plan, const wino_plan *wp, const win
     clg_step s;
     clg_options o = clg_options_begin(&clg_kernel_winograd);
     clg_options_set(&o, "WM", wm);
+    if (clg_device_traits_of(&plan->ctx->info)->work_item_vectors) clg_options_set(&o, "WI_VECTORS", 1);
     CLG_TRY(clg_options_end(&o));
     CLG_TRY(clg_plan_kernel_step(plan, wp->n, o.desc->file, o.text, "wino_input", &s));
     snprintf(s.variant, sizeof s.variant, "wino%d_input", wm);

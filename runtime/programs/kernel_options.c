@@ -41,6 +41,7 @@ static const clg_kernel_param winograd_params[] = {
     {"KV", 1, 4, 2},  /* 16-wide channel vectors per wino_gemm work-item */
     EPILOGUE_PARAMS,
     {"CBLK", 1, ANY, 64},
+    {"WI_VECTORS", 0, 1, 0}, /* wino_input for drivers that vectorise across work-items */
 };
 const clg_kernel_desc clg_kernel_winograd = {"winograd.cl", winograd_params, COUNT(winograd_params)};
 
