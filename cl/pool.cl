@@ -122,12 +122,11 @@ __kernel void maxpool2d(__global const real *restrict in, __global real *restric
 
 /*
  * maxpool2d_rows: the same max pool, one work-item per output row, for
- * strides 1 and 2. Outputs whose windows lie inside the row take 8 (then 4)
- * at a time with plain vector loads straight from the input, the last block
- * shifted back to end at the last such output (it recomputes a few: a max
- * does not mind); the few at the row's ends (padding) take scalar loads over
- * the clipped window. No gathers: on PoCL 3.1 the clamped 8-lane gathers of
- * window_reduce's edge paths dominated every small map. NDRange: {OH, N * C}.
+ * strides 1 and 2. Outputs whose windows lie inside the row take 8 at a
+ * time with plain vector loads straight from the input; the few at the
+ * row's ends (padding) take scalar loads over the clipped window. No
+ * gathers: on PoCL 3.1 the clamped 8-lane gathers of window_reduce's edge
+ * paths dominated every small map. NDRange: {OH, N * C}.
  */
 static float max_clipped(__global const real *src, int H, int W, int y0, int x0, int KH, int KW)
 {
@@ -135,21 +134,6 @@ static float max_clipped(__global const real *src, int H, int W, int y0, int x0,
     for (int y = max(y0, 0); y < min(y0 + KH, H); y++)
         for (int x = max(x0, 0); x < min(x0 + KW, W); x++) m = fmax(m, (float)src[y * W + x]);
     return m;
-}
-
-/* Columns x + kx, x + kx + SW, ... (8 of them) of row, reading no column past
-   the last: at stride 2 tap 0 takes the even lanes of 16 columns from x and
-   tap kx > 0 the odd lanes of 16 from x + kx - 1. */
-static float8 taps8(__global const real *row, int x, int kx, int SW)
-{
-    if (SW == 1) return convert_float8(vload8(0, row + x + kx));
-    return convert_float8(kx == 0 ? vload16(0, row + x).even : vload16(0, row + x + kx - 1).odd);
-}
-
-static float4 taps4(__global const real *row, int x, int kx, int SW)
-{
-    if (SW == 1) return convert_float4(vload4(0, row + x + kx));
-    return convert_float4(kx == 0 ? vload8(0, row + x).even : vload8(0, row + x + kx - 1).odd);
 }
 
 __kernel void maxpool2d_rows(__global const real *restrict in, __global real *restrict out,
@@ -161,39 +145,23 @@ __kernel void maxpool2d_rows(__global const real *restrict in, __global real *re
     const int y0 = oy * SH - PT;
     __global const real *src = in + (size_t)plane * H * W;
     __global real *dst = out + ((size_t)plane * OH + oy) * OW;
-    /* Outputs [lo, hi) read only columns inside the row (KW >= SW: a tap
-       of stride 2 needs KW >= 2, which every window that strides has). */
+    /* Outputs [lo, hi) read only columns inside the row. */
     const int lo = min(OW, (PL + SW - 1) / SW);
-    const int hi = W + PL >= KW && KW >= SW ? max(lo, min(OW, (W - KW + PL) / SW + 1)) : lo;
+    const int hi = W + PL >= KW ? max(lo, min(OW, (W - KW + PL) / SW + 1)) : lo;
     for (int ox = 0; ox < lo; ox++) dst[ox] = max_clipped(src, H, W, y0, ox * SW - PL, KH, KW);
-    const int ky0 = max(0, -y0), ky1 = min(KH, H - y0);
     int ox = lo;
-    if (hi - lo >= 8) {
-        for (;; ox += 8) {
-            if (ox + 8 > hi) ox = hi - 8; /* the last block, shifted back */
-            const int x = ox * SW - PL;
-            float8 m = (float8)(-INFINITY); /* float for half data too (as in conv2d.cl's pool) */
-            for (int ky = ky0; ky < ky1; ky++) {
-                __global const real *row = src + (y0 + ky) * W;
-                for (int kx = 0; kx < KW; kx++) m = fmax(m, taps8(row, x, kx, SW));
-            }
-            vstore8(convert_real8(m), 0, dst + ox);
-            if (ox + 8 >= hi) break;
+    /* Stride 2 loads 16 columns for 8 outputs: one past the last one used. */
+    const int reach = SW == 1 ? 8 : 16;
+    const int ky0 = max(0, -y0), ky1 = min(KH, H - y0);
+    for (; ox + 8 <= hi && (ox * SW - PL) + KW - 1 + reach <= W; ox += 8) {
+        const int x = ox * SW - PL;
+        float8 m = (float8)(-INFINITY); /* float for half data too (as in conv2d.cl's pool) */
+        for (int ky = ky0; ky < ky1; ky++) {
+            __global const real *row = src + (y0 + ky) * W + x;
+            for (int kx = 0; kx < KW; kx++)
+                m = fmax(m, SW == 1 ? convert_float8(vload8(0, row + kx)) : convert_float8(vload16(0, row + kx).even));
         }
-        ox = hi;
-    } else if (hi - lo >= 4) {
-        for (;; ox += 4) {
-            if (ox + 4 > hi) ox = hi - 4;
-            const int x = ox * SW - PL;
-            float4 m = (float4)(-INFINITY);
-            for (int ky = ky0; ky < ky1; ky++) {
-                __global const real *row = src + (y0 + ky) * W;
-                for (int kx = 0; kx < KW; kx++) m = fmax(m, taps4(row, x, kx, SW));
-            }
-            vstore4(convert_real4(m), 0, dst + ox);
-            if (ox + 4 >= hi) break;
-        }
-        ox = hi;
+        vstore8(convert_real8(m), 0, dst + ox);
     }
     for (; ox < OW; ox++) dst[ox] = max_clipped(src, H, W, y0, ox * SW - PL, KH, KW);
 }
