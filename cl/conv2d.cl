@@ -406,7 +406,8 @@ __kernel void conv2d_kvec(__global const real *restrict in, __global const real 
 /*
  * Horizontal fusion (pass 3, runtime/passes/passes.h): up to three convolutions of
  * the same input, their weights concatenated (K, K2, K3 channels; K and K2
- * multiples of KBV so no weight block straddles two outputs), in one launch.
+ * padded with zero filters to multiples of KBV so no weight block straddles
+ * two outputs), in one launch.
  * Each output has its own placement. With two, out3 is unused (K3 = 0) and
  * K2 may be any size.
  */
@@ -419,7 +420,7 @@ __kernel void conv2d_kvec_split(__global const real *restrict in, __global const
 {
     const int n = get_global_id(2) / kblocks;
     const int kb = get_global_id(2) - n * kblocks;
-    const int kb2 = K / KBV, kb3 = kb2 + (K2 + KBV - 1) / KBV; /* K2 may be the unaligned last */
+    const int kb2 = (K + KBV - 1) / KBV, kb3 = kb2 + (K2 + KBV - 1) / KBV; /* padded to whole blocks */
     /* One call site: the tile is inlined once, not once per output (a third
        of the code for the compiler, which is most of a cold start on PoCL). */
     __global real *dst = out;
