@@ -273,7 +273,7 @@ END_TEST
  * Wide rows for maxpool2d_rows: its 8-wide vector path needs rows of 8 to 24+
  * outputs (random_pool's rows are at most 15 wide), at stride 1 and 2, with
  * the scalar ends on both sides, ceil mode, batch 2 and 1x1 outputs, and the
- * shapes of the pools of d2l's GoogLeNet.
+ * row widths of the pools of d2l's GoogLeNet.
  */
 START_TEST(maxpool_wide_rows)
 {
@@ -288,8 +288,8 @@ START_TEST(maxpool_wide_rows)
         {1, 2, 3, 64, 7, 7, 1, 1, {3, 3, 3, 3}, 0, 0},
         {3, 2, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 0},   /* 1x1 */
         {1, 2, 3, 3, 3, 3, 2, 2, {1, 1, 1, 1}, 0, 0},
-        {1, 3, 5, 24, 3, 3, 2, 2, {1, 1, 1, 1}, 0, 0},  /* d2l GoogLeNet's second pool */
-        {2, 3, 6, 12, 3, 3, 2, 2, {1, 1, 1, 1}, 0, 0},  /* d2l GoogLeNet's third pool */
+        {1, 3, 5, 24, 3, 3, 2, 2, {1, 1, 1, 1}, 0, 0},  /* rows of d2l GoogLeNet's second pool (24 wide) */
+        {2, 3, 6, 12, 3, 3, 2, 2, {1, 1, 1, 1}, 0, 0},  /* rows of its third pool (12 wide) */
         {1, 2, 4, 13, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 0},  /* stride 1, a vector and a tail */
         {1, 2, 4, 7, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 0},   /* stride 1, narrower than a vector */
         {1, 2, 3, 16, 2, 2, 2, 2, {0, 0, 0, 0}, 0, 0},  /* 2x2, the row's last column read */
