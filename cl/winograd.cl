@@ -13,7 +13,9 @@
  *   wino_output: out = A^T M A (+ bias) (ReLU) for each tile and 16 output
  *                channels, stored with the usual output placement:
  *                out[out_offset + n * out_image_stride + (k * OH + oy) * OW + ox].
- *                NDRange {T, Kp / 16}.
+ *                NDRange {Kp / 16, T}: neighbouring work-items read neighbouring
+ *                64-byte pieces of M's rows (tile-major, 1.4-2x faster on PoCL
+ *                than channel blocks of neighbouring tiles).
  *
  * U = G g G^T (the transformed filters) is computed on the host at plan time
  * (runtime/ops/ops_conv.c) and laid out as U[xi][K / KB][C][KB] (KB = 16 * KV),
@@ -179,8 +181,8 @@ __kernel void wino_output(__global const real *restrict M, __global const real *
                           __global real *restrict out, int K, int OH, int OW, int TH, int TW,
                           int Tp, int Kp, int out_offset, int out_image_stride, int t_base)
 {
-    const int t = get_global_id(0);
-    const int k0 = get_global_id(1) * 16;
+    const int k0 = get_global_id(0) * 16;
+    const int t = get_global_id(1);
     const real AT[WM][ALPHA] = WINO_AT;
     real16 m[ALPHA][ALPHA];
 #pragma unroll
