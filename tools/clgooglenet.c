@@ -450,25 +450,9 @@ static int cmd_infer(int argc, char **argv, const char *spec)
     return rc == CLI_USAGE ? CLI_USAGE : rc == CLI_OK ? CLI_OK : CLI_FAILURE;
 }
 
-/*
- * Intel's OpenCL CPU runtime picks the instruction set it compiles for from
- * the CPU model. Under a hypervisor that reports a generic model it misses
- * AVX512-FP16 and computes half through float conversions: a tenth of the
- * FMA rate (measured on a Sapphire Rapids VM: 40 against 800 GFLOP/s). Where
- * the CPU has AVX512-FP16 and the user has not chosen, the CLI names the
- * target; it must be set before the runtime is loaded.
- */
-static void intel_cpu_target_hint(void)
-{
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512fp16")) setenv("CL_CONFIG_CPU_TARGET_ARCH", "sapphirerapids", 0);
-#endif
-}
-
 int main(int argc, char **argv)
 {
-    intel_cpu_target_hint();
+    cli_runtime_hints();
     const char *device = NULL;
     int i = 1;
     /* Global options come before the command. */

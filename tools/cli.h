@@ -49,6 +49,10 @@ int cli_trace_finish(const char *path, clg_context *ctx, clg_trace *trace, doubl
 /* Monotonic clock in milliseconds. */
 double cli_now_ms(void);
 
+/* Environment defaults for the OpenCL CPU runtimes, set before any loads
+   (cli_runtime_hints.c); the user's own settings win. */
+void cli_runtime_hints(void);
+
 int cli_bench(int argc, char **argv, const char *device_spec);
 int cli_eval(int argc, char **argv, const char *device_spec);
 int cli_conformance(int argc, char **argv, const char *device_spec);
