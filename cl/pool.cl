@@ -122,19 +122,22 @@ __kernel void maxpool2d(__global const real *restrict in, __global real *restric
 
 /*
  * maxpool2d_rows: the same max pool, one work-item per output row, for
- * strides 1 and 2. Outputs whose windows lie inside the row take 8 at a
- * time with plain vector loads straight from the input; the few at the
- * row's ends (padding) take scalar loads over the clipped window. No
- * gathers: on PoCL 3.1 the clamped 8-lane gathers of window_reduce's edge
- * paths dominated every small map. NDRange: {OH, N * C}.
+ * strides 1 and 2 on rows of at most POOL_ROW_MAX columns (CPU family). The
+ * KH input rows are first reduced to one row in a private buffer with
+ * -INFINITY on both sides, so the horizontal pass takes 8 outputs at a time
+ * with plain vector loads everywhere, the padded ends included: on PoCL 3.1
+ * the scalar, clipped windows at the ends had taken most of the time, and
+ * all of it on maps under 24 columns (d2l GoogLeNet's 12x12 and 6x6).
+ * `max`, not `fmax`: fmax's NaN rule costs two more instructions per use.
+ * NDRange: {OH, N * C}. The host keeps W <= POOL_ROW_MAX and KW, PL and PR
+ * <= POOL_EDGE (runtime/ops/ops_pool.c).
  */
-static float max_clipped(__global const real *src, int H, int W, int y0, int x0, int KH, int KW)
-{
-    float m = -INFINITY;
-    for (int y = max(y0, 0); y < min(y0 + KH, H); y++)
-        for (int x = max(x0, 0); x < min(x0 + KW, W); x++) m = fmax(m, (float)src[y * W + x]);
-    return m;
-}
+#define POOL_ROW_MAX 256
+#define POOL_EDGE 8
+/* The left edge, the row and what the last 8-output block reads past it:
+   at stride 2, 16 + KW - 1 columns from 2 * ox - PL with ox < OW + 7, where
+   2 * OW <= W + PL + PR + 2 (ceil mode): under W + 58 columns in all. */
+#define POOL_BUF (POOL_ROW_MAX + 8 * POOL_EDGE)
 
 __kernel void maxpool2d_rows(__global const real *restrict in, __global real *restrict out,
                              int H, int W, int OH, int OW, int KH, int KW, int SH, int SW,
@@ -143,27 +146,38 @@ __kernel void maxpool2d_rows(__global const real *restrict in, __global real *re
     const int oy = (int)get_global_id(0);
     const int plane = (int)get_global_id(1);
     const int y0 = oy * SH - PT;
+    const int ky0 = max(0, -y0), ky1 = min(KH, H - y0);
     __global const real *src = in + (size_t)plane * H * W;
     __global real *dst = out + ((size_t)plane * OH + oy) * OW;
-    /* Outputs [lo, hi) read only columns inside the row. */
-    const int lo = min(OW, (PL + SW - 1) / SW);
-    const int hi = W + PL >= KW ? max(lo, min(OW, (W - KW + PL) / SW + 1)) : lo;
-    for (int ox = 0; ox < lo; ox++) dst[ox] = max_clipped(src, H, W, y0, ox * SW - PL, KH, KW);
-    int ox = lo;
-    /* Stride 2 loads 16 columns for 8 outputs: one past the last one used. */
-    const int reach = SW == 1 ? 8 : 16;
-    const int ky0 = max(0, -y0), ky1 = min(KH, H - y0);
-    for (; ox + 8 <= hi && (ox * SW - PL) + KW - 1 + reach <= W; ox += 8) {
-        const int x = ox * SW - PL;
-        float8 m = (float8)(-INFINITY); /* float for half data too (as in conv2d.cl's pool) */
-        for (int ky = ky0; ky < ky1; ky++) {
-            __global const real *row = src + (y0 + ky) * W + x;
-            for (int kx = 0; kx < KW; kx++)
-                m = fmax(m, SW == 1 ? convert_float8(vload8(0, row + kx)) : convert_float8(vload16(0, row + kx).even));
-        }
-        vstore8(convert_real8(m), 0, dst + ox);
+    float buf[POOL_BUF];
+    /* Columns the horizontal pass reads: [0, end) of buf, buf[POOL_EDGE + x] = column x. */
+    const int end = min(POOL_BUF, POOL_EDGE - PL + (OW + 7) / 8 * 8 * SW + 8 + KW);
+    for (int b = 0; b < POOL_EDGE; b++) buf[b] = -INFINITY;
+    int x = 0;
+    for (; x + 8 <= W; x += 8) {
+        float8 m = (float8)(-INFINITY);
+        for (int ky = ky0; ky < ky1; ky++) m = max(m, convert_float8(vload8(0, src + (y0 + ky) * W + x)));
+        vstore8(m, 0, buf + POOL_EDGE + x);
     }
-    for (; ox < OW; ox++) dst[ox] = max_clipped(src, H, W, y0, ox * SW - PL, KH, KW);
+    for (; x < W; x++) {
+        float m = -INFINITY;
+        for (int ky = ky0; ky < ky1; ky++) m = max(m, (float)src[(y0 + ky) * W + x]);
+        buf[POOL_EDGE + x] = m;
+    }
+    for (int b = POOL_EDGE + W; b < end; b++) buf[b] = -INFINITY;
+    const float *row = buf + POOL_EDGE - PL;
+    for (int ox = 0; ox < OW; ox += 8) {
+        float8 m = (float8)(-INFINITY);
+        for (int kx = 0; kx < KW; kx++)
+            m = max(m, SW == 1 ? vload8(0, row + ox + kx) : vload16(0, row + 2 * ox + kx).even);
+        if (ox + 8 <= OW) {
+            vstore8(convert_real8(m), 0, dst + ox);
+        } else {
+            float r[8];
+            vstore8(m, 0, r);
+            for (int i = 0; ox + i < OW; i++) dst[ox + i] = (real)r[i];
+        }
+    }
 }
 
 /*

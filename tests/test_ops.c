@@ -270,10 +270,12 @@ START_TEST(maxpool_random)
 END_TEST
 
 /*
- * Wide rows for maxpool2d_rows: its 8-wide vector path needs rows of 8 to 24+
- * outputs (random_pool's rows are at most 15 wide), at stride 1 and 2, with
- * the scalar ends on both sides, ceil mode, batch 2 and 1x1 outputs, and the
- * row widths of the pools of d2l's GoogLeNet.
+ * Wide rows for maxpool2d_rows (random_pool's rows are at most 15 wide): 8
+ * outputs at a time from a padded private row, at stride 1 and 2, with
+ * partial last blocks, ceil mode, batch 2 and 1x1 outputs, the row widths of
+ * the pools of d2l's GoogLeNet, and its limits (rows of 256 columns, windows
+ * and pads of 8): the largest row buffer, and just past each limit (the
+ * general kernel).
  */
 START_TEST(maxpool_wide_rows)
 {
@@ -293,6 +295,10 @@ START_TEST(maxpool_wide_rows)
         {1, 2, 4, 13, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 0},  /* stride 1, a vector and a tail */
         {1, 2, 4, 7, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 0},   /* stride 1, narrower than a vector */
         {1, 2, 3, 16, 2, 2, 2, 2, {0, 0, 0, 0}, 0, 0},  /* 2x2, the row's last column read */
+        {2, 3, 2, 6, 3, 3, 2, 2, {1, 1, 1, 1}, 0, 0},   /* rows of its last pool (6 wide) */
+        {1, 2, 3, 256, 8, 8, 2, 2, {7, 7, 7, 7}, 1, 0}, /* the widest row, window, pads; ceil */
+        {1, 2, 3, 257, 3, 3, 2, 2, {1, 1, 1, 1}, 0, 0}, /* one column too wide */
+        {1, 2, 9, 20, 9, 9, 1, 1, {4, 4, 4, 4}, 0, 0},  /* window too wide */
     };
     rng_seed(103);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

@@ -6,6 +6,7 @@
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
+#include "ops_conv_simt.h"
 #include "plan.h"
 
 /* Checks the input/output shapes a 2-D pool needs. */
@@ -30,6 +31,22 @@ static clg_status check_window(const clg_plan *plan, int n, const clg_window *w)
     return CLG_OK;
 }
 
+/* maxpool2d_rows' limits (cl/pool.cl's POOL_ROW_MAX and POOL_EDGE). */
+#define POOL_ROW_MAX 256
+#define POOL_EDGE 8
+
+/* Max pools at stride 1 or 2 (every GoogLeNet pool) take maxpool2d_rows, one
+   work-item per output row, in the CPU family: on a GPU its private row
+   buffer would live in scratch memory, and maxpool2d's four outputs per
+   work-item suit the hardware. */
+static int rows_kernel_fits(const clg_plan *plan, const clg_shape *x, const clg_window *w)
+{
+    clg_kernel_family family;
+    if (clg_kernel_family_get(plan->ctx, &family) != CLG_OK || family != CLG_FAMILY_CPU) return 0;
+    return (w->stride[1] == 1 || w->stride[1] == 2) && x->dims[3] <= POOL_ROW_MAX && w->kernel[1] <= POOL_EDGE &&
+           w->pads[1] <= POOL_EDGE && w->pads[3] <= POOL_EDGE;
+}
+
 /* Shared by max and average pooling: the two kernels start with the same arguments. */
 static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
 {
@@ -38,8 +55,7 @@ static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
     CLG_TRY(check_pool_shapes(plan, n, x, y));
     CLG_TRY(check_window(plan, n, w));
 
-    /* Max pools at stride 1 or 2 (every GoogLeNet pool): one work-item per output row. */
-    const int rows = is_max && (w->stride[1] == 1 || w->stride[1] == 2);
+    const int rows = is_max && rows_kernel_fits(plan, x, w);
     clg_step step;
     CLG_TRY(clg_plan_kernel_step(plan, n, "pool.cl", NULL,
                                  rows ? "maxpool2d_rows" : is_max ? "maxpool2d" : "avgpool2d", &step));
