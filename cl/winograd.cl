@@ -6,16 +6,19 @@
  *                tile t (WM x WM outputs; d is the (WM+2)^2 input patch, zero
  *                outside the input). Tiles t >= T (padding up to Tp) get zeros.
  *                NDRange {Tp, C}.
- *   wino_gemm:   M[xi][t][k] = sum_c U[xi][c][k] * V[xi][c][t], one small GEMM
- *                per xi (A*A of them), vectorised over output channels: a
- *                work-item holds PX tiles x KV float16 accumulators.
+ *   wino_gemm:   M[xi][k / 16][t][k % 16] = sum_c U[xi][c][k] * V[xi][c][t],
+ *                one small GEMM per xi (A*A of them), vectorised over output
+ *                channels: a work-item holds PX tiles x KV float16 accumulators.
  *                NDRange {Tp / PX, Kp / (16 * KV), A * A}.
  *   wino_output: out = A^T M A (+ bias) (ReLU) for each tile and 16 output
  *                channels, stored with the usual output placement:
  *                out[out_offset + n * out_image_stride + (k * OH + oy) * OW + ox].
- *                NDRange {Kp / 16, T}: neighbouring work-items read neighbouring
- *                64-byte pieces of M's rows (tile-major, 1.4-2x faster on PoCL
- *                than channel blocks of neighbouring tiles).
+ *                NDRange {T, Kp / 16}. Neighbouring work-items are
+ *                neighbouring tiles of one channel block: their scalar stores
+ *                share cache lines while those are in L1, and M's blocks of 16
+ *                channels put their reads side by side (torchvision
+ *                GoogLeNet, batch 32, PoCL: output transforms 41 -> 28 ms
+ *                against tiles side by side in M's rows of Kp channels).
  *
  * U = G g G^T (the transformed filters) is computed on the host at plan time
  * (runtime/ops/ops_conv.c) and laid out as U[xi][K / KB][C][KB] (KB = 16 * KV),
@@ -170,26 +173,26 @@ __kernel void wino_gemm(__global const real *restrict U, __global const real *re
 #pragma unroll
             for (int j = 0; j < PX; j++) total[v][j] += acc[v][j];
     }
-    __global real *mp = M + ((size_t)xi * Tp + t0) * Kp + kb * KBW;
+    __global real *mp = M + (((size_t)xi * (Kp / 16) + kb * KV) * Tp + t0) * 16;
 #pragma unroll
     for (int j = 0; j < PX; j++)
 #pragma unroll
-        for (int v = 0; v < KV; v++) vstore16(total[v][j], 0, mp + j * Kp + v * 16);
+        for (int v = 0; v < KV; v++) vstore16(total[v][j], 0, mp + ((size_t)v * Tp + j) * 16);
 }
 
 __kernel void wino_output(__global const real *restrict M, __global const real *restrict bias,
                           __global real *restrict out, int K, int OH, int OW, int TH, int TW,
                           int Tp, int Kp, int out_offset, int out_image_stride, int t_base)
 {
-    const int k0 = get_global_id(0) * 16;
-    const int t = get_global_id(1);
+    const int t = get_global_id(0);
+    const int k0 = get_global_id(1) * 16;
     const real AT[WM][ALPHA] = WINO_AT;
     real16 m[ALPHA][ALPHA];
 #pragma unroll
     for (int i = 0; i < ALPHA; i++)
 #pragma unroll
         for (int j = 0; j < ALPHA; j++)
-            m[i][j] = vload16(0, M + ((size_t)(i * ALPHA + j) * Tp + t) * Kp + k0);
+            m[i][j] = vload16(0, M + (((size_t)(i * ALPHA + j) * (Kp / 16) + k0 / 16) * Tp + t) * 16);
     real16 tmp[WM][ALPHA];
 #pragma unroll
     for (int i = 0; i < WM; i++)

@@ -307,8 +307,8 @@ static clg_status wino_output_step(clg_plan *plan, const wino_plan *wp, const wi
     clg_args_ints(&kargs, out_ints, 10);
     const clg_status st = clg_args_end(&kargs);
     s.work_dim = 2;
-    s.global[0] = (size_t)(wp->Kp / 16);
-    s.global[1] = (size_t)T;
+    s.global[0] = (size_t)T;
+    s.global[1] = (size_t)(wp->Kp / 16);
     clg_plan_row_groups(plan, &s);
     s.bytes = 4.0 * (double)(sp->mcount + (size_t)(T * wm * wm * wp->K)); /* about */
     return clg_plan_finish_step(plan, &s, st);
