@@ -80,6 +80,7 @@
 #endif
 
 #include "row_vectors.cl"
+#include "channel_rows.cl"
 
 __kernel void conv2d(__global const real *restrict in, __global const real *restrict w,
                      __global const real *restrict bias, __global real *restrict out,
@@ -365,6 +366,30 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
     const int plane_out = OH * OW;
     const int k0 = kb_out * KBV;
     const int full = ox0 + PX <= OW && k0 + KBV <= K;
+#if !CHUNKED && !(defined(REAL_HALF) && REAL_HALF)
+    if (full) {
+        /* Each channel's PX pixels as vector stores (channel_rows.cl). */
+#pragma unroll
+        for (int v = 0; v < KV; v++) {
+            float16 r[PX];
+#pragma unroll
+            for (int j = 0; j < PX; j++) r[j] = RELU ? fmax(total[v][j], (float16)(0.0f)) : total[v][j];
+            __global float *yv = y + (k0 + v * 16) * plane_out;
+            int j = 0;
+#pragma unroll
+            for (; j + 4 <= PX; j += 4) store_channel_rows4(r[j], r[j + 1], r[j + 2], r[j + 3], yv + j, plane_out);
+#pragma unroll
+            for (; j + 2 <= PX; j += 2) store_channel_rows2(r[j], r[j + 1], yv + j, plane_out);
+            if (j < PX) {
+                float t[16];
+                vstore16(r[j], 0, t);
+#pragma unroll
+                for (int l = 0; l < 16; l++) yv[l * plane_out + j] = t[l];
+            }
+        }
+        return;
+    }
+#endif
 #pragma unroll
     for (int v = 0; v < KV; v++) {
 #pragma unroll

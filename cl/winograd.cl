@@ -68,6 +68,7 @@
 #include "prelude.cl"
 
 #include "winograd_transforms.cl"
+#include "channel_rows.cl"
 
 __kernel void wino_input(__global const real *restrict in, __global real *restrict V, int C,
                          int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left,
@@ -225,53 +226,17 @@ __kernel void wino_output(__global const real *restrict M, __global const real *
     const int kn = min(16, K - k0);
 #if !(defined(REAL_HALF) && REAL_HALF)
     if (oy0 + WM <= OH && ox0 + WM <= OW && kn == 16) {
-        /* Each output row as 16 stores of its WM pixels, one per channel:
-           two-source shuffles turn the row's WM 16-channel vectors into
-           vectors of several channels' rows (F(4x4): 16 stores and 8
-           shuffles where scalar stores took 64 stores and 64 loads). Not
-           for half: Intel's compiler made half16 shuffles slow (conv2d.cl). */
-        const uint16 pair_lo = (uint16)(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-        const uint16 pair_hi = pair_lo + (uint16)(8);
-#if WM == 2
+        /* Each output row per channel as one vector store (channel_rows.cl):
+           F(4x4) 16 stores and 8 shuffles per row where scalar stores took
+           64 stores and 64 reloads. */
 #pragma unroll
         for (int i = 0; i < WM; i++) {
-            const float16 lo = shuffle2(ov[i][0], ov[i][1], pair_lo); /* channel l's row: lanes 2l, 2l + 1 */
-            const float16 hi = shuffle2(ov[i][0], ov[i][1], pair_hi);
-            __global real *yr = y + i * OW;
-            vstore2(lo.s01, 0, yr), vstore2(lo.s23, 0, yr + plane), vstore2(lo.s45, 0, yr + 2 * plane);
-            vstore2(lo.s67, 0, yr + 3 * plane), vstore2(lo.s89, 0, yr + 4 * plane);
-            vstore2(lo.sab, 0, yr + 5 * plane), vstore2(lo.scd, 0, yr + 6 * plane);
-            vstore2(lo.sef, 0, yr + 7 * plane);
-            yr += 8 * plane;
-            vstore2(hi.s01, 0, yr), vstore2(hi.s23, 0, yr + plane), vstore2(hi.s45, 0, yr + 2 * plane);
-            vstore2(hi.s67, 0, yr + 3 * plane), vstore2(hi.s89, 0, yr + 4 * plane);
-            vstore2(hi.sab, 0, yr + 5 * plane), vstore2(hi.scd, 0, yr + 6 * plane);
-            vstore2(hi.sef, 0, yr + 7 * plane);
-        }
+#if WM == 4
+            store_channel_rows4(ov[i][0], ov[i][1], ov[i][2], ov[i][3], y + i * OW, plane);
 #else
-        const uint16 quad_lo = (uint16)(0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
-        const uint16 quad_hi = quad_lo + (uint16)(8);
-#pragma unroll
-        for (int i = 0; i < WM; i++) {
-            const float16 ab_lo = shuffle2(ov[i][0], ov[i][1], pair_lo); /* a0 b0 a1 b1 .. a7 b7 */
-            const float16 cd_lo = shuffle2(ov[i][2], ov[i][3], pair_lo);
-            const float16 ab_hi = shuffle2(ov[i][0], ov[i][1], pair_hi); /* a8 b8 .. a15 b15 */
-            const float16 cd_hi = shuffle2(ov[i][2], ov[i][3], pair_hi);
-            float16 rows[4]; /* rows[g]: channels 4g .. 4g + 3, four pixels each */
-            rows[0] = shuffle2(ab_lo, cd_lo, quad_lo);
-            rows[1] = shuffle2(ab_lo, cd_lo, quad_hi);
-            rows[2] = shuffle2(ab_hi, cd_hi, quad_lo);
-            rows[3] = shuffle2(ab_hi, cd_hi, quad_hi);
-#pragma unroll
-            for (int g = 0; g < 4; g++) {
-                __global real *yr = y + 4 * g * plane + i * OW;
-                vstore4(rows[g].s0123, 0, yr);
-                vstore4(rows[g].s4567, 0, yr + plane);
-                vstore4(rows[g].s89ab, 0, yr + 2 * plane);
-                vstore4(rows[g].scdef, 0, yr + 3 * plane);
-            }
-        }
+            store_channel_rows2(ov[i][0], ov[i][1], y + i * OW, plane);
 #endif
+        }
         return;
     }
 #endif
