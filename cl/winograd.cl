@@ -14,8 +14,8 @@
  *                channels, stored with the usual output placement:
  *                out[out_offset + n * out_image_stride + (k * OH + oy) * OW + ox].
  *                NDRange {T, Kp / 16}. Neighbouring work-items are
- *                neighbouring tiles of one channel block: their scalar stores
- *                share cache lines while those are in L1, and M's blocks of 16
+ *                neighbouring tiles of one channel block: their stores share
+ *                cache lines while those are in L1, and M's blocks of 16
  *                channels put their reads side by side (torchvision
  *                GoogLeNet, batch 32, PoCL: output transforms 41 -> 28 ms
  *                against tiles side by side in M's rows of Kp channels).
