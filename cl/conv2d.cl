@@ -19,6 +19,11 @@
  *   POOL3_VEC 1: POOL3 reads each of the three rows with one 16-wide vector
  *             load, which may read up to 15 floats past the input tensor's end:
  *             only for inputs whose buffer has that slack (runtime/plan/memory_plan.c)
+ *   POOL3_PLANE_H, POOL3_PLANE_W
+ *             POOL3 with POOL3_VEC on planes of H x W <= 16 pixels (these two
+ *             values, W under 6): the tile's pixels are taken along the whole
+ *             plane as one row (NDRange {ceil(H * W / PX), 1, ...}) and each
+ *             channel's plane is pooled as one 16-wide vector
  *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
  *             a * b + c into FMA instructions); 0: mad()
  *   CHUNKED   conv2d_kvec: 1 = one launch sums input channels c_begin..c_begin +
@@ -66,6 +71,12 @@
 #endif
 #ifndef POOL3_VEC
 #define POOL3_VEC 0
+#endif
+#ifndef POOL3_PLANE_H
+#define POOL3_PLANE_H 0
+#endif
+#ifndef POOL3_PLANE_W
+#define POOL3_PLANE_W 0
 #endif
 #include "prelude.cl"
 
@@ -226,6 +237,10 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
                       int H, int W, int K, int OH, int OW, int pad_top, int pad_left, int n, int kb,
                       int kb_out, int out_offset, int out_image_stride CHUNK_PARAMS)
 {
+#if POOL3_PLANE_W
+    /* The plane as one row (the pool below knows its shape). */
+    W *= H, OW *= OH, H = 1, OH = 1;
+#endif
     const int ox0 = get_global_id(0) * PX;
     const int oy = get_global_id(1);
     const int ix0 = ox0 * SW - pad_left;
@@ -289,6 +304,70 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
     } else {
         plane += (size_t)(c_end - c0) * H * W, wk += (size_t)(c_end - c0) * KBV;
     }
+#elif POOL3 && POOL3_VEC && SPANP + 2 <= 16
+    /* Pass 2's 3x3 stride-1 max-pool (pads 1) in front of this 1x1
+       convolution, in two phases per channel block: first each channel's
+       pooled row as one 16-wide vector, stored to private memory; then the
+       products, broadcasting the pooled samples straight from memory. A
+       broadcast from memory takes only a load port, where taking a lane of
+       a register takes a shuffle on the port of the second FMA unit, and
+       the block's stores are long done by the time they are read (no
+       store-to-load forwarding stall). */
+    if (iy0 >= 0 && iy0 < H) {
+        real pooled[CBLK * 16];
+#if POOL3_PLANE_W
+        /* Lane l: pixel l of the plane; its neighbours are lanes l -+ 1 and
+           l -+ W, or -inf (lane 16 of the second shuffle operand) outside
+           the plane. The masks are constants: the shuffles compile to
+           single permutes. Lanes past the plane are never read. */
+        const uint16 lane = (uint16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        const uint16 x = lane % POOL3_PLANE_W, y = lane / POOL3_PLANE_W, none = (uint16)(16);
+        const uint16 left = select(none, lane - 1, x > 0), right = select(none, lane + 1, x + 1 < POOL3_PLANE_W);
+        const uint16 above = select(none, lane - POOL3_PLANE_W, y > 0);
+        const uint16 below = select(none, lane + POOL3_PLANE_W, y + 1 < POOL3_PLANE_H);
+        const float16 ninf = (float16)(-INFINITY);
+        __global const real *p = plane;
+        for (int c = c0; c < c_end; c++, p += H * W) {
+            const float16 v = convert_float16(vload16(0, p));
+            const float16 h = max(v, max(shuffle2(v, ninf, left), shuffle2(v, ninf, right)));
+            const float16 m = max(h, max(shuffle2(h, ninf, above), shuffle2(h, ninf, below)));
+            vstore16(convert_real16(m), 0, pooled + (c - c0) * 16);
+        }
+        const int first = ox0; /* lane of the tile's first pixel */
+#else
+        /* Lane t: the max of column ix0 - 1 + t over rows iy0-1..iy0+1. A
+           row outside the plane is replaced by row iy0 itself, which is in
+           the window anyway; columns outside the row become -inf. */
+        const int up = iy0 > 0 ? -W : 0, down = iy0 + 1 < H ? W : 0;
+        const int start = ix0 > 0 ? ix0 - 1 : 0;
+        const int16 column = (ix0 - 1) + (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        const int16 outside = column >= W || column < 0;
+        __global const real *p = plane + iy0 * W + start;
+        for (int c = c0; c < c_end; c++, p += H * W) {
+            /* In float for half data too: Intel's compiler turned these
+               half16 shuffles into 8x slower code than the float ones.
+               max, not fmax: fmax's NaN rule costs two more instructions
+               per use on x86; a NaN input gives the driver's max. */
+            float16 r = max(max(convert_float16(vload16(0, p + up)), convert_float16(vload16(0, p))),
+                            convert_float16(vload16(0, p + down)));
+            if (ix0 == 0) r = (float16)(r.s0, r.s012, r.s3456, r.s789a, r.sbcde); /* column -1 */
+            r = select(r, (float16)(-INFINITY), outside);
+            const float16 m = max(max(r, r.s123456789abcdeff), r.s23456789abcdeff0);
+            vstore16(convert_real16(m), 0, pooled + (c - c0) * 16);
+        }
+        const int first = 0;
+#endif
+        const int colstep = min(W, 1); /* 1 (W >= 1), opaque: see the 1x1 path */
+        for (int c = c0; c < c_end; c++, wk += KBV) {
+            real xs[SPANP];
+#pragma unroll
+            for (int t = 0; t < SPANP; t++) xs[t] = pooled[(c - c0) * 16 + first + t * colstep];
+            kvec_madd_row(acc, xs, wk);
+        }
+    } else {
+        wk += (size_t)(c_end - c0) * KBV;
+    }
+    plane += (size_t)(c_end - c0) * H * W;
 #else
     for (int c = c0; c < c_end; c++, plane += H * W, wk += KH * KW * KBV) {
 #pragma unroll
@@ -297,32 +376,7 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
             if (iy < 0 || iy >= H) continue; /* zero padding row */
             __global const real *row = plane + iy * W;
             real xs[SPANP];
-#if POOL3 && POOL3_VEC && SPANP + 2 <= 16
-            /* Pass 2's 3x3 stride-1 max-pool (pads 1) in front of this 1x1
-               convolution, vectorised: lane t of `r` is the max of column
-               ix0 - 1 + t over rows iy-1..iy+1. A row outside the plane is
-               replaced by row iy itself, which is in the window anyway, so
-               the max is unchanged; columns outside the row become -inf. */
-            __global const real *up = row - (iy > 0 ? W : 0);
-            __global const real *down = row + (iy + 1 < H ? W : 0);
-            const int start = ix0 > 0 ? ix0 - 1 : 0;
-            /* In float for half data too: Intel's compiler turned these
-               half16 shuffles into 8x slower code than the float ones.
-               max, not fmax: fmax's NaN rule costs two more instructions
-               per use on x86, on the ports the FMAs need (this layer 21%
-               faster on PoCL); a NaN input gives the driver's max. */
-            float16 r = max(max(convert_float16(vload16(0, up + start)), convert_float16(vload16(0, row + start))),
-                             convert_float16(vload16(0, down + start)));
-            if (ix0 == 0) r = (float16)(-INFINITY, r.s012, r.s3456, r.s789a, r.sbcde); /* column -1 */
-            const int16 column = (ix0 - 1) + (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-            r = select(r, (float16)(-INFINITY), column >= W);
-            const float16 pooled = max(max(r, r.s123456789abcdeff), r.s23456789abcdeff0);
-            /* Lanes straight from the register (clang's vector subscript, constant
-               after unrolling): a trip through private memory stalled on
-               store-to-load forwarding in every broadcast. */
-#pragma unroll
-            for (int t = 0; t < SPANP; t++) xs[t] = (real)pooled[t];
-#elif POOL3
+#if POOL3
             /* Pass 2: the 3x3 stride-1 max-pool (pads 1) in front of this 1x1
                convolution, on the fly: column maxima over rows iy-1..iy+1, then
                the max of three neighbouring columns. */

@@ -459,6 +459,17 @@ START_TEST(conv_inception_block)
     check_inception(ctx, 2, 19, 7, 7, inception_ks);
     check_inception(ctx, 1, 70, 3, 3, inception_ks);
     check_inception(ctx, 2, 21, 6, 6, padded);
+    /* Fused pools on whole planes of up to 16 pixels (one row, one column,
+       16 pixels, a single pixel), and 4 channel vectors per work-item with
+       a partial last block (80 pooled outputs), on rows and on a plane. */
+    static const int wide_pool[4] = {16, 16, 5, 80};
+    check_inception(ctx, 3, 37, 4, 4, inception_ks);
+    check_inception(ctx, 2, 18, 2, 5, inception_ks);
+    check_inception(ctx, 2, 33, 5, 3, inception_ks);
+    check_inception(ctx, 2, 20, 1, 1, inception_ks);
+    check_inception(ctx, 1, 15, 1, 4, inception_ks);
+    check_inception(ctx, 2, 40, 6, 9, wide_pool);
+    check_inception(ctx, 2, 40, 3, 3, wide_pool);
     clg_context_destroy(ctx);
 }
 END_TEST

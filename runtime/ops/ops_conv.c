@@ -605,24 +605,29 @@ static int64_t kvec_chunk_channels(const clg_plan *plan, const conv_desc *d, int
 
 /* conv2d_kvec's tile: KV vectors of 16 output channels x PX pixels per work-item. */
 typedef struct kvec_tile {
-    int px, kv, pool_vec, sh, sw;
+    int px, kv, pool_vec, pool_plane, sh, sw;
     int64_t kblocks;
 } kvec_tile;
 
 /* ch's px and kv where set, else picked from the shape. */
 static kvec_tile kvec_pick(const conv_desc *d, const conv_choice *ch)
 {
-    /* Pointwise convolutions run as one row of H*W pixels. */
-    const int pw = d->pointwise;
-    const int64_t oh = pw ? 1 : d->OH, ow = pw ? d->OH * d->OW : d->OW;
     kvec_tile t;
-    t.kv = ch->kv ? ch->kv : d->K > 16 ? 2 : 1;
-    /* A fused pool's vector path pools 16 columns at once, whatever PX:
-       wider tiles spread that cost over more outputs (12 x 32 outputs
-       still leave AVX-512 registers for the weights). */
-    /* Rows under 6 columns pool faster scalar than with 16-wide loads. */
-    t.pool_vec = d->pool3 && d->in_slack && d->W >= 6;
-    const int widest = d->sums / t.kv * (t.kv == 2 && t.pool_vec ? 2 : 1);
+    /* A fused pool on planes of up to 16 pixels pools each whole plane as
+       one vector; other rows under 6 columns pool faster scalar than with
+       16-wide loads. */
+    t.pool_plane = d->pool3 && d->in_slack && d->W < 6 && d->H * d->W <= 16;
+    t.pool_vec = d->pool3 && d->in_slack && (d->W >= 6 || t.pool_plane);
+    /* Pointwise convolutions and whole-plane pools run as one row of H*W pixels. */
+    const int pw = d->pointwise || t.pool_plane;
+    const int64_t oh = pw ? 1 : d->OH, ow = pw ? d->OH * d->OW : d->OW;
+    /* A fused pool's vector path pools 16 columns once per channel and
+       tile: tiles of twice the sums spread that cost over more outputs
+       (24 sums still leave AVX-512 registers for the weights; with 4
+       channel vectors, each channel's pool serves 64 outputs per pixel). */
+    const int pool_wide = t.pool_vec && d->sums >= 12;
+    t.kv = ch->kv ? ch->kv : pool_wide && d->K > 32 ? 4 : d->K > 16 ? 2 : 1;
+    const int widest = d->sums / t.kv * (t.pool_vec && t.kv >= 2 ? 2 : 1);
     t.px = ch->px ? ch->px : pick_px(ow, widest);
     t.kblocks = (d->K + 16 * t.kv - 1) / (16 * t.kv);
     if (!ch->kv && t.kv == 2 && d->N * t.kblocks * oh * ((ow + t.px - 1) / t.px) < 8) {
@@ -630,6 +635,8 @@ static kvec_tile kvec_pick(const conv_desc *d, const conv_choice *ch)
         t.px = ch->px ? ch->px : pick_px(ow, d->sums);
         t.kblocks = (d->K + 15) / 16;
     }
+    /* A whole-plane pool's tiles must end inside its 16-lane vector. */
+    while (t.pool_plane && t.px > 1 && (ow + t.px - 1) / t.px * t.px > 16) t.px--;
     t.sh = pw ? 1 : d->win->stride[0];
     t.sw = pw ? 1 : d->win->stride[1];
     return t;
@@ -647,12 +654,16 @@ static clg_status kvec_kernel(clg_plan *plan, const conv_desc *d, const kvec_til
     clg_options_epilogue(&o, d->has_bias, d->relu);
     clg_options_set(&o, "POOL3", d->pool3);
     if (t->pool_vec) clg_options_set(&o, "POOL3_VEC", 1);
+    if (t->pool_plane) {
+        clg_options_set(&o, "POOL3_PLANE_H", (int)d->H);
+        clg_options_set(&o, "POOL3_PLANE_W", (int)d->W);
+    }
     if (chunked) clg_options_set(&o, "CHUNKED", 1);
     CLG_TRY(clg_options_end(&o));
     CLG_TRY(clg_plan_kernel_step(plan, d->n, o.desc->file, o.text, "conv2d_kvec", step));
     snprintf(step->variant, sizeof step->variant, "conv2d_kvec_%s%s%dx%ds%dx%d_p%dk%d",
-             chunked ? "chunked_" : "", d->pool3 ? "pool3_" : "", (int)d->KH, (int)d->KW, t->sh, t->sw,
-             t->px, 16 * t->kv);
+             chunked ? "chunked_" : "", t->pool_plane ? "pool3plane_" : d->pool3 ? "pool3_" : "", (int)d->KH,
+             (int)d->KW, t->sh, t->sw, t->px, 16 * t->kv);
     return CLG_OK;
 }
 
@@ -670,8 +681,10 @@ static clg_status kvec_args(clg_plan *plan, const conv_desc *d, const kvec_tile 
                         (int)c0, (int)count};
     CLG_TRY(set_args(step, relaid, ints, count > 0 ? 13 : 11));
     step->work_dim = 3;
-    step->global[0] = (size_t)((ow + t->px - 1) / t->px);
-    step->global[1] = (size_t)oh;
+    /* A whole-plane pool takes the plane's shape but runs as one row. */
+    const int64_t tiles_ow = t->pool_plane ? d->OH * d->OW : ow, tiles_oh = t->pool_plane ? 1 : oh;
+    step->global[0] = (size_t)((tiles_ow + t->px - 1) / t->px);
+    step->global[1] = (size_t)tiles_oh;
     step->global[2] = (size_t)(d->N * t->kblocks);
     clg_plan_row_groups(plan, step);
     return CLG_OK;

@@ -23,6 +23,8 @@ static const clg_kernel_param conv2d_params[] = {
     EPILOGUE_PARAMS,
     {"POOL3", 0, 1, 0}, /* 3x3 max-pool fused before a 1x1 convolution */
     {"POOL3_VEC", 0, 1, 0},
+    {"POOL3_PLANE_H", 0, 16, 0}, /* POOL3_VEC on a whole plane of H x W <= 16 */
+    {"POOL3_PLANE_W", 0, 5, 0},
     {"CBLK", 1, ANY, 32}, /* channels a partial sum covers */
     {"CHUNKED", 0, 1, 0}, /* conv2d_kvec: one launch sums a range of input channels */
 };
