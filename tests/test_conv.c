@@ -470,6 +470,9 @@ START_TEST(conv_inception_block)
     check_inception(ctx, 1, 15, 1, 4, inception_ks);
     check_inception(ctx, 2, 40, 6, 9, wide_pool);
     check_inception(ctx, 2, 40, 3, 3, wide_pool);
+    /* A 1x1 group of two channel vectors on a 9-pixel map: one tile of 9. */
+    static const int whole_map[4] = {64, 32, 32, 8};
+    check_inception(ctx, 2, 24, 3, 3, whole_map);
     clg_context_destroy(ctx);
 }
 END_TEST
