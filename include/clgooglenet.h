@@ -457,7 +457,8 @@ typedef enum clg_precision {
 typedef struct clg_context_options {
     const char *device;      /* a spec as for clg_device_select; NULL: CLGOOGLENET_DEVICE */
     unsigned flags;          /* CLG_CONTEXT_* */
-    int queues;              /* in-order queues, 1 to 4; 0: CLGOOGLENET_QUEUES, else 1 */
+    int queues;              /* in-order queues, 1 to 4; 0: CLGOOGLENET_QUEUES, else per plan:
+                                4 for batch 1 on PoCL, 1 otherwise */
     clg_tuning_mode tuning;  /* CLG_TUNING_DEFAULT: CLGOOGLENET_TUNE */
     /*
      * Convolution kernel family: "cpu" (explicit vectors per work-item, what
@@ -500,7 +501,8 @@ CLG_API clg_status clg_context_create_with_options(const clg_context_options *op
 /*
  * The options the caller gave the context (strings borrowed from the
  * context): a field left to its environment variable stays zero/NULL here,
- * except queues, which shows the count in use.
+ * except queues, which shows the count in use (0 when no count was asked:
+ * each plan chooses, as for options.queues = 0).
  */
 CLG_API clg_status clg_context_get_options(const clg_context *ctx, clg_context_options *options);
 

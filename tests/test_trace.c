@@ -88,8 +88,9 @@ static void check_trace(int passes_on)
         ck_assert_msg(seen >= 2, "node %s appears %d times in 2 runs", nd->name, seen);
     }
     ck_assert_uint_gt(computing, passes_on ? 50 : 120);
-    /* One in-order queue: commands follow each other, each taking time; not
-       checked where the device table says the timestamps mean nothing. */
+    /* Within one in-order queue (a lane) commands follow each other, each
+       taking time; not checked where the device table says the timestamps
+       mean nothing. */
     const int timed = clg_device_traits_of(clg_context_device(ctx))->timestamps;
     if (!timed) printf("SKIP: %s reports no usable profiling times\n", clg_context_device(ctx)->platform_name);
     for (size_t k = 0; timed && k < n; k++) {
@@ -131,6 +132,73 @@ END_TEST
 START_TEST(records_every_node_without_passes) { check_trace(0); }
 END_TEST
 
+/* The queues a run used: one more than the highest lane in its trace. */
+static int lanes_used(clg_model *model, const clg_tensor *input)
+{
+    clg_trace *trace;
+    ck_assert_int_eq(clg_trace_create(&trace), CLG_OK);
+    ck_assert_int_eq(clg_model_set_trace(model, trace), CLG_OK);
+    const clg_tensor *inputs[] = {input};
+    clg_tensor *out = NULL;
+    ck_assert_msg(clg_model_run(model, inputs, 1, &out, 1) == CLG_OK, "%s", clg_last_error());
+    clg_tensor_destroy(out);
+    size_t n;
+    const clg_trace_event *ev = clg_trace_events(trace, &n);
+    int lanes = 0;
+    for (size_t k = 0; k < n; k++)
+        if (ev[k].lane + 1 > lanes) lanes = ev[k].lane + 1;
+    ck_assert_int_eq(clg_model_set_trace(model, NULL), CLG_OK);
+    clg_trace_destroy(trace);
+    return lanes;
+}
+
+/* With no queue count asked, batch-1 runs spread branches over the device
+   table's queues (PoCL: 4) and larger batches keep one; an asked count
+   holds at every batch size. */
+START_TEST(queues_per_batch)
+{
+    unsetenv("CLGOOGLENET_QUEUES");
+    clg_context *ctx;
+    clg_model *model;
+    clg_tensor *batch, *one, *two;
+    load_model(CLG_CONTEXT_PROFILING, &ctx, &model, &batch);
+    const int batch1 = clg_device_traits_of(clg_context_device(ctx))->batch1_queues;
+    /* The first item, and the first two, of the stored batch. */
+    ck_assert_int_ge(batch->dims[0], 2);
+    int64_t dims[CLG_MAX_RANK];
+    memcpy(dims, batch->dims, sizeof dims);
+    dims[0] = 1;
+    ck_assert_int_eq(clg_tensor_create(batch->rank, dims, &one), CLG_OK);
+    dims[0] = 2;
+    ck_assert_int_eq(clg_tensor_create(batch->rank, dims, &two), CLG_OK);
+    memcpy(one->data, batch->data, clg_tensor_element_count(one) * sizeof(float));
+    memcpy(two->data, batch->data, clg_tensor_element_count(two) * sizeof(float));
+    clg_tensor_destroy(batch);
+    clg_context_options got;
+    ck_assert_int_eq(clg_context_get_options(ctx, &got), CLG_OK);
+    ck_assert_int_eq(got.queues, 0); /* chosen per plan */
+    ck_assert_int_eq(lanes_used(model, one), batch1 > 1 ? batch1 : 1);
+    ck_assert_int_eq(lanes_used(model, two), 1);
+    clg_model_destroy(model);
+    clg_context_destroy(ctx);
+
+    clg_context_options o;
+    clg_context_options_init(&o);
+    o.queues = 2;
+    o.flags = CLG_CONTEXT_PROFILING;
+    ck_assert_msg(clg_context_create_with_options(&o, &ctx) == CLG_OK, "%s", clg_last_error());
+    char path[1024];
+    ck_assert_msg(clg_model_load(ctx, data_path("d2l_small.onnx", path, sizeof path), &model) == CLG_OK, "%s",
+                  clg_last_error());
+    ck_assert_int_eq(lanes_used(model, one), 2);
+    ck_assert_int_eq(lanes_used(model, two), 2);
+    clg_model_destroy(model);
+    clg_context_destroy(ctx);
+    clg_tensor_destroy(one);
+    clg_tensor_destroy(two);
+}
+END_TEST
+
 START_TEST(peak_is_measured)
 {
     /* The context reads XDG_CACHE_HOME when it is made; PoCL follows it
@@ -167,6 +235,7 @@ int main(void)
         {"trace:off_by_default", off_by_default},
         {"trace:records_every_node", records_every_node},
         {"trace:records_every_node_without_passes", records_every_node_without_passes},
+        {"trace:queues_per_batch", queues_per_batch},
         {"trace:peak_is_measured", peak_is_measured},
     };
     return clg_run_cases("trace", cases, sizeof cases / sizeof cases[0], 300, NULL, NULL);

@@ -65,16 +65,19 @@ static clg_status open_device(clg_context *ctx)
     return CLG_OK;
 }
 
-/* ctx's in-order queues: the options' count, else CLGOOGLENET_QUEUES, else one. */
+/* ctx's in-order queues: the options' count, else CLGOOGLENET_QUEUES, else
+   the device table's count for batch-1 plans (at least one). */
 static clg_status create_queues(clg_context *ctx)
 {
     /* Profiling only when asked: it can cost time on some drivers. */
     cl_command_queue_properties props_queue = (ctx->flags & CLG_CONTEXT_PROFILING) ? CL_QUEUE_PROFILING_ENABLE : 0;
-    /* Independent branches may run on several in-order queues; one is the
-       default until measured to win on a device (CLGOOGLENET_QUEUES=N). */
+    /* Independent branches may run on several in-order queues: as many as
+       asked, else where the device table measured them to win (batch 1). */
     const char *nq = ctx->options.queues ? NULL : clg_env_value(CLG_QUEUES_ENV);
     char *end = NULL;
-    long n_queues = ctx->options.queues ? ctx->options.queues : nq && *nq ? strtol(nq, &end, 10) : 1;
+    ctx->queues_asked = ctx->options.queues || (nq && *nq);
+    const int batch1 = clg_device_traits_of(&ctx->info)->batch1_queues;
+    long n_queues = ctx->options.queues ? ctx->options.queues : nq && *nq ? strtol(nq, &end, 10) : batch1 > 1 ? batch1 : 1;
     ctx->n_queues = (end && *end) || n_queues < 1 || n_queues > CLG_MAX_QUEUES ? 0 : (int)n_queues;
     if (ctx->n_queues == 0)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s=%s: expected a number from 1 to %d", CLG_QUEUES_ENV, nq,
@@ -85,7 +88,7 @@ static clg_status create_queues(clg_context *ctx)
         if (err != CL_SUCCESS) return clg_cl_fail(err, "clCreateCommandQueue", NULL);
     }
     ctx->queue = ctx->queues[0];
-    ctx->options.queues = ctx->n_queues;
+    ctx->options.queues = ctx->queues_asked ? ctx->n_queues : 0; /* 0: chosen per plan */
     return CLG_OK;
 }
 

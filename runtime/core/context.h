@@ -35,7 +35,8 @@ struct clg_context {
     cl_context context;
     cl_command_queue queue; /* queues[0]: transfers, single-queue work */
     cl_command_queue queues[CLG_MAX_QUEUES];
-    int n_queues;           /* in-order queues the scheduler spreads branches over */
+    int n_queues;           /* in-order queues made; a plan spreads branches over plan->n_queues */
+    int queues_asked;       /* the count came from the options or CLGOOGLENET_QUEUES */
     struct clg_program_cache *programs;
     int program_store;      /* keep compiled programs on disk (program_store.h) */
     /* The device table's loop_iteration_limit (0: none); tests lower it to

@@ -17,10 +17,17 @@
  * there; CLGOOGLENET_KERNELS=simt still runs it anywhere. Split-K (the last
  * value) pays on GPUs, where a batch-1 launch must fill the device; on CPU
  * drivers an extra reduction launch costs more than it gives.
+ *
+ * Batch-1 queues: PoCL's pthread driver leaves a core idle at the end of
+ * every small launch; with the branches of each Inception block on four
+ * queues, one branch's work-groups fill it (d2l GoogLeNet, batch 1, 200
+ * runs: 2.73-2.78 ms median against 3.07-3.27 ms on one queue; the basic
+ * driver about even, 4.29-4.42 against 4.35-4.66). Intel's runtime lost
+ * (3.05-3.09 against 2.51-2.58 ms), so it keeps one.
  */
 static const clg_device_traits table[] = {
     {.name = "pocl", .platform = "Portable Computing Language", .rank = 0, .timestamps = 1,
-     .kernel_family = CLG_FAMILY_CPU, .simt_split_k = 1,
+     .kernel_family = CLG_FAMILY_CPU, .simt_split_k = 1, .batch1_queues = 4,
      .why = "PoCL keeps its own kernel cache (~/.cache/pocl); asking it for binaries costs extra compiles"},
     {.name = "intel-cpu", .platform = "Intel(R) OpenCL", .cpu_only = 1, .rank = 1, .program_store = 1,
      .timestamps = 1, .kernel_family = CLG_FAMILY_CPU, .simt_split_k = 0, .work_item_vectors = 1,

@@ -51,6 +51,11 @@ typedef struct clg_device_traits {
        runtime): kernels whose scalar form it would vectorise badly take a
        form written for it (cl/winograd.cl's WI_VECTORS). */
     int work_item_vectors;
+    /* Queues a batch-1 plan spreads independent Inception branches over when
+       no count is asked (options.queues, CLGOOGLENET_QUEUES); 0: one. Larger
+       batches use one queue, which keeps pass 5's pooled buffers and pass 3's
+       1x1 groups. */
+    int batch1_queues;
     const char *why;         /* one line on the row's choices, for `devices --verbose` and docs */
 } clg_device_traits;
 

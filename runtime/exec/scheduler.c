@@ -256,13 +256,13 @@ static clg_status schedule(clg_plan *plan, const clg_tensor *const *inputs, clg_
     /* Wait in clFinish before the blocking reads: Intel's CPU runtime runs
        commands on the waiting thread too inside clFinish, but not while a
        blocking read waits (one core of two then did all the work). */
-    for (int q = 0; st == CLG_OK && q < plan->ctx->n_queues; q++) {
+    for (int q = 0; st == CLG_OK && q < plan->n_queues; q++) {
         cl_int err = clFinish(plan->ctx->queues[q]);
         if (err != CL_SUCCESS) st = clg_cl_fail(err, "clFinish", NULL);
     }
     if (st == CLG_OK) st = read_outputs(&rs, outputs, into);
     /* Whatever happened, nothing may still reference the caller's memory. */
-    for (int q = 0; q < plan->ctx->n_queues; q++) {
+    for (int q = 0; q < plan->n_queues; q++) {
         cl_int err = clFinish(plan->ctx->queues[q]);
         if (st == CLG_OK && err != CL_SUCCESS) st = clg_cl_fail(err, "clFinish", NULL);
     }

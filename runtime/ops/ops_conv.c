@@ -1133,7 +1133,7 @@ static clg_status describe(clg_plan *plan, int n, conv_desc *dp, int *empty)
 static int group_leader(const clg_plan *plan, int n)
 {
     const clg_attrs *at = &CLG_NODE(plan, n)->attrs;
-    if (at->n_hgroup < 2 || plan->ctx->n_queues != 1 || clg_context_conv_algorithm(plan->ctx) ||
+    if (at->n_hgroup < 2 || plan->n_queues != 1 || clg_context_conv_algorithm(plan->ctx) ||
         !clg_context_pass_enabled(plan->ctx, CLG_PASS_GROUP_POINTWISE) || group_over_loop_limit(plan, n))
         return -1;
     for (int m = 0; m < at->n_hgroup; m++)

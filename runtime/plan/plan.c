@@ -164,7 +164,19 @@ clg_status clg_plan_finish_step(clg_plan *plan, clg_step *step, clg_status args)
 }
 
 /*
- * Spreads independent branches over the context's queues: a node continues
+ * Queues a plan spreads its branches over: the count asked for the context,
+ * else all the context made (the device table's batch-1 count) when the
+ * first input's leading dimension is 1, else one.
+ */
+static int plan_queue_count(const clg_context *ctx, const clg_graph *g, const clg_shape *input_shapes)
+{
+    if (ctx->queues_asked) return ctx->n_queues;
+    const int batch1 = g->n_inputs > 0 && input_shapes[0].rank > 0 && input_shapes[0].dims[0] == 1;
+    return batch1 ? ctx->n_queues : 1;
+}
+
+/*
+ * Spreads independent branches over the plan's queues: a node continues
  * on the queue of an input it alone reads (a chain stays on one queue); any
  * other node, such as each branch head of an Inception block, takes the next
  * queue in turn. Dependencies across queues are events (scheduler.c).
@@ -181,7 +193,7 @@ static void assign_queues(clg_plan *plan)
             if (v >= 0 && g->values[v].producer >= 0 && clg_graph_reader_count(g, v) == 1)
                 q = plan->queue_of[g->values[v].producer];
         }
-        if (q < 0) q = next++ % plan->ctx->n_queues;
+        if (q < 0) q = next++ % plan->n_queues;
         plan->queue_of[plan->order[k]] = q;
     }
 }
@@ -274,10 +286,11 @@ static clg_status plan_build(clg_context *ctx, const clg_graph *g, const int *or
     clg_status st = plan_shapes(plan, input_shapes);
     if (st == CLG_OK && clg_context_pass_enabled(ctx, CLG_PASS_PLACE_CONCAT)) clg_pass_place_concat_inputs(plan);
 
+    plan->n_queues = plan_queue_count(ctx, g, input_shapes);
     if (st == CLG_OK) assign_queues(plan);
     /* Buffers: inputs own theirs, weights are the model's, the rest is pooled (pass 5).
        Pooling relies on one in-order queue, so several queues get one buffer each. */
-    if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_context_pass_enabled(ctx, CLG_PASS_MEMORY_PLAN) && ctx->n_queues == 1);
+    if (st == CLG_OK) st = clg_plan_allocate(plan, weights, clg_context_pass_enabled(ctx, CLG_PASS_MEMORY_PLAN) && plan->n_queues == 1);
     if (st == CLG_OK) st = check_views(plan);
     if (st == CLG_OK) st = plan_steps(plan);
     if (st != CLG_OK) {

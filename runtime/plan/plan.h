@@ -68,7 +68,8 @@ typedef struct clg_plan {
     clg_resolved *resolved; /* per node: axes resolved for this plan's ranks */
     cl_mem *buffers;       /* per value; retained references */
     clg_placement *placement; /* per value */
-    int *queue_of;         /* per node: index into ctx->queues */
+    int *queue_of;         /* per node: index into ctx->queues, below n_queues */
+    int n_queues;          /* queues this plan spreads branches over (plan_queue_count) */
     clg_step *steps;
     size_t n_steps, cap_steps;
     uint64_t buffer_bytes; /* device memory this plan allocated itself */
