@@ -253,6 +253,14 @@ static clg_status schedule(clg_plan *plan, const clg_tensor *const *inputs, clg_
 
     clg_status st = write_inputs(&rs, inputs);
     if (st == CLG_OK) st = enqueue_all(&rs);
+    /* A command that waits on another queue's event runs only once that
+       queue has submitted the event's command, which the application must
+       see to (clFlush): rusticl submits nothing before a flush, and the
+       first clFinish below waited forever on the others' events. */
+    for (int q = 0; st == CLG_OK && plan->n_queues > 1 && q < plan->n_queues; q++) {
+        cl_int err = clFlush(plan->ctx->queues[q]);
+        if (err != CL_SUCCESS) st = clg_cl_fail(err, "clFlush", NULL);
+    }
     /* Wait in clFinish before the blocking reads: Intel's CPU runtime runs
        commands on the waiting thread too inside clFinish, but not while a
        blocking read waits (one core of two then did all the work). */
