@@ -319,7 +319,9 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
         /* Lane l: pixel l of the plane; its neighbours are lanes l -+ 1 and
            l -+ W, or -inf (lane 16 of the second shuffle operand) outside
            the plane. The masks are constants: the shuffles compile to
-           single permutes. Lanes past the plane are never read. */
+           single permutes. Lanes past the plane (read from the next plane
+           or the buffer's slack) reach only the sums of a last tile's
+           pixels past the plane, which are not stored. */
         const uint16 lane = (uint16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         const uint16 x = lane % POOL3_PLANE_W, y = lane / POOL3_PLANE_W, none = (uint16)(16);
         const uint16 left = select(none, lane - 1, x > 0), right = select(none, lane + 1, x + 1 < POOL3_PLANE_W);
