@@ -21,8 +21,8 @@
  *             only for inputs whose buffer has that slack (runtime/plan/memory_plan.c)
  *   POOL3_PLANE_H, POOL3_PLANE_W
  *             POOL3 with POOL3_VEC on planes of H x W <= 16 pixels (these two
- *             values, W under 6): the tile's pixels are taken along the whole
- *             plane as one row (NDRange {ceil(H * W / PX), 1, ...}) and each
+ *             values, W under 6): the host passes the plane as one row of
+ *             H * W pixels (H = 1, as for pointwise convolutions) and each
  *             channel's plane is pooled as one 16-wide vector
  *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
  *             a * b + c into FMA instructions); 0: mad()
@@ -237,10 +237,6 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
                       int H, int W, int K, int OH, int OW, int pad_top, int pad_left, int n, int kb,
                       int kb_out, int out_offset, int out_image_stride CHUNK_PARAMS)
 {
-#if POOL3_PLANE_W
-    /* The plane as one row (the pool below knows its shape). */
-    W *= H, OW *= OH, H = 1, OH = 1;
-#endif
     const int ox0 = get_global_id(0) * PX;
     const int oy = get_global_id(1);
     const int ix0 = ox0 * SW - pad_left;

@@ -77,7 +77,10 @@ static clg_status create_queues(clg_context *ctx)
     char *end = NULL;
     ctx->queues_asked = ctx->options.queues || (nq && *nq);
     const int batch1 = clg_device_traits_of(&ctx->info)->batch1_queues;
-    long n_queues = ctx->options.queues ? ctx->options.queues : nq && *nq ? strtol(nq, &end, 10) : batch1 > 1 ? batch1 : 1;
+    long n_queues = ctx->options.queues ? ctx->options.queues
+                    : nq && *nq     ? strtol(nq, &end, 10)
+                    : batch1 > 1    ? batch1
+                                    : 1;
     ctx->n_queues = (end && *end) || n_queues < 1 || n_queues > CLG_MAX_QUEUES ? 0 : (int)n_queues;
     if (ctx->n_queues == 0)
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "%s=%s: expected a number from 1 to %d", CLG_QUEUES_ENV, nq,

@@ -672,7 +672,9 @@ static clg_status kvec_kernel(clg_plan *plan, const conv_desc *d, const kvec_til
 static clg_status kvec_args(clg_plan *plan, const conv_desc *d, const kvec_tile *t, const cl_mem relaid[4],
                             int64_t c0, int64_t count, clg_step *step)
 {
-    const int pw = d->pointwise;
+    /* Pointwise convolutions and whole-plane pools (the kernel knows the
+       plane's shape) run as one row of H*W pixels. */
+    const int pw = d->pointwise || t->pool_plane;
     const int64_t h = pw ? 1 : d->H, w = pw ? d->H * d->W : d->W;
     const int64_t oh = pw ? 1 : d->OH, ow = pw ? d->OH * d->OW : d->OW;
     const int ints[] = {(int)d->C, (int)h, (int)w, (int)d->K, (int)oh, (int)ow,
@@ -681,10 +683,8 @@ static clg_status kvec_args(clg_plan *plan, const conv_desc *d, const kvec_tile 
                         (int)c0, (int)count};
     CLG_TRY(set_args(step, relaid, ints, count > 0 ? 13 : 11));
     step->work_dim = 3;
-    /* A whole-plane pool takes the plane's shape but runs as one row. */
-    const int64_t tiles_ow = t->pool_plane ? d->OH * d->OW : ow, tiles_oh = t->pool_plane ? 1 : oh;
-    step->global[0] = (size_t)((tiles_ow + t->px - 1) / t->px);
-    step->global[1] = (size_t)tiles_oh;
+    step->global[0] = (size_t)((ow + t->px - 1) / t->px);
+    step->global[1] = (size_t)oh;
     step->global[2] = (size_t)(d->N * t->kblocks);
     clg_plan_row_groups(plan, step);
     return CLG_OK;
