@@ -1,8 +1,9 @@
-/* Planners for MaxPool, AveragePool and GlobalAveragePool (cl/pool.cl). */
+/* Planners for MaxPool, AveragePool and GlobalAveragePool (cl/pool.cl, cl/maxpool_plane.cl). */
 #include <limits.h>
 
 #include "error.h"
 #include "kernel_args.h"
+#include "kernel_options.h"
 #include "kernels.h"
 #include "onnx_attrs.h"
 #include "op_table.h"
@@ -47,6 +48,49 @@ static int rows_kernel_fits(const clg_plan *plan, const clg_shape *x, const clg_
            w->pads[1] <= POOL_EDGE && w->pads[3] <= POOL_EDGE;
 }
 
+/* Max pools on planes of at most 16 columns take maxpool_plane
+   (cl/maxpool_plane.cl), one work-item per plane, in the CPU family (its
+   vectors of 16 columns would be per-thread registers on a GPU). */
+static int plane_kernel_fits(const clg_plan *plan, const clg_shape *x, const clg_shape *y, const clg_window *w)
+{
+    clg_kernel_family family;
+    if (clg_kernel_family_get(plan->ctx, &family) != CLG_OK || family != CLG_FAMILY_CPU) return 0;
+    return x->dims[3] <= 16 && y->dims[3] <= 16 && w->kernel[1] <= 16 && w->pads[1] <= 15;
+}
+
+static clg_status plan_maxpool_plane(clg_plan *plan, int n, const clg_shape *x, const clg_shape *y,
+                                     const clg_window *w)
+{
+    clg_options o = clg_options_begin(&clg_kernel_maxpool_plane);
+    clg_options_set(&o, "KH", w->kernel[0]);
+    clg_options_set(&o, "KW", w->kernel[1]);
+    clg_options_set(&o, "SH", w->stride[0]);
+    clg_options_set(&o, "SW", w->stride[1]);
+    clg_options_set(&o, "PT", w->pads[0]);
+    clg_options_set(&o, "PL", w->pads[1]);
+    CLG_TRY(clg_options_end(&o));
+    clg_step step;
+    CLG_TRY(clg_plan_kernel_step(plan, n, o.desc->file, o.text, "maxpool_plane", &step));
+    const int args[] = {(int)x->dims[2], (int)x->dims[3], (int)y->dims[2], (int)y->dims[3],
+                        (int)clg_shape_count(x)};
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mem(&kargs, CLG_IN_BUF(plan, n, 0));
+    clg_args_mem(&kargs, CLG_OUT_BUF(plan, n));
+    clg_args_ints(&kargs, args, 5);
+    const clg_status st = clg_args_end(&kargs);
+    step.work_dim = 1;
+    step.global[0] = (size_t)(y->dims[0] * y->dims[1]);
+    /* Groups of up to 16 planes: PoCL's own choice for a 1-D range of a few
+       hundred items can be one group, one thread. */
+    size_t planes = 16;
+    while (step.global[0] % planes) planes--;
+    step.use_local = 1;
+    step.local[0] = planes;
+    step.flops = (double)clg_shape_count(y) * w->kernel[0] * w->kernel[1];
+    step.bytes = ((double)clg_shape_count(x) + (double)clg_shape_count(y)) * (double)clg_context_element_bytes(plan->ctx);
+    return clg_plan_finish_step(plan, &step, st);
+}
+
 /* Shared by max and average pooling: the two kernels start with the same arguments. */
 static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
 {
@@ -54,6 +98,7 @@ static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
     const clg_window *w = &plan->windows[n];
     CLG_TRY(check_pool_shapes(plan, n, x, y));
     CLG_TRY(check_window(plan, n, w));
+    if (is_max && plane_kernel_fits(plan, x, y, w)) return plan_maxpool_plane(plan, n, x, y, w);
 
     const int rows = is_max && rows_kernel_fits(plan, x, w);
     clg_step step;

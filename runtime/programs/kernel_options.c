@@ -86,6 +86,13 @@ static const clg_kernel_param gemm_params[] = {
 };
 const clg_kernel_desc clg_kernel_gemm = {"gemm.cl", gemm_params, COUNT(gemm_params)};
 
+static const clg_kernel_param maxpool_plane_params[] = {
+    {"KH", 1, ANY, 3}, {"KW", 1, 16, 3}, {"SH", 1, ANY, 2}, {"SW", 1, ANY, 2},
+    {"PT", 0, ANY, 0}, {"PL", 0, 15, 0}, /* top and left pads */
+};
+const clg_kernel_desc clg_kernel_maxpool_plane = {"maxpool_plane.cl", maxpool_plane_params,
+                                                  COUNT(maxpool_plane_params)};
+
 static const clg_kernel_param peak_params[] = {
     {"ITERS", 1, ANY, 4096}, /* multiply-adds per work-item */
     {"VW", 4, 16, 16},       /* lanes per accumulator: the device's SIMD width */
@@ -94,7 +101,7 @@ const clg_kernel_desc clg_kernel_peak = {"peak.cl", peak_params, COUNT(peak_para
 
 const clg_kernel_desc *const clg_kernel_descs[] = {
     &clg_kernel_conv2d,    &clg_kernel_conv1x1, &clg_kernel_winograd, &clg_kernel_conv_grouped,
-    &clg_kernel_conv_simt, &clg_kernel_gemm,    &clg_kernel_peak,     NULL,
+    &clg_kernel_conv_simt, &clg_kernel_gemm,    &clg_kernel_maxpool_plane, &clg_kernel_peak, NULL,
 };
 
 const clg_kernel_param *clg_kernel_param_find(const clg_kernel_desc *desc, const char *name)
