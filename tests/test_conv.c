@@ -668,6 +668,10 @@ START_TEST(conv_variants_random)
         {1, 2, 2, 2, 3, 3, 3, 1, 1, {2, 2, 2, 2}, 1, 1},     /* pad larger than the input */
         {3, 17, 9, 11, 9, 3, 3, 2, 2, {1, 1, 1, 1}, 1, 1},   /* stride 2 */
         {2, 33, 3, 3, 37, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},   /* 1x1 on 3x3 maps */
+        /* Rows of 3 outputs: 4 channel vectors per work-item on AVX-512 */
+        {2, 24, 3, 3, 80, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},   /* a partial last block */
+        {1, 9, 3, 3, 64, 5, 5, 1, 1, {2, 2, 2, 2}, 0, 1},    /* 5x5, one block */
+        {2, 5, 6, 5, 70, 3, 3, 2, 2, {1, 1, 1, 1}, 1, 0},    /* stride 2 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
     clg_context_destroy(ctx);
