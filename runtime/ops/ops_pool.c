@@ -36,7 +36,8 @@ static clg_status check_window(const clg_plan *plan, int n, const clg_window *w)
 #define POOL_ROW_MAX 256
 #define POOL_EDGE 8
 
-/* Max pools at stride 1 or 2 (every GoogLeNet pool) take maxpool2d_rows, one
+/* Max pools at stride 1 or 2 (every GoogLeNet pool) on rows wider than 16
+   columns (narrower ones take maxpool_plane, below) take maxpool2d_rows, one
    work-item per output row, in the CPU family: on a GPU its private row
    buffer would live in scratch memory, and maxpool2d's four outputs per
    work-item suit the hardware. */
