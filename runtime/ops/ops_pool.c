@@ -49,6 +49,15 @@ static int rows_kernel_fits(const clg_plan *plan, const clg_shape *x, const clg_
            w->pads[1] <= POOL_EDGE && w->pads[3] <= POOL_EDGE;
 }
 
+/* A 2-D pool step's counts for the trace: a compare or add per window
+   position, the input read and the output written once. */
+static void pool_costs(const clg_plan *plan, const clg_shape *x, const clg_shape *y, const clg_window *w,
+                       clg_step *step)
+{
+    step->flops = (double)clg_shape_count(y) * w->kernel[0] * w->kernel[1];
+    step->bytes = ((double)clg_shape_count(x) + (double)clg_shape_count(y)) * (double)clg_context_element_bytes(plan->ctx);
+}
+
 /* Max pools on planes of at most 16 columns take maxpool_plane
    (cl/maxpool_plane.cl), one work-item per plane, in the CPU family (its
    vectors of 16 columns would be per-thread registers on a GPU). */
@@ -81,14 +90,17 @@ static clg_status plan_maxpool_plane(clg_plan *plan, int n, const clg_shape *x, 
     const clg_status st = clg_args_end(&kargs);
     step.work_dim = 1;
     step.global[0] = (size_t)(y->dims[0] * y->dims[1]);
-    /* Groups of up to 16 planes: PoCL's own choice for a 1-D range of a few
-       hundred items can be one group, one thread. */
-    size_t planes = 16;
-    while (step.global[0] % planes) planes--;
+    /* Groups of up to 16 planes, within the kernel's limit: PoCL's own
+       choice for a 1-D range of a few hundred items can be one group, one
+       thread. */
+    size_t item_sizes[3];
+    const size_t limit = clg_plan_group_limit(plan, step.kernel, item_sizes);
+    size_t planes = limit < 16 ? limit : 16;
+    if (planes > item_sizes[0]) planes = item_sizes[0];
+    while (planes > 1 && step.global[0] % planes) planes--;
     step.use_local = 1;
     step.local[0] = planes;
-    step.flops = (double)clg_shape_count(y) * w->kernel[0] * w->kernel[1];
-    step.bytes = ((double)clg_shape_count(x) + (double)clg_shape_count(y)) * (double)clg_context_element_bytes(plan->ctx);
+    pool_costs(plan, x, y, w, &step);
     return clg_plan_finish_step(plan, &step, st);
 }
 
@@ -119,7 +131,6 @@ static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
     clg_args_ints(&kargs, args, n_args);
     clg_status st = clg_args_end(&kargs);
 
-    size_t out_count = clg_shape_count(y);
     if (rows) {
         step.work_dim = 2;
         step.global[0] = (size_t)y->dims[2];
@@ -146,8 +157,7 @@ static clg_status plan_pool2d(clg_plan *plan, int n, int is_max)
         step.global[1] = (size_t)y->dims[2];
         step.global[2] = (size_t)(y->dims[0] * y->dims[1]);
     }
-    step.flops = (double)out_count * w->kernel[0] * w->kernel[1];
-    step.bytes = ((double)clg_shape_count(x) + (double)out_count) * (double)clg_context_element_bytes(plan->ctx);
+    pool_costs(plan, x, y, w, &step);
     return clg_plan_finish_step(plan, &step, st);
 }
 
