@@ -631,7 +631,9 @@ static kvec_tile kvec_pick(const conv_desc *d, const conv_choice *ch)
     t.px = ch->px ? ch->px : pick_px(ow, widest);
     /* Rows too short for the register budget (d2l GoogLeNet's 3x3 maps, 3
        pixels): 4 channel vectors keep 12 sums, where 6 cannot cover the FMA
-       latency (batch 32, PoCL: its 3x3 convolutions there 3.30 -> 2.83 ms). */
+       latency (batch 32, PoCL: its 3x3 convolutions there 3.30 -> 2.83 ms).
+       Small launches keep it: at batch 1 (4 queues) d2l's 5x5s there ran no
+       slower with 6 work-items of 4 vectors than with 12 of 2. */
     if (!ch->kv && !d->pool3 && t.kv == 2 && d->sums >= 12 && t.px * 4 <= d->sums && d->K >= 64) t.kv = 4;
     t.kblocks = (d->K + 16 * t.kv - 1) / (16 * t.kv);
     if (!ch->kv && t.kv == 2 && d->N * t.kblocks * oh * ((ow + t.px - 1) / t.px) < 8) {
