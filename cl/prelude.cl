@@ -11,6 +11,11 @@
  *                  accuracy (sums of many terms, exp, pow) load with
  *                  convert_floatN and store with convert_realN, which are
  *                  identities in float builds.
+ *   CLG_PREFETCH(p) a hint to fetch the cache line at p ahead of its use:
+ *                  __builtin_prefetch with -DCLG_PREFETCH_HINTS=1 (the host
+ *                  sets it for the CPU drivers whose compilers make prefetch
+ *                  instructions of it; PoCL's prefetch() is empty), nothing
+ *                  elsewhere;
  *   clg_next_index(&r, n)  for kernels over a shape right-aligned into 8
  *                  dims: the index along a dim of extent n of the flat outer
  *                  index r, which moves on to the next dim out.
@@ -57,6 +62,11 @@
 #define MADD(a, b, c) fma((a), (b), (c))
 #else
 #define MADD(a, b, c) mad((a), (b), (c))
+#endif
+#if defined(CLG_PREFETCH_HINTS) && CLG_PREFETCH_HINTS
+#define CLG_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define CLG_PREFETCH(p) ((void)0)
 #endif
 #define CLG_CAT_(a, b) a##b
 #define CLG_CAT(a, b) CLG_CAT_(a, b)

@@ -128,6 +128,7 @@ clg_status clg_context_create_with_options(const clg_context_options *options, c
     ctx->program_store = program_store_choice(&ctx->info, ctx->options.program_cache);
     ctx->loop_iteration_limit = clg_device_traits_of(&ctx->info)->loop_iteration_limit;
     ctx->simt_group_limit = clg_device_traits_of(&ctx->info)->simt_group_limit;
+    ctx->prefetch_hints = clg_device_traits_of(&ctx->info)->prefetch_hints;
     ctx->programs = clg_program_cache_create();
     if (!ctx->programs) {
         clg_context_destroy(ctx);

@@ -45,6 +45,8 @@ struct clg_context {
     /* The device table's simt_group_limit (0: none); tests lower it to run
        the SIMT family's small tiles on any device. */
     int simt_group_limit;
+    /* The device table's prefetch_hints: programs get -DCLG_PREFETCH_HINTS=1. */
+    int prefetch_hints;
     /* CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT: the lanes of one SIMD register on
        CPU drivers (8 for AVX2, 16 for AVX-512). The CPU family sizes its
        register tiles with it (ops_conv.c); tests change it to run both

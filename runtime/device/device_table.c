@@ -27,10 +27,10 @@
  */
 static const clg_device_traits table[] = {
     {.name = "pocl", .platform = "Portable Computing Language", .rank = 0, .timestamps = 1,
-     .kernel_family = CLG_FAMILY_CPU, .simt_split_k = 1, .batch1_queues = 4,
+     .kernel_family = CLG_FAMILY_CPU, .simt_split_k = 1, .batch1_queues = 4, .prefetch_hints = 1,
      .why = "PoCL keeps its own kernel cache (~/.cache/pocl); asking it for binaries costs extra compiles"},
     {.name = "intel-cpu", .platform = "Intel(R) OpenCL", .cpu_only = 1, .rank = 1, .program_store = 1,
-     .timestamps = 1, .kernel_family = CLG_FAMILY_CPU, .simt_split_k = 0, .work_item_vectors = 1,
+     .timestamps = 1, .kernel_family = CLG_FAMILY_CPU, .simt_split_k = 0, .work_item_vectors = 1, .prefetch_hints = 1,
      .why = "Intel's CPU runtime keeps no kernel cache: every process would compile for 17-38 s"},
     /* Mesa 22.3's rusticl reports every command as lasting 1 ns; llvmpipe
        ends all loops of a work-item after 65,535 trips in all (measured:

@@ -56,6 +56,10 @@ typedef struct clg_device_traits {
        batches use one queue, which keeps pass 5's pooled buffers and pass 3's
        1x1 groups. */
     int batch1_queues;
+    /* Kernels get -DCLG_PREFETCH_HINTS=1 (cl/prelude.cl): the driver's
+       compiler turns __builtin_prefetch into the CPU's prefetch
+       instructions. Oclgrind cannot run them (llvm.prefetch). */
+    int prefetch_hints;
     const char *why;         /* one line on the row's choices, for `devices --verbose` and docs */
 } clg_device_traits;
 

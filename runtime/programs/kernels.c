@@ -22,7 +22,10 @@ extern const struct clg_embedded_kernel clg_embedded_kernels[];
    CPU drivers off their slow paths; results stay within test tolerances. */
 #define CLG_COMMON_BUILD_OPTIONS "-cl-std=CL1.2 -cl-denorms-are-zero"
 /* Added in half contexts: every program keeps its data in half (cl/prelude.cl). */
-#define CLG_HALF_BUILD_OPTION "-DREAL_HALF=1"
+#define CLG_HALF_BUILD_OPTION " -DREAL_HALF=1"
+/* Added where the device table says the driver turns prefetch hints into
+   instructions (cl/prelude.cl's CLG_PREFETCH). */
+#define CLG_PREFETCH_BUILD_OPTION " -DCLG_PREFETCH_HINTS=1"
 
 /* A growing string; on allocation failure it stays failed (ok = 0). */
 typedef struct text {
@@ -174,8 +177,9 @@ static clg_status build_source(clg_context *ctx, const char *what, const char *s
                                const char *options, cl_program *out)
 {
     char all_options[1024];
-    snprintf(all_options, sizeof all_options, "%s%s%s %s", CLG_COMMON_BUILD_OPTIONS, clg_context_half(ctx) ? " " : "",
-             clg_context_half(ctx) ? CLG_HALF_BUILD_OPTION : "", options ? options : "");
+    snprintf(all_options, sizeof all_options, "%s%s%s %s", CLG_COMMON_BUILD_OPTIONS,
+             clg_context_half(ctx) ? CLG_HALF_BUILD_OPTION : "", ctx->prefetch_hints ? CLG_PREFETCH_BUILD_OPTION : "",
+             options ? options : "");
     if (ctx->program_store && (*out = clg_program_store_load(ctx, source, all_options))) {
         ctx->programs->store_loads++;
         return CLG_OK;
