@@ -66,9 +66,12 @@
 #define KBW (16 * KV)
 /* wino_gemm's prefetch hints, in channels ahead: consecutive channels' tiles
    are Tp apart, a stride the hardware prefetchers do not follow past a page
-   (d2l GoogLeNet batch 32, PoCL: F(4x4) GEMMs 7.6 -> 7.3 ms). A hint for
+   (d2l GoogLeNet batch 32, PoCL: F(4x4) GEMMs 7.6 -> 7.3 ms); the
+   transformed filters come from L3 at batch 1 (torchvision GoogLeNet: its
+   F(4x4) GEMMs 3.3-3.6 -> 2.9-3.1 ms; batch 32 unchanged). A hint for
    wino_output's 36 streams of M made it slower (3.4 -> 4.3 ms). */
 #define INPUT_AHEAD 16
+#define WEIGHTS_AHEAD 8
 
 #include "prelude.cl"
 
@@ -170,6 +173,8 @@ __kernel void wino_gemm(__global const real *restrict U, __global const real *re
         for (int c = c0; c < c_end; c++, vp += Tp, up += KBW) {
             CLG_PREFETCH(vp + INPUT_AHEAD * Tp);
             CLG_PREFETCH(vp + INPUT_AHEAD * Tp + PX - 1);
+#pragma unroll
+            for (int v = 0; v < KV; v++) CLG_PREFETCH(up + WEIGHTS_AHEAD * KBW + v * 16);
             real xs[PX];
             /* colstep: see the loads of conv2d.cl's 1x1 loop */
 #pragma unroll
