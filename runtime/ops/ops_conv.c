@@ -629,6 +629,11 @@ static kvec_tile kvec_pick(const conv_desc *d, const conv_choice *ch)
     t.kv = ch->kv ? ch->kv : pool_wide && d->K > 32 ? 4 : d->K > 16 ? 2 : 1;
     const int widest = d->sums / t.kv * (t.pool_vec && t.kv >= 2 ? 2 : 1);
     t.px = ch->px ? ch->px : pick_px(ow, widest);
+    /* Strided windows of 7 columns and more (the stems): a row's
+       (PX - 1) * SW + KW samples compete with the sums for registers; 4
+       pixels ran faster than 6 (torchvision GoogLeNet, batch 32, PoCL: its
+       7x7 stride-2 stem 35.5-37.3 -> 34.2-35.3 ms, 3 rounds). */
+    if (!ch->px && !pw && d->win->stride[1] > 1 && d->KW >= 7 && t.px > 4) t.px = 4;
     /* Rows too short for the register budget (d2l GoogLeNet's 3x3 maps, 3
        pixels): 4 channel vectors keep 12 sums, where 6 cannot cover the FMA
        latency (batch 32, PoCL: its 3x3 convolutions there 3.30 -> 2.83 ms).
