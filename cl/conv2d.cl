@@ -211,17 +211,17 @@ static real16 stored_sum(__global const real *y, int plane_out, int full, int la
 #define TILE_RESTRICT restrict
 #endif
 
-/* Prefetch hints, in input channels ahead of the one summed. Weights are
-   read once per work-item in order, and at batch 1 (and on small maps) come
-   from L3, where the hardware prefetcher does not run far enough ahead: the
-   d2l GoogLeNet's 1x1s on 3x3 maps went 0.22 -> 0.17 ms at batch 1 (PoCL).
-   A 1x1's input samples of consecutive channels are a plane apart, a stride
-   the hardware prefetchers do not follow past a page: batch 32, the 1x1
-   groups 12.1 -> 11.4 ms (d2l), 77-81 -> 73 ms (torchvision); 4 channels
-   ahead did half as well. Hints for 3x3 and 5x5 rows and pooled rows
+/* Prefetch hints for 1x1s, in input channels ahead of the one summed.
+   Weights are read once per work-item in order, and at batch 1 (and on
+   small maps) come from L3, where the hardware prefetcher does not run far
+   enough ahead: the d2l GoogLeNet's 1x1s on 3x3 maps went 0.22 -> 0.17 ms at
+   batch 1 (PoCL). A 1x1's input samples of consecutive channels are a plane
+   apart, a stride the hardware prefetchers do not follow past a page: batch
+   32, the 1x1 groups 12.1 -> 11.4 ms (d2l), 77-81 -> 73 ms (torchvision); 4
+   channels ahead did half as well, and dropping either hint lost. Hints for
+   3x3 weights (18 lines a channel), 3x3 and 5x5 rows and pooled rows
    measured nothing. */
 #define WEIGHTS_AHEAD 8
-#define TAPS_AHEAD 2
 #define INPUT_AHEAD 16
 static inline void prefetch_weights(__global const real *w, int n)
 {
@@ -390,11 +390,6 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
     plane += (size_t)(c_end - c0) * H * W;
 #else
     for (int c = c0; c < c_end; c++, plane += H * W, wk += KH * KW * KBV) {
-        /* 3x3 only: a 5x5's or 7x7's 25 or 49 taps are too many hints per
-           channel, and the stem has one channel or three. */
-#if KH == 3 && KW == 3
-        prefetch_weights(wk + TAPS_AHEAD * KH * KW * KBV, KH * KW * KBV);
-#endif
 #pragma unroll
         for (int ky = 0; ky < KH; ky++) {
             const int iy = iy0 + ky;
