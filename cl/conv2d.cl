@@ -218,7 +218,8 @@ static real16 stored_sum(__global const real *y, int plane_out, int full, int la
    batch 1 (PoCL). A 1x1's input samples of consecutive channels are a plane
    apart, a stride the hardware prefetchers do not follow past a page: batch
    32, the 1x1 groups 12.1 -> 11.4 ms (d2l), 77-81 -> 73 ms (torchvision); 4
-   channels ahead did half as well, and dropping either hint lost. Hints for
+   channels ahead did half as well, and dropping the weights' hint lost
+   there too (12.0-12.5 -> 12.4-12.8 ms). Hints for
    3x3 weights (18 lines a channel), 3x3 and 5x5 rows and pooled rows
    measured nothing. */
 #define WEIGHTS_AHEAD 8
