@@ -90,16 +90,9 @@ static clg_status plan_maxpool_plane(clg_plan *plan, int n, const clg_shape *x, 
     const clg_status st = clg_args_end(&kargs);
     step.work_dim = 1;
     step.global[0] = (size_t)(y->dims[0] * y->dims[1]);
-    /* Groups of up to 16 planes, within the kernel's limit: PoCL's own
-       choice for a 1-D range of a few hundred items can be one group, one
-       thread. */
-    size_t item_sizes[3];
-    const size_t limit = clg_plan_group_limit(plan, step.kernel, item_sizes);
-    size_t planes = limit < 16 ? limit : 16;
-    if (planes > item_sizes[0]) planes = item_sizes[0];
-    while (planes > 1 && step.global[0] % planes) planes--;
-    step.use_local = 1;
-    step.local[0] = planes;
+    /* Groups of up to 16 planes: PoCL's own choice for a 1-D range of a
+       few hundred items can be one group, one thread. */
+    clg_plan_row_groups_of_at_most(plan, &step, 16);
     pool_costs(plan, x, y, w, &step);
     return clg_plan_finish_step(plan, &step, st);
 }

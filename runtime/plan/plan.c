@@ -1,6 +1,7 @@
 #include "plan.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,9 +137,14 @@ int clg_plan_vector_width(int64_t len, int widest)
  */
 void clg_plan_row_groups(const clg_plan *plan, clg_step *step)
 {
+    clg_plan_row_groups_of_at_most(plan, step, SIZE_MAX);
+}
+
+void clg_plan_row_groups_of_at_most(const clg_plan *plan, clg_step *step, size_t most)
+{
     size_t item_sizes[3];
     clg_plan_group_limit(plan, step->kernel, item_sizes);
-    const size_t limit = item_sizes[0];
+    const size_t limit = item_sizes[0] < most ? item_sizes[0] : most;
     size_t local = step->global[0] ? step->global[0] : 1;
     while (local > 1 && (local > limit || step->global[0] % local != 0)) local--;
     step->use_local = 1;

@@ -134,6 +134,8 @@ size_t clg_plan_group_limit(const clg_plan *plan, cl_kernel kernel, size_t item_
  * work on PoCL (plan.c says why).
  */
 void clg_plan_row_groups(const clg_plan *plan, clg_step *step);
+/* The same with groups of at most `most` work-items. */
+void clg_plan_row_groups_of_at_most(const clg_plan *plan, clg_step *step, size_t most);
 
 /*
  * The launch of a rank-8 index kernel (cl/prelude.cl clg_next_index: pad,
