@@ -470,15 +470,34 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
 /*
  * Winograd's transformed filters are (WM + 2)^2 / 9 times the direct weights
  * (16/9 for F(2x2), 4x for F(4x4)) and every launch streams them once, so it
- * pays only where enough tiles share them. Tuned on PoCL 3.1 / AVX-512 (d2l
- * GoogLeNet, batches 1-32, `bench --tune`): F(4x4) won from 18 tiles (12x12
- * maps, batch 2) and lost at 9 (batch 1); F(2x2) won at 288 tiles (6x6 maps,
- * batch 32), split at 72 and lost at 36 and below.
+ * pays only where enough tiles share them. Measured on PoCL 3.1 / AVX-512
+ * (d2l GoogLeNet, batches 1-32, `bench --tune`): F(4x4) won from 18 tiles
+ * (12x12 maps, batch 2) and lost at 9 (batch 1); F(2x2) won at 288 tiles (6x6
+ * maps, batch 32), split at 72 and lost at 36 and below. On maps of 12x12 and
+ * more F(2x2) wins with fewer tiles, where F(4x4) lacks them: torchvision
+ * GoogLeNet's 14x14 maps at batch 1 (49 tiles), 2.13 ms for its five 3x3s
+ * with F(4x4), 2.13 direct, 1.81 with F(2x2). d2l's 12x12 maps at batch 1
+ * (36 tiles): 0.34 ms direct, 0.30 with F(2x2), which its four more launches
+ * took back (latency even), so they stay direct.
  */
 static int enough_tiles(const conv_desc *d, int wm)
 {
     const int64_t tiles = d->N * ((d->OH + wm - 1) / wm) * ((d->OW + wm - 1) / wm);
-    return tiles >= (wm == 4 ? 16 : 128);
+    if (wm == 4) return tiles >= 18;
+    return tiles >= (d->OH >= 12 && d->OW >= 12 ? 48 : 128);
+}
+
+/*
+ * Per tile and transform point the transforms cost about C + K and the
+ * products C * K: with few channels the transforms (and two more launches)
+ * outweigh what the products save. Torchvision GoogLeNet's 3x3s of 16-32
+ * input channels: 4a-4e's 0.22 ms direct, 0.38 with F(4x4) at batch 1; at
+ * batch 32 direct won at C K / (C + K) = 11-12 (16 -> 32, 16 -> 48), split
+ * at 17-21 and F(4x4) won at 24 (32 -> 96: 4.0 ms against 6.0).
+ */
+static int enough_channels(const conv_desc *d)
+{
+    return d->C * d->K >= 24 * (d->C + d->K);
 }
 
 /*
@@ -486,8 +505,10 @@ static int enough_tiles(const conv_desc *d, int wm)
  * conv2d_kvec beats the pixel-vectorised kernels at every GoogLeNet shape; for
  * 3x3 stride-1 convolutions Winograd F(4x4,3x3) wins from 12x12 maps up and
  * F(2x2,3x3) on 6x6 to 11x11 maps (9 or more tiles per image); on 3x3 maps
- * the larger transformed filters make Winograd lose, and at small batches
- * too few tiles share them (enough_tiles); deep networks take
+ * the larger transformed filters make Winograd lose, at small batches too
+ * few tiles share them (enough_tiles; F(2x2) where F(4x4) lacks them), and
+ * with few channels the transforms cost more than the products save
+ * (enough_channels); deep networks take
  * F(2x2) for accuracy (clg_winograd_default_tile). CLGOOGLENET_CONV forces
  * one family (tests, A/B runs).
  */
@@ -509,7 +530,10 @@ static void heuristic(const conv_desc *d, conv_choice *ch)
         /* In half, F(4x4)'s transforms magnify rounding past use (a test
            layer, 40 channels: 20% off); F(2x2)'s do not. */
         if (wm == 4 && d->half) wm = 2;
-        if (wm && !force && !enough_tiles(d, wm)) wm = 0;
+        if (!force) {
+            if (wm == 4 && !enough_tiles(d, 4)) wm = 2;
+            if (wm && (!enough_tiles(d, wm) || !enough_channels(d))) wm = 0;
+        }
         if (wm) {
             ch->algo = ALGO_WINO;
             ch->wm = wm;
