@@ -503,8 +503,8 @@ static int enough_channels(const conv_desc *d)
 /*
  * The default choice, from measurements on PoCL 3.1 / AVX-512 (2 cores):
  * conv2d_kvec beats the pixel-vectorised kernels at every GoogLeNet shape; for
- * 3x3 stride-1 convolutions Winograd F(4x4,3x3) wins from 12x12 maps up and
- * F(2x2,3x3) on 6x6 to 11x11 maps (9 or more tiles per image); on 3x3 maps
+ * 3x3 stride-1 convolutions Winograd F(4x4,3x3) wins from 7x7 maps up and
+ * F(2x2,3x3) on 6x6 maps (9 tiles per image); on 3x3 maps
  * the larger transformed filters make Winograd lose, at small batches too
  * few tiles share them (enough_tiles; F(2x2) where F(4x4) lacks them), and
  * with few channels the transforms cost more than the products save
@@ -527,6 +527,11 @@ static void heuristic(const conv_desc *d, conv_choice *ch)
         if (force && strcmp(force, "wino") == 0) wm = 4;
         else if (force && strcmp(force, "wino2") == 0) wm = 2;
         else wm = clg_winograd_default_tile(d->OH, d->OW, d->conv_depth);
+        /* 7x7 to 11x11 maps: F(4x4)'s tiles pad 7x7 to 8x8, no more than
+           14x14 to 16x16, and with the tiles of a batch it beats F(2x2)
+           (torchvision GoogLeNet at batch 32, PoCL, `bench --tune`: 5a and
+           5b's 3x3s 10.7-11.5 ms with F(2x2), 7.9-8.0 with F(4x4)). */
+        if (wm == 2 && !force && d->OH >= 7 && d->OW >= 7 && !deep_f4(d)) wm = 4;
         /* In half, F(4x4)'s transforms magnify rounding past use (a test
            layer, 40 channels: 20% off); F(2x2)'s do not. */
         if (wm == 4 && d->half) wm = 2;
