@@ -205,23 +205,27 @@ __kernel void wino_output(__global const real *restrict M, __global const real *
     const int t = get_global_id(0);
     const int k0 = get_global_id(1) * 16;
     const real AT[WM][ALPHA] = WINO_AT;
-    real16 m[ALPHA][ALPHA];
-#pragma unroll
-    for (int i = 0; i < ALPHA; i++)
-#pragma unroll
-        for (int j = 0; j < ALPHA; j++)
-            m[i][j] = vload16(0, M + (((size_t)(i * ALPHA + j) * (Kp / 16) + k0 / 16) * Tp + t) * 16);
+    /* tmp = A^T m, a column of m at a time: ALPHA^2 vectors of m would not
+       fit the register file with the sums. int offsets (M's size is below
+       INT_MAX, runtime/ops/ops_conv.c): from 64-bit ones PoCL built the 36
+       addresses in vector registers and extracted them one by one. */
+    const int point_stride = Kp * Tp; /* between transform points' blocks */
+    __global const real *mt = M + ((k0 / 16) * Tp + t) * 16;
     real16 tmp[WM][ALPHA];
 #pragma unroll
-    for (int i = 0; i < WM; i++)
+    for (int j = 0; j < ALPHA; j++) {
+        real16 col[ALPHA];
 #pragma unroll
-        for (int j = 0; j < ALPHA; j++) {
+        for (int l = 0; l < ALPHA; l++) col[l] = vload16(0, mt + (l * ALPHA + j) * point_stride);
+#pragma unroll
+        for (int i = 0; i < WM; i++) {
             real16 s = (real16)(0.0f);
 #pragma unroll
             for (int l = 0; l < ALPHA; l++)
-                if (AT[i][l] != 0.0f) s += AT[i][l] * m[l][j];
+                if (AT[i][l] != 0.0f) s += AT[i][l] * col[l];
             tmp[i][j] = s;
         }
+    }
     const real16 b = HAS_BIAS ? vload16(0, bias + k0) : (real16)(0.0f);
     real16 ov[WM][WM]; /* output pixel (i, j) of the tile, 16 channels */
 #pragma unroll
