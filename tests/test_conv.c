@@ -315,6 +315,15 @@ START_TEST(conv_large_channels)
         {1, 256, 12, 12, 128, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},
         {1, 128, 12, 12, 192, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
         {1, 160, 3, 3, 320, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        /* The default's Winograd choices: F(2x2) where F(4x4) has too few
+           tiles (14x14, batch 1), F(4x4) on 7x7 maps with a batch's tiles,
+           direct with few channels; 7-wide rows as one tile of 7 pixels. */
+        {1, 96, 14, 14, 112, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {6, 64, 7, 7, 80, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {2, 16, 28, 28, 32, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {2, 48, 7, 7, 72, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 1},
+        {1, 24, 7, 7, 40, 5, 5, 1, 1, {2, 2, 2, 2}, 1, 0},
+        {2, 64, 19, 19, 64, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
     clg_context_destroy(ctx);

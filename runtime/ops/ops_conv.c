@@ -663,6 +663,13 @@ static kvec_tile kvec_pick(const conv_desc *d, const conv_choice *ch)
        pixels ran faster than 6 (torchvision GoogLeNet, batch 32, PoCL: its
        7x7 stride-2 stem 35.5-37.3 -> 34.2-35.3 ms, 3 rounds). */
     if (!ch->px && !pw && d->win->stride[1] > 1 && d->KW >= 7 && t.px > 4) t.px = 4;
+    /* Rows one pixel wider than the register budget (7x7 maps on AVX-512):
+       the whole row as one tile, 14 sums, rather than two tiles of 4 with a
+       pixel wasted (torchvision GoogLeNet at batch 1, PoCL: 5a and 5b's 3x3s
+       0.28-0.31 / 0.39-0.42 ms -> 0.25-0.27 / 0.33-0.37). */
+    if (!ch->px && !pw && !d->pool3 && d->sums >= 12 && d->win->stride[1] == 1 && d->KW <= 5 &&
+        ow == widest + 1)
+        t.px = (int)ow;
     /* Rows too short for the register budget (d2l GoogLeNet's 3x3 maps, 3
        pixels): 4 channel vectors keep 12 sums, where 6 cannot cover the FMA
        latency (batch 32, PoCL: its 3x3 convolutions there 3.30 -> 2.83 ms).
