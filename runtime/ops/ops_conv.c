@@ -504,13 +504,13 @@ static int enough_channels(const conv_desc *d)
  * The default choice, from measurements on PoCL 3.1 / AVX-512 (2 cores):
  * conv2d_kvec beats the pixel-vectorised kernels at every GoogLeNet shape; for
  * 3x3 stride-1 convolutions Winograd F(4x4,3x3) wins from 7x7 maps up and
- * F(2x2,3x3) on 6x6 maps (9 tiles per image); on 3x3 maps
- * the larger transformed filters make Winograd lose, at small batches too
- * few tiles share them (enough_tiles; F(2x2) where F(4x4) lacks them), and
- * with few channels the transforms cost more than the products save
- * (enough_channels); deep networks take
- * F(2x2) for accuracy (clg_winograd_default_tile). CLGOOGLENET_CONV forces
- * one family (tests, A/B runs).
+ * F(2x2,3x3) on 6x6 maps (9 tiles per image); on 3x3 maps the larger
+ * transformed filters make Winograd lose, at small batches too few tiles
+ * share them (enough_tiles; F(2x2) where F(4x4) lacks them), and with few
+ * channels the transforms cost more than the products save
+ * (enough_channels); deep networks take F(2x2) for accuracy
+ * (clg_winograd_default_tile). CLGOOGLENET_CONV forces one family (tests,
+ * A/B runs).
  */
 static void heuristic(const conv_desc *d, conv_choice *ch)
 {
