@@ -1344,9 +1344,11 @@ START_TEST(conv_gemm)
                     check_gemm(ctx, rng_int(1, 17), rng_int(1, 19), rng_int(1, 40), ta, tb, alpha,
                                beta, &c_forms[f]);
                 }
-        /* beta = 0 ignores C; classifier shapes (1024 -> 10, K with a float4 tail); 1x1. */
+        /* beta = 0 ignores C; classifier shapes (1024 -> 10, K with a float4 tail; batch 1:
+           one row per work-item); 1x1. */
         check_gemm(ctx, 5, 6, 7, 0, 1, 1.0f, 0.0f, &c_forms[7]);
         check_gemm(ctx, 3, 10, 1024, 0, 1, 1.0f, 1.0f, &c_forms[3]);
+        check_gemm(ctx, 1, 10, 1030, 0, 1, 1.0f, 1.0f, &c_forms[3]);
         check_gemm(ctx, 65, 13, 1027, 0, 1, 1.0f, 1.0f, &c_forms[3]);
         check_gemm(ctx, 1, 1, 1, 1, 1, 0.5f, 2.0f, &c_forms[1]);
     }
