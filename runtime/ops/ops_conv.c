@@ -667,8 +667,8 @@ static kvec_tile kvec_pick(const conv_desc *d, const conv_choice *ch)
        the whole row as one tile, 14 sums, rather than two tiles of 4 with a
        pixel wasted (torchvision GoogLeNet at batch 1, PoCL: 5a and 5b's 3x3s
        0.28-0.31 / 0.39-0.42 ms -> 0.25-0.27 / 0.33-0.37). */
-    if (!ch->px && !pw && !d->pool3 && d->sums >= 12 && d->win->stride[1] == 1 && d->KW <= 5 &&
-        ow == widest + 1)
+    if (!ch->px && !pw && !d->pool3 && t.kv == 2 && d->sums >= 12 && d->win->stride[1] == 1 &&
+        d->KW <= 5 && ow == widest + 1)
         t.px = (int)ow;
     /* Rows too short for the register budget (d2l GoogLeNet's 3x3 maps, 3
        pixels): 4 channel vectors keep 12 sums, where 6 cannot cover the FMA
@@ -676,16 +676,15 @@ static kvec_tile kvec_pick(const conv_desc *d, const conv_choice *ch)
        Small launches keep it: at batch 1 (4 queues) d2l's 5x5s there ran no
        slower with 6 work-items of 4 vectors than with 12 of 2. */
     if (!ch->kv && !d->pool3 && t.kv == 2 && d->sums >= 12 && t.px * 4 <= d->sums && d->K >= 64) t.kv = 4;
-    /* 1x1s over few input channels: one channel vector per work-item
-       (torchvision GoogLeNet's 64 -> 64 at batch 32, PoCL: 10.0-11.2 ms with
-       two, 7.5-8.5 with one; `bench --tune` picks the same). */
-    if (!ch->kv && d->pointwise && !d->pool3 && d->C <= 64 && t.kv == 2) {
-        t.kv = 1;
-        t.px = ch->px ? ch->px : pick_px(ow, d->sums);
-    }
     t.kblocks = (d->K + 16 * t.kv - 1) / (16 * t.kv);
-    if (!ch->kv && t.kv == 2 && d->N * t.kblocks * oh * ((ow + t.px - 1) / t.px) < 8) {
-        t.kv = 1; /* more work-items for small launches */
+    /* One channel vector per work-item: for small launches, more work-items;
+       for 1x1s over few input channels, measured (torchvision GoogLeNet's
+       64 -> 64 at batch 32, PoCL: 10.0-11.2 ms with two, 7.5-8.5 with one;
+       `bench --tune` picks the same). */
+    const int small_launch = d->N * t.kblocks * oh * ((ow + t.px - 1) / t.px) < 8;
+    const int narrow_1x1 = d->pointwise && !d->pool3 && d->C <= 64;
+    if (!ch->kv && t.kv == 2 && (small_launch || narrow_1x1)) {
+        t.kv = 1;
         t.px = ch->px ? ch->px : pick_px(ow, d->sums);
         t.kblocks = (d->K + 15) / 16;
     }
