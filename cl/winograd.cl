@@ -35,6 +35,8 @@
  *   KV        16-wide channel vectors per wino_gemm work-item, 1..4 (default 2)
  *   WI_VECTORS 1: wino_input indexes V with int arithmetic, for drivers that
  *             vectorise across work-items (the device table's work_item_vectors)
+ *   WORD_PAIRS 1 (half builds, W >= 2, drivers that vectorise across
+ *             work-items): wino_input reads two columns as one 32-bit word
  *   HAS_BIAS  1: add bias (wino_output)
  *   RELU      1: ReLU fused into wino_output
  *   FMA       1: multiply-adds through fma() (default; PoCL 3.1 does not contract
@@ -60,6 +62,9 @@
 #endif
 #ifndef RELU
 #define RELU 0
+#endif
+#ifndef WORD_PAIRS
+#define WORD_PAIRS 0
 #endif
 
 #define ALPHA WINO_ALPHA
@@ -97,6 +102,28 @@ __kernel void wino_input(__global const real *restrict in, __global real *restri
            plane took 64-bit ones (d2l GoogLeNet, batch 32: F(4x4) input
            transforms 3.5 -> 2.95 ms, F(2x2) 2.27 -> 1.70). */
         const int plane = (n * C + c) * H * W;
+#if WORD_PAIRS
+        /* Neighbouring tiles' columns are WM apart, which a driver that
+           vectorises across work-items gathers element by element for 16-bit
+           data (x86 has no 16-bit gather; Intel's runtime, d2l GoogLeNet at
+           batch 32: 8.5 ms of F(2x2) input transforms in half, 1.3 in float).
+           So each pair of columns is one 32-bit word (for F(2x2) the
+           neighbours' words lie side by side: one vector load), read from
+           clamped addresses inside the plane; samples outside it are zeroed
+           afterwards. Needs W >= 2 (runtime/ops/ops_conv.c) and a driver
+           that allows 32-bit loads at 16-bit alignment (x86 CPUs). */
+#pragma unroll
+        for (int i = 0; i < ALPHA; i++) {
+            const int y = y0 + i, yc = clamp(y, 0, H - 1), row_in = y >= 0 && y < H;
+#pragma unroll
+            for (int j = 0; j < ALPHA; j += 2) {
+                const int x = x0 + j, xc = clamp(x, 0, W - 2);
+                const half2 q = as_half2(*(const __global uint *)(in + plane + yc * W + xc));
+                d[i][j] = row_in && x >= 0 && x < W ? (x == xc ? q.x : q.y) : 0.0f;
+                d[i][j + 1] = row_in && x + 1 < W && x + 1 >= 0 ? (x + 1 == xc ? q.x : q.y) : 0.0f;
+            }
+        }
+#else
         const int inside = y0 >= 0 && x0 >= 0 && y0 + ALPHA <= H && x0 + ALPHA <= W;
 #pragma unroll
         for (int i = 0; i < ALPHA; i++) {
@@ -106,6 +133,7 @@ __kernel void wino_input(__global const real *restrict in, __global real *restri
                 d[i][j] = (inside || (y >= 0 && y < H && x >= 0 && x < W)) ? in[plane + y * W + x] : 0.0f;
             }
         }
+#endif
     } else {
 #pragma unroll
         for (int i = 0; i < ALPHA; i++)

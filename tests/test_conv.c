@@ -486,6 +486,26 @@ START_TEST(conv_inception_block)
 }
 END_TEST
 
+/* conv_lanes_split (cl/conv_lanes.cl), forced on any device: 1x1 groups with
+   members padded to 32-channel blocks, planes of 1 to 63 pixels (work-items
+   past the plane), a batch of 3. */
+START_TEST(conv_lanes_group)
+{
+    setenv("CLGOOGLENET_CONV", "lanes", 1);
+    clg_context *ctx = open_context();
+    if (ctx) {
+        rng_seed(0x1A9Eu);
+        static const int padded[4] = {112, 144, 24, 32}, small[4] = {5, 17, 33, 8};
+        check_inception(ctx, 2, 21, 6, 6, padded);
+        check_inception(ctx, 3, 37, 7, 9, small);
+        check_inception(ctx, 1, 40, 1, 1, small);
+        check_inception(ctx, 2, 19, 12, 12, inception_ks);
+        clg_context_destroy(ctx);
+    }
+    unsetenv("CLGOOGLENET_CONV");
+}
+END_TEST
+
 /*
  * The SIMT family within small work-groups (the context's simt_group_limit,
  * from the device table: rusticl's kernels take 32 work-items), on any
@@ -556,11 +576,12 @@ END_TEST
 /* ---- Every kernel variant ----------------------------------------------- */
 
 /* CLGOOGLENET_CONV values: each forces one kernel of the CPU family
-   (runtime/ops/ops_conv.c); "simt" forces the SIMT family (CLGOOGLENET_KERNELS=simt,
+   (runtime/ops/ops_conv.c; "lanes", cl/conv_lanes.cl, takes the pointwise
+   ones and leaves the rest to conv2d_kvec); "simt" forces the SIMT family (CLGOOGLENET_KERNELS=simt,
    cl/conv_simt.cl: implicit GEMM, Winograd for 3x3 stride 1 on 6x6 maps and
    up), "simt_gemm" the SIMT family's implicit GEMM for every convolution
    (with CLGOOGLENET_CONV=kvec), on any device. */
-static const char *const conv_variants[] = {"kvec", "wino", "wino2", "legacy", "simt", "simt_gemm", "default"};
+static const char *const conv_variants[] = {"kvec", "wino", "wino2", "lanes", "legacy", "simt", "simt_gemm", "default"};
 #define N_CONV_VARIANTS (int)(sizeof conv_variants / sizeof conv_variants[0])
 
 static void use_variant(const char *v)
@@ -1513,6 +1534,7 @@ static Suite *conv_suite(void)
     /* One run per kernel variant (the loop index picks it). */
     TCase *tc = tcase_create("conv:variants_random");
     tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, conv_lanes_group);
     tcase_add_loop_test(tc, conv_variants_random, 0, N_CONV_VARIANTS - 1); /* default: the tests above */
     suite_add_tcase(s, tc);
     tc = tcase_create("conv:variants_concat");

@@ -48,7 +48,7 @@ static clg_status copy_strings(const char **const *fields, size_t n_fields, char
 
 clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options *options)
 {
-    static const char *const conv_names[] = {"legacy", "kvec", "wino", "wino2", NULL};
+    static const char *const conv_names[] = {"legacy", "kvec", "wino", "wino2", "lanes", NULL};
     static const char *const gemm_names[] = {"clblast", "kernel", NULL};
     static const char *const family_names[] = {"auto", "cpu", "simt", NULL};
     clg_context_options o;
@@ -64,7 +64,7 @@ clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options
                         o.kernel_family);
     if (o.conv_algorithm && *o.conv_algorithm && !one_of(o.conv_algorithm, conv_names))
         return clg_fail(CLG_ERR_INVALID_ARGUMENT,
-                        "options.conv_algorithm='%s': expected 'legacy', 'kvec', 'wino' or 'wino2'",
+                        "options.conv_algorithm='%s': expected 'legacy', 'kvec', 'wino', 'wino2' or 'lanes'",
                         o.conv_algorithm);
     if (o.gemm && *o.gemm && !one_of(o.gemm, gemm_names))
         return clg_fail(CLG_ERR_INVALID_ARGUMENT, "options.gemm='%s': expected 'clblast' or 'kernel'", o.gemm);

@@ -44,8 +44,17 @@ static const clg_kernel_param winograd_params[] = {
     EPILOGUE_PARAMS,
     {"CBLK", 1, ANY, 64},
     {"WI_VECTORS", 0, 1, 0}, /* wino_input for drivers that vectorise across work-items */
+    {"WORD_PAIRS", 0, 1, 0}, /* wino_input: half samples as 32-bit words of two columns */
 };
 const clg_kernel_desc clg_kernel_winograd = {"winograd.cl", winograd_params, COUNT(winograd_params)};
+
+static const clg_kernel_param conv_lanes_params[] = {
+    {"KB", 1, 32, 16},   /* output channels per work-item */
+    {"CBLK", 1, ANY, 32}, /* channels a partial sum covers */
+    {"LANES", 0, 64, 0},  /* sub-group size asked of Intel's compiler (0: none) */
+    EPILOGUE_PARAMS,
+};
+const clg_kernel_desc clg_kernel_conv_lanes = {"conv_lanes.cl", conv_lanes_params, COUNT(conv_lanes_params)};
 
 static const clg_kernel_param conv_grouped_params[] = {
     WINDOW_PARAMS,
@@ -100,7 +109,7 @@ static const clg_kernel_param peak_params[] = {
 const clg_kernel_desc clg_kernel_peak = {"peak.cl", peak_params, COUNT(peak_params)};
 
 const clg_kernel_desc *const clg_kernel_descs[] = {
-    &clg_kernel_conv2d,    &clg_kernel_conv1x1, &clg_kernel_winograd, &clg_kernel_conv_grouped,
+    &clg_kernel_conv2d,    &clg_kernel_conv1x1, &clg_kernel_winograd, &clg_kernel_conv_grouped, &clg_kernel_conv_lanes,
     &clg_kernel_conv_simt, &clg_kernel_gemm,    &clg_kernel_maxpool_plane, &clg_kernel_peak, NULL,
 };
 
