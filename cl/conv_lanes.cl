@@ -8,7 +8,7 @@
  * 0.45 ms, against conv2d_kvec in half).
  *
  *   out[n][k][p] = sum_c w[k][c] * in[n][c][p] (+ bias[k]) (then ReLU),
- *   p the pixel of the H * W = P P.
+ *   p the pixel of the H * W = P plane.
  *
  * A work-item holds KB sums, one per output channel of its block; a weight
  * is the same for every work-item of the block (a broadcast from memory,

@@ -486,15 +486,25 @@ START_TEST(conv_inception_block)
 }
 END_TEST
 
-/* conv_lanes_split (cl/conv_lanes.cl), forced on any device: 1x1 groups with
-   members padded to 32-channel blocks, planes of 1 to 63 pixels (work-items
-   past the plane), a batch of 3. */
-START_TEST(conv_lanes_group)
+/* conv_lanes and conv_lanes_split (cl/conv_lanes.cl), forced on any device:
+   planes of 1 to 144 pixels (work-items past the plane), K under one block
+   of 16, across 32-channel blocks and one past them, batches up to 3; 1x1
+   groups with members padded to 32-channel blocks. */
+START_TEST(conv_lanes_cases)
 {
     setenv("CLGOOGLENET_CONV", "lanes", 1);
     clg_context *ctx = open_context();
     if (ctx) {
         rng_seed(0x1A9Eu);
+        static const conv_case cases[] = {
+            /*  n  c   h   w   k kh kw sh sw  pads          bias relu */
+            {1, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 0},
+            {3, 7, 17, 17, 3, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 0},
+            {2, 40, 6, 6, 50, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},
+            {1, 33, 3, 3, 33, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 1},
+            {2, 70, 12, 12, 64, 1, 1, 1, 1, {0, 0, 0, 0}, 1, 1},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
         static const int padded[4] = {112, 144, 24, 32}, small[4] = {5, 17, 33, 8};
         check_inception(ctx, 2, 21, 6, 6, padded);
         check_inception(ctx, 3, 37, 7, 9, small);
@@ -1534,7 +1544,7 @@ static Suite *conv_suite(void)
     /* One run per kernel variant (the loop index picks it). */
     TCase *tc = tcase_create("conv:variants_random");
     tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, conv_lanes_group);
+    tcase_add_test(tc, conv_lanes_cases);
     tcase_add_loop_test(tc, conv_variants_random, 0, N_CONV_VARIANTS - 1); /* default: the tests above */
     suite_add_tcase(s, tc);
     tc = tcase_create("conv:variants_concat");

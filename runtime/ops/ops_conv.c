@@ -298,6 +298,9 @@ static clg_status wino_output_step(clg_plan *plan, const wino_plan *wp, const wi
     clg_options_set(&o, "WM", wm);
     clg_options_set(&o, "HAS_BIAS", wp->has_bias);
     clg_options_set(&o, "RELU", wp->relu);
+    /* Half outputs as 32-bit words of two columns (cl/winograd.cl). */
+    if (clg_device_traits_of(&plan->ctx->info)->work_item_vectors && clg_context_half(plan->ctx))
+        clg_options_set(&o, "WORD_PAIRS", 1);
     CLG_TRY(clg_options_end(&o));
     CLG_TRY(clg_plan_kernel_step(plan, wp->n, o.desc->file, o.text, "wino_output", &s));
     snprintf(s.variant, sizeof s.variant, "wino%d_output", wm);

@@ -44,7 +44,7 @@ static const clg_kernel_param winograd_params[] = {
     EPILOGUE_PARAMS,
     {"CBLK", 1, ANY, 64},
     {"WI_VECTORS", 0, 1, 0}, /* wino_input for drivers that vectorise across work-items */
-    {"WORD_PAIRS", 0, 1, 0}, /* wino_input: half samples as 32-bit words of two columns */
+    {"WORD_PAIRS", 0, 1, 0}, /* half samples as 32-bit words of two columns */
 };
 const clg_kernel_desc clg_kernel_winograd = {"winograd.cl", winograd_params, COUNT(winograd_params)};
 
