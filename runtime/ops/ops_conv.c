@@ -1358,6 +1358,25 @@ static clg_status concat_weights(clg_plan *plan, const conv_desc *d, int count, 
     return CLG_OK;
 }
 
+/* A group's weights concatenated and re-laid in blocks of kbv channels into
+   step's owned buffers; on failure the step's kernel is released. */
+static clg_status group_relayout(clg_plan *plan, int node, const conv_desc *d, int count, int64_t kbv,
+                                 int64_t slots, clg_step *step)
+{
+    float *w, *b;
+    clg_status st = concat_weights(plan, d, count, kbv, slots, &w, &b);
+    if (st == CLG_OK) {
+        st = relayout_weights(plan, node, w, b, slots, d[0].C, 1, 1, (int)kbv, &step->owned[0], &step->owned[1]);
+        free(w);
+        free(b);
+    }
+    if (st != CLG_OK) {
+        clReleaseKernel(step->kernel);
+        step->kernel = NULL;
+    }
+    return st;
+}
+
 /* What a 1x1 group's members add up to. */
 typedef struct group_sum {
     int64_t total; /* output channels */
@@ -1411,21 +1430,10 @@ static clg_status plan_group_lanes(clg_plan *plan, const conv_desc *d, int count
 {
     const int64_t slots = group_slots(d, count, 32);
     const lanes_tile t = lanes_pick(&d[0], slots);
-    float *w, *b;
-    CLG_TRY(concat_weights(plan, d, count, t.kb, slots, &w, &b));
     clg_step step;
-    clg_status st = lanes_kernel(plan, &d[0], &t, sum->has_bias, "conv_lanes_split", &step);
-    if (st == CLG_OK) {
-        snprintf(step.variant, sizeof step.variant, "conv_lanes_split%d_1x1_k%d", count, t.kb);
-        st = relayout_weights(plan, d[0].n, w, b, slots, d[0].C, 1, 1, t.kb, &step.owned[0], &step.owned[1]);
-        if (st != CLG_OK) {
-            clReleaseKernel(step.kernel);
-            step.kernel = NULL;
-        }
-    }
-    free(w);
-    free(b);
-    CLG_TRY(st);
+    CLG_TRY(lanes_kernel(plan, &d[0], &t, sum->has_bias, "conv_lanes_split", &step));
+    snprintf(step.variant, sizeof step.variant, "conv_lanes_split%d_1x1_k%d", count, t.kb);
+    CLG_TRY(group_relayout(plan, d[0].n, d, count, t.kb, slots, &step));
     const cl_mem mems[4] = {d[0].in, step.owned[0], step.owned[1], d[0].out};
     clg_args kargs;
     lanes_args(plan, &d[0], &t, mems, &kargs, &step);
@@ -1469,21 +1477,10 @@ static clg_status plan_group(clg_plan *plan, int leader)
     clg_options_set(&o, "KV", kv);
     clg_options_epilogue(&o, has_bias, d[0].relu);
     CLG_TRY(clg_options_end(&o));
-    float *w, *b;
-    CLG_TRY(concat_weights(plan, d, count, 16 * kv, slots, &w, &b));
     clg_step step;
-    clg_status st = clg_plan_kernel_step(plan, leader, o.desc->file, o.text, "conv2d_kvec_split", &step);
-    if (st == CLG_OK) {
-        snprintf(step.variant, sizeof step.variant, "conv2d_kvec_split%d_1x1_p%dk%d", count, px, 16 * kv);
-        st = relayout_weights(plan, leader, w, b, slots, C, 1, 1, 16 * kv, &step.owned[0], &step.owned[1]);
-        if (st != CLG_OK) {
-            clReleaseKernel(step.kernel);
-            step.kernel = NULL;
-        }
-    }
-    free(w);
-    free(b);
-    CLG_TRY(st);
+    CLG_TRY(clg_plan_kernel_step(plan, leader, o.desc->file, o.text, "conv2d_kvec_split", &step));
+    snprintf(step.variant, sizeof step.variant, "conv2d_kvec_split%d_1x1_p%dk%d", count, px, 16 * kv);
+    CLG_TRY(group_relayout(plan, leader, d, count, 16 * kv, slots, &step));
     const cl_mem mems[4] = {d[0].in, step.owned[0], step.owned[1], d[0].out};
     const int ints[] = {(int)C, 1, (int)P, (int)d[0].K, 1, (int)P, 0, 0, (int)kblocks,
                         (int)d[0].place->offset, (int)d[0].place->image_stride};
@@ -1491,7 +1488,7 @@ static clg_status plan_group(clg_plan *plan, int leader)
     clg_args_mems(&kargs, mems, 4);
     clg_args_ints(&kargs, ints, 11);
     group_route_args(&kargs, d, count);
-    st = clg_args_end(&kargs);
+    const clg_status st = clg_args_end(&kargs);
     step.work_dim = 3;
     step.global[0] = (size_t)((P + px - 1) / px);
     step.global[1] = 1;
