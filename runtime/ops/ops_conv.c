@@ -466,9 +466,10 @@ static int lanes_shape(const conv_desc *d)
  * Whether conv_lanes is the default for d: in half on drivers that vectorise
  * across work-items (32 lanes a register there, conv2d_kvec's half16 fill
  * 16), on planes that fill at least half of their lanes. Intel's runtime,
- * d2l GoogLeNet at batch 32, 1x1s: 12x12 maps 1.7 -> 0.31 and 3.4 -> 0.85 ms,
- * 6x6 (36 pixels of 64 lanes) 1.7 -> 0.65, 3x3 (9 of 32) 0.86 -> 0.76 and
- * 1.24 -> 1.21 with each member alone against conv2d_kvec's fused groups.
+ * d2l GoogLeNet at batch 32, its 1x1 groups against conv2d_kvec's: 12x12
+ * maps 1.74 -> 0.82 and 3.44 -> 1.65 ms, 6x6 (36 pixels in 64 lanes)
+ * 1.66-1.83 -> 1.07-1.18; on 3x3 maps (9 in 32), with each member alone,
+ * 0.86 -> 0.76 and 1.24 -> 1.21 ms: no gain worth a launch per member.
  */
 static int lanes_pay(const conv_desc *d)
 {
@@ -957,7 +958,7 @@ static void lanes_args(clg_plan *plan, const conv_desc *d, const lanes_tile *t, 
     *kargs = clg_args_begin(step->kernel);
     clg_args_mems(kargs, mems, 4);
     clg_args_ints(kargs, ints, 6);
-    const size_t P = (size_t)(d->OH * d->OW), unit = t->lanes ? (size_t)t->lanes : 16;
+    const size_t P = (size_t)(d->H * d->W), unit = t->lanes ? (size_t)t->lanes : 16;
     size_t item_sizes[3];
     const size_t limit = clg_plan_group_limit(plan, step->kernel, item_sizes);
     const size_t most = item_sizes[0] < limit ? item_sizes[0] : limit;
