@@ -122,7 +122,7 @@ __kernel void wino_input(__global const real *restrict in, __global real *restri
                 const int x = x0 + j, xc = clamp(x, 0, W - 2);
                 const half2 q = as_half2(*(const __global uint *)(in + plane + yc * W + xc));
                 d[i][j] = row_in && x >= 0 && x < W ? (x == xc ? q.x : q.y) : 0.0f;
-                d[i][j + 1] = row_in && x + 1 < W && x + 1 >= 0 ? (x + 1 == xc ? q.x : q.y) : 0.0f;
+                d[i][j + 1] = row_in && x + 1 >= 0 && x + 1 < W ? (x + 1 == xc ? q.x : q.y) : 0.0f;
             }
         }
 #else

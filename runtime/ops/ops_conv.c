@@ -226,6 +226,14 @@ typedef struct wino_span {
     size_t ucount, vcount, mcount; /* floats in U, and in V and M for this chunk */
 } wino_span;
 
+/* Whether the transforms move half samples as 32-bit words of two columns
+   (cl/winograd.cl's WORD_PAIRS): half data on drivers that vectorise across
+   work-items, all x86 CPUs, which allow 32-bit accesses at 16-bit alignment. */
+static int wino_word_pairs(const clg_plan *plan)
+{
+    return clg_device_traits_of(&plan->ctx->info)->work_item_vectors && clg_context_half(plan->ctx);
+}
+
 /* Step 1, the input transform. Each step gets only the -D values it reads, so
    that layers whose transforms differ only in the GEMM's blocking share them. */
 static clg_status wino_input_step(clg_plan *plan, const wino_plan *wp, const wino_span *sp)
@@ -235,10 +243,8 @@ static clg_status wino_input_step(clg_plan *plan, const wino_plan *wp, const win
     clg_step s;
     clg_options o = clg_options_begin(&clg_kernel_winograd);
     clg_options_set(&o, "WM", wm);
-    const int wi_vectors = clg_device_traits_of(&plan->ctx->info)->work_item_vectors;
-    if (wi_vectors) clg_options_set(&o, "WI_VECTORS", 1);
-    /* Half samples as 32-bit words of two columns (cl/winograd.cl). */
-    if (wi_vectors && clg_context_half(plan->ctx) && wp->W >= 2) clg_options_set(&o, "WORD_PAIRS", 1);
+    if (clg_device_traits_of(&plan->ctx->info)->work_item_vectors) clg_options_set(&o, "WI_VECTORS", 1);
+    if (wino_word_pairs(plan) && wp->W >= 2) clg_options_set(&o, "WORD_PAIRS", 1); /* a pair per row */
     CLG_TRY(clg_options_end(&o));
     CLG_TRY(clg_plan_kernel_step(plan, wp->n, o.desc->file, o.text, "wino_input", &s));
     snprintf(s.variant, sizeof s.variant, "wino%d_input", wm);
@@ -298,9 +304,7 @@ static clg_status wino_output_step(clg_plan *plan, const wino_plan *wp, const wi
     clg_options_set(&o, "WM", wm);
     clg_options_set(&o, "HAS_BIAS", wp->has_bias);
     clg_options_set(&o, "RELU", wp->relu);
-    /* Half outputs as 32-bit words of two columns (cl/winograd.cl). */
-    if (clg_device_traits_of(&plan->ctx->info)->work_item_vectors && clg_context_half(plan->ctx))
-        clg_options_set(&o, "WORD_PAIRS", 1);
+    if (wino_word_pairs(plan)) clg_options_set(&o, "WORD_PAIRS", 1);
     CLG_TRY(clg_options_end(&o));
     CLG_TRY(clg_plan_kernel_step(plan, wp->n, o.desc->file, o.text, "wino_output", &s));
     snprintf(s.variant, sizeof s.variant, "wino%d_output", wm);
@@ -959,20 +963,13 @@ static void lanes_args(clg_plan *plan, const conv_desc *d, const lanes_tile *t, 
     clg_args_mems(kargs, mems, 4);
     clg_args_ints(kargs, ints, 6);
     const size_t P = (size_t)(d->H * d->W), unit = t->lanes ? (size_t)t->lanes : 16;
-    size_t item_sizes[3];
-    const size_t limit = clg_plan_group_limit(plan, step->kernel, item_sizes);
-    const size_t most = item_sizes[0] < limit ? item_sizes[0] : limit;
     step->work_dim = 3;
     step->global[0] = (P + unit - 1) / unit * unit;
     step->global[1] = 1;
     step->global[2] = (size_t)(d->N * t->kblocks);
-    /* Up to 128 work-items a group (four of Intel's half sub-groups). */
-    size_t local = step->global[0] < 128 ? step->global[0] : 128;
-    local -= local % unit;
-    while (local > unit && (step->global[0] % local || local > most)) local -= unit;
-    step->use_local = local <= most;
-    step->local[0] = local;
-    step->local[1] = step->local[2] = 1;
+    /* Up to 128 work-items a group (four of Intel's half sub-groups; 32 to
+       256 measured even). */
+    clg_plan_row_groups_in_units(plan, step, unit, 128);
 }
 
 /* One conv_lanes launch for d. */

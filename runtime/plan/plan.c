@@ -142,12 +142,18 @@ void clg_plan_row_groups(const clg_plan *plan, clg_step *step)
 
 void clg_plan_row_groups_of_at_most(const clg_plan *plan, clg_step *step, size_t most)
 {
+    clg_plan_row_groups_in_units(plan, step, 1, most);
+}
+
+void clg_plan_row_groups_in_units(const clg_plan *plan, clg_step *step, size_t unit, size_t most)
+{
     size_t item_sizes[3];
     clg_plan_group_limit(plan, step->kernel, item_sizes);
     const size_t limit = item_sizes[0] < most ? item_sizes[0] : most;
-    size_t local = step->global[0] ? step->global[0] : 1;
-    while (local > 1 && (local > limit || step->global[0] % local != 0)) local--;
-    step->use_local = 1;
+    const size_t row = step->global[0] ? step->global[0] : 1;
+    size_t local = (row < limit ? row : limit) / unit * unit;
+    while (local >= unit && row % local != 0) local -= unit;
+    step->use_local = local >= unit;
     step->local[0] = local;
     step->local[1] = 1;
     step->local[2] = 1;

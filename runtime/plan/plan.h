@@ -136,6 +136,10 @@ size_t clg_plan_group_limit(const clg_plan *plan, cl_kernel kernel, size_t item_
 void clg_plan_row_groups(const clg_plan *plan, clg_step *step);
 /* The same with groups of at most `most` work-items. */
 void clg_plan_row_groups_of_at_most(const clg_plan *plan, clg_step *step, size_t most);
+/* The same with groups of a multiple of `unit` work-items (a sub-group size
+   the kernel asks for; global[0] a multiple of it), at most `most`; where
+   not even one unit fits the kernel's limit, the driver chooses. */
+void clg_plan_row_groups_in_units(const clg_plan *plan, clg_step *step, size_t unit, size_t most);
 
 /*
  * The launch of a rank-8 index kernel (cl/prelude.cl clg_next_index: pad,
