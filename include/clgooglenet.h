@@ -467,7 +467,7 @@ typedef struct clg_context_options {
      */
     const char *kernel_family;
     /* Forces one convolution family for A/B runs: "legacy", "kvec", "wino",
-       "wino2", "lanes"; NULL: CLGOOGLENET_CONV, else chosen per layer. */
+       "wino2", "lanes", "plane"; NULL: CLGOOGLENET_CONV, else chosen per layer. */
     const char *conv_algorithm;
     /* Forces one matrix product: "clblast" or "kernel"; NULL: CLGOOGLENET_GEMM. */
     const char *gemm;

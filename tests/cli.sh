@@ -364,7 +364,7 @@ if [ -e "$cache/clgooglenet/tuning.txt" ]; then echo "FAIL: CLGOOGLENET_TUNE=OFF
 
 # Every CLGOOGLENET_* value is checked, the error naming the variable and what it takes.
 CLGOOGLENET_TUNE=yes expect 1 "invalid setting: CLGOOGLENET_TUNE=yes: expected '0', 'off', '1', 'on' or 'force'" -- infer "$model" "$input"
-CLGOOGLENET_CONV=garbage expect 1 "CLGOOGLENET_CONV=garbage: expected 'legacy', 'kvec', 'wino', 'wino2' or 'lanes'" -- infer "$model" "$input"
+CLGOOGLENET_CONV=garbage expect 1 "CLGOOGLENET_CONV=garbage: expected 'legacy', 'kvec', 'wino', 'wino2', 'lanes' or 'plane'" -- infer "$model" "$input"
 CLGOOGLENET_CONV=KVEC expect 0 'item 2:' -- infer "$model" "$input"
 CLGOOGLENET_CONV= expect 0 'item 2:' -- infer "$model" "$input"
 CLGOOGLENET_GEMM=cublas expect 1 "CLGOOGLENET_GEMM=cublas: expected 'clblast' or 'kernel'" -- infer "$model" "$input"

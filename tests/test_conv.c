@@ -516,6 +516,38 @@ START_TEST(conv_lanes_cases)
 }
 END_TEST
 
+/* conv_plane (cl/conv_plane.cl), forced on any device: planes of 1 to 16
+   pixels, 3x3 and 5x5 windows wider than the map, stride 2, asymmetric
+   pads, non-square kernels, 1, 2 and 4 channel vectors per work-item, K off
+   the 16-channel blocks, channel counts across 32-channel blocks, batches
+   up to 8. */
+START_TEST(conv_plane_cases)
+{
+    setenv("CLGOOGLENET_CONV", "plane", 1);
+    clg_context *ctx = open_context();
+    if (ctx) {
+        rng_seed(0x91A4Eu);
+        static const conv_case cases[] = {
+            /*  n  c   h  w   k kh kw sh sw  pads          bias relu */
+            {1, 33, 3, 3, 50, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+            {2, 20, 3, 3, 17, 5, 5, 1, 1, {2, 2, 2, 2}, 1, 0},
+            {3, 7, 1, 1, 5, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 1},
+            {1, 9, 4, 4, 40, 3, 3, 2, 2, {1, 1, 1, 1}, 1, 1},
+            {2, 5, 4, 3, 70, 3, 3, 1, 1, {1, 0, 1, 2}, 1, 0},
+            {1, 65, 2, 2, 16, 1, 3, 1, 1, {0, 1, 0, 1}, 0, 0},
+            {4, 3, 3, 3, 1, 3, 3, 1, 1, {0, 0, 0, 0}, 1, 1},
+            {1, 40, 5, 3, 33, 7, 7, 1, 1, {3, 3, 3, 3}, 1, 1},
+            {2, 11, 2, 8, 20, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 1},
+            {8, 6, 1, 3, 70, 3, 3, 1, 1, {1, 1, 1, 1}, 1, 0},
+            {4, 10, 2, 3, 40, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 1},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_conv(ctx, &cases[i]);
+        clg_context_destroy(ctx);
+    }
+    unsetenv("CLGOOGLENET_CONV");
+}
+END_TEST
+
 /*
  * The SIMT family within small work-groups (the context's simt_group_limit,
  * from the device table: rusticl's kernels take 32 work-items), on any
@@ -587,11 +619,12 @@ END_TEST
 
 /* CLGOOGLENET_CONV values: each forces one kernel of the CPU family
    (runtime/ops/ops_conv.c; "lanes", cl/conv_lanes.cl, takes the pointwise
-   ones and leaves the rest to conv2d_kvec); "simt" forces the SIMT family (CLGOOGLENET_KERNELS=simt,
+   ones and leaves the rest to conv2d_kvec; "plane", cl/conv_plane.cl, those
+   on planes of up to 16 pixels, the rest likewise); "simt" forces the SIMT family (CLGOOGLENET_KERNELS=simt,
    cl/conv_simt.cl: implicit GEMM, Winograd for 3x3 stride 1 on 6x6 maps and
    up), "simt_gemm" the SIMT family's implicit GEMM for every convolution
    (with CLGOOGLENET_CONV=kvec), on any device. */
-static const char *const conv_variants[] = {"kvec", "wino", "wino2", "lanes", "legacy", "simt", "simt_gemm", "default"};
+static const char *const conv_variants[] = {"kvec", "wino", "wino2", "lanes", "plane", "legacy", "simt", "simt_gemm", "default"};
 #define N_CONV_VARIANTS (int)(sizeof conv_variants / sizeof conv_variants[0])
 
 static void use_variant(const char *v)
@@ -1545,6 +1578,7 @@ static Suite *conv_suite(void)
     TCase *tc = tcase_create("conv:variants_random");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, conv_lanes_cases);
+    tcase_add_test(tc, conv_plane_cases);
     tcase_add_loop_test(tc, conv_variants_random, 0, N_CONV_VARIANTS - 1); /* default: the tests above */
     suite_add_tcase(s, tc);
     tc = tcase_create("conv:variants_concat");

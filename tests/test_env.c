@@ -34,7 +34,7 @@ START_TEST(bad_values_are_refused)
 {
     refused(CLG_TUNE_ENV, "yes", "'0', 'off', '1', 'on' or 'force'");
     refused(CLG_TUNE_ENV, "of", "'0', 'off', '1', 'on' or 'force'");
-    refused(CLG_CONV_ENV, "garbage", "'legacy', 'kvec', 'wino', 'wino2' or 'lanes'");
+    refused(CLG_CONV_ENV, "garbage", "'legacy', 'kvec', 'wino', 'wino2', 'lanes' or 'plane'");
     refused(CLG_GEMM_ENV, "cublas", "'clblast' or 'kernel'");
     refused(CLG_NO_FUSION_ENV, "yes", "'0' or '1'");
     refused(CLG_PASSES_OFF_ENV, "1,x", "pass numbers from 0 to 6");

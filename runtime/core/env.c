@@ -27,7 +27,7 @@ typedef struct env_var {
 } env_var;
 
 static const env_word tune_words[] = {{"0", "0"}, {"off", "0"}, {"1", "1"}, {"on", "1"}, {"force", "force"}, {NULL, NULL}};
-static const env_word conv_words[] = {{"legacy", "legacy"}, {"kvec", "kvec"}, {"wino", "wino"}, {"wino2", "wino2"}, {"lanes", "lanes"}, {NULL, NULL}};
+static const env_word conv_words[] = {{"legacy", "legacy"}, {"kvec", "kvec"}, {"wino", "wino"}, {"wino2", "wino2"}, {"lanes", "lanes"}, {"plane", "plane"}, {NULL, NULL}};
 static const env_word kernels_words[] = {{"cpu", "cpu"}, {"simt", "simt"}, {NULL, NULL}};
 static const env_word gemm_words[] = {{"clblast", "clblast"}, {"kernel", "kernel"}, {NULL, NULL}};
 static const env_word precision_words[] = {{"fp32", "fp32"}, {"fp16", "fp16"}, {NULL, NULL}};

@@ -6,7 +6,7 @@
  * without regard to case; an empty value counts as unset.
  *
  *   CLGOOGLENET_TUNE        0 | off, 1 | on, force   (runtime/device/tuning.h)
- *   CLGOOGLENET_CONV        legacy, kvec, wino, wino2, lanes (runtime/ops/ops_conv.c)
+ *   CLGOOGLENET_CONV        legacy, kvec, wino, wino2, lanes, plane (runtime/ops/ops_conv.c)
  *   CLGOOGLENET_GEMM        clblast, kernel          (runtime/ops/ops_gemm.c)
  *   CLGOOGLENET_NO_FUSION   0, 1                     (runtime/passes/passes.h)
  *   CLGOOGLENET_PASSES_OFF  pass numbers 0-6, comma-separated

@@ -48,7 +48,7 @@ static clg_status copy_strings(const char **const *fields, size_t n_fields, char
 
 clg_status clg_context_options_adopt(clg_context *ctx, const clg_context_options *options)
 {
-    static const char *const conv_names[] = {"legacy", "kvec", "wino", "wino2", "lanes", NULL};
+    static const char *const conv_names[] = {"legacy", "kvec", "wino", "wino2", "lanes", "plane", NULL};
     static const char *const gemm_names[] = {"clblast", "kernel", NULL};
     static const char *const family_names[] = {"auto", "cpu", "simt", NULL};
     clg_context_options o;

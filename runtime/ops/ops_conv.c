@@ -196,6 +196,7 @@ typedef struct conv_desc {
     int sums;                   /* kvec_sums: float16 sums per work-item */
     int half;                   /* a half context: F(2x2) is its only Winograd */
     int wi_vectors;             /* the driver vectorises across work-items (device_table.h) */
+    int loop_limited;           /* the device ends a work-item's loops after a fixed number of trips */
 } conv_desc;
 
 /*
@@ -439,7 +440,7 @@ static clg_status set_args(clg_step *step, const cl_mem *mems, const int *ints, 
     return st;
 }
 
-typedef enum conv_algo { ALGO_DIRECT, ALGO_1X1, ALGO_KVEC, ALGO_WINO, ALGO_LANES } conv_algo;
+typedef enum conv_algo { ALGO_DIRECT, ALGO_1X1, ALGO_KVEC, ALGO_WINO, ALGO_LANES, ALGO_PLANE } conv_algo;
 
 typedef struct conv_choice {
     conv_algo algo;
@@ -488,6 +489,19 @@ static int lanes_chosen(const conv_desc *d)
     return lanes_pay(d);
 }
 
+/*
+ * conv_plane's shapes (cl/conv_plane.cl): input and output planes of at most
+ * 16 pixels, kernels of up to 7x7 (every tap unrolled), constant weights
+ * whose re-laid copy int indexes, not pointwise (1x1s have no padding taps
+ * to skip: conv2d_kvec and the 1x1 groups take them). Not on devices with a
+ * loop limit: its trips per channel are not counted (kvec_loop_trips).
+ */
+static int plane_shape(const conv_desc *d)
+{
+    return d->plain && d->relayable && !d->pool3 && !d->pointwise && !d->loop_limited && d->H * d->W <= 16 &&
+           d->OH * d->OW <= 16 && d->KH <= 7 && d->KW <= 7 && (d->K + 63) / 64 * 64 * d->C * d->KH * d->KW <= INT_MAX;
+}
+
 /* 1 when the choice can run this convolution (grouped and dilated ones have
    their own kernels, runtime/ops/ops_conv_grouped.c). */
 static int eligible(const conv_desc *d, const conv_choice *ch)
@@ -504,6 +518,7 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
         return d->relayable && is_3x3s1(d) && clg_kernel_param_allows(&clg_kernel_winograd, "WM", ch->wm) &&
                (ch->wm == 2 || (ch->wm == 4 && !deep_f4(d) && !d->half));
     case ALGO_LANES: return lanes_shape(d);
+    case ALGO_PLANE: return plane_shape(d);
     }
     return 0;
 }
@@ -568,6 +583,13 @@ static void heuristic(const conv_desc *d, conv_choice *ch)
         return;
     }
     if (force && strcmp(force, "lanes") == 0) return;
+    /* Planes of up to 16 pixels: conv_plane skips the padding taps, which
+       on 3x3 maps are 40% of a 3x3's and 64% of a 5x5's products. */
+    if ((!force || strcmp(force, "plane") == 0) && plane_shape(d)) {
+        ch->algo = ALGO_PLANE;
+        return;
+    }
+    if (force && strcmp(force, "plane") == 0) return;
     if (is_3x3s1(d)) {
         int wm = 0;
         if (force && strcmp(force, "wino") == 0) wm = 4;
@@ -600,6 +622,7 @@ static void choice_format(const conv_choice *ch, char *buf, size_t size)
     case ALGO_KVEC: snprintf(buf, size, "kvec %d %d", ch->px, ch->kv); break;
     case ALGO_WINO: snprintf(buf, size, "wino %d", ch->wm); break;
     case ALGO_LANES: snprintf(buf, size, "lanes"); break;
+    case ALGO_PLANE: snprintf(buf, size, "plane"); break;
     }
 }
 
@@ -611,6 +634,7 @@ static int choice_parse(const char *text, conv_choice *ch)
     if (strcmp(text, "direct") == 0) ch->algo = ALGO_DIRECT;
     else if (strcmp(text, "1x1") == 0) ch->algo = ALGO_1X1;
     else if (strcmp(text, "lanes") == 0) ch->algo = ALGO_LANES;
+    else if (strcmp(text, "plane") == 0) ch->algo = ALGO_PLANE;
     else if (sscanf(text, "kvec %d %d%n", &ch->px, &ch->kv, &end) == 2 && text[end] == '\0') ch->algo = ALGO_KVEC;
     else if (sscanf(text, "wino %d%n", &ch->wm, &end) == 1 && text[end] == '\0') ch->algo = ALGO_WINO;
     else return 0;
@@ -993,12 +1017,67 @@ static clg_status lanes_conv(clg_plan *plan, const conv_desc *d, cl_mem in, cl_m
     return clg_plan_finish_step(plan, &step, clg_args_end(&kargs));
 }
 
+/* ---- conv_plane (cl/conv_plane.cl) -------------------------------------- */
+
+/* conv_plane's channel vectors per work-item: as many as keep the plane's
+   sums within conv2d_kvec's register budget (d->sums), at most 4, fewer
+   where that leaves under 8 work-items. */
+static int plane_kv(const conv_desc *d)
+{
+    const int64_t P = d->OH * d->OW;
+    int kv = 4;
+    while (kv > 1 && P * kv > d->sums) kv /= 2;
+    while (kv > 1 && d->N * ((d->K + 16 * kv - 1) / (16 * kv)) < 8) kv /= 2;
+    return kv;
+}
+
+/* One conv_plane launch for d. */
+static clg_status plane_conv(clg_plan *plan, const conv_desc *d, cl_mem in, cl_mem out)
+{
+    const int kv = plane_kv(d);
+    const int64_t kblocks = (d->K + 16 * kv - 1) / (16 * kv);
+    clg_options o = clg_options_begin(&clg_kernel_conv_plane);
+    clg_options_set(&o, "IH", (int)d->H);
+    clg_options_set(&o, "IW", (int)d->W);
+    clg_options_set(&o, "OHP", (int)d->OH);
+    clg_options_set(&o, "OWP", (int)d->OW);
+    clg_options_window(&o, (int)d->KH, (int)d->KW, d->win->stride[0], d->win->stride[1]);
+    clg_options_set(&o, "PT", d->win->pads[0]);
+    clg_options_set(&o, "PL", d->win->pads[1]);
+    clg_options_set(&o, "KV", kv);
+    clg_options_epilogue(&o, d->has_bias, d->relu);
+    CLG_TRY(clg_options_end(&o));
+    clg_step step;
+    CLG_TRY(clg_plan_kernel_step(plan, d->n, o.desc->file, o.text, "conv_plane", &step));
+    snprintf(step.variant, sizeof step.variant, "conv_plane_%dx%ds%dx%d_%dx%d_k%d", (int)d->KH, (int)d->KW,
+             d->win->stride[0], d->win->stride[1], (int)d->OH, (int)d->OW, 16 * kv);
+    clg_status st = relayout_weights(plan, d->n, d->wdata, d->bdata, d->K, d->C, d->KH, d->KW, 16 * kv,
+                                     &step.owned[0], &step.owned[1]);
+    if (st != CLG_OK) {
+        clReleaseKernel(step.kernel);
+        return st;
+    }
+    const cl_mem mems[4] = {in, step.owned[0], step.owned[1], out};
+    const int ints[] = {(int)d->C, (int)d->K, (int)d->place->offset, (int)d->place->image_stride};
+    clg_args kargs = clg_args_begin(step.kernel);
+    clg_args_mems(&kargs, mems, 4);
+    clg_args_ints(&kargs, ints, 4);
+    step.work_dim = 2;
+    step.global[0] = (size_t)d->N;
+    step.global[1] = (size_t)kblocks;
+    clg_plan_row_groups(plan, &step);
+    step.flops = d->flops;
+    step.bytes = d->bytes;
+    return clg_plan_finish_step(plan, &step, clg_args_end(&kargs));
+}
+
 /* Appends the steps of choice ch, reading `in` and writing `out` (with d's placement). */
 static clg_status emit(clg_plan *plan, const conv_desc *d, const conv_choice *ch, cl_mem in,
                        cl_mem out)
 {
     if (ch->algo == ALGO_WINO) return plan_winograd(plan, d, ch->wm, in, out);
     if (ch->algo == ALGO_LANES) return lanes_conv(plan, d, in, out);
+    if (ch->algo == ALGO_PLANE) return plane_conv(plan, d, in, out);
     const cl_mem mems[4] = {in, d->w, d->b, out};
     clg_step step;
     if (ch->algo == ALGO_KVEC) {
@@ -1107,6 +1186,7 @@ static int candidates(const conv_desc *d, conv_choice *out, int max)
     ADD(ALGO_WINO, 0, 0, 4);
     ADD(ALGO_WINO, 0, 0, 2);
     ADD(ALGO_1X1, 0, 0, 0);
+    ADD(ALGO_PLANE, 0, 0, 0);
 #undef ADD
     /* Drop duplicates of the first entry. */
     int kept = 1;
@@ -1261,6 +1341,7 @@ static void fill_desc(const clg_plan *plan, int n, conv_desc *d)
     d->sums = kvec_sums(plan->ctx);
     d->half = clg_context_half(plan->ctx);
     d->wi_vectors = clg_device_traits_of(&plan->ctx->info)->work_item_vectors;
+    d->loop_limited = plan->ctx->loop_iteration_limit > 0;
     /* A fused pool needs the 2-D layout: not the flattened pointwise paths. */
     d->plain = clg_window_is_plain(win);
     d->pointwise = !d->pool3 && d->plain && KH == 1 && KW == 1 && win->stride[0] == 1 && win->stride[1] == 1 &&

@@ -56,6 +56,17 @@ static const clg_kernel_param conv_lanes_params[] = {
 };
 const clg_kernel_desc clg_kernel_conv_lanes = {"conv_lanes.cl", conv_lanes_params, COUNT(conv_lanes_params)};
 
+static const clg_kernel_param conv_plane_params[] = {
+    {"IH", 1, 16, 3}, {"IW", 1, 16, 3},   /* input plane, at most 16 pixels */
+    {"OHP", 1, 16, 3}, {"OWP", 1, 16, 3}, /* output plane, at most 16 pixels */
+    {"KH", 1, 7, 3}, {"KW", 1, 7, 3}, {"SH", 1, ANY, 1}, {"SW", 1, ANY, 1},
+    {"PT", 0, ANY, 1}, {"PL", 0, ANY, 1}, /* top and left pads */
+    {"KV", 1, 4, 1},      /* 16-wide channel vectors per work-item */
+    {"CBLK", 1, ANY, 32}, /* channels a partial sum covers */
+    EPILOGUE_PARAMS,
+};
+const clg_kernel_desc clg_kernel_conv_plane = {"conv_plane.cl", conv_plane_params, COUNT(conv_plane_params)};
+
 static const clg_kernel_param conv_grouped_params[] = {
     WINDOW_PARAMS,
     {"DH", 1, ANY, 1}, /* dilation */
@@ -109,8 +120,9 @@ static const clg_kernel_param peak_params[] = {
 const clg_kernel_desc clg_kernel_peak = {"peak.cl", peak_params, COUNT(peak_params)};
 
 const clg_kernel_desc *const clg_kernel_descs[] = {
-    &clg_kernel_conv2d,    &clg_kernel_conv1x1, &clg_kernel_winograd, &clg_kernel_conv_grouped, &clg_kernel_conv_lanes,
-    &clg_kernel_conv_simt, &clg_kernel_gemm,    &clg_kernel_maxpool_plane, &clg_kernel_peak, NULL,
+    &clg_kernel_conv2d,      &clg_kernel_conv1x1,    &clg_kernel_winograd, &clg_kernel_conv_grouped,
+    &clg_kernel_conv_lanes,  &clg_kernel_conv_plane, &clg_kernel_conv_simt, &clg_kernel_gemm,
+    &clg_kernel_maxpool_plane, &clg_kernel_peak,     NULL,
 };
 
 const clg_kernel_param *clg_kernel_param_find(const clg_kernel_desc *desc, const char *name)

@@ -33,7 +33,7 @@ typedef struct clg_kernel_desc {
 } clg_kernel_desc;
 
 extern const clg_kernel_desc clg_kernel_conv2d, clg_kernel_conv1x1, clg_kernel_winograd,
-    clg_kernel_conv_grouped, clg_kernel_conv_lanes, clg_kernel_conv_simt, clg_kernel_gemm, clg_kernel_maxpool_plane,
+    clg_kernel_conv_grouped, clg_kernel_conv_lanes, clg_kernel_conv_plane, clg_kernel_conv_simt, clg_kernel_gemm, clg_kernel_maxpool_plane,
     clg_kernel_peak;
 
 /* Every descriptor, NULL-terminated (for tests). */

@@ -126,7 +126,7 @@ class InferenceSession:
       queues=N              in-order queues (1 to 4)
       tuning='off'|'cached'|'on'|'force'
       kernel_family='auto'|'cpu'|'simt'
-      conv_algorithm='legacy'|'kvec'|'wino'|'wino2'|'lanes', gemm='clblast'|'kernel'
+      conv_algorithm='legacy'|'kvec'|'wino'|'wino2'|'lanes'|'plane', gemm='clblast'|'kernel'
       passes_off=[0, 3] or '0,3' or 'all'
       kernel_dir=PATH       build cl/ sources from PATH
       program_cache=bool    on-disk cache of compiled programs
