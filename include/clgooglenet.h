@@ -92,6 +92,10 @@ typedef struct clg_device_info {
     uint64_t global_memory_bytes;
     uint64_t local_memory_bytes;
     int has_fp16;
+    /* 1: cl_khr_fp16 without half arithmetic in the hardware (a CPU device
+       on an x86 host without AVX512-FP16): the driver computes half through
+       float conversions, and fp16 runs several times slower than fp32. */
+    int fp16_emulated;
 } clg_device_info;
 
 /* Environment variable that selects the device. */

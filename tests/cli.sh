@@ -138,6 +138,21 @@ fi
 expect 1 "error: .*input 'input': expected shape" -- infer "$data/fp16/tv_googlenet_folded.fp16.onnx" "$tmp/half.npy"
 expect 1 'error: .*cannot write output' -- infer "$model" "$input" --output "$tmp/no/such/dir/out.npy"
 
+# fp16 on a CPU device without half arithmetic (Intel's CPU runtime on an x86
+# host without AVX512-FP16) runs, with a warning that it is slower; where the
+# CPU has it, no warning.
+if "$bin" devices 2>/dev/null | grep -q 'Intel(R) OpenCL'; then
+    if "$bin" devices 2>/dev/null | grep -q 'through float conversions'; then
+        CLGOOGLENET_DEVICE='Intel(R) OpenCL' expect 0 'warning: .*no half arithmetic.*slower than fp32' -- \
+            infer "$model" "$input" --precision fp16
+    else
+        out=$(CLGOOGLENET_DEVICE='Intel(R) OpenCL' "$bin" infer "$model" "$input" --precision fp16 2>&1)
+        if grep -q 'no half arithmetic' <<<"$out"; then
+            echo "FAIL: fp16 warned of conversions on a CPU with half arithmetic"; failures=$((failures + 1))
+        fi
+    fi
+fi
+
 # A bad queue count is refused with the variable named.
 CLGOOGLENET_QUEUES=9 expect 1 'CLGOOGLENET_QUEUES=9: expected a number from 1 to' -- infer "$model" "$input"
 CLGOOGLENET_QUEUES=2x expect 1 'CLGOOGLENET_QUEUES=2x' -- infer "$model" "$input"

@@ -261,6 +261,13 @@ START_TEST(list_real)
         ck_assert_uint_gt(d->global_memory_bytes, 0);
         ck_assert_uint_gt(d->local_memory_bytes, 0);
         ck_assert(d->has_fp16 == 0 || d->has_fp16 == 1);
+        /* Emulated half is a CPU device's with the extension, and on x86 it
+           is exactly the hosts without AVX512-FP16. */
+        ck_assert(d->fp16_emulated == 0 || (d->has_fp16 && d->type == CLG_DEVICE_CPU));
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+        if (d->has_fp16 && d->type == CLG_DEVICE_CPU)
+            ck_assert_int_eq(d->fp16_emulated, !__builtin_cpu_supports("avx512fp16"));
+#endif
         printf("device %zu: %s / %s (%s), %s, %s, %u CUs, fp16 %d\n", i, d->platform_name,
                d->device_name, clg_device_type_name(d->type), d->driver_version,
                d->opencl_c_version, d->compute_units, d->has_fp16);

@@ -180,6 +180,11 @@ int cli_open_device_with(const char *spec, unsigned flags, clg_tuning_mode tunin
     const clg_device_info *d = clg_context_device(*ctx);
     fprintf(stderr, "clgooglenet: device %d: %s / %s (%s)%s\n", d->index, cli_esc(d->platform_name),
             cli_esc(d->device_name), cli_esc(d->driver_version), clg_context_precision(*ctx) == CLG_PRECISION_FP16 ? ", fp16" : "");
+    if (clg_context_precision(*ctx) == CLG_PRECISION_FP16 && d->fp16_emulated)
+        fprintf(stderr,
+                "clgooglenet: warning: %s has no half arithmetic (no AVX512-FP16 on this CPU): the driver computes "
+                "fp16 through float conversions, several times slower than fp32\n",
+                cli_esc(d->device_name));
     return CLI_OK;
 }
 
@@ -214,7 +219,10 @@ static int cmd_devices(int argc, char **argv, const char *spec)
                cli_esc(d->opencl_c_version));
         printf("      %u compute units, %.1f GiB global memory, %.0f KiB local memory, fp16 %s\n",
                d->compute_units, d->global_memory_bytes / 1073741824.0,
-               d->local_memory_bytes / 1024.0, d->has_fp16 ? "yes" : "no");
+               d->local_memory_bytes / 1024.0,
+               d->fp16_emulated ? "yes (through float conversions: no half arithmetic on this CPU)"
+               : d->has_fp16   ? "yes"
+                               : "no");
         clg_device_table_row row;
         clg_device_table_row_of(d, &row);
         printf("      device table: %s (%s)\n", row.name, row.why);

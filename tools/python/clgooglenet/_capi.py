@@ -54,7 +54,8 @@ class DeviceInfo(ctypes.Structure):
                 ("compute_units", ctypes.c_uint),
                 ("global_memory_bytes", ctypes.c_uint64),
                 ("local_memory_bytes", ctypes.c_uint64),
-                ("has_fp16", ctypes.c_int)]
+                ("has_fp16", ctypes.c_int),
+                ("fp16_emulated", ctypes.c_int)]
 
 
 class ContextOptions(ctypes.Structure):

@@ -57,7 +57,7 @@ NodeArg.__doc__ = """An input or output: name, shape (ints; a symbolic dimension
 or None when unnamed; None for the whole shape when unknown) and type ('tensor(float)')."""
 
 Device = namedtuple("Device", "index spec name platform type driver_version opencl_c_version "
-                              "compute_units global_memory_bytes has_fp16")
+                              "compute_units global_memory_bytes has_fp16 fp16_emulated")
 Device.__doc__ = "An OpenCL device; pass .spec (or .index, a name substring, 'cpu', 'gpu') as device=."
 
 Prediction = namedtuple("Prediction", "index name probability")
@@ -80,7 +80,7 @@ def _device(d):
     return Device(d.index, f"{d.platform_index}:{d.device_index}", d.device_name.decode(errors="replace"),
                   d.platform_name.decode(errors="replace"), _capi.DEVICE_TYPES.get(d.type, "other"),
                   d.driver_version.decode(errors="replace"), d.opencl_c_version.decode(errors="replace"),
-                  d.compute_units, d.global_memory_bytes, bool(d.has_fp16))
+                  d.compute_units, d.global_memory_bytes, bool(d.has_fp16), bool(d.fp16_emulated))
 
 
 def bundled_model():
