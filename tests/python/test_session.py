@@ -17,6 +17,9 @@ def test_version_and_devices():
     assert rt.__version__ == "0.1.0"
     devs = rt.devices()
     assert devs and all(d.type in ("cpu", "gpu", "accelerator", "other") for d in devs)
+    # Every entry read at the C struct's stride: names intact, half flags consistent.
+    assert all(d.name and d.platform for d in devs)
+    assert all(not d.fp16_emulated or (d.has_fp16 and d.type == "cpu") for d in devs)
     assert os.path.exists(rt.get_library_path())
 
 
