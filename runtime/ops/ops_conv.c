@@ -121,6 +121,19 @@ static clg_status relayout_weights(clg_plan *plan, int n, const float *w, const 
     return CLG_OK;
 }
 
+/* relayout_weights into step's owned buffers; on failure the step's kernel
+   is released (the step is then empty). */
+static clg_status relayout_into_step(clg_plan *plan, int n, const float *w, const float *bias, int64_t K,
+                                     int64_t C, int64_t KH, int64_t KW, int kb, clg_step *step)
+{
+    const clg_status st = relayout_weights(plan, n, w, bias, K, C, KH, KW, kb, &step->owned[0], &step->owned[1]);
+    if (st != CLG_OK) {
+        clReleaseKernel(step->kernel);
+        step->kernel = NULL;
+    }
+    return st;
+}
+
 /* A new read-write scratch buffer of `count` elements (contents unspecified). */
 static clg_status scratch_buffer(clg_plan *plan, int n, size_t count, cl_mem *out)
 {
@@ -585,7 +598,7 @@ static void heuristic(const conv_desc *d, conv_choice *ch)
     if (force && strcmp(force, "lanes") == 0) return;
     /* Planes of up to 16 pixels: conv_plane skips the padding taps, which
        on 3x3 maps are 40% of a 3x3's and 64% of a 5x5's products. */
-    if ((!force || strcmp(force, "plane") == 0) && plane_shape(d)) {
+    if (plane_shape(d) && (!force || strcmp(force, "plane") == 0)) {
         ch->algo = ALGO_PLANE;
         return;
     }
@@ -820,14 +833,9 @@ static clg_status kvec_step(clg_plan *plan, const conv_desc *d, const kvec_tile 
                             clg_step *step)
 {
     CLG_TRY(kvec_kernel(plan, d, t, 0, step));
-    clg_status st = relayout_weights(plan, d->n, d->wdata, d->bdata, d->K, d->C, d->KH, d->KW, 16 * t->kv,
-                                     &step->owned[0], &step->owned[1]);
-    if (st != CLG_OK) {
-        clReleaseKernel(step->kernel);
-        return st;
-    }
+    CLG_TRY(relayout_into_step(plan, d->n, d->wdata, d->bdata, d->K, d->C, d->KH, d->KW, 16 * t->kv, step));
     const cl_mem relaid[4] = {mems[0], step->owned[0], step->owned[1], mems[3]};
-    st = kvec_args(plan, d, t, relaid, 0, 0, step); /* on failure it released the kernel */
+    const clg_status st = kvec_args(plan, d, t, relaid, 0, 0, step); /* on failure it released the kernel */
     if (st != CLG_OK) {
         clReleaseMemObject(step->owned[0]);
         clReleaseMemObject(step->owned[1]);
@@ -1003,12 +1011,7 @@ static clg_status lanes_conv(clg_plan *plan, const conv_desc *d, cl_mem in, cl_m
     clg_step step;
     CLG_TRY(lanes_kernel(plan, d, &t, d->has_bias, "conv_lanes", &step));
     snprintf(step.variant, sizeof step.variant, "conv_lanes_1x1_k%d", t.kb);
-    clg_status st = relayout_weights(plan, d->n, d->wdata, d->bdata, d->K, d->C, d->KH, d->KW, t.kb,
-                                     &step.owned[0], &step.owned[1]);
-    if (st != CLG_OK) {
-        clReleaseKernel(step.kernel);
-        return st;
-    }
+    CLG_TRY(relayout_into_step(plan, d->n, d->wdata, d->bdata, d->K, d->C, d->KH, d->KW, t.kb, &step));
     const cl_mem mems[4] = {in, step.owned[0], step.owned[1], out};
     clg_args kargs;
     lanes_args(plan, d, &t, mems, &kargs, &step);
@@ -1051,12 +1054,7 @@ static clg_status plane_conv(clg_plan *plan, const conv_desc *d, cl_mem in, cl_m
     CLG_TRY(clg_plan_kernel_step(plan, d->n, o.desc->file, o.text, "conv_plane", &step));
     snprintf(step.variant, sizeof step.variant, "conv_plane_%dx%ds%dx%d_%dx%d_k%d", (int)d->KH, (int)d->KW,
              d->win->stride[0], d->win->stride[1], (int)d->OH, (int)d->OW, 16 * kv);
-    clg_status st = relayout_weights(plan, d->n, d->wdata, d->bdata, d->K, d->C, d->KH, d->KW, 16 * kv,
-                                     &step.owned[0], &step.owned[1]);
-    if (st != CLG_OK) {
-        clReleaseKernel(step.kernel);
-        return st;
-    }
+    CLG_TRY(relayout_into_step(plan, d->n, d->wdata, d->bdata, d->K, d->C, d->KH, d->KW, 16 * kv, &step));
     const cl_mem mems[4] = {in, step.owned[0], step.owned[1], out};
     const int ints[] = {(int)d->C, (int)d->K, (int)d->place->offset, (int)d->place->image_stride};
     clg_args kargs = clg_args_begin(step.kernel);
@@ -1444,15 +1442,14 @@ static clg_status group_relayout(clg_plan *plan, int node, const conv_desc *d, i
 {
     float *w, *b;
     clg_status st = concat_weights(plan, d, count, kbv, slots, &w, &b);
-    if (st == CLG_OK) {
-        st = relayout_weights(plan, node, w, b, slots, d[0].C, 1, 1, (int)kbv, &step->owned[0], &step->owned[1]);
-        free(w);
-        free(b);
-    }
     if (st != CLG_OK) {
         clReleaseKernel(step->kernel);
         step->kernel = NULL;
+        return st;
     }
+    st = relayout_into_step(plan, node, w, b, slots, d[0].C, 1, 1, (int)kbv, step);
+    free(w);
+    free(b);
     return st;
 }
 
