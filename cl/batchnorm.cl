@@ -8,9 +8,9 @@
  */
 
 #include "prelude.cl"
-__kernel void batchnorm(__global const real *restrict x, __global real *restrict y,
-                        __global const real *restrict scale, __global const real *restrict bias,
-                        __global const real *restrict mean, __global const real *restrict var,
+__kernel void batchnorm(__global const sreal *restrict x, __global sreal *restrict y,
+                        __global const sreal *restrict scale, __global const sreal *restrict bias,
+                        __global const sreal *restrict mean, __global const sreal *restrict var,
                         float eps, int inner)
 {
     const int i = (int)get_global_id(0);

@@ -10,7 +10,7 @@
  */
 
 #include "prelude.cl"
-__kernel void round_to_half(__global const real *restrict in, __global real *restrict out, int n)
+__kernel void round_to_half(__global const sreal *restrict in, __global sreal *restrict out, int n)
 {
     const int i = (int)get_global_id(0);
     if (i >= n) return;
@@ -30,7 +30,7 @@ __kernel void round_to_half(__global const real *restrict in, __global real *res
     out[i] = (real)y;
 }
 
-__kernel void round_to_bfloat16(__global const real *restrict in, __global real *restrict out, int n)
+__kernel void round_to_bfloat16(__global const sreal *restrict in, __global sreal *restrict out, int n)
 {
     const int i = (int)get_global_id(0);
     if (i >= n) return;

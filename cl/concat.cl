@@ -9,13 +9,13 @@
  */
 
 #include "prelude.cl"
-__kernel void concat_copy(__global const real *restrict in, __global real *restrict out,
+__kernel void concat_copy(__global const sreal *restrict in, __global sreal *restrict out,
                           int chunk, int out_chunk, int offset)
 {
     const int i = (int)get_global_id(0) * 4;
     const int o = (int)get_global_id(1);
-    __global const real *src = in + (size_t)o * chunk;
-    __global real *dst = out + (size_t)o * out_chunk + offset;
+    __global const sreal *src = in + (size_t)o * chunk;
+    __global sreal *dst = out + (size_t)o * out_chunk + offset;
     if (i + 4 <= chunk) {
         vstore4(vload4(0, src + i), 0, dst + i);
     } else {

@@ -41,19 +41,19 @@
 #define ACC_VT CLG_CAT(float, PB)
 #define TO_ACC CLG_CAT(convert_float, PB)
 #define FROM_ACC CLG_CAT(convert_real, PB)
-#define VLOAD CLG_CAT(vload, PB)
-#define VSTORE CLG_CAT(vstore, PB)
+#define VLOAD(i, p) VLOAD_REAL(PB, i, p)
+#define VSTORE(v, i, p) VSTORE_REAL(PB, v, i, p)
 
-__kernel void conv1x1(__global const real *restrict in, __global const real *restrict w,
-                      __global const real *restrict bias, __global real *restrict out,
+__kernel void conv1x1(__global const sreal *restrict in, __global const sreal *restrict w,
+                      __global const sreal *restrict bias, __global sreal *restrict out,
                       int C, int K, int P, int out_offset, int out_image_stride)
 {
     const int p0 = get_global_id(0) * PB;
     const int k0 = get_global_id(1) * KB;
     const int n = get_global_id(2);
-    __global const real *x = in + n * C * P + p0;
+    __global const sreal *x = in + n * C * P + p0;
     /* The output may be a channel slice of a larger (concat) tensor. */
-    __global real *y = out + out_offset + n * out_image_stride + k0 * P + p0;
+    __global sreal *y = out + out_offset + n * out_image_stride + k0 * P + p0;
 
     /* Weight row of each output channel; rows past K clamp to the last one. */
     int wrow[KB];

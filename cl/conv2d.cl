@@ -93,8 +93,8 @@
 #include "row_vectors.cl"
 #include "channel_rows.cl"
 
-__kernel void conv2d(__global const real *restrict in, __global const real *restrict w,
-                     __global const real *restrict bias, __global real *restrict out,
+__kernel void conv2d(__global const sreal *restrict in, __global const sreal *restrict w,
+                     __global const sreal *restrict bias, __global sreal *restrict out,
                      int C, int H, int W, int K, int OH, int OW, int pad_top, int pad_left,
                      int kblocks, int out_offset, int out_image_stride)
 {
@@ -116,11 +116,11 @@ __kernel void conv2d(__global const real *restrict in, __global const real *rest
     for (int i = 0; i < KB; i++) acc[i] = (ACC_VT)(HAS_BIAS ? (float)bias[min(k0 + i, K - 1)] : 0.0f);
 
     for (int c = 0; c < C; c++) {
-        __global const real *plane = in + (n * C + c) * H * W;
+        __global const sreal *plane = in + (n * C + c) * H * W;
         for (int ky = 0; ky < KH; ky++) {
             const int iy = iy0 + ky;
             if (iy < 0 || iy >= H) continue; /* zero padding row */
-            __global const real *row = plane + iy * W;
+            __global const sreal *row = plane + iy * W;
             VT v[KW];
             if (inside) {
 #pragma unroll
@@ -140,7 +140,7 @@ __kernel void conv2d(__global const real *restrict in, __global const real *rest
     }
 
     /* The output may be a channel slice of a larger (concat) tensor. */
-    __global real *y = out + out_offset + n * out_image_stride + (k0 * OH + oy) * OW + ox0;
+    __global sreal *y = out + out_offset + n * out_image_stride + (k0 * OH + oy) * OW + ox0;
     const int plane_out = OH * OW;
 #pragma unroll
     for (int i = 0; i < KB; i++) {
@@ -197,7 +197,7 @@ __kernel void conv2d(__global const real *restrict in, __global const real *rest
 #if CHUNKED
 /* The sums earlier chunks stored for 16 channels of one output pixel (y, a
    plane apart): all 16 when full, else the first `lanes` (zeros after). */
-static real16 stored_sum(__global const real *y, int plane_out, int full, int lanes)
+static real16 stored_sum(__global const sreal *y, int plane_out, int full, int lanes)
 {
     real t[16];
     for (int l = 0; l < 16; l++) t[l] = full || l < lanes ? y[l * plane_out] : 0.0f;
@@ -224,7 +224,7 @@ static real16 stored_sum(__global const real *y, int plane_out, int full, int la
    measured nothing. */
 #define WEIGHTS_AHEAD 8
 #define INPUT_AHEAD 16
-static inline void prefetch_weights(__global const real *w, int n)
+static inline void prefetch_weights(__global const sreal *w, int n)
 {
 #pragma unroll
     for (int i = 0; i < n; i += 64 / (int)sizeof(real)) CLG_PREFETCH(w + i);
@@ -232,13 +232,13 @@ static inline void prefetch_weights(__global const real *w, int n)
 
 /* acc += the products of one input row's samples xs with one kernel row's
    weights wk (KW taps of KBV channels). */
-static inline void kvec_madd_row(real16 acc[KV][PX], const real xs[SPANP], __global const real *TILE_RESTRICT wk)
+static inline void kvec_madd_row(real16 acc[KV][PX], const real xs[SPANP], __global const sreal *TILE_RESTRICT wk)
 {
 #pragma unroll
     for (int kx = 0; kx < KW; kx++) {
 #pragma unroll
         for (int v = 0; v < KV; v++) {
-            const real16 wv = vload16(0, wk + kx * KBV + v * 16);
+            const real16 wv = VLOAD_REAL(16, 0, wk + kx * KBV + v * 16);
 #pragma unroll
             for (int j = 0; j < PX; j++) acc[v][j] = MADD((real16)(xs[j * SW + kx]), wv, acc[v][j]);
         }
@@ -251,8 +251,8 @@ static inline void kvec_madd_row(real16 acc[KV][PX], const real xs[SPANP], __glo
  * out's placement). conv2d_kvec has kb_out = kb; conv2d_kvec_split routes
  * weight blocks to up to three outputs.
  */
-static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real *TILE_RESTRICT wt,
-                      __global const real *TILE_RESTRICT bias, __global real *TILE_RESTRICT out, int C,
+static void kvec_tile(__global const sreal *TILE_RESTRICT in, __global const sreal *TILE_RESTRICT wt,
+                      __global const sreal *TILE_RESTRICT bias, __global sreal *TILE_RESTRICT out, int C,
                       int H, int W, int K, int OH, int OW, int pad_top, int pad_left, int n, int kb,
                       int kb_out, int out_offset, int out_image_stride CHUNK_PARAMS)
 {
@@ -273,8 +273,8 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
         for (int j = 0; j < PX; j++) total[v][j] = b0;
     }
 
-    __global const real *wk = wt + (size_t)kb * C * KH * KW * KBV;
-    __global const real *plane = in + (size_t)n * C * H * W;
+    __global const sreal *wk = wt + (size_t)kb * C * KH * KW * KBV;
+    __global const sreal *plane = in + (size_t)n * C * H * W;
 #if CHUNKED
     wk += (size_t)c_begin * KH * KW * KBV;
     plane += (size_t)c_begin * H * W;
@@ -298,7 +298,7 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
         if (inside) {
             const int colstep = min(W, 1); /* 1 (W >= 1), opaque to the compiler */
             for (int c = c0; c < c_end; c++, plane += H * W, wk += KBV) {
-                __global const real *row = plane + iy0 * W + ix0;
+                __global const sreal *row = plane + iy0 * W + ix0;
                 prefetch_weights(wk + WEIGHTS_AHEAD * KBV, KBV);
                 CLG_PREFETCH(row + INPUT_AHEAD * H * W);
                 CLG_PREFETCH(row + INPUT_AHEAD * H * W + SPANP - 1);
@@ -309,7 +309,7 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
             }
         } else {
             for (int c = c0; c < c_end; c++, plane += H * W, wk += KBV) {
-                __global const real *row = plane + iy0 * W;
+                __global const sreal *row = plane + iy0 * W;
                 real xs[SPANP];
 #pragma unroll
                 for (int t = 0; t < SPANP; t++) {
@@ -346,7 +346,7 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
         const uint16 above = select(none, lane - POOL3_PLANE_W, y > 0);
         const uint16 below = select(none, lane + POOL3_PLANE_W, y + 1 < POOL3_PLANE_H);
         const float16 ninf = (float16)(-INFINITY);
-        __global const real *p = plane;
+        __global const sreal *p = plane;
         for (int c = c0; c < c_end; c++, p += H * W) {
             const float16 v = convert_float16(vload16(0, p));
             const float16 h = max(v, max(shuffle2(v, ninf, left), shuffle2(v, ninf, right)));
@@ -362,7 +362,7 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
         const int start = ix0 > 0 ? ix0 - 1 : 0;
         const int16 column = (ix0 - 1) + (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         const int16 outside = column >= W || column < 0;
-        __global const real *p = plane + iy0 * W + start;
+        __global const sreal *p = plane + iy0 * W + start;
         for (int c = c0; c < c_end; c++, p += H * W) {
             /* In float for half data too: Intel's compiler turned these
                half16 shuffles into 8x slower code than the float ones.
@@ -395,7 +395,7 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
         for (int ky = 0; ky < KH; ky++) {
             const int iy = iy0 + ky;
             if (iy < 0 || iy >= H) continue; /* zero padding row */
-            __global const real *row = plane + iy * W;
+            __global const sreal *row = plane + iy * W;
             real xs[SPANP];
 #if POOL3
             /* Pass 2: the 3x3 stride-1 max-pool (pads 1) in front of this 1x1
@@ -437,7 +437,7 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
         for (int j = 0; j < PX; j++) total[v][j] += convert_float16(acc[v][j]);
     }
 
-    __global real *y = out + out_offset + n * out_image_stride + oy * OW + ox0;
+    __global sreal *y = out + out_offset + n * out_image_stride + oy * OW + ox0;
     const int plane_out = OH * OW;
     const int k0 = kb_out * KBV;
     const int full = ox0 + PX <= OW && k0 + KBV <= K;
@@ -480,7 +480,7 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
 #endif
             real t[16];
             vstore16(convert_real16(r), 0, t);
-            __global real *yj = y + (k0 + v * 16) * plane_out + j;
+            __global sreal *yj = y + (k0 + v * 16) * plane_out + j;
             if (full) {
 #pragma unroll
                 for (int l = 0; l < 16; l++) yj[l * plane_out] = t[l];
@@ -491,8 +491,8 @@ static void kvec_tile(__global const real *TILE_RESTRICT in, __global const real
     }
 }
 
-__kernel void conv2d_kvec(__global const real *restrict in, __global const real *restrict wt,
-                          __global const real *restrict bias, __global real *restrict out,
+__kernel void conv2d_kvec(__global const sreal *restrict in, __global const sreal *restrict wt,
+                          __global const sreal *restrict bias, __global sreal *restrict out,
                           int C, int H, int W, int K, int OH, int OW, int pad_top, int pad_left,
                           int kblocks, int out_offset, int out_image_stride CHUNK_PARAMS)
 {
@@ -511,19 +511,19 @@ __kernel void conv2d_kvec(__global const real *restrict in, __global const real 
  * Each output has its own placement. With two, out3 is unused (K3 = 0) and
  * K2 may be any size.
  */
-__kernel void conv2d_kvec_split(__global const real *restrict in, __global const real *restrict wt,
-                                __global const real *restrict bias, __global real *out,
+__kernel void conv2d_kvec_split(__global const sreal *restrict in, __global const sreal *restrict wt,
+                                __global const sreal *restrict bias, __global sreal *out,
                                 int C, int H, int W, int K, int OH, int OW, int pad_top,
                                 int pad_left, int kblocks, int out_offset, int out_image_stride,
-                                __global real *out2, int K2, int out_offset2, int out_image_stride2,
-                                __global real *out3, int K3, int out_offset3, int out_image_stride3)
+                                __global sreal *out2, int K2, int out_offset2, int out_image_stride2,
+                                __global sreal *out3, int K3, int out_offset3, int out_image_stride3)
 {
     const int n = get_global_id(2) / kblocks;
     const int kb = get_global_id(2) - n * kblocks;
     const int kb2 = (K + KBV - 1) / KBV, kb3 = kb2 + (K2 + KBV - 1) / KBV; /* padded to whole blocks */
     /* One call site: the tile is inlined once, not once per output (a third
        of the code for the compiler, which is most of a cold start on PoCL). */
-    __global real *dst = out;
+    __global sreal *dst = out;
     int k_dst = K, kb_dst = kb, offset = out_offset, stride = out_image_stride;
     if (kb >= kb3) {
         dst = out3, k_dst = K3, kb_dst = kb - kb3, offset = out_offset3, stride = out_image_stride3;

@@ -101,8 +101,8 @@
  * the CG input channels from c0. No restrict here: Oclgrind cannot run the
  * noalias scopes that inlining a restrict helper leaves (the kernels keep it).
  */
-static inline void grouped_tile(__global const real *in, __global const real *w,
-                                __global const real *bias, __global real *out,
+static inline void grouped_tile(__global const sreal *in, __global const sreal *w,
+                                __global const sreal *bias, __global sreal *out,
                                 int C, int CG, int H, int W, int OH, int OW, int pad_top,
                                 int pad_left, int n, int c0, int m0, int m_last, int out_offset,
                                 int out_image_stride)
@@ -113,7 +113,7 @@ static inline void grouped_tile(__global const real *in, __global const real *w,
     const int iy0 = oy * SH - pad_top;
     const int inside = ix0 >= 0 && ix0 + GSPAN <= W;
 
-    __global const real *wk[KB];
+    __global const sreal *wk[KB];
     ACC_VT acc[KB];
 #pragma unroll
     for (int i = 0; i < KB; i++) {
@@ -122,13 +122,13 @@ static inline void grouped_tile(__global const real *in, __global const real *w,
         acc[i] = (ACC_VT)(HAS_BIAS ? (float)bias[m] : 0.0f);
     }
 
-    __global const real *plane = in + (n * C + c0) * H * W;
+    __global const sreal *plane = in + (n * C + c0) * H * W;
     for (int c = 0; c < CG; c++, plane += H * W) {
 #pragma unroll
         for (int ky = 0; ky < KH; ky++) {
             const int iy = iy0 + ky * DH;
             if (iy < 0 || iy >= H) continue; /* zero padding row */
-            __global const real *row = plane + iy * W;
+            __global const sreal *row = plane + iy * W;
             const int wo = (c * KH + ky) * KW;
 #pragma unroll
             for (int kx = 0; kx < KW; kx++) {
@@ -140,7 +140,7 @@ static inline void grouped_tile(__global const real *in, __global const real *w,
         }
     }
 
-    __global real *y = out + out_offset + n * out_image_stride + (m0 * OH + oy) * OW + ox0;
+    __global sreal *y = out + out_offset + n * out_image_stride + (m0 * OH + oy) * OW + ox0;
     const int plane_out = OH * OW;
 #pragma unroll
     for (int i = 0; i < KB; i++) {
@@ -150,8 +150,8 @@ static inline void grouped_tile(__global const real *in, __global const real *w,
 }
 
 /* Any group: C and M channels in G = M / MG groups. */
-__kernel void conv_grouped(__global const real *restrict in, __global const real *restrict w,
-                           __global const real *restrict bias, __global real *restrict out,
+__kernel void conv_grouped(__global const sreal *restrict in, __global const sreal *restrict w,
+                           __global const sreal *restrict bias, __global sreal *restrict out,
                            int C, int H, int W, int M, int MG, int OH, int OW, int pad_top,
                            int pad_left, int kblocks, int out_offset, int out_image_stride)
 {
@@ -172,8 +172,8 @@ __kernel void conv_grouped(__global const real *restrict in, __global const real
  * window holds it (which ones is known at compile time once the loops
  * unroll); the KB x KH x KW weights stay in registers.
  */
-__kernel void conv_depthwise(__global const real *restrict in, __global const real *restrict w,
-                             __global const real *restrict bias, __global real *restrict out,
+__kernel void conv_depthwise(__global const sreal *restrict in, __global const sreal *restrict w,
+                             __global const sreal *restrict bias, __global sreal *restrict out,
                              int C, int H, int W, int M, int MG, int OH, int OW, int pad_top,
                              int pad_left, int kblocks, int out_offset, int out_image_stride)
 {
@@ -194,12 +194,12 @@ __kernel void conv_depthwise(__global const real *restrict in, __global const re
         for (int j = 0; j < RY; j++) acc[i][j] = (ACC_VT)(HAS_BIAS ? (float)bias[m] : 0.0f);
     }
 
-    __global const real *plane = in + (n * C + g) * H * W;
+    __global const sreal *plane = in + (n * C + g) * H * W;
 #pragma unroll
     for (int r = 0; r < DW_IN_ROWS; r++) {
         const int iy = iy0 + r;
         if (iy < 0 || iy >= H) continue; /* zero padding row */
-        __global const real *row = plane + iy * W;
+        __global const sreal *row = plane + iy * W;
         VT v[KW];
         if (inside) {
 #pragma unroll
@@ -221,7 +221,7 @@ __kernel void conv_depthwise(__global const real *restrict in, __global const re
     }
 
     const int plane_out = OH * OW;
-    __global real *y = out + out_offset + n * out_image_stride + (m0 * OH + oy0) * OW + ox0;
+    __global sreal *y = out + out_offset + n * out_image_stride + (m0 * OH + oy0) * OW + ox0;
 #pragma unroll
     for (int i = 0; i < KB; i++) {
         if (m0 + i > m_last) continue;
@@ -233,8 +233,8 @@ __kernel void conv_depthwise(__global const real *restrict in, __global const re
     }
 }
 
-__kernel void conv_grouped_simt(__global const real *restrict in, __global const real *restrict w,
-                                __global const real *restrict bias, __global real *restrict out,
+__kernel void conv_grouped_simt(__global const sreal *restrict in, __global const sreal *restrict w,
+                                __global const sreal *restrict bias, __global sreal *restrict out,
                                 int C, int H, int W, int M, int MG, int OH, int OW, int pad_top,
                                 int pad_left, int kblocks, int out_offset, int out_image_stride)
 {
@@ -249,8 +249,8 @@ __kernel void conv_grouped_simt(__global const real *restrict in, __global const
     float acc[RK];
 #pragma unroll
     for (int i = 0; i < RK; i++) acc[i] = HAS_BIAS ? bias[min(m0 + i, m_last)] : 0.0f;
-    __global const real *plane = in + (n * C + g * CG) * H * W;
-    __global const real *wm = w + m0 * CG * KH * KW;
+    __global const sreal *plane = in + (n * C + g * CG) * H * W;
+    __global const sreal *wm = w + m0 * CG * KH * KW;
     for (int c = 0; c < CG; c++, plane += H * W, wm += KH * KW) {
 #pragma unroll
         for (int ky = 0; ky < KH; ky++) {
@@ -270,7 +270,7 @@ __kernel void conv_grouped_simt(__global const real *restrict in, __global const
             }
         }
     }
-    __global real *y = out + out_offset + n * out_image_stride + m0 * P + p;
+    __global sreal *y = out + out_offset + n * out_image_stride + m0 * P + p;
 #pragma unroll
     for (int i = 0; i < RK; i++)
         if (m0 + i <= m_last) y[i * P] = (real)(RELU ? fmax(acc[i], 0.0f) : acc[i]);

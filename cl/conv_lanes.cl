@@ -62,8 +62,8 @@
    the kernel's arguments: a pointer moved by the work-item's pixel hid from
    Intel's compiler that neighbouring work-items read neighbouring samples
    (gathers: 5x slower in a test kernel). */
-static inline void lanes_tile(__global const real *restrict in, __global const real *restrict wt,
-                              __global const real *restrict bias, __global real *restrict out, int C,
+static inline void lanes_tile(__global const sreal *restrict in, __global const sreal *restrict wt,
+                              __global const sreal *restrict bias, __global sreal *restrict out, int C,
                               int P, int K, int n, int kb_w, int kb_out, int out_offset, int out_image_stride)
 {
     const int p = get_global_id(0);
@@ -82,7 +82,7 @@ static inline void lanes_tile(__global const real *restrict in, __global const r
         for (int c = c0; c < c_end; c++) {
             const real x = live ? in[first + c * P] : (real)0.0f;
 #pragma unroll
-            for (int j = 0; j < KB; j++) acc[j] = MADD(x, wt[w_first + c * KB + j], acc[j]);
+            for (int j = 0; j < KB; j++) acc[j] = MADD(x, (real)wt[w_first + c * KB + j], acc[j]);
         }
 #pragma unroll
         for (int j = 0; j < KB; j++) total[j] += (float)acc[j];
@@ -98,8 +98,8 @@ static inline void lanes_tile(__global const real *restrict in, __global const r
 }
 
 LANES_ATTRIBUTE
-__kernel void conv_lanes(__global const real *restrict in, __global const real *restrict wt,
-                         __global const real *restrict bias, __global real *restrict out, int C, int P,
+__kernel void conv_lanes(__global const sreal *restrict in, __global const sreal *restrict wt,
+                         __global const sreal *restrict bias, __global sreal *restrict out, int C, int P,
                          int K, int kblocks, int out_offset, int out_image_stride)
 {
     const int n = get_global_id(2) / kblocks;
@@ -114,16 +114,16 @@ __kernel void conv_lanes(__global const real *restrict in, __global const real *
  * placement. With two, out3 is unused (K3 = 0).
  */
 LANES_ATTRIBUTE
-__kernel void conv_lanes_split(__global const real *restrict in, __global const real *restrict wt,
-                               __global const real *restrict bias, __global real *out, int C, int P, int K,
-                               int kblocks, int out_offset, int out_image_stride, __global real *out2, int K2, int out_offset2,
-                               int out_image_stride2, __global real *out3, int K3, int out_offset3,
+__kernel void conv_lanes_split(__global const sreal *restrict in, __global const sreal *restrict wt,
+                               __global const sreal *restrict bias, __global sreal *out, int C, int P, int K,
+                               int kblocks, int out_offset, int out_image_stride, __global sreal *out2, int K2, int out_offset2,
+                               int out_image_stride2, __global sreal *out3, int K3, int out_offset3,
                                int out_image_stride3)
 {
     const int n = get_global_id(2) / kblocks;
     const int kb = get_global_id(2) - n * kblocks;
     const int kb2 = (K + KB - 1) / KB, kb3 = kb2 + (K2 + KB - 1) / KB; /* padded to whole blocks */
-    __global real *dst = out;
+    __global sreal *dst = out;
     int k_dst = K, kb_dst = kb, offset = out_offset, stride = out_image_stride;
     if (kb >= kb3) {
         dst = out3, k_dst = K3, kb_dst = kb - kb3, offset = out_offset3, stride = out_image_stride3;

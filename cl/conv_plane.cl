@@ -85,8 +85,8 @@
      (ox) * SW - PL + (kx) < IW)
 #define TAP_INDEX(oy, ox, ky, kx) (((oy) * SH - PT + (ky)) * IW + (ox) * SW - PL + (kx))
 
-__kernel void conv_plane(__global const real *restrict in, __global const real *restrict wt,
-                         __global const real *restrict bias, __global real *restrict out, int C, int K,
+__kernel void conv_plane(__global const sreal *restrict in, __global const sreal *restrict wt,
+                         __global const sreal *restrict bias, __global sreal *restrict out, int C, int K,
                          int out_offset, int out_image_stride)
 {
     const int n = get_global_id(0), kb = get_global_id(1);
@@ -98,8 +98,8 @@ __kernel void conv_plane(__global const real *restrict in, __global const real *
         for (int p = 0; p < OP; p++) total[v][p] = b0;
     }
 
-    __global const real *x = in + (size_t)n * C * IP;
-    __global const real *wk = wt + (size_t)kb * C * KH * KW * KBV;
+    __global const sreal *x = in + (size_t)n * C * IP;
+    __global const sreal *wk = wt + (size_t)kb * C * KH * KW * KBV;
     for (int c0 = 0; c0 < C; c0 += CBLK) {
         real16 acc[KV][OP];
 #pragma unroll
@@ -114,7 +114,7 @@ __kernel void conv_plane(__global const real *restrict in, __global const real *
                 for (int kx = 0; kx < KW; kx++)
 #pragma unroll
                     for (int v = 0; v < KV; v++) {
-                        const real16 wv = vload16(0, wk + (ky * KW + kx) * KBV + v * 16);
+                        const real16 wv = VLOAD_REAL(16, 0, wk + (ky * KW + kx) * KBV + v * 16);
 #pragma unroll
                         for (int oy = 0; oy < OHP; oy++)
 #pragma unroll
@@ -131,7 +131,7 @@ __kernel void conv_plane(__global const real *restrict in, __global const real *
     }
 
     /* Each channel's plane is OP consecutive outputs: one channel at a time. */
-    __global real *y = out + out_offset + n * out_image_stride;
+    __global sreal *y = out + out_offset + n * out_image_stride;
 #pragma unroll
     for (int v = 0; v < KV; v++) {
         const int k0 = kb * KBV + v * 16;

@@ -142,7 +142,7 @@
 
 #if GROUP
 #define ROUTE_PARAMS                                                                              \
-    , __global real *out2, int m2, int out_offset2, int out_image_stride2, __global real *out3,  \
+    , __global sreal *out2, int m2, int out_offset2, int out_image_stride2, __global sreal *out3,  \
         int m3, int out_offset3, int out_image_stride3
 #define ROUTE_ARGS , out2, m2, out_offset2, out_image_stride2, out3, m3, out_offset3, out_image_stride3
 #else
@@ -154,7 +154,7 @@
  * Where output channel m of image 0 starts: its output's buffer plus that
  * output's offset and channel; *stride is the output's image stride.
  */
-static inline __global real *simt_row(__global real *out, int out_offset, int out_image_stride,
+static inline __global sreal *simt_row(__global sreal *out, int out_offset, int out_image_stride,
                                        int m, int ohw, int *stride ROUTE_PARAMS)
 {
 #if GROUP
@@ -173,12 +173,12 @@ static inline __global real *simt_row(__global real *out, int out_offset, int ou
 
 /* The im2col sample for reduction index k of a pixel whose window starts at
    (iy0, ix0) of image `img` (C planes of H x W), or p for pointwise. */
-static inline real simt_sample(__global const real *restrict img, int k, int Kt, int H, int W,
+static inline real simt_sample(__global const sreal *restrict img, int k, int Kt, int H, int W,
                                 int iy0, int ix0, int p, int ok)
 {
 #if PW
     if (!ok || k >= Kt) return 0.0f;
-    __global const real *plane = img + k * H * W;
+    __global const sreal *plane = img + k * H * W;
 #if POOL3
     /* 3x3 stride-1 max-pool, pads 1, of the plane at pixel (iy0, ix0). */
     real v = -INFINITY;
@@ -205,8 +205,8 @@ static inline real simt_sample(__global const real *restrict img, int k, int Kt,
 #endif
 }
 
-__kernel SIMT_WG_SIZE void conv_simt(__global const real *restrict in, __global const real *restrict wt,
-                                     __global const real *restrict bias, __global real *out,
+__kernel SIMT_WG_SIZE void conv_simt(__global const sreal *restrict in, __global const sreal *restrict wt,
+                                     __global const sreal *restrict bias, __global sreal *out,
                                      int C, int H, int W, int M, int OH, int OW, int N, int pad_top,
                                      int pad_left, int Mp, int Kp, int k_chunk, int out_offset,
                                      int out_image_stride ROUTE_PARAMS)
@@ -228,7 +228,7 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const real *restrict in, __global 
     const int gp = gok ? gn - gb * ohw : 0;
     const int goy = gp / OW, gox = gp - goy * OW;
     const int iy0 = goy * SH - pad_top, ix0 = gox * SW - pad_left;
-    __global const real *img = in + gb * C * H * W;
+    __global const sreal *img = in + gb * C * H * W;
 
     float acc[RM][RN]; /* float in half builds too */
 #pragma unroll
@@ -269,7 +269,7 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const real *restrict in, __global 
 
 #if SPLIT
     /* Partial sums, part[split][M][N]; conv_simt_reduce finishes. */
-    __global real *part = out + (size_t)split * M * N;
+    __global sreal *part = out + (size_t)split * M * N;
 #pragma unroll
     for (int i = 0; i < RM; i++) {
         const int m = m0 + ty + i * WGM;
@@ -295,7 +295,7 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const real *restrict in, __global 
         if (m >= M) continue;
         const real bm = HAS_BIAS ? bias[m] : 0.0f;
         int stride;
-        __global real *row = simt_row(out, out_offset, out_image_stride, m, ohw, &stride ROUTE_ARGS);
+        __global sreal *row = simt_row(out, out_offset, out_image_stride, m, ohw, &stride ROUTE_ARGS);
 #pragma unroll
         for (int j = 0; j < RN; j++) {
             if (img_of[j] < 0) continue;
@@ -307,8 +307,8 @@ __kernel SIMT_WG_SIZE void conv_simt(__global const real *restrict in, __global 
 #endif
 }
 
-__kernel void conv_simt_reduce(__global const real *restrict part, __global const real *restrict bias,
-                               __global real *out, int M, int N, int ohw, int splits,
+__kernel void conv_simt_reduce(__global const sreal *restrict part, __global const sreal *restrict bias,
+                               __global sreal *out, int M, int N, int ohw, int splits,
                                int out_offset, int out_image_stride ROUTE_PARAMS)
 {
     const int e = get_global_id(0);
@@ -318,7 +318,7 @@ __kernel void conv_simt_reduce(__global const real *restrict part, __global cons
     for (int s = 0; s < splits; s++) r += (float)part[s * M * N + e];
     if (RELU) r = fmax(r, 0.0f);
     int stride;
-    __global real *row = simt_row(out, out_offset, out_image_stride, m, ohw, &stride ROUTE_ARGS);
+    __global sreal *row = simt_row(out, out_offset, out_image_stride, m, ohw, &stride ROUTE_ARGS);
     const int b = n / ohw;
     row[b * stride + n - b * ohw] = r;
 }
@@ -326,8 +326,8 @@ __kernel void conv_simt_reduce(__global const real *restrict part, __global cons
 /* Batched GEMM, C[b][m][n] = sum_k A[b][k][m] * B[b][k][n], both operands
    k-major; lda >= M rounded up to TM and ldb >= N rounded up to TN (the
    padding is read, never stored). */
-__kernel SIMT_WG_SIZE void gemm_simt(__global const real *restrict A, __global const real *restrict B,
-                                     __global real *restrict Cm, int M, int N, int K, int lda,
+__kernel SIMT_WG_SIZE void gemm_simt(__global const sreal *restrict A, __global const sreal *restrict B,
+                                     __global sreal *restrict Cm, int M, int N, int K, int lda,
                                      int ldb, int ldc, int a_batch, int b_batch, int c_batch)
 {
     __local real ws[TK][TM];
@@ -375,7 +375,7 @@ __kernel SIMT_WG_SIZE void gemm_simt(__global const real *restrict A, __global c
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
-    __global real *c = Cm + (size_t)batch * c_batch;
+    __global sreal *c = Cm + (size_t)batch * c_batch;
 #pragma unroll
     for (int i = 0; i < RM; i++) {
         const int m = m0 + ty + i * WGM;
@@ -394,7 +394,7 @@ __kernel SIMT_WG_SIZE void gemm_simt(__global const real *restrict A, __global c
 
 /* V[xi][c][t] = (B^T d B)[xi] for one tile t (zeros for T <= t < Tp) and one
    input channel c; the global size is padded (work-items past Tp or C return). */
-__kernel void wino_simt_input(__global const real *restrict in, __global real *restrict V, int C,
+__kernel void wino_simt_input(__global const sreal *restrict in, __global sreal *restrict V, int C,
                               int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left)
 {
     const int t = get_global_id(0), c = get_global_id(1);
@@ -404,7 +404,7 @@ __kernel void wino_simt_input(__global const real *restrict in, __global real *r
     const int n = t / (TH * TW), r = t - n * (TH * TW);
     const int ty = r / TW, tx = r - ty * TW;
     const int y0 = ty * WM - pad_top, x0 = tx * WM - pad_left;
-    __global const real *plane = in + (size_t)(n * C + c) * H * W;
+    __global const sreal *plane = in + (size_t)(n * C + c) * H * W;
 #pragma unroll
     for (int i = 0; i < WALPHA; i++)
 #pragma unroll
@@ -423,7 +423,7 @@ __kernel void wino_simt_input(__global const real *restrict in, __global real *r
                 if (BT[i][l] != 0.0f) s += BT[i][l] * d[l][j];
             tmp[i][j] = s;
         }
-    __global real *v = V + (size_t)c * Tp + t;
+    __global sreal *v = V + (size_t)c * Tp + t;
     const size_t xstride = (size_t)C * Tp;
 #pragma unroll
     for (int i = 0; i < WALPHA; i++)
@@ -437,8 +437,8 @@ __kernel void wino_simt_input(__global const real *restrict in, __global real *r
         }
 }
 
-__kernel void wino_simt_output(__global const real *restrict Mx, __global const real *restrict bias,
-                               __global real *restrict out, int K, int OH, int OW, int TH, int TW,
+__kernel void wino_simt_output(__global const sreal *restrict Mx, __global const sreal *restrict bias,
+                               __global sreal *restrict out, int K, int OH, int OW, int TH, int TW,
                                int T, int Tp, int ldc, int out_offset, int out_image_stride)
 {
     const int k = get_global_id(0), t = get_global_id(1);
@@ -463,7 +463,7 @@ __kernel void wino_simt_output(__global const real *restrict Mx, __global const 
     const float b = HAS_BIAS ? (float)bias[k] : 0.0f;
     const int n = t / (TH * TW), r = t - n * TH * TW;
     const int oy0 = (r / TW) * WM, ox0 = (r - (r / TW) * TW) * WM;
-    __global real *y = out + out_offset + n * out_image_stride + k * OH * OW;
+    __global sreal *y = out + out_offset + n * out_image_stride + k * OH * OW;
 #pragma unroll
     for (int i = 0; i < WM; i++) {
         if (oy0 + i >= OH) break;

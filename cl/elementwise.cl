@@ -30,14 +30,14 @@
 #define CLG_OP_MAX(a, b) select((b), (a), isgreater((a), (b)) | isnan(a))
 #define CLG_OP_MIN(a, b) select((b), (a), isless((a), (b)) | isnan(a))
 
-__kernel void binary_same(__global const real *a, __global const real *restrict b,
-                          __global real *out, int n)
+__kernel void binary_same(__global const sreal *a, __global const sreal *restrict b,
+                          __global sreal *out, int n)
 {
     const int i = (int)get_global_id(0) * 4;
     if (i + 4 <= n) {
         /* float for half data too: select() on halfN takes other masks */
         const float4 x = convert_float4(vload4(0, a + i)), y = convert_float4(vload4(0, b + i));
-        vstore4(convert_real4(CLG_APPLY(x, y)), 0, out + i);
+        VSTORE_REAL(4, convert_real4(CLG_APPLY(x, y)), 0, out + i);
     } else {
         for (int j = i; j < n; j++) {
             const float x = a[j], y = b[j];
@@ -54,8 +54,8 @@ __kernel void binary_same(__global const real *a, __global const real *restrict 
         ib += idx_ * sb.d;                                                                        \
     } while (0)
 
-__kernel void binary_broadcast(__global const real *a, __global const real *restrict b,
-                               __global real *out, int8 dims, int8 sa, int8 sb)
+__kernel void binary_broadcast(__global const sreal *a, __global const sreal *restrict b,
+                               __global sreal *out, int8 dims, int8 sa, int8 sb)
 {
     const int x = (int)get_global_id(0);
     const int outer = (int)get_global_id(1);

@@ -9,7 +9,7 @@
  */
 
 #include "prelude.cl"
-__kernel void gather(__global const real *restrict x, __global real *restrict y, int extent,
+__kernel void gather(__global const sreal *restrict x, __global sreal *restrict y, int extent,
                      int inner, int8 index)
 {
     const int i = (int)get_global_id(0);

@@ -12,7 +12,7 @@
  */
 
 #include "prelude.cl"
-__kernel void gemm_bias_broadcast(__global const real *restrict c, __global real *restrict y,
+__kernel void gemm_bias_broadcast(__global const sreal *restrict c, __global sreal *restrict y,
                                   int N, int stride_m, int stride_n)
 {
     const int n = get_global_id(0);
@@ -46,9 +46,9 @@ __kernel void gemm_bias_broadcast(__global const real *restrict c, __global real
 #define A_AT(m, k) a[(TA) ? (size_t)(k) * lda + (m) : (size_t)(m) * lda + (k)]
 #define B_AT(k, n) b[(TB) ? (size_t)(n) * ldb + (k) : (size_t)(k) * ldb + (n)]
 
-__kernel void gemm_rows(__global const real *restrict a, int a_off, int lda,
-                        __global const real *restrict b, int b_off, int ldb,
-                        __global real *restrict y, int y_off, int ldy,
+__kernel void gemm_rows(__global const sreal *restrict a, int a_off, int lda,
+                        __global const sreal *restrict b, int b_off, int ldb,
+                        __global sreal *restrict y, int y_off, int ldy,
                         int M, int N, int K, float alpha, float beta)
 {
     const int n = get_global_id(0);
@@ -65,7 +65,7 @@ __kernel void gemm_rows(__global const real *restrict a, int a_off, int lda,
        load: with float4 the classifier heads ran at a fifth of the memory
        bandwidth on PoCL), then the tail. */
     float16 acc16[ROWS] = {(float16)(0.0f)};
-    __global const real *bcol = b + (size_t)n * ldb;
+    __global const sreal *bcol = b + (size_t)n * ldb;
     for (; k + 16 <= K; k += 16) {
         /* 1 KB ahead, into the next column's row near the end: each row is
            a page or so, where the hardware prefetcher stops (torchvision
@@ -87,7 +87,7 @@ __kernel void gemm_rows(__global const real *restrict a, int a_off, int lda,
             if (r < rows) acc[r] += A_AT(m0 + r, k) * bv;
     }
     for (int r = 0; r < rows; r++) {
-        __global real *out = y + (size_t)(m0 + r) * ldy + n;
+        __global sreal *out = y + (size_t)(m0 + r) * ldy + n;
         *out = (real)(beta == 0.0f ? alpha * acc[r] : alpha * acc[r] + beta * (float)*out);
     }
 }

@@ -11,13 +11,13 @@
  */
 
 #include "prelude.cl"
-__kernel void lrn(__global const real *restrict in, __global real *restrict out, int C, int P,
+__kernel void lrn(__global const sreal *restrict in, __global sreal *restrict out, int C, int P,
                   int size, float alpha_over_size, float beta, float bias)
 {
     const int p = (int)get_global_id(0) * 4;
     const int c = (int)get_global_id(1);
     const int n = (int)get_global_id(2);
-    __global const real *img = in + (size_t)n * C * P;
+    __global const sreal *img = in + (size_t)n * C * P;
     const size_t at = ((size_t)n * C + c) * P + p;
     const int first = c - (size - 1) / 2;
 
@@ -30,7 +30,7 @@ __kernel void lrn(__global const real *restrict in, __global real *restrict out,
             sq += ok ? v * v : (float4)(0.0f);
         }
         const float4 x = convert_float4(vload4(0, in + at));
-        vstore4(convert_real4(x * pow(bias + alpha_over_size * sq, -beta)), 0, out + at);
+        VSTORE_REAL(4, convert_real4(x * pow(bias + alpha_over_size * sq, -beta)), 0, out + at);
     } else {
         for (int j = 0; j < P - p; j++) {
             float sq = 0.0f;

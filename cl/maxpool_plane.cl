@@ -38,7 +38,7 @@
 /* Row `off` of the input as 16 lanes, lanes `past` the row -inf. (No
    restrict here: inlined, it makes LLVM emit noalias scope declarations
    that Oclgrind cannot run.) */
-static float16 load_row(__global const real *in, int off, int W, int total, int16 past)
+static float16 load_row(__global const sreal *in, int off, int W, int total, int16 past)
 {
     float16 v;
     if (off + 16 <= total) {
@@ -51,7 +51,7 @@ static float16 load_row(__global const real *in, int off, int W, int total, int1
     return select(v, (float16)(-INFINITY), past);
 }
 
-__kernel void maxpool_plane(__global const real *restrict in, __global real *restrict out, int H, int W,
+__kernel void maxpool_plane(__global const sreal *restrict in, __global sreal *restrict out, int H, int W,
                             int OH, int OW, int total)
 {
     const int plane = (int)get_global_id(0);
@@ -59,7 +59,7 @@ __kernel void maxpool_plane(__global const real *restrict in, __global real *res
     const int16 past = lane >= W;
     const float16 ninf = (float16)(-INFINITY);
     const int src = plane * H * W;
-    __global real *dst = out + plane * OH * OW;
+    __global sreal *dst = out + plane * OH * OW;
     for (int oy = 0; oy < OH; oy++) {
         const int y0 = oy * SH - PT;
         float16 m = ninf;
@@ -79,9 +79,9 @@ __kernel void maxpool_plane(__global const real *restrict in, __global real *res
             const uint16 pick = convert_uint16(select(col, (int16)(16), col < 0 || col > 15));
             o = max(o, shuffle2(m, ninf, pick));
         }
-        __global real *row = dst + oy * OW;
+        __global sreal *row = dst + oy * OW;
         if (OW == 16) {
-            vstore16(convert_real16(o), 0, row);
+            VSTORE_REAL(16, convert_real16(o), 0, row);
         } else {
             float t[16];
             vstore16(o, 0, t);

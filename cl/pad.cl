@@ -41,7 +41,7 @@ static inline int clg_pad_source(int i, int lo, int hi, int mode)
 
 #define CLG_PAD_OUTER(d) CLG_PAD_DIM(d, clg_next_index(&r, dims.d))
 
-__kernel void pad(__global const real *restrict x, __global real *restrict y, int8 dims,
+__kernel void pad(__global const sreal *restrict x, __global sreal *restrict y, int8 dims,
                   int8 sx, int8 begin, int8 lo, int8 hi, float value, int mode)
 {
     const int i = (int)get_global_id(0);

@@ -34,22 +34,22 @@ static int lanes_inside(int4 x0, int KW, int SW, int W)
 }
 
 /* The 4 lanes' inputs at column x (lane 0) of row, for lanes_inside windows. */
-static float4 load_lanes(__global const real *row, int x, int SW)
+static float4 load_lanes(__global const sreal *row, int x, int SW)
 {
     return convert_float4(SW == 1 ? vload4(0, row + x) : vload8(0, row + x).even);
 }
 
 /* Gathers row[cx] for 4 lanes; clamped indices keep the reads inside the row. */
-static float4 gather4(__global const real *row, int4 cx)
+static float4 gather4(__global const sreal *row, int4 cx)
 {
     return (float4)(row[cx.s0], row[cx.s1], row[cx.s2], row[cx.s3]);
 }
 
 /* Stores the lanes that fall inside the output row (the last group may be partial). */
-static void store4(__global real *dst, int ox0, int OW, float4 v)
+static void store4(__global sreal *dst, int ox0, int OW, float4 v)
 {
     if (ox0 + 4 <= OW) {
-        vstore4(convert_real4(v), 0, dst + ox0);
+        VSTORE_REAL(4, convert_real4(v), 0, dst + ox0);
     } else {
         float t[4];
         vstore4(v, 0, t);
@@ -66,7 +66,7 @@ static void store4(__global real *dst, int ox0, int OW, float4 v)
  * for stride 1 near an edge, one clamped 8-wide span shifted once per tap;
  * otherwise clamped gathers per tap. Edge paths mask positions outside.
  */
-static float4 window_reduce(__global const real *src, int H, int W, int y0, int4 x0, int KH,
+static float4 window_reduce(__global const sreal *src, int H, int W, int y0, int4 x0, int KH,
                             int KW, int SW, int is_max)
 {
     float4 acc = is_max ? (float4)(-INFINITY) : (float4)(0.0f);
@@ -79,7 +79,7 @@ static float4 window_reduce(__global const real *src, int H, int W, int y0, int4
         const int iy = y0 + ky;
         const int cy = clamp(iy, 0, H - 1);
         const int row_ok = iy == cy ? -1 : 0;
-        __global const real *row = src + cy * W;
+        __global const sreal *row = src + cy * W;
         if (span) {
             float8 v = (float8)(row[cpos.s0], row[cpos.s1], row[cpos.s2], row[cpos.s3],
                                 row[cpos.s4], row[cpos.s5], row[cpos.s6], row[cpos.s7]);
@@ -108,7 +108,7 @@ static float4 window_reduce(__global const real *src, int H, int W, int y0, int4
     return acc;
 }
 
-__kernel void maxpool2d(__global const real *restrict in, __global real *restrict out,
+__kernel void maxpool2d(__global const sreal *restrict in, __global sreal *restrict out,
                         int H, int W, int OH, int OW, int KH, int KW, int SH, int SW,
                         int PT, int PL)
 {
@@ -139,7 +139,7 @@ __kernel void maxpool2d(__global const real *restrict in, __global real *restric
    2 * OW <= W + PL + PR + 2 (ceil mode): under W + 58 columns in all. */
 #define POOL_BUF (POOL_ROW_MAX + 8 * POOL_EDGE)
 
-__kernel void maxpool2d_rows(__global const real *restrict in, __global real *restrict out,
+__kernel void maxpool2d_rows(__global const sreal *restrict in, __global sreal *restrict out,
                              int H, int W, int OH, int OW, int KH, int KW, int SH, int SW,
                              int PT, int PL)
 {
@@ -147,8 +147,8 @@ __kernel void maxpool2d_rows(__global const real *restrict in, __global real *re
     const int plane = (int)get_global_id(1);
     const int y0 = oy * SH - PT;
     const int ky0 = max(0, -y0), ky1 = min(KH, H - y0);
-    __global const real *src = in + (size_t)plane * H * W;
-    __global real *dst = out + ((size_t)plane * OH + oy) * OW;
+    __global const sreal *src = in + (size_t)plane * H * W;
+    __global sreal *dst = out + ((size_t)plane * OH + oy) * OW;
     float buf[POOL_BUF];
     /* Columns the horizontal pass reads: [0, end) of buf, buf[POOL_EDGE + x] = column x. */
     const int end = min(POOL_BUF, POOL_EDGE - PL + (OW + 7) / 8 * 8 * SW + 8 + KW);
@@ -171,7 +171,7 @@ __kernel void maxpool2d_rows(__global const real *restrict in, __global real *re
         for (int kx = 0; kx < KW; kx++)
             m = max(m, SW == 1 ? vload8(0, row + ox + kx) : vload16(0, row + 2 * ox + kx).even);
         if (ox + 8 <= OW) {
-            vstore8(convert_real8(m), 0, dst + ox);
+            VSTORE_REAL(8, convert_real8(m), 0, dst + ox);
         } else {
             float r[8];
             vstore8(m, 0, r);
@@ -186,7 +186,7 @@ __kernel void maxpool2d_rows(__global const real *restrict in, __global real *re
  * because of ceil_mode (as PyTorch and ONNX's reference do). Otherwise it
  * counts valid input positions. A window with nothing to count yields 0.
  */
-__kernel void avgpool2d(__global const real *restrict in, __global real *restrict out,
+__kernel void avgpool2d(__global const sreal *restrict in, __global sreal *restrict out,
                         int H, int W, int OH, int OW, int KH, int KW, int SH, int SW,
                         int PT, int PL, int PB, int PR, int count_include_pad)
 {
@@ -212,11 +212,11 @@ __kernel void avgpool2d(__global const real *restrict in, __global real *restric
     store4(out + ((size_t)plane * OH + oy) * OW, ox0, OW, avg);
 }
 
-__kernel void global_avgpool(__global const real *restrict in, __global real *restrict out,
+__kernel void global_avgpool(__global const sreal *restrict in, __global sreal *restrict out,
                              int HW)
 {
     const int plane = (int)get_global_id(0);
-    __global const real *src = in + (size_t)plane * HW;
+    __global const sreal *src = in + (size_t)plane * HW;
     /* 16 partial sums: vector loads, and less rounding error on big planes. */
     float16 acc = (float16)(0.0f);
     int i = 0;

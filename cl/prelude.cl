@@ -5,12 +5,20 @@
  *                  neither mad() nor a * b + c into FMA instructions) or
  *                  mad() (FMA=0);
  *   CLG_CAT(a, b)  token pasting after expansion (real ## XB -> real8);
- *   real, realN    the storage and compute type of activations and weights:
- *                  float, or half with -DREAL_HALF=1 (which needs cl_khr_fp16);
- *                  convert_realN(x) converts to it. Kernels that need float
- *                  accuracy (sums of many terms, exp, pow) load with
- *                  convert_floatN and store with convert_realN, which are
- *                  identities in float builds.
+ *   sreal          the storage type of activations and weights in global
+ *                  memory: float, or half with -DREAL_HALF=1 (which needs
+ *                  cl_khr_fp16);
+ *   real, realN    their compute type: sreal, except in half builds with
+ *                  -DHALF_FLOAT_MATH=1 (CPUs whose half arithmetic is
+ *                  emulated through conversions: float math on half data is
+ *                  several times faster there); convert_realN(x) converts to
+ *                  it. Kernels that need float accuracy (sums of many terms,
+ *                  exp, pow) load with convert_floatN and store with
+ *                  convert_realN, which are identities in float builds;
+ *   VLOAD_REAL(n, i, p), VSTORE_REAL(n, v, i, p)  vloadn / vstoren between
+ *                  global sreal memory and realn values (vload_halfn /
+ *                  vstore_halfn where the two types differ); private and
+ *                  local buffers hold real and use vloadn / vstoren;
  *   CLG_PREFETCH(p) a hint to fetch the cache line at p ahead of its use:
  *                  __builtin_prefetch with -DCLG_PREFETCH_HINTS=1 (the host
  *                  sets it for the CPU drivers whose compilers make prefetch
@@ -26,8 +34,30 @@
 /* REAL_HALF has no #define default here: a batched program (programs/
    kernels.c) forgets each instance's macros at its end, and a default would
    turn the build option off for every later instance. */
+#if defined(REAL_HALF) && REAL_HALF && defined(HALF_FLOAT_MATH) && HALF_FLOAT_MATH
+#define CLG_HALF_MATH 0
+#define CLG_VLOAD_PREFIX vload_half
+#define CLG_VSTORE_PREFIX vstore_half
+#else
+#if defined(REAL_HALF) && REAL_HALF
+#define CLG_HALF_MATH 1
+#else
+#define CLG_HALF_MATH 0
+#endif
+#define CLG_VLOAD_PREFIX vload
+#define CLG_VSTORE_PREFIX vstore
+#endif
+#define VLOAD_REAL(n, i, p) CLG_CAT(CLG_VLOAD_PREFIX, n)((i), (p))
+#define VSTORE_REAL(n, v, i, p) CLG_CAT(CLG_VSTORE_PREFIX, n)((v), (i), (p))
+
 #if defined(REAL_HALF) && REAL_HALF
 #pragma OPENCL EXTENSION cl_khr_fp16 : enable
+#define sreal half
+#else
+#define sreal float
+#endif
+
+#if CLG_HALF_MATH
 #define real half
 #define real2 half2
 #define real3 half3
@@ -53,7 +83,7 @@
 #define convert_real16 convert_float16
 #endif
 
-#if defined(REAL_HALF) && REAL_HALF
+#if CLG_HALF_MATH
 /* a * b + c, which compilers contract into half FMA instructions: fma() on
    half is a correctly rounded library call on CPU drivers (Intel's runtime:
    a tenth of the rate). */

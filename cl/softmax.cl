@@ -8,14 +8,14 @@
  */
 
 #include "prelude.cl"
-__kernel void softmax(__global const real *restrict in, __global real *restrict out,
+__kernel void softmax(__global const sreal *restrict in, __global sreal *restrict out,
                       int axis_len, int inner)
 {
     const int i = (int)get_global_id(0);
     const int o = (int)get_global_id(1);
     const size_t base = (size_t)o * axis_len * inner + i;
-    __global const real *src = in + base;
-    __global real *dst = out + base;
+    __global const sreal *src = in + base;
+    __global sreal *dst = out + base;
 
     float m = -INFINITY;
     for (int k = 0; k < axis_len; k++) m = fmax(m, (float)src[(size_t)k * inner]);

@@ -12,7 +12,7 @@
 /* Splits the flat index r over dim d of the outer dims, adding to the input offset. */
 #define CLG_STEP_DIM(d) (ix += clg_next_index(&r, dims.d) * sx.d)
 
-__kernel void transpose(__global const real *restrict x, __global real *restrict y, int8 dims,
+__kernel void transpose(__global const sreal *restrict x, __global sreal *restrict y, int8 dims,
                         int8 sx)
 {
     const int i = (int)get_global_id(0);

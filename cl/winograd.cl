@@ -85,7 +85,7 @@
 #include "winograd_transforms.cl"
 #include "channel_rows.cl"
 
-__kernel void wino_input(__global const real *restrict in, __global real *restrict V, int C,
+__kernel void wino_input(__global const sreal *restrict in, __global sreal *restrict V, int C,
                          int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left,
                          int t_base)
 {
@@ -159,10 +159,10 @@ __kernel void wino_input(__global const real *restrict in, __global real *restri
        from 64-bit offsets it made scatters (d2l GoogLeNet, batch 32: 10.6 ms
        -> 3.0 ms for the F(4x4) transforms). PoCL, which runs this kernel as
        scalar code, vectorised the int form with gathers: 2x slower there. */
-    __global real *v = V + (c * Tp + t);
+    __global sreal *v = V + (c * Tp + t);
     const int xstride = C * Tp;
 #else
-    __global real *v = V + (size_t)c * Tp + t;
+    __global sreal *v = V + (size_t)c * Tp + t;
     const size_t xstride = (size_t)C * Tp;
 #endif
 #pragma unroll
@@ -176,16 +176,16 @@ __kernel void wino_input(__global const real *restrict in, __global real *restri
         }
 }
 
-__kernel void wino_gemm(__global const real *restrict U, __global const real *restrict V,
-                        __global real *restrict M, int C, int Tp, int Kp)
+__kernel void wino_gemm(__global const sreal *restrict U, __global const sreal *restrict V,
+                        __global sreal *restrict M, int C, int Tp, int Kp)
 {
     const int t0 = get_global_id(0) * PX;
     const int kb = get_global_id(1);
     const int xi = get_global_id(2);
     const int kblocks = Kp / KBW;
     const int colstep = min(Tp, 1); /* 1 (Tp >= 1), opaque to the compiler */
-    __global const real *vp = V + (size_t)xi * C * Tp + t0;
-    __global const real *up = U + ((size_t)xi * kblocks + kb) * C * KBW;
+    __global const sreal *vp = V + (size_t)xi * C * Tp + t0;
+    __global const sreal *up = U + ((size_t)xi * kblocks + kb) * C * KBW;
     /* Blocks of CBLK channels, each block's sum added to the total: shorter
        float32 chains (as in conv2d.cl's kvec_tile). */
     real16 total[KV][PX];
@@ -211,7 +211,7 @@ __kernel void wino_gemm(__global const real *restrict U, __global const real *re
             for (int j = 0; j < PX; j++) xs[j] = vp[j * colstep];
 #pragma unroll
             for (int v = 0; v < KV; v++) {
-                const real16 wv = vload16(0, up + v * 16);
+                const real16 wv = VLOAD_REAL(16, 0, up + v * 16);
 #pragma unroll
                 for (int j = 0; j < PX; j++) acc[v][j] = MADD((real16)(xs[j]), wv, acc[v][j]);
             }
@@ -221,15 +221,15 @@ __kernel void wino_gemm(__global const real *restrict U, __global const real *re
 #pragma unroll
             for (int j = 0; j < PX; j++) total[v][j] += acc[v][j];
     }
-    __global real *mp = M + (((size_t)xi * (Kp / 16) + kb * KV) * Tp + t0) * 16;
+    __global sreal *mp = M + (((size_t)xi * (Kp / 16) + kb * KV) * Tp + t0) * 16;
 #pragma unroll
     for (int j = 0; j < PX; j++)
 #pragma unroll
-        for (int v = 0; v < KV; v++) vstore16(total[v][j], 0, mp + ((size_t)v * Tp + j) * 16);
+        for (int v = 0; v < KV; v++) VSTORE_REAL(16, total[v][j], 0, mp + ((size_t)v * Tp + j) * 16);
 }
 
-__kernel void wino_output(__global const real *restrict M, __global const real *restrict bias,
-                          __global real *restrict out, int K, int OH, int OW, int TH, int TW,
+__kernel void wino_output(__global const sreal *restrict M, __global const sreal *restrict bias,
+                          __global sreal *restrict out, int K, int OH, int OW, int TH, int TW,
                           int Tp, int Kp, int out_offset, int out_image_stride, int t_base)
 {
     const int t = get_global_id(0);
@@ -240,13 +240,13 @@ __kernel void wino_output(__global const real *restrict M, __global const real *
        INT_MAX, runtime/ops/ops_conv.c): from 64-bit ones PoCL built the 36
        addresses in vector registers and extracted them one by one. */
     const int point_stride = Kp * Tp; /* between transform points' blocks */
-    __global const real *mt = M + ((k0 / 16) * Tp + t) * 16;
+    __global const sreal *mt = M + ((k0 / 16) * Tp + t) * 16;
     real16 tmp[WM][ALPHA];
 #pragma unroll
     for (int j = 0; j < ALPHA; j++) {
         real16 col[ALPHA];
 #pragma unroll
-        for (int l = 0; l < ALPHA; l++) col[l] = vload16(0, mt + (l * ALPHA + j) * point_stride);
+        for (int l = 0; l < ALPHA; l++) col[l] = VLOAD_REAL(16, 0, mt + (l * ALPHA + j) * point_stride);
 #pragma unroll
         for (int i = 0; i < WM; i++) {
             real16 s = (real16)(0.0f);
@@ -256,7 +256,7 @@ __kernel void wino_output(__global const real *restrict M, __global const real *
             tmp[i][j] = s;
         }
     }
-    const real16 b = HAS_BIAS ? vload16(0, bias + k0) : (real16)(0.0f);
+    const real16 b = HAS_BIAS ? VLOAD_REAL(16, 0, bias + k0) : (real16)(0.0f);
     real16 ov[WM][WM]; /* output pixel (i, j) of the tile, 16 channels */
 #pragma unroll
     for (int i = 0; i < WM; i++)
@@ -273,7 +273,7 @@ __kernel void wino_output(__global const real *restrict M, __global const real *
     const int ty = r / TW, tx = r - ty * TW;
     const int oy0 = ty * WM, ox0 = tx * WM;
     const int plane = OH * OW;
-    __global real *y = out + out_offset + n * out_image_stride + k0 * plane + oy0 * OW + ox0;
+    __global sreal *y = out + out_offset + n * out_image_stride + k0 * plane + oy0 * OW + ox0;
     const int kn = min(16, K - k0);
 #if !(defined(REAL_HALF) && REAL_HALF)
     if (oy0 + WM <= OH && ox0 + WM <= OW && kn == 16) {

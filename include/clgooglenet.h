@@ -515,6 +515,15 @@ CLG_API clg_status clg_context_get_options(const clg_context *ctx, clg_context_o
 CLG_API clg_precision clg_context_precision(const clg_context *ctx);
 
 /*
+ * 1 when an fp16 context computes in half; 0 when it computes in float on its
+ * half data (weights and activations stay half in memory), which it does on
+ * devices whose half arithmetic is emulated (clg_device_info.fp16_emulated:
+ * there float math is several times faster and more accurate) unless
+ * CLGOOGLENET_HALF_MATH=half|float says otherwise; 0 for fp32 contexts.
+ */
+CLG_API int clg_context_half_arithmetic(const clg_context *ctx);
+
+/*
  * The output shapes a run with inputs of these shapes gives (only the
  * rank and dims of inputs[i] are read; data may be NULL). Plans for the
  * shapes when no kept plan fits: the cost of the first run moves here.

@@ -5,17 +5,21 @@
 # IMPL: pocl-pthread, pocl-basic (PoCL's two CPU drivers), intel (Intel's
 # OpenCL CPU runtime), rusticl (Mesa's, on llvmpipe); intel-fp16 is Intel's
 # runtime with every context in half (CLGOOGLENET_PRECISION=fp16; the only
-# CPU runtime here with cl_khr_fp16). CLGOOGLENET is the CLI, used to ask
-# whether the implementation's device exists.
+# CPU runtime here with cl_khr_fp16) computing in half, intel-fp16-float the
+# same computing in float on the half data (CLGOOGLENET_HALF_MATH: both
+# kernel builds run on every CPU, whichever the device would pick).
+# CLGOOGLENET is the CLI, used to ask whether the implementation's device
+# exists.
 set -u
 impl=$1 cli=$2
 shift 2
 case "$impl" in
     pocl-pthread) export POCL_DEVICES="pthread basic" CLGOOGLENET_DEVICE=pthread ;;
     pocl-basic) export POCL_DEVICES="pthread basic" CLGOOGLENET_DEVICE=basic ;;
-    intel | intel-fp16)
+    intel | intel-fp16 | intel-fp16-float)
         export CLGOOGLENET_DEVICE="Intel(R) OpenCL"
-        [ "$impl" = intel-fp16 ] && export CLGOOGLENET_PRECISION=fp16
+        [ "$impl" = intel-fp16 ] && export CLGOOGLENET_PRECISION=fp16 CLGOOGLENET_HALF_MATH=half
+        [ "$impl" = intel-fp16-float ] && export CLGOOGLENET_PRECISION=fp16 CLGOOGLENET_HALF_MATH=float
         # A cold program store compiles every variant (seconds each) inside
         # one test case: Check's per-case limits get room for that.
         export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-4}

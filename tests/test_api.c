@@ -71,6 +71,7 @@ START_TEST(precision_fp16)
     clg_context *ctx = NULL;
     ck_assert_int_eq(clg_context_create(NULL, &ctx), CLG_OK);
     ck_assert_int_eq(clg_context_precision(ctx), CLG_PRECISION_FP32);
+    ck_assert_int_eq(clg_context_half_arithmetic(ctx), 0);
     const clg_device_info info = *clg_context_device(ctx);
     clg_context_destroy(ctx);
     clg_context_options o;
@@ -80,7 +81,17 @@ START_TEST(precision_fp16)
     if (info.has_fp16) {
         ck_assert_int_eq(st, CLG_OK);
         ck_assert_int_eq(clg_context_precision(ctx), CLG_PRECISION_FP16);
+        /* Half arithmetic unless the device's is emulated; the variable overrides. */
+        ck_assert_int_eq(clg_context_half_arithmetic(ctx), !info.fp16_emulated);
         clg_context_destroy(ctx);
+        const char *words[] = {"half", "FLOAT"};
+        for (int i = 0; i < 2; i++) {
+            setenv("CLGOOGLENET_HALF_MATH", words[i], 1);
+            ck_assert_int_eq(clg_context_create_with_options(&o, &ctx), CLG_OK);
+            ck_assert_int_eq(clg_context_half_arithmetic(ctx), i == 0);
+            clg_context_destroy(ctx);
+        }
+        unsetenv("CLGOOGLENET_HALF_MATH");
     } else {
         ck_assert_int_eq(st, CLG_ERR_UNSUPPORTED);
         ck_assert_ptr_null(ctx);

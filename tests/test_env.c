@@ -42,6 +42,7 @@ START_TEST(bad_values_are_refused)
     refused(CLG_PASSES_OFF_ENV, "1,", "pass numbers from 0 to 6");
     refused(CLG_KERNEL_DIR_ENV, "/nonexistent/kernels", "a directory");
     refused(CLG_PRECISION_ENV, "fp8", "'fp32' or 'fp16'");
+    refused(CLG_HALF_MATH_ENV, "bf16", "'half' or 'float'");
     /* Values are escaped in the message like any other untrusted text. */
     setenv(CLG_CONV_ENV, "\x1b[31m", 1);
     ck_assert_int_eq(clg_env_check(), CLG_ERR_INVALID_ARGUMENT);

@@ -178,13 +178,16 @@ int cli_open_device_with(const char *spec, unsigned flags, clg_tuning_mode tunin
     st = clg_context_create_with_options(&options, ctx);
     if (st != CLG_OK) return cli_status_error(st, "cannot open an OpenCL device");
     const clg_device_info *d = clg_context_device(*ctx);
+    const int half = clg_context_precision(*ctx) == CLG_PRECISION_FP16;
+    const int half_math = clg_context_half_arithmetic(*ctx);
     fprintf(stderr, "clgooglenet: device %d: %s / %s (%s)%s\n", d->index, cli_esc(d->platform_name),
-            cli_esc(d->device_name), cli_esc(d->driver_version), clg_context_precision(*ctx) == CLG_PRECISION_FP16 ? ", fp16" : "");
-    if (clg_context_precision(*ctx) == CLG_PRECISION_FP16 && d->fp16_emulated)
+            cli_esc(d->device_name), cli_esc(d->driver_version),
+            !half ? "" : half_math ? ", fp16" : ", fp16 data computed in float");
+    if (half && half_math && d->fp16_emulated)
         fprintf(stderr,
-                "clgooglenet: warning: %s has no half arithmetic (no AVX512-FP16 on this CPU): the driver computes "
-                "fp16 through float conversions, several times slower than fp32\n",
-                cli_esc(d->device_name));
+                "clgooglenet: warning: %s has no half arithmetic (no AVX512-FP16 on this CPU) and %s=half makes it "
+                "compute in half through float conversions: several times slower than float math\n",
+                cli_esc(d->device_name), "CLGOOGLENET_HALF_MATH");
     return CLI_OK;
 }
 
@@ -220,7 +223,7 @@ static int cmd_devices(int argc, char **argv, const char *spec)
         printf("      %u compute units, %.1f GiB global memory, %.0f KiB local memory, fp16 %s\n",
                d->compute_units, d->global_memory_bytes / 1073741824.0,
                d->local_memory_bytes / 1024.0,
-               d->fp16_emulated ? "yes (through float conversions: no half arithmetic on this CPU)"
+               d->fp16_emulated ? "yes (computed in float: no half arithmetic on this CPU)"
                : d->has_fp16   ? "yes"
                                : "no");
         clg_device_table_row row;

@@ -25,6 +25,7 @@ typedef struct clg_context_settings {
     const char *passes_off;     /* "all", a list such as "0,3", or "" */
     clg_tuning_mode tuning;     /* never CLG_TUNING_DEFAULT */
     clg_precision precision;    /* never CLG_PRECISION_DEFAULT */
+    const char *half_math;      /* "half", "float"; NULL: the device decides */
     const char *cache_dir;      /* $XDG_CACHE_HOME/clgooglenet, else ~/.cache/clgooglenet; NULL: none */
 } clg_context_settings;
 

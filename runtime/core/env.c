@@ -31,6 +31,7 @@ static const env_word conv_words[] = {{"legacy", "legacy"}, {"kvec", "kvec"}, {"
 static const env_word kernels_words[] = {{"cpu", "cpu"}, {"simt", "simt"}, {NULL, NULL}};
 static const env_word gemm_words[] = {{"clblast", "clblast"}, {"kernel", "kernel"}, {NULL, NULL}};
 static const env_word precision_words[] = {{"fp32", "fp32"}, {"fp16", "fp16"}, {NULL, NULL}};
+static const env_word half_math_words[] = {{"half", "half"}, {"float", "float"}, {NULL, NULL}};
 static const env_word bool_words[] = {{"0", "0"}, {"1", "1"}, {NULL, NULL}};
 static const env_word switch_words[] = {{"0", "0"}, {"off", "0"}, {"1", "1"}, {"on", "1"}, {NULL, NULL}};
 
@@ -69,6 +70,7 @@ static const env_var table[] = {
     {CLG_PROGRAM_CACHE_ENV, switch_words, NULL},
     {CLG_KERNELS_ENV, kernels_words, NULL},
     {CLG_PRECISION_ENV, precision_words, NULL},
+    {CLG_HALF_MATH_ENV, half_math_words, NULL},
 };
 
 static const env_var *find(const char *var)

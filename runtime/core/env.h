@@ -14,6 +14,7 @@
  *   CLGOOGLENET_PROGRAM_CACHE  0 | off, 1 | on       (runtime/programs/program_store.h)
  *   CLGOOGLENET_KERNELS     cpu, simt                (runtime/ops/ops_conv_simt.h)
  *   CLGOOGLENET_PRECISION   fp32, fp16               (clgooglenet.h, clg_precision)
+ *   CLGOOGLENET_HALF_MATH   half, float              (context.h, clg_context_half_math)
  * CLGOOGLENET_DEVICE and CLGOOGLENET_QUEUES are checked where they are
  * read, when a context is made (runtime/device/device.c, runtime/core/context.c).
  */
@@ -32,6 +33,7 @@
 #define CLG_KERNELS_ENV "CLGOOGLENET_KERNELS"
 #define CLG_QUEUES_ENV "CLGOOGLENET_QUEUES"
 #define CLG_PRECISION_ENV "CLGOOGLENET_PRECISION"
+#define CLG_HALF_MATH_ENV "CLGOOGLENET_HALF_MATH"
 
 /* The highest pass number CLGOOGLENET_PASSES_OFF takes (passes.h numbers them). */
 #define CLG_PASS_NUMBER_LAST 6

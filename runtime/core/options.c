@@ -160,11 +160,12 @@ clg_status clg_context_settings_resolve(clg_context *ctx)
         .passes_off = clg_passes_off_setting(o->passes_off),
         .tuning = tuning_setting(o->tuning),
         .precision = precision_setting(o->precision),
+        .half_math = setting(NULL, CLG_HALF_MATH_ENV),
         .cache_dir = cache_dir_from_env(cache_dir, sizeof cache_dir) ? cache_dir : NULL,
     };
     /* Copied: the environment's strings change with it, the context's must not. */
     const char **fields[] = {&s.conv_algorithm, &s.gemm, &s.kernel_family, &s.kernel_dir, &s.passes_off,
-                             &s.cache_dir};
+                             &s.cache_dir, &s.half_math};
     CLG_TRY(copy_strings(fields, sizeof fields / sizeof fields[0], &ctx->settings_strings));
     ctx->settings = s;
     return CLG_OK;
@@ -210,6 +211,14 @@ clg_precision clg_context_precision(const clg_context *ctx)
 int clg_context_half(const clg_context *ctx)
 {
     return (ctx ? ctx->settings.precision : precision_setting(CLG_PRECISION_DEFAULT)) == CLG_PRECISION_FP16;
+}
+
+int clg_context_half_arithmetic(const clg_context *ctx)
+{
+    if (!clg_context_half(ctx)) return 0;
+    const char *forced = ctx ? ctx->settings.half_math : setting(NULL, CLG_HALF_MATH_ENV);
+    if (forced) return strcmp(forced, "half") == 0;
+    return !(ctx && ctx->info.fp16_emulated);
 }
 
 size_t clg_context_element_bytes(const clg_context *ctx)

@@ -208,6 +208,7 @@ typedef struct conv_desc {
     int conv_depth;             /* the plan's: Winograd's tile policy */
     int sums;                   /* kvec_sums: float16 sums per work-item */
     int half;                   /* a half context: F(2x2) is its only Winograd */
+    int half_math;              /* it computes in half (clg_context_half_arithmetic) */
     int wi_vectors;             /* the driver vectorises across work-items (device_table.h) */
     int loop_limited;           /* the device ends a work-item's loops after a fixed number of trips */
 } conv_desc;
@@ -481,8 +482,8 @@ static int lanes_shape(const conv_desc *d)
 }
 
 /*
- * Whether conv_lanes is the default for d: in half on drivers that vectorise
- * across work-items (32 lanes a register there, conv2d_kvec's half16 fill
+ * Whether conv_lanes is the default for d: in half arithmetic on drivers that
+ * vectorise across work-items (32 lanes a register there, conv2d_kvec's half16 fill
  * 16), on planes that fill at least half of their lanes. Intel's runtime,
  * d2l GoogLeNet at batch 32, its 1x1 groups against conv2d_kvec's: 12x12
  * maps 1.74 -> 0.82 and 3.44 -> 1.65 ms, 6x6 (36 pixels in 64 lanes)
@@ -492,7 +493,7 @@ static int lanes_shape(const conv_desc *d)
 static int lanes_pay(const conv_desc *d)
 {
     const int64_t P = d->H * d->W;
-    return d->half && d->wi_vectors && lanes_shape(d) && P * 2 >= (P + 31) / 32 * 32;
+    return d->half_math && d->wi_vectors && lanes_shape(d) && P * 2 >= (P + 31) / 32 * 32;
 }
 
 /* conv_lanes for d: where it pays, or forced (CLGOOGLENET_CONV=lanes) where it applies. */
@@ -966,7 +967,7 @@ static lanes_tile lanes_pick(const conv_desc *d, int64_t K)
 {
     lanes_tile t;
     t.kb = K > 16 ? 32 : 16;
-    t.lanes = d->wi_vectors ? (d->half ? 32 : 16) : 0;
+    t.lanes = d->wi_vectors ? (d->half_math ? 32 : 16) : 0;
     t.kblocks = (K + t.kb - 1) / t.kb;
     return t;
 }
@@ -1338,6 +1339,7 @@ static void fill_desc(const clg_plan *plan, int n, conv_desc *d)
     d->conv_depth = plan->conv_depth;
     d->sums = kvec_sums(plan->ctx);
     d->half = clg_context_half(plan->ctx);
+    d->half_math = clg_context_half_arithmetic(plan->ctx);
     d->wi_vectors = clg_device_traits_of(&plan->ctx->info)->work_item_vectors;
     d->loop_limited = plan->ctx->loop_iteration_limit > 0;
     /* A fused pool needs the 2-D layout: not the flattened pointwise paths. */

@@ -21,8 +21,10 @@ extern const struct clg_embedded_kernel clg_embedded_kernels[];
 /* Options every program gets: the device may flush denormals, which keeps
    CPU drivers off their slow paths; results stay within test tolerances. */
 #define CLG_COMMON_BUILD_OPTIONS "-cl-std=CL1.2 -cl-denorms-are-zero"
-/* Added in half contexts: every program keeps its data in half (cl/prelude.cl). */
+/* Added in half contexts: every program keeps its data in half (cl/prelude.cl),
+   and computes in float on it where the context says so. */
 #define CLG_HALF_BUILD_OPTION " -DREAL_HALF=1"
+#define CLG_HALF_FLOAT_MATH_BUILD_OPTION " -DHALF_FLOAT_MATH=1"
 /* Added where the device table says the driver turns prefetch hints into
    instructions (cl/prelude.cl's CLG_PREFETCH). */
 #define CLG_PREFETCH_BUILD_OPTION " -DCLG_PREFETCH_HINTS=1"
@@ -177,9 +179,10 @@ static clg_status build_source(clg_context *ctx, const char *what, const char *s
                                const char *options, cl_program *out)
 {
     char all_options[1024];
-    snprintf(all_options, sizeof all_options, "%s%s%s %s", CLG_COMMON_BUILD_OPTIONS,
-             clg_context_half(ctx) ? CLG_HALF_BUILD_OPTION : "", ctx->prefetch_hints ? CLG_PREFETCH_BUILD_OPTION : "",
-             options ? options : "");
+    const int half = clg_context_half(ctx), float_math = half && !clg_context_half_arithmetic(ctx);
+    snprintf(all_options, sizeof all_options, "%s%s%s%s %s", CLG_COMMON_BUILD_OPTIONS,
+             half ? CLG_HALF_BUILD_OPTION : "", float_math ? CLG_HALF_FLOAT_MATH_BUILD_OPTION : "",
+             ctx->prefetch_hints ? CLG_PREFETCH_BUILD_OPTION : "", options ? options : "");
     if (ctx->program_store && (*out = clg_program_store_load(ctx, source, all_options))) {
         ctx->programs->store_loads++;
         return CLG_OK;
