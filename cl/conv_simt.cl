@@ -189,7 +189,7 @@ static inline real simt_sample(__global const sreal *restrict img, int k, int Kt
 #pragma unroll
         for (int dx = -1; dx <= 1; dx++) {
             const int ix = ix0 + dx;
-            if (ix >= 0 && ix < W) v = fmax(v, plane[iy * W + ix]);
+            if (ix >= 0 && ix < W) v = fmax(v, (real)plane[iy * W + ix]);
         }
     }
     return v;

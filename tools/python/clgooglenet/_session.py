@@ -132,7 +132,9 @@ class InferenceSession:
       program_cache=bool    on-disk cache of compiled programs
       max_plans=N           plans kept (one per input shape; each costs a compile)
       precision='fp32'|'fp16'  fp16: weights and activations in half (devices
-                            with cl_khr_fp16; inputs and outputs stay float32)
+                            with cl_khr_fp16; inputs and outputs stay float32),
+                            computed in float on CPUs without half arithmetic
+                            (CLGOOGLENET_HALF_MATH=half|float overrides)
       batch_buckets=[64]    one plan serves every batch up to 64 (zero padded)
       profiling=True        record a trace of every run (trace_table(), end_profiling())
     sess_options, providers and provider_options are accepted for ONNX Runtime
