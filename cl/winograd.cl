@@ -20,6 +20,11 @@
  *                GoogLeNet, batch 32, PoCL: output transforms 41 -> 28 ms
  *                against tiles side by side in M's rows of Kp channels).
  *
+ * The input and output are activations (`sreal`); U, V, M and the bias are
+ * this file's own and hold the compute type `real`: in half data computed in
+ * float (HALF_FLOAT_MATH) they stay float, so that F(4x4)'s transforms, which
+ * magnify rounding, add no half rounding of their own.
+ *
  * U = G g G^T (the transformed filters) is computed on the host at plan time
  * (runtime/ops/ops_conv.c) and laid out as U[xi][K / KB][C][KB] (KB = 16 * KV),
  * K padded with zero filters to Kp, a multiple of KB; bias is padded to Kp.
@@ -85,7 +90,7 @@
 #include "winograd_transforms.cl"
 #include "channel_rows.cl"
 
-__kernel void wino_input(__global const sreal *restrict in, __global sreal *restrict V, int C,
+__kernel void wino_input(__global const sreal *restrict in, __global real *restrict V, int C,
                          int H, int W, int TH, int TW, int T, int Tp, int pad_top, int pad_left,
                          int t_base)
 {
@@ -159,10 +164,10 @@ __kernel void wino_input(__global const sreal *restrict in, __global sreal *rest
        from 64-bit offsets it made scatters (d2l GoogLeNet, batch 32: 10.6 ms
        -> 3.0 ms for the F(4x4) transforms). PoCL, which runs this kernel as
        scalar code, vectorised the int form with gathers: 2x slower there. */
-    __global sreal *v = V + (c * Tp + t);
+    __global real *v = V + (c * Tp + t);
     const int xstride = C * Tp;
 #else
-    __global sreal *v = V + (size_t)c * Tp + t;
+    __global real *v = V + (size_t)c * Tp + t;
     const size_t xstride = (size_t)C * Tp;
 #endif
 #pragma unroll
@@ -176,16 +181,16 @@ __kernel void wino_input(__global const sreal *restrict in, __global sreal *rest
         }
 }
 
-__kernel void wino_gemm(__global const sreal *restrict U, __global const sreal *restrict V,
-                        __global sreal *restrict M, int C, int Tp, int Kp)
+__kernel void wino_gemm(__global const real *restrict U, __global const real *restrict V,
+                        __global real *restrict M, int C, int Tp, int Kp)
 {
     const int t0 = get_global_id(0) * PX;
     const int kb = get_global_id(1);
     const int xi = get_global_id(2);
     const int kblocks = Kp / KBW;
     const int colstep = min(Tp, 1); /* 1 (Tp >= 1), opaque to the compiler */
-    __global const sreal *vp = V + (size_t)xi * C * Tp + t0;
-    __global const sreal *up = U + ((size_t)xi * kblocks + kb) * C * KBW;
+    __global const real *vp = V + (size_t)xi * C * Tp + t0;
+    __global const real *up = U + ((size_t)xi * kblocks + kb) * C * KBW;
     /* Blocks of CBLK channels, each block's sum added to the total: shorter
        float32 chains (as in conv2d.cl's kvec_tile). */
     real16 total[KV][PX];
@@ -211,7 +216,7 @@ __kernel void wino_gemm(__global const sreal *restrict U, __global const sreal *
             for (int j = 0; j < PX; j++) xs[j] = vp[j * colstep];
 #pragma unroll
             for (int v = 0; v < KV; v++) {
-                const real16 wv = VLOAD_REAL(16, 0, up + v * 16);
+                const real16 wv = vload16(0, up + v * 16);
 #pragma unroll
                 for (int j = 0; j < PX; j++) acc[v][j] = MADD((real16)(xs[j]), wv, acc[v][j]);
             }
@@ -221,14 +226,14 @@ __kernel void wino_gemm(__global const sreal *restrict U, __global const sreal *
 #pragma unroll
             for (int j = 0; j < PX; j++) total[v][j] += acc[v][j];
     }
-    __global sreal *mp = M + (((size_t)xi * (Kp / 16) + kb * KV) * Tp + t0) * 16;
+    __global real *mp = M + (((size_t)xi * (Kp / 16) + kb * KV) * Tp + t0) * 16;
 #pragma unroll
     for (int j = 0; j < PX; j++)
 #pragma unroll
-        for (int v = 0; v < KV; v++) VSTORE_REAL(16, total[v][j], 0, mp + ((size_t)v * Tp + j) * 16);
+        for (int v = 0; v < KV; v++) vstore16(total[v][j], 0, mp + ((size_t)v * Tp + j) * 16);
 }
 
-__kernel void wino_output(__global const sreal *restrict M, __global const sreal *restrict bias,
+__kernel void wino_output(__global const real *restrict M, __global const real *restrict bias,
                           __global sreal *restrict out, int K, int OH, int OW, int TH, int TW,
                           int Tp, int Kp, int out_offset, int out_image_stride, int t_base)
 {
@@ -240,13 +245,13 @@ __kernel void wino_output(__global const sreal *restrict M, __global const sreal
        INT_MAX, runtime/ops/ops_conv.c): from 64-bit ones PoCL built the 36
        addresses in vector registers and extracted them one by one. */
     const int point_stride = Kp * Tp; /* between transform points' blocks */
-    __global const sreal *mt = M + ((k0 / 16) * Tp + t) * 16;
+    __global const real *mt = M + ((k0 / 16) * Tp + t) * 16;
     real16 tmp[WM][ALPHA];
 #pragma unroll
     for (int j = 0; j < ALPHA; j++) {
         real16 col[ALPHA];
 #pragma unroll
-        for (int l = 0; l < ALPHA; l++) col[l] = VLOAD_REAL(16, 0, mt + (l * ALPHA + j) * point_stride);
+        for (int l = 0; l < ALPHA; l++) col[l] = vload16(0, mt + (l * ALPHA + j) * point_stride);
 #pragma unroll
         for (int i = 0; i < WM; i++) {
             real16 s = (real16)(0.0f);
@@ -256,7 +261,7 @@ __kernel void wino_output(__global const sreal *restrict M, __global const sreal
             tmp[i][j] = s;
         }
     }
-    const real16 b = HAS_BIAS ? VLOAD_REAL(16, 0, bias + k0) : (real16)(0.0f);
+    const real16 b = HAS_BIAS ? vload16(0, bias + k0) : (real16)(0.0f);
     real16 ov[WM][WM]; /* output pixel (i, j) of the tile, 16 channels */
 #pragma unroll
     for (int i = 0; i < WM; i++)

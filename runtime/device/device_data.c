@@ -16,9 +16,15 @@ static uint16_t *to_half(const float *src, size_t count)
 
 cl_mem clg_buffer_of_floats(clg_context *ctx, cl_mem_flags flags, const float *data, size_t count, cl_int *err)
 {
-    const size_t bytes = (count ? count : 1) * clg_context_element_bytes(ctx);
+    return clg_buffer_of_elements(ctx, flags, data, count, clg_context_half(ctx), err);
+}
+
+cl_mem clg_buffer_of_elements(clg_context *ctx, cl_mem_flags flags, const float *data, size_t count, int half,
+                              cl_int *err)
+{
+    const size_t bytes = (count ? count : 1) * (half ? sizeof(uint16_t) : sizeof(float));
     if (!data) return clCreateBuffer(ctx->context, flags, bytes, NULL, err);
-    if (!clg_context_half(ctx)) return clCreateBuffer(ctx->context, flags | CL_MEM_COPY_HOST_PTR, bytes, (void *)data, err);
+    if (!half) return clCreateBuffer(ctx->context, flags | CL_MEM_COPY_HOST_PTR, bytes, (void *)data, err);
     uint16_t *h = to_half(data, count);
     if (!h) {
         *err = CL_OUT_OF_HOST_MEMORY;

@@ -18,6 +18,11 @@
    uninitialised), as clCreateBuffer with CL_MEM_COPY_HOST_PTR. */
 cl_mem clg_buffer_of_floats(clg_context *ctx, cl_mem_flags flags, const float *data, size_t count, cl_int *err);
 
+/* The same with the element type given: half when `half`, else float (buffers
+   that hold the kernels' compute type rather than the context's storage type). */
+cl_mem clg_buffer_of_elements(clg_context *ctx, cl_mem_flags flags, const float *data, size_t count, int half,
+                              cl_int *err);
+
 /* Writes count floats from src into buf from its start. Half contexts
    convert into a staging copy and write blocking (the copy is then freed);
    float contexts enqueue a non-blocking write, so src must outlive *ev. */

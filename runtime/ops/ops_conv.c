@@ -134,11 +134,12 @@ static clg_status relayout_into_step(clg_plan *plan, int n, const float *w, cons
     return st;
 }
 
-/* A new read-write scratch buffer of `count` elements (contents unspecified). */
+/* A new read-write scratch buffer of `count` elements of the compute type
+   (contents unspecified). */
 static clg_status scratch_buffer(clg_plan *plan, int n, size_t count, cl_mem *out)
 {
     cl_int err = CL_SUCCESS;
-    *out = clg_plan_float_buffer(plan, CL_MEM_READ_WRITE, NULL, count, &err);
+    *out = clg_plan_compute_buffer(plan, CL_MEM_READ_WRITE, NULL, count, &err);
     if (err != CL_SUCCESS) {
         *out = NULL;
         return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[n].name);
@@ -146,11 +147,11 @@ static clg_status scratch_buffer(clg_plan *plan, int n, size_t count, cl_mem *ou
     return CLG_OK;
 }
 
-/* A new read-only buffer holding a copy of `count` host floats. */
+/* A new read-only buffer holding a copy of `count` host floats in the compute type. */
 static clg_status const_buffer(clg_plan *plan, int n, const float *data, size_t count, cl_mem *out)
 {
     cl_int err = CL_SUCCESS;
-    *out = clg_plan_float_buffer(plan, CL_MEM_READ_ONLY, data, count, &err);
+    *out = clg_plan_compute_buffer(plan, CL_MEM_READ_ONLY, data, count, &err);
     if (err != CL_SUCCESS) {
         *out = NULL;
         return clg_cl_fail(err, "clCreateBuffer", plan->graph->nodes[n].name);
@@ -207,8 +208,8 @@ typedef struct conv_desc {
     const char *force;          /* a forced family (clg_context_conv_algorithm), or NULL */
     int conv_depth;             /* the plan's: Winograd's tile policy */
     int sums;                   /* kvec_sums: float16 sums per work-item */
-    int half;                   /* a half context: F(2x2) is its only Winograd */
-    int half_math;              /* it computes in half (clg_context_half_arithmetic) */
+    int half_math;              /* a half context computing in half (clg_context_half_arithmetic):
+                                   F(2x2) is its only Winograd */
     int wi_vectors;             /* the driver vectorises across work-items (device_table.h) */
     int loop_limited;           /* the device ends a work-item's loops after a fixed number of trips */
 } conv_desc;
@@ -374,7 +375,7 @@ static clg_status wino_layout(clg_plan *plan, const conv_desc *d, wino_plan *wp)
     wp->tiles = d->N * wp->TH * wp->TW;
     /* Tiles per chunk: V and M of one tile are AA * (C + Kp) floats; equal
        chunks, the fewest that fit. */
-    const int64_t per_tile = AA * (d->C + wp->Kp) * (int64_t)clg_context_element_bytes(plan->ctx);
+    const int64_t per_tile = AA * (d->C + wp->Kp) * (d->half_math ? 2 : 4);
     int64_t fit = (int64_t)WINO_CHUNK_BYTES / per_tile;
     if (fit < WINO_CHUNK_MIN_TILES) fit = WINO_CHUNK_MIN_TILES;
     const int64_t chunks = wp->tiles > fit ? (wp->tiles + fit - 1) / fit : 1;
@@ -530,7 +531,7 @@ static int eligible(const conv_desc *d, const conv_choice *ch)
                (ch->kv == 0 || clg_kernel_param_allows(&clg_kernel_conv2d, "KV", ch->kv)) && ch->kv <= 2;
     case ALGO_WINO:
         return d->relayable && is_3x3s1(d) && clg_kernel_param_allows(&clg_kernel_winograd, "WM", ch->wm) &&
-               (ch->wm == 2 || (ch->wm == 4 && !deep_f4(d) && !d->half));
+               (ch->wm == 2 || (ch->wm == 4 && !deep_f4(d) && !d->half_math));
     case ALGO_LANES: return lanes_shape(d);
     case ALGO_PLANE: return plane_shape(d);
     }
@@ -614,9 +615,10 @@ static void heuristic(const conv_desc *d, conv_choice *ch)
            (torchvision GoogLeNet at batch 32, PoCL, `bench --tune`: 5a and
            5b's 3x3s 10.7-11.5 ms with F(2x2), 7.9-8.0 with F(4x4)). */
         if (wm == 2 && !force && d->OH >= 7 && d->OW >= 7 && !deep_f4(d)) wm = 4;
-        /* In half, F(4x4)'s transforms magnify rounding past use (a test
-           layer, 40 channels: 20% off); F(2x2)'s do not. */
-        if (wm == 4 && d->half) wm = 2;
+        /* In half arithmetic, F(4x4)'s transforms magnify rounding past use
+           (a test layer, 40 channels: 20% off); F(2x2)'s do not. Half data
+           computed in float keeps Winograd's buffers in float: both tiles. */
+        if (wm == 4 && d->half_math) wm = 2;
         if (!force) {
             if (wm == 4 && !enough_tiles(d, 4)) wm = 2;
             if (wm && (!enough_tiles(d, wm) || !enough_channels(d))) wm = 0;
@@ -1338,7 +1340,6 @@ static void fill_desc(const clg_plan *plan, int n, conv_desc *d)
     d->force = clg_context_conv_algorithm(plan->ctx);
     d->conv_depth = plan->conv_depth;
     d->sums = kvec_sums(plan->ctx);
-    d->half = clg_context_half(plan->ctx);
     d->half_math = clg_context_half_arithmetic(plan->ctx);
     d->wi_vectors = clg_device_traits_of(&plan->ctx->info)->work_item_vectors;
     d->loop_limited = plan->ctx->loop_iteration_limit > 0;

@@ -25,12 +25,23 @@ cl_mem clg_plan_create_buffer(clg_plan *plan, cl_mem_flags flags, size_t size, v
     return plan->stand_in;
 }
 
-cl_mem clg_plan_float_buffer(clg_plan *plan, cl_mem_flags flags, const float *data, size_t count, cl_int *err)
+static cl_mem typed_buffer(clg_plan *plan, cl_mem_flags flags, const float *data, size_t count, int half,
+                           cl_int *err)
 {
     cl_mem m = plan->dry ? clg_plan_create_buffer(plan, flags, 0, NULL, err)
-                         : clg_buffer_of_floats(plan->ctx, flags, data, count, err);
-    if (*err == CL_SUCCESS) plan->buffer_bytes += (count ? count : 1) * clg_context_element_bytes(plan->ctx);
+                         : clg_buffer_of_elements(plan->ctx, flags, data, count, half, err);
+    if (*err == CL_SUCCESS) plan->buffer_bytes += (count ? count : 1) * (half ? 2 : 4);
     return m;
+}
+
+cl_mem clg_plan_float_buffer(clg_plan *plan, cl_mem_flags flags, const float *data, size_t count, cl_int *err)
+{
+    return typed_buffer(plan, flags, data, count, clg_context_half(plan->ctx), err);
+}
+
+cl_mem clg_plan_compute_buffer(clg_plan *plan, cl_mem_flags flags, const float *data, size_t count, cl_int *err)
+{
+    return typed_buffer(plan, flags, data, count, clg_context_half_arithmetic(plan->ctx), err);
 }
 
 /* Releases what a step that is not added owns. */

@@ -93,6 +93,11 @@ cl_mem clg_plan_create_buffer(clg_plan *plan, cl_mem_flags flags, size_t size, v
    to half in half contexts; adds the bytes to plan->buffer_bytes. */
 cl_mem clg_plan_float_buffer(clg_plan *plan, cl_mem_flags flags, const float *data, size_t count, cl_int *err);
 
+/* As clg_plan_float_buffer with elements of the kernels' compute type
+   (cl/prelude.cl's real): float in half contexts that compute in float
+   (clg_context_half_arithmetic 0), for a kernel's own intermediates. */
+cl_mem clg_plan_compute_buffer(clg_plan *plan, cl_mem_flags flags, const float *data, size_t count, cl_int *err);
+
 /* Appends a step (the plan takes ownership of step->kernel). */
 clg_status clg_plan_add_step(clg_plan *plan, const clg_step *step);
 
