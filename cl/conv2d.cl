@@ -227,7 +227,7 @@ static real16 stored_sum(__global const sreal *y, int plane_out, int full, int l
 static inline void prefetch_weights(__global const sreal *w, int n)
 {
 #pragma unroll
-    for (int i = 0; i < n; i += 64 / (int)sizeof(real)) CLG_PREFETCH(w + i);
+    for (int i = 0; i < n; i += 64 / (int)sizeof(sreal)) CLG_PREFETCH(w + i);
 }
 
 /* acc += the products of one input row's samples xs with one kernel row's
