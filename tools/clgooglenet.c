@@ -185,9 +185,10 @@ int cli_open_device_with(const char *spec, unsigned flags, clg_tuning_mode tunin
             !half ? "" : half_math ? ", fp16" : ", fp16 data computed in float");
     if (half && half_math && d->fp16_emulated)
         fprintf(stderr,
-                "clgooglenet: warning: %s has no half arithmetic (no AVX512-FP16 on this CPU) and %s=half makes it "
-                "compute in half through float conversions: several times slower than float math\n",
-                cli_esc(d->device_name), "CLGOOGLENET_HALF_MATH");
+                "clgooglenet: warning: %s has no half arithmetic (no AVX512-FP16 on this CPU) and "
+                "CLGOOGLENET_HALF_MATH=half makes it compute in half through float conversions: several times "
+                "slower than float math\n",
+                cli_esc(d->device_name));
     return CLI_OK;
 }
 

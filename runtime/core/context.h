@@ -81,6 +81,9 @@ clg_tuning_mode clg_context_tuning(const clg_context *ctx);
 int clg_context_half(const clg_context *ctx);
 /* The bytes of one weight or activation element on the device: 4, or 2 in half. */
 size_t clg_context_element_bytes(const clg_context *ctx);
+/* The bytes of one element of the kernels' compute type (cl/prelude.cl's
+   real): 2 where half contexts compute in half (clg_context_half_arithmetic), else 4. */
+size_t clg_context_compute_bytes(const clg_context *ctx);
 
 /* The passes switched off, "all" or a list such as "0,3": the option when
    not NULL, else CLGOOGLENET_NO_FUSION=1 ("all"), else a well-formed

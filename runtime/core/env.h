@@ -14,7 +14,7 @@
  *   CLGOOGLENET_PROGRAM_CACHE  0 | off, 1 | on       (runtime/programs/program_store.h)
  *   CLGOOGLENET_KERNELS     cpu, simt                (runtime/ops/ops_conv_simt.h)
  *   CLGOOGLENET_PRECISION   fp32, fp16               (clgooglenet.h, clg_precision)
- *   CLGOOGLENET_HALF_MATH   half, float              (context.h, clg_context_half_math)
+ *   CLGOOGLENET_HALF_MATH   half, float              (clgooglenet.h, clg_context_half_arithmetic)
  * CLGOOGLENET_DEVICE and CLGOOGLENET_QUEUES are checked where they are
  * read, when a context is made (runtime/device/device.c, runtime/core/context.c).
  */

@@ -226,6 +226,11 @@ size_t clg_context_element_bytes(const clg_context *ctx)
     return clg_context_half(ctx) ? 2 : 4;
 }
 
+size_t clg_context_compute_bytes(const clg_context *ctx)
+{
+    return clg_context_half_arithmetic(ctx) ? 2 : 4;
+}
+
 int clg_cache_dir(const clg_context *ctx, char *dir, size_t size)
 {
     if (!ctx) return cache_dir_from_env(dir, size);

@@ -375,7 +375,7 @@ static clg_status wino_layout(clg_plan *plan, const conv_desc *d, wino_plan *wp)
     wp->tiles = d->N * wp->TH * wp->TW;
     /* Tiles per chunk: V and M of one tile are AA * (C + Kp) floats; equal
        chunks, the fewest that fit. */
-    const int64_t per_tile = AA * (d->C + wp->Kp) * (d->half_math ? 2 : 4);
+    const int64_t per_tile = AA * (d->C + wp->Kp) * (int64_t)clg_context_compute_bytes(plan->ctx);
     int64_t fit = (int64_t)WINO_CHUNK_BYTES / per_tile;
     if (fit < WINO_CHUNK_MIN_TILES) fit = WINO_CHUNK_MIN_TILES;
     const int64_t chunks = wp->tiles > fit ? (wp->tiles + fit - 1) / fit : 1;
